@@ -1,0 +1,14 @@
+import { hash, verify } from "@node-rs/argon2";
+
+// Argon2id with the library defaults (19 MiB, 2 passes): OWASP's baseline for password storage.
+export function hashPassword(password: string): Promise<string> {
+  return hash(password);
+}
+
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  try {
+    return await verify(passwordHash, password);
+  } catch {
+    return false; // a malformed stored hash is a failed sign-in, not a crash
+  }
+}

@@ -1,0 +1,190 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The configuration contract (../shared/DESIGN.md), parsed and validated once at start-up.
+ * An unset service URL selects the embedded implementation of that port.
+ */
+export interface Config {
+  nodeEnv: "development" | "production" | "test";
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  dataDir: string;
+  database: { kind: "postgres"; url: string } | { kind: "pglite"; dir: string };
+  redis: { url: string } | null;
+  qdrant: { url: string; apiKey?: string } | null;
+  openai: { apiKey?: string; baseUrl?: string; model: string; embeddingModel: string };
+  slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string } | null;
+  line: { channelSecret: string; accessToken: string; apiBaseUrl?: string } | null;
+  http: { host: string; port: number };
+  admin: { port: number; sessionSecret?: string; email?: string; password?: string };
+  quotaTimeZone: string;
+}
+
+/** Thrown with one human line per bad variable; the entry points print them and exit 1. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+const optional = (schema: z.ZodType<string>) =>
+  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
+
+const urlWith = (schemes: string[], example: string) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return schemes.includes(new URL(value).protocol.replace(/:$/, ""));
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${schemes.map((s) => `${s}://`).join(" or ")} (for example ${example})` },
+  );
+
+const port = (fallback: number) =>
+  z.preprocess(
+    (v) => (v === undefined || v === "" ? String(fallback) : v),
+    z.string().regex(/^\d+$/, "must be a whole number between 0 and 65535").transform(Number)
+      .refine((n) => n <= 65535, "must be a whole number between 0 and 65535"),
+  );
+
+const prefixed = (prefix: string, what: string) =>
+  z.string().refine((v) => v.startsWith(prefix), { message: `must be ${what} (starts with "${prefix}")` });
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone name (for example "Asia/Bangkok" or "UTC")' },
+);
+
+const schema = z.object({
+  NODE_ENV: z.preprocess(
+    (v) => (v === undefined || v === "" ? "development" : v),
+    z.enum(["development", "production", "test"], { message: 'must be "development", "production" or "test"' }),
+  ),
+  LOG_LEVEL: z.preprocess(
+    (v) => (v === undefined || v === "" ? "info" : v),
+    z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      message: "must be one of fatal, error, warn, info, debug, trace, silent",
+    }),
+  ),
+  DATA_DIR: optional(z.string()),
+  DATABASE_URL: optional(urlWith(["postgres", "postgresql"], "postgresql://user:pass@localhost:5432/articlebot")),
+  REDIS_URL: optional(urlWith(["redis", "rediss"], "redis://localhost:6379")),
+  QDRANT_URL: optional(urlWith(["http", "https"], "http://localhost:6333")),
+  QDRANT_API_KEY: optional(z.string()),
+  OPENAI_API_KEY: optional(z.string().regex(/^\S+$/, "must not contain spaces")),
+  OPENAI_BASE_URL: optional(urlWith(["http", "https"], "https://api.openai.com/v1")),
+  OPENAI_MODEL: optional(z.string().regex(/^[\w.:\-/]+$/, "must be a model id such as gpt-4o-mini or ft:gpt-4o-mini:org::id")),
+  OPENAI_EMBEDDING_MODEL: optional(z.string().regex(/^[\w.:\-/]+$/, "must be a model id such as text-embedding-3-small")),
+  SLACK_BOT_TOKEN: optional(prefixed("xoxb-", "a Slack bot token")),
+  SLACK_SIGNING_SECRET: optional(z.string().regex(/^[0-9a-f]{16,}$/i, "must be the app's signing secret (hex, from Basic Information)")),
+  SLACK_APP_TOKEN: optional(prefixed("xapp-", "a Slack app-level token")),
+  SLACK_API_URL: optional(urlWith(["http", "https"], "https://slack.com/api/")),
+  LINE_CHANNEL_SECRET: optional(z.string().regex(/^[0-9a-f]{16,}$/i, "must be the channel secret (hex, from the LINE Developers console)")),
+  LINE_CHANNEL_ACCESS_TOKEN: optional(z.string().regex(/^\S+$/, "must not contain spaces")),
+  LINE_API_BASE_URL: optional(urlWith(["http", "https"], "https://api.line.me")),
+  HOST: optional(z.string()),
+  PORT: port(3000),
+  ADMIN_PORT: port(3001),
+  SESSION_SECRET: optional(z.string().min(32, "must be at least 32 characters (for example: openssl rand -hex 32)")),
+  ADMIN_EMAIL: optional(z.email({ message: "must be an email address" })),
+  ADMIN_PASSWORD: optional(z.string().min(12, "must be at least 12 characters")),
+  TZ_QUOTA: z.preprocess((v) => (v === undefined || v === "" ? "Asia/Bangkok" : v), timeZone),
+});
+
+type Env = Record<string, string | undefined>;
+
+/** Pairs that only work together, checked after each value is valid on its own. */
+function crossChecks(e: z.infer<typeof schema>): string[] {
+  const problems: string[] = [];
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN)
+    problems.push("SLACK_SIGNING_SECRET must be set when SLACK_BOT_TOKEN is set (or set SLACK_APP_TOKEN for Socket Mode)");
+  if (!e.SLACK_BOT_TOKEN && (e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN))
+    problems.push("SLACK_BOT_TOKEN must be set when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set");
+  if (Boolean(e.LINE_CHANNEL_SECRET) !== Boolean(e.LINE_CHANNEL_ACCESS_TOKEN))
+    problems.push("LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together");
+  if (e.ADMIN_PASSWORD && !e.ADMIN_EMAIL) problems.push("ADMIN_EMAIL must be set when ADMIN_PASSWORD is set");
+  if (e.NODE_ENV === "production" && !e.SESSION_SECRET)
+    problems.push("SESSION_SECRET must be set when NODE_ENV=production (at least 32 characters)");
+  if (e.ADMIN_PORT === e.PORT && e.PORT !== 0) problems.push(`ADMIN_PORT must differ from PORT (both are ${e.PORT})`);
+  return problems;
+}
+
+/** A URL's password never reaches a log line or an error message. */
+function withoutPassword(value: string): string {
+  try {
+    const url = new URL(value);
+    if (!url.password) return value;
+    url.password = "***";
+    return url.toString();
+  } catch {
+    return value;
+  }
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        const got = env[name];
+        const shown = got === undefined ? "" : ` (got "${/SECRET|TOKEN|PASSWORD|KEY/.test(name) ? "…" : withoutPassword(got)}")`;
+        return `${name} ${issue.message}${shown}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const problems = crossChecks(e);
+  if (problems.length) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(e.DATA_DIR ?? "./.data");
+  return {
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    dataDir,
+    database: e.DATABASE_URL ? { kind: "postgres", url: e.DATABASE_URL } : { kind: "pglite", dir: path.join(dataDir, "pglite") },
+    redis: e.REDIS_URL ? { url: e.REDIS_URL } : null,
+    qdrant: e.QDRANT_URL ? { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY } : null,
+    openai: {
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL,
+      model: e.OPENAI_MODEL ?? "gpt-4o-mini",
+      embeddingModel: e.OPENAI_EMBEDDING_MODEL ?? "text-embedding-3-small",
+    },
+    slack: e.SLACK_BOT_TOKEN
+      ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL }
+      : null,
+    line:
+      e.LINE_CHANNEL_SECRET && e.LINE_CHANNEL_ACCESS_TOKEN
+        ? { channelSecret: e.LINE_CHANNEL_SECRET, accessToken: e.LINE_CHANNEL_ACCESS_TOKEN, apiBaseUrl: e.LINE_API_BASE_URL }
+        : null,
+    http: { host: e.HOST ?? "127.0.0.1", port: e.PORT },
+    admin: { port: e.ADMIN_PORT, sessionSecret: e.SESSION_SECRET, email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
+    quotaTimeZone: e.TZ_QUOTA,
+  };
+}
+
+/** One line per configured part, for the start-up banner. Never prints a secret. */
+export function describeConfig(c: Config): string[] {
+  return [
+    `database   ${c.database.kind === "postgres" ? `PostgreSQL ${withoutPassword(c.database.url)}` : `PGlite (embedded) in ${c.database.dir}`}`,
+    `cache      ${c.redis ? `Redis ${withoutPassword(c.redis.url)}` : "in-memory (embedded)"}`,
+    `queue      ${c.redis ? "BullMQ on Redis" : "in-process (embedded)"}`,
+    `vectors    ${c.qdrant ? `Qdrant ${c.qdrant.url}` : "in-process index stored in the database (embedded)"}`,
+    `embeddings ${c.openai.apiKey ? `OpenAI ${c.openai.embeddingModel}` : "local hashing embedder (embedded)"}`,
+    `generator  ${c.openai.apiKey ? `OpenAI ${c.openai.model}${c.openai.baseUrl ? ` at ${c.openai.baseUrl}` : ""}` : "offline outline composer (no OPENAI_API_KEY)"}`,
+    `slack      ${c.slack ? (c.slack.appToken ? "Socket Mode" : "HTTP events at POST /slack/events") : "off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"}`,
+    `line       ${c.line ? "webhook at POST /line/webhook" : "off (set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN)"}`,
+    `quotas     daily reset at midnight ${c.quotaTimeZone}`,
+  ];
+}

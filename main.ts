@@ -1,0 +1,117 @@
+/**
+ * Composition root: `npm start` runs every part in one process; `npm run bot|worker|admin`
+ * runs one part each (production, several of each against shared PostgreSQL and Redis).
+ * It is the only module that imports both bot/ and admin/.
+ */
+import { startBotServer } from "./bot/server.ts";
+import { startWorker } from "./bot/worker.ts";
+import { closeAppContext, openAppContext, type AppContext } from "./core/app.ts";
+import { ConfigError, describeConfig, loadConfig, type Config } from "./core/config.ts";
+import { seed } from "./prisma/seed.ts";
+
+type Part = "bot" | "worker" | "admin";
+const ROLES: Record<string, Part[]> = { all: ["bot", "worker", "admin"], bot: ["bot"], worker: ["worker"], admin: ["admin"] };
+
+interface Running {
+  name: string;
+  url?: string;
+  close(): Promise<void>;
+}
+
+async function main(): Promise<void> {
+  const role = process.argv[2] ?? "all";
+  const parts = ROLES[role];
+  if (!parts) fail(`Unknown part "${role}": use one of ${Object.keys(ROLES).join(", ")}`);
+
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(...error.problems.map((p) => `Configuration error: ${p}`));
+    throw error;
+  }
+  if (role !== "all" && config.database.kind === "pglite")
+    fail(`\`npm run ${role}\` needs DATABASE_URL: the embedded database lives inside one process, so use \`npm start\` without DATABASE_URL.`);
+
+  let app: AppContext;
+  try {
+    app = await openAppContext(config);
+  } catch (error) {
+    fail(`Start-up failed: ${(error as Error).message}`);
+  }
+  const running: Running[] = [];
+  installShutdown(app, running);
+
+  const migration = await app.db.migrate();
+  if (migration.modified.length) app.logger.warn({ modified: migration.modified }, "applied migrations were edited since");
+  const seeded = await seed(app.db, config);
+
+  for (const part of parts) running.push(await startPart(part, app));
+  printBanner(role, config, running, seeded.adminCreated, seeded.adminMissing);
+}
+
+async function startPart(part: Part, app: AppContext): Promise<Running> {
+  const host = app.config.http.host;
+  switch (part) {
+    case "bot": {
+      const server = await startBotServer(app, { host, port: app.config.http.port });
+      return { name: "bot", url: server.url, close: server.close };
+    }
+    case "worker":
+      return { name: "worker", ...(await startWorker(app)) };
+    case "admin": {
+      // Loaded on demand so a bot-only process never loads the console's server build.
+      const { startAdmin } = await import("./admin/server.ts");
+      const admin = await startAdmin(app, { host, port: app.config.admin.port });
+      return { name: "admin", url: admin.url, close: admin.close };
+    }
+  }
+}
+
+function printBanner(
+  role: string,
+  config: Config,
+  running: Running[],
+  admin?: { email: string; generatedPassword?: string },
+  adminMissing?: string,
+): void {
+  const lines = ["", `Article Bot is running (${role === "all" ? "all parts in one process" : role}).`, ""];
+  lines.push(...describeConfig(config).map((l) => `  ${l}`), "");
+  for (const r of running) {
+    if (r.name === "bot" && r.url)
+      lines.push(`  bot        ${r.url}  (GET /healthz, /readyz, /metrics)`);
+    if (r.name === "admin" && r.url) lines.push(`  console    ${r.url}`);
+    if (r.name === "worker") lines.push("  worker     running");
+  }
+  if (admin?.generatedPassword)
+    lines.push("", `  First console admin created: ${admin.email} / ${admin.generatedPassword}`, "  (shown once; change it after signing in)");
+  else if (admin) lines.push("", `  First console admin created: ${admin.email}`);
+  if (adminMissing) lines.push("", `  ${adminMissing}`);
+  console.log(lines.join("\n") + "\n");
+}
+
+function installShutdown(app: AppContext, running: Running[]): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      app.logger.warn({ signal }, "second signal: exiting now");
+      process.exit(1);
+    }
+    stopping = true;
+    app.logger.info({ signal }, "shutting down");
+    // Ingress first so no new work arrives, then the worker finishes, then the stores close.
+    const ingressFirst = [...running].sort((a, b) => Number(a.name === "worker") - Number(b.name === "worker"));
+    for (const r of ingressFirst) await r.close().catch((err) => app.logger.error({ err, part: r.name }, "close failed"));
+    await closeAppContext(app).catch((err) => app.logger.error({ err }, "closing services failed"));
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+function fail(...lines: string[]): never {
+  for (const line of lines) console.error(line);
+  process.exit(1);
+}
+
+main().catch((error: Error) => fail(`Start-up failed: ${error.message}`));
