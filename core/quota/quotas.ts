@@ -1,0 +1,159 @@
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { Database } from "../db/client.ts";
+import type { Redis } from "../redis.ts";
+import { dayColumn, localDay, localMonth, nextLocalMidnight, nextLocalMonth, startOfLocalMonth } from "../time.ts";
+
+/**
+ * Tier quotas: a per-minute burst, a daily article limit and a monthly cost budget.
+ *
+ * What was delivered is counted in the database (DailyUsage rollups, written with each
+ * generation); what is in flight is counted with rate-limiter-flexible (Redis, or memory in
+ * the embedded profile). A reservation is allowed while `delivered + in flight <= limit`.
+ * Consequences, on purpose:
+ *   - limits are read from the tier on every request, so an edit applies at once and today's
+ *     count is kept (it lives in the database, not in a limiter sized for the old tier);
+ *   - the counters use atomic increments, so many processes sharing Redis stay exact;
+ *   - losing Redis loses only in-flight reservations, never the day's or month's usage.
+ */
+
+export type QuotaLimit = "burst" | "daily" | "budget";
+
+export interface TierLimits {
+  name: string;
+  dailyArticleLimit: number | null;
+  burstPerMinute: number;
+  monthlyBudgetUsd: { toString(): string } | number | string | null;
+}
+
+/** A refusal as data; the platform layer words it for people, in their language. */
+export interface QuotaExceeded {
+  limit: QuotaLimit;
+  tier: string;
+  /** Articles (burst, daily) or USD (budget) used before this request. */
+  used: number;
+  max: number;
+  resetsAt: Date;
+}
+
+/** Serializable: it travels with the job so whichever worker finishes can release it. */
+export interface Reservation {
+  requesterId: string;
+  day: string;
+  month: string;
+  budgetMicros: number;
+}
+
+export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; refusal: QuotaExceeded };
+
+const MICROS = 1_000_000;
+// The limiters only count; the comparison with the tier's limit happens here, per request.
+const UNBOUNDED = Number.MAX_SAFE_INTEGER;
+
+export class Quotas {
+  private readonly burst: RateLimiterAbstract;
+  private readonly inflightDay: RateLimiterAbstract;
+  private readonly inflightBudget: RateLimiterAbstract;
+
+  constructor(private readonly deps: { db: Database; redis: Redis | null; timeZone: string; keyPrefix?: string }) {
+    const prefix = deps.keyPrefix ?? "ab:quota";
+    this.burst = limiter(deps.redis, `${prefix}:burst`, 60);
+    this.inflightDay = limiter(deps.redis, `${prefix}:day`, 2 * 86_400);
+    this.inflightBudget = limiter(deps.redis, `${prefix}:budget`, 32 * 86_400);
+  }
+
+  async reserve(requesterId: string, tier: TierLimits, estimateUsd: number, now = new Date()): Promise<ReserveResult> {
+    const tz = this.deps.timeZone;
+    const day = localDay(now, tz);
+    const month = localMonth(now, tz);
+    const budgetMax = tier.monthlyBudgetUsd === null ? null : toMicros(tier.monthlyBudgetUsd);
+    const budgetMicros = budgetMax === null ? 0 : Math.max(1, Math.ceil(estimateUsd * MICROS));
+    const delivered = await this.delivered(requesterId, now, tier.dailyArticleLimit !== null, budgetMax !== null);
+
+    const taken: Array<[RateLimiterAbstract, string, number]> = [];
+    const take = async (l: RateLimiterAbstract, key: string, points: number) => {
+      const res = await consume(l, key, points);
+      taken.push([l, key, points]);
+      return res;
+    };
+    const [burst, daily, budget] = await Promise.all([
+      take(this.burst, requesterId, 1),
+      tier.dailyArticleLimit === null ? null : take(this.inflightDay, `${requesterId}:${day}`, 1),
+      budgetMax === null ? null : take(this.inflightBudget, `${requesterId}:${month}`, budgetMicros),
+    ]);
+
+    // `used` is capped at the limit: concurrent refused attempts inflate the in-flight count
+    // for a moment (until they give their points back), and nobody has used more than the max.
+    const refusals: QuotaExceeded[] = [];
+    if (burst.consumedPoints > tier.burstPerMinute)
+      refusals.push({ limit: "burst", tier: tier.name, used: burst.consumedPoints - 1, max: tier.burstPerMinute, resetsAt: new Date(now.getTime() + burst.msBeforeNext) });
+    if (daily && delivered.articles + daily.consumedPoints > tier.dailyArticleLimit!)
+      refusals.push({ limit: "daily", tier: tier.name, used: Math.min(delivered.articles + daily.consumedPoints - 1, tier.dailyArticleLimit!), max: tier.dailyArticleLimit!, resetsAt: nextLocalMidnight(now, tz) });
+    if (budget && delivered.costMicros + budget.consumedPoints > budgetMax!)
+      refusals.push({
+        limit: "budget", tier: tier.name,
+        used: Math.min(delivered.costMicros + budget.consumedPoints - budgetMicros, budgetMax!) / MICROS, max: budgetMax! / MICROS,
+        resetsAt: nextLocalMonth(now, tz),
+      });
+
+    if (refusals.length) {
+      // A refused request holds nothing: give every point back so the counts stay exact.
+      await Promise.all(taken.map(([l, key, points]) => l.reward(key, points)));
+      refusals.sort((a, b) => b.resetsAt.getTime() - a.resetsAt.getTime());
+      return { ok: false, refusal: refusals[0]! };
+    }
+    return { ok: true, reservation: { requesterId, day, month, budgetMicros } };
+  }
+
+  /**
+   * Ends a reservation. Call it after the generation's outcome is in the database: a delivered
+   * article now counts there, a failed one counts nowhere, which is the refund.
+   */
+  async release(r: Reservation): Promise<void> {
+    await Promise.all([
+      this.inflightDay.reward(`${r.requesterId}:${r.day}`, 1),
+      r.budgetMicros ? this.inflightBudget.reward(`${r.requesterId}:${r.month}`, r.budgetMicros) : null,
+    ]);
+  }
+
+  /** What a requester has used today and this month, for refusals and the console. */
+  async usage(requesterId: string, tier: TierLimits, now = new Date()) {
+    const tz = this.deps.timeZone;
+    const delivered = await this.delivered(requesterId, now, true, true);
+    const inflight = await this.inflightDay.get(`${requesterId}:${localDay(now, tz)}`);
+    return {
+      today: { used: delivered.articles + Math.max(0, inflight?.consumedPoints ?? 0), limit: tier.dailyArticleLimit, resetsAt: nextLocalMidnight(now, tz) },
+      month: { spentUsd: delivered.costMicros / MICROS, budgetUsd: tier.monthlyBudgetUsd === null ? null : toMicros(tier.monthlyBudgetUsd) / MICROS, resetsAt: nextLocalMonth(now, tz) },
+    };
+  }
+
+  private async delivered(requesterId: string, now: Date, needDay: boolean, needMonth: boolean) {
+    const tz = this.deps.timeZone;
+    const usage = this.deps.db.prisma.dailyUsage;
+    const [today, month] = await Promise.all([
+      needDay ? usage.findUnique({ where: { day_requesterId: { day: dayColumn(now, tz), requesterId } }, select: { articles: true } }) : null,
+      needMonth ? usage.aggregate({ where: { requesterId, day: { gte: startOfLocalMonth(now, tz).column } }, _sum: { costUsd: true } }) : null,
+    ]);
+    return { articles: today?.articles ?? 0, costMicros: month?._sum.costUsd ? toMicros(month._sum.costUsd) : 0 };
+  }
+}
+
+function limiter(redis: Redis | null, keyPrefix: string, duration: number): RateLimiterAbstract {
+  const memory = new RateLimiterMemory({ keyPrefix, points: UNBOUNDED, duration });
+  if (!redis) return memory;
+  // While Redis is unreachable, each process counts in memory (the insurance limiter) rather
+  // than refusing everyone or letting everyone through.
+  return new RateLimiterRedis({ storeClient: redis, keyPrefix, points: UNBOUNDED, duration, insuranceLimiter: memory, rejectIfRedisNotReady: true });
+}
+
+async function consume(l: RateLimiterAbstract, key: string, points: number): Promise<RateLimiterRes> {
+  try {
+    return await l.consume(key, points);
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) return rejection; // cannot happen with UNBOUNDED points
+    throw rejection;
+  }
+}
+
+function toMicros(usd: { toString(): string } | number | string): number {
+  return Math.round(Number(usd.toString()) * MICROS);
+}
