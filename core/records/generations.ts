@@ -1,0 +1,168 @@
+import { Prisma, type Database, type Platform } from "../db/client.ts";
+import type { ArticleRequest, Source } from "../domain.ts";
+import { priceUsage, totalCost, type TokenUse } from "./cost.ts";
+
+/**
+ * The life of a Generation row and the rollups that follow it. Every final write is
+ * conditional on the row not being final yet, so a retried job can never count an article,
+ * a failure or a cost twice.
+ */
+
+/** Upper bounds (ms) of the latency buckets kept per requester per day, for p95 without raw rows. */
+export const LATENCY_BUCKETS_MS = [1_000, 2_000, 4_000, 8_000, 12_000, 20_000, 30_000, 60_000, 120_000, Infinity];
+
+export function latencyBucket(ms: number): number {
+  return LATENCY_BUCKETS_MS.findIndex((bound) => ms <= bound);
+}
+
+export interface NewGeneration {
+  requestKey: string;
+  tenantId: string;
+  requesterId: string;
+  platform: Platform;
+  request: ArticleRequest;
+  day: Date;
+}
+
+/** Creates the row, or finds the one an earlier delivery of the same event created. */
+export async function createGeneration(db: Database, g: NewGeneration): Promise<{ id: string; duplicate: boolean }> {
+  const created = await db.prisma.generation.createMany({
+    data: [{
+      requestKey: g.requestKey, tenantId: g.tenantId, requesterId: g.requesterId, platform: g.platform,
+      request: g.request as unknown as Prisma.InputJsonValue, topic: g.request.topic, industry: g.request.industry,
+      language: g.request.language, targetWords: g.request.targetWords, day: g.day,
+    }],
+    skipDuplicates: true,
+  });
+  const row = await db.prisma.generation.findUniqueOrThrow({ where: { requestKey: g.requestKey }, select: { id: true } });
+  return { id: row.id, duplicate: created.count === 0 };
+}
+
+export interface DeliveredOutcome {
+  model: string;
+  usage: TokenUse[];
+  draft: string;
+  words: number;
+  latencyMs: number;
+  firstChunkMs: number | null;
+  sources: Source[];
+  cacheHit: boolean;
+  cacheEntryId?: string | null;
+  /** What the cached draft cost to make: the money this hit saved. */
+  savedUsd?: Prisma.Decimal | number;
+}
+
+export interface FailedOutcome {
+  errorCode: string;
+  error: string;
+  usage: TokenUse[];
+  latencyMs: number;
+}
+
+/** Returns false when the generation was already final (a retry): nothing is counted twice. */
+export async function recordDelivered(db: Database, id: string, o: DeliveredOutcome): Promise<boolean> {
+  const priced = await priceUsage(db, o.usage);
+  const total = totalCost(priced);
+  return db.prisma.$transaction(async (tx) => {
+    const updated = await tx.generation.updateMany({
+      where: { id, status: { in: ["QUEUED", "RUNNING"] } },
+      data: {
+        status: "DELIVERED", model: o.model, inputTokens: total.inputTokens, outputTokens: total.outputTokens,
+        costUsd: total.costUsd, costUnpriced: total.unpriced, latencyMs: o.latencyMs, firstChunkMs: o.firstChunkMs,
+        words: o.words, draft: o.draft, cacheHit: o.cacheHit, cacheEntryId: o.cacheEntryId ?? null,
+        sources: o.sources.map(({ documentId, title, score }) => ({ documentId, title, score })), finishedAt: new Date(),
+      },
+    });
+    if (updated.count === 0) return false;
+    const g = await tx.generation.findUniqueOrThrow({ where: { id }, select: { day: true, requesterId: true, tenantId: true, platform: true } });
+    if (priced.length) await tx.tokenUsage.createMany({ data: priced.map((u) => ({ generationId: id, ...u })) });
+    await addDailyUsage(tx, g, {
+      articles: 1, cacheHits: o.cacheHit ? 1 : 0, failures: 0, inputTokens: total.inputTokens, outputTokens: total.outputTokens,
+      costUsd: total.costUsd, savedUsd: new Prisma.Decimal(o.savedUsd ?? 0), latencyMs: o.latencyMs,
+    });
+    for (const u of priced) await addModelUsage(tx, g.day, u);
+    return true;
+  });
+}
+
+/** A failure counts no article; tokens already spent still count as cost (they were billed). */
+export async function recordFailed(db: Database, id: string, o: FailedOutcome): Promise<boolean> {
+  const priced = await priceUsage(db, o.usage);
+  const total = totalCost(priced);
+  return db.prisma.$transaction(async (tx) => {
+    const updated = await tx.generation.updateMany({
+      where: { id, status: { in: ["QUEUED", "RUNNING"] } },
+      data: {
+        status: "FAILED", errorCode: o.errorCode, error: o.error.slice(0, 2_000), inputTokens: total.inputTokens,
+        outputTokens: total.outputTokens, costUsd: total.costUsd, costUnpriced: total.unpriced, latencyMs: o.latencyMs, finishedAt: new Date(),
+      },
+    });
+    if (updated.count === 0) return false;
+    const g = await tx.generation.findUniqueOrThrow({ where: { id }, select: { day: true, requesterId: true, tenantId: true, platform: true } });
+    if (priced.length) await tx.tokenUsage.createMany({ data: priced.map((u) => ({ generationId: id, ...u })) });
+    await addDailyUsage(tx, g, {
+      articles: 0, cacheHits: 0, failures: 1, inputTokens: total.inputTokens, outputTokens: total.outputTokens,
+      costUsd: total.costUsd, savedUsd: new Prisma.Decimal(0), latencyMs: null,
+    });
+    for (const u of priced) await addModelUsage(tx, g.day, u);
+    return true;
+  });
+}
+
+export async function recordRefusal(db: Database, r: { day: Date; requesterId: string; tenantId: string; platform: Platform }): Promise<void> {
+  await addDailyUsage(db.prisma, r, {
+    articles: 0, cacheHits: 0, failures: 0, refusals: 1, inputTokens: 0, outputTokens: 0,
+    costUsd: new Prisma.Decimal(0), savedUsd: new Prisma.Decimal(0), latencyMs: null,
+  });
+}
+
+type Tx = Pick<Database["prisma"], "$executeRaw">;
+
+interface DailyDelta {
+  articles: number;
+  cacheHits: number;
+  failures: number;
+  refusals?: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: Prisma.Decimal;
+  savedUsd: Prisma.Decimal;
+  latencyMs: number | null;
+}
+
+// One statement, so concurrent writers add up instead of overwriting each other.
+async function addDailyUsage(tx: Tx, g: { day: Date; requesterId: string; tenantId: string; platform: Platform }, d: DailyDelta) {
+  const buckets = LATENCY_BUCKETS_MS.map((_, i) => (d.latencyMs !== null && i === latencyBucket(d.latencyMs) ? 1 : 0));
+  await tx.$executeRaw`
+    INSERT INTO "DailyUsage" ("day", "requesterId", "tenantId", "platform", "articles", "cacheHits", "failures", "refusals",
+      "inputTokens", "outputTokens", "costUsd", "savedUsd", "latencyMsTotal", "latencyBuckets", "updatedAt")
+    VALUES (${g.day}::date, ${g.requesterId}, ${g.tenantId}, ${g.platform}::"Platform", ${d.articles}, ${d.cacheHits}, ${d.failures},
+      ${d.refusals ?? 0}, ${d.inputTokens}, ${d.outputTokens}, ${d.costUsd.toString()}::decimal, ${d.savedUsd.toString()}::decimal,
+      ${d.latencyMs ?? 0}, ${buckets}::int[], now())
+    ON CONFLICT ("day", "requesterId") DO UPDATE SET
+      "articles" = "DailyUsage"."articles" + EXCLUDED."articles",
+      "cacheHits" = "DailyUsage"."cacheHits" + EXCLUDED."cacheHits",
+      "failures" = "DailyUsage"."failures" + EXCLUDED."failures",
+      "refusals" = "DailyUsage"."refusals" + EXCLUDED."refusals",
+      "inputTokens" = "DailyUsage"."inputTokens" + EXCLUDED."inputTokens",
+      "outputTokens" = "DailyUsage"."outputTokens" + EXCLUDED."outputTokens",
+      "costUsd" = "DailyUsage"."costUsd" + EXCLUDED."costUsd",
+      "savedUsd" = "DailyUsage"."savedUsd" + EXCLUDED."savedUsd",
+      "latencyMsTotal" = "DailyUsage"."latencyMsTotal" + EXCLUDED."latencyMsTotal",
+      "latencyBuckets" = ARRAY(
+        SELECT COALESCE(a, 0) + COALESCE(b, 0)
+        FROM unnest("DailyUsage"."latencyBuckets", EXCLUDED."latencyBuckets") WITH ORDINALITY AS t(a, b, i) ORDER BY i),
+      "updatedAt" = now()`;
+}
+
+async function addModelUsage(tx: Tx, day: Date, u: { model: string; operation: "CHAT" | "EMBEDDING"; inputTokens: number; outputTokens: number; costUsd: Prisma.Decimal }) {
+  await tx.$executeRaw`
+    INSERT INTO "DailyModelUsage" ("day", "model", "operation", "calls", "inputTokens", "outputTokens", "costUsd", "updatedAt")
+    VALUES (${day}::date, ${u.model}, ${u.operation}::"TokenOperation", 1, ${u.inputTokens}, ${u.outputTokens}, ${u.costUsd.toString()}::decimal, now())
+    ON CONFLICT ("day", "model", "operation") DO UPDATE SET
+      "calls" = "DailyModelUsage"."calls" + 1,
+      "inputTokens" = "DailyModelUsage"."inputTokens" + EXCLUDED."inputTokens",
+      "outputTokens" = "DailyModelUsage"."outputTokens" + EXCLUDED."outputTokens",
+      "costUsd" = "DailyModelUsage"."costUsd" + EXCLUDED."costUsd",
+      "updatedAt" = now()`;
+}
