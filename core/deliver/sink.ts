@@ -1,0 +1,84 @@
+import type { Platform } from "../db/client.ts";
+import type { ArticleRequest, Chunk, Source } from "../domain.ts";
+
+/**
+ * Where a draft goes: a Slack thread, a LINE chat, the console playground. The platform code
+ * (bot/, admin/) implements it; the pipeline only ever talks to this interface.
+ *
+ * A job may run more than once (a worker died, a retry): `state` is what the sink saved on
+ * an earlier attempt (its thread ts, the reply token it used...), and chunk indexes below
+ * `alreadyDelivered` are never passed again, so a retried job continues the same thread.
+ */
+export interface ChatSink {
+  /** The chunk size the platform can show in one message (Slack section 3,000; LINE 5,000). */
+  readonly maxChunkChars: number;
+  /** Announce the work (parent message, loading animation). Called once per attempt. */
+  start(header: DraftHeader): Promise<void>;
+  postChunk(chunk: Chunk): Promise<void>;
+  finish(summary: DraftSummary): Promise<void>;
+  /** Tell the person it failed, in their language, never with internals. */
+  fail(failure: DraftFailure): Promise<void>;
+}
+
+export interface DraftHeader {
+  generationId: string;
+  request: ArticleRequest;
+  /** Notes from parsing for the person (e.g. "capped at your tier's 800 words"). */
+  notes: string[];
+  cacheHit: boolean;
+  /** True when this attempt continues a draft an earlier attempt had started posting. */
+  resumed: boolean;
+}
+
+export interface DraftSummary {
+  generationId: string;
+  request: ArticleRequest;
+  words: number;
+  sources: Source[];
+  cacheHit: boolean;
+  /** The offline composer made an outline, not prose (no LLM configured). */
+  offline: boolean;
+  /** The whole draft as markdown, for "download as .md". */
+  draft: string;
+}
+
+export interface DraftFailure {
+  generationId: string;
+  request: ArticleRequest;
+  /** Stable code: "rate_limited", "unavailable", "timeout", "circuit_open", "internal". */
+  code: string;
+  /** The article's quota was given back. */
+  refunded: boolean;
+}
+
+/** Opaque, JSON-serializable address of a conversation, as the platform created it. */
+export interface Destination {
+  platform: Platform;
+  [key: string]: unknown;
+}
+
+/** Persists the sink's own bookkeeping with the generation, for the next attempt. */
+export type SaveDeliveryState = (state: Record<string, unknown>) => Promise<void>;
+
+export interface SinkContext {
+  destination: Destination;
+  state: Record<string, unknown>;
+  saveState: SaveDeliveryState;
+}
+
+/** Each platform registers how to build its sink from a destination. */
+export type SinkFactory = (ctx: SinkContext) => ChatSink;
+
+export class SinkRegistry {
+  private readonly factories = new Map<Platform, SinkFactory>();
+
+  register(platform: Platform, factory: SinkFactory): void {
+    this.factories.set(platform, factory);
+  }
+
+  create(ctx: SinkContext): ChatSink {
+    const factory = this.factories.get(ctx.destination.platform);
+    if (!factory) throw new Error(`No chat sink registered for ${ctx.destination.platform}`);
+    return factory(ctx);
+  }
+}
