@@ -1,0 +1,180 @@
+import { createHash } from "node:crypto";
+import type { CacheScope, Database, Prisma } from "../db/client.ts";
+import type { ArticleRequest, Source } from "../domain.ts";
+import type { Redis } from "../redis.ts";
+import { topicKey } from "../text/words.ts";
+import { cosine, MemoryCacheStore, RedisCacheStore, type CacheStore, type IndexedVector } from "./stores.ts";
+
+/**
+ * The topic cache: a draft written once is delivered again, with zero LLM tokens, to the next
+ * person in the same scope asking for the same thing. Exact match first (a normalized key:
+ * topic words in any order and case, industry, audience, language, length bucket), then a
+ * semantic match (query-embedding cosine at or above a strict threshold, same facets only).
+ *
+ * The live copy is in Redis (or memory); the database mirror feeds the console and refills
+ * the live copy after Redis loses it, so a restart does not forget what was paid for.
+ */
+
+export interface CachedDraft {
+  entryId: string;
+  key: string;
+  title: string;
+  draft: string;
+  words: number;
+  sources: Source[];
+  model: string | null;
+  /** What generating it cost: each hit saves this much. */
+  costUsd: string;
+}
+
+/** Who may reuse a draft: the requester alone, or their whole tenant (workspace). */
+export interface CacheOwner {
+  scope: CacheScope;
+  tenantId: string;
+  requesterId: string;
+}
+
+export interface CacheHit {
+  draft: CachedDraft;
+  match: "exact" | "semantic";
+}
+
+export interface TopicCacheOptions {
+  db: Database;
+  redis: Redis | null;
+  ttlSeconds?: number;
+  /** Cosine similarity a semantic match needs; strict by default so near-misses regenerate. */
+  semanticThreshold?: number;
+  keyPrefix?: string;
+}
+
+const LENGTH_BUCKETS = [300, 600, 900, 1_200, 1_600, 2_000, 3_000, 4_000];
+const PINNED_TTL_SECONDS = 365 * 86_400;
+
+export class TopicCache {
+  readonly ttlSeconds: number;
+  readonly semanticThreshold: number;
+  private readonly live: CacheStore;
+
+  constructor(private readonly opts: TopicCacheOptions) {
+    this.ttlSeconds = opts.ttlSeconds ?? 7 * 86_400;
+    this.semanticThreshold = opts.semanticThreshold ?? 0.92;
+    const prefix = opts.keyPrefix ?? "ab:tc";
+    this.live = opts.redis ? new RedisCacheStore(opts.redis, prefix) : new MemoryCacheStore();
+  }
+
+  async lookup(request: ArticleRequest, owner: CacheOwner, queryVector?: number[]): Promise<CacheHit | null> {
+    if (owner.scope === "NONE") return null;
+    const facet = facetOf(request);
+    const own = scopeId(owner);
+    for (const space of [own, "shared"]) {
+      const key = entryKey(space, facet, request);
+      const found = (await this.live.get(key)) ?? (await this.refill(key));
+      if (found) return this.hit(found, "exact");
+    }
+    if (!queryVector) return null;
+    let best: { key: string; score: number } | null = null;
+    for (const space of [own, "shared"]) {
+      for (const candidate of await this.live.vectors(space, facet)) {
+        const score = cosine(queryVector, candidate.vector);
+        if (score >= this.semanticThreshold && (!best || score > best.score)) best = { key: candidate.key, score };
+      }
+    }
+    const found = best ? await this.live.get(best.key) : null;
+    return found ? this.hit(found, "semantic") : null;
+  }
+
+  async store(request: ArticleRequest, owner: CacheOwner, draft: Omit<CachedDraft, "entryId" | "key">, queryVector?: number[]): Promise<CachedDraft | null> {
+    if (owner.scope === "NONE") return null;
+    const space = scopeId(owner);
+    const facet = facetOf(request);
+    const key = entryKey(space, facet, request);
+    const expiresAt = new Date(Date.now() + this.ttlSeconds * 1000);
+    const row = await this.opts.db.prisma.topicCacheEntry.upsert({
+      where: { key },
+      create: {
+        key, scope: owner.scope, tenantId: owner.tenantId, requesterId: owner.scope === "REQUESTER" ? owner.requesterId : null,
+        topic: request.topic, normalizedTopic: topicKey(request.topic, request.language), industry: request.industry,
+        audience: request.audience, language: request.language, lengthBucket: lengthBucket(request.targetWords),
+        title: draft.title, draft: draft.draft, words: draft.words, sources: draft.sources as unknown as Prisma.InputJsonValue,
+        embedding: queryVector ?? [], model: draft.model, costUsd: draft.costUsd, sizeBytes: Buffer.byteLength(draft.draft), expiresAt,
+      },
+      update: {
+        title: draft.title, draft: draft.draft, words: draft.words, sources: draft.sources as unknown as Prisma.InputJsonValue,
+        embedding: queryVector ?? [], model: draft.model, costUsd: draft.costUsd, sizeBytes: Buffer.byteLength(draft.draft), expiresAt,
+      },
+      select: { id: true },
+    });
+    const cached: CachedDraft = { ...draft, entryId: row.id, key };
+    await this.live.set(key, cached, this.ttlSeconds, queryVector ? { space, facet, vector: queryVector } : undefined);
+    return cached;
+  }
+
+  /** Console: make an entry reusable by everyone (pinned) or take that back. */
+  async pin(entryId: string, shared: boolean): Promise<void> {
+    const row = await this.opts.db.prisma.topicCacheEntry.update({ where: { id: entryId }, data: { pinnedShared: shared } });
+    const sharedKey = sharedKeyOf(row.key);
+    if (!shared) return this.live.delete([sharedKey]);
+    const draft: CachedDraft = {
+      entryId: row.id, key: sharedKey, title: row.title, draft: row.draft, words: row.words, sources: row.sources as unknown as Source[],
+      model: row.model, costUsd: row.costUsd.toString(),
+    };
+    const facet = row.key.split(":")[1] ?? "";
+    await this.live.set(sharedKey, draft, PINNED_TTL_SECONDS, row.embedding.length ? { space: "shared", facet, vector: row.embedding } : undefined);
+  }
+
+  /** Console: forget entries (both the live copy and the mirror). */
+  async invalidate(entryIds: string[]): Promise<number> {
+    const rows = await this.opts.db.prisma.topicCacheEntry.findMany({ where: { id: { in: entryIds } }, select: { key: true, pinnedShared: true } });
+    const keys = rows.flatMap((r) => (r.pinnedShared ? [r.key, sharedKeyOf(r.key)] : [r.key]));
+    await this.live.delete(keys);
+    const deleted = await this.opts.db.prisma.topicCacheEntry.deleteMany({ where: { id: { in: entryIds } } });
+    return deleted.count;
+  }
+
+  private async hit(draft: CachedDraft, match: CacheHit["match"]): Promise<CacheHit> {
+    await this.opts.db.prisma.topicCacheEntry.updateMany({ where: { id: draft.entryId }, data: { hits: { increment: 1 }, lastHitAt: new Date() } });
+    return { draft, match };
+  }
+
+  // The live store lost the entry (Redis restarted, memory evicted): the mirror still has it.
+  private async refill(key: string): Promise<CachedDraft | null> {
+    const row = key.startsWith("shared:")
+      ? await this.opts.db.prisma.topicCacheEntry.findFirst({ where: { key: { endsWith: key.slice("shared".length) }, pinnedShared: true } })
+      : await this.opts.db.prisma.topicCacheEntry.findUnique({ where: { key } });
+    if (!row || (row.expiresAt < new Date() && !row.pinnedShared)) return null;
+    const draft: CachedDraft = {
+      entryId: row.id, key, title: row.title, draft: row.draft, words: row.words, sources: row.sources as unknown as Source[],
+      model: row.model, costUsd: row.costUsd.toString(),
+    };
+    const ttl = row.pinnedShared ? PINNED_TTL_SECONDS : Math.max(1, Math.floor((row.expiresAt.getTime() - Date.now()) / 1000));
+    const [space = "", facet = ""] = key.split(":");
+    const vector: IndexedVector | undefined = row.embedding.length ? { space, facet, vector: row.embedding } : undefined;
+    await this.live.set(key, draft, ttl, vector);
+    return draft;
+  }
+}
+
+export function lengthBucket(targetWords: number): number {
+  return LENGTH_BUCKETS.find((b) => targetWords <= b) ?? LENGTH_BUCKETS.at(-1)!;
+}
+
+function scopeId(owner: CacheOwner): string {
+  return owner.scope === "REQUESTER" ? `r-${owner.requesterId}` : `t-${owner.tenantId}`;
+}
+
+/** Everything but the topic that must match for a draft to fit: hashed for short keys. */
+function facetOf(r: ArticleRequest): string {
+  const facet = [r.language, r.industry ?? "-", r.audience.trim().toLowerCase(), lengthBucket(r.targetWords), r.tone].join("|");
+  return createHash("sha1").update(facet).digest("hex").slice(0, 16);
+}
+
+function sharedKeyOf(key: string): string {
+  return `shared${key.slice(key.indexOf(":"))}`;
+}
+
+/** `<space>:<facet>:<topic hash>`; a pinned copy lives at `shared:<facet>:<topic hash>`. */
+function entryKey(space: string, facet: string, r: ArticleRequest): string {
+  const topic = createHash("sha1").update(topicKey(r.topic, r.language)).digest("hex").slice(0, 24);
+  return `${space}:${facet}:${topic}`;
+}

@@ -1,0 +1,91 @@
+import type { Database, Platform } from "../db/client.ts";
+import type { Destination } from "../deliver/sink.ts";
+import type { ArticleRequest, Language } from "../domain.ts";
+import type { JobQueue } from "../jobs/queue.ts";
+import { articleRequests, quotaRefusals } from "../metrics.ts";
+import type { Quotas, QuotaExceeded } from "../quota/quotas.ts";
+import { estimateArticleCost } from "../records/cost.ts";
+import { createGeneration, recordRefusal } from "../records/generations.ts";
+import { parseArticleRequest, type Guidance } from "../request/parse.ts";
+import { detectLanguage } from "../text/words.ts";
+import { dayColumn } from "../time.ts";
+import { resolveRequester } from "./requesters.ts";
+
+/** A person asked for an article, as the platform layer hands it over (after acknowledging). */
+export interface ChatRequest {
+  platform: Platform;
+  /** The platform's id for this event (Slack event_id, LINE webhookEventId): one article per event. */
+  eventId: string;
+  tenant: { externalId: string; name?: string };
+  requester: { externalId: string; displayName?: string };
+  input: { kind: "text"; text: string } | { kind: "form"; form: Record<string, unknown> };
+  destination: Destination;
+}
+
+export type AcceptResult =
+  | { kind: "queued"; generationId: string; request: ArticleRequest; notes: string[] }
+  | { kind: "duplicate"; generationId: string }
+  | { kind: "guidance"; guidance: Guidance }
+  | { kind: "refused"; refusal: QuotaExceeded; language: Language }
+  | { kind: "blocked"; language: Language };
+
+export interface AcceptDeps {
+  db: Database;
+  quotas: Quotas;
+  queue: JobQueue;
+  timeZone: string;
+  defaultModel: string;
+}
+
+/**
+ * Everything between "a person asked" and "a job is queued": who they are, what they asked,
+ * whether their tier allows it. Fast (a few queries) so the platform can answer at once.
+ */
+export async function acceptRequest(deps: AcceptDeps, req: ChatRequest, now = new Date()): Promise<AcceptResult> {
+  const existing = await deps.db.prisma.generation.findUnique({ where: { requestKey: requestKey(req) }, select: { id: true } });
+  if (existing) return { kind: "duplicate", generationId: existing.id };
+
+  const who = await resolveRequester(deps.db, req);
+  const textLanguage = req.input.kind === "text" ? detectLanguage(req.input.text) : "en";
+  if (who.blocked) return count(req, { kind: "blocked", language: textLanguage }, "blocked");
+
+  const parsed = parseArticleRequest(req.input as never, { maxWords: who.tier.maxWords });
+  if (!parsed.ok) return count(req, { kind: "guidance", guidance: parsed.guidance }, "guidance");
+  const { request, notes } = parsed;
+
+  const model = who.tier.allowedModel ?? deps.defaultModel;
+  const estimate = await estimateArticleCost(deps.db, model, request.targetWords, request.language);
+  const reserved = await deps.quotas.reserve(who.requesterId, who.tier, estimate, now);
+  const day = dayColumn(now, deps.timeZone);
+  if (!reserved.ok) {
+    quotaRefusals.inc({ tier: who.tier.name, limit: reserved.refusal.limit });
+    await recordRefusal(deps.db, { day, requesterId: who.requesterId, tenantId: who.tenantId, platform: req.platform });
+    return count(req, { kind: "refused", refusal: reserved.refusal, language: request.language }, "refused");
+  }
+
+  const created = await createGeneration(deps.db, {
+    requestKey: requestKey(req), tenantId: who.tenantId, requesterId: who.requesterId, platform: req.platform, request, day,
+  });
+  if (created.duplicate) {
+    // Two deliveries of one event raced past the first check: the other one owns the article.
+    await deps.quotas.release(reserved.reservation);
+    return { kind: "duplicate", generationId: created.id };
+  }
+  try {
+    await deps.queue.enqueue({ generationId: created.id, reservation: reserved.reservation, destination: req.destination });
+  } catch (error) {
+    await deps.db.prisma.generation.update({ where: { id: created.id }, data: { status: "FAILED", errorCode: "queue_unavailable", error: String(error), finishedAt: new Date() } });
+    await deps.quotas.release(reserved.reservation);
+    throw error;
+  }
+  return count(req, { kind: "queued", generationId: created.id, request, notes }, "accepted");
+}
+
+function requestKey(req: ChatRequest): string {
+  return `${req.platform}:${req.eventId}`;
+}
+
+function count<T>(req: ChatRequest, result: T, outcome: string): T {
+  articleRequests.inc({ platform: req.platform, outcome });
+  return result;
+}

@@ -1,0 +1,71 @@
+import type { AppContext } from "../app.ts";
+import { TopicCache } from "../cache/topic-cache.ts";
+import { SinkRegistry } from "../deliver/sink.ts";
+import { createGenerator } from "../generate/index.ts";
+import type { Generator } from "../generate/types.ts";
+import { createJobQueue, type JobQueue } from "../jobs/index.ts";
+import { queueDepth } from "../metrics.ts";
+import { Quotas } from "../quota/quotas.ts";
+import { createRetrieval, type Retrieval } from "../retrieval/index.ts";
+import { acceptRequest, type AcceptResult, type ChatRequest } from "./accept.ts";
+import { LlmGate } from "./gate.ts";
+import { onJobExhausted, runArticleJob, type RunDeps } from "./run.ts";
+
+export type { AcceptResult, ChatRequest } from "./accept.ts";
+
+/** Tuning that is not part of the environment contract; defaults suit one 2-core machine. */
+export interface PipelineOptions {
+  /** Articles written at once by this process's worker. */
+  workerConcurrency?: number;
+  /** LLM streams open at once per process, and LLM calls started per minute across processes. */
+  llmConcurrency?: number;
+  llmPerMinute?: number;
+  cacheTtlSeconds?: number;
+  semanticThreshold?: number;
+  /** Replace the generator (tests, benchmarks). */
+  generator?: Generator;
+  queue?: JobQueue;
+}
+
+/** The assembled core: what the bot's ingress calls (accept) and what the worker runs (startWorker). */
+export interface Pipeline {
+  quotas: Quotas;
+  cache: TopicCache;
+  retrieval: Retrieval;
+  generator: Generator;
+  queue: JobQueue;
+  sinks: SinkRegistry;
+  accept(request: ChatRequest): Promise<AcceptResult>;
+  startWorker(): void;
+  close(): Promise<void>;
+}
+
+export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pipeline {
+  const quotas = new Quotas({ db: app.db, redis: app.redis, timeZone: app.config.quotaTimeZone });
+  const cache = new TopicCache({ db: app.db, redis: app.redis, ttlSeconds: opts.cacheTtlSeconds, semanticThreshold: opts.semanticThreshold });
+  const retrieval = createRetrieval(app);
+  const generator = opts.generator ?? createGenerator(app.config, app.logger);
+  const queue = opts.queue ?? createJobQueue(app);
+  const sinks = new SinkRegistry();
+  const gate = new LlmGate({ concurrency: opts.llmConcurrency ?? 16, perMinute: opts.llmPerMinute ?? 500, redis: app.redis });
+  const deps: RunDeps = { db: app.db, quotas, cache, retrieval, generator, sinks, gate, logger: app.logger.child({ part: "pipeline" }) };
+  let depthTimer: NodeJS.Timeout | null = null;
+
+  return {
+    quotas, cache, retrieval, generator, queue, sinks,
+    accept: (request) =>
+      acceptRequest({ db: app.db, quotas, queue, timeZone: app.config.quotaTimeZone, defaultModel: generator.model }, request),
+    startWorker() {
+      queue.process((job, ctx) => runArticleJob(deps, job, ctx), {
+        concurrency: opts.workerConcurrency ?? 8,
+        onExhausted: (job, error) => onJobExhausted(deps, job, error),
+      });
+      depthTimer = setInterval(() => void queue.depth().then((d) => queueDepth.set(d), () => undefined), 5_000);
+      depthTimer.unref();
+    },
+    async close() {
+      if (depthTimer) clearInterval(depthTimer);
+      await queue.close();
+    },
+  };
+}

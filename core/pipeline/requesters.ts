@@ -1,0 +1,44 @@
+import type { Database, Platform, Tier } from "../db/client.ts";
+
+/** New workspaces start on these tiers: staff in Slack on Pro, LINE clients on Free. */
+export const DEFAULT_TIER_BY_PLATFORM: Record<Platform, string> = { SLACK: "Pro", LINE: "Free", CONSOLE: "Enterprise" };
+
+export interface ResolvedRequester {
+  requesterId: string;
+  tenantId: string;
+  blocked: boolean;
+  /** The requester's own tier if an admin set one, else the tenant's default. Read fresh every time. */
+  tier: Tier;
+}
+
+/**
+ * Finds (or, the first time, creates) the tenant and requester behind a request, with the
+ * tier that applies now. One query on the common path; the upserts run only for newcomers.
+ */
+export async function resolveRequester(
+  db: Database,
+  req: { platform: Platform; tenant: { externalId: string; name?: string }; requester: { externalId: string; displayName?: string } },
+): Promise<ResolvedRequester> {
+  const p = db.prisma;
+  const found = await p.requester.findFirst({
+    where: { platform: req.platform, externalId: req.requester.externalId, tenant: { platform: req.platform, externalId: req.tenant.externalId } },
+    include: { tier: true, tenant: { include: { defaultTier: true } } },
+  });
+  if (found) {
+    return { requesterId: found.id, tenantId: found.tenantId, blocked: found.blocked, tier: found.tier ?? found.tenant.defaultTier };
+  }
+  const defaultTier = await p.tier.findUniqueOrThrow({ where: { name: DEFAULT_TIER_BY_PLATFORM[req.platform] } });
+  const tenant = await p.tenant.upsert({
+    where: { platform_externalId: { platform: req.platform, externalId: req.tenant.externalId } },
+    create: { platform: req.platform, externalId: req.tenant.externalId, name: req.tenant.name ?? "", defaultTierId: defaultTier.id },
+    update: {},
+    include: { defaultTier: true },
+  });
+  const requester = await p.requester.upsert({
+    where: { tenantId_externalId: { tenantId: tenant.id, externalId: req.requester.externalId } },
+    create: { tenantId: tenant.id, platform: req.platform, externalId: req.requester.externalId, displayName: req.requester.displayName ?? "" },
+    update: {},
+    include: { tier: true },
+  });
+  return { requesterId: requester.id, tenantId: tenant.id, blocked: requester.blocked, tier: requester.tier ?? tenant.defaultTier };
+}

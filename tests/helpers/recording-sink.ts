@@ -1,0 +1,43 @@
+import type { ChatSink, DraftFailure, DraftHeader, DraftSummary, SinkContext } from "../../core/deliver/sink.ts";
+import type { Chunk } from "../../core/domain.ts";
+
+export type SinkEvent =
+  | { type: "start"; header: DraftHeader }
+  | { type: "chunk"; chunk: Chunk }
+  | { type: "finish"; summary: DraftSummary }
+  | { type: "fail"; failure: DraftFailure };
+
+/** A ChatSink for tests: records what a platform would have posted, per conversation. */
+export class RecordingSinks {
+  readonly events = new Map<string, SinkEvent[]>();
+
+  constructor(readonly maxChunkChars = 3_000) {}
+
+  factory = (ctx: SinkContext): ChatSink => {
+    const conversation = String(ctx.destination.conversation);
+    const log = (e: SinkEvent) => {
+      const list = this.events.get(conversation) ?? [];
+      list.push(e);
+      this.events.set(conversation, list);
+    };
+    return {
+      maxChunkChars: this.maxChunkChars,
+      start: async (header) => log({ type: "start", header }),
+      postChunk: async (chunk) => log({ type: "chunk", chunk }),
+      finish: async (summary) => log({ type: "finish", summary }),
+      fail: async (failure) => log({ type: "fail", failure }),
+    };
+  };
+
+  of(conversation: string): SinkEvent[] {
+    return this.events.get(conversation) ?? [];
+  }
+
+  chunks(conversation: string): Chunk[] {
+    return this.of(conversation).flatMap((e) => (e.type === "chunk" ? [e.chunk] : []));
+  }
+
+  ended(conversation: string): boolean {
+    return this.of(conversation).some((e) => e.type === "finish" || e.type === "fail");
+  }
+}

@@ -1,0 +1,159 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppContext } from "../../core/app.ts";
+import { loadConfig } from "../../core/config.ts";
+import { openDatabase } from "../../core/db/client.ts";
+import { createLogger } from "../../core/logger.ts";
+import { createPipeline, type ChatRequest, type Pipeline } from "../../core/pipeline/index.ts";
+import { connectRedis } from "../../core/redis.ts";
+import { seed } from "../../prisma/seed.ts";
+import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
+import { RecordingSinks } from "../helpers/recording-sink.ts";
+import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
+
+const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+let database: TestDatabase;
+let fake: FakeOpenAI;
+let app: AppContext;
+let pipeline: Pipeline;
+const sinks = new RecordingSinks(1_200);
+
+function ask(text: string, who: { tenant?: string; user?: string; platform?: "CONSOLE" | "LINE" } = {}): ChatRequest & { conversation: string } {
+  const conversation = randomBytes(6).toString("hex");
+  return {
+    conversation,
+    platform: who.platform ?? "CONSOLE",
+    eventId: `ev-${conversation}`,
+    tenant: { externalId: who.tenant ?? "workspace-1" },
+    requester: { externalId: who.user ?? "user-1" },
+    input: { kind: "text", text },
+    destination: { platform: "CONSOLE", conversation },
+  };
+}
+
+beforeAll(async () => {
+  database = await createPostgresDatabase("ab_pipeline");
+  fake = await startFakeOpenAI();
+  const config = loadConfig({ DATABASE_URL: database.url, REDIS_URL, OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url, PORT: "0", ADMIN_PORT: "0" });
+  const db = await openDatabase(config);
+  await db.migrate();
+  await seed(db, config);
+  const redis = connectRedis(REDIS_URL);
+  await redis.connect();
+  app = { config, logger: createLogger("silent"), db, redis };
+  pipeline = createPipeline(app, { workerConcurrency: 4 });
+  pipeline.sinks.register("CONSOLE", sinks.factory);
+  pipeline.sinks.register("LINE", sinks.factory);
+  pipeline.startWorker();
+});
+afterAll(async () => {
+  await pipeline?.close();
+  app?.redis?.disconnect();
+  await app?.db.close();
+  await fake?.close();
+  await database?.drop();
+});
+
+describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => {
+  it("queues a request, streams the draft as ordered chunks and records its cost", async () => {
+    const req = ask("write an article about AI in retail for executives, 600 words");
+    const accepted = await pipeline.accept(req);
+    expect(accepted.kind).toBe("queued");
+    await until(() => sinks.ended(req.conversation));
+
+    const events = sinks.of(req.conversation);
+    expect(events[0]?.type).toBe("start");
+    expect(events.at(-1)?.type).toBe("finish");
+    const chunks = sinks.chunks(req.conversation);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.map((c) => c.index)).toEqual(chunks.map((_, i) => i));
+    for (const c of chunks) expect(c.text.length).toBeLessThanOrEqual(1_200);
+
+    const g = await app.db.prisma.generation.findUniqueOrThrow({ where: { requestKey: `CONSOLE:${req.eventId}` }, include: { tokenUsage: true } });
+    expect(g.status).toBe("DELIVERED");
+    expect(g.cacheHit).toBe(false);
+    expect(g.chunksDelivered).toBe(chunks.length);
+    expect(g.outputTokens).toBeGreaterThan(100);
+    expect(g.costUsd.toNumber()).toBeGreaterThan(0);
+    expect(g.tokenUsage.map((u) => u.operation)).toContain("CHAT");
+    expect(g.firstChunkMs).not.toBeNull();
+  });
+
+  it("never writes a second draft for a redelivered event", async () => {
+    const req = ask("write about digital banking in Thailand");
+    const first = await pipeline.accept(req);
+    const again = await pipeline.accept(req);
+    expect(again).toEqual({ kind: "duplicate", generationId: first.kind === "queued" ? first.generationId : "" });
+    await until(() => sinks.ended(req.conversation));
+    expect(sinks.of(req.conversation).filter((e) => e.type === "start")).toHaveLength(1);
+  });
+
+  it("serves the same topic from the cache to a colleague with zero LLM tokens", async () => {
+    const topic = `smart factories ${randomBytes(2).toString("hex")}`;
+    const first = ask(`write about ${topic} for executives`, { user: "alice" });
+    await pipeline.accept(first);
+    await until(() => sinks.ended(first.conversation));
+    const chatCallsBefore = fake.requests.filter((r) => r.path.endsWith("/chat/completions")).length;
+
+    const second = ask(`Write about ${topic.split(" ").reverse().join(" ")} for executives!`, { user: "bob" });
+    await pipeline.accept(second);
+    await until(() => sinks.ended(second.conversation));
+    expect(fake.requests.filter((r) => r.path.endsWith("/chat/completions")).length).toBe(chatCallsBefore);
+    expect(sinks.chunks(second.conversation).map((c) => c.text)).toEqual(sinks.chunks(first.conversation).map((c) => c.text));
+    const g = await app.db.prisma.generation.findUniqueOrThrow({ where: { requestKey: `CONSOLE:${second.eventId}` } });
+    expect(g.cacheHit).toBe(true);
+    expect(g.outputTokens).toBe(0);
+    const finish = sinks.of(second.conversation).at(-1);
+    expect(finish?.type === "finish" && finish.summary.cacheHit).toBe(true);
+
+    // Another workspace does not get it.
+    const other = ask(`write about ${topic} for executives`, { tenant: "workspace-2" });
+    await pipeline.accept(other);
+    await until(() => sinks.ended(other.conversation));
+    expect((await app.db.prisma.generation.findUniqueOrThrow({ where: { requestKey: `CONSOLE:${other.eventId}` } })).cacheHit).toBe(false);
+  });
+
+  it("answers empty requests with guidance and uses nothing", async () => {
+    const result = await pipeline.accept(ask("   "));
+    expect(result.kind).toBe("guidance");
+  });
+
+  it("refuses over the daily limit with usage, limit and reset time", async () => {
+    const user = `heavy-${randomBytes(3).toString("hex")}`;
+    const requester = ask("warm up", { user, platform: "LINE" });
+    await pipeline.accept({ ...requester, input: { kind: "text", text: "   " } }); // creates the requester on LINE's Free tier
+    const free = await app.db.prisma.tier.findUniqueOrThrow({ where: { name: "Free" } });
+    const results = [];
+    for (let i = 0; i <= free.dailyArticleLimit!; i++) results.push(await pipeline.accept(ask(`topic number ${i} about logistics`, { user, platform: "LINE" })));
+    const refused = results.at(-1)!;
+    expect(results.filter((r) => r.kind === "queued")).toHaveLength(free.dailyArticleLimit!);
+    expect(refused.kind).toBe("refused");
+    if (refused.kind === "refused") expect(refused.refusal).toMatchObject({ limit: "daily", used: 10, max: 10 });
+  });
+
+  it("apologises, records the failure and gives the quota back when the LLM is down", async () => {
+    fake.set({ failure: { kind: "status", status: 500, only: "chat" } });
+    try {
+      const user = `unlucky-${randomBytes(3).toString("hex")}`;
+      const req = ask("write about energy transition for CFOs", { user });
+      await pipeline.accept(req);
+      await until(() => sinks.ended(req.conversation));
+      const failure = sinks.of(req.conversation).at(-1);
+      expect(failure?.type).toBe("fail");
+      if (failure?.type === "fail") expect(failure.failure).toMatchObject({ code: "unavailable", refunded: true });
+      const g = await app.db.prisma.generation.findUniqueOrThrow({ where: { requestKey: `CONSOLE:${req.eventId}` }, include: { requester: { include: { tenant: { include: { defaultTier: true } } } } } });
+      expect(g.status).toBe("FAILED");
+      const usage = await pipeline.quotas.usage(g.requesterId, g.requester.tenant.defaultTier);
+      expect(usage.today.used).toBe(0);
+    } finally {
+      fake.set({ failure: null });
+    }
+  });
+});
