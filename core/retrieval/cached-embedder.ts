@@ -1,0 +1,132 @@
+import { createHash } from "node:crypto";
+import type { Database } from "../db/client.ts";
+import type { Logger } from "../logger.ts";
+import { Lru } from "./lru.ts";
+import type { EmbeddingCacheStats, Embedder } from "./types.ts";
+
+export interface CachedEmbedderOptions {
+  /** The shared tier (EmbeddingCacheEntry); null keeps the cache in this process only. */
+  db?: Database | null;
+  /** Vectors kept in memory; a 1,536-wide vector is 6 KiB as Float32Array. */
+  capacity?: number;
+  logger?: Logger;
+}
+
+export function textHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/**
+ * No text is embedded twice: an in-process LRU in front of the EmbeddingCacheEntry table (shared
+ * by every process on the database), keyed by model + sha256(text). Concurrent requests for the
+ * same text share one call. The tokens it reports are only those the model actually billed.
+ * A failing cache table never fails an embedding: the text is embedded and the failure logged.
+ */
+export class CachedEmbedder implements Embedder {
+  private readonly lru: Lru<string, Float32Array>;
+  private readonly inFlight = new Map<string, Promise<Float32Array>>();
+  private readonly db: Database | null;
+  private readonly counters = { memoryHits: 0, databaseHits: 0, misses: 0, tokensSpent: 0 };
+
+  constructor(readonly inner: Embedder, private readonly opts: CachedEmbedderOptions = {}) {
+    this.lru = new Lru(opts.capacity ?? 2_000);
+    this.db = opts.db ?? null;
+  }
+
+  get model(): string {
+    return this.inner.model;
+  }
+
+  get dimensions(): number {
+    return this.inner.dimensions;
+  }
+
+  stats(): EmbeddingCacheStats {
+    const { memoryHits, databaseHits, misses, tokensSpent } = this.counters;
+    return { hits: memoryHits + databaseHits, memoryHits, databaseHits, misses, entries: this.lru.size, capacity: this.lru.capacity, tokensSpent };
+  }
+
+  async embed(texts: string[]): Promise<{ vectors: number[][]; tokens: number }> {
+    const keys = texts.map(textHash);
+    const found = new Map<string, Float32Array | Promise<Float32Array>>();
+    const missing = new Map<string, string>(); // key -> text, each once
+    for (const [i, key] of keys.entries()) {
+      if (found.has(key) || missing.has(key)) continue;
+      const hit = this.lru.get(key) ?? this.inFlight.get(key);
+      if (hit) found.set(key, hit);
+      else missing.set(key, texts[i]!);
+    }
+    let filled = { tokens: 0, databaseHits: 0, misses: 0 };
+    if (missing.size) {
+      const work = this.fill(missing);
+      for (const key of missing.keys()) {
+        const one = work.then((r) => r.vectors.get(key)!);
+        one.catch(() => undefined); // the caller awaits `work` itself; waiters see the same error
+        this.inFlight.set(key, one);
+        found.set(key, one);
+      }
+      try {
+        filled = await work;
+      } finally {
+        for (const key of missing.keys()) this.inFlight.delete(key);
+      }
+    }
+    const vectors: number[][] = [];
+    for (const key of keys) vectors.push(Array.from(await found.get(key)!));
+    // Everything not read from the table or embedded now came from memory (or another call in flight).
+    this.counters.memoryHits += texts.length - filled.databaseHits - filled.misses;
+    return { vectors, tokens: filled.tokens };
+  }
+
+  private async fill(missing: Map<string, string>) {
+    const vectors = new Map<string, Float32Array>();
+    const stored = await this.readTable([...missing.keys()]);
+    for (const [key, vector] of stored) vectors.set(key, vector);
+    const toEmbed = [...missing].filter(([key]) => !vectors.has(key));
+    let tokens = 0;
+    if (toEmbed.length) {
+      const res = await this.inner.embed(toEmbed.map(([, text]) => text));
+      tokens = res.tokens;
+      toEmbed.forEach(([key], i) => vectors.set(key, Float32Array.from(res.vectors[i]!)));
+      await this.writeTable(toEmbed.map(([key]) => ({ key, vector: vectors.get(key)! })));
+    }
+    for (const [key, vector] of vectors) this.lru.set(key, vector);
+    this.counters.databaseHits += stored.size;
+    this.counters.misses += toEmbed.length;
+    this.counters.tokensSpent += tokens;
+    return { vectors, tokens, databaseHits: stored.size, misses: toEmbed.length };
+  }
+
+  private async readTable(keys: string[]): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    if (!this.db) return out;
+    try {
+      const rows = await this.db.prisma.embeddingCacheEntry.findMany({
+        where: { model: this.model, textHash: { in: keys } },
+        select: { textHash: true, vector: true },
+      });
+      for (const row of rows) if (row.vector.length) out.set(row.textHash, Float32Array.from(row.vector));
+      if (out.size) {
+        await this.db.prisma.embeddingCacheEntry.updateMany({
+          where: { model: this.model, textHash: { in: [...out.keys()] } },
+          data: { hits: { increment: 1 } },
+        });
+      }
+    } catch (err) {
+      this.opts.logger?.warn({ err }, "embedding cache table unreadable; embedding without it");
+    }
+    return out;
+  }
+
+  private async writeTable(entries: { key: string; vector: Float32Array }[]): Promise<void> {
+    if (!this.db) return;
+    try {
+      await this.db.prisma.embeddingCacheEntry.createMany({
+        data: entries.map(({ key, vector }) => ({ model: this.model, textHash: key, vector: Array.from(vector) })),
+        skipDuplicates: true, // another process may have embedded the same text meanwhile
+      });
+    } catch (err) {
+      this.opts.logger?.warn({ err }, "embedding cache table unwritable; vectors kept in memory only");
+    }
+  }
+}
