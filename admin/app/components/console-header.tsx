@@ -1,0 +1,24 @@
+import { Form, Link } from "react-router";
+import type { AdminRole } from "../../../core/db/client.ts";
+
+export const ROLE_LABEL: Record<AdminRole, string> = { ADMIN: "Admin", VIEWER: "Viewer (read-only)" };
+
+/** The bar on every signed-in page: where you are, who you are, and the way out. */
+export function ConsoleHeader({ email, role }: { email: string; role: AdminRole }) {
+  return (
+    <header className="topbar">
+      <Link to="/" className="brand">
+        Article Bot console
+      </Link>
+      <div className="who">
+        <span className="email">{email}</span>
+        <span className="badge">{ROLE_LABEL[role]}</span>
+        <Form method="post" action="/logout">
+          <button type="submit" className="button quiet">
+            Sign out
+          </button>
+        </Form>
+      </div>
+    </header>
+  );
+}

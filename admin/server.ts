@@ -1,0 +1,135 @@
+import { createReadStream, existsSync } from "node:fs";
+import { stat } from "node:fs/promises";
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createRequestListener } from "@react-router/node";
+import type { ServerBuild } from "react-router";
+import type { AppContext } from "../core/app.ts";
+import { createLoginThrottle } from "./app/login-throttle.server.ts";
+import { isSameOrigin, SAFE_METHODS } from "./app/origin.server.ts";
+
+/**
+ * The console's HTTP server: built client files from disk, everything else through the React
+ * Router server build. Runs in the main process (not bundled), so the services it hands to
+ * loaders are the very ones main.ts opened.
+ */
+export async function startAdmin(
+  app: AppContext,
+  opts: { host: string; port: number; buildDir?: string },
+): Promise<{ url: string; close(): Promise<void> }> {
+  const buildDir = path.resolve(opts.buildDir ?? path.join(import.meta.dirname, "..", "build"));
+  const serverEntry = path.join(buildDir, "server", "index.js");
+  if (!existsSync(serverEntry)) throw new Error(`Console not built: run \`npm run build\` (${serverEntry} is missing)`);
+  // Loaded once at start, so a broken build fails here and not on the first visitor.
+  const build = (await import(pathToFileURL(serverEntry).href)) as ServerBuild;
+  const clientDir = path.join(buildDir, "client");
+  const loginThrottle = createLoginThrottle(app.redis);
+
+  const reactRouter = createRequestListener({
+    // React Router's own CSRF check compares whole origins, scheme included, and this server
+    // speaks plain HTTP behind a TLS proxy in production; the host check below stands in for it.
+    build: { ...build, allowedActionOrigins: ["**"] },
+    mode: app.config.nodeEnv,
+    getLoadContext: (_request, client) => ({ app, clientAddress: client.address ?? "", loginThrottle }),
+  });
+
+  const server = http.createServer((req, res) => {
+    for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
+    handle(req, res).catch((error: unknown) => {
+      app.logger.error({ err: error, url: req.url }, "console request failed");
+      if (!res.headersSent) text(res, 500, "Internal Server Error");
+      else res.destroy();
+    });
+  });
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (await serveStatic(clientDir, req, res)) return;
+    if (!SAFE_METHODS.has(req.method ?? "GET") && !isSameOrigin((name) => firstHeader(req, name)))
+      return text(res, 403, "Forbidden: this request came from another site.");
+    await reactRouter(req, res);
+  };
+  server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${opts.host.includes(":") ? `[${opts.host}]` : opts.host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive sockets would hold close() open until they time out; busy ones are
+        // cut too, since shutdown should not wait on a browser that keeps a page loading.
+        server.closeAllConnections();
+      }),
+  };
+}
+
+const SECURITY_HEADERS: Array<[string, string]> = [
+  ["X-Content-Type-Options", "nosniff"],
+  ["X-Frame-Options", "DENY"],
+  ["Content-Security-Policy", "frame-ancestors 'none'"],
+  // Same-origin requests keep their Origin/Referer (the CSRF check needs them); others get nothing.
+  ["Referrer-Policy", "same-origin"],
+];
+
+const CONTENT_TYPES: Record<string, string> = {
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".webp": "image/webp",
+  ".ico": "image/x-icon",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8",
+  ".webmanifest": "application/manifest+json",
+};
+
+/** Serves a file of the client build if the path names one; true when it answered. */
+async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  if (req.method !== "GET" && req.method !== "HEAD") return false;
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+  } catch {
+    return false; // malformed escapes: let the router answer 404
+  }
+  const isAsset = pathname.startsWith("/assets/");
+  // No dot-segments (so no "..") and no hidden files such as .vite/manifest.json.
+  const file = path.join(root, pathname);
+  const safe = !pathname.includes("\0") && !pathname.split("/").some((s) => s.startsWith(".")) && file.startsWith(root + path.sep);
+  const info = safe ? await stat(file).catch(() => null) : null;
+  if (!info?.isFile()) {
+    if (!isAsset) return false;
+    text(res, 404, "Not Found"); // a missing hashed asset is a stale page, not a console route
+    return true;
+  }
+  res.writeHead(200, {
+    "Content-Type": CONTENT_TYPES[path.extname(file).toLowerCase()] ?? "application/octet-stream",
+    "Content-Length": info.size,
+    // Files under /assets/ have content hashes in their names, so they never change.
+    "Cache-Control": isAsset ? "public, max-age=31536000, immutable" : "public, max-age=3600",
+  });
+  if (req.method === "HEAD") res.end();
+  else createReadStream(file).on("error", () => res.destroy()).pipe(res);
+  return true;
+}
+
+function firstHeader(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function text(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" }).end(body);
+}
