@@ -1,6 +1,6 @@
 import { Prisma, type Database, type Platform } from "../db/client.ts";
 import type { ArticleRequest, Source } from "../domain.ts";
-import { priceUsage, totalCost, type TokenUse } from "./cost.ts";
+import { priceUsage, totalCost, type TokenUse, type UsageTotal } from "./cost.ts";
 
 /**
  * The life of a Generation row and the rollups that follow it. Every final write is
@@ -59,8 +59,11 @@ export interface FailedOutcome {
   latencyMs: number;
 }
 
-/** Returns false when the generation was already final (a retry): nothing is counted twice. */
-export async function recordDelivered(db: Database, id: string, o: DeliveredOutcome): Promise<boolean> {
+/**
+ * Returns the priced totals, or null when the generation was already final (a retry):
+ * nothing is counted twice.
+ */
+export async function recordDelivered(db: Database, id: string, o: DeliveredOutcome): Promise<UsageTotal | null> {
   const priced = await priceUsage(db, o.usage);
   const total = totalCost(priced);
   return db.prisma.$transaction(async (tx) => {
@@ -73,7 +76,7 @@ export async function recordDelivered(db: Database, id: string, o: DeliveredOutc
         sources: o.sources.map(({ documentId, title, score }) => ({ documentId, title, score })), finishedAt: new Date(),
       },
     });
-    if (updated.count === 0) return false;
+    if (updated.count === 0) return null;
     const g = await tx.generation.findUniqueOrThrow({ where: { id }, select: { day: true, requesterId: true, tenantId: true, platform: true } });
     if (priced.length) await tx.tokenUsage.createMany({ data: priced.map((u) => ({ generationId: id, ...u })) });
     await addDailyUsage(tx, g, {
@@ -81,7 +84,7 @@ export async function recordDelivered(db: Database, id: string, o: DeliveredOutc
       costUsd: total.costUsd, savedUsd: new Prisma.Decimal(o.savedUsd ?? 0), latencyMs: o.latencyMs,
     });
     for (const u of priced) await addModelUsage(tx, g.day, u);
-    return true;
+    return total;
   });
 }
 

@@ -147,7 +147,12 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
       await until(() => sinks.ended(req.conversation));
       const failure = sinks.of(req.conversation).at(-1);
       expect(failure?.type).toBe("fail");
-      if (failure?.type === "fail") expect(failure.failure).toMatchObject({ code: "unavailable", refunded: true });
+      // Five failed attempts may trip the breaker before the job's retries run out: either
+      // code is the honest answer, and the person is told the same thing.
+      if (failure?.type === "fail") {
+        expect(["unavailable", "circuit_open"]).toContain(failure.failure.code);
+        expect(failure.failure.refunded).toBe(true);
+      }
       const g = await app.db.prisma.generation.findUniqueOrThrow({ where: { requestKey: `CONSOLE:${req.eventId}` }, include: { requester: { include: { tenant: { include: { defaultTier: true } } } } } });
       expect(g.status).toBe("FAILED");
       const usage = await pipeline.quotas.usage(g.requesterId, g.requester.tenant.defaultTier);

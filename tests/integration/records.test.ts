@@ -65,8 +65,8 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
         { operation: "EMBEDDING" as const, model: "text-embedding-3-small", inputTokens: 50, outputTokens: 0 },
       ],
     };
-    expect(await recordDelivered(db, id, outcome)).toBe(true);
-    expect(await recordDelivered(db, id, outcome)).toBe(false);
+    expect((await recordDelivered(db, id, outcome))?.costUsd.toString()).toBe("0.001351");
+    expect(await recordDelivered(db, id, outcome)).toBeNull();
     const g = await db.prisma.generation.findUniqueOrThrow({ where: { id }, include: { tokenUsage: true } });
     expect(g.status).toBe("DELIVERED");
     expect(g.costUsd.toString()).toBe("0.001351"); // 0.00135 + 50 × 0.02 / 1e6
@@ -104,7 +104,7 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
     const failure = { errorCode: "timeout", error: "no first token in 30 s", latencyMs: 30_000, usage: [{ operation: "EMBEDDING" as const, model: "text-embedding-3-small", inputTokens: 1_000, outputTokens: 0 }] };
     expect(await recordFailed(db, id, failure)).toBe(true);
     expect(await recordFailed(db, id, failure)).toBe(false);
-    expect(await recordDelivered(db, id, { model: "m", draft: "", words: 0, latencyMs: 1, firstChunkMs: null, sources: [], cacheHit: false, usage: [] })).toBe(false);
+    expect(await recordDelivered(db, id, { model: "m", draft: "", words: 0, latencyMs: 1, firstChunkMs: null, sources: [], cacheHit: false, usage: [] })).toBeNull();
     await recordRefusal(db, { day, requesterId, tenantId, platform: "LINE" });
     const after = await db.prisma.dailyUsage.findUniqueOrThrow({ where: { day_requesterId: { day, requesterId } } });
     expect(after.articles).toBe(before.articles);
