@@ -3,10 +3,14 @@
  * runs one part each (production, several of each against shared PostgreSQL and Redis).
  * It is the only module that imports both bot/ and admin/.
  */
+import type { ChatPlatform } from "./bot/platform.ts";
+import { configuredPlatforms } from "./bot/platforms.ts";
 import { startBotServer } from "./bot/server.ts";
 import { startWorker } from "./bot/worker.ts";
 import { closeAppContext, openAppContext, type AppContext } from "./core/app.ts";
 import { ConfigError, describeConfig, loadConfig, type Config } from "./core/config.ts";
+import { consoleSink } from "./core/deliver/console-sink.ts";
+import { createPipeline, type Pipeline } from "./core/pipeline/index.ts";
 import { seed } from "./prisma/seed.ts";
 
 type Part = "bot" | "worker" | "admin";
@@ -46,23 +50,38 @@ async function main(): Promise<void> {
   if (migration.modified.length) app.logger.warn({ modified: migration.modified }, "applied migrations were edited since");
   const seeded = await seed(app.db, config);
 
-  for (const part of parts) running.push(await startPart(part, app));
+  // One pipeline per process: the bot accepts into it, the worker runs it, the console uses
+  // its quotas, cache and corpus. Every sink is registered so any worker can deliver anywhere.
+  const pipeline = createPipeline(app);
+  const platforms = configuredPlatforms(app);
+  for (const platform of platforms) platform.registerSink(pipeline);
+  pipeline.sinks.register("CONSOLE", consoleSink);
+
+  for (const part of parts) running.push(await startPart(part, app, pipeline, platforms));
   printBanner(role, config, running, seeded.adminCreated, seeded.adminMissing);
 }
 
-async function startPart(part: Part, app: AppContext): Promise<Running> {
+async function startPart(part: Part, app: AppContext, pipeline: Pipeline, platforms: ChatPlatform[]): Promise<Running> {
   const host = app.config.http.host;
   switch (part) {
     case "bot": {
       const server = await startBotServer(app, { host, port: app.config.http.port });
-      return { name: "bot", url: server.url, close: server.close };
+      const ingress = await Promise.all(platforms.map((p) => p.startIngress(server, pipeline)));
+      return {
+        name: "bot",
+        url: server.url,
+        close: async () => {
+          for (const i of ingress) await i.close();
+          await server.close();
+        },
+      };
     }
     case "worker":
-      return { name: "worker", ...(await startWorker(app)) };
+      return { name: "worker", ...(await startWorker(app, pipeline)) };
     case "admin": {
       // Loaded on demand so a bot-only process never loads the console's server build.
       const { startAdmin } = await import("./admin/server.ts");
-      const admin = await startAdmin(app, { host, port: app.config.admin.port });
+      const admin = await startAdmin(app, { host, port: app.config.admin.port, pipeline });
       return { name: "admin", url: admin.url, close: admin.close };
     }
   }

@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import { createRequestListener } from "@react-router/node";
 import type { ServerBuild } from "react-router";
 import type { AppContext } from "../core/app.ts";
+import type { Pipeline } from "../core/pipeline/index.ts";
 import { createLoginThrottle } from "./app/login-throttle.server.ts";
 import { isSameOrigin, SAFE_METHODS } from "./app/origin.server.ts";
 
@@ -17,7 +18,7 @@ import { isSameOrigin, SAFE_METHODS } from "./app/origin.server.ts";
  */
 export async function startAdmin(
   app: AppContext,
-  opts: { host: string; port: number; buildDir?: string },
+  opts: { host: string; port: number; pipeline: Pipeline; buildDir?: string },
 ): Promise<{ url: string; close(): Promise<void> }> {
   const buildDir = path.resolve(opts.buildDir ?? path.join(import.meta.dirname, "..", "build"));
   const serverEntry = path.join(buildDir, "server", "index.js");
@@ -32,7 +33,7 @@ export async function startAdmin(
     // speaks plain HTTP behind a TLS proxy in production; the host check below stands in for it.
     build: { ...build, allowedActionOrigins: ["**"] },
     mode: app.config.nodeEnv,
-    getLoadContext: (_request, client) => ({ app, clientAddress: client.address ?? "", loginThrottle }),
+    getLoadContext: (_request, client) => ({ app, pipeline: opts.pipeline, clientAddress: client.address ?? "", loginThrottle }),
   });
 
   const server = http.createServer((req, res) => {

@@ -1,5 +1,6 @@
 import type { AppContext } from "../core/app.ts";
 import { purgeExpired } from "../core/housekeeping.ts";
+import type { Pipeline } from "../core/pipeline/index.ts";
 
 export interface Worker {
   close(): Promise<void>;
@@ -8,10 +9,10 @@ export interface Worker {
 const HOUSEKEEPING_EVERY_MS = 10 * 60_000;
 
 /**
- * The worker process: consumes background work so the ingress can acknowledge at once.
- * Today that is periodic housekeeping; the article-queue consumers join it with the pipeline.
+ * The worker process: writes the queued articles (so the ingress can acknowledge at once)
+ * and runs periodic housekeeping.
  */
-export async function startWorker(app: AppContext): Promise<Worker> {
+export async function startWorker(app: AppContext, pipeline: Pipeline): Promise<Worker> {
   const log = app.logger.child({ part: "worker" });
   let running: Promise<void> = Promise.resolve();
   const tick = () => {
@@ -22,11 +23,14 @@ export async function startWorker(app: AppContext): Promise<Worker> {
       .catch((error) => log.warn({ err: error }, "housekeeping failed; will retry"));
   };
   tick();
+  pipeline.startWorker();
   const timer = setInterval(tick, HOUSEKEEPING_EVERY_MS);
   timer.unref();
   return {
     async close() {
       clearInterval(timer);
+      // Stops taking jobs and waits for the articles in hand; BullMQ hands unfinished ones on.
+      await pipeline.close();
       await running;
     },
   };

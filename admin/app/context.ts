@@ -1,4 +1,5 @@
 import type { AppContext } from "../../core/app.ts";
+import type { Pipeline } from "../../core/pipeline/index.ts";
 import type { LoginThrottle } from "./login-throttle.server.ts";
 
 /**
@@ -9,6 +10,8 @@ import type { LoginThrottle } from "./login-throttle.server.ts";
 declare module "react-router" {
   interface AppLoadContext {
     app: AppContext;
+    /** Quotas, topic cache, corpus and the queue, shared with the bot and worker parts. */
+    pipeline: Pipeline;
     /** The TCP peer's address: what per-IP sign-in throttling counts against. */
     clientAddress: string;
     /** Created once per console server, so counted failures outlive a single request. */

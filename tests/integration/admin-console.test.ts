@@ -9,6 +9,7 @@ import type { AppContext } from "../../core/app.ts";
 import { loadConfig } from "../../core/config.ts";
 import { openDatabase, type Database } from "../../core/db/client.ts";
 import { createLogger } from "../../core/logger.ts";
+import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { createPostgresDatabase, type TestDatabase } from "../helpers/services.ts";
 
 /** The console over real HTTP, from its built output, against a fresh PostgreSQL database. */
@@ -19,6 +20,7 @@ const PASSWORD = "correct horse battery staple";
 let target: TestDatabase;
 let db: Database;
 let consoleServer: { url: string; close(): Promise<void> };
+let pipeline: Pipeline;
 let base: string;
 
 beforeAll(async () => {
@@ -30,12 +32,14 @@ beforeAll(async () => {
   await db.migrate();
   await db.prisma.adminUser.create({ data: { email: EMAIL, name: "Ops", role: "ADMIN", passwordHash: await hashPassword(PASSWORD) } });
   const app: AppContext = { config, logger: createLogger("silent"), db, redis: null };
-  consoleServer = await startAdmin(app, { host: "127.0.0.1", port: 0 });
+  pipeline = createPipeline(app);
+  consoleServer = await startAdmin(app, { host: "127.0.0.1", port: 0, pipeline });
   base = consoleServer.url;
 });
 
 afterAll(async () => {
   await consoleServer?.close();
+  await pipeline?.close();
   await db?.close();
   await target?.drop();
 });
