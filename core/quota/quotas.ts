@@ -57,8 +57,11 @@ export class Quotas {
   constructor(private readonly deps: { db: Database; redis: Redis | null; timeZone: string; keyPrefix?: string }) {
     const prefix = deps.keyPrefix ?? "ab:quota";
     this.burst = limiter(deps.redis, `${prefix}:burst`, 60);
+    // In-flight counters are keyed by day or month and only hold reservations for articles
+    // still being written, so they need to outlive a job, not the period: two days is ample,
+    // and stays under the 24.8-day ceiling of the in-memory limiter's setTimeout.
     this.inflightDay = limiter(deps.redis, `${prefix}:day`, 2 * 86_400);
-    this.inflightBudget = limiter(deps.redis, `${prefix}:budget`, 32 * 86_400);
+    this.inflightBudget = limiter(deps.redis, `${prefix}:budget`, 2 * 86_400);
   }
 
   async reserve(requesterId: string, tier: TierLimits, estimateUsd: number, now = new Date()): Promise<ReserveResult> {

@@ -154,4 +154,16 @@ describe("quotas in the embedded profile", () => {
     if (first?.ok) await q.release(first.reservation);
     expect((await q.reserve(requester, tier(), 0, NOON)).ok).toBe(true);
   });
+
+  it("holds an in-flight budget reservation while the article is written", async () => {
+    // The in-memory limiter's timers overflow past 24.8 days; a month-long window once made
+    // in-flight budget reservations vanish after a millisecond.
+    const q = new Quotas({ db, redis: null, timeZone: TZ });
+    const requester = await newRequester();
+    const limits = tier({ dailyArticleLimit: null, monthlyBudgetUsd: "1.00" });
+    expect((await q.reserve(requester, limits, 0.6, NOON)).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    const second = await q.reserve(requester, limits, 0.6, NOON);
+    expect(!second.ok && second.refusal.limit).toBe("budget");
+  });
 });

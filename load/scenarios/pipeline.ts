@@ -1,0 +1,169 @@
+/**
+ * Pipeline overhead without the LLM's own time: request accepted -> first chunk handed to the
+ * chat sink, with the fake OpenAI answering at once (zero first-token latency, every token in
+ * one burst), and the cache-hit path end to end (accepted -> last chunk and closing summary).
+ *
+ * Two profiles, one run: production services (PostgreSQL, Redis, BullMQ) and embedded (PGlite,
+ * in-process queue). Both retrieve from the sample corpus in the embedded vector index and call
+ * the fake OpenAI over loopback HTTP, so the figures include the SDK and SSE parsing.
+ * Bounded: 300 misses and 300 hits per profile.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { AppContext } from "../../core/app.ts";
+import { loadConfig, type Config } from "../../core/config.ts";
+import { openDatabase } from "../../core/db/client.ts";
+import type { ChatSink, SinkContext } from "../../core/deliver/sink.ts";
+import { createLogger } from "../../core/logger.ts";
+import { createPipeline, type ChatRequest, type Pipeline } from "../../core/pipeline/index.ts";
+import { connectRedis } from "../../core/redis.ts";
+import { seed } from "../../prisma/seed.ts";
+import { startFakeOpenAI, type FakeOpenAI } from "../../tests/fakes/openai.ts";
+import { createPostgresDatabase, REDIS_URL } from "../../tests/helpers/services.ts";
+
+const MISSES = 300;
+const HITS = 300;
+const REQUESTERS = 60; // CONSOLE requesters are on Enterprise: 60 per minute each
+
+interface Timing {
+  acceptedAt: number;
+  acceptMs?: number;
+  firstChunkAt?: number;
+  endedAt?: number;
+  failed?: boolean;
+  resolve?: () => void;
+}
+
+/** A sink that only timestamps, so the figures are the pipeline's and not a platform's. */
+class TimingSinks {
+  readonly timings = new Map<string, Timing>();
+  factory = (ctx: SinkContext): ChatSink => {
+    const t = () => this.timings.get(String(ctx.destination.conversation));
+    const end = (failed: boolean) => {
+      const timing = t();
+      if (!timing) return;
+      timing.endedAt = performance.now();
+      timing.failed = failed;
+      timing.resolve?.();
+    };
+    return {
+      maxChunkChars: 3_000,
+      start: async () => undefined,
+      postChunk: async () => {
+        const timing = t();
+        if (timing) timing.firstChunkAt ??= performance.now();
+      },
+      finish: async () => end(false),
+      fail: async () => end(true),
+    };
+  };
+}
+
+interface Profile {
+  name: string;
+  app: AppContext;
+  pipeline: Pipeline;
+  close(): Promise<void>;
+}
+
+async function openProfile(name: string, env: Record<string, string>, fake: FakeOpenAI, sinks: TimingSinks): Promise<Profile> {
+  const config: Config = loadConfig({ ...env, OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url, PORT: "0", ADMIN_PORT: "0" });
+  const db = await openDatabase(config);
+  await db.migrate();
+  await seed(db, config);
+  const redis = config.redis ? connectRedis(config.redis.url) : null;
+  await redis?.connect();
+  const app: AppContext = { config, logger: createLogger("silent"), db, redis };
+  const pipeline = createPipeline(app, { workerConcurrency: 8 });
+  pipeline.sinks.register("CONSOLE", sinks.factory);
+  await pipeline.retrieval.ingestFolder(path.resolve(import.meta.dirname, "../../data/corpus"));
+  pipeline.startWorker();
+  return {
+    name, app, pipeline,
+    async close() {
+      await pipeline.close();
+      redis?.disconnect();
+      await db.close();
+    },
+  };
+}
+
+function request(i: number, topic: string): ChatRequest & { conversation: string } {
+  const conversation = `c-${randomBytes(6).toString("hex")}`;
+  return {
+    conversation,
+    platform: "CONSOLE",
+    eventId: conversation,
+    tenant: { externalId: "bench" },
+    requester: { externalId: `bench-user-${i % REQUESTERS}` },
+    input: { kind: "text", text: `write an article about ${topic} for executives, 600 words` },
+    destination: { platform: "CONSOLE", conversation },
+  };
+}
+
+/** One request at a time, so the figures are overhead, not queueing. */
+async function measure(p: Profile, sinks: TimingSinks, count: number, topicFor: (i: number) => string): Promise<Timing[]> {
+  const out: Timing[] = [];
+  for (let i = 0; i < count; i++) {
+    const req = request(i, topicFor(i));
+    const timing: Timing = { acceptedAt: performance.now() };
+    const done = new Promise<void>((resolve) => (timing.resolve = resolve));
+    sinks.timings.set(req.conversation, timing);
+    const result = await p.pipeline.accept(req);
+    timing.acceptMs = performance.now() - timing.acceptedAt;
+    if (result.kind !== "queued") throw new Error(`${p.name}: request ${i} was ${result.kind}, not queued`);
+    await done;
+    if (timing.failed) throw new Error(`${p.name}: request ${i} failed`);
+    out.push(timing);
+  }
+  return out;
+}
+
+const INDUSTRIES = ["retail", "banking", "healthcare", "logistics", "manufacturing", "energy", "insurance", "tourism"];
+const THEMES = ["AI agents", "data platforms", "automation", "customer loyalty", "supply chains", "cyber resilience", "pricing", "ESG reporting"];
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const fmt = (values: number[]) => `p50 ${percentile(values, 50).toFixed(1)} ms, p99 ${percentile(values, 99).toFixed(1)} ms`;
+
+export async function run(): Promise<void> {
+  const fake = await startFakeOpenAI({ firstTokenLatencyMs: 0, tokensPerSecond: 0 });
+  const sinks = new TimingSinks();
+  const database = await createPostgresDatabase("ab_bench_pipeline");
+  const dataDir = await mkdtemp(path.join(tmpdir(), "ab-bench-pipeline-"));
+  const profiles = [
+    await openProfile("PostgreSQL + Redis + BullMQ", { DATABASE_URL: database.url, REDIS_URL }, fake, sinks),
+    await openProfile("embedded (PGlite, in-process queue)", { DATA_DIR: dataDir }, fake, sinks),
+  ];
+  try {
+    console.log(`pipeline overhead, fake OpenAI with zero latency (${MISSES} misses, ${HITS} cache hits per profile, one at a time)`);
+    for (const p of profiles) {
+      // Warm-up: JIT, connection pools, prepared statements, the limiter's Lua scripts.
+      await measure(p, sinks, 20, (i) => `warm-up topic ${i} ${randomBytes(3).toString("hex")}`);
+      const run = randomBytes(3).toString("hex");
+      const misses = await measure(p, sinks, MISSES, (i) => `${THEMES[i % 8]} in ${INDUSTRIES[Math.floor(i / 8) % 8]} ${run} ${i}`);
+      await measure(p, sinks, 1, () => `digital twins in ports ${run}`); // the draft the hits reuse
+      const hits = await measure(p, sinks, HITS, () => `digital twins in ports ${run}`);
+      const generation = await p.app.db.prisma.generation.count({ where: { cacheHit: true, request: { path: ["topic"], string_contains: run } } });
+      console.log(`\n  ${p.name}`);
+      console.log(`    accept (requester, parse, quota, record, enqueue):  ${fmt(misses.map((t) => t.acceptMs!))}`);
+      console.log(`    accepted -> first chunk, cache miss:                 ${fmt(misses.map((t) => t.firstChunkAt! - t.acceptedAt))}`);
+      console.log(`    accepted -> draft complete, cache miss:              ${fmt(misses.map((t) => t.endedAt! - t.acceptedAt))}`);
+      console.log(`    accepted -> first chunk, cache hit:                  ${fmt(hits.map((t) => t.firstChunkAt! - t.acceptedAt))}`);
+      console.log(`    accepted -> draft complete, cache hit:               ${fmt(hits.map((t) => t.endedAt! - t.acceptedAt))}`);
+      console.log(`    cache hits recorded: ${generation} of ${HITS}`);
+    }
+    const mem = process.memoryUsage();
+    console.log(`\n  process resident memory at the end: ${(mem.rss / 2 ** 20).toFixed(0)} MiB`);
+  } finally {
+    for (const p of profiles) await p.close();
+    await fake.close();
+    await database.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
