@@ -6,5 +6,16 @@ import type { JobQueue } from "./queue.ts";
 export type { ArticleJob, JobQueue } from "./queue.ts";
 
 export function createJobQueue(app: Pick<AppContext, "config" | "logger">): JobQueue {
-  return app.config.redis ? new BullJobQueue({ redisUrl: app.config.redis.url, logger: app.logger }) : new InProcessQueue();
+  const { redis, database } = app.config;
+  if (!redis) return new InProcessQueue();
+  return new BullJobQueue({ redisUrl: redis.url, prefix: queuePrefix(database), logger: app.logger });
+}
+
+/**
+ * Jobs name generations of one database, so the queue is per database: two deployments (or
+ * test runs) sharing a Redis never take each other's jobs.
+ */
+export function queuePrefix(database: AppContext["config"]["database"]): string {
+  const name = database.kind === "postgres" ? decodeURIComponent(new URL(database.url).pathname.slice(1)) || "default" : "embedded";
+  return `ab:bull:${name}`;
 }
