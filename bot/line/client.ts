@@ -1,0 +1,168 @@
+import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { HTTPFetchError, messagingApi } from "@line/bot-sdk";
+
+/**
+ * The Messaging API calls the bot makes, on @line/bot-sdk's client, with what the SDK leaves
+ * out: a timeout on every call (the SDK has none), bounded retries for pushes (safe because
+ * each carries an X-Line-Retry-Key), and LINE's answers sorted into what the caller acts on.
+ *
+ * https://developers.line.biz/en/reference/messaging-api/
+ */
+
+export type LineMessage = messagingApi.Message;
+
+export type LineErrorKind =
+  /** Reply token used, expired or unknown (400 "Invalid reply token"). */
+  | "invalid_reply_token"
+  /** 429: rate limit or the account's monthly message limit. */
+  | "rate_limited"
+  /** 401/403: the channel access token is wrong or lacks permission. */
+  | "unauthorized"
+  /** Any other 4xx: the request itself is wrong; sending it again will not help. */
+  | "rejected"
+  /** 5xx, a timeout or a broken connection: it may or may not have gone through. */
+  | "unavailable";
+
+export class LineApiError extends Error {
+  constructor(readonly kind: LineErrorKind, readonly status: number | null, message: string) {
+    super(message);
+    this.name = "LineApiError";
+  }
+}
+
+export interface LineApiOptions {
+  accessToken: string;
+  /** LINE_API_BASE_URL; the SDK keeps only its origin (tests' fakes serve from "/"). */
+  baseUrl?: string;
+  /** Per call (default 10 s for messages, 3 s for the rest). */
+  timeoutMs?: number;
+  /** Push attempts on 5xx/timeouts, with the same retry key (default 3). */
+  pushAttempts?: number;
+  retryDelayMs?: number;
+}
+
+export interface LineProfile {
+  displayName: string;
+  language?: string;
+}
+
+export class LineApi {
+  private readonly client: messagingApi.MessagingApiClient;
+  private readonly timeoutMs: number;
+  private readonly pushAttempts: number;
+  private readonly retryDelayMs: number;
+
+  constructor(private readonly opts: LineApiOptions) {
+    this.client = new messagingApi.MessagingApiClient({ channelAccessToken: opts.accessToken, baseURL: opts.baseUrl });
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.pushAttempts = opts.pushAttempts ?? 3;
+    this.retryDelayMs = opts.retryDelayMs ?? 500;
+  }
+
+  /** Free of push quota, once per event, within about a minute of it. */
+  async reply(replyToken: string, messages: LineMessage[]): Promise<void> {
+    await this.call("reply", () => this.client.replyMessage({ replyToken, messages }), this.timeoutMs);
+  }
+
+  /**
+   * A push, sent at most once whatever happens: a 5xx or a timeout is retried with the same
+   * retry key, and LINE's 409 for a key it already accepted means the messages went out.
+   */
+  async push(to: string, messages: LineMessage[], retryKey: string): Promise<"sent" | "already_sent"> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.call("push", () => this.client.pushMessage({ to, messages }, retryKey), this.timeoutMs);
+        return "sent";
+      } catch (error) {
+        if (error instanceof AlreadyAccepted) return "already_sent";
+        if (!(error instanceof LineApiError) || error.kind !== "unavailable" || attempt >= this.pushAttempts) throw error;
+        await sleep(this.retryDelayMs * 3 ** (attempt - 1));
+      }
+    }
+  }
+
+  /** The "…" bubble in a one-to-one chat, 5–60 s in steps of 5; it ends when a message arrives. */
+  async showLoading(chatId: string, seconds: number): Promise<void> {
+    const loadingSeconds = Math.min(60, Math.max(5, Math.ceil(seconds / 5) * 5));
+    await this.call("loading", () => this.client.showLoadingAnimation({ chatId, loadingSeconds }), 3_000);
+  }
+
+  /** Null when LINE has no profile for them (not a friend, or blocked the account). */
+  async profile(userId: string): Promise<LineProfile | null> {
+    try {
+      const p = await this.call("profile", () => this.client.getProfile(userId), 3_000);
+      return { displayName: p.displayName, language: p.language };
+    } catch (error) {
+      if (error instanceof LineApiError && error.kind === "rejected") return null;
+      throw error;
+    }
+  }
+
+  async botInfo(): Promise<{ userId: string; displayName: string; basicId: string }> {
+    return this.call("bot info", () => this.client.getBotInfo(), 3_000);
+  }
+
+  private async call<T>(what: string, work: () => Promise<T>, timeoutMs: number): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const started = work();
+    started.catch(() => undefined); // a call that outlives its timeout must not become an unhandled rejection
+    try {
+      return await Promise.race([
+        started,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new LineApiError("unavailable", null, `LINE ${what} timed out after ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      throw classify(what, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** A push whose retry key LINE had already accepted: delivered before, not again. */
+class AlreadyAccepted extends Error {}
+
+function classify(what: string, error: unknown): Error {
+  if (error instanceof LineApiError) return error;
+  if (!(error instanceof HTTPFetchError)) {
+    return new LineApiError("unavailable", null, `LINE ${what} failed: ${(error as Error)?.message ?? String(error)}`);
+  }
+  const message = lineMessage(error.body);
+  const text = `LINE ${what} answered ${error.status}: ${message}`;
+  // LINE's only 409 is "a request with this retry key was already accepted" (the accepted
+  // request's id comes in x-line-accepted-request-id).
+  if (error.status === 409) return new AlreadyAccepted(text);
+  if (error.status === 400 && /invalid reply token/i.test(message)) return new LineApiError("invalid_reply_token", 400, text);
+  if (error.status === 429) return new LineApiError("rate_limited", 429, text);
+  if (error.status === 401 || error.status === 403) return new LineApiError("unauthorized", error.status, text);
+  if (error.status >= 500) return new LineApiError("unavailable", error.status, text);
+  return new LineApiError("rejected", error.status, text);
+}
+
+function lineMessage(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { message?: string; details?: { message?: string; property?: string }[] };
+    const details = (parsed.details ?? []).map((d) => `${d.property ?? "?"}: ${d.message ?? "?"}`).join("; ");
+    return [parsed.message ?? "", details].filter(Boolean).join(" — ") || body.slice(0, 200);
+  } catch {
+    return body.slice(0, 200);
+  }
+}
+
+/**
+ * X-Line-Retry-Key for one push: a name-based UUID (version 5) of what the push is, so every
+ * attempt of every worker derives the same key and LINE delivers the push once.
+ */
+export function retryKey(...name: (string | number)[]): string {
+  const hash = createHash("sha1").update(NAMESPACE).update(name.join(":")).digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** This bot's UUID namespace for retry keys (random once, fixed forever). */
+const NAMESPACE = Buffer.from("6f1d2a4c8b3e4f0a9d7c5b1e2a3f4c6d", "hex");

@@ -1,0 +1,69 @@
+import type { webhook } from "@line/bot-sdk";
+import type { AppContext } from "../../../core/app.ts";
+import type { Language } from "../../../core/domain.ts";
+import type { Logger } from "../../../core/logger.ts";
+import type { Pipeline } from "../../../core/pipeline/index.ts";
+import { LineApiError, retryKey, type LineApi, type LineMessage } from "../client.ts";
+import type { LineChat } from "../destination.ts";
+import { profileLanguage } from "../language.ts";
+import type { ShortMemory } from "../memory.ts";
+
+/** What every LINE event listener gets: the core, the Messaging API and short-term memory. */
+export interface LineContext {
+  app: AppContext;
+  pipeline: Pipeline;
+  api: LineApi;
+  memory: ShortMemory;
+  logger: Logger;
+  /** The Official Account's name (from /v2/bot/info), for the tenant row; empty until known. */
+  botName(): string;
+}
+
+/** One webhook delivery's event, with what the delivery said around it. */
+export interface Incoming<E extends webhook.Event = webhook.Event> {
+  event: E;
+  /** The webhook's `destination`: the bot's user id, which is the LINE channel (the tenant). */
+  channel: string;
+  receivedAt: number;
+}
+
+/** LINE redelivers unacknowledged events with the same webhookEventId; keep keys past its retries. */
+export const EVENT_TTL_SECONDS = 10 * 60;
+const PROFILE_TTL_SECONDS = 24 * 3600;
+
+/**
+ * Answers an event: with its reply token while it is good, else by push (with a retry key
+ * derived from the event, so a redelivered or retried answer still arrives once).
+ */
+export async function respond(ctx: LineContext, incoming: Incoming, chat: LineChat, message: LineMessage): Promise<void> {
+  const token = "replyToken" in incoming.event ? incoming.event.replyToken : undefined;
+  if (token) {
+    try {
+      return await ctx.api.reply(token, [message]);
+    } catch (error) {
+      if (!(error instanceof LineApiError) || error.kind !== "invalid_reply_token") throw error;
+    }
+  }
+  await ctx.api.push(chat.id, [message], retryKey(incoming.event.webhookEventId, "answer"));
+}
+
+export interface Profile {
+  displayName: string;
+  lang: Language;
+}
+
+/** The person's LINE profile (name, language), cached a day; null when LINE has none or is slow. */
+export async function profileOf(ctx: LineContext, userId: string): Promise<Profile | null> {
+  const key = `profile:${userId}`;
+  try {
+    const cached = await ctx.memory.get(key);
+    if (cached) return JSON.parse(cached) as Profile;
+    const p = await ctx.api.profile(userId);
+    const profile = p ? { displayName: p.displayName, lang: profileLanguage(p.language) } : null;
+    if (profile) await ctx.memory.set(key, JSON.stringify(profile), PROFILE_TTL_SECONDS);
+    return profile;
+  } catch (err) {
+    ctx.logger.debug({ err }, "LINE profile unavailable");
+    return null;
+  }
+}

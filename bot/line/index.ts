@@ -1,0 +1,77 @@
+import type { AppContext } from "../../core/app.ts";
+import type { Pipeline } from "../../core/pipeline/index.ts";
+import type { ChatPlatform } from "../platform.ts";
+import { Backlog } from "./backlog.ts";
+import { LineApi } from "./client.ts";
+import { handleDelivery, type Delivery, type LineContext } from "./events/index.ts";
+import { shortMemory } from "./memory.ts";
+import { lineSinkFactory, type LineDeliveryState } from "./sink.ts";
+import { lineWebhook } from "./webhook.ts";
+
+/**
+ * LINE: clients message the company's Official Account and get their draft back in the chat.
+ * Ingress is `POST /line/webhook` on the bot server; delivery is the "LINE" sink, run by
+ * whichever worker writes the draft.
+ */
+
+export interface LinePlatformOptions {
+  /** Deliveries handled at once, and waiting, per process (defaults suit one 2-core machine). */
+  concurrency?: number;
+  maxWaiting?: number;
+  /** Replaces REPLY_AFTER_MS (tests). */
+  replyAfterMs?: number;
+}
+
+export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): ChatPlatform {
+  const config = app.config.line;
+  if (!config) throw new Error("LINE is not configured: set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN");
+  const logger = app.logger.child({ part: "line" });
+  const api = new LineApi({ accessToken: config.accessToken, baseUrl: config.apiBaseUrl });
+
+  return {
+    name: "LINE",
+
+    registerSink(pipeline: Pipeline) {
+      pipeline.sinks.register(
+        "LINE",
+        lineSinkFactory({
+          api,
+          logger,
+          replyAfterMs: opts.replyAfterMs,
+          isCurrentAttempt: async (generationId, attempt) => {
+            const g = await app.db.prisma.generation.findUnique({ where: { id: generationId }, select: { deliveryState: true } });
+            return (g?.deliveryState as LineDeliveryState | null)?.attempt === attempt;
+          },
+        }),
+      );
+    },
+
+    async startIngress(server, pipeline) {
+      let botName = "";
+      const ctx: LineContext = { app, pipeline, api, memory: shortMemory(app.redis), logger, botName: () => botName };
+      const backlog = new Backlog<Delivery>({
+        concurrency: opts.concurrency ?? 16,
+        maxWaiting: opts.maxWaiting ?? 5_000,
+        run: (delivery) => handleDelivery(ctx, delivery),
+      });
+      let closing = false;
+      // While shutting down, 503: LINE redelivers to a process that will still be here.
+      const accept = (d: Delivery) => !closing && backlog.offer(d);
+      server.route("POST", "/line/webhook", lineWebhook({ channelSecret: config.channelSecret, logger, accept }));
+      // Checks the access token early and names the tenant; the webhook works without it.
+      void api.botInfo().then(
+        (info) => {
+          botName = info.displayName;
+          logger.info({ bot: info.basicId, name: info.displayName }, "LINE Official Account connected");
+        },
+        (err) => logger.warn({ err }, "LINE bot info unavailable; check LINE_CHANNEL_ACCESS_TOKEN"),
+      );
+      return {
+        async close() {
+          closing = true;
+          await backlog.drained();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { mapMarkdown } from "../../core/text/markdown.ts";
+import { lastGraphemeBoundary, lastWordBoundary } from "../../core/text/words.ts";
+
+/**
+ * LINE shows text messages as typed: `## Heading` and `**bold**` would reach the reader with
+ * their marks. Drafts are markdown, so each chunk is turned into plain text a phone shows well
+ * (headings framed, bullets as •, links as "text (url)"), then cut to LINE's 5,000 characters
+ * per message at a paragraph, line or word boundary — never inside a Thai word.
+ *
+ * https://developers.line.biz/en/reference/messaging-api/#text-message
+ */
+
+export const LINE_TEXT_MAX = 5_000;
+
+export function toPlainText(markdown: string): string {
+  const map = mapMarkdown(markdown);
+  const out: string[] = [];
+  for (const line of map.lines) {
+    const body = markdown.slice(line.start, line.end);
+    switch (line.kind) {
+      case "fence-open":
+      case "fence-close":
+        continue; // the code stays, its fences go
+      case "code":
+        out.push(body);
+        continue;
+      case "blank":
+        out.push("");
+        continue;
+      case "heading": {
+        const title = inline(body.replace(/^ {0,3}#{1,6}[ \t]*/, "").replace(/[ \t]+#+[ \t]*$/, "").trim());
+        out.push(line.level === 1 ? `【${title}】` : line.level === 2 ? `■ ${title}` : `▸ ${title}`);
+        continue;
+      }
+      default:
+        out.push(textLine(body));
+    }
+  }
+  return out.join("\n").replace(/\n{3,}/g, "\n\n").trim();
+}
+
+function textLine(body: string): string {
+  if (/^\s{0,3}([-*_])(?:\s*\1){2,}\s*$/.test(body)) return "──────────";
+  if (/^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-{0,}:?\s*\|?\s*$/.test(body)) return ""; // table separator row
+  const bullet = /^(\s*)[-*+][ \t]+(.*)$/.exec(body);
+  if (bullet) {
+    const depth = Math.floor(bullet[1]!.replace(/\t/g, "  ").length / 2);
+    return `${"  ".repeat(depth)}${depth ? "◦" : "•"} ${inline(bullet[2]!)}`;
+  }
+  const quote = /^\s*>[ \t]?(.*)$/.exec(body);
+  if (quote) return `│ ${inline(quote[1]!)}`;
+  if (/^\s*\|.*\|\s*$/.test(body)) {
+    return body.trim().replace(/^\||\|$/g, "").split("|").map((cell) => inline(cell.trim())).join(" | ");
+  }
+  return inline(body);
+}
+
+/** Inline marks out, their text kept. */
+function inline(text: string): string {
+  return text
+    .replace(/!\[([^\]]*)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g, (_, alt: string) => alt)
+    .replace(/\[([^\]]+)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g, (_, label: string, url: string) => (label === url ? url : `${label} (${url})`))
+    .replace(/<(https?:\/\/[^>\s]+)>/g, "$1")
+    .replace(/`([^`]+)`/g, "$1")
+    .replace(/(\*\*|__)(?=\S)([\s\S]*?\S)\1/g, "$2")
+    .replace(/(?<![\p{L}\p{N}*])\*(?=\S)([^*]*?\S)\*(?![\p{L}\p{N}*])/gu, "$1")
+    .replace(/(?<![\p{L}\p{N}_])_(?=\S)([^_]*?\S)_(?![\p{L}\p{N}_])/gu, "$1")
+    .replace(/~~(?=\S)([\s\S]*?\S)~~/g, "$1")
+    .replace(/\\([\\`*_{}[\]()#+\-.!|>~])/g, "$1");
+}
+
+/**
+ * Splits plain text into LINE messages of at most `max` characters: at the last paragraph
+ * break that keeps at least half a message, else the last line break, else the last word
+ * boundary (Intl.Segmenter, so Thai words stay whole), else a grapheme boundary.
+ */
+export function splitForLine(text: string, max = LINE_TEXT_MAX): string[] {
+  const out: string[] = [];
+  let rest = text.trim();
+  while (rest.length > max) {
+    const window = rest.slice(0, max + 1);
+    let at = window.lastIndexOf("\n\n");
+    if (at < max / 2) at = window.lastIndexOf("\n");
+    if (at < max / 2) at = lastWordBoundary(rest, max);
+    if (at <= 0) at = lastGraphemeBoundary(rest, max) || max;
+    out.push(rest.slice(0, at).trimEnd());
+    rest = rest.slice(at).trimStart();
+  }
+  if (rest) out.push(rest);
+  return out;
+}
