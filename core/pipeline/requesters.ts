@@ -1,4 +1,4 @@
-import type { Database, Platform, Tier } from "../db/client.ts";
+import { Prisma, type Database, type Platform, type Tier } from "../db/client.ts";
 
 /** New workspaces start on these tiers: staff in Slack on Pro, LINE clients on Free. */
 export const DEFAULT_TIER_BY_PLATFORM: Record<Platform, string> = { SLACK: "Pro", LINE: "Free", CONSOLE: "Enterprise" };
@@ -15,10 +15,20 @@ export interface ResolvedRequester {
  * Finds (or, the first time, creates) the tenant and requester behind a request, with the
  * tier that applies now. One query on the common path; the upserts run only for newcomers.
  */
-export async function resolveRequester(
-  db: Database,
-  req: { platform: Platform; tenant: { externalId: string; name?: string }; requester: { externalId: string; displayName?: string } },
-): Promise<ResolvedRequester> {
+export async function resolveRequester(db: Database, req: RequesterRef): Promise<ResolvedRequester> {
+  try {
+    return await findOrCreate(db, req);
+  } catch (error) {
+    // A newcomer's first messages can arrive together: Prisma's upsert (with include) is a
+    // read then a write, so the slower one hits the unique key. The row exists now; read it.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return findOrCreate(db, req);
+    throw error;
+  }
+}
+
+type RequesterRef = { platform: Platform; tenant: { externalId: string; name?: string }; requester: { externalId: string; displayName?: string } };
+
+async function findOrCreate(db: Database, req: RequesterRef): Promise<ResolvedRequester> {
   const p = db.prisma;
   const found = await p.requester.findFirst({
     where: { platform: req.platform, externalId: req.requester.externalId, tenant: { platform: req.platform, externalId: req.tenant.externalId } },

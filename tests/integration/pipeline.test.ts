@@ -138,6 +138,15 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
     if (refused.kind === "refused") expect(refused.refusal).toMatchObject({ limit: "daily", used: 10, max: 10 });
   });
 
+  it("takes a newcomer's first messages arriving together (no unique-key race)", async () => {
+    const tenant = `new-team-${randomBytes(3).toString("hex")}`;
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => pipeline.accept(ask(`newcomer topic ${i} about fintech`, { tenant, user: "first-timer" }))));
+    expect(results.map((r) => r.kind)).toEqual(Array(6).fill("queued"));
+    expect(await app.db.prisma.requester.count({ where: { externalId: "first-timer", tenant: { externalId: tenant } } })).toBe(1);
+    // Let them finish here, so the next test's outage does not fail them.
+    await until(async () => (await app.db.prisma.generation.count({ where: { requester: { tenant: { externalId: tenant } }, status: { in: ["QUEUED", "RUNNING"] } } })) === 0);
+  });
+
   it("apologises, records the failure and gives the quota back when the LLM is down", async () => {
     fake.set({ failure: { kind: "status", status: 500, only: "chat" } });
     try {
