@@ -14,6 +14,12 @@ export interface ChatSink {
   readonly maxChunkChars: number;
   /** Announce the work (parent message, loading animation). Called once per attempt. */
   start(header: DraftHeader): Promise<void>;
+  /**
+   * Post one chunk. The pipeline records each chunk after the sink returns, so a crash or a
+   * database error in between means the same index may be passed again on the next attempt:
+   * sinks make this idempotent per index with what the platform offers (LINE's retry key, the
+   * Slack thread's saved message ts, the console's chunk list).
+   */
   postChunk(chunk: Chunk): Promise<void>;
   finish(summary: DraftSummary): Promise<void>;
   /** Tell the person it failed, in their language, never with internals. */

@@ -5,7 +5,7 @@ import type { JobQueue } from "../jobs/queue.ts";
 import { articleRequests, quotaRefusals } from "../metrics.ts";
 import type { Quotas, QuotaExceeded } from "../quota/quotas.ts";
 import { estimateArticleCost } from "../records/cost.ts";
-import { createGeneration, recordRefusal } from "../records/generations.ts";
+import { createGeneration, recordFailed, recordRefusal } from "../records/generations.ts";
 import { parseArticleRequest, type Guidance } from "../request/parse.ts";
 import { detectLanguage } from "../text/words.ts";
 import { dayColumn } from "../time.ts";
@@ -63,9 +63,15 @@ export async function acceptRequest(deps: AcceptDeps, req: ChatRequest, now = ne
     return count(req, { kind: "refused", refusal: reserved.refusal, language: request.language }, "refused");
   }
 
-  const created = await createGeneration(deps.db, {
-    requestKey: requestKey(req), tenantId: who.tenantId, requesterId: who.requesterId, platform: req.platform, request, day,
-  });
+  let created: Awaited<ReturnType<typeof createGeneration>>;
+  try {
+    created = await createGeneration(deps.db, {
+      requestKey: requestKey(req), tenantId: who.tenantId, requesterId: who.requesterId, platform: req.platform, request, day,
+    });
+  } catch (error) {
+    await deps.quotas.release(reserved.reservation); // the database is failing: hold nothing back
+    throw error;
+  }
   if (created.duplicate) {
     // Two deliveries of one event raced past the first check: the other one owns the article.
     await deps.quotas.release(reserved.reservation);
@@ -74,8 +80,9 @@ export async function acceptRequest(deps: AcceptDeps, req: ChatRequest, now = ne
   try {
     await deps.queue.enqueue({ generationId: created.id, reservation: reserved.reservation, destination: req.destination });
   } catch (error) {
-    await deps.db.prisma.generation.update({ where: { id: created.id }, data: { status: "FAILED", errorCode: "queue_unavailable", error: String(error), finishedAt: new Date() } });
     await deps.quotas.release(reserved.reservation);
+    await recordFailed(deps.db, created.id, { errorCode: "queue_unavailable", error: String(error), usage: [], latencyMs: Date.now() - now.getTime() })
+      .catch(() => undefined); // if the database is failing too, housekeeping fails the orphan later
     throw error;
   }
   return count(req, { kind: "queued", generationId: created.id, request, notes }, "accepted");

@@ -11,7 +11,14 @@ export type SinkEvent =
 export class RecordingSinks {
   readonly events = new Map<string, SinkEvent[]>();
 
-  constructor(readonly maxChunkChars = 3_000) {}
+  /** Chunks the pipeline passed again for an index already shown (idempotent mode only). */
+  repeats = 0;
+
+  /**
+   * `idempotent`: behave like a platform sink, which shows a chunk index once even when the
+   * pipeline passes it again after a failure (see ChatSink.postChunk), and count the repeats.
+   */
+  constructor(readonly maxChunkChars = 3_000, private readonly opts: { idempotent?: boolean } = {}) {}
 
   factory = (ctx: SinkContext): ChatSink => {
     const conversation = String(ctx.destination.conversation);
@@ -23,7 +30,13 @@ export class RecordingSinks {
     return {
       maxChunkChars: this.maxChunkChars,
       start: async (header) => log({ type: "start", header }),
-      postChunk: async (chunk) => log({ type: "chunk", chunk }),
+      postChunk: async (chunk) => {
+        if (this.opts.idempotent && this.chunks(conversation).some((c) => c.index === chunk.index)) {
+          this.repeats++;
+          return;
+        }
+        log({ type: "chunk", chunk });
+      },
       finish: async (summary) => log({ type: "finish", summary }),
       fail: async (failure) => log({ type: "fail", failure }),
     };
