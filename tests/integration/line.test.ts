@@ -1,0 +1,449 @@
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { linePlatform } from "../../bot/line/index.ts";
+import { startBotServer, type BotServer } from "../../bot/server.ts";
+import type { AppContext } from "../../core/app.ts";
+import { loadConfig } from "../../core/config.ts";
+import { openDatabase } from "../../core/db/client.ts";
+import { createLogger } from "../../core/logger.ts";
+import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import { connectRedis } from "../../core/redis.ts";
+import { segmentStarts } from "../../core/text/words.ts";
+import { dayColumn } from "../../core/time.ts";
+import { seed } from "../../prisma/seed.ts";
+import { lineId, startFakeLine, type DeliveredMessage, type FakeLine, type LineEvent } from "../fakes/line.ts";
+import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
+import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
+
+/**
+ * The LINE bot end to end: LINE's signed webhooks into the real bot server, the core pipeline
+ * on PostgreSQL, Redis and BullMQ, the fake OpenAI writing, and the draft going back through
+ * @line/bot-sdk to a fake Messaging API that enforces LINE's limits.
+ */
+
+let database: TestDatabase;
+let openai: FakeOpenAI;
+let line: FakeLine;
+let app: AppContext;
+let pipeline: Pipeline;
+let server: BotServer;
+let ingress: { close(): Promise<void> };
+let webhookUrl: string;
+
+const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const isFooter = (d: DeliveredMessage) => /^✅/.test(d.message.text ?? "");
+const isApology = (d: DeliveredMessage) => /^(Sorry — I couldn't finish|ขออภัยครับ ไม่สามารถเขียนบทความ)/.test(d.message.text ?? "");
+
+/** Waits for the draft's closing message (or an apology) and returns what the chat received. */
+async function conversation(chatId: string, ends: (d: DeliveredMessage) => boolean = isFooter): Promise<DeliveredMessage[]> {
+  await until(() => line.messagesTo(chatId).some(ends));
+  return line.messagesTo(chatId);
+}
+
+function send(...events: LineEvent[]) {
+  return line.deliver(webhookUrl, events);
+}
+
+async function generationFor(event: LineEvent) {
+  return app.db.prisma.generation.findUniqueOrThrow({ where: { requestKey: `LINE:${event.webhookEventId}` }, include: { requester: true, tenant: true } });
+}
+
+beforeAll(async () => {
+  database = await createPostgresDatabase("ab_line");
+  openai = await startFakeOpenAI();
+  line = await startFakeLine();
+  const config = loadConfig({
+    DATABASE_URL: database.url, REDIS_URL, OPENAI_API_KEY: openai.apiKey, OPENAI_BASE_URL: openai.url, PORT: "0", ADMIN_PORT: "0",
+    LINE_CHANNEL_SECRET: line.channelSecret, LINE_CHANNEL_ACCESS_TOKEN: line.accessToken, LINE_API_BASE_URL: line.url,
+  });
+  const db = await openDatabase(config);
+  await db.migrate();
+  await seed(db, config);
+  const redis = connectRedis(REDIS_URL);
+  await redis.connect();
+  app = { config, logger: createLogger("silent"), db, redis };
+  pipeline = createPipeline(app, { workerConcurrency: 4 });
+  const platform = linePlatform(app);
+  platform.registerSink(pipeline);
+  pipeline.startWorker();
+  server = await startBotServer(app, { host: "127.0.0.1", port: 0 });
+  ingress = await platform.startIngress(server, pipeline);
+  webhookUrl = `${server.url}/line/webhook`;
+});
+
+afterAll(async () => {
+  await ingress?.close();
+  await server?.close();
+  await pipeline?.close();
+  app?.redis?.disconnect();
+  await app?.db.close();
+  await line?.close();
+  await openai?.close();
+  await database?.drop();
+});
+
+describe("LINE drafts", () => {
+  it("writes an English draft: reply of 5 bubbles, the rest by push with retry keys, plain text, follow-up buttons", async () => {
+    const user = lineId();
+    line.setProfile(user, { displayName: "Dana", language: "en" });
+    const event = line.events.text({ userId: user, text: "write an article about AI in retail for executives, 800 words" });
+    expect((await send(event)).status).toBe(200);
+
+    const got = await conversation(user);
+    expect(got.length).toBeGreaterThan(5); // title + hook, 4 sections, closing section, footer
+    expect(got.slice(0, 5).every((d) => d.via === "reply")).toBe(true);
+    expect(got.slice(5).every((d) => d.via === "push")).toBe(true);
+    expect(isFooter(got.at(-1)!)).toBe(true);
+    for (const d of got) {
+      expect(d.message.type).toBe("text");
+      expect(d.message.text!.length).toBeLessThanOrEqual(5_000);
+      expect(d.message.text).not.toMatch(/^#{1,6} |\*\*|^\s*[-*] /m); // LINE shows markdown as typed: none left
+    }
+    expect(got[0]!.message.text).toMatch(/^【.+】/);
+    expect(got.some((d) => /^■ /m.test(d.message.text!))).toBe(true);
+
+    const footer = got.at(-1)!.message;
+    expect(footer.text).toMatch(/Draft ready · \d+ words/);
+    expect(footer.quickReply!.items.map((i) => i.action.label)).toEqual(["✂️ Shorter", "🔄 Another angle", "🆕 New topic"]);
+
+    const pushes = line.calls.filter((c) => c.endpoint === "push" && (c.body as { to: string }).to === user);
+    expect(pushes.length).toBeGreaterThan(0);
+    for (const p of pushes) {
+      expect(p.headers["x-line-retry-key"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect((p.body as { messages: unknown[] }).messages.length).toBeLessThanOrEqual(5);
+    }
+    expect(new Set(pushes.map((p) => p.headers["x-line-retry-key"])).size).toBe(pushes.length);
+    expect(line.calls.some((c) => c.endpoint === "loading" && (c.body as { chatId: string }).chatId === user && (c.body as { loadingSeconds: number }).loadingSeconds === 60)).toBe(true);
+
+    const g = await generationFor(event);
+    expect(g.status).toBe("DELIVERED");
+    expect(g.language).toBe("en");
+    expect(g.requester.displayName).toBe("Dana");
+    expect(g.tenant.externalId).toBe(line.botUserId);
+  });
+
+  it("writes a Thai draft for a Thai request, with Thai words around it", async () => {
+    const user = lineId();
+    line.setProfile(user, { displayName: "สมชาย", language: "th" });
+    const event = line.events.text({ userId: user, text: "เขียนบทความเรื่อง AI ในธุรกิจค้าปลีก สำหรับผู้บริหาร" });
+    await send(event);
+    const got = await conversation(user);
+    expect(got.filter((d) => !isFooter(d)).every((d) => /[\u0E01-\u0E4E]/.test(d.message.text!))).toBe(true);
+    const footer = got.at(-1)!.message;
+    expect(footer.text).toMatch(/ร่างบทความเสร็จแล้ว · \d+ คำ/);
+    expect(footer.quickReply!.items.map((i) => i.action.label)).toEqual(["✂️ สั้นลง", "🔄 มุมมองอื่น", "🆕 หัวข้อใหม่"]);
+    expect((await generationFor(event)).language).toBe("th");
+  });
+
+  it("splits a long Thai draft only between words, within 5,000 characters per message", async () => {
+    const draft = longThaiDraft();
+    openai.set({ reply: draft });
+    try {
+      // An admin moved this client to Enterprise (4,000 words): the long draft is not cut short.
+      const user = lineId();
+      await send(line.events.text({ userId: user, text: "สวัสดี" }));
+      await until(() => line.messagesTo(user).length === 1);
+      const enterprise = await app.db.prisma.tier.findUniqueOrThrow({ where: { name: "Enterprise" } });
+      await app.db.prisma.requester.updateMany({ where: { externalId: user }, data: { tierId: enterprise.id } });
+      await send(line.events.text({ userId: user, text: "เขียนบทความเรื่องเศรษฐกิจดิจิทัลของไทย 4000 คำ" }));
+      const got = await conversation(user);
+      const body = got.slice(1).filter((d) => !isFooter(d)).map((d) => d.message.text!);
+      expect(body.length).toBeGreaterThan(3);
+      const starts = segmentStarts(draft);
+      let cutsInsideRuns = 0;
+      for (const text of body) {
+        expect(text.length).toBeLessThanOrEqual(5_000);
+        // Where this message ends in the draft must be a place ICU's word segmentation allows.
+        const tail = text.slice(-60);
+        const end = draft.indexOf(tail) + tail.length;
+        expect(draft.indexOf(tail)).toBeGreaterThanOrEqual(0);
+        expect(draft.indexOf(tail, draft.indexOf(tail) + 1)).toBe(-1); // unambiguous
+        if (end < draft.length && !/\s/.test(draft[end]!)) {
+          cutsInsideRuns += 1;
+          expect(starts.has(end)).toBe(true);
+        }
+      }
+      expect(cutsInsideRuns).toBeGreaterThan(0); // the draft forced cuts inside Thai runs, and each was between words
+      expect(got.slice(1).filter((d) => d.via === "reply")).toHaveLength(5);
+      expect(got.some((d) => d.via === "push")).toBe(true);
+    } finally {
+      openai.set({ reply: null });
+    }
+  });
+
+  it("pushes everything, with retry keys, when the reply token is stale", async () => {
+    line.set({ replyTokenTtlMs: 0 });
+    try {
+      const user = lineId();
+      await send(line.events.text({ userId: user, text: "the future of digital banking for CIOs" }));
+      const got = await conversation(user);
+      expect(got.every((d) => d.via === "push")).toBe(true);
+      expect(isFooter(got.at(-1)!)).toBe(true);
+      expect(line.calls.some((c) => c.endpoint === "reply" && c.status === 400)).toBe(true);
+    } finally {
+      line.set({ replyTokenTtlMs: 60_000 });
+    }
+  });
+
+  it("delivers a push once when LINE accepted it but the answer was lost (409 on the retry)", async () => {
+    line.set({ replyTokenTtlMs: 0, failure: { only: "push", kind: "after-accept", status: 500, times: 1 } });
+    try {
+      const user = lineId();
+      await send(line.events.text({ userId: user, text: "supply chain resilience in logistics" }));
+      const got = await conversation(user);
+      const texts = got.map((d) => d.message.text);
+      expect(new Set(texts).size).toBe(texts.length); // nothing twice
+      const pushes = line.calls.filter((c) => c.endpoint === "push" && (c.body as { to: string }).to === user);
+      expect(pushes.map((p) => p.status)).toContain(409);
+      const key = pushes.find((p) => p.status === 500)!.headers["x-line-retry-key"];
+      expect(pushes.find((p) => p.status === 409)!.headers["x-line-retry-key"]).toBe(key);
+    } finally {
+      line.set({ replyTokenTtlMs: 60_000, failure: null });
+    }
+  });
+
+  it("says when a draft came from the cache", async () => {
+    const user = lineId();
+    const topic = `smart factories ${Math.random().toString(36).slice(2, 6)} for plant managers`;
+    await send(line.events.text({ userId: user, text: topic }));
+    await conversation(user);
+    const before = line.messagesTo(user).length;
+    await send(line.events.text({ userId: user, text: topic }));
+    await until(() => line.messagesTo(user).slice(before).some(isFooter));
+    const footer = line.messagesTo(user).slice(before).find(isFooter)!;
+    expect(footer.message.text).toContain("From the cache");
+  });
+
+  it("answers the follow-up buttons: shorter, another angle, new topic", async () => {
+    const user = lineId();
+    const first = line.events.text({ userId: user, text: "AI in healthcare for hospital directors, 800 words" });
+    await send(first);
+    const footer = (await conversation(user)).at(-1)!.message;
+    const data = (label: RegExp) => footer.quickReply!.items.find((i) => label.test(i.action.label!))!.action.data!;
+    const firstRequest = (await generationFor(first)).request as { targetWords: number; tone: string };
+
+    const shorter = line.events.postback({ userId: user, data: data(/Shorter/) });
+    await send(shorter);
+    await until(async () => (await app.db.prisma.generation.findUnique({ where: { requestKey: `LINE:${shorter.webhookEventId}` } }))?.status === "DELIVERED");
+    expect(((await generationFor(shorter)).request as { targetWords: number }).targetWords).toBe(firstRequest.targetWords / 2);
+
+    const angle = line.events.postback({ userId: user, data: data(/angle/) });
+    await send(angle);
+    await until(async () => (await app.db.prisma.generation.findUnique({ where: { requestKey: `LINE:${angle.webhookEventId}` } }))?.status === "DELIVERED");
+    const angled = await generationFor(angle);
+    expect((angled.request as { tone: string }).tone).not.toBe(firstRequest.tone);
+    expect(angled.cacheHit).toBe(false);
+
+    const before = line.messagesTo(user).length;
+    await send(line.events.postback({ userId: user, data: data(/New topic/) }));
+    await until(() => line.messagesTo(user).length > before);
+    const guidance = line.messagesTo(user).at(-1)!.message;
+    expect(guidance.text).toMatch(/What should the article be about/);
+    expect(guidance.quickReply!.items.length).toBe(9);
+  });
+
+  it("remembers an industry and a length picked with buttons for the topic that follows", async () => {
+    const user = lineId();
+    line.setProfile(user, { displayName: "Pim", language: "en" });
+    await send(line.events.sticker({ userId: user }));
+    await until(() => line.messagesTo(user).length === 1);
+    const items = line.messagesTo(user)[0]!.message.quickReply!.items;
+    const retail = items.find((i) => /Retail/.test(i.action.label!))!.action.data!;
+    const short = items.find((i) => /Short/.test(i.action.label!))!.action.data!;
+    await send(line.events.postback({ userId: user, data: retail }));
+    await until(() => line.messagesTo(user).length === 2);
+    expect(line.messagesTo(user)[1]!.message.text).toMatch(/Got it — industry: 🛒 Retail/);
+    await send(line.events.postback({ userId: user, data: short }));
+    await until(() => line.messagesTo(user).length === 3);
+
+    const ask = line.events.text({ userId: user, text: "personalised offers with AI" });
+    await send(ask);
+    await conversation(user);
+    const g = await generationFor(ask);
+    expect(g.industry).toBe("retail");
+    expect(g.targetWords).toBe(500);
+  });
+});
+
+describe("LINE webhook", () => {
+  it("never writes a second draft for a redelivered event", async () => {
+    const user = lineId();
+    const event = line.events.text({ userId: user, text: "energy transition for CFOs" });
+    await send(event);
+    await send(line.events.redelivery(event));
+    await conversation(user);
+    await send(line.events.redelivery(event));
+    await sleep(500);
+    expect(line.messagesTo(user).filter(isFooter)).toHaveLength(1);
+    expect(await app.db.prisma.generation.count({ where: { requestKey: `LINE:${event.webhookEventId}` } })).toBe(1);
+    // Guidance is answered once too.
+    const help = line.events.text({ userId: user, text: "help" });
+    await send(help);
+    await send(line.events.redelivery(help));
+    await until(() => line.messagesTo(user).some((d) => /business-article drafts/.test(d.message.text ?? "")));
+    await sleep(500);
+    expect(line.messagesTo(user).filter((d) => /business-article drafts/.test(d.message.text ?? ""))).toHaveLength(1);
+  });
+
+  it("rejects a bad or missing signature with 401 and does nothing", async () => {
+    const user = lineId();
+    const event = line.events.text({ userId: user, text: "write about fintech in Thailand" });
+    const calls = line.calls.length;
+    expect((await line.deliver(webhookUrl, [event], { signature: line.sign("something else") })).status).toBe(401);
+    const res = await fetch(webhookUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ destination: line.botUserId, events: [event] }) });
+    expect(res.status).toBe(401);
+    await sleep(300);
+    expect(line.calls.length).toBe(calls);
+    expect(await app.db.prisma.requester.count({ where: { externalId: user } })).toBe(0);
+  });
+
+  it("rejects oversized and malformed bodies with a 4xx and keeps serving", async () => {
+    const big = Buffer.alloc(2 * 1024 * 1024, "a");
+    expect((await rawPost(webhookUrl, big, { "content-length": String(big.length), "x-line-signature": line.sign(big) })).status).toBe(413);
+    expect((await rawPost(webhookUrl, big, { "transfer-encoding": "chunked", "x-line-signature": line.sign(big) })).status).toBe(413);
+
+    const notJson = Buffer.from("{ this is not json");
+    expect((await rawPost(webhookUrl, notJson, { "x-line-signature": line.sign(notJson) })).status).toBe(400);
+    const noEvents = Buffer.from(JSON.stringify({ destination: line.botUserId }));
+    expect((await rawPost(webhookUrl, noEvents, { "x-line-signature": line.sign(noEvents) })).status).toBe(400);
+    const verify = Buffer.from(JSON.stringify({ destination: line.botUserId, events: [] })); // the console's "Verify" button
+    expect((await rawPost(webhookUrl, verify, { "x-line-signature": line.sign(verify) })).status).toBe(200);
+
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    const user = lineId();
+    await send(line.events.text({ userId: user, text: "help" }));
+    await until(() => line.messagesTo(user).length === 1);
+  });
+
+  it("in groups and rooms, answers only when the bot is mentioned", async () => {
+    const group = lineId("C");
+    const member = lineId();
+    const quiet = line.events.text({ userId: member, groupId: group, text: "write about AI in retail" });
+    await send(quiet, line.events.sticker({ userId: member, groupId: group }));
+    await sleep(500);
+    expect(line.messagesTo(group)).toHaveLength(0);
+    expect(await app.db.prisma.generation.count({ where: { requestKey: `LINE:${quiet.webhookEventId}` } })).toBe(0);
+
+    const otherMention = line.events.text({ userId: member, groupId: group, text: "@Somsri write about AI in banking", mentions: [{ who: lineId(), index: 0, length: 7 }] });
+    await send(otherMention);
+    await sleep(300);
+    expect(line.messagesTo(group)).toHaveLength(0);
+
+    const asked = line.events.text({ userId: member, groupId: group, text: "@Article Bot write about AI in banking for executives", mentions: [{ who: "bot", index: 0, length: 12 }] });
+    await send(asked);
+    const got = await conversation(group);
+    expect(isFooter(got.at(-1)!)).toBe(true);
+    const g = await generationFor(asked);
+    expect(g.topic).not.toMatch(/Article Bot|@/);
+    expect(g.requester.externalId).toBe(member);
+    expect(line.calls.some((c) => c.endpoint === "loading" && (c.body as { chatId: string }).chatId === group)).toBe(false);
+
+    const room = lineId("R");
+    const inRoom = line.events.text({ userId: member, roomId: room, text: "@Article Bot help", mentions: [{ who: "bot", index: 0, length: 12 }] });
+    await send(inRoom);
+    await until(() => line.messagesTo(room).length === 1);
+    expect(line.messagesTo(room)[0]!.message.text).toMatch(/business-article drafts/);
+  });
+
+  it("guides people who send stickers or photos, in their language, with choice buttons", async () => {
+    const thai = lineId();
+    line.setProfile(thai, { displayName: "นภา", language: "th" });
+    await send(line.events.sticker({ userId: thai }));
+    await until(() => line.messagesTo(thai).length === 1);
+    const th = line.messagesTo(thai)[0]!.message;
+    expect(th.text).toMatch(/บอทอ่านได้เฉพาะข้อความ/);
+    expect(th.quickReply!.items.map((i) => i.action.label)).toEqual(expect.arrayContaining(["🛒 ค้าปลีก", "สั้น · 500 คำ"]));
+
+    const english = lineId();
+    line.setProfile(english, { displayName: "Sam", language: "en" });
+    await send(line.events.image({ userId: english }));
+    await until(() => line.messagesTo(english).length === 1);
+    const en = line.messagesTo(english)[0]!.message;
+    expect(en.text).toMatch(/I can only read text messages/);
+    expect(en.quickReply!.items).toHaveLength(9);
+    expect(await app.db.prisma.generation.count({ where: { requester: { externalId: { in: [thai, english] } } } })).toBe(0);
+  });
+
+  it("refuses over the daily quota in Thai, with usage, limit and reset time", async () => {
+    const user = lineId();
+    await send(line.events.text({ userId: user, text: "สวัสดี" })); // creates the requester on the channel's Free tier
+    await until(() => line.messagesTo(user).length === 1);
+    const requester = await app.db.prisma.requester.findFirstOrThrow({ where: { externalId: user }, include: { tenant: { include: { defaultTier: true } } } });
+    expect(requester.tenant.defaultTier.name).toBe("Free");
+    const limit = requester.tenant.defaultTier.dailyArticleLimit!;
+    await app.db.prisma.dailyUsage.create({
+      data: { day: dayColumn(new Date(), app.config.quotaTimeZone), requesterId: requester.id, tenantId: requester.tenantId, platform: "LINE", articles: limit },
+    });
+
+    await send(line.events.text({ userId: user, text: "เขียนบทความเรื่องอนาคตของธนาคารดิจิทัล" }));
+    await until(() => line.messagesTo(user).length === 2);
+    const refusal = line.messagesTo(user)[1]!.message.text!;
+    expect(refusal).toContain(`${limit} จาก ${limit} บทความ`);
+    expect(refusal).toContain("Free");
+    expect(refusal).toMatch(/รีเซ็ต.*เที่ยงคืน|รีเซ็ต.*00:00/);
+  });
+});
+
+describe("LINE failures", () => {
+  it("apologises in the person's language, gives the quota back and shows no internals", async () => {
+    openai.set({ failure: { kind: "status", status: 500, only: "chat" } });
+    try {
+      const user = lineId();
+      const event = line.events.text({ userId: user, text: "เขียนบทความเรื่องพลังงานหมุนเวียนสำหรับผู้บริหาร" });
+      await send(event);
+      const got = await conversation(user, isApology);
+      const apology = got.at(-1)!.message.text!;
+      expect(apology).toMatch(/คืนโควตาให้แล้ว/);
+      expect(apology).not.toMatch(/500|error|Error|stack|status|circuit/i);
+      const g = await generationFor(event);
+      expect(g.status).toBe("FAILED");
+      const tier = await app.db.prisma.tier.findUniqueOrThrow({ where: { name: "Free" } });
+      expect((await pipeline.quotas.usage(g.requesterId, tier)).today.used).toBe(0);
+    } finally {
+      openai.set({ failure: null });
+    }
+  });
+});
+
+/** A POST the way a misbehaving sender makes it: whatever headers, whatever size. */
+function rawPost(url: string, body: Buffer, headers: Record<string, string>): Promise<{ status: number }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: "POST", headers: { "content-type": "application/json", ...headers } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0 }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** A Thai draft with runs far longer than 5,000 characters and no spaces: cuts must fall between words. */
+function longThaiDraft(): string {
+  const words = ["การ", "เปลี่ยนแปลง", "ดิจิทัล", "ธุรกิจ", "ลูกค้า", "ข้อมูล", "องค์กร", "ผู้บริหาร", "ตลาด", "เทคโนโลยี", "นวัตกรรม", "ความเสี่ยง", "โอกาส", "การลงทุน", "ประสบการณ์", "ความสามารถ", "พนักงาน", "กลยุทธ์", "อนาคต", "เศรษฐกิจ", "แพลตฟอร์ม", "บริการ", "คุณภาพ", "ต้นทุน", "ผลลัพธ์"];
+  let seed = 42;
+  const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0);
+  const run = (chars: number) => {
+    let out = "";
+    while (out.length < chars) out += words[next() % words.length];
+    return out;
+  };
+  return [
+    "# เศรษฐกิจดิจิทัลของไทย: โอกาสที่ผู้บริหารไม่ควรมองข้าม",
+    run(300),
+    "## ภาพรวมของการเปลี่ยนแปลง",
+    run(6_000),
+    "## สิ่งที่ผู้นำควรทำ",
+    `${run(2_500)} ${run(2_000)}`,
+    run(3_000),
+    "## ก้าวต่อไป",
+    run(6_000),
+  ].join("\n\n");
+}
