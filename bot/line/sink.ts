@@ -89,7 +89,7 @@ class LineSink implements ChatSink {
     }
     this.loading();
     // Bubbles an earlier attempt had buffered go out on the same schedule as new ones.
-    if (this.state.pending.length || this.state.inflight) await this.serial(() => this.flush(false));
+    if (this.state.pending.length || this.state.inflight) await this.serial(() => this.flush("ready"));
   }
 
   async postChunk(chunk: Chunk): Promise<void> {
@@ -97,7 +97,7 @@ class LineSink implements ChatSink {
     await this.serial(async () => {
       this.state.pending.push(...texts.map((t): LineMessage => ({ type: "text", text: t })));
       await this.save(); // buffered, so saved: the pipeline counts this chunk as delivered now
-      await this.flush(false);
+      await this.flush("ready");
     });
   }
 
@@ -118,7 +118,7 @@ class LineSink implements ChatSink {
     this.failed = null; // the last word gets its own chance even if a background send failed
     await this.serial(async () => {
       this.state.pending.push(last);
-      await this.flush(true);
+      await this.flush("final");
     });
   }
 
@@ -143,17 +143,23 @@ class LineSink implements ChatSink {
     if (this.ended || this.state.replyUsed || !this.state.pending.length) return;
     try {
       if (!(await this.deps.isCurrentAttempt(this.generationId, this.state.attempt))) return;
-      await this.serial(() => this.flush(false));
+      await this.serial(() => this.flush("deadline"));
     } catch (err) {
       // Surfaces at the pipeline's next call; logged here so a stall is visible too.
       this.deps.logger.warn({ err, generationId: this.generationId }, "LINE reply at the token deadline failed");
     }
   }
 
-  private async flush(final: boolean): Promise<void> {
+  /**
+   * Sends what is due: the reply once 5 bubbles are ready, the token has aged (`deadline`, or
+   * noticed on a later call) or the draft is over (`final`); then pushes of 5, and at the end
+   * whatever is left.
+   */
+  private async flush(why: "ready" | "deadline" | "final"): Promise<void> {
+    const final = why === "final";
     if (this.state.inflight) await this.sendInflight();
     if (!this.state.replyUsed) {
-      const due = final || this.state.pending.length >= MAX_MESSAGES_PER_CALL || Date.now() >= this.replyDeadline();
+      const due = why !== "ready" || this.state.pending.length >= MAX_MESSAGES_PER_CALL || Date.now() >= this.replyDeadline();
       if (!due || !this.state.pending.length) return;
       await this.reply(final);
     }
