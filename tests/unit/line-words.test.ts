@@ -8,7 +8,7 @@ import { failureMessage, refusalMessage } from "../../bot/line/replies.ts";
 import { verifySignature } from "../../bot/line/webhook.ts";
 import type { ArticleRequest } from "../../core/domain.ts";
 
-const text = (m: { type: string }) => (m as { text: string }).text;
+const text = (m: { type: string }) => (m as { type: string; text?: string }).text ?? "";
 
 describe("LINE webhook signatures", () => {
   const secret = "0123456789abcdef0123456789abcdef";
