@@ -36,6 +36,8 @@ export interface LineDeliveryState {
   batches?: number;
   /** Messages ready and not yet sent. */
   pending?: LineMessage[];
+  /** Chunk indexes below this are buffered or sent: the same index passed again is skipped. */
+  nextChunk?: number;
   /** A push written down before it was sent: sent again as-is, same key, if the attempt died. */
   inflight?: { batch: number; messages: LineMessage[] } | null;
 }
@@ -71,6 +73,7 @@ class LineSink implements ChatSink {
       sent: s.sent ?? 0,
       batches: s.batches ?? 0,
       pending: s.pending ?? [],
+      nextChunk: s.nextChunk ?? 0,
       inflight: s.inflight ?? null,
     };
   }
@@ -95,7 +98,10 @@ class LineSink implements ChatSink {
   async postChunk(chunk: Chunk): Promise<void> {
     const texts = splitForLine(toPlainText(chunk.text));
     await this.serial(async () => {
+      // The pipeline records a chunk after this returns: a crash in between passes it again.
+      if (chunk.index < this.state.nextChunk) return;
       this.state.pending.push(...texts.map((t): LineMessage => ({ type: "text", text: t })));
+      this.state.nextChunk = chunk.index + 1;
       await this.save(); // buffered, so saved: the pipeline counts this chunk as delivered now
       await this.flush("ready");
     });
