@@ -1,0 +1,119 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
+import type { Logger } from "../../core/logger.ts";
+import { verifySlackSignature } from "./verify.ts";
+
+/** Slack's payloads are a few kilobytes; anything near this is not from Slack. */
+const MAX_BODY_BYTES = 1_000_000;
+/** Slack gives up at 3 s; an empty 200 before then beats a retry. */
+const ACK_DEADLINE_MS = 2_500;
+
+/**
+ * Bolt's receiver for HTTP mode, mounted at `POST /slack/events` on the bot's own server
+ * (one port, one process, the same /healthz and /metrics). It verifies the signature over the
+ * raw body, answers Slack's URL check, and hands everything else to Bolt with an `ack` that
+ * writes the HTTP response — Bolt acknowledges events itself before any listener runs, and our
+ * listeners acknowledge commands and interactions before doing anything else.
+ */
+export class SlackHttpReceiver implements Receiver {
+  private bolt: App | null = null;
+
+  constructor(private readonly opts: { signingSecret: string; logger: Logger }) {}
+
+  init(app: App): void {
+    this.bolt = app;
+  }
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {}
+
+  readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const raw = await readBody(req, MAX_BODY_BYTES);
+    if (raw === null) return reply(res, 413, { error: "request body too large" });
+    const verdict = verifySlackSignature({
+      signingSecret: this.opts.signingSecret,
+      timestamp: header(req, "x-slack-request-timestamp"),
+      signature: header(req, "x-slack-signature"),
+      rawBody: raw,
+    });
+    if (!verdict.ok) {
+      this.opts.logger.warn({ reason: verdict.reason }, "refused a slack request with an invalid signature");
+      return reply(res, 401, { error: "invalid request signature" });
+    }
+    const body = parseBody(raw, header(req, "content-type") ?? "");
+    if (!body) return reply(res, 400, { error: "unreadable body" });
+    if (body.ssl_check) return reply(res, 200, "");
+    if (body.type === "url_verification") return reply(res, 200, { challenge: body.challenge });
+
+    let acked = false;
+    const ack = async (response?: unknown) => {
+      if (acked) return;
+      acked = true;
+      clearTimeout(deadline);
+      reply(res, 200, response ?? "");
+    };
+    const deadline = setTimeout(() => void ack(), ACK_DEADLINE_MS);
+    const retryNum = Number(header(req, "x-slack-retry-num"));
+    const event: ReceiverEvent = {
+      body,
+      ack,
+      retryNum: Number.isInteger(retryNum) ? retryNum : undefined,
+      retryReason: header(req, "x-slack-retry-reason"),
+    };
+    try {
+      await this.bolt!.processEvent(event);
+    } catch (error) {
+      this.opts.logger.error({ err: error }, "slack request processing failed");
+    } finally {
+      // Nothing matched (an event type we do not handle): Slack still wants its 200.
+      await ack();
+    }
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Events come as JSON; commands as a form; interactions as a form whose `payload` is JSON. */
+function parseBody(raw: Buffer, contentType: string): Record<string, any> | null {
+  try {
+    const text = raw.toString("utf8");
+    if (contentType.includes("application/json")) {
+      const parsed: unknown = JSON.parse(text);
+      return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, any>) : null;
+    }
+    const form = Object.fromEntries(new URLSearchParams(text));
+    if (typeof form.payload === "string") {
+      const parsed: unknown = JSON.parse(form.payload);
+      return parsed && typeof parsed === "object" ? (parsed as Record<string, any>) : null;
+    }
+    return form;
+  } catch {
+    return null;
+  }
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  if (typeof body === "string") {
+    res.writeHead(status, body ? { "content-type": "text/plain; charset=utf-8" } : {});
+    res.end(body);
+  } else {
+    res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+    res.end(JSON.stringify(body));
+  }
+}

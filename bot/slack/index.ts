@@ -1,0 +1,102 @@
+import { App } from "@slack/bolt";
+import type { AppContext } from "../../core/app.ts";
+import type { Pipeline } from "../../core/pipeline/index.ts";
+import type { ChatPlatform } from "../platform.ts";
+import type { BotServer } from "../server.ts";
+import { createSlackClient, slackClientOptions, slackLogger, type SlackConfig } from "./client.ts";
+import { FrontDesk } from "./front-desk.ts";
+import { SlackHttpReceiver } from "./http-receiver.ts";
+import { registerListeners } from "./listeners/index.ts";
+import { shortMemory } from "./memory.ts";
+import { ChannelPacer } from "./pacer.ts";
+import { DisplayNames } from "./people.ts";
+import { slackSinkFactory } from "./sink.ts";
+import { SlackSocketReceiver } from "./socket-receiver.ts";
+
+export const SLACK_EVENTS_PATH = "/slack/events";
+
+/** Tuning outside the environment contract; the defaults follow Slack's published limits. */
+export interface SlackOptions {
+  /** Gap between messages the bot posts into one channel (Slack: about 1 per second). */
+  pacingMs?: number;
+  /** Least time between two live-status edits of a parent message while writing. */
+  statusIntervalMs?: number;
+}
+
+/**
+ * The Slack app: Bolt listeners that turn mentions, DMs, /article, the "New article" shortcut
+ * and button clicks into pipeline requests (ingress, in `bot`), and the sink that writes drafts
+ * into threads (delivery, wherever the worker runs).
+ */
+export function slackPlatform(app: AppContext, options: SlackOptions = {}): ChatPlatform {
+  const slack = app.config.slack;
+  if (!slack) throw new Error("Slack is not configured (SLACK_BOT_TOKEN)");
+  const logger = app.logger.child({ part: "slack" });
+  const pacingMs = options.pacingMs ?? 1_100;
+
+  return {
+    name: "slack",
+
+    registerSink(pipeline: Pipeline) {
+      pipeline.sinks.register(
+        "SLACK",
+        slackSinkFactory({
+          client: createSlackClient(slack, logger, "delivery"),
+          pacer: new ChannelPacer(pacingMs),
+          streaming: { available: true },
+          logger,
+          statusIntervalMs: options.statusIntervalMs ?? 5_000,
+        }),
+      );
+    },
+
+    async startIngress(server: BotServer, pipeline: Pipeline) {
+      const receiver = createReceiver(slack, app);
+      const identity = await whoAmI(slack, app);
+      const interactive = createSlackClient(slack, logger, "interactive");
+      const memory = shortMemory(app.redis);
+      const desk = new FrontDesk({ pipeline, memory, names: new DisplayNames({ client: interactive, memory, logger }), client: interactive, logger });
+
+      const bolt = new App({
+        receiver,
+        // Static: Bolt runs authorize before it acknowledges, so it must not touch a store.
+        authorize: async () => ({ botToken: slack.botToken, botId: identity.botId, botUserId: identity.botUserId }),
+        clientOptions: slackClientOptions(slack, logger, "interactive"),
+        logger: slackLogger(logger),
+        convoStore: false,
+      });
+      bolt.error(async (error) => {
+        logger.error({ err: error.original ?? error, code: error.code }, "slack listener failed");
+      });
+      registerListeners(bolt, { desk, app });
+
+      if (receiver instanceof SlackHttpReceiver) server.route("POST", SLACK_EVENTS_PATH, receiver.handle);
+      await bolt.start();
+      logger.info({ mode: receiver instanceof SlackHttpReceiver ? "http" : "socket" }, "slack ingress started");
+      return { close: () => bolt.stop().then(() => undefined) };
+    },
+  };
+}
+
+function createReceiver(slack: SlackConfig, app: AppContext): SlackHttpReceiver | SlackSocketReceiver {
+  const logger = app.logger.child({ part: "slack" });
+  if (slack.appToken) return new SlackSocketReceiver({ appToken: slack.appToken, clientOptions: slackClientOptions(slack, logger, "interactive"), logger });
+  if (!slack.signingSecret)
+    throw new Error("Slack HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode");
+  return new SlackHttpReceiver({ signingSecret: slack.signingSecret, logger });
+}
+
+/**
+ * The bot's own ids (auth.test), once at start-up: Bolt uses them to ignore the bot's own
+ * messages. A Slack outage at start-up must not stop the bot, so failure leaves them unknown
+ * (our listeners skip bot messages by bot_id as well).
+ */
+async function whoAmI(slack: SlackConfig, app: AppContext): Promise<{ botId?: string; botUserId?: string }> {
+  try {
+    const res = await createSlackClient(slack, app.logger, "interactive").auth.test();
+    return { botId: res.bot_id, botUserId: res.user_id };
+  } catch (error) {
+    app.logger.warn({ err: (error as Error).message }, "slack auth.test failed at start-up; continuing without the bot's ids");
+    return {};
+  }
+}

@@ -1,0 +1,13 @@
+import type { App } from "@slack/bolt";
+import type { ListenerDeps } from "../deps.ts";
+import * as downloadMarkdown from "./download_markdown.ts";
+import * as regenerate from "./regenerate.ts";
+import * as retry from "./retry.ts";
+import * as shorten from "./shorten.ts";
+
+export function register(app: App, deps: ListenerDeps): void {
+  regenerate.register(app, deps);
+  shorten.register(app, deps);
+  retry.register(app, deps);
+  downloadMarkdown.register(app, deps);
+}

@@ -1,0 +1,19 @@
+import type { App, BlockAction } from "@slack/bolt";
+import { MIN_TARGET_WORDS } from "../../../../core/request/parse.ts";
+import { ACTIONS, words } from "../../messages.ts";
+import type { ListenerDeps } from "../deps.ts";
+import { writeAgain } from "./drafts.ts";
+
+/**
+ * "Shorten": the same brief at half the length (never under the minimum article length).
+ * @see https://docs.slack.dev/reference/interaction-payloads/block_actions-payload
+ */
+export function register(app: App, deps: ListenerDeps): void {
+  app.action<BlockAction>(ACTIONS.shorten, async ({ ack, body }) => {
+    await ack();
+    await writeAgain(deps, body, (r) => {
+      const targetWords = Math.max(MIN_TARGET_WORDS, Math.round(r.targetWords / 2 / 50) * 50);
+      return { changes: { targetWords }, note: words(r.language).shorter(targetWords) };
+    });
+  });
+}

@@ -1,0 +1,24 @@
+import type { App } from "@slack/bolt";
+import type { ListenerDeps } from "../deps.ts";
+import { typedText } from "../deps.ts";
+
+/**
+ * Someone mentioned the bot in a channel: "@Article Bot AI in healthcare for executives, 1200 words".
+ * The draft is written in a new thread in that channel (or in the thread the mention was in).
+ * @see https://docs.slack.dev/reference/events/app_mention
+ */
+export function register(app: App, { desk }: ListenerDeps): void {
+  app.event("app_mention", async ({ event, body }) => {
+    if (!event.user || event.bot_id) return; // another bot (or a workflow) mentioning us
+    const teamId = body.team_id ?? event.team;
+    if (!teamId) return;
+    await desk.take({
+      eventId: body.event_id,
+      teamId,
+      userId: event.user,
+      input: { kind: "text", text: typedText(event.text) },
+      destination: { platform: "SLACK", teamId, channel: event.channel, threadTs: event.thread_ts, user: event.user },
+      replyTo: { channel: event.channel, threadTs: event.thread_ts, user: event.user },
+    });
+  });
+}

@@ -1,0 +1,9 @@
+import type { App } from "@slack/bolt";
+import type { ListenerDeps } from "../deps.ts";
+import * as appMention from "./app_mention.ts";
+import * as messageIm from "./message_im.ts";
+
+export function register(app: App, deps: ListenerDeps): void {
+  appMention.register(app, deps);
+  messageIm.register(app, deps);
+}

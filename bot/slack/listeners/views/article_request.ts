@@ -1,0 +1,31 @@
+import type { App } from "@slack/bolt";
+import { ARTICLE_MODAL, formErrors, readArticleForm, readOrigin } from "../../modal.ts";
+import type { ListenerDeps } from "../deps.ts";
+
+/**
+ * The article form was submitted. Field problems Slack can show in the form are answered in the
+ * acknowledgement itself (the form stays open); otherwise the form closes at once and the
+ * request goes to the pipeline. One article per opened form: the view id is the request's id.
+ * @see https://docs.slack.dev/reference/interaction-payloads/view-interactions-payload#view_submission
+ */
+export function register(app: App, { desk }: ListenerDeps): void {
+  app.view(ARTICLE_MODAL, async ({ ack, body, view }) => {
+    const form = readArticleForm(view.state.values);
+    const errors = formErrors(form);
+    if (errors) return ack({ response_action: "errors", errors });
+    await ack();
+    const teamId = body.team?.id ?? body.user.team_id ?? view.team_id;
+    const origin = readOrigin(view.private_metadata);
+    const user = body.user.id;
+    await desk.take({
+      eventId: `view:${view.id}`,
+      teamId,
+      teamName: body.team?.domain,
+      userId: user,
+      input: { kind: "form", form },
+      destination: { platform: "SLACK", teamId, channel: origin.channel ?? user, threadTs: origin.threadTs, user },
+      replyTo: { channel: origin.channel, threadTs: origin.threadTs, user },
+      language: form.language === "th" ? "th" : "en",
+    });
+  });
+}

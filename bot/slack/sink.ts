@@ -1,0 +1,204 @@
+import type { ChatPostMessageArguments, WebClient } from "@slack/web-api";
+import type { ChatSink, DraftFailure, DraftHeader, DraftSummary, SinkContext, SinkFactory } from "../../core/deliver/sink.ts";
+import type { ArticleRequest, Chunk } from "../../core/domain.ts";
+import type { Logger } from "../../core/logger.ts";
+import { MIN_TARGET_WORDS } from "../../core/request/parse.ts";
+import { slackErrorCode } from "./client.ts";
+import { isDirect, readDestination, type SlackDestination } from "./destination.ts";
+import { closingMessage, failureMessage, parentMessage, type Message, type Status } from "./messages.ts";
+import { draftBlocks, fallbackText, SECTION_MAX_CHARS } from "./mrkdwn.ts";
+import type { ChannelPacer } from "./pacer.ts";
+
+/**
+ * A draft in a Slack thread: a parent message saying what is being written (with a live
+ * status), the draft as thread replies while the model writes, then a closing message with
+ * word count, sources and buttons.
+ *
+ * Native streaming first (chat.startStream/appendStream/stopStream): each completed chunk is
+ * appended to a streamed reply, and a new streamed reply starts before one would pass Slack's
+ * 12,000 characters of markdown. When streaming is not available to the app, or a stream has
+ * expired (`message_not_in_streaming_state`, after a few idle minutes or a worker restart),
+ * each chunk becomes its own reply (chat.postMessage, mrkdwn blocks) and the parent is kept
+ * current with chat.update.
+ *
+ * Everything needed to continue is saved with the generation (see SlackDeliveryState), so a
+ * job retried on another worker keeps the same thread and never posts a chunk twice.
+ */
+
+export const STREAM_MAX_CHARS = 12_000;
+
+export interface SlackDeliveryState {
+  /** Where the thread is (a DM's D… id once Slack resolved it, or the DM fallback). */
+  channel?: string;
+  parentTs?: string;
+  /** The thread the replies go to: the parent, or the thread the request came from. */
+  rootTs?: string;
+  /** The streamed reply being appended to, and how much markdown it holds. */
+  streamTs?: string | null;
+  streamChars?: number;
+  /** "off" once this draft fell back to plain messages. */
+  streaming?: "off";
+  /** Chunk indexes already in the thread. */
+  posted?: number[];
+  closedTs?: string;
+}
+
+export interface SlackSinkDeps {
+  client: WebClient;
+  pacer: ChannelPacer;
+  /** Process-wide: false once Slack said the streaming methods do not exist for this app. */
+  streaming: { available: boolean };
+  logger: Logger;
+  /** At most one parent status update per this many ms while writing. */
+  statusIntervalMs: number;
+}
+
+/** Errors after which this draft is better posted as plain messages. */
+const NO_STREAM_FOR_APP = new Set(["unknown_method", "method_deprecated", "not_allowed_token_type", "missing_scope", "feature_not_enabled", "not_authorized"]);
+/** The channel cannot take the bot's messages: fall back to the requester's DM with the app. */
+const UNREACHABLE = new Set(["channel_not_found", "not_in_channel", "is_archived", "restricted_action", "cannot_reply_to_message", "thread_not_found"]);
+
+export function slackSinkFactory(deps: SlackSinkDeps): SinkFactory {
+  return (ctx) => new SlackSink(deps, ctx);
+}
+
+class SlackSink implements ChatSink {
+  readonly maxChunkChars = SECTION_MAX_CHARS;
+  private readonly dest: SlackDestination;
+  private state: SlackDeliveryState;
+  private request: ArticleRequest | null = null;
+  private lastStatusAt = 0;
+
+  constructor(private readonly deps: SlackSinkDeps, private readonly ctx: SinkContext) {
+    this.dest = readDestination(ctx.destination);
+    this.state = { ...(ctx.state as SlackDeliveryState) };
+  }
+
+  async start(header: DraftHeader): Promise<void> {
+    this.request = header.request;
+    const status: Status = header.cacheHit ? "cache" : header.resumed ? "resumed" : "writing";
+    if (this.state.parentTs) return void (await this.setStatus(status, true));
+    const message = parentMessage(header.request, this.dest.user, status, this.dest.note);
+    let posted: { channel: string; ts: string };
+    try {
+      posted = await this.post({ channel: this.dest.channel, thread_ts: this.dest.threadTs, ...message });
+    } catch (error) {
+      if (!UNREACHABLE.has(slackErrorCode(error) ?? "")) throw error;
+      // Invited nowhere (a form sent from a private channel): the DM with the app always works.
+      posted = await this.post({ channel: this.dest.user, ...message });
+      return void (await this.save({ channel: posted.channel, parentTs: posted.ts, rootTs: posted.ts }));
+    }
+    await this.save({ channel: posted.channel, parentTs: posted.ts, rootTs: this.dest.threadTs ?? posted.ts });
+    this.lastStatusAt = Date.now();
+  }
+
+  async postChunk(chunk: Chunk): Promise<void> {
+    if (this.state.posted?.includes(chunk.index)) return;
+    const streamed = this.canStream() && (await this.streamChunk(chunk));
+    if (!streamed) await this.post({ channel: this.channel(), thread_ts: this.state.rootTs, text: fallbackText(chunk.text), blocks: draftBlocks(chunk.text) });
+    const posted = [...(this.state.posted ?? []), chunk.index];
+    await this.save({ posted });
+    await this.setStatus({ progress: posted.length }, false);
+  }
+
+  async finish(summary: DraftSummary): Promise<void> {
+    this.request = summary.request;
+    if (this.state.closedTs) return;
+    await this.endStream();
+    const message = closingMessage({ ...summary, canShorten: Math.floor(summary.request.targetWords / 2) >= MIN_TARGET_WORDS });
+    const closed = await this.post({ channel: this.channel(), thread_ts: this.state.rootTs, ...message });
+    await this.save({ closedTs: closed.ts });
+    await this.setStatus({ done: summary.words }, true);
+  }
+
+  async fail(failure: DraftFailure): Promise<void> {
+    this.request = failure.request;
+    await this.endStream().catch(() => undefined);
+    const message = failureMessage({ generationId: failure.generationId, language: failure.request.language, code: failure.code, refunded: failure.refunded });
+    try {
+      await this.post({ channel: this.channel(), thread_ts: this.state.rootTs ?? this.dest.threadTs, ...message });
+    } catch (error) {
+      if (!UNREACHABLE.has(slackErrorCode(error) ?? "")) throw error;
+      await this.post({ channel: this.dest.user, ...message });
+    }
+    await this.setStatus("failed", true);
+  }
+
+  // ---- streaming ----
+
+  private canStream(): boolean {
+    return this.deps.streaming.available && this.state.streaming !== "off";
+  }
+
+  /** True when the chunk went into a streamed reply; false when this draft should post instead. */
+  private async streamChunk(chunk: Chunk): Promise<boolean> {
+    const channel = this.channel();
+    try {
+      const open = this.state.streamTs;
+      if (open && (this.state.streamChars ?? 0) + 2 + chunk.text.length <= STREAM_MAX_CHARS) {
+        await this.deps.pacer.wait(channel);
+        await this.deps.client.chat.appendStream({ channel, ts: open, markdown_text: `\n\n${chunk.text}` });
+        await this.save({ streamChars: (this.state.streamChars ?? 0) + 2 + chunk.text.length });
+        return true;
+      }
+      if (open) await this.endStream();
+      await this.deps.pacer.wait(channel);
+      const recipient = isDirect(channel) ? {} : { recipient_user_id: this.dest.user, recipient_team_id: this.dest.teamId };
+      const started = await this.deps.client.chat.startStream({ channel, thread_ts: this.state.rootTs!, markdown_text: chunk.text, ...recipient });
+      await this.save({ streamTs: started.ts ?? null, streamChars: chunk.text.length });
+      return Boolean(started.ts);
+    } catch (error) {
+      const code = slackErrorCode(error);
+      if (code === null || code === "ratelimited") throw error; // transport trouble: the job retries
+      if (NO_STREAM_FOR_APP.has(code)) this.deps.streaming.available = false;
+      this.deps.logger.info({ code, channel }, "slack streaming unavailable for this draft; posting messages instead");
+      await this.save({ streaming: "off", streamTs: null, streamChars: 0 });
+      return false;
+    }
+  }
+
+  private async endStream(): Promise<void> {
+    const ts = this.state.streamTs;
+    if (!ts) return;
+    try {
+      await this.deps.pacer.wait(this.channel());
+      await this.deps.client.chat.stopStream({ channel: this.channel(), ts });
+    } catch (error) {
+      // An expired stream is already final; anything else must not lose the closing message.
+      this.deps.logger.info({ code: slackErrorCode(error) }, "could not stop a slack stream; it ends on its own");
+    }
+    await this.save({ streamTs: null, streamChars: 0 });
+  }
+
+  // ---- plumbing ----
+
+  private channel(): string {
+    return this.state.channel ?? this.dest.channel;
+  }
+
+  private async post(args: { channel: string; thread_ts?: string } & Message): Promise<{ channel: string; ts: string }> {
+    await this.deps.pacer.wait(args.channel);
+    const res = await this.deps.client.chat.postMessage({ ...args, unfurl_links: false, unfurl_media: false } as ChatPostMessageArguments);
+    return { channel: res.channel ?? args.channel, ts: res.ts! };
+  }
+
+  /** The parent's status line; while writing at most every statusIntervalMs, final states always. */
+  private async setStatus(status: Status, force: boolean): Promise<void> {
+    if (!this.state.parentTs || !this.request) return;
+    const now = Date.now();
+    if (!force && now - this.lastStatusAt < this.deps.statusIntervalMs) return;
+    this.lastStatusAt = now;
+    const message = parentMessage(this.request, this.dest.user, status, this.dest.note);
+    try {
+      await this.deps.client.chat.update({ channel: this.channel(), ts: this.state.parentTs, ...message });
+    } catch (error) {
+      // A status line is worth less than the draft: never fail delivery over it.
+      this.deps.logger.info({ code: slackErrorCode(error) }, "could not update the slack parent status");
+    }
+  }
+
+  private async save(patch: Partial<SlackDeliveryState>): Promise<void> {
+    this.state = { ...this.state, ...patch };
+    await this.ctx.saveState(patch as Record<string, unknown>);
+  }
+}
