@@ -47,7 +47,7 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
   const generator = opts.generator ?? createGenerator(app.config, app.logger);
   const queue = opts.queue ?? createJobQueue(app);
   const sinks = new SinkRegistry();
-  const gate = new LlmGate({ concurrency: opts.llmConcurrency ?? 16, perMinute: opts.llmPerMinute ?? 500, redis: app.redis });
+  const gate = new LlmGate({ concurrency: opts.llmConcurrency ?? 128, perMinute: opts.llmPerMinute ?? 500, redis: app.redis });
   const deps: RunDeps = { db: app.db, quotas, cache, retrieval, generator, sinks, gate, logger: app.logger.child({ part: "pipeline" }) };
   let depthTimer: NodeJS.Timeout | null = null;
 
@@ -57,7 +57,9 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
       acceptRequest({ db: app.db, quotas, queue, timeZone: app.config.quotaTimeZone, defaultModel: generator.model }, request),
     startWorker() {
       queue.process((job, ctx) => runArticleJob(deps, job, ctx), {
-        concurrency: opts.workerConcurrency ?? 8,
+        // Articles are I/O-bound (a stream of tokens, a few writes per chunk): one process
+        // holds dozens at once; the LLM gate, not this, protects the provider.
+        concurrency: opts.workerConcurrency ?? 128,
         onExhausted: (job, error) => onJobExhausted(deps, job, error),
       });
       depthTimer = setInterval(() => void queue.depth().then((d) => queueDepth.set(d), () => undefined), 5_000);

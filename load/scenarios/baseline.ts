@@ -1,0 +1,9 @@
+/** The guide's baseline: 100 users asking for articles steadily for 90 s. */
+import { runPlan } from "../harness/run-plan.ts";
+
+export async function run(): Promise<void> {
+  await runPlan(
+    { name: "baseline", description: "100 virtual LINE users, each asking for a 300-word article, waiting for it, thinking 2-5 s, for 90 s.", users: () => 100, durationMs: 90_000, requestsPerUser: 1_000, thinkMs: [2_000, 5_000], words: 300 },
+    { bots: 1, workers: 1 },
+  );
+}
