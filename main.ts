@@ -57,11 +57,11 @@ async function main(): Promise<void> {
   for (const platform of platforms) platform.registerSink(pipeline);
   pipeline.sinks.register("CONSOLE", consoleSink);
 
-  for (const part of parts) running.push(await startPart(part, app, pipeline, platforms));
+  for (const part of parts) running.push(await startPart(part, app, pipeline, platforms, !parts.includes("bot")));
   printBanner(role, config, running, seeded.adminCreated, seeded.adminMissing);
 }
 
-async function startPart(part: Part, app: AppContext, pipeline: Pipeline, platforms: ChatPlatform[]): Promise<Running> {
+async function startPart(part: Part, app: AppContext, pipeline: Pipeline, platforms: ChatPlatform[], noBotServer: boolean): Promise<Running> {
   const host = app.config.http.host;
   switch (part) {
     case "bot": {
@@ -76,8 +76,20 @@ async function startPart(part: Part, app: AppContext, pipeline: Pipeline, platfo
         },
       };
     }
-    case "worker":
-      return { name: "worker", ...(await startWorker(app, pipeline)) };
+    case "worker": {
+      const worker = await startWorker(app, pipeline);
+      // A worker-only process has no bot server, yet it is where generations run, so its
+      // metrics (latency, cost, errors, queue depth) need an endpoint Prometheus can scrape.
+      const ops = app.config.metrics && noBotServer ? await startBotServer(app, { host, port: app.config.metrics.port }) : null;
+      return {
+        name: "worker",
+        url: ops?.url,
+        close: async () => {
+          await worker.close();
+          await ops?.close();
+        },
+      };
+    }
     case "admin": {
       // Loaded on demand so a bot-only process never loads the console's server build.
       const { startAdmin } = await import("./admin/server.ts");
@@ -100,7 +112,7 @@ function printBanner(
     if (r.name === "bot" && r.url)
       lines.push(`  bot        ${r.url}  (GET /healthz, /readyz, /metrics)`);
     if (r.name === "admin" && r.url) lines.push(`  console    ${r.url}`);
-    if (r.name === "worker") lines.push("  worker     running");
+    if (r.name === "worker") lines.push(`  worker     running${r.url ? `  (GET ${r.url}/metrics, /healthz, /readyz)` : ""}`);
   }
   if (admin?.generatedPassword)
     lines.push("", `  First console admin created: ${admin.email} / ${admin.generatedPassword}`, "  (shown once; change it after signing in)");

@@ -16,6 +16,8 @@ export interface Config {
   slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string } | null;
   line: { channelSecret: string; accessToken: string; apiBaseUrl?: string } | null;
   http: { host: string; port: number };
+  /** Where a process without the bot's server (a worker) serves /healthz, /readyz and /metrics; null: nowhere. */
+  metrics: { port: number } | null;
   admin: { port: number; sessionSecret?: string; email?: string; password?: string };
   quotaTimeZone: string;
 }
@@ -95,6 +97,11 @@ const schema = z.object({
   HOST: optional(z.string()),
   PORT: port(3000),
   ADMIN_PORT: port(3001),
+  METRICS_PORT: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.string().regex(/^\d+$/, "must be a whole number between 0 and 65535").transform(Number)
+      .refine((n) => n <= 65535, "must be a whole number between 0 and 65535").optional(),
+  ),
   SESSION_SECRET: optional(z.string().min(32, "must be at least 32 characters (for example: openssl rand -hex 32)")),
   ADMIN_EMAIL: optional(z.email({ message: "must be an email address" })),
   ADMIN_PASSWORD: optional(z.string().min(12, "must be at least 12 characters")),
@@ -102,6 +109,9 @@ const schema = z.object({
 });
 
 type Env = Record<string, string | undefined>;
+
+/** Every environment variable the configuration contract reads (deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 /** Pairs that only work together, checked after each value is valid on its own. */
 function crossChecks(e: z.infer<typeof schema>): string[] {
@@ -169,6 +179,7 @@ export function loadConfig(env: Env = process.env): Config {
         ? { channelSecret: e.LINE_CHANNEL_SECRET, accessToken: e.LINE_CHANNEL_ACCESS_TOKEN, apiBaseUrl: e.LINE_API_BASE_URL }
         : null,
     http: { host: e.HOST ?? "127.0.0.1", port: e.PORT },
+    metrics: e.METRICS_PORT === undefined ? null : { port: e.METRICS_PORT },
     admin: { port: e.ADMIN_PORT, sessionSecret: e.SESSION_SECRET, email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
     quotaTimeZone: e.TZ_QUOTA,
   };
