@@ -21,6 +21,8 @@ export interface SlackOptions {
   pacingMs?: number;
   /** Least time between two live-status edits of a parent message while writing. */
   statusIntervalMs?: number;
+  /** After Slack said streaming is unavailable to the app, post plain messages this long before trying again. */
+  streamingRetryMs?: number;
 }
 
 /**
@@ -43,7 +45,7 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
         slackSinkFactory({
           client: createSlackClient(slack, logger, "delivery"),
           pacer: new ChannelPacer(pacingMs),
-          streaming: { available: true },
+          streaming: { unavailableUntil: 0, retryMs: options.streamingRetryMs ?? 15 * 60_000 },
           logger,
           statusIntervalMs: options.statusIntervalMs ?? 5_000,
         }),

@@ -46,8 +46,11 @@ export interface SlackDeliveryState {
 export interface SlackSinkDeps {
   client: WebClient;
   pacer: ChannelPacer;
-  /** Process-wide: false once Slack said the streaming methods do not exist for this app. */
-  streaming: { available: boolean };
+  /**
+   * Process-wide: when Slack said the streaming methods are not available to this app, drafts
+   * post plain messages until then, and try streaming again after it (a workspace may enable it).
+   */
+  streaming: { unavailableUntil: number; retryMs: number };
   logger: Logger;
   /** At most one parent status update per this many ms while writing. */
   statusIntervalMs: number;
@@ -127,7 +130,7 @@ class SlackSink implements ChatSink {
   // ---- streaming ----
 
   private canStream(): boolean {
-    return this.deps.streaming.available && this.state.streaming !== "off";
+    return Date.now() >= this.deps.streaming.unavailableUntil && this.state.streaming !== "off";
   }
 
   /** True when the chunk went into a streamed reply; false when this draft should post instead. */
@@ -150,7 +153,7 @@ class SlackSink implements ChatSink {
     } catch (error) {
       const code = slackErrorCode(error);
       if (code === null || code === "ratelimited") throw error; // transport trouble: the job retries
-      if (NO_STREAM_FOR_APP.has(code)) this.deps.streaming.available = false;
+      if (NO_STREAM_FOR_APP.has(code)) this.deps.streaming.unavailableUntil = Date.now() + this.deps.streaming.retryMs;
       this.deps.logger.info({ code, channel }, "slack streaming unavailable for this draft; posting messages instead");
       await this.save({ streaming: "off", streamTs: null, streamChars: 0 });
       return false;

@@ -1,0 +1,432 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppContext } from "../../core/app.ts";
+import { loadConfig } from "../../core/config.ts";
+import { openDatabase } from "../../core/db/client.ts";
+import { createGenerator } from "../../core/generate/index.ts";
+import { createLogger } from "../../core/logger.ts";
+import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import { connectRedis } from "../../core/redis.ts";
+import { startBotServer, type BotServer } from "../../bot/server.ts";
+import { slackPlatform } from "../../bot/slack/index.ts";
+import type { SlackDeliveryState } from "../../bot/slack/sink.ts";
+import { seed } from "../../prisma/seed.ts";
+import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
+import { startFakeSlack, type FakeMessage, type FakeSlack } from "../fakes/slack.ts";
+import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
+
+/**
+ * The Slack bot end to end: the real bot server and Bolt, PostgreSQL, Redis, BullMQ and the
+ * worker, talking to a fake Slack (both directions, signed as Slack signs) and a fake OpenAI.
+ */
+
+let database: TestDatabase;
+let openai: FakeOpenAI;
+let slack: FakeSlack;
+let app: AppContext;
+let pipeline: Pipeline;
+let server: BotServer;
+let ingress: { close(): Promise<void> };
+
+const until = async <T>(check: () => T | Promise<T>, what = "condition", timeoutMs = 30_000): Promise<NonNullable<T>> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`${what}: not met in time`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+const id = (prefix: string) => `${prefix}${randomBytes(4).toString("hex").toUpperCase()}`;
+const chatCalls = () => openai.requests.filter((r) => r.path.endsWith("/chat/completions")).length;
+const generation = (eventId: string) =>
+  app.db.prisma.generation.findUnique({ where: { requestKey: `SLACK:${eventId}` }, include: { requester: true, tenant: true } });
+const stateOf = (g: { deliveryState: unknown }) => (g.deliveryState ?? {}) as SlackDeliveryState;
+/** The generation once its closing message (or apology) is in Slack. */
+const settled = (requestKey: string) =>
+  until(async () => {
+    const g = await app.db.prisma.generation.findUnique({ where: { requestKey }, include: { requester: true, tenant: true } });
+    if (!g) return null;
+    if (g.status === "DELIVERED" && stateOf(g).closedTs) return g;
+    if (g.status === "FAILED" && slack.messages().some((m) => m.blocks?.some((b: any) => b.block_id === "failure_actions") && m.blocks?.[1]?.elements?.[0]?.value === g.id)) return g;
+    return null;
+  }, `generation ${requestKey} settled`);
+const closingOf = (channel: string, g: { deliveryState: unknown }) => slack.messages(channel).find((m) => m.ts === stateOf(g).closedTs)!;
+const sectionTexts = (m: FakeMessage) => (m.blocks ?? []).flatMap((b: any) => (b.type === "section" ? [b.text.text as string] : b.type === "header" ? [b.text.text as string] : []));
+const failedCalls = () => slack.calls.filter((c) => c.status !== 200 || c.response.ok === false);
+
+beforeAll(async () => {
+  database = await createPostgresDatabase("ab_slack");
+  openai = await startFakeOpenAI();
+  slack = await startFakeSlack();
+  // Slack's per-channel limit, enforced: the bot's pacing must keep every post under it.
+  slack.set({ channelIntervalMs: 40 });
+  const config = loadConfig({
+    DATABASE_URL: database.url, REDIS_URL, OPENAI_API_KEY: openai.apiKey, OPENAI_BASE_URL: openai.url,
+    SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret, SLACK_API_URL: slack.url, PORT: "0", ADMIN_PORT: "0",
+  });
+  const db = await openDatabase(config);
+  await db.migrate();
+  await seed(db, config);
+  const redis = connectRedis(REDIS_URL);
+  await redis.connect();
+  app = { config, logger: createLogger("silent"), db, redis };
+  const generator = createGenerator(config, app.logger, {
+    firstTokenTimeoutMs: 2_000, idleTimeoutMs: 2_000, maxAttempts: 2, backoff: { baseDelayMs: 20, maxDelayMs: 50 },
+    circuit: { failureThreshold: 50, windowMs: 10_000, coolDownMs: 500 },
+  });
+  pipeline = createPipeline(app, { generator, workerConcurrency: 4 });
+  const platform = slackPlatform(app, { pacingMs: 60, statusIntervalMs: 0, streamingRetryMs: 0 });
+  platform.registerSink(pipeline);
+  pipeline.startWorker();
+  server = await startBotServer(app, { host: "127.0.0.1", port: 0 });
+  ingress = await platform.startIngress(server, pipeline);
+});
+
+afterAll(async () => {
+  await ingress?.close();
+  await server?.close();
+  await pipeline?.close();
+  app?.redis?.disconnect();
+  await app?.db.close();
+  await slack?.close();
+  await openai?.close();
+  await database?.drop();
+});
+
+describe("Slack: a mention becomes a streamed thread", () => {
+  let channel: string;
+  let eventId: string;
+
+  it("acknowledges, then posts a parent, streams the draft into its thread and closes with buttons", async () => {
+    channel = id("C");
+    const user = id("U");
+    slack.addUser({ id: user, displayName: "Ploy", realName: "Ploy S." });
+    const sent = await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}> write about AI in healthcare for executives, 600 words` });
+    eventId = sent.eventId;
+    expect(sent.delivery.status).toBe(200);
+    expect(sent.delivery.text).toBe("");
+
+    const g = await settled(`SLACK:${eventId}`);
+    expect(g.status).toBe("DELIVERED");
+    expect(g.tenant.externalId).toBe(slack.teamId);
+    expect(g.requester.externalId).toBe(user);
+    expect(g.requester.displayName).toBe("Ploy");
+    expect((g.request as any).targetWords).toBe(600);
+
+    const state = stateOf(g);
+    const thread = slack.thread(channel, state.parentTs!);
+    const [parent, ...replies] = thread;
+    expect(parent!.threadTs).toBeUndefined(); // a top-level message: the thread's parent
+    expect(sectionTexts(parent!)[0]).toContain("AI in healthcare");
+    expect(sectionTexts(parent!)[0]).toContain(`<@${user}>`);
+    expect(JSON.stringify(parent!.blocks)).toContain(":white_check_mark:"); // live status ended on "done"
+    expect(parent!.updates).toBeGreaterThan(0);
+
+    // Native streaming: the chunks went into one streamed reply, whole and in order.
+    const streamed = replies.filter((m) => m.via === "chat.startStream");
+    expect(streamed).toHaveLength(1);
+    expect(streamed[0]!.streaming).toBe(false); // stopped before the closing message
+    expect(streamed[0]!.markdown!.replace(/\s+/g, " ").trim()).toBe(g.draft!.replace(/\s+/g, " ").trim());
+    expect(streamed[0]!.appends).toBe(g.chunksDelivered - 1);
+    expect(g.chunksDelivered).toBeGreaterThan(1);
+
+    const closing = replies.at(-1)!;
+    expect(closing.ts).toBe(state.closedTs);
+    expect(sectionTexts(closing)[0]).toContain(`${g.words!.toLocaleString("en-US")} words`);
+    const buttons = closing.blocks!.find((b: any) => b.type === "actions").elements.map((e: any) => e.action_id);
+    expect(buttons).toEqual(["regenerate", "shorten", "download_markdown"]);
+    expect(failedCalls()).toEqual([]);
+  });
+
+  it("tells a colleague's identical request that it came from the topic cache, with no new tokens", async () => {
+    const before = chatCalls();
+    const other = id("U");
+    const sent = await slack.mention(server.url, { channel, user: other, text: `<@${slack.botUserId}> Write about AI in healthcare for executives, 600 words!` });
+    const g = await settled(`SLACK:${sent.eventId}`);
+    expect(g.cacheHit).toBe(true);
+    expect(chatCalls()).toBe(before);
+    expect(sectionTexts(closingOf(channel, g))[0]).toContain("from the topic cache");
+  });
+
+  it("uploads the draft as a Markdown file into the thread (files.uploadV2's three steps)", async () => {
+    const g = (await generation(eventId))!;
+    const closing = closingOf(channel, g);
+    const clicked = await slack.clickButton(server.url, closing, "download_markdown", g.requester.externalId);
+    expect(clicked.delivery.status).toBe(200);
+    const file = await until(() => slack.files.find((f) => f.completed && f.threadTs === stateOf(g).parentTs), "file shared");
+    expect(file.content).toBe(g.draft);
+    expect(file.filename).toMatch(/^AI-in-healthcare.*\.md$/);
+    expect(file.channel).toBe(channel);
+    const steps = slack.calls.filter((c) => ["files.getUploadURLExternal", "upload", "files.completeUploadExternal"].includes(c.method)).map((c) => c.method);
+    expect(steps).toEqual(["files.getUploadURLExternal", "upload", "files.completeUploadExternal"]);
+  });
+
+  it("Regenerate writes a new angle (next tone, not the cached draft); Shorten halves the length", async () => {
+    const g = (await generation(eventId))!;
+    const before = chatCalls();
+    await slack.clickButton(server.url, closingOf(channel, g), "regenerate", g.requester.externalId);
+    const again = await until(async () => {
+      const rows = await app.db.prisma.generation.findMany({ where: { requesterId: g.requesterId, status: "DELIVERED" }, orderBy: { createdAt: "asc" } });
+      const last = rows.at(-1)!;
+      return last.id !== g.id && stateOf(last).closedTs ? last : null;
+    }, "regenerated draft");
+    expect((again.request as any).tone).toBe("visionary");
+    expect((again.request as any).topic).toBe((g.request as any).topic);
+    expect(again.cacheHit).toBe(false);
+    expect(chatCalls()).toBe(before + 1);
+    const parent = slack.messages(channel).find((m) => m.ts === stateOf(again).parentTs)!;
+    expect(JSON.stringify(parent.blocks)).toContain("A new angle: visionary");
+
+    await slack.clickButton(server.url, closingOf(channel, again), "shorten", g.requester.externalId);
+    const shorter = await until(async () => {
+      const row = await app.db.prisma.generation.findFirst({ where: { requesterId: g.requesterId, targetWords: 300 } });
+      return row && stateOf(row).closedTs ? row : null;
+    }, "shortened draft");
+    expect((shorter.request as any).tone).toBe("visionary");
+    expect(failedCalls()).toEqual([]);
+  });
+});
+
+describe("Slack: ways in", () => {
+  it("answers a direct message with a thread in the DM", async () => {
+    const user = id("U");
+    const sent = await slack.directMessage(server.url, { user, text: "the future of digital banking in Thailand for CIOs, 400 words" });
+    expect(sent.delivery.status).toBe(200);
+    const g = await settled(`SLACK:${sent.eventId}`);
+    const state = stateOf(g);
+    expect(state.channel).toBe(sent.channel);
+    const thread = slack.thread(sent.channel, state.parentTs!);
+    expect(thread.length).toBeGreaterThanOrEqual(3); // parent, the draft, the closing message
+    expect((g.request as any).audience).toMatch(/CIOs/i);
+  });
+
+  it("/article opens the form at once; submitting it writes the draft in that channel", async () => {
+    const channel = id("C");
+    const user = id("U");
+    const { triggerId, delivery } = await slack.command(server.url, { user, channel, text: "smart factories" });
+    expect(delivery.status).toBe(200);
+    const opened = await until(() => slack.views.find((v) => v.triggerId === triggerId), "modal opened");
+    const topicBlock = opened.view.blocks.find((b: any) => b.block_id === "topic");
+    expect(topicBlock.element.initial_value).toBe("smart factories");
+
+    const submitted = await slack.submitView(server.url, opened.id, user, {
+      topic: "Smart factories in Thailand", industry: "manufacturing", audience: "plant managers", length: "500", keywords: "IoT, predictive maintenance", tone: "practical",
+    });
+    expect(submitted.status).toBe(200);
+    expect(submitted.text).toBe(""); // closes the modal
+    const g = await settled(`SLACK:view:${opened.id}`);
+    expect(g.request).toMatchObject({ topic: "Smart factories in Thailand", industry: "manufacturing", audience: "plant managers", targetWords: 500, keywords: ["IoT", "predictive maintenance"], tone: "practical", language: "en" });
+    expect(stateOf(g).channel).toBe(channel);
+  });
+
+  it("keeps the form open with field errors when the topic has no words", async () => {
+    const { triggerId } = await slack.command(server.url, { user: id("U"), channel: id("C") });
+    const opened = await until(() => slack.views.find((v) => v.triggerId === triggerId), "modal opened");
+    const submitted = await slack.submitView(server.url, opened.id, id("U"), { topic: "!!! ???" });
+    expect(submitted.status).toBe(200);
+    expect(submitted.json).toEqual({ response_action: "errors", errors: { topic: expect.any(String) } });
+  });
+
+  it("opens the same form from the global shortcut; the draft goes to the person's DM", async () => {
+    const user = id("U");
+    const { triggerId } = await slack.shortcut(server.url, { user, callbackId: "new_article" });
+    const opened = await until(() => slack.views.find((v) => v.triggerId === triggerId), "modal opened");
+    await slack.submitView(server.url, opened.id, user, { topic: "Renewable energy storage", length: "300" });
+    const g = await settled(`SLACK:view:${opened.id}`);
+    expect(stateOf(g).channel).toBe(`D${user.slice(1)}`);
+  });
+
+  it("answers help and empty mentions with guidance and examples, spending no LLM tokens", async () => {
+    const before = chatCalls();
+    const channel = id("C");
+    const user = id("U");
+    await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}> help` });
+    await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}>` });
+    const answers = await until(() => {
+      const mine = slack.ephemerals.filter((e) => e.channel === channel && e.user === user);
+      return mine.length === 2 ? mine : null;
+    }, "two guidance answers");
+    for (const a of answers) expect(JSON.stringify(a.blocks)).toContain("write an article about AI in retail");
+    const help = await slack.command(server.url, { user, channel, text: "help" });
+    expect(help.delivery.json.response_type).toBe("ephemeral");
+    expect(help.delivery.json.text).toMatch(/business-article drafts/);
+    expect(chatCalls()).toBe(before);
+    expect(slack.messages(channel).filter((m) => m.bot)).toHaveLength(0);
+  });
+});
+
+describe("Slack: acknowledgement, retries and signatures", () => {
+  it("acknowledges before any database, cache or LLM work starts", async () => {
+    const channel = id("C");
+    const user = id("U");
+    const release = slack.hold("users.info"); // the first thing after the ack waits here
+    const before = chatCalls();
+    const sent = await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}> supply chain resilience for COOs, 300 words` });
+    expect(sent.delivery.status).toBe(200);
+    // The 200 is in, and nothing has been done yet: no requester, no generation, no LLM call.
+    expect(await app.db.prisma.requester.count({ where: { externalId: user } })).toBe(0);
+    expect(await generation(sent.eventId)).toBeNull();
+    expect(chatCalls()).toBe(before);
+    const ackSeq = sent.delivery.seq;
+    release();
+    const g = await settled(`SLACK:${sent.eventId}`);
+    expect(g.status).toBe("DELIVERED");
+    expect(chatCalls()).toBe(before + 1);
+    const firstPost = slack.calls.find((c) => c.method === "chat.postMessage" && c.args.channel === channel)!;
+    expect(firstPost.seq).toBeGreaterThan(ackSeq);
+  });
+
+  it("writes one draft for an event Slack retried (X-Slack-Retry-Num, same event_id)", async () => {
+    const channel = id("C");
+    const user = id("U");
+    const eventId = id("Ev");
+    const first = await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}> edge computing in retail, 300 words` }, { eventId });
+    const retry1 = await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}> edge computing in retail, 300 words` }, { eventId, retryNum: 1, retryReason: "http_timeout" });
+    const retry2 = await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}> edge computing in retail, 300 words` }, { eventId, retryNum: 2, retryReason: "http_timeout" });
+    expect([first, retry1, retry2].map((r) => r.delivery.status)).toEqual([200, 200, 200]);
+    await settled(`SLACK:${eventId}`);
+    expect(await app.db.prisma.generation.count({ where: { requester: { externalId: user } } })).toBe(1);
+    expect(slack.messages(channel).filter((m) => m.bot && !m.threadTs)).toHaveLength(1);
+
+    // Guidance is not an article, and is still answered once.
+    const helpId = id("Ev");
+    for (const retryNum of [undefined, 1, 2]) await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}> help` }, { eventId: helpId, retryNum });
+    const later = await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}> hello` });
+    await until(() => slack.ephemerals.filter((e) => e.channel === channel).length >= 2, "guidance answers");
+    await until(async () => (await app.redis!.exists(`ab:slack:event:${later.eventId}`)) === 1, "later event taken");
+    expect(slack.ephemerals.filter((e) => e.channel === channel)).toHaveLength(2);
+  });
+
+  it("refuses bad and stale signatures with 401 and does nothing", async () => {
+    const channel = id("C");
+    const intruder = id("U");
+    const body = JSON.stringify(slack.eventBody({ type: "app_mention", user: intruder, text: `<@${slack.botUserId}> write about fraud`, ts: "1700000000.000100", channel }));
+    const callsBefore = slack.calls.length;
+    const bad = await slack.deliver(server.url, body, "application/json", { secret: "0123456789abcdef0123456789abcdef" });
+    const stale = await slack.deliver(server.url, body, "application/json", { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
+    const forged = await slack.deliver(server.url, body, "application/json", { signature: "v0=" + "0".repeat(64) });
+    const unsigned = await fetch(`${server.url}/slack/events`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    expect([bad.status, stale.status, forged.status, unsigned.status]).toEqual([401, 401, 401, 401]);
+    expect(bad.text).not.toMatch(/at |Error|stack/);
+
+    // A genuine request in the same channel afterwards is the only thing that happens there.
+    const honest = await slack.mention(server.url, { channel, user: id("U"), text: `<@${slack.botUserId}> fintech partnerships, 300 words` });
+    await settled(`SLACK:${honest.eventId}`);
+    expect(await app.db.prisma.requester.count({ where: { externalId: intruder } })).toBe(0);
+    expect(slack.messages(channel).filter((m) => m.bot && !m.threadTs)).toHaveLength(1);
+    expect(slack.calls.slice(callsBefore).every((c) => JSON.stringify(c.args).includes(intruder) === false)).toBe(true);
+  });
+
+  it("answers Slack's URL verification challenge", async () => {
+    const res = await slack.deliver(server.url, JSON.stringify({ token: "x", challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", type: "url_verification" }), "application/json");
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" });
+  });
+});
+
+describe("Slack: delivery fallbacks and limits", () => {
+  it("falls back to one reply per chunk when streaming is unavailable, each within block limits", async () => {
+    slack.set({ streaming: "unknown_method" });
+    // A draft with everything Slack renders differently from markdown.
+    const paragraph = "Cloud bills grow **faster than revenue** when nobody owns them; see the [FinOps report](https://example.com/finops?a=1&b=2) & <https://example.com/unit-costs>. ".repeat(6);
+    openai.set({ reply: `# Cloud costs & FinOps\n\n${paragraph}\n\n## Where the money goes\n\n- **Compute** left running\n- Storage nobody reads\n  - snapshots\n1. Tag everything\n2. Review monthly\n\n${paragraph}\n\n## What CFOs ask\n\n${paragraph.repeat(3)}\n\n### Next steps\n\n${paragraph}` });
+    try {
+      const channel = id("C");
+      const sent = await slack.mention(server.url, { channel, user: id("U"), text: `<@${slack.botUserId}> cloud costs and FinOps for CFOs, 1200 words` });
+      const g = await settled(`SLACK:${sent.eventId}`);
+      const replies = slack.thread(channel, stateOf(g).parentTs!).slice(1);
+      const chunks = replies.slice(0, -1);
+      expect(chunks).toHaveLength(g.chunksDelivered);
+      expect(chunks.every((m) => m.via === "chat.postMessage")).toBe(true);
+      for (const m of chunks) {
+        expect(m.blocks!.length).toBeLessThanOrEqual(50);
+        for (const text of sectionTexts(m)) expect(text.length).toBeLessThanOrEqual(3_000);
+        expect(sectionTexts(m).join("\n")).not.toMatch(/^#{1,6} |\*\*|\]\(/m); // headings, bold and links converted
+      }
+      const all = chunks.flatMap(sectionTexts).join("\n");
+      expect(chunks.some((m) => m.blocks!.some((b: any) => b.type === "header" && b.text.text === "Where the money goes"))).toBe(true);
+      expect(all).toContain("*faster than revenue*");
+      expect(all).toContain("<https://example.com/finops?a=1&amp;b=2|FinOps report> &amp; <https://example.com/unit-costs>");
+      expect(all).toContain("• *Compute* left running");
+      expect(all).toContain("    ◦ snapshots");
+      expect(all).toContain("*Next steps*");
+    } finally {
+      slack.set({ streaming: "available" });
+      openai.set({ reply: null });
+    }
+    expect(failedCalls().filter((c) => c.response.error !== "unknown_method")).toEqual([]);
+  });
+
+  it("continues with posted replies when a stream expires (message_not_in_streaming_state)", async () => {
+    slack.set({ expireStreamsAfterAppends: 1 });
+    try {
+      const channel = id("C");
+      const sent = await slack.mention(server.url, { channel, user: id("U"), text: `<@${slack.botUserId}> retail media networks, 1200 words` });
+      const g = await settled(`SLACK:${sent.eventId}`);
+      const replies = slack.thread(channel, stateOf(g).parentTs!).slice(1, -1);
+      const streamed = replies.filter((m) => m.via === "chat.startStream");
+      const posted = replies.filter((m) => m.via === "chat.postMessage");
+      expect(streamed).toHaveLength(1);
+      expect(posted.length).toBe(g.chunksDelivered - 2); // chunk 0 started the stream, chunk 1 was its one append
+      expect(slack.callsTo("chat.appendStream").some((c) => c.response.error === "message_not_in_streaming_state")).toBe(true);
+      // Every word of the draft is in the thread exactly once, in order.
+      const shown = [streamed[0]!.markdown!, ...posted.map((m) => m.text)].join(" ");
+      const words = (s: string) => s.replace(/[*#_>•\-]/g, " ").split(/\s+/).filter(Boolean);
+      expect(words(shown).length).toBe(words(g.draft!).length);
+    } finally {
+      slack.set({ expireStreamsAfterAppends: null });
+    }
+  });
+
+  it("never posts into one channel faster than Slack's per-channel limit", () => {
+    expect(slack.calls.filter((c) => c.status === 429)).toEqual([]);
+  });
+});
+
+describe("Slack: quotas and failures", () => {
+  it("refuses over quota with usage, limit and reset time, visible only to the requester", async () => {
+    const team = id("T");
+    const tier = await app.db.prisma.tier.create({ data: { name: `Tiny-${team}`, dailyArticleLimit: 1, burstPerMinute: 10, maxWords: 2000, monthlyBudgetUsd: "100.00", cacheScope: "TENANT" } });
+    await app.db.prisma.tenant.create({ data: { platform: "SLACK", externalId: team, name: "tiny", defaultTierId: tier.id } });
+    const channel = id("C");
+    const user = id("U");
+    const first = await slack.mention(server.url, { channel, user, teamId: team, text: `<@${slack.botUserId}> quantum computing in banking, 300 words` });
+    await settled(`SLACK:${first.eventId}`);
+    const second = await slack.mention(server.url, { channel, user, teamId: team, text: `<@${slack.botUserId}> quantum computing in insurance, 300 words` });
+    const refusal = await until(() => slack.ephemerals.find((e) => e.channel === channel && e.user === user), "refusal");
+    expect(refusal.text).toContain(`You've used 1 of your 1 articles for today (Tiny-${team} plan)`);
+    expect(refusal.text).toMatch(/resets <!date\^\d+\^\{date_short_pretty\} at \{time\}\|/);
+    expect(await generation(second.eventId)).toBeNull();
+    expect(slack.messages(channel).filter((m) => m.bot && !m.threadTs)).toHaveLength(1);
+  });
+
+  it("apologises with a retry button when the LLM fails, gives the quota back, and the retry writes the draft", async () => {
+    openai.set({ failure: { kind: "status", status: 500, only: "chat" } });
+    const channel = id("C");
+    const user = id("U");
+    let failed;
+    try {
+      const sent = await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}> satellite internet for logistics, 300 words` });
+      failed = await settled(`SLACK:${sent.eventId}`);
+    } finally {
+      openai.set({ failure: null });
+    }
+    expect(failed.status).toBe("FAILED");
+    const apology = slack.thread(channel, stateOf(failed).parentTs!).find((m) => m.blocks?.some((b: any) => b.block_id === "failure_actions"))!;
+    expect(apology.text).toMatch(/^:warning: Sorry — I couldn't finish this draft\. The writing service is busy right now\. It doesn't count against your quota\.$/);
+    expect(apology.text).not.toMatch(/500|error|stack|openai/i);
+    const tier = await app.db.prisma.tier.findUniqueOrThrow({ where: { name: "Pro" } });
+    const usage = await pipeline.quotas.usage(failed.requesterId, tier);
+    expect(usage.today).toMatchObject({ used: 0, inFlight: 0, delivered: 0 });
+
+    await slack.clickButton(server.url, apology, "retry", user);
+    const retried = await until(async () => {
+      const row = await app.db.prisma.generation.findFirst({ where: { requesterId: failed.requesterId, status: "DELIVERED" } });
+      return row && stateOf(row).closedTs ? row : null;
+    }, "retried draft");
+    expect(retried.request).toEqual(failed.request);
+    const parent = slack.messages(channel).find((m) => m.ts === stateOf(retried).parentTs)!;
+    expect(JSON.stringify(parent.blocks)).toContain("A second try.");
+  });
+});
