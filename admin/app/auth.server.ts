@@ -1,4 +1,5 @@
 import { data, redirect, type AppLoadContext } from "react-router";
+import type { Actor } from "../../core/admin/audit.ts";
 import { hashPassword, verifyPassword } from "../../core/admin/password.ts";
 import type { AppContext } from "../../core/app.ts";
 import type { AdminRole } from "../../core/db/client.ts";
@@ -21,6 +22,16 @@ export async function requireRole(request: Request, context: AppLoadContext, rol
   const identity = await requireAdminUser(request, context);
   if (role === "ADMIN" && identity.role !== "ADMIN") throw data({ message: "Only admins can do this." }, { status: 403 });
   return identity;
+}
+
+/**
+ * First line of every console action that changes something: the request came from this site,
+ * and the person is signed in as an ADMIN. Returns who they are, worded for the audit log.
+ */
+export async function requireAdminAction(request: Request, context: AppLoadContext): Promise<{ identity: AdminIdentity; actor: Actor }> {
+  assertSameOrigin(request);
+  const identity = await requireRole(request, context, "ADMIN");
+  return { identity, actor: { userId: identity.userId, email: identity.email, ip: context.clientAddress } };
 }
 
 /** First line of every action: admin/server.ts checks the same for all mutations, this keeps the

@@ -1,24 +1,154 @@
 import type { AppContext } from "../../core/app.ts";
 import { describeConfig } from "../../core/config.ts";
+import { LATENCY_BUCKETS_MS } from "../../core/records/generations.ts";
+import { dayColumn, localDay, startOfLocalMonth } from "../../core/time.ts";
 
-export interface Overview {
-  /** describeConfig's lines split into the part's name and what it runs on. */
-  parts: Array<{ name: string; value: string }>;
-  counts: { tiers: number; tenants: number; requesters: number; generations: number };
+/**
+ * The overview's figures, read from the daily rollups only (DailyUsage per requester per day,
+ * DailyModelUsage per model per day): a handful of aggregate queries over at most a month of
+ * rollup rows, however many generations there are.
+ */
+
+export interface PeriodFigures {
+  articles: number;
+  failures: number;
+  refusals: number;
+  cacheHits: number;
+  costUsd: number;
+  savedUsd: number;
+  costPerArticle: number | null;
+  cacheHitRate: number | null;
+  errorRate: number | null;
+  /** Upper bound of the latency bucket holding the 95th percentile; null without deliveries. */
+  p95Ms: number | null;
+  p95Open: boolean;
 }
 
-/** What the landing page shows: the configuration this process started with, and live counts. */
-export async function loadOverview(app: AppContext): Promise<Overview> {
+export interface Overview {
+  today: PeriodFigures;
+  month: PeriodFigures & { budget: { spentUsd: number; budgetUsd: number; requesters: number; near: number; over: number } };
+  days: string[];
+  costPerDay: Array<{ day: string; value: number }>;
+  articlesPerDay: Array<{ day: string; SLACK: number; LINE: number; CONSOLE: number }>;
+  tokensByModel: Array<{ model: string; operation: string; calls: number; tokens: number; costUsd: number }>;
+  topRequesters: Array<{ id: string; name: string; platform: string; workspace: string; tier: string; articles: number; costUsd: number; budgetUsd: number | null }>;
+  parts: Array<{ name: string; value: string }>;
+  counts: { tiers: number; tenants: number; requesters: number };
+}
+
+const DAY_MS = 86_400_000;
+const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
+
+export async function loadOverview(app: AppContext, now = new Date()): Promise<Overview> {
   const p = app.db.prisma;
-  const [tiers, tenants, requesters, generations] = await Promise.all([
+  const tz = app.config.quotaTimeZone;
+  const today = dayColumn(now, tz);
+  const monthStart = startOfLocalMonth(now, tz).column;
+  const from = new Date(today.getTime() - 29 * DAY_MS);
+
+  const [totals, buckets, daily, models, top, budget, tiers, tenants, requesters] = await Promise.all([
+    p.$queryRaw<Array<Record<string, unknown>>>`
+      SELECT
+        SUM("articles") FILTER (WHERE "day" = ${today}::date)::float8 AS "tArticles",
+        SUM("failures") FILTER (WHERE "day" = ${today}::date)::float8 AS "tFailures",
+        SUM("refusals") FILTER (WHERE "day" = ${today}::date)::float8 AS "tRefusals",
+        SUM("cacheHits") FILTER (WHERE "day" = ${today}::date)::float8 AS "tCacheHits",
+        SUM("costUsd") FILTER (WHERE "day" = ${today}::date)::float8 AS "tCost",
+        SUM("savedUsd") FILTER (WHERE "day" = ${today}::date)::float8 AS "tSaved",
+        SUM("articles")::float8 AS "mArticles", SUM("failures")::float8 AS "mFailures", SUM("refusals")::float8 AS "mRefusals",
+        SUM("cacheHits")::float8 AS "mCacheHits", SUM("costUsd")::float8 AS "mCost", SUM("savedUsd")::float8 AS "mSaved"
+      FROM "DailyUsage" WHERE "day" >= ${monthStart}::date`,
+    p.$queryRaw<Array<{ i: number; today: number; month: number }>>`
+      SELECT t.i::int AS i, COALESCE(SUM(t.b) FILTER (WHERE d."day" = ${today}::date), 0)::float8 AS today, SUM(t.b)::float8 AS month
+      FROM "DailyUsage" d, unnest(d."latencyBuckets") WITH ORDINALITY AS t(b, i)
+      WHERE d."day" >= ${monthStart}::date GROUP BY t.i ORDER BY t.i`,
+    p.$queryRaw<Array<{ day: string; platform: string; articles: number; cost: number }>>`
+      SELECT to_char("day", 'YYYY-MM-DD') AS day, "platform"::text AS platform, SUM("articles")::float8 AS articles, SUM("costUsd")::float8 AS cost
+      FROM "DailyUsage" WHERE "day" >= ${from}::date GROUP BY "day", "platform"`,
+    p.$queryRaw<Array<{ model: string; operation: string; calls: number; tokens: number; cost: number }>>`
+      SELECT "model", "operation"::text AS operation, SUM("calls")::float8 AS calls, SUM("inputTokens" + "outputTokens")::float8 AS tokens, SUM("costUsd")::float8 AS cost
+      FROM "DailyModelUsage" WHERE "day" >= ${from}::date GROUP BY "model", "operation" ORDER BY tokens DESC LIMIT 12`,
+    p.$queryRaw<Array<{ id: string; displayName: string; externalId: string; platform: string; workspace: string; tier: string; articles: number; cost: number; budget: number | null }>>`
+      WITH m AS (
+        SELECT "requesterId", SUM("costUsd") AS cost, SUM("articles") AS articles FROM "DailyUsage"
+        WHERE "day" >= ${monthStart}::date GROUP BY "requesterId" ORDER BY cost DESC LIMIT 10)
+      SELECT r."id", r."displayName", r."externalId", r."platform"::text AS platform, COALESCE(NULLIF(t."name", ''), t."externalId") AS workspace,
+        COALESCE(rt."name", dt."name") AS tier, m.articles::float8 AS articles, m.cost::float8 AS cost,
+        (CASE WHEN r."tierId" IS NOT NULL THEN rt."monthlyBudgetUsd" ELSE dt."monthlyBudgetUsd" END)::float8 AS budget
+      FROM m JOIN "Requester" r ON r."id" = m."requesterId" JOIN "Tenant" t ON t."id" = r."tenantId"
+        LEFT JOIN "Tier" rt ON rt."id" = r."tierId" JOIN "Tier" dt ON dt."id" = t."defaultTierId"
+      ORDER BY m.cost DESC`,
+    p.$queryRaw<Array<{ spent: number; budget: number; requesters: number; near: number; over: number }>>`
+      WITH m AS (SELECT "requesterId", SUM("costUsd") AS cost FROM "DailyUsage" WHERE "day" >= ${monthStart}::date GROUP BY "requesterId"),
+      b AS (
+        SELECT m.cost, (CASE WHEN r."tierId" IS NOT NULL THEN rt."monthlyBudgetUsd" ELSE dt."monthlyBudgetUsd" END) AS budget
+        FROM m JOIN "Requester" r ON r."id" = m."requesterId" JOIN "Tenant" t ON t."id" = r."tenantId"
+          LEFT JOIN "Tier" rt ON rt."id" = r."tierId" JOIN "Tier" dt ON dt."id" = t."defaultTierId")
+      SELECT COALESCE(SUM(cost), 0)::float8 AS spent, COALESCE(SUM(budget), 0)::float8 AS budget, COUNT(*)::float8 AS requesters,
+        COUNT(*) FILTER (WHERE budget > 0 AND cost >= budget * 0.8 AND cost < budget)::float8 AS near,
+        COUNT(*) FILTER (WHERE cost >= budget)::float8 AS over
+      FROM b WHERE budget IS NOT NULL`,
     p.tier.count({ where: { retiredAt: null } }),
     p.tenant.count(),
     p.requester.count(),
-    p.generation.count(),
   ]);
-  const parts = describeConfig(app.config).map((line) => {
-    const [, name = line, value = ""] = /^(\S+)\s+(.*)$/.exec(line) ?? [];
-    return { name, value };
-  });
-  return { parts, counts: { tiers, tenants, requesters, generations } };
+
+  const t = totals[0] ?? {};
+  const figures = (prefix: "t" | "m", bucketKey: "today" | "month"): PeriodFigures => {
+    const articles = n(t[`${prefix}Articles`]);
+    const failures = n(t[`${prefix}Failures`]);
+    const cacheHits = n(t[`${prefix}CacheHits`]);
+    const costUsd = n(t[`${prefix}Cost`]);
+    const p95 = percentile(buckets.map((b) => n(b[bucketKey])), 0.95);
+    return {
+      articles, failures, refusals: n(t[`${prefix}Refusals`]), cacheHits, costUsd, savedUsd: n(t[`${prefix}Saved`]),
+      costPerArticle: articles ? costUsd / articles : null,
+      cacheHitRate: articles ? cacheHits / articles : null,
+      errorRate: articles + failures ? failures / (articles + failures) : null,
+      p95Ms: p95 === null ? null : (LATENCY_BUCKETS_MS[p95] ?? null),
+      p95Open: p95 !== null && !Number.isFinite(LATENCY_BUCKETS_MS[p95] ?? Infinity),
+    };
+  };
+
+  const days = Array.from({ length: 30 }, (_, i) => localDay(new Date(from.getTime() + i * DAY_MS), "UTC"));
+  const cost = new Map<string, number>();
+  const articles = new Map<string, { SLACK: number; LINE: number; CONSOLE: number }>();
+  for (const row of daily) {
+    cost.set(row.day, (cost.get(row.day) ?? 0) + n(row.cost));
+    const a = articles.get(row.day) ?? { SLACK: 0, LINE: 0, CONSOLE: 0 };
+    a[row.platform as "SLACK"] += n(row.articles);
+    articles.set(row.day, a);
+  }
+  const b = budget[0];
+  const month = { ...figures("m", "month"), budget: { spentUsd: n(b?.spent), budgetUsd: n(b?.budget), requesters: n(b?.requesters), near: n(b?.near), over: n(b?.over) } };
+
+  return {
+    today: figures("t", "today"),
+    month,
+    days,
+    costPerDay: days.map((day) => ({ day, value: cost.get(day) ?? 0 })),
+    articlesPerDay: days.map((day) => ({ day, ...(articles.get(day) ?? { SLACK: 0, LINE: 0, CONSOLE: 0 }) })),
+    tokensByModel: models.map((r) => ({ model: r.model, operation: r.operation, calls: n(r.calls), tokens: n(r.tokens), costUsd: n(r.cost) })),
+    topRequesters: top.map((r) => ({
+      id: r.id, name: r.displayName || r.externalId, platform: r.platform, workspace: r.workspace, tier: r.tier,
+      articles: n(r.articles), costUsd: n(r.cost), budgetUsd: r.budget === null ? null : n(r.budget),
+    })),
+    parts: describeConfig(app.config).map((line) => {
+      const [, name = line, value = ""] = /^(\S+)\s+(.*)$/.exec(line) ?? [];
+      return { name, value };
+    }),
+    counts: { tiers, tenants, requesters },
+  };
+}
+
+/** Index of the bucket holding the q-quantile of counts per bucket, or null when empty. */
+export function percentile(counts: number[], q: number): number | null {
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (!total) return null;
+  let seen = 0;
+  for (let i = 0; i < counts.length; i++) {
+    seen += counts[i]!;
+    if (seen >= q * total) return i;
+  }
+  return counts.length - 1;
 }

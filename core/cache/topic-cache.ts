@@ -110,9 +110,12 @@ export class TopicCache {
     return cached;
   }
 
-  /** Console: make an entry reusable by everyone (pinned) or take that back. */
-  async pin(entryId: string, shared: boolean): Promise<void> {
-    const row = await this.opts.db.prisma.topicCacheEntry.update({ where: { id: entryId }, data: { pinnedShared: shared } });
+  /**
+   * Console: make an entry reusable by everyone (pinned) or take that back. `tx` lets the
+   * console write the mirror in the same transaction as its audit row.
+   */
+  async pin(entryId: string, shared: boolean, tx: Prisma.TransactionClient = this.opts.db.prisma): Promise<void> {
+    const row = await tx.topicCacheEntry.update({ where: { id: entryId }, data: { pinnedShared: shared } });
     const sharedKey = sharedKeyOf(row.key);
     if (!shared) return this.live.delete([sharedKey]);
     const draft: CachedDraft = {
@@ -123,12 +126,16 @@ export class TopicCache {
     await this.live.set(sharedKey, draft, PINNED_TTL_SECONDS, row.embedding.length ? { space: "shared", facet, vector: row.embedding } : undefined);
   }
 
-  /** Console: forget entries (both the live copy and the mirror). */
-  async invalidate(entryIds: string[]): Promise<number> {
-    const rows = await this.opts.db.prisma.topicCacheEntry.findMany({ where: { id: { in: entryIds } }, select: { key: true, pinnedShared: true } });
+  /**
+   * Console: forget entries (both the live copy and the mirror). The live copy goes first: if
+   * the mirror's delete then fails, a later lookup refills from the mirror, so nothing is lost
+   * half-way. `tx` lets the console delete in the same transaction as its audit row.
+   */
+  async invalidate(entryIds: string[], tx: Prisma.TransactionClient = this.opts.db.prisma): Promise<number> {
+    const rows = await tx.topicCacheEntry.findMany({ where: { id: { in: entryIds } }, select: { key: true, pinnedShared: true } });
     const keys = rows.flatMap((r) => (r.pinnedShared ? [r.key, sharedKeyOf(r.key)] : [r.key]));
     await this.live.delete(keys);
-    const deleted = await this.opts.db.prisma.topicCacheEntry.deleteMany({ where: { id: { in: entryIds } } });
+    const deleted = await tx.topicCacheEntry.deleteMany({ where: { id: { in: entryIds } } });
     return deleted.count;
   }
 

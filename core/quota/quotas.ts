@@ -53,6 +53,7 @@ export class Quotas {
   private readonly burst: RateLimiterAbstract;
   private readonly inflightDay: RateLimiterAbstract;
   private readonly inflightBudget: RateLimiterAbstract;
+  private readonly forgivenDay: RateLimiterAbstract;
 
   constructor(private readonly deps: { db: Database; redis: Redis | null; timeZone: string; keyPrefix?: string }) {
     const prefix = deps.keyPrefix ?? "ab:quota";
@@ -62,6 +63,7 @@ export class Quotas {
     // and stays under the 24.8-day ceiling of the in-memory limiter's setTimeout.
     this.inflightDay = limiter(deps.redis, `${prefix}:day`, 2 * 86_400);
     this.inflightBudget = limiter(deps.redis, `${prefix}:budget`, 2 * 86_400);
+    this.forgivenDay = limiter(deps.redis, `${prefix}:forgiven`, 2 * 86_400);
   }
 
   async reserve(requesterId: string, tier: TierLimits, estimateUsd: number, now = new Date()): Promise<ReserveResult> {
@@ -122,21 +124,42 @@ export class Quotas {
   async usage(requesterId: string, tier: TierLimits, now = new Date()) {
     const tz = this.deps.timeZone;
     const delivered = await this.delivered(requesterId, now, true, true);
-    const inflight = await this.inflightDay.get(`${requesterId}:${localDay(now, tz)}`);
+    const inflight = Math.max(0, (await this.inflightDay.get(`${requesterId}:${localDay(now, tz)}`))?.consumedPoints ?? 0);
     return {
-      today: { used: delivered.articles + Math.max(0, inflight?.consumedPoints ?? 0), limit: tier.dailyArticleLimit, resetsAt: nextLocalMidnight(now, tz) },
+      today: {
+        used: delivered.articles + inflight, limit: tier.dailyArticleLimit, resetsAt: nextLocalMidnight(now, tz),
+        /** Articles delivered today (the rollup), in flight now, and forgiven by a reset. */
+        delivered: delivered.deliveredToday, inFlight: inflight, forgiven: delivered.forgiven,
+      },
       month: { spentUsd: delivered.costMicros / MICROS, budgetUsd: tier.monthlyBudgetUsd === null ? null : toMicros(tier.monthlyBudgetUsd) / MICROS, resetsAt: nextLocalMonth(now, tz) },
     };
+  }
+
+  /**
+   * Console "reset today's quota": the first `deliveredToday` articles delivered today stop
+   * counting against the daily limit. They stay in the rollups (dashboards and costs are
+   * unchanged), articles in flight still count, and the monthly budget is untouched. Kept with
+   * the in-flight counters (Redis, or memory when embedded), so losing Redis forgets a reset,
+   * never more. Touches no database: a caller may run it inside its own transaction.
+   */
+  async resetToday(requesterId: string, deliveredToday: number, now = new Date()): Promise<void> {
+    await this.forgivenDay.set(`${requesterId}:${localDay(now, this.deps.timeZone)}`, Math.max(0, Math.floor(deliveredToday)), 2 * 86_400);
   }
 
   private async delivered(requesterId: string, now: Date, needDay: boolean, needMonth: boolean) {
     const tz = this.deps.timeZone;
     const usage = this.deps.db.prisma.dailyUsage;
-    const [today, month] = await Promise.all([
+    const [today, month, forgiven] = await Promise.all([
       needDay ? usage.findUnique({ where: { day_requesterId: { day: dayColumn(now, tz), requesterId } }, select: { articles: true } }) : null,
       needMonth ? usage.aggregate({ where: { requesterId, day: { gte: startOfLocalMonth(now, tz).column } }, _sum: { costUsd: true } }) : null,
+      needDay ? this.forgivenDay.get(`${requesterId}:${localDay(now, tz)}`) : null,
     ]);
-    return { articles: today?.articles ?? 0, costMicros: month?._sum.costUsd ? toMicros(month._sum.costUsd) : 0 };
+    const deliveredToday = today?.articles ?? 0;
+    const forgivenToday = Math.max(0, forgiven?.consumedPoints ?? 0);
+    return {
+      articles: Math.max(0, deliveredToday - forgivenToday), deliveredToday, forgiven: forgivenToday,
+      costMicros: month?._sum.costUsd ? toMicros(month._sum.costUsd) : 0,
+    };
   }
 }
 

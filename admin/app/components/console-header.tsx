@@ -8,11 +8,18 @@ export function ConsoleHeader({ email, role }: { email: string; role: AdminRole 
   return (
     <header className="topbar">
       <Link to="/" className="brand">
-        Article Bot console
+        <span className="logo" aria-hidden="true">
+          AB
+        </span>
+        <span>
+          Article Bot<span className="brand-suffix"> console</span>
+        </span>
       </Link>
       <div className="who">
-        <span className="email">{email}</span>
-        <span className="badge">{ROLE_LABEL[role]}</span>
+        <span className="email" title={email}>
+          {email}
+        </span>
+        <span className={`badge ${role === "ADMIN" ? "accent" : "neutral"}`}>{ROLE_LABEL[role]}</span>
         <Form method="post" action="/logout">
           <button type="submit" className="button quiet">
             Sign out

@@ -1,65 +1,131 @@
+import { Link } from "react-router";
 import { requireAdminUser } from "../auth.server.ts";
-import { ConsoleHeader, ROLE_LABEL } from "../components/console-header.tsx";
-import { loadOverview } from "../overview.server.ts";
+import { BarList, ColumnChart } from "../components/charts.tsx";
+import { EmptyState, PageError, PageHeader } from "../components/ui.tsx";
+import { num, pct, PLATFORM_LABEL, seconds, usd } from "../lib/format.ts";
+import { loadOverview, type PeriodFigures } from "../overview.server.ts";
 import type { Route } from "./+types/home";
 
 export const meta: Route.MetaFunction = () => [{ title: "Overview · Article Bot console" }];
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  const user = await requireAdminUser(request, context);
-  const overview = await loadOverview(context.app);
-  return { user: { email: user.email, name: user.name, role: user.role }, ...overview };
+  await requireAdminUser(request, context);
+  return loadOverview(context.app);
 }
 
 const COUNT_LABELS = [
   ["tiers", "Tiers in use"],
   ["tenants", "Workspaces and LINE channels"],
   ["requesters", "Requesters"],
-  ["generations", "Articles requested"],
 ] as const;
 
 export default function Home({ loaderData }: Route.ComponentProps) {
-  const { user, parts, counts } = loaderData;
+  const o = loaderData;
+  const budgetShare = o.month.budget.budgetUsd ? o.month.budget.spentUsd / o.month.budget.budgetUsd : null;
   return (
     <>
-      <ConsoleHeader email={user.email} role={user.role} />
-      <main className="page">
-        <h1>Overview</h1>
-        <p className="lead">
-          Signed in as <strong>{user.name ? `${user.name} (${user.email})` : user.email}</strong>, role{" "}
-          <strong>{ROLE_LABEL[user.role]}</strong>.
-        </p>
+      <PageHeader title="Overview" description="Today and this month, from the daily rollups. Days and months follow the quota time zone." />
 
-        <section className="card">
-          <h2>In the database now</h2>
-          <dl className="stats">
-            {COUNT_LABELS.map(([key, label]) => (
-              <div key={key} className="stat">
-                <dt>{label}</dt>
-                <dd>{counts[key].toLocaleString("en-US")}</dd>
-              </div>
-            ))}
-          </dl>
-        </section>
+      <div className="grid two">
+        <Period title="Today" f={o.today} />
+        <Period title="This month" f={o.month}>
+          <div className="stat">
+            <dt>Budget used</dt>
+            <dd>{pct(budgetShare, budgetShare !== null && budgetShare < 0.1 ? 1 : 0)}</dd>
+            <dd className="stat-sub">
+              {usd(o.month.budget.spentUsd)} of {usd(o.month.budget.budgetUsd)} across {num(o.month.budget.requesters)} requesters with a budget
+              {o.month.budget.over ? `; ${num(o.month.budget.over)} at their cap` : ""}
+              {o.month.budget.near ? `; ${num(o.month.budget.near)} above 80%` : ""}
+            </dd>
+          </div>
+        </Period>
+      </div>
 
-        <section className="card">
-          <h2>How this process is configured</h2>
-          <dl className="parts">
-            {parts.map((part) => (
-              <div key={part.name} className="part">
-                <dt>{part.name}</dt>
-                <dd>{part.value}</dd>
-              </div>
-            ))}
-          </dl>
-        </section>
+      <section className="card">
+        <h2>Last 30 days</h2>
+        <div className="grid two charts">
+          <ColumnChart title="Cost per day" days={o.days} series={[{ key: "value", label: "Cost", tone: "c1" }]} values={o.costPerDay} format={usd} />
+          <ColumnChart
+            title="Articles per day by platform"
+            days={o.days}
+            series={[
+              { key: "SLACK", label: "Slack", tone: "c1" },
+              { key: "LINE", label: "LINE", tone: "c2" },
+              { key: "CONSOLE", label: "Console", tone: "c3" },
+            ]}
+            values={o.articlesPerDay}
+            format={num}
+          />
+          <BarList
+            title="Tokens by model and operation"
+            rows={o.tokensByModel.map((m) => ({ label: m.model, sub: `${m.operation.toLowerCase()} · ${num(m.calls)} calls · ${usd(m.costUsd)}`, value: m.tokens, tone: m.operation === "CHAT" ? "c1" : "c2" }))}
+            format={num}
+            empty="No model calls in these 30 days."
+          />
+          <BarList
+            title="Top requesters by cost this month"
+            rows={o.topRequesters.map((r) => ({
+              label: r.name, sub: `${PLATFORM_LABEL[r.platform] ?? r.platform} · ${r.workspace} · ${r.tier} · ${num(r.articles)} articles${r.budgetUsd ? ` · ${pct(r.costUsd / r.budgetUsd, 0)} of budget` : ""}`,
+              value: r.costUsd, tone: "c1",
+            }))}
+            format={usd}
+            empty="Nobody has spent anything this month."
+          />
+        </div>
+        {o.month.articles === 0 && o.today.articles === 0 && (
+          <EmptyState title="No articles yet this month">
+            Articles appear here as people ask in Slack or LINE. Try one yourself in the <Link to="/playground">playground</Link>.
+          </EmptyState>
+        )}
+      </section>
 
-        <p className="note">
-          Managing tiers, requesters, the topic cache, the reference corpus and costs is not in the console yet: those pages
-          arrive with the console issue. Until then this page shows the configuration this process started with and live
-          counts from the database.
-        </p>
-      </main>
+      <section className="card">
+        <h2>System</h2>
+        <dl className="stats compact">
+          {COUNT_LABELS.map(([key, label]) => (
+            <div key={key} className="stat">
+              <dt>{label}</dt>
+              <dd>{num(o.counts[key])}</dd>
+            </div>
+          ))}
+        </dl>
+        <dl className="parts">
+          {o.parts.map((part) => (
+            <div key={part.name} className="part">
+              <dt>{part.name}</dt>
+              <dd>{part.value}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
     </>
   );
 }
+
+function Period({ title, f, children }: { title: string; f: PeriodFigures; children?: React.ReactNode }) {
+  return (
+    <section className="card">
+      <h2>{title}</h2>
+      <dl className="stats">
+        <Stat label="Articles" value={num(f.articles)} sub={f.refusals ? `${num(f.refusals)} refused by quota` : undefined} />
+        <Stat label="Cost" value={usd(f.costUsd)} sub={f.costPerArticle === null ? "no articles" : `${usd(f.costPerArticle)} per article`} />
+        <Stat label="Cache hit rate" value={pct(f.cacheHitRate, 0)} sub={`${usd(f.savedUsd)} saved`} />
+        <Stat label="p95 generation time" value={f.p95Ms === null ? "—" : f.p95Open ? "> 120 s" : `≤ ${seconds(f.p95Ms)}`} />
+        <Stat label="Error rate" value={pct(f.errorRate)} sub={`${num(f.failures)} failed`} />
+        {children}
+      </dl>
+    </section>
+  );
+}
+
+function Stat({ label, value, sub }: { label: string; value: string; sub?: string }) {
+  return (
+    <div className="stat">
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+      {sub && <dd className="stat-sub">{sub}</dd>}
+    </div>
+  );
+}
+
+export const ErrorBoundary = PageError;

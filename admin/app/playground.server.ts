@@ -1,0 +1,111 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { recordAudit, type Actor } from "../../core/admin/audit.ts";
+import type { AppContext } from "../../core/app.ts";
+import type { ConsoleDelivery } from "../../core/deliver/console-sink.ts";
+import type { AcceptResult, Pipeline } from "../../core/pipeline/index.ts";
+import { DEFAULT_TIER_BY_PLATFORM } from "../../core/pipeline/requesters.ts";
+import { field } from "./lib/forms.server.ts";
+
+/**
+ * The playground asks for an article as a console requester: a real generation through the
+ * pipeline (quota, cache, retrieval, model), delivered to the console sink, which keeps the
+ * chunks on the generation row so this page (in whichever process) can show them as they land.
+ */
+
+export const PLAYGROUND_TENANT = { externalId: "console", name: "Console" };
+
+export const PlaygroundSchema = z.object({
+  requester: field.text("a requester name", 60),
+  tierId: field.id("a tier"),
+  text: field.text("what the article should be about", 2_000),
+});
+
+/** A stable external id for a requester name: "Ops Team" -> "playground:ops-team". */
+export function playgroundExternalId(name: string): string {
+  const slug = name.normalize("NFC").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "").slice(0, 60);
+  return `playground:${slug || "tester"}`;
+}
+
+export async function playgroundOptions(app: AppContext) {
+  const p = app.db.prisma;
+  const [tiers, requesters] = await Promise.all([
+    p.tier.findMany({ where: { retiredAt: null }, orderBy: { name: "asc" }, select: { id: true, name: true, dailyArticleLimit: true, maxWords: true } }),
+    p.requester.findMany({
+      where: { platform: "CONSOLE", externalId: { startsWith: "playground:" } }, orderBy: { updatedAt: "desc" }, take: 20,
+      select: { displayName: true, tierId: true },
+    }),
+  ]);
+  return { tiers, requesters: requesters.map((r) => ({ name: r.displayName, tierId: r.tierId })) };
+}
+
+export type PlaygroundOutcome =
+  | { kind: "queued" | "duplicate"; generationId: string }
+  | { kind: "refused" | "blocked" | "guidance"; message: string; examples?: string[] };
+
+export async function requestArticle(app: AppContext, pipeline: Pipeline, actor: Actor, input: z.output<typeof PlaygroundSchema>): Promise<PlaygroundOutcome | { kind: "invalid"; field: string; message: string }> {
+  const p = app.db.prisma;
+  const tier = await p.tier.findUnique({ where: { id: input.tierId } });
+  if (!tier || tier.retiredAt) return { kind: "invalid", field: "tierId", message: "Choose a tier that is not retired." };
+  const externalId = playgroundExternalId(input.requester);
+  // The console workspace and the requester exist before the request, on the chosen tier.
+  const defaultTier = await p.tier.findUnique({ where: { name: DEFAULT_TIER_BY_PLATFORM.CONSOLE } });
+  const tenant = await p.tenant.upsert({
+    where: { platform_externalId: { platform: "CONSOLE", externalId: PLAYGROUND_TENANT.externalId } },
+    create: { platform: "CONSOLE", externalId: PLAYGROUND_TENANT.externalId, name: PLAYGROUND_TENANT.name, defaultTierId: defaultTier?.id ?? tier.id },
+    update: {},
+  });
+  await p.requester.upsert({
+    where: { tenantId_externalId: { tenantId: tenant.id, externalId } },
+    create: { tenantId: tenant.id, platform: "CONSOLE", externalId, displayName: input.requester, tierId: tier.id },
+    update: { tierId: tier.id, displayName: input.requester },
+  });
+
+  const eventId = `playground-${randomBytes(8).toString("hex")}`;
+  const result: AcceptResult = await pipeline.accept({
+    platform: "CONSOLE", eventId, tenant: PLAYGROUND_TENANT, requester: { externalId, displayName: input.requester },
+    input: { kind: "text", text: input.text }, destination: { platform: "CONSOLE", conversation: eventId },
+  });
+  await recordAudit(app.db, actor, {
+    action: "playground.request", entityType: "Generation", entityId: "generationId" in result ? result.generationId : null,
+    after: { requester: input.requester, tier: tier.name, text: input.text.slice(0, 300), result: result.kind },
+  });
+  switch (result.kind) {
+    case "queued":
+    case "duplicate":
+      return { kind: result.kind, generationId: result.generationId };
+    case "guidance":
+      return { kind: "guidance", message: result.guidance.message, examples: result.guidance.examples };
+    case "blocked":
+      return { kind: "blocked", message: `${input.requester} is blocked: the bot would refuse politely and write nothing.` };
+    case "refused": {
+      const r = result.refusal;
+      const what =
+        r.limit === "daily" ? `the daily limit of ${r.max} articles (${r.used} used)`
+        : r.limit === "burst" ? `the burst limit of ${r.max} requests a minute`
+        : `the monthly budget of $${r.max.toFixed(2)} ($${r.used.toFixed(2)} used)`;
+      return { kind: "refused", message: `Refused by quota: ${input.requester} on ${r.tier} has reached ${what}. It resets at ${r.resetsAt.toISOString().slice(0, 16).replace("T", " ")} UTC.` };
+    }
+  }
+}
+
+/** The generation as the playground shows it: chunks so far, and how it ended. */
+export async function playgroundState(app: AppContext, id: string) {
+  const g = await app.db.prisma.generation.findUnique({
+    where: { id },
+    select: {
+      id: true, platform: true, status: true, topic: true, words: true, costUsd: true, latencyMs: true, firstChunkMs: true, cacheHit: true, errorCode: true, deliveryState: true,
+      requester: { select: { displayName: true } },
+    },
+  });
+  if (!g || g.platform !== "CONSOLE") return null;
+  const delivery = (g.deliveryState ?? {}) as ConsoleDelivery;
+  const chunks = [...(delivery.chunks ?? [])].sort((a, b) => a.index - b.index);
+  return {
+    id: g.id, status: g.status, topic: g.topic, requester: g.requester.displayName, words: g.words, costUsd: g.costUsd.toString(), latencyMs: g.latencyMs,
+    firstChunkMs: g.firstChunkMs, cacheHit: g.cacheHit || Boolean(delivery.cacheHit), errorCode: g.errorCode, chunks,
+    finished: delivery.finished ?? null, failed: delivery.failed ?? null,
+    done: g.status === "DELIVERED" || g.status === "FAILED" || g.status === "CANCELLED",
+  };
+}
+export type PlaygroundState = NonNullable<Awaited<ReturnType<typeof playgroundState>>>;

@@ -1,0 +1,64 @@
+import { NavLink, Outlet, useNavigation } from "react-router";
+import { requireAdminUser } from "../auth.server.ts";
+import { ConsoleHeader } from "../components/console-header.tsx";
+import { PageError } from "../components/ui.tsx";
+import type { Route } from "./+types/console";
+
+/** The frame of every signed-in page. Each page's loader still checks the session itself:
+ * loaders run in parallel, so a layout's guard alone protects nothing. */
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const user = await requireAdminUser(request, context);
+  return { user: { email: user.email, name: user.name, role: user.role, timeZone: context.app.config.quotaTimeZone } };
+}
+
+const NAV: Array<{ to: string; label: string; end?: boolean }> = [
+  { to: "/", label: "Overview", end: true },
+  { to: "/generations", label: "Generations" },
+  { to: "/requesters", label: "Requesters" },
+  { to: "/workspaces", label: "Workspaces" },
+  { to: "/tiers", label: "Tiers" },
+  { to: "/cache", label: "Topic cache" },
+  { to: "/corpus", label: "Corpus" },
+  { to: "/models", label: "Models & prices" },
+  { to: "/playground", label: "Playground" },
+  { to: "/audit", label: "Audit log" },
+];
+
+export default function ConsoleLayout({ loaderData }: Route.ComponentProps) {
+  const { user } = loaderData;
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle";
+  return (
+    <div className="shell">
+      <div className={`progress${busy ? " active" : ""}`} role="progressbar" aria-hidden={!busy} aria-label="Loading" />
+      <a href="#main" className="skip">
+        Skip to content
+      </a>
+      <ConsoleHeader email={user.email} role={user.role} />
+      <div className="frame">
+        <nav className="sidenav" aria-label="Console">
+          <ul>
+            {NAV.map((item) => (
+              <li key={item.to}>
+                <NavLink to={item.to} end={item.end} prefetch="intent">
+                  {item.label}
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="main" className="content" aria-busy={busy || undefined}>
+          <Outlet />
+        </main>
+      </div>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return (
+    <main className="page narrow">
+      <PageError />
+    </main>
+  );
+}
