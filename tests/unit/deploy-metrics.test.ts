@@ -29,9 +29,10 @@ beforeAll(async () => {
   const product = new Map<string, string[]>();
   const labelsOf = new Map(registry.getMetricsAsArray().map((m) => [m.name, (m as unknown as { labelNames: string[] }).labelNames ?? []]));
   for (const m of await registry.getMetricsAsJSON()) {
+    const type = String(m.type); // "counter", "gauge", "histogram", "summary"
     const labels = [...(labelsOf.get(m.name) ?? []), ...TARGET_LABELS];
-    const names = m.type === "histogram" ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`]
-      : m.type === "summary" ? [m.name, `${m.name}_sum`, `${m.name}_count`] : [m.name];
+    const names = type === "histogram" ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`]
+      : type === "summary" ? [m.name, `${m.name}_sum`, `${m.name}_count`] : [m.name];
     for (const n of names) series.set(n, new Set(n.endsWith("_bucket") ? [...labels, "le"] : labels));
     if (!/^(process|nodejs)_/.test(m.name)) product.set(m.name, names);
   }
