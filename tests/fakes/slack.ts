@@ -117,6 +117,8 @@ export interface FakeSlack {
   mention(botUrl: string, m: { channel: string; user: string; text: string; threadTs?: string; teamId?: string }, opts?: EventOptions): Promise<{ eventId: string; ts: string; delivery: Delivery }>;
   directMessage(botUrl: string, m: { user: string; text: string; threadTs?: string; teamId?: string }, opts?: EventOptions): Promise<{ eventId: string; ts: string; channel: string; delivery: Delivery }>;
   eventBody(event: Record<string, any>, opts?: { eventId?: string; teamId?: string }): Record<string, any>;
+  /** A slash command's fields (what Slack posts form-encoded, or sends as a socket payload), with a fresh trigger. */
+  commandFields(c: { user: string; channel: string; text?: string; command?: string; teamId?: string }): { triggerId: string; fields: Record<string, string> };
   command(botUrl: string, c: { user: string; channel: string; text?: string; command?: string; teamId?: string }, opts?: DeliverOptions): Promise<{ triggerId: string; delivery: Delivery }>;
   shortcut(botUrl: string, s: { user: string; callbackId: string; teamId?: string }, opts?: DeliverOptions): Promise<{ triggerId: string; delivery: Delivery }>;
   /** Submits an opened view with values by block id (`{topic: "AI", length: "600", language: "th"}`). */
@@ -539,15 +541,19 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const delivery = await deliver(botUrl, JSON.stringify(body), "application/json", opts);
       return { eventId: body.event_id, ts: said.ts, channel, delivery };
     },
-    async command(botUrl, c, opts = {}) {
+    commandFields(c) {
       const triggerId = issueTrigger();
       const team = c.teamId ?? teamId;
-      const form = new URLSearchParams({
+      const fields = {
         token: "fake-verification-token", team_id: team, team_domain: "fake-team", channel_id: c.channel, channel_name: "general",
         user_id: c.user, user_name: userOf(c.user).name, command: c.command ?? "/article", text: c.text ?? "", api_app_id: appId,
         is_enterprise_install: "false", response_url: `${base}/commands/${team}/${randomBytes(6).toString("hex")}`, trigger_id: triggerId,
-      }).toString();
-      return { triggerId, delivery: await deliver(botUrl, form, "application/x-www-form-urlencoded", opts) };
+      };
+      return { triggerId, fields };
+    },
+    async command(botUrl, c, opts = {}) {
+      const { triggerId, fields } = fake.commandFields(c);
+      return { triggerId, delivery: await deliver(botUrl, new URLSearchParams(fields).toString(), "application/x-www-form-urlencoded", opts) };
     },
     async shortcut(botUrl, s, opts = {}) {
       const triggerId = issueTrigger();
