@@ -204,4 +204,14 @@ describe("Prometheus scraping the bot and a worker", () => {
     expect(alert.labels).toMatchObject({ tier: "Free", severity: "warning" });
     expect(alert.state).toBe("pending"); // it fires after 5 minutes of this
   });
+
+  it("a worker stopped with SIGTERM closes its metrics endpoint and exits cleanly, and Prometheus notices", async () => {
+    expect(await worker.stop()).toBe(0);
+    const down = await until("the worker target down", async () => {
+      const data = await api<{ activeTargets: { labels: Record<string, string>; health: string }[] }>("/api/v1/targets");
+      return data.activeTargets.find((t) => t.labels.job === "article-worker" && t.health === "down");
+    });
+    expect(down.labels.job).toBe("article-worker");
+    expect(await until("up == 0 for the worker", async () => (await scalar('up{job="article-worker"}')) === 0 && true)).toBe(true);
+  });
 });
