@@ -18,7 +18,14 @@ import { isSameOrigin, SAFE_METHODS } from "./app/origin.server.ts";
  */
 export async function startAdmin(
   app: AppContext,
-  opts: { host: string; port: number; pipeline: Pipeline; buildDir?: string },
+  opts: {
+    host: string;
+    port: number;
+    pipeline: Pipeline;
+    buildDir?: string;
+    /** Redis key prefix of the sign-in throttle (tests sharing one Redis keep their counts apart). */
+    throttlePrefix?: string;
+  },
 ): Promise<{ url: string; close(): Promise<void> }> {
   const buildDir = path.resolve(opts.buildDir ?? path.join(import.meta.dirname, "..", "build"));
   const serverEntry = path.join(buildDir, "server", "index.js");
@@ -26,7 +33,7 @@ export async function startAdmin(
   // Loaded once at start, so a broken build fails here and not on the first visitor.
   const build = (await import(pathToFileURL(serverEntry).href)) as ServerBuild;
   const clientDir = path.join(buildDir, "client");
-  const loginThrottle = createLoginThrottle(app.redis);
+  const loginThrottle = createLoginThrottle(app.redis, opts.throttlePrefix);
 
   const reactRouter = createRequestListener({
     // React Router's own CSRF check compares whole origins, scheme included, and this server

@@ -53,8 +53,8 @@ export async function startConsoleHarness(opts: { fake?: FakeBehaviour; prefix?:
   const pipeline = createPipeline(app, { workerConcurrency: 2 });
   pipeline.sinks.register("CONSOLE", consoleSink);
   pipeline.startWorker();
-  const server = await startAdmin(app, { host: "127.0.0.1", port: 0, pipeline });
   const tag = path.basename(new URL(database.url).pathname);
+  const server = await startAdmin(app, { host: "127.0.0.1", port: 0, pipeline, throttlePrefix: `ab:login:${tag}` });
   const passwordHash = await hashPassword(PASSWORD);
   const admin = await db.prisma.adminUser.create({ data: { email: `ops+${tag}@example.com`, name: "Ops", role: "ADMIN", passwordHash } });
   const viewer = await db.prisma.adminUser.create({ data: { email: `finance+${tag}@example.com`, name: "Finance", role: "VIEWER", passwordHash } });

@@ -49,7 +49,7 @@ export function ActionNotice({ result }: { result: unknown }) {
 export function ReadOnlyNote({ what }: { what: string }) {
   const user = useConsoleUser();
   if (user.role === "ADMIN") return null;
-  return <Notice tone="info">You are signed in as a viewer: you can look, but only admins can {what}.</Notice>;
+  return <Notice tone="info">{`You are signed in as a viewer: you can look, but only admins can ${what}.`}</Notice>;
 }
 
 export function useCanEdit(): boolean {

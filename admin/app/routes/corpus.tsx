@@ -62,6 +62,7 @@ export default function Corpus({ loaderData, actionData }: Route.ComponentProps)
       {files.length > 0 && (
         <section className="card" aria-live="polite">
           <h2>Upload results</h2>
+          {actionData && "notice" in actionData && <p className="muted">{actionData.notice}</p>}
           <ul className="plain-list results">
             {files.map((f) => (
               <li key={f.name}>
