@@ -10,7 +10,7 @@ collectDefaultMetrics({ register: registry });
 
 export const articleRequests = new Counter({
   name: "article_requests_total",
-  help: "Article requests received, by platform and outcome (accepted, refused, cached, failed)",
+  help: "Article requests received, by platform and outcome (accepted, refused, guidance, blocked)",
   labelNames: ["platform", "outcome"] as const,
   registers: [registry],
 });
