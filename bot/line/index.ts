@@ -1,9 +1,9 @@
 import type { AppContext } from "../../core/app.ts";
 import type { Pipeline } from "../../core/pipeline/index.ts";
 import type { ChatPlatform } from "../platform.ts";
-import { Backlog } from "./backlog.ts";
 import { LineApi } from "./client.ts";
 import { handleDelivery, type Delivery, type LineContext } from "./events/index.ts";
+import { createInbox } from "./inbox.ts";
 import { shortMemory } from "./memory.ts";
 import { lineSinkFactory, type LineDeliveryState } from "./sink.ts";
 import { lineWebhook } from "./webhook.ts";
@@ -15,9 +15,11 @@ import { lineWebhook } from "./webhook.ts";
  */
 
 export interface LinePlatformOptions {
-  /** Deliveries handled at once, and waiting, per process (defaults suit one 2-core machine). */
+  /** Deliveries handled at once per process, and waiting, before 503 (defaults suit one 2-core machine). */
   concurrency?: number;
   maxWaiting?: number;
+  /** A delivery a dead bot process had taken is handled elsewhere after this long (Redis only). */
+  reclaimAfterMs?: number;
   /** Replaces REPLY_AFTER_MS (tests). */
   replyAfterMs?: number;
 }
@@ -49,14 +51,15 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
     async startIngress(server, pipeline) {
       let botName = "";
       const ctx: LineContext = { app, pipeline, api, memory: shortMemory(app.redis), logger, botName: () => botName };
-      const backlog = new Backlog<Delivery>({
-        concurrency: opts.concurrency ?? 16,
-        maxWaiting: opts.maxWaiting ?? 5_000,
-        run: (delivery) => handleDelivery(ctx, delivery),
+      const inbox = createInbox(app, {
+        concurrency: opts.concurrency ?? 4,
+        maxWaiting: opts.maxWaiting ?? (app.redis ? 100_000 : 5_000),
+        reclaimAfterMs: opts.reclaimAfterMs ?? 120_000,
       });
+      inbox.start((delivery) => handleDelivery(ctx, delivery));
       let closing = false;
       // While shutting down, 503: LINE redelivers to a process that will still be here.
-      const accept = (d: Delivery) => !closing && backlog.offer(d);
+      const accept = async (d: Delivery) => !closing && (await inbox.put(d));
       server.route("POST", "/line/webhook", lineWebhook({ channelSecret: config.channelSecret, logger, accept }));
       // Checks the access token early and names the tenant; the webhook works without it.
       void api.botInfo().then(
@@ -69,7 +72,7 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
       return {
         async close() {
           closing = true;
-          await backlog.drained();
+          await inbox.close();
         },
       };
     },

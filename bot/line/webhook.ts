@@ -7,8 +7,8 @@ import type { Delivery } from "./events/index.ts";
 
 /**
  * POST /line/webhook: the raw body (capped) is checked against x-line-signature before
- * anything else happens, then acknowledged at once — LINE counts a webhook as timed out after
- * 2 s — and handed to the event handlers in the background.
+ * anything else happens, put in the inbox, and acknowledged at once — LINE counts a webhook as
+ * timed out after 2 s; the events are handled in the background.
  *
  * https://developers.line.biz/en/reference/messaging-api/#signature-validation
  */
@@ -28,7 +28,7 @@ export interface WebhookOptions {
   channelSecret: string;
   logger: Logger;
   /** Takes a verified delivery; false when the bot is too busy to take more (answered 503). */
-  accept(delivery: Delivery): boolean;
+  accept(delivery: Delivery): Promise<boolean>;
   maxBytes?: number;
 }
 
@@ -45,7 +45,7 @@ export function lineWebhook(opts: WebhookOptions): RouteHandler {
     }
     const delivery = parse(body, receivedAt);
     if (!delivery) return answer(res, 400, { message: "Body must be a LINE webhook: JSON with destination and events" });
-    if (!opts.accept(delivery)) return answer(res, 503, { message: "Busy; please redeliver" });
+    if (!(await opts.accept(delivery))) return answer(res, 503, { message: "Busy; please redeliver" });
     answer(res, 200, null);
   };
 }

@@ -1,5 +1,7 @@
 import http from "node:http";
+import type { webhook } from "@line/bot-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createInbox } from "../../bot/line/inbox.ts";
 import { linePlatform } from "../../bot/line/index.ts";
 import { startBotServer, type BotServer } from "../../bot/server.ts";
 import type { AppContext } from "../../core/app.ts";
@@ -389,6 +391,29 @@ describe("LINE webhook", () => {
     expect(refusal).toContain(`${limit} จาก ${limit} บทความ`);
     expect(refusal).toContain("Free");
     expect(refusal).toMatch(/รีเซ็ต.*เที่ยงคืน|รีเซ็ต.*00:00/);
+  });
+});
+
+describe("LINE inbox", () => {
+  it("hands a delivery a dead bot process had taken to another process", async () => {
+    const name = `ab_line_inbox_${Math.random().toString(36).slice(2, 10)}`;
+    const elsewhere: AppContext = { ...app, config: { ...app.config, database: { kind: "postgres", url: `postgresql://127.0.0.1/${name}` } } };
+    const follow = line.events.follow({ userId: lineId() });
+    const delivery = { destination: line.botUserId, events: [follow] as unknown as webhook.Event[], receivedAt: Date.now() };
+    let taken = false;
+    const dying = createInbox(elsewhere, { concurrency: 1, maxWaiting: 10, reclaimAfterMs: 300 });
+    dying.start(() => ((taken = true), new Promise<void>(() => undefined))); // takes it, never finishes
+    expect(await dying.put(delivery)).toBe(true);
+    await until(() => taken);
+    void dying.close(); // its reader stops; the entry stays unacknowledged, as after a crash
+
+    const seen: string[] = [];
+    const survivor = createInbox(elsewhere, { concurrency: 2, maxWaiting: 10, reclaimAfterMs: 300 });
+    survivor.start(async (d) => void seen.push(...d.events.map((e) => e.webhookEventId)));
+    await until(() => seen.length === 1);
+    expect(seen).toEqual([follow.webhookEventId]);
+    await survivor.close();
+    await app.redis!.del(`ab:bull:${name}:line-inbox`);
   });
 });
 

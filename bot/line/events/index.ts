@@ -1,5 +1,8 @@
 import type { webhook } from "@line/bot-sdk";
 import { EVENT_TTL_SECONDS, type Incoming, type LineContext } from "./context.ts";
+
+/** Longer than any event takes to handle, shorter than the inbox's wait before retrying a dead process's job. */
+const HANDLING_TTL_SECONDS = 30;
 import { onFollow, onJoin } from "./follow.ts";
 import { onMessage } from "./message.ts";
 import { onPostback } from "./postback.ts";
@@ -15,8 +18,9 @@ export interface Delivery {
 
 /**
  * Handles a delivery's events one after another (a person's messages keep their order). Each
- * event is claimed by its webhookEventId first, so a redelivery is answered once; a handler
- * that fails gives its claim back, so LINE's redelivery can try again. Never throws.
+ * event is claimed by its webhookEventId first, so a redelivery is answered once: briefly while
+ * it is handled (a process that dies mid-event lets the inbox's retry have it), for ten minutes
+ * once done. A handler that fails gives its claim back, so a redelivery can try again. Never throws.
  */
 export async function handleDelivery(ctx: LineContext, delivery: Delivery): Promise<void> {
   for (const event of delivery.events) {
@@ -27,6 +31,7 @@ export async function handleDelivery(ctx: LineContext, delivery: Delivery): Prom
     try {
       if (!(await claimOrAssume(ctx, claim))) continue;
       await dispatch(ctx, { event, channel: delivery.destination, receivedAt: delivery.receivedAt });
+      await ctx.memory.set(claim, "done", EVENT_TTL_SECONDS).catch(() => undefined);
     } catch (err) {
       ctx.logger.error({ err, eventType: event.type, webhookEventId: event.webhookEventId }, "LINE event handling failed");
       await ctx.memory.delete(claim).catch(() => undefined);
@@ -53,7 +58,7 @@ async function dispatch(ctx: LineContext, incoming: Incoming): Promise<void> {
 /** Redis down: answer anyway (the pipeline's own per-event key still prevents a second draft). */
 async function claimOrAssume(ctx: LineContext, key: string): Promise<boolean> {
   try {
-    return await ctx.memory.claim(key, EVENT_TTL_SECONDS);
+    return await ctx.memory.claim(key, HANDLING_TTL_SECONDS);
   } catch (err) {
     ctx.logger.warn({ err }, "LINE event dedup unavailable; handling the event anyway");
     return true;
