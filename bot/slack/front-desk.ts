@@ -3,8 +3,9 @@ import type { Language } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { AcceptResult, ChatRequest, Pipeline } from "../../core/pipeline/index.ts";
 import type { SlackDestination } from "./destination.ts";
-import type { ShortMemory } from "./memory.ts";
+import { draftThreadKey, type ShortMemory } from "./memory.ts";
 import { guidanceMessage, notesMessage, plain, refusalMessage, words, type Message } from "./messages.ts";
+import type { ChannelPacer } from "./pacer.ts";
 import type { DisplayNames } from "./people.ts";
 import { tellPrivately, type ReplyTo } from "./replies.ts";
 
@@ -34,7 +35,7 @@ export interface Intake {
  * articles (guidance, refusals) are given once. The pipeline dedupes articles on the same id.
  */
 export class FrontDesk {
-  constructor(private readonly deps: { pipeline: Pipeline; memory: ShortMemory; names: DisplayNames; client: WebClient; logger: Logger }) {}
+  constructor(private readonly deps: { pipeline: Pipeline; memory: ShortMemory; names: DisplayNames; client: WebClient; pacer: ChannelPacer; logger: Logger }) {}
 
   async take(intake: Intake): Promise<AcceptResult | null> {
     const key = `event:${intake.eventId}`;
@@ -65,8 +66,13 @@ export class FrontDesk {
     return this.deps.memory.claim(`event:${id}`, DEDUP_TTL_SECONDS);
   }
 
+  /** True when `ts` is the parent of a draft the bot posted (replies there are not new requests). */
+  async isDraftThread(channel: string, ts: string): Promise<boolean> {
+    return (await this.deps.memory.get(draftThreadKey(channel, ts)).catch(() => null)) !== null;
+  }
+
   tell(to: ReplyTo, message: Message): Promise<void> {
-    return tellPrivately(this.deps.client, to, message, this.deps.logger);
+    return tellPrivately(this.deps.client, this.deps.pacer, to, message, this.deps.logger);
   }
 
   private async answer(intake: Intake, result: AcceptResult): Promise<void> {

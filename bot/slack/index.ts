@@ -35,6 +35,9 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
   if (!slack) throw new Error("Slack is not configured (SLACK_BOT_TOKEN)");
   const logger = app.logger.child({ part: "slack" });
   const pacingMs = options.pacingMs ?? 1_100;
+  // One per platform: the embedded profile's in-memory store must be shared by sink and ingress.
+  const memory = shortMemory(app.redis);
+  const pacer = new ChannelPacer(pacingMs);
 
   return {
     name: "slack",
@@ -44,10 +47,11 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
         "SLACK",
         slackSinkFactory({
           client: createSlackClient(slack, logger, "delivery"),
-          pacer: new ChannelPacer(pacingMs),
+          pacer,
           streaming: { unavailableUntil: 0, retryMs: options.streamingRetryMs ?? 15 * 60_000 },
           logger,
           statusIntervalMs: options.statusIntervalMs ?? 5_000,
+          memory,
         }),
       );
     },
@@ -56,8 +60,7 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
       const receiver = createReceiver(slack, app);
       const identity = await whoAmI(slack, app);
       const interactive = createSlackClient(slack, logger, "interactive");
-      const memory = shortMemory(app.redis);
-      const desk = new FrontDesk({ pipeline, memory, names: new DisplayNames({ client: interactive, memory, logger }), client: interactive, logger });
+      const desk = new FrontDesk({ pipeline, memory, names: new DisplayNames({ client: interactive, memory, logger }), client: interactive, pacer, logger });
 
       const bolt = new App({
         receiver,

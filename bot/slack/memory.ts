@@ -15,6 +15,11 @@ export interface ShortMemory {
 
 const PREFIX = "ab:slack:";
 
+/** The key under which a draft's thread is remembered (its parent message). */
+export function draftThreadKey(channel: string, ts: string): string {
+  return `thread:${channel}:${ts}`;
+}
+
 export function shortMemory(redis: Redis | null): ShortMemory {
   return redis ? new RedisMemory(redis) : new ProcessMemory();
 }

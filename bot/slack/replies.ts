@@ -3,6 +3,7 @@ import type { Logger } from "../../core/logger.ts";
 import { slackErrorCode } from "./client.ts";
 import { isDirect } from "./destination.ts";
 import type { Message } from "./messages.ts";
+import type { ChannelPacer } from "./pacer.ts";
 
 /** Where a person asked, for answers only they should see. */
 export interface ReplyTo {
@@ -17,7 +18,7 @@ export interface ReplyTo {
  * a plain message in their DM with the app, or the DM when the channel cannot take ephemeral
  * messages from the app (it was never invited there).
  */
-export async function tellPrivately(client: WebClient, to: ReplyTo, message: Message, logger: Logger): Promise<void> {
+export async function tellPrivately(client: WebClient, pacer: ChannelPacer, to: ReplyTo, message: Message, logger: Logger): Promise<void> {
   try {
     if (to.channel && !isDirect(to.channel)) {
       try {
@@ -29,7 +30,8 @@ export async function tellPrivately(client: WebClient, to: ReplyTo, message: Mes
       }
     }
     const inSameDm = to.channel && isDirect(to.channel);
-    await client.chat.postMessage({ channel: inSameDm ? to.channel! : to.user, thread_ts: inSameDm ? to.threadTs : undefined, ...message });
+    const channel = inSameDm ? to.channel! : to.user;
+    await pacer.run(channel, () => client.chat.postMessage({ channel, thread_ts: inSameDm ? to.threadTs : undefined, ...message }));
   } catch (error) {
     logger.warn({ code: slackErrorCode(error) ?? (error as Error).message, user: to.user }, "could not answer a slack user");
   }

@@ -4,7 +4,8 @@ import type { ArticleRequest, Chunk } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
 import { MIN_TARGET_WORDS } from "../../core/request/parse.ts";
 import { slackErrorCode } from "./client.ts";
-import { isDirect, readDestination, type SlackDestination } from "./destination.ts";
+import { readDestination, type SlackDestination } from "./destination.ts";
+import { draftThreadKey, type ShortMemory } from "./memory.ts";
 import { closingMessage, failureMessage, parentMessage, type Message, type Status } from "./messages.ts";
 import { draftBlocks, fallbackText, SECTION_MAX_CHARS } from "./mrkdwn.ts";
 import type { ChannelPacer } from "./pacer.ts";
@@ -26,6 +27,7 @@ import type { ChannelPacer } from "./pacer.ts";
  */
 
 export const STREAM_MAX_CHARS = 12_000;
+const DRAFT_THREAD_TTL_SECONDS = 30 * 86_400;
 
 export interface SlackDeliveryState {
   /** Where the thread is (a DM's D… id once Slack resolved it, or the DM fallback). */
@@ -54,6 +56,8 @@ export interface SlackSinkDeps {
   logger: Logger;
   /** At most one parent status update per this many ms while writing. */
   statusIntervalMs: number;
+  /** Remembers draft threads, so a reply inside one is not taken for a new request. */
+  memory: ShortMemory;
 }
 
 /** Errors after which this draft is better posted as plain messages. */
@@ -89,9 +93,11 @@ class SlackSink implements ChatSink {
       if (!UNREACHABLE.has(slackErrorCode(error) ?? "")) throw error;
       // Invited nowhere (a form sent from a private channel): the DM with the app always works.
       posted = await this.post({ channel: this.dest.user, ...message });
+      await this.deps.memory.set(draftThreadKey(posted.channel, posted.ts), header.generationId, DRAFT_THREAD_TTL_SECONDS).catch(() => undefined);
       return void (await this.save({ channel: posted.channel, parentTs: posted.ts, rootTs: posted.ts }));
     }
     await this.save({ channel: posted.channel, parentTs: posted.ts, rootTs: this.dest.threadTs ?? posted.ts });
+    await this.deps.memory.set(draftThreadKey(posted.channel, posted.ts), header.generationId, DRAFT_THREAD_TTL_SECONDS).catch(() => undefined);
     this.lastStatusAt = Date.now();
   }
 
@@ -109,9 +115,9 @@ class SlackSink implements ChatSink {
     if (this.state.closedTs) return;
     await this.endStream();
     const message = closingMessage({ ...summary, canShorten: Math.floor(summary.request.targetWords / 2) >= MIN_TARGET_WORDS });
+    await this.setStatus({ done: summary.words }, true);
     const closed = await this.post({ channel: this.channel(), thread_ts: this.state.rootTs, ...message });
     await this.save({ closedTs: closed.ts });
-    await this.setStatus({ done: summary.words }, true);
   }
 
   async fail(failure: DraftFailure): Promise<void> {
@@ -139,15 +145,17 @@ class SlackSink implements ChatSink {
     try {
       const open = this.state.streamTs;
       if (open && (this.state.streamChars ?? 0) + 2 + chunk.text.length <= STREAM_MAX_CHARS) {
-        await this.deps.pacer.wait(channel);
-        await this.deps.client.chat.appendStream({ channel, ts: open, markdown_text: `\n\n${chunk.text}` });
+        await this.deps.pacer.run(channel, () => this.deps.client.chat.appendStream({ channel, ts: open, markdown_text: `\n\n${chunk.text}` }));
         await this.save({ streamChars: (this.state.streamChars ?? 0) + 2 + chunk.text.length });
         return true;
       }
       if (open) await this.endStream();
-      await this.deps.pacer.wait(channel);
-      const recipient = isDirect(channel) ? {} : { recipient_user_id: this.dest.user, recipient_team_id: this.dest.teamId };
-      const started = await this.deps.client.chat.startStream({ channel, thread_ts: this.state.rootTs!, markdown_text: chunk.text, ...recipient });
+      // Slack wants the recipient in every context (DMs included), or stopping the stream fails.
+      const started = await this.deps.pacer.run(channel, () =>
+        this.deps.client.chat.startStream({
+          channel, thread_ts: this.state.rootTs!, markdown_text: chunk.text, recipient_user_id: this.dest.user, recipient_team_id: this.dest.teamId,
+        }),
+      );
       await this.save({ streamTs: started.ts ?? null, streamChars: chunk.text.length });
       return Boolean(started.ts);
     } catch (error) {
@@ -164,8 +172,7 @@ class SlackSink implements ChatSink {
     const ts = this.state.streamTs;
     if (!ts) return;
     try {
-      await this.deps.pacer.wait(this.channel());
-      await this.deps.client.chat.stopStream({ channel: this.channel(), ts });
+      await this.deps.pacer.run(this.channel(), () => this.deps.client.chat.stopStream({ channel: this.channel(), ts }));
     } catch (error) {
       // An expired stream is already final; anything else must not lose the closing message.
       this.deps.logger.info({ code: slackErrorCode(error) }, "could not stop a slack stream; it ends on its own");
@@ -180,8 +187,10 @@ class SlackSink implements ChatSink {
   }
 
   private async post(args: { channel: string; thread_ts?: string } & Message): Promise<{ channel: string; ts: string }> {
-    await this.deps.pacer.wait(args.channel);
-    const res = await this.deps.client.chat.postMessage({ ...args, unfurl_links: false, unfurl_media: false } as ChatPostMessageArguments);
+    const res = await this.deps.pacer.run(args.channel, () =>
+      this.deps.client.chat.postMessage({ ...args, unfurl_links: false, unfurl_media: false } as ChatPostMessageArguments),
+    );
+    if (res.channel && res.channel !== args.channel) this.deps.pacer.note(res.channel);
     return { channel: res.channel ?? args.channel, ts: res.ts! };
   }
 

@@ -251,7 +251,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (knobs.streaming === "unknown_method") return err("unknown_method", { req_method: "chat.startStream" });
       const channel = channelOf(String(a.channel ?? ""));
       if (!a.thread_ts) return err("invalid_arguments", { response_metadata: { messages: ["[ERROR] missing required field: thread_ts"] } });
-      if (!channel.startsWith("D") && (!a.recipient_user_id || !a.recipient_team_id)) return err("missing_recipient_user_id");
+      if (!a.recipient_team_id) return err("missing_recipient_team_id");
+      if (!a.recipient_user_id) return err("missing_recipient_user_id");
       const text = String(a.markdown_text ?? "");
       if (text.length > STREAM_MAX) return err("msg_too_long");
       const made = newMessage(channel, "chat.startStream", { thread_ts: a.thread_ts });

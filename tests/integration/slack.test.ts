@@ -53,7 +53,7 @@ const settled = (requestKey: string) =>
   }, `generation ${requestKey} settled`);
 const closingOf = (channel: string, g: { deliveryState: unknown }) => slack.messages(channel).find((m) => m.ts === stateOf(g).closedTs)!;
 const sectionTexts = (m: FakeMessage) => (m.blocks ?? []).flatMap((b: any) => (b.type === "section" ? [b.text.text as string] : b.type === "header" ? [b.text.text as string] : []));
-const failedCalls = () => slack.calls.filter((c) => c.status !== 200 || c.response.ok === false);
+const failedCalls = () => slack.calls.filter((c) => c.status !== 200 || c.response.ok === false).map((c) => ({ method: c.method, status: c.status, error: c.response.error, channel: c.args.channel }));
 
 beforeAll(async () => {
   database = await createPostgresDatabase("ab_slack");
@@ -199,6 +199,20 @@ describe("Slack: ways in", () => {
     const thread = slack.thread(sent.channel, state.parentTs!);
     expect(thread.length).toBeGreaterThanOrEqual(3); // parent, the draft, the closing message
     expect((g.request as any).audience).toMatch(/CIOs/i);
+
+    // A reply inside the draft's thread is not a new request: it gets a hint, and no article.
+    const reply = await slack.directMessage(server.url, { user, text: "make it shorter please", threadTs: state.parentTs });
+    expect(reply.delivery.status).toBe(200);
+    const hint = await until(() => slack.thread(sent.channel, state.parentTs!).find((m) => m.bot && m.text.includes("use the buttons")), "hint");
+    expect(hint.threadTs).toBe(state.parentTs);
+    expect(await generation(reply.eventId)).toBeNull();
+
+    // A message in a thread of its own (Slack's AI-app view writes every conversation so) is a request, answered there.
+    const own = await slack.directMessage(server.url, { user, text: "hello" });
+    const inThread = await slack.directMessage(server.url, { user, text: "write about open banking APIs, 300 words", threadTs: own.ts });
+    const t = await settled(`SLACK:${inThread.eventId}`);
+    expect(stateOf(t).rootTs).toBe(own.ts);
+    expect(slack.messages(sent.channel).find((m) => m.ts === stateOf(t).parentTs)!.threadTs).toBe(own.ts);
   });
 
   it("/article opens the form at once; submitting it writes the draft in that channel", async () => {
@@ -355,7 +369,7 @@ describe("Slack: delivery fallbacks and limits", () => {
       slack.set({ streaming: "available" });
       openai.set({ reply: null });
     }
-    expect(failedCalls().filter((c) => c.response.error !== "unknown_method")).toEqual([]);
+    expect(failedCalls().filter((c) => c.error !== "unknown_method")).toEqual([]);
   });
 
   it("continues with posted replies when a stream expires (message_not_in_streaming_state)", async () => {
@@ -380,7 +394,7 @@ describe("Slack: delivery fallbacks and limits", () => {
   });
 
   it("never posts into one channel faster than Slack's per-channel limit", () => {
-    expect(slack.calls.filter((c) => c.status === 429)).toEqual([]);
+    expect(slack.calls.filter((c) => c.status === 429).map((c) => `${c.method} ${c.args.channel}`)).toEqual([]);
   });
 });
 

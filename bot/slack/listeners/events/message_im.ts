@@ -5,8 +5,9 @@ import type { ListenerDeps } from "../deps.ts";
 import { typedText } from "../deps.ts";
 
 /**
- * A direct message to the bot: the whole message is the request. Replies inside a draft's
- * thread are not new requests (the buttons change a draft); they get a one-line hint.
+ * A direct message to the bot: the whole message is the request (in a thread of the DM, as the
+ * AI-app view writes them, the draft goes into that thread). Replies inside one of our draft
+ * threads are not new requests (the buttons change a draft); they get a one-line hint.
  * @see https://docs.slack.dev/reference/events/message.im
  */
 export function register(app: App, { desk }: ListenerDeps): void {
@@ -17,8 +18,9 @@ export function register(app: App, { desk }: ListenerDeps): void {
     const teamId = body.team_id ?? ("team" in event ? event.team : undefined);
     if (!teamId) return;
     const user = event.user;
-    if (event.thread_ts && event.thread_ts !== event.ts) {
-      if (await desk.once(body.event_id)) await desk.tell({ channel: event.channel, threadTs: event.thread_ts, user }, plain(words(detectLanguage(event.text ?? "")).threadHint));
+    const threadTs = event.thread_ts && event.thread_ts !== event.ts ? event.thread_ts : undefined;
+    if (threadTs && (await desk.isDraftThread(event.channel, threadTs))) {
+      if (await desk.once(body.event_id)) await desk.tell({ channel: event.channel, threadTs, user }, plain(words(detectLanguage(event.text ?? "")).threadHint));
       return;
     }
     await desk.take({
@@ -26,8 +28,8 @@ export function register(app: App, { desk }: ListenerDeps): void {
       teamId,
       userId: user,
       input: { kind: "text", text: typedText(event.text) },
-      destination: { platform: "SLACK", teamId, channel: event.channel, user },
-      replyTo: { channel: event.channel, user },
+      destination: { platform: "SLACK", teamId, channel: event.channel, threadTs, user },
+      replyTo: { channel: event.channel, threadTs, user },
     });
   });
 }
