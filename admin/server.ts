@@ -55,6 +55,9 @@ export async function startAdmin(
     if (await serveStatic(clientDir, req, res)) return;
     if (!SAFE_METHODS.has(req.method ?? "GET") && !isSameOrigin((name) => firstHeader(req, name)))
       return text(res, 403, "Forbidden: this request came from another site.");
+    // The largest legitimate body is a corpus upload (20 files of 1 MiB, refused politely above
+    // that by the corpus page); anything far beyond is not read at all.
+    if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) return text(res, 413, "Too large: the console accepts at most 100 MiB per request.");
     await reactRouter(req, res);
   };
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
@@ -78,6 +81,8 @@ export async function startAdmin(
       }),
   };
 }
+
+const MAX_BODY_BYTES = 100 * 1024 * 1024;
 
 const SECURITY_HEADERS: Array<[string, string]> = [
   ["X-Content-Type-Options", "nosniff"],

@@ -223,7 +223,7 @@ describe("playground", () => {
     const g = await h.app.db.prisma.generation.findFirstOrThrow({ where: { requester: { displayName: "Browser tester" } } });
     expect(g.status).toBe("DELIVERED");
     expect(g.chunksDelivered).toBe(partsAtEnd);
-  });
+  }, 120_000);
 });
 
 describe("generations", () => {
@@ -288,5 +288,5 @@ describe("phone width", () => {
     await shot("phone-generations");
     await page.goto(`${h.url}/`);
     await shot("phone-overview");
-  });
+  }, 180_000);
 });

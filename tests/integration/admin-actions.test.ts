@@ -1,3 +1,6 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ArticleRequest } from "../../core/domain.ts";
 import type { ChatRequest } from "../../core/pipeline/index.ts";
@@ -445,6 +448,27 @@ describe("playground", () => {
     const guidance = await post("/playground", { requester: "QA Desk", tierId: pro.id, text: "help" });
     expect(guidance.status).toBe(400);
     expect(await guidance.text()).toContain("I write business-article drafts");
+  });
+});
+
+describe("accounts from the command line", () => {
+  it("adds a viewer who can sign in, and disables them again", async () => {
+    const run = (...args: string[]) =>
+      promisify(execFile)(process.execPath, ["--import", "tsx", path.resolve(import.meta.dirname, "../../core/admin/cli.ts"), ...args], {
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: (h.app.config.database as { url: string }).url, LOG_LEVEL: "silent" },
+      });
+    const added = await run("add", "Auditor@Example.com", "viewer", "Outside", "auditor");
+    const password = /password: (\S+) \(shown once\)/.exec(added.stdout)?.[1];
+    expect(password).toBeDefined();
+    const res = await fetch(`${base}/login`, { method: "POST", redirect: "manual", headers: { origin: base }, body: new URLSearchParams({ email: "auditor@example.com", password: password! }) });
+    expect(res.status).toBe(302);
+    const user = await h.app.db.prisma.adminUser.findUniqueOrThrow({ where: { email: "auditor@example.com" } });
+    expect(user).toMatchObject({ role: "VIEWER", name: "Outside auditor" });
+    await expect(run("add", "auditor@example.com", "admin")).rejects.toMatchObject({ stderr: expect.stringContaining("already has an account") });
+    await run("disable", "auditor@example.com");
+    const cookie = res.headers.getSetCookie()[0]!.split(";")[0]!;
+    expect((await get("/", cookie)).status).toBe(302); // the session ended with the account
+    expect((await audits("admin-user.create"))[0]).toMatchObject({ entityId: user.id, after: { role: "VIEWER" } });
   });
 });
 

@@ -15,6 +15,7 @@ export function usd(value: string | number | null | undefined): string {
   const n = typeof value === "number" ? value : Number(value);
   if (!Number.isFinite(n)) return "—";
   const abs = Math.abs(n);
+  if (abs > 0 && abs < 0.0001) return n < 0 ? "> -$0.0001" : "< $0.0001";
   const digits = abs === 0 ? 2 : abs < 0.01 ? 4 : abs < 1 ? 3 : 2;
   return `${n < 0 ? "-" : ""}$${abs.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
 }

@@ -1,5 +1,6 @@
 import { data, Link } from "react-router";
 import { requireAdminUser } from "../auth.server.ts";
+import { Markdown } from "../components/markdown.tsx";
 import { Badge, EmptyState, PageError, PageHeader, useConsoleUser } from "../components/ui.tsx";
 import { dateTime, num, PLATFORM_LABEL, seconds, STATUS_LABEL, STATUS_TONE, usd } from "../lib/format.ts";
 import type { Route } from "./+types/generation";
@@ -126,7 +127,11 @@ export default function GenerationPage({ loaderData }: Route.ComponentProps) {
       </section>
       <section className="card">
         <h2>Draft</h2>
-        {g.draft ? <pre className="draft">{g.draft}</pre> : <EmptyState title="No draft text">{g.status === "QUEUED" || g.status === "RUNNING" ? "Still being written." : "Nothing was written."}</EmptyState>}
+        {g.draft ? (
+          <div className="draft">
+            <Markdown text={g.draft} />
+          </div>
+        ) : <EmptyState title="No draft text">{g.status === "QUEUED" || g.status === "RUNNING" ? "Still being written." : "Nothing was written."}</EmptyState>}
       </section>
     </>
   );

@@ -1,0 +1,36 @@
+/**
+ * Console accounts from the command line:
+ *   node --import tsx core/admin/cli.ts add <email> <admin|viewer> [name]   (password from
+ *     CONSOLE_PASSWORD, or generated and printed once)
+ *   node --import tsx core/admin/cli.ts disable <email>
+ * Uses the same configuration as the product (DATABASE_URL, or the embedded database under
+ * DATA_DIR while the product is stopped: the embedded database belongs to one process).
+ */
+import { ConfigError, loadConfig } from "../config.ts";
+import { openDatabase } from "../db/client.ts";
+import { addAdminUser, disableAdminUser } from "./users.ts";
+
+const [command, email, role, ...name] = process.argv.slice(2);
+const usage = "usage: core/admin/cli.ts add <email> <admin|viewer> [name] | disable <email>";
+if (!email || (command === "add" ? role !== "admin" && role !== "viewer" : command !== "disable")) {
+  console.error(usage);
+  process.exit(2);
+}
+try {
+  const db = await openDatabase(loadConfig());
+  try {
+    await db.migrate();
+    if (command === "add") {
+      const added = await addAdminUser(db, { email, role: role === "admin" ? "ADMIN" : "VIEWER", name: name.join(" "), password: process.env.CONSOLE_PASSWORD || undefined });
+      console.log(`Added ${added.email} (${added.role.toLowerCase()})${added.generatedPassword ? `, password: ${added.generatedPassword} (shown once)` : ""}.`);
+    } else {
+      await disableAdminUser(db, email);
+      console.log(`Disabled ${email}; their sessions have ended.`);
+    }
+  } finally {
+    await db.close();
+  }
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.problems.map((p) => `Configuration error: ${p}`).join("\n") : `Failed: ${(error as Error).message}`);
+  process.exit(1);
+}
