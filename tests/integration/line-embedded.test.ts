@@ -1,0 +1,92 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { linePlatform } from "../../bot/line/index.ts";
+import { startBotServer, type BotServer } from "../../bot/server.ts";
+import type { AppContext } from "../../core/app.ts";
+import { loadConfig } from "../../core/config.ts";
+import { openDatabase } from "../../core/db/client.ts";
+import { createLogger } from "../../core/logger.ts";
+import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import { seed } from "../../prisma/seed.ts";
+import { lineId, startFakeLine, type FakeLine } from "../fakes/line.ts";
+
+/**
+ * The LINE bot on the embedded profile (`npm start` with nothing configured but LINE): PGlite,
+ * no Redis (in-memory inbox and dedup), in-process queue, offline outline composer.
+ */
+
+let dir: string;
+let line: FakeLine;
+let app: AppContext;
+let pipeline: Pipeline;
+let server: BotServer;
+let ingress: { close(): Promise<void> };
+let webhookUrl: string;
+
+const until = async (check: () => boolean, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "ab-line-embedded-"));
+  line = await startFakeLine();
+  const config = loadConfig({
+    DATA_DIR: dir, PORT: "0", ADMIN_PORT: "0",
+    LINE_CHANNEL_SECRET: line.channelSecret, LINE_CHANNEL_ACCESS_TOKEN: line.accessToken, LINE_API_BASE_URL: line.url,
+  });
+  expect(config.redis).toBeNull();
+  const db = await openDatabase(config);
+  await db.migrate();
+  await seed(db, config);
+  app = { config, logger: createLogger("silent"), db, redis: null };
+  pipeline = createPipeline(app);
+  const platform = linePlatform(app);
+  platform.registerSink(pipeline);
+  pipeline.startWorker();
+  server = await startBotServer(app, { host: "127.0.0.1", port: 0 });
+  ingress = await platform.startIngress(server, pipeline);
+  webhookUrl = `${server.url}/line/webhook`;
+});
+
+afterAll(async () => {
+  await ingress?.close();
+  await server?.close();
+  await pipeline?.close();
+  await app?.db.close();
+  await line?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("LINE on the embedded profile", () => {
+  it("delivers an honestly labelled outline, once, even when LINE redelivers the event", async () => {
+    const user = lineId();
+    line.setProfile(user, { displayName: "Kai", language: "en" });
+    const event = line.events.text({ userId: user, text: "write about cold-chain logistics for COOs" });
+    expect((await line.deliver(webhookUrl, [event])).status).toBe(200);
+    expect((await line.deliver(webhookUrl, [line.events.redelivery(event)])).status).toBe(200);
+    await until(() => line.messagesTo(user).some((d) => /^✅/.test(d.message.text ?? "")));
+    await new Promise((r) => setTimeout(r, 300));
+    const got = line.messagesTo(user);
+    expect(got.filter((d) => /^✅/.test(d.message.text ?? ""))).toHaveLength(1);
+    expect(got.at(-1)!.message.text).toMatch(/outline rather than a finished draft/);
+    for (const d of got) expect(d.message.text!.length).toBeLessThanOrEqual(5_000);
+  });
+
+  it("answers a Thai sticker with Thai guidance once", async () => {
+    const user = lineId();
+    line.setProfile(user, { displayName: "ฟ้า", language: "th" });
+    const sticker = line.events.sticker({ userId: user });
+    await line.deliver(webhookUrl, [sticker]);
+    await line.deliver(webhookUrl, [line.events.redelivery(sticker)]);
+    await until(() => line.messagesTo(user).length >= 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(line.messagesTo(user)).toHaveLength(1);
+    expect(line.messagesTo(user)[0]!.message.text).toMatch(/บอทอ่านได้เฉพาะข้อความ/);
+  });
+});
