@@ -6,6 +6,7 @@ import type { AppContext } from "../../core/app.ts";
 import { queuePrefix } from "../../core/jobs/index.ts";
 import { Backlog } from "./backlog.ts";
 import type { Delivery } from "./events/index.ts";
+import { parseDelivery } from "./webhook.ts";
 
 /**
  * Where an acknowledged webhook delivery waits for its events to be handled. LINE does not
@@ -17,8 +18,8 @@ import type { Delivery } from "./events/index.ts";
  * The webhook answers 503 only when the inbox is full: LINE then redelivers (when enabled).
  */
 export interface Inbox {
-  /** False when full. */
-  put(delivery: Delivery): Promise<boolean>;
+  /** False when full. `raw` is the delivery's JSON as LINE sent it (stored as is, not re-encoded). */
+  put(delivery: Delivery, raw: string): Promise<boolean>;
   /** Handles deliveries as they come, a few at a time; `handle` never throws. */
   start(handle: (delivery: Delivery) => Promise<void>): void;
   /** Stops taking work and waits for the deliveries in hand. */
@@ -89,9 +90,9 @@ class StreamInbox implements Inbox {
     this.timer.unref();
   }
 
-  async put(delivery: Delivery): Promise<boolean> {
+  async put(delivery: Delivery, raw: string): Promise<boolean> {
     if (this.waiting >= this.opts.maxWaiting) return false;
-    await this.redis.xadd(this.key, "*", "d", JSON.stringify(delivery));
+    await this.redis.xadd(this.key, "*", "d", raw, "t", String(delivery.receivedAt));
     return true;
   }
 
@@ -156,8 +157,9 @@ class StreamInbox implements Inbox {
     this.running += 1;
     void (async () => {
       try {
-        const raw = fields[fields.indexOf("d") + 1];
-        if (raw) await handle(JSON.parse(raw) as Delivery);
+        const field = (name: string) => fields[fields.indexOf(name) + 1];
+        const delivery = parseDelivery(field("d") ?? "", Number(field("t")) || Date.now());
+        if (delivery) await handle(delivery);
       } catch (err) {
         this.app.logger.error({ err, id }, "LINE inbox entry could not be handled; dropped");
       }

@@ -59,7 +59,7 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
       inbox.start((delivery) => handleDelivery(ctx, delivery));
       let closing = false;
       // While shutting down, 503: LINE redelivers to a process that will still be here.
-      const accept = async (d: Delivery) => !closing && (await inbox.put(d));
+      const accept = async (d: Delivery, raw: string) => !closing && (await inbox.put(d, raw));
       server.route("POST", "/line/webhook", lineWebhook({ channelSecret: config.channelSecret, logger, accept }));
       // Checks the access token early and names the tenant; the webhook works without it.
       void api.botInfo().then(

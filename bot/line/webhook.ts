@@ -27,8 +27,8 @@ export function verifySignature(body: Buffer, channelSecret: string, signature: 
 export interface WebhookOptions {
   channelSecret: string;
   logger: Logger;
-  /** Takes a verified delivery; false when the bot is too busy to take more (answered 503). */
-  accept(delivery: Delivery): Promise<boolean>;
+  /** Takes a verified delivery (parsed, and its raw JSON); false when too busy to take more (503). */
+  accept(delivery: Delivery, raw: string): Promise<boolean>;
   maxBytes?: number;
 }
 
@@ -43,17 +43,18 @@ export function lineWebhook(opts: WebhookOptions): RouteHandler {
       opts.logger.warn({ ip: req.socket.remoteAddress }, "LINE webhook with a bad or missing signature rejected");
       return answer(res, 401, { message: "Invalid signature" });
     }
-    const delivery = parse(body, receivedAt);
+    const raw = body.toString("utf8");
+    const delivery = parseDelivery(raw, receivedAt);
     if (!delivery) return answer(res, 400, { message: "Body must be a LINE webhook: JSON with destination and events" });
-    if (!(await opts.accept(delivery))) return answer(res, 503, { message: "Busy; please redeliver" });
+    if (!(await opts.accept(delivery, raw))) return answer(res, 503, { message: "Busy; please redeliver" });
     answer(res, 200, null);
   };
 }
 
-function parse(body: Buffer, receivedAt: number): Delivery | null {
+export function parseDelivery(raw: string, receivedAt: number): Delivery | null {
   let value: unknown;
   try {
-    value = JSON.parse(body.toString("utf8"));
+    value = JSON.parse(raw);
   } catch {
     return null;
   }

@@ -403,7 +403,7 @@ describe("LINE inbox", () => {
     let taken = false;
     const dying = createInbox(elsewhere, { concurrency: 1, maxWaiting: 10, reclaimAfterMs: 300 });
     dying.start(() => ((taken = true), new Promise<void>(() => undefined))); // takes it, never finishes
-    expect(await dying.put(delivery)).toBe(true);
+    expect(await dying.put(delivery, JSON.stringify(delivery))).toBe(true);
     await until(() => taken);
     void dying.close(); // its reader stops; the entry stays unacknowledged, as after a crash
 
