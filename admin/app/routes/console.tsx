@@ -1,4 +1,5 @@
-import { NavLink, Outlet, useNavigation } from "react-router";
+import { useEffect } from "react";
+import { NavLink, Outlet, useLocation, useNavigation } from "react-router";
 import { requireAdminUser } from "../auth.server.ts";
 import { ConsoleHeader } from "../components/console-header.tsx";
 import { PageError } from "../components/ui.tsx";
@@ -28,6 +29,13 @@ export default function ConsoleLayout({ loaderData }: Route.ComponentProps) {
   const { user } = loaderData;
   const navigation = useNavigation();
   const busy = navigation.state !== "idle";
+  const { pathname } = useLocation();
+  // On a phone the navigation is a scrolling strip: keep the current page's link in view.
+  useEffect(() => {
+    const strip = document.querySelector<HTMLElement>(".sidenav");
+    const active = strip?.querySelector<HTMLElement>("a.active");
+    if (strip && active && strip.scrollWidth > strip.clientWidth) strip.scrollLeft = active.offsetLeft - (strip.clientWidth - active.offsetWidth) / 2;
+  }, [pathname]);
   return (
     <div className="shell">
       <div className={`progress${busy ? " active" : ""}`} role="progressbar" aria-hidden={!busy} aria-label="Loading" />
