@@ -2,6 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import type { Language } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { AcceptResult, ChatRequest, Pipeline } from "../../core/pipeline/index.ts";
+import type { Backlog } from "./backlog.ts";
 import type { SlackDestination } from "./destination.ts";
 import { draftThreadKey, type ShortMemory } from "./memory.ts";
 import { guidanceMessage, notesMessage, plain, refusalMessage, words, type Message } from "./messages.ts";
@@ -35,9 +36,13 @@ export interface Intake {
  * articles (guidance, refusals) are given once. The pipeline dedupes articles on the same id.
  */
 export class FrontDesk {
-  constructor(private readonly deps: { pipeline: Pipeline; memory: ShortMemory; names: DisplayNames; client: WebClient; pacer: ChannelPacer; logger: Logger }) {}
+  constructor(private readonly deps: { pipeline: Pipeline; memory: ShortMemory; names: DisplayNames; client: WebClient; pacer: ChannelPacer; backlog: Backlog; logger: Logger }) {}
 
-  async take(intake: Intake): Promise<AcceptResult | null> {
+  take(intake: Intake): Promise<AcceptResult | null> {
+    return this.deps.backlog.run(() => this.takeNow(intake));
+  }
+
+  private async takeNow(intake: Intake): Promise<AcceptResult | null> {
     const key = `event:${intake.eventId}`;
     if (!(await this.deps.memory.claim(key, DEDUP_TTL_SECONDS))) return null;
     try {

@@ -18,7 +18,7 @@ const ACK_DEADLINE_MS = 2_500;
 export class SlackHttpReceiver implements Receiver {
   private bolt: App | null = null;
 
-  constructor(private readonly opts: { signingSecret: string; logger: Logger }) {}
+  constructor(private readonly opts: { signingSecret: string; logger: Logger; overloaded?: () => boolean }) {}
 
   init(app: App): void {
     this.bolt = app;
@@ -45,6 +45,9 @@ export class SlackHttpReceiver implements Receiver {
     if (!body) return reply(res, 400, { error: "unreadable body" });
     if (body.ssl_check) return reply(res, 200, "");
     if (body.type === "url_verification") return reply(res, 200, { challenge: body.challenge });
+    // Too much already waiting: not acknowledged, so Slack delivers the event again later
+    // (after ~1 and ~5 minutes) instead of us taking work we cannot start.
+    if (body.type === "event_callback" && this.opts.overloaded?.()) return reply(res, 503, { error: "busy, retry later" });
 
     let acked = false;
     const ack = async (response?: unknown) => {

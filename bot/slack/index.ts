@@ -4,6 +4,7 @@ import type { Pipeline } from "../../core/pipeline/index.ts";
 import type { ChatPlatform } from "../platform.ts";
 import type { BotServer } from "../server.ts";
 import { createSlackClient, slackClientOptions, slackLogger, type SlackConfig } from "./client.ts";
+import { Backlog } from "./backlog.ts";
 import { FrontDesk } from "./front-desk.ts";
 import { SlackHttpReceiver } from "./http-receiver.ts";
 import { registerListeners } from "./listeners/index.ts";
@@ -23,6 +24,10 @@ export interface SlackOptions {
   statusIntervalMs?: number;
   /** After Slack said streaming is unavailable to the app, post plain messages this long before trying again. */
   streamingRetryMs?: number;
+  /** Acknowledged requests worked on at once (each needs a database connection for a moment). */
+  intakeConcurrency?: number;
+  /** Acknowledged requests allowed to wait; past this, Events API deliveries get a 503 and Slack retries. */
+  intakeBacklog?: number;
 }
 
 /**
@@ -57,10 +62,11 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
     },
 
     async startIngress(server: BotServer, pipeline: Pipeline) {
-      const receiver = createReceiver(slack, app);
+      const backlog = new Backlog(options.intakeConcurrency ?? 16, options.intakeBacklog ?? 5_000);
+      const receiver = createReceiver(slack, app, () => backlog.full);
       const identity = await whoAmI(slack, app);
       const interactive = createSlackClient(slack, logger, "interactive");
-      const desk = new FrontDesk({ pipeline, memory, names: new DisplayNames({ client: interactive, memory, logger }), client: interactive, pacer, logger });
+      const desk = new FrontDesk({ pipeline, memory, names: new DisplayNames({ client: interactive, memory, logger }), client: interactive, pacer, backlog, logger });
 
       const bolt = new App({
         receiver,
@@ -83,12 +89,12 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
   };
 }
 
-function createReceiver(slack: SlackConfig, app: AppContext): SlackHttpReceiver | SlackSocketReceiver {
+function createReceiver(slack: SlackConfig, app: AppContext, overloaded: () => boolean): SlackHttpReceiver | SlackSocketReceiver {
   const logger = app.logger.child({ part: "slack" });
   if (slack.appToken) return new SlackSocketReceiver({ appToken: slack.appToken, clientOptions: slackClientOptions(slack, logger, "interactive"), logger });
   if (!slack.signingSecret)
     throw new Error("Slack HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode");
-  return new SlackHttpReceiver({ signingSecret: slack.signingSecret, logger });
+  return new SlackHttpReceiver({ signingSecret: slack.signingSecret, logger, overloaded });
 }
 
 /**
