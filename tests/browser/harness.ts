@@ -106,4 +106,4 @@ export async function signIn(page: Page, base: string, email: string, password =
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.getByRole("button", { name: "Sign in" }).click()]);
 }
 
-export const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? path.join(tmpdir(), "article-bot-console-screenshots");
+export const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? path.resolve(import.meta.dirname, "../e2e/screenshots");
