@@ -332,6 +332,23 @@ describe("Slack: acknowledgement, retries and signatures", () => {
     expect(slack.calls.slice(callsBefore).every((c) => JSON.stringify(c.args).includes(intruder) === false)).toBe(true);
   });
 
+  it("turns Events API deliveries away with 503 before any work when too much is waiting (Slack retries them)", async () => {
+    const busyServer = await startBotServer(app, { host: "127.0.0.1", port: 0 });
+    const busy = await slackPlatform(app, { intakeBacklog: 0 }).startIngress(busyServer, pipeline);
+    try {
+      const user = id("U");
+      const sent = await slack.mention(busyServer.url, { channel: id("C"), user, text: `<@${slack.botUserId}> help` });
+      expect(sent.delivery.status).toBe(503);
+      // Interactions are never turned away: a person is waiting on them.
+      const { delivery } = await slack.command(busyServer.url, { user, channel: id("C"), text: "help" });
+      expect(delivery.status).toBe(200);
+      expect(await app.redis!.exists(`ab:slack:event:${sent.eventId}`)).toBe(0);
+    } finally {
+      await busy.close();
+      await busyServer.close();
+    }
+  });
+
   it("answers Slack's URL verification challenge", async () => {
     const res = await slack.deliver(server.url, JSON.stringify({ token: "x", challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", type: "url_verification" }), "application/json");
     expect(res.status).toBe(200);
