@@ -19,6 +19,11 @@ export class Backlog {
     return this.running + this.waiting.length;
   }
 
+  /** Resolves once nothing is running or waiting (a graceful stop finishes what was acknowledged). */
+  async idle(): Promise<void> {
+    while (this.size > 0) await new Promise((r) => setTimeout(r, 20));
+  }
+
   async run<T>(work: () => Promise<T>): Promise<T> {
     // A finished task hands its slot straight to the next in line, so the limit is exact.
     if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));

@@ -84,7 +84,13 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
       if (receiver instanceof SlackHttpReceiver) server.route("POST", SLACK_EVENTS_PATH, receiver.handle);
       await bolt.start();
       logger.info({ mode: receiver instanceof SlackHttpReceiver ? "http" : "socket" }, "slack ingress started");
-      return { close: () => bolt.stop().then(() => undefined) };
+      return {
+        // No new deliveries, then finish what was already acknowledged: Slack will not send it again.
+        close: async () => {
+          await bolt.stop();
+          await backlog.idle();
+        },
+      };
     },
   };
 }

@@ -410,6 +410,24 @@ describe("Slack: delivery fallbacks and limits", () => {
     }
   });
 
+  it("starts a new streamed reply before one would pass 12,000 characters of markdown", async () => {
+    const section = (n: number) => `## Part ${n}\n\n${"Retail leaders are rebuilding the store around data, and the pace is set by customers. ".repeat(30).trim()}`;
+    openai.set({ reply: `# A long read\n\nThe hook.\n\n${Array.from({ length: 10 }, (_, i) => section(i + 1)).join("\n\n")}` });
+    try {
+      const channel = id("C");
+      const sent = await slack.mention(server.url, { channel, user: id("U"), text: `<@${slack.botUserId}> the store of the future, 2000 words` });
+      const g = await settled(`SLACK:${sent.eventId}`);
+      expect(g.draft!.length).toBeGreaterThan(13_000); // the model stops at the length the prompt allows
+      const streamed = slack.thread(channel, stateOf(g).parentTs!).filter((m) => m.via === "chat.startStream");
+      expect(streamed.length).toBeGreaterThanOrEqual(2);
+      for (const m of streamed) expect(m.markdown!.length).toBeLessThanOrEqual(12_000);
+      expect(streamed.map((m) => m.markdown).join("\n\n").replace(/\s+/g, " ")).toBe(g.draft!.replace(/\s+/g, " "));
+      expect(failedCalls().filter((c) => c.channel === channel)).toEqual([]);
+    } finally {
+      openai.set({ reply: null });
+    }
+  });
+
   it("never posts into one channel faster than Slack's per-channel limit", () => {
     expect(slack.calls.filter((c) => c.status === 429).map((c) => `${c.method} ${c.args.channel}`)).toEqual([]);
   });
