@@ -8,7 +8,7 @@ export class Backlog<T> {
   private running = 0;
   private idle: Array<() => void> = [];
 
-  constructor(private readonly opts: { concurrency: number; maxWaiting: number; run: (item: T) => Promise<void> }) {}
+  constructor(private readonly opts: { concurrency: () => number; maxWaiting: number; run: (item: T) => Promise<void> }) {}
 
   offer(item: T): boolean {
     if (this.waiting.length >= this.opts.maxWaiting) return false;
@@ -28,7 +28,7 @@ export class Backlog<T> {
   }
 
   private pump(): void {
-    while (this.running < this.opts.concurrency && this.waiting.length) {
+    while (this.running < this.opts.concurrency() && this.waiting.length) {
       const item = this.waiting.shift()!;
       this.running += 1;
       // `run` never throws (handleDelivery logs); the catch is a last line of defence.

@@ -27,8 +27,14 @@ export interface Inbox {
 }
 
 export interface InboxOptions {
-  /** Deliveries handled at once by this process. */
+  /** Deliveries handled at once by this process while its webhook is calm. */
   concurrency: number;
+  /**
+   * Webhook deliveries per second above which this process handles one delivery at a time:
+   * handling is database work that shares the event loop with acknowledging, and during a
+   * flood acknowledging within LINE's 2 s comes first (the inbox keeps the rest).
+   */
+  busyPerSecond: number;
   /** Deliveries waiting, past which the webhook answers 503. */
   maxWaiting: number;
   /** A delivery taken by a process that has not finished it this long is taken over (Redis only). */
@@ -41,17 +47,48 @@ export function createInbox(app: AppContext, opts: InboxOptions): Inbox {
   return new StreamInbox(app.redis, app.config.redis.url, `${queuePrefix(app.config.database)}:line-inbox`, opts, app);
 }
 
+/** Deliveries put per second (this one and the last), and the concurrency that allows. */
+class Pressure {
+  private second = 0;
+  private count = 0;
+  private previous = 0;
+
+  constructor(private readonly opts: Pick<InboxOptions, "concurrency" | "busyPerSecond">) {}
+
+  hit(): void {
+    this.roll();
+    this.count += 1;
+  }
+
+  concurrency(): number {
+    this.roll();
+    return Math.max(this.count, this.previous) > this.opts.busyPerSecond ? 1 : this.opts.concurrency;
+  }
+
+  private roll(): void {
+    const now = Math.floor(Date.now() / 1000);
+    if (now === this.second) return;
+    this.previous = now === this.second + 1 ? this.count : 0;
+    this.count = 0;
+    this.second = now;
+  }
+}
+
 class MemoryInbox implements Inbox {
   private backlog: Backlog<Delivery> | null = null;
+  private readonly pressure: Pressure;
 
-  constructor(private readonly opts: InboxOptions) {}
+  constructor(private readonly opts: InboxOptions) {
+    this.pressure = new Pressure(opts);
+  }
 
   async put(delivery: Delivery): Promise<boolean> {
+    this.pressure.hit();
     return this.backlog?.offer(delivery) ?? false;
   }
 
   start(handle: (delivery: Delivery) => Promise<void>): void {
-    this.backlog = new Backlog({ ...this.opts, run: handle });
+    this.backlog = new Backlog({ maxWaiting: this.opts.maxWaiting, concurrency: () => this.pressure.concurrency(), run: handle });
   }
 
   async close(): Promise<void> {
@@ -81,9 +118,11 @@ class StreamInbox implements Inbox {
   private slotFreed: (() => void) | null = null;
   private idle: Array<() => void> = [];
   private readonly stop = new AbortController();
+  private readonly pressure: Pressure;
 
   constructor(private readonly redis: Redis, private readonly url: string, key: string, private readonly opts: InboxOptions, private readonly app: AppContext) {
     this.key = key;
+    this.pressure = new Pressure(opts);
     this.timer = setInterval(() => {
       this.redis.xlen(this.key).then((n) => (this.waiting = n), () => undefined);
     }, FULL_CHECK_MS);
@@ -91,6 +130,7 @@ class StreamInbox implements Inbox {
   }
 
   async put(delivery: Delivery, raw: string): Promise<boolean> {
+    this.pressure.hit();
     if (this.waiting >= this.opts.maxWaiting) return false;
     await this.redis.xadd(this.key, "*", "d", raw, "t", String(delivery.receivedAt));
     return true;
@@ -117,7 +157,7 @@ class StreamInbox implements Inbox {
       if (!/BUSYGROUP/.test(err.message)) throw err;
     });
     while (!this.stopping) {
-      const free = this.opts.concurrency - this.running;
+      const free = this.pressure.concurrency() - this.running;
       if (free <= 0) {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
         continue;
@@ -138,9 +178,10 @@ class StreamInbox implements Inbox {
     const every = Math.max(50, Math.floor(this.opts.reclaimAfterMs / 4));
     while (!this.stopping) {
       await this.pause(every);
-      if (this.stopping || this.running >= this.opts.concurrency) continue;
+      const free = this.pressure.concurrency() - this.running;
+      if (this.stopping || free <= 0) continue;
       try {
-        const [, entries] = (await this.redis.xautoclaim(this.key, GROUP, this.consumer, this.opts.reclaimAfterMs, "0-0", "COUNT", this.opts.concurrency - this.running)) as [string, StreamEntry[]];
+        const [, entries] = (await this.redis.xautoclaim(this.key, GROUP, this.consumer, this.opts.reclaimAfterMs, "0-0", "COUNT", free)) as [string, StreamEntry[]];
         for (const [id, fields] of entries) if (fields) this.run(id, fields, handle);
       } catch (err) {
         if (!this.stopping) this.app.logger.warn({ err }, "LINE inbox reclaim failed; will retry");

@@ -17,6 +17,8 @@ import { lineWebhook } from "./webhook.ts";
 export interface LinePlatformOptions {
   /** Deliveries handled at once per process, and waiting, before 503 (defaults suit one 2-core machine). */
   concurrency?: number;
+  /** Webhook deliveries per second above which the process handles one at a time (acknowledging first). */
+  busyPerSecond?: number;
   maxWaiting?: number;
   /** A delivery a dead bot process had taken is handled elsewhere after this long (Redis only). */
   reclaimAfterMs?: number;
@@ -53,6 +55,7 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
       const ctx: LineContext = { app, pipeline, api, memory: shortMemory(app.redis), logger, botName: () => botName };
       const inbox = createInbox(app, {
         concurrency: opts.concurrency ?? 4,
+        busyPerSecond: opts.busyPerSecond ?? 200,
         maxWaiting: opts.maxWaiting ?? (app.redis ? 100_000 : 5_000),
         reclaimAfterMs: opts.reclaimAfterMs ?? 120_000,
       });

@@ -401,14 +401,14 @@ describe("LINE inbox", () => {
     const follow = line.events.follow({ userId: lineId() });
     const delivery = { destination: line.botUserId, events: [follow] as unknown as webhook.Event[], receivedAt: Date.now() };
     let taken = false;
-    const dying = createInbox(elsewhere, { concurrency: 1, maxWaiting: 10, reclaimAfterMs: 300 });
+    const dying = createInbox(elsewhere, { concurrency: 1, busyPerSecond: 100, maxWaiting: 10, reclaimAfterMs: 300 });
     dying.start(() => ((taken = true), new Promise<void>(() => undefined))); // takes it, never finishes
     expect(await dying.put(delivery, JSON.stringify(delivery))).toBe(true);
     await until(() => taken);
     void dying.close(); // its reader stops; the entry stays unacknowledged, as after a crash
 
     const seen: string[] = [];
-    const survivor = createInbox(elsewhere, { concurrency: 2, maxWaiting: 10, reclaimAfterMs: 300 });
+    const survivor = createInbox(elsewhere, { concurrency: 2, busyPerSecond: 100, maxWaiting: 10, reclaimAfterMs: 300 });
     survivor.start(async (d) => void seen.push(...d.events.map((e) => e.webhookEventId)));
     await until(() => seen.length === 1);
     expect(seen).toEqual([follow.webhookEventId]);
