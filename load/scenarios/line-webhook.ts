@@ -21,6 +21,7 @@
  */
 import { createHmac, randomBytes } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import autocannon from "autocannon";
 import pg from "pg";
@@ -198,6 +199,7 @@ export async function run(): Promise<void> {
     const bareUrl = `http://127.0.0.1:${barePort}/line/webhook`;
 
     console.log(`LINE webhook ingress (${CONNECTIONS} connections, ${MEASURE_S} s per phase, fresh signed text-message deliveries from ${USERS} users)`);
+    console.log(`  machine: ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} at the start (other work on the machine shows up in every figure)`);
     const rounds: Round[] = [];
     for (let n = 1; n <= ROUNDS; n++) rounds.push(await round(n, secret, accessToken, botUserId, fakeLine.said, bareUrl, users));
 
@@ -209,6 +211,7 @@ export async function run(): Promise<void> {
     console.log(`  at a steady ${FIXED_RATE}/s, worst round: bare p99 ${worst((r) => r.bareAtRate.p99).toFixed(1)} ms, bot p99 ${worst((r) => r.botAtRate.p99).toFixed(1)} ms`);
     const handledRate = mean((r) => r.handled) / (WARMUP_S + RATE_S + MEASURE_S + SETTLE_S);
     console.log(`  behind the 200s: ${mean((r) => r.handled).toFixed(0)} events handled per round within ${SETTLE_S} s after the phase (~${handledRate.toFixed(0)}/s: drafts queued, refusals answered); the rest wait in the Redis inbox`);
+    console.log(`  load average ${loadavg()[0]!.toFixed(1)} at the end`);
     console.log(`  ${ratio >= 0.5 && p99 < 50 ? "targets met" : "TARGETS NOT MET"}`);
   } finally {
     for (const c of children) c.kill("SIGTERM");
