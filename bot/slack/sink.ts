@@ -87,16 +87,18 @@ class SlackSink implements ChatSink {
     if (this.state.parentTs) return void (await this.setStatus(status, true));
     const message = parentMessage(header.request, this.dest.user, status, this.dest.note);
     let posted: { channel: string; ts: string };
+    let rootTs: string;
     try {
       posted = await this.post({ channel: this.dest.channel, thread_ts: this.dest.threadTs, ...message });
+      rootTs = this.dest.threadTs ?? posted.ts;
     } catch (error) {
       if (!UNREACHABLE.has(slackErrorCode(error) ?? "")) throw error;
       // Invited nowhere (a form sent from a private channel): the DM with the app always works.
       posted = await this.post({ channel: this.dest.user, ...message });
-      await this.deps.memory.set(draftThreadKey(posted.channel, posted.ts), header.generationId, DRAFT_THREAD_TTL_SECONDS).catch(() => undefined);
-      return void (await this.save({ channel: posted.channel, parentTs: posted.ts, rootTs: posted.ts }));
+      rootTs = posted.ts;
     }
-    await this.save({ channel: posted.channel, parentTs: posted.ts, rootTs: this.dest.threadTs ?? posted.ts });
+    await this.save({ channel: posted.channel, parentTs: posted.ts, rootTs });
+    // So a reply in this thread is recognised as a reply to a draft, not a new request.
     await this.deps.memory.set(draftThreadKey(posted.channel, posted.ts), header.generationId, DRAFT_THREAD_TTL_SECONDS).catch(() => undefined);
     this.lastStatusAt = Date.now();
   }
