@@ -16,13 +16,16 @@ export interface ResolvedRequester {
  * tier that applies now. One query on the common path; the upserts run only for newcomers.
  */
 export async function resolveRequester(db: Database, req: RequesterRef): Promise<ResolvedRequester> {
-  try {
-    return await findOrCreate(db, req);
-  } catch (error) {
-    // A newcomer's first messages can arrive together: Prisma's upsert (with include) is a
-    // read then a write, so the slower one hits the unique key. The row exists now; read it.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return findOrCreate(db, req);
-    throw error;
+  // A newcomer's first messages can arrive together: Prisma's upsert (with include) is a read
+  // then a write, so the slower ones hit the unique key (tenant first, then requester, so up to
+  // two conflicts). The row exists by then; the next attempt reads it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await findOrCreate(db, req);
+    } catch (error) {
+      const conflict = error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+      if (!conflict || attempt === 3) throw error;
+    }
   }
 }
 
