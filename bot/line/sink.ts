@@ -84,6 +84,10 @@ class LineSink implements ChatSink {
 
   async start(header: DraftHeader): Promise<void> {
     this.generationId = header.generationId;
+    // Parsing notes ("capped at your plan's 800 words") lead the draft, once: a retried attempt
+    // finds them already buffered or sent.
+    const untouched = this.state.sent === 0 && this.state.pending.length === 0 && this.state.nextChunk === 0 && !this.state.inflight;
+    if (header.notes.length && untouched) this.state.pending.push({ type: "text", text: header.notes.map((n) => `ℹ️ ${n}`).join("\n") });
     await this.save();
     if (!this.state.replyUsed) {
       const due = this.dest.receivedAt + (this.deps.replyAfterMs ?? REPLY_AFTER_MS) - Date.now();

@@ -7,6 +7,8 @@ export interface ArticleJob {
   /** Null when no quota was reserved (a console playground run as an admin). */
   reservation: Reservation | null;
   destination: Destination;
+  /** Notes from parsing for the person ("capped at your tier's 800 words"), shown with the draft. */
+  notes?: string[];
 }
 
 export interface JobContext {

@@ -78,7 +78,7 @@ export async function acceptRequest(deps: AcceptDeps, req: ChatRequest, now = ne
     return { kind: "duplicate", generationId: created.id };
   }
   try {
-    await deps.queue.enqueue({ generationId: created.id, reservation: reserved.reservation, destination: req.destination });
+    await deps.queue.enqueue({ generationId: created.id, reservation: reserved.reservation, destination: req.destination, notes });
   } catch (error) {
     await deps.quotas.release(reserved.reservation);
     await recordFailed(deps.db, created.id, { errorCode: "queue_unavailable", error: String(error), usage: [], latencyMs: Date.now() - now.getTime() })

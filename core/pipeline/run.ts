@@ -117,7 +117,7 @@ class ArticleRun {
     const queryVector = await this.embedTopic();
     const hit = resumed && !this.g.cacheEntryId ? null : await this.deps.cache.lookup(this.request, this.owner, queryVector);
     metrics.topicCacheLookups.inc({ result: hit ? `hit_${hit.match}` : "miss" });
-    await this.sink.start({ generationId: this.g.id, request: this.request, notes: [], cacheHit: Boolean(hit), resumed });
+    await this.sink.start({ generationId: this.g.id, request: this.request, notes: this.job.notes ?? [], cacheHit: Boolean(hit), resumed });
 
     if (hit) {
       await this.deliverAll(hit.draft.draft);

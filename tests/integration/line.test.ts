@@ -212,6 +212,14 @@ describe("LINE drafts", () => {
     }
   });
 
+  it("leads the draft with a note when the length was capped to the plan", async () => {
+    const user = lineId();
+    await send(line.events.text({ userId: user, text: "write an article about cold-chain logistics for executives, 3000 words" }));
+    const got = await conversation(user);
+    expect(got[0]!.message.text).toMatch(/^ℹ️ .*800/);
+    expect(got.filter((d) => d.message.text?.startsWith("ℹ️"))).toHaveLength(1);
+  });
+
   it("says when a draft came from the cache", async () => {
     const user = lineId();
     const topic = `smart factories ${Math.random().toString(36).slice(2, 6)} for plant managers`;

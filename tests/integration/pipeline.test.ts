@@ -138,6 +138,15 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
     if (refused.kind === "refused") expect(refused.refusal).toMatchObject({ limit: "daily", used: 10, max: 10 });
   });
 
+  it("tells the person when their length was capped to the tier, with the draft", async () => {
+    const req = ask("write an article about AI in logistics for executives, 3000 words", { user: `capped-${randomBytes(3).toString("hex")}`, platform: "LINE" });
+    const accepted = await pipeline.accept(req);
+    expect(accepted.kind === "queued" && accepted.request.targetWords).toBe(800); // LINE's Free tier
+    await until(() => sinks.ended(req.conversation));
+    const start = sinks.of(req.conversation)[0];
+    expect(start?.type === "start" && start.header.notes.join(" ")).toMatch(/800/);
+  });
+
   it("takes a newcomer's first messages arriving together (no unique-key race)", async () => {
     const tenant = `new-team-${randomBytes(3).toString("hex")}`;
     const results = await Promise.all(Array.from({ length: 6 }, (_, i) => pipeline.accept(ask(`newcomer topic ${i} about fintech`, { tenant, user: "first-timer" }))));
