@@ -1,7 +1,8 @@
 /**
- * Virtual LINE users against the running stack: each sends a signed webhook delivery asking
- * for an article, waits for the draft's closing message (or an apology), thinks, and asks
- * again. Records acknowledgement and end-to-end times, outcomes, memory and queue depth.
+ * Virtual users against the running stack, half in LINE and half in Slack: each sends a signed
+ * request (a LINE webhook delivery, a Slack app_mention event), waits for the draft's closing
+ * message (or an apology), thinks, and asks again. Records acknowledgement, first visible
+ * draft text and end-to-end times, outcomes, memory and queue depth.
  */
 import { lineId } from "../../tests/fakes/line.ts";
 import type { Stack } from "./stack.ts";
@@ -22,6 +23,7 @@ export interface LoadPlan {
 }
 
 export interface RequestRecord {
+  platform: "line" | "slack";
   user: string;
   bot: number;
   sentAt: number;
@@ -46,9 +48,11 @@ const INDUSTRIES = ["retail", "banking", "healthcare", "logistics", "manufacturi
 export async function drive(stack: Stack, plan: LoadPlan): Promise<{ records: RequestRecord[]; samples: Sample[]; wallMs: number }> {
   const records: RequestRecord[] = [];
   const samples: Sample[] = [];
-  const waiters = new Map<string, (m: { text: string; at: number }) => void>();
+  /** Keyed by LINE chat id or Slack channel: what the platform showed there, as it happened. */
+  const waiters = new Map<string, (m: { text: string; at: number; draft: boolean }) => void>();
   const t0 = Date.now();
   let cursor = 0;
+  let slackCursor = 0;
   let active = 0;
   let seq = 0;
   let stopped = false;
@@ -58,57 +62,72 @@ export async function drive(stack: Stack, plan: LoadPlan): Promise<{ records: Re
     const delivered = stack.line.delivered;
     for (; cursor < delivered.length; cursor++) {
       const m = delivered[cursor]!;
-      waiters.get(m.chatId)?.({ text: m.message.text ?? "", at: m.at });
+      waiters.get(m.chatId)?.({ text: m.message.text ?? "", at: m.at, draft: true });
+    }
+    const calls = stack.slack.calls;
+    for (; slackCursor < calls.length; slackCursor++) {
+      const c = calls[slackCursor]!;
+      const channel = String(c.args.channel ?? "");
+      if (c.method === "chat.postEphemeral") waiters.get(channel)?.({ text: "Sorry (ephemeral)", at: c.at, draft: false });
+      else if (c.method === "chat.postMessage" || c.method === "chat.startStream" || c.method === "chat.appendStream")
+        waiters.get(channel)?.({ text: String(c.args.text ?? ""), at: c.at, draft: Boolean(c.args.thread_ts) });
     }
   }, 20);
   const sampler = setInterval(() => {
     void Promise.all([stack.queueDepth(), stack.memory()]).then(([q, memoryMiB]) => samples.push({ t: Date.now() - t0, users: active, ...q, memoryMiB }));
   }, 1_000);
 
-  async function oneRequest(user: string, n: number): Promise<void> {
+  async function oneRequest(platform: "line" | "slack", user: string, n: number): Promise<void> {
     const bot = seq++ % stack.botUrls.length;
+    const chat = platform === "line" ? user : `C${user.slice(1, 12)}`;
     const topic = `${THEMES[n % THEMES.length]} in ${INDUSTRIES[(n + user.length) % INDUSTRIES.length]} ${user.slice(-6)}-${n}`;
-    const rec: RequestRecord = { user, bot, sentAt: Date.now() - t0, ackMs: null, ackStatus: null, firstMessageMs: null, endMs: null, outcome: "lost" };
+    const rec: RequestRecord = { platform, user, bot, sentAt: Date.now() - t0, ackMs: null, ackStatus: null, firstMessageMs: null, endMs: null, outcome: "lost" };
     records.push(rec);
     const ended = new Promise<void>((resolve) => {
       const started = Date.now();
-      const timer = setTimeout(() => (waiters.delete(user), resolve()), plan.timeoutMs ?? 120_000);
-      waiters.set(user, (m) => {
-        rec.firstMessageMs ??= m.at - started;
-        if (m.text.startsWith("✅")) rec.outcome = "delivered";
-        else if (/^(Sorry|ขออภัย)/.test(m.text)) rec.outcome = "refused_or_failed";
+      const timer = setTimeout(() => (waiters.delete(chat), resolve()), plan.timeoutMs ?? 120_000);
+      waiters.set(chat, (m) => {
+        // The first text of the draft the person can read (Slack's parent status line is not).
+        if (m.draft) rec.firstMessageMs ??= m.at - started;
+        if (m.text.startsWith("✅") || /^(Draft ready|Outline ready)/.test(m.text)) rec.outcome = "delivered";
+        else if (/^(Sorry|ขออภัย|:warning:)/.test(m.text)) rec.outcome = "refused_or_failed";
         else return;
         rec.endMs = m.at - started;
         clearTimeout(timer);
-        waiters.delete(user);
+        waiters.delete(chat);
         resolve();
       });
     });
-    const event = stack.line.events.text({ userId: user, text: `write an article about ${topic} for executives, ${plan.words} words` });
+    const text = `write an article about ${topic} for executives, ${plan.words} words`;
     const sent = Date.now();
     try {
-      const res = await stack.line.deliver(`${stack.botUrls[bot]}/line/webhook`, [event]);
+      const res =
+        platform === "line"
+          ? await stack.line.deliver(`${stack.botUrls[bot]}/line/webhook`, [stack.line.events.text({ userId: user, text })])
+          : (await stack.slack.mention(stack.botUrls[bot]!, { channel: chat, user, text: `<@${stack.slack.botUserId}> ${text}` })).delivery;
       rec.ackMs = Date.now() - sent;
       rec.ackStatus = res.status;
       if (res.status !== 200) {
         rec.outcome = "rejected";
-        waiters.delete(user);
+        waiters.delete(chat);
         return;
       }
     } catch {
       rec.outcome = "rejected";
-      waiters.delete(user);
+      waiters.delete(chat);
       return;
     }
     await ended;
   }
 
+  let spawned = 0;
   async function virtualUser(): Promise<void> {
     active++;
-    const user = lineId("U");
+    const platform = spawned++ % 2 === 0 ? "line" : "slack";
+    const user = platform === "line" ? lineId("U") : `U${lineId("U").slice(1, 11).toUpperCase()}`;
     try {
       for (let n = 0; n < plan.requestsPerUser && !stopped; n++) {
-        await oneRequest(user, n);
+        await oneRequest(platform, user, n);
         const [lo, hi] = plan.thinkMs;
         await sleep(lo + Math.random() * (hi - lo));
       }

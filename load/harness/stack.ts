@@ -1,13 +1,14 @@
 /**
  * The system under load, as production runs it: `node main.ts bot` and `node main.ts worker`
  * processes on a fresh PostgreSQL database and the machine's Redis, talking to local fakes of
- * OpenAI (realistic latency) and LINE. Loopback only.
+ * OpenAI (realistic latency), LINE and Slack. Loopback only.
  */
 import { readFile } from "node:fs/promises";
 import { Queue } from "bullmq";
 import { queuePrefix } from "../../core/jobs/index.ts";
 import { startFakeLine, type FakeLine } from "../../tests/fakes/line.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../../tests/fakes/openai.ts";
+import { startFakeSlack, type FakeSlack } from "../../tests/fakes/slack.ts";
 import { freePort, startProduct, type Started } from "../../tests/helpers/process.ts";
 import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../../tests/helpers/services.ts";
 
@@ -22,6 +23,7 @@ export interface StackOptions {
 export interface Stack {
   botUrls: string[];
   line: FakeLine;
+  slack: FakeSlack;
   openai: FakeOpenAI;
   database: TestDatabase;
   processes: Array<{ name: string; started: Started }>;
@@ -35,10 +37,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const database = await createPostgresDatabase("ab_load");
   const openai = await startFakeOpenAI({ firstTokenLatencyMs: opts.firstTokenLatencyMs ?? 500, tokensPerSecond: opts.tokensPerSecond ?? 50 });
   const line = await startFakeLine({ replyTokenTtlMs: 60_000 });
+  const slack = await startFakeSlack();
   const env = {
     NODE_ENV: "production", LOG_LEVEL: "warn", DATABASE_URL: database.url, REDIS_URL,
     OPENAI_API_KEY: openai.apiKey, OPENAI_BASE_URL: openai.url,
     LINE_CHANNEL_SECRET: line.channelSecret, LINE_CHANNEL_ACCESS_TOKEN: line.accessToken, LINE_API_BASE_URL: line.url,
+    SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret, SLACK_API_URL: slack.url,
     ADMIN_EMAIL: "load@example.com", ADMIN_PASSWORD: "load-test-password-1",
     SESSION_SECRET: "0123456789abcdef0123456789abcdef",
   };
@@ -60,7 +64,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
   const queue = new Queue("articles", { connection: { url: REDIS_URL }, prefix: queuePrefix({ kind: "postgres", url: database.url }) });
   return {
-    botUrls, line, openai, database, processes,
+    botUrls, line, slack, openai, database, processes,
     async queueDepth() {
       const c = await queue.getJobCounts("wait", "delayed", "prioritized", "active");
       return { waiting: (c.wait ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0 };
@@ -78,6 +82,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       await Promise.all(processes.map((p) => p.started.stop("SIGTERM")));
       await queue.close();
       await line.close();
+      await slack.close();
       await openai.close();
       await database.drop();
     },
