@@ -19,9 +19,14 @@ export async function run(): Promise<void> {
       await Promise.all(users.flatMap((userId) =>
         Array.from({ length: EACH }, (_, i) => stack.line.deliver(`${stack.botUrls[i % 2]}/line/webhook`, [stack.line.events.text({ userId, text: `write about quota exactness ${i} in banking, 150 words` })])),
       ));
-      await new Promise((r) => setTimeout(r, 5_000)); // acknowledged at once; let both bots finish accepting
       const db = new pg.Client({ connectionString: stack.database.url });
       await db.connect();
+      // Acknowledged at once; wait until both bots accepted and the workers wrote every draft.
+      for (let waited = 0; waited < 180_000; waited += 1_000) {
+        await new Promise((r) => setTimeout(r, 1_000));
+        const pending = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "Generation" WHERE status IN ('QUEUED', 'RUNNING')`);
+        if (waited >= 5_000 && Number(pending.rows[0]!.n) === 0) break;
+      }
       const rows = await db.query<{ n: string }>(
         `SELECT count(g.id) AS n FROM "Requester" r LEFT JOIN "Generation" g ON g."requesterId" = r.id WHERE r."externalId" = ANY($1) GROUP BY r.id`, [users]);
       await db.end();
