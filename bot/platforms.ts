@@ -8,6 +8,5 @@ export function configuredPlatforms(app: AppContext): ChatPlatform[] {
   const platforms: ChatPlatform[] = [];
   if (app.config.slack) platforms.push(slackPlatform(app));
   if (app.config.line) platforms.push(linePlatform(app));
-  void app;
   return platforms;
 }
