@@ -31,7 +31,8 @@ export interface RequestRecord {
   ackStatus: number | null;
   firstMessageMs: number | null;
   endMs: number | null;
-  outcome: "delivered" | "refused_or_failed" | "lost" | "rejected";
+  /** refused: a quota said no (the product working); failed: an apology for a draft it could not write. */
+  outcome: "delivered" | "refused" | "failed" | "lost" | "rejected";
 }
 
 export interface Sample {
@@ -68,7 +69,7 @@ export async function drive(stack: Stack, plan: LoadPlan): Promise<{ records: Re
     for (; slackCursor < calls.length; slackCursor++) {
       const c = calls[slackCursor]!;
       const channel = String(c.args.channel ?? "");
-      if (c.method === "chat.postEphemeral") waiters.get(channel)?.({ text: "Sorry (ephemeral)", at: c.at, draft: false });
+      if (c.method === "chat.postEphemeral") waiters.get(channel)?.({ text: "Refused (ephemeral)", at: c.at, draft: false });
       else if (c.method === "chat.postMessage" || c.method === "chat.startStream" || c.method === "chat.appendStream")
         waiters.get(channel)?.({ text: String(c.args.text ?? ""), at: c.at, draft: Boolean(c.args.thread_ts) });
     }
@@ -90,7 +91,8 @@ export async function drive(stack: Stack, plan: LoadPlan): Promise<{ records: Re
         // The first text of the draft the person can read (Slack's parent status line is not).
         if (m.draft) rec.firstMessageMs ??= m.at - started;
         if (m.text.startsWith("✅") || /^(Draft ready|Outline ready)/.test(m.text)) rec.outcome = "delivered";
-        else if (/^(Sorry|ขออภัย|:warning:)/.test(m.text)) rec.outcome = "refused_or_failed";
+        else if (/couldn't finish|ไม่สามารถเขียนบทความ|^:warning:/.test(m.text)) rec.outcome = "failed";
+        else if (/^(Sorry|ขออภัย|Refused)/.test(m.text)) rec.outcome = "refused";
         else return;
         rec.endMs = m.at - started;
         clearTimeout(timer);
@@ -139,7 +141,8 @@ export async function drive(stack: Stack, plan: LoadPlan): Promise<{ records: Re
   const users: Promise<void>[] = [];
   while (Date.now() - t0 < plan.durationMs) {
     const want = plan.users(Date.now() - t0);
-    while (users.length < want) users.push(virtualUser());
+    // Users who made all their requests leave; new ones take their place.
+    while (active < want) users.push(virtualUser());
     await sleep(100);
   }
   stopped = true; // no new requests; the ones in flight finish (or time out)

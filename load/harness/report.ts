@@ -37,7 +37,7 @@ function percentiles(values: number[]): Percentiles {
 }
 
 export async function summarize(stack: Stack, plan: LoadPlan, records: RequestRecord[], samples: Sample[], wallMs: number): Promise<Summary> {
-  const outcomes = { delivered: 0, refused_or_failed: 0, lost: 0, rejected: 0 };
+  const outcomes = { delivered: 0, refused: 0, failed: 0, lost: 0, rejected: 0 };
   for (const r of records) outcomes[r.outcome]++;
   const acknowledged = records.filter((r) => r.ackStatus === 200).length;
   const minutes = wallMs / 60_000;
@@ -75,7 +75,8 @@ export async function summarize(stack: Stack, plan: LoadPlan, records: RequestRe
     firstMessageByPlatformMs: Object.fromEntries((["line", "slack"] as const).map((p) => [p, percentiles(records.flatMap((r) => (r.platform === p && r.firstMessageMs !== null ? [r.firstMessageMs] : [])))])),
     endToEndMs: percentiles(records.flatMap((r) => (r.outcome === "delivered" && r.endMs !== null ? [r.endMs] : []))),
     outcomes,
-    errorRate: records.length ? (records.length - outcomes.delivered) / records.length : 0,
+    // Quota refusals are answers, not errors; failures, losses and rejected deliveries are.
+    errorRate: records.length ? (outcomes.failed + outcomes.lost + outcomes.rejected) / records.length : 0,
     peakUsers: Math.max(0, ...samples.map((s) => s.users)),
     peakQueueWaiting: Math.max(0, ...samples.map((s) => s.waiting)),
     peakMemoryMiB,

@@ -12,7 +12,7 @@ const EACH = 14; // Free tier: 10 a day; the burst limit (10 a minute) and the d
 
 export async function run(): Promise<void> {
   await runPlan(
-    { name: "scale-out", description: "Baseline totals (100 users, 90 s, 300-word articles) on 2 bot + 2 worker processes, plus 20 greedy users sending 14 requests each at once, split across both bots.", users: () => 100, durationMs: 90_000, requestsPerUser: 1_000, thinkMs: [2_000, 5_000], words: 300 },
+    { name: "scale-out", description: "Baseline totals (100 users, 90 s, 300-word articles) on 2 bot + 2 worker processes, plus 20 greedy users sending 14 requests each at once, split across both bots.", users: () => 100, durationMs: 90_000, requestsPerUser: 8, thinkMs: [2_000, 5_000], words: 300 },
     { bots: 2, workers: 2 },
     async (stack) => {
       const users = Array.from({ length: GREEDY }, () => lineId("U"));
