@@ -4,7 +4,7 @@ import type { ChatPlatform } from "../platform.ts";
 import { LineApi } from "./client.ts";
 import { handleDelivery, type Delivery, type LineContext } from "./events/index.ts";
 import { createInbox } from "./inbox.ts";
-import { shortMemory } from "./memory.ts";
+import { shortMemory } from "../memory.ts";
 import { lineSinkFactory, type LineDeliveryState } from "./sink.ts";
 import { lineWebhook } from "./webhook.ts";
 
@@ -52,7 +52,7 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
 
     async startIngress(server, pipeline) {
       let botName = "";
-      const ctx: LineContext = { app, pipeline, api, memory: shortMemory(app.redis), logger, botName: () => botName };
+      const ctx: LineContext = { app, pipeline, api, memory: shortMemory(app.redis, "ab:line:"), logger, botName: () => botName };
       const inbox = createInbox(app, {
         concurrency: opts.concurrency ?? 4,
         busyPerSecond: opts.busyPerSecond ?? 200,

@@ -8,7 +8,7 @@ import { Backlog } from "./backlog.ts";
 import { FrontDesk } from "./front-desk.ts";
 import { SlackHttpReceiver } from "./http-receiver.ts";
 import { registerListeners } from "./listeners/index.ts";
-import { shortMemory } from "./memory.ts";
+import { shortMemory } from "../memory.ts";
 import { ChannelPacer } from "./pacer.ts";
 import { DisplayNames } from "./people.ts";
 import { slackSinkFactory } from "./sink.ts";
@@ -41,7 +41,7 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
   const logger = app.logger.child({ part: "slack" });
   const pacingMs = options.pacingMs ?? 1_100;
   // One per platform: the embedded profile's in-memory store must be shared by sink and ingress.
-  const memory = shortMemory(app.redis);
+  const memory = shortMemory(app.redis, "ab:slack:");
   const pacer = new ChannelPacer(pacingMs);
 
   return {

@@ -6,7 +6,7 @@ import type { Pipeline } from "../../../core/pipeline/index.ts";
 import { LineApiError, retryKey, type LineApi, type LineMessage } from "../client.ts";
 import type { LineChat } from "../destination.ts";
 import { profileLanguage } from "../language.ts";
-import type { ShortMemory } from "../memory.ts";
+import type { ShortMemory } from "../../memory.ts";
 
 /** What every LINE event listener gets: the core, the Messaging API and short-term memory. */
 export interface LineContext {

@@ -1,9 +1,10 @@
-import type { Redis } from "../../core/redis.ts";
+import type { Redis } from "../core/redis.ts";
 
 /**
- * What the LINE bot remembers for minutes: events already answered (LINE redelivers with the
- * same webhookEventId), the industry or length a person picked before typing their topic, and
- * profiles. Redis when configured (shared by every bot process), else this process's memory.
+ * What a chat platform remembers for minutes or hours: events already taken (Slack retries with
+ * the same event_id, LINE redelivers with the same webhookEventId), choices and display names.
+ * Redis when configured (shared by every bot process), else this process's memory (the
+ * embedded profile is one process).
  */
 export interface ShortMemory {
   /** True for the first caller within `ttlSeconds`; false for every later one. */
@@ -13,29 +14,28 @@ export interface ShortMemory {
   delete(key: string): Promise<void>;
 }
 
-const PREFIX = "ab:line:";
-
-export function shortMemory(redis: Redis | null): ShortMemory {
-  return redis ? new RedisMemory(redis) : new ProcessMemory();
+/** `prefix` keeps each platform's keys apart in a shared Redis ("ab:slack:", "ab:line:"). */
+export function shortMemory(redis: Redis | null, prefix: string): ShortMemory {
+  return redis ? new RedisMemory(redis, prefix) : new ProcessMemory();
 }
 
 class RedisMemory implements ShortMemory {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: Redis, private readonly prefix: string) {}
 
   async claim(key: string, ttlSeconds: number): Promise<boolean> {
-    return (await this.redis.set(PREFIX + key, "1", "EX", ttlSeconds, "NX")) === "OK";
+    return (await this.redis.set(this.prefix + key, "1", "EX", ttlSeconds, "NX")) === "OK";
   }
 
   get(key: string): Promise<string | null> {
-    return this.redis.get(PREFIX + key);
+    return this.redis.get(this.prefix + key);
   }
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
-    await this.redis.set(PREFIX + key, value, "EX", ttlSeconds);
+    await this.redis.set(this.prefix + key, value, "EX", ttlSeconds);
   }
 
   async delete(key: string): Promise<void> {
-    await this.redis.del(PREFIX + key);
+    await this.redis.del(this.prefix + key);
   }
 }
 
