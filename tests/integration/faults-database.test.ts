@@ -1,17 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppContext } from "../../core/app.ts";
-import { loadConfig } from "../../core/config.ts";
 import { openDatabase, type Database } from "../../core/db/client.ts";
 import { purgeExpired } from "../../core/housekeeping.ts";
-import { createLogger } from "../../core/logger.ts";
 import { createPipeline, type ChatRequest, type Pipeline } from "../../core/pipeline/index.ts";
-import { connectRedis } from "../../core/redis.ts";
-import { seed } from "../../prisma/seed.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
 import { RecordingSinks } from "../helpers/recording-sink.ts";
-import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.ts";
+import { openTestApp, type TestApp } from "../helpers/test-app.ts";
 
 /**
  * PostgreSQL unreachable for a while (connections cut and refused through a proxy, so the
@@ -19,7 +15,7 @@ import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.ts";
  * refused (the platform turns the thrown error into a polite message) with no quota held and
  * no half-written rows; articles in progress retry and finish once; nothing crashes.
  */
-let database: TestDatabase;
+let testApp: TestApp;
 let direct: Database;
 let proxy: TcpProxy;
 let fake: FakeOpenAI;
@@ -28,31 +24,26 @@ let pipeline: Pipeline;
 const sinks = new RecordingSinks(1_200, { idempotent: true });
 
 beforeAll(async () => {
-  database = await createPostgresDatabase("ab_faults_db");
-  const url = new URL(database.url);
-  proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
-  url.host = `127.0.0.1:${proxy.port}`;
   fake = await startFakeOpenAI({ firstTokenLatencyMs: 50, tokensPerSecond: 1_500 });
-  const config = loadConfig({ DATABASE_URL: url.toString(), REDIS_URL, OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url, PORT: "0", ADMIN_PORT: "0" });
-  direct = await openDatabase({ database: { kind: "postgres", url: database.url } });
-  await direct.migrate();
-  await seed(direct, config);
-  const db = await openDatabase(config);
-  const redis = connectRedis(REDIS_URL);
-  await redis.connect();
-  app = { config, logger: createLogger("silent"), db, redis };
+  // The app reaches PostgreSQL only through the proxy; the test checks through its own link.
+  testApp = await openTestApp("ab_faults_db", async (database) => {
+    const url = new URL(database.url);
+    proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    url.host = `127.0.0.1:${proxy.port}`;
+    return { DATABASE_URL: url.toString(), OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url };
+  });
+  app = testApp.app;
+  direct = await openDatabase({ database: { kind: "postgres", url: testApp.database.url } });
   pipeline = createPipeline(app, { workerConcurrency: 4 });
   pipeline.sinks.register("CONSOLE", sinks.factory);
   pipeline.startWorker();
 });
 afterAll(async () => {
   await pipeline?.close();
-  app?.redis?.disconnect();
-  await app?.db.close();
   await direct?.close();
+  await testApp?.close();
   await proxy?.close();
   await fake?.close();
-  await database?.drop();
 });
 
 describe("PostgreSQL briefly unavailable", () => {

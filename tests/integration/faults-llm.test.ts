@@ -1,23 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppContext } from "../../core/app.ts";
-import { loadConfig } from "../../core/config.ts";
-import { openDatabase } from "../../core/db/client.ts";
 import { createGenerator } from "../../core/generate/index.ts";
-import { createLogger } from "../../core/logger.ts";
 import { createPipeline, type ChatRequest, type Pipeline } from "../../core/pipeline/index.ts";
-import { connectRedis } from "../../core/redis.ts";
-import { seed } from "../../prisma/seed.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
 import { RecordingSinks } from "../helpers/recording-sink.ts";
-import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
+import { openTestApp, type TestApp } from "../helpers/test-app.ts";
 
 /**
  * The LLM provider failing for a while (500s, then 429s, then hanging): the breaker opens so
  * people get a clear answer at once, every failed article's quota comes back, and requests
  * after the outage are written normally. Timings are shortened through the generator's tuning.
  */
-let database: TestDatabase;
+let testApp: TestApp;
 let fake: FakeOpenAI;
 let app: AppContext;
 let pipeline: Pipeline;
@@ -25,16 +20,10 @@ const sinks = new RecordingSinks(1_200);
 const user = `outage-${randomBytes(3).toString("hex")}`;
 
 beforeAll(async () => {
-  database = await createPostgresDatabase("ab_faults_llm");
   fake = await startFakeOpenAI();
-  const config = loadConfig({ DATABASE_URL: database.url, REDIS_URL, OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url, PORT: "0", ADMIN_PORT: "0" });
-  const db = await openDatabase(config);
-  await db.migrate();
-  await seed(db, config);
-  const redis = connectRedis(REDIS_URL);
-  await redis.connect();
-  app = { config, logger: createLogger("silent"), db, redis };
-  const generator = createGenerator(config, app.logger, {
+  testApp = await openTestApp("ab_faults_llm", () => ({ OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url }));
+  app = testApp.app;
+  const generator = createGenerator(app.config, app.logger, {
     firstTokenTimeoutMs: 500, idleTimeoutMs: 500, maxAttempts: 2, backoff: { baseDelayMs: 20, maxDelayMs: 50 },
     circuit: { failureThreshold: 3, windowMs: 10_000, coolDownMs: 1_000 },
   });
@@ -44,10 +33,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await pipeline?.close();
-  app?.redis?.disconnect();
-  await app?.db.close();
+  await testApp?.close();
   await fake?.close();
-  await database?.drop();
 });
 
 async function askAndWait(topic: string): Promise<{ conversation: string; generationId: string }> {

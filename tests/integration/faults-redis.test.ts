@@ -1,20 +1,15 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppContext } from "../../core/app.ts";
-import { loadConfig } from "../../core/config.ts";
-import { openDatabase } from "../../core/db/client.ts";
-import { createLogger } from "../../core/logger.ts";
 import { createPipeline, type ChatRequest, type Pipeline } from "../../core/pipeline/index.ts";
-import { connectRedis } from "../../core/redis.ts";
-import { seed } from "../../prisma/seed.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
 import { freePort } from "../helpers/process.ts";
 import { RecordingSinks } from "../helpers/recording-sink.ts";
-import { createPostgresDatabase, type TestDatabase } from "../helpers/services.ts";
+import { openTestApp, type TestApp } from "../helpers/test-app.ts";
 
 /**
  * Redis restarted while articles are being requested and written. A Redis of its own (append-only
@@ -22,7 +17,7 @@ import { createPostgresDatabase, type TestDatabase } from "../helpers/services.t
  * either gets its article exactly once or a clear "try again" (a thrown accept, which the platform
  * turns into a message) with nothing left behind; none is lost.
  */
-let database: TestDatabase;
+let testApp: TestApp;
 let fake: FakeOpenAI;
 let app: AppContext;
 let pipeline: Pipeline;
@@ -48,26 +43,17 @@ beforeAll(async () => {
   port = await freePort();
   startRedis();
   await waitForRedis(true);
-  database = await createPostgresDatabase("ab_faults_redis");
   fake = await startFakeOpenAI({ firstTokenLatencyMs: 50, tokensPerSecond: 2_000 });
-  const redisUrl = `redis://127.0.0.1:${port}`;
-  const config = loadConfig({ DATABASE_URL: database.url, REDIS_URL: redisUrl, OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url, PORT: "0", ADMIN_PORT: "0" });
-  const db = await openDatabase(config);
-  await db.migrate();
-  await seed(db, config);
-  const redis = connectRedis(redisUrl);
-  await redis.connect();
-  app = { config, logger: createLogger("silent"), db, redis };
+  testApp = await openTestApp("ab_faults_redis", () => ({ REDIS_URL: `redis://127.0.0.1:${port}`, OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url }));
+  app = testApp.app;
   pipeline = createPipeline(app, { workerConcurrency: 4 });
   pipeline.sinks.register("CONSOLE", sinks.factory);
   pipeline.startWorker();
 });
 afterAll(async () => {
   await pipeline?.close();
-  app?.redis?.disconnect();
-  await app?.db.close();
+  await testApp?.close();
   await fake?.close();
-  await database?.drop();
   if (port) spawnSync("redis-cli", ["-p", String(port), "shutdown", "nosave"]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });

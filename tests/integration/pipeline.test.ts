@@ -1,15 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppContext } from "../../core/app.ts";
-import { loadConfig } from "../../core/config.ts";
-import { openDatabase } from "../../core/db/client.ts";
-import { createLogger } from "../../core/logger.ts";
 import { createPipeline, type ChatRequest, type Pipeline } from "../../core/pipeline/index.ts";
-import { connectRedis } from "../../core/redis.ts";
-import { seed } from "../../prisma/seed.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
 import { RecordingSinks } from "../helpers/recording-sink.ts";
-import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
+import { openTestApp, type TestApp } from "../helpers/test-app.ts";
 
 const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 30_000) => {
   const deadline = Date.now() + timeoutMs;
@@ -19,7 +14,7 @@ const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 30_000
   }
 };
 
-let database: TestDatabase;
+let testApp: TestApp;
 let fake: FakeOpenAI;
 let app: AppContext;
 let pipeline: Pipeline;
@@ -39,15 +34,9 @@ function ask(text: string, who: { tenant?: string; user?: string; platform?: "CO
 }
 
 beforeAll(async () => {
-  database = await createPostgresDatabase("ab_pipeline");
   fake = await startFakeOpenAI();
-  const config = loadConfig({ DATABASE_URL: database.url, REDIS_URL, OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url, PORT: "0", ADMIN_PORT: "0" });
-  const db = await openDatabase(config);
-  await db.migrate();
-  await seed(db, config);
-  const redis = connectRedis(REDIS_URL);
-  await redis.connect();
-  app = { config, logger: createLogger("silent"), db, redis };
+  testApp = await openTestApp("ab_pipeline", () => ({ OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url }));
+  app = testApp.app;
   pipeline = createPipeline(app, { workerConcurrency: 4 });
   pipeline.sinks.register("CONSOLE", sinks.factory);
   pipeline.sinks.register("LINE", sinks.factory);
@@ -55,10 +44,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await pipeline?.close();
-  app?.redis?.disconnect();
-  await app?.db.close();
+  await testApp?.close();
   await fake?.close();
-  await database?.drop();
 });
 
 describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => {

@@ -1,26 +1,21 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppContext } from "../../core/app.ts";
-import { loadConfig } from "../../core/config.ts";
-import { openDatabase } from "../../core/db/client.ts";
 import { createGenerator } from "../../core/generate/index.ts";
-import { createLogger } from "../../core/logger.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
-import { connectRedis } from "../../core/redis.ts";
 import { startBotServer, type BotServer } from "../../bot/server.ts";
 import { slackPlatform } from "../../bot/slack/index.ts";
 import type { SlackDeliveryState } from "../../bot/slack/sink.ts";
-import { seed } from "../../prisma/seed.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
 import { startFakeSlack, type FakeMessage, type FakeSlack } from "../fakes/slack.ts";
-import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
+import { openTestApp, type TestApp } from "../helpers/test-app.ts";
 
 /**
  * The Slack bot end to end: the real bot server and Bolt, PostgreSQL, Redis, BullMQ and the
  * worker, talking to a fake Slack (both directions, signed as Slack signs) and a fake OpenAI.
  */
 
-let database: TestDatabase;
+let testApp: TestApp;
 let openai: FakeOpenAI;
 let slack: FakeSlack;
 let app: AppContext;
@@ -56,22 +51,16 @@ const sectionTexts = (m: FakeMessage) => (m.blocks ?? []).flatMap((b: any) => (b
 const failedCalls = () => slack.calls.filter((c) => c.status !== 200 || c.response.ok === false).map((c) => ({ method: c.method, status: c.status, error: c.response.error, channel: c.args.channel }));
 
 beforeAll(async () => {
-  database = await createPostgresDatabase("ab_slack");
   openai = await startFakeOpenAI();
   slack = await startFakeSlack();
   // Slack's per-channel limit, enforced: the bot's pacing must keep every post under it.
   slack.set({ channelIntervalMs: 40 });
-  const config = loadConfig({
-    DATABASE_URL: database.url, REDIS_URL, OPENAI_API_KEY: openai.apiKey, OPENAI_BASE_URL: openai.url,
-    SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret, SLACK_API_URL: slack.url, PORT: "0", ADMIN_PORT: "0",
-  });
-  const db = await openDatabase(config);
-  await db.migrate();
-  await seed(db, config);
-  const redis = connectRedis(REDIS_URL);
-  await redis.connect();
-  app = { config, logger: createLogger("silent"), db, redis };
-  const generator = createGenerator(config, app.logger, {
+  testApp = await openTestApp("ab_slack", () => ({
+    OPENAI_API_KEY: openai.apiKey, OPENAI_BASE_URL: openai.url,
+    SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret, SLACK_API_URL: slack.url,
+  }));
+  app = testApp.app;
+  const generator = createGenerator(app.config, app.logger, {
     firstTokenTimeoutMs: 2_000, idleTimeoutMs: 2_000, maxAttempts: 2, backoff: { baseDelayMs: 20, maxDelayMs: 50 },
     circuit: { failureThreshold: 50, windowMs: 10_000, coolDownMs: 500 },
   });
@@ -87,11 +76,9 @@ afterAll(async () => {
   await ingress?.close();
   await server?.close();
   await pipeline?.close();
-  app?.redis?.disconnect();
-  await app?.db.close();
+  await testApp?.close();
   await slack?.close();
   await openai?.close();
-  await database?.drop();
 });
 
 describe("Slack: a mention becomes a streamed thread", () => {

@@ -5,22 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linePlatform } from "../../bot/line/index.ts";
 import { startBotServer, type BotServer } from "../../bot/server.ts";
 import type { AppContext } from "../../core/app.ts";
-import { loadConfig } from "../../core/config.ts";
-import { openDatabase } from "../../core/db/client.ts";
-import { createLogger } from "../../core/logger.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
-import { connectRedis } from "../../core/redis.ts";
-import { seed } from "../../prisma/seed.ts";
 import { startFakeLine, type FakeLine } from "../fakes/line.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
-import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
+import { openTestApp, type TestApp } from "../helpers/test-app.ts";
 
 /**
  * Hostile webhook deliveries (fast-check): malformed JSON, invalid UTF-8, deep nesting, wrong
  * shapes, huge bodies, forged and edge-case signatures. The server answers each with a clear
  * 2xx/4xx (never a 5xx, never a hang), keeps serving, and writes nothing for unsigned input.
  */
-let database: TestDatabase;
+let testApp: TestApp;
 let openai: FakeOpenAI;
 let line: FakeLine;
 let app: AppContext;
@@ -32,19 +27,13 @@ const onUnhandled = (e: unknown) => unhandled.push(e);
 
 beforeAll(async () => {
   process.on("unhandledRejection", onUnhandled);
-  database = await createPostgresDatabase("ab_fuzz");
   openai = await startFakeOpenAI();
   line = await startFakeLine();
-  const config = loadConfig({
-    DATABASE_URL: database.url, REDIS_URL, OPENAI_API_KEY: openai.apiKey, OPENAI_BASE_URL: openai.url, PORT: "0", ADMIN_PORT: "0",
+  testApp = await openTestApp("ab_fuzz", () => ({
+    OPENAI_API_KEY: openai.apiKey, OPENAI_BASE_URL: openai.url,
     LINE_CHANNEL_SECRET: line.channelSecret, LINE_CHANNEL_ACCESS_TOKEN: line.accessToken, LINE_API_BASE_URL: line.url,
-  });
-  const db = await openDatabase(config);
-  await db.migrate();
-  await seed(db, config);
-  const redis = connectRedis(REDIS_URL);
-  await redis.connect();
-  app = { config, logger: createLogger("silent"), db, redis };
+  }));
+  app = testApp.app;
   pipeline = createPipeline(app, { workerConcurrency: 4 });
   const platform = linePlatform(app);
   platform.registerSink(pipeline);
@@ -57,11 +46,9 @@ afterAll(async () => {
   await ingress?.close();
   await server?.close();
   await pipeline?.close();
-  app?.redis?.disconnect();
-  await app?.db.close();
+  await testApp?.close();
   await line?.close();
   await openai?.close();
-  await database?.drop();
 });
 
 /** Raw bytes to the webhook, with exactly the headers given (no client-side "fixing"). */
