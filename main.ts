@@ -7,14 +7,19 @@ import type { ChatPlatform } from "./bot/platform.ts";
 import { configuredPlatforms } from "./bot/platforms.ts";
 import { startBotServer } from "./bot/server.ts";
 import { startWorker } from "./bot/worker.ts";
-import { closeAppContext, openAppContext, type AppContext } from "./core/app.ts";
-import { ConfigError, describeConfig, loadConfig, type Config } from "./core/config.ts";
+import { type AppContext, closeAppContext, openAppContext } from "./core/app.ts";
+import { type Config, ConfigError, describeConfig, loadConfig } from "./core/config.ts";
 import { consoleSink } from "./core/deliver/console-sink.ts";
 import { createPipeline, type Pipeline } from "./core/pipeline/index.ts";
 import { seed } from "./prisma/seed.ts";
 
 type Part = "bot" | "worker" | "admin";
-const ROLES: Record<string, Part[]> = { all: ["bot", "worker", "admin"], bot: ["bot"], worker: ["worker"], admin: ["admin"] };
+const ROLES: Record<string, Part[]> = {
+  all: ["bot", "worker", "admin"],
+  bot: ["bot"],
+  worker: ["worker"],
+  admin: ["admin"],
+};
 
 interface Running {
   name: string;
@@ -35,7 +40,9 @@ async function main(): Promise<void> {
     throw error;
   }
   if (role !== "all" && config.database.kind === "pglite")
-    fail(`\`npm run ${role}\` needs DATABASE_URL: the embedded database lives inside one process, so use \`npm start\` without DATABASE_URL.`);
+    fail(
+      `\`npm run ${role}\` needs DATABASE_URL: the embedded database lives inside one process, so use \`npm start\` without DATABASE_URL.`,
+    );
 
   let app: AppContext;
   try {
@@ -47,7 +54,8 @@ async function main(): Promise<void> {
   installShutdown(app, running);
 
   const migration = await app.db.migrate();
-  if (migration.modified.length) app.logger.warn({ modified: migration.modified }, "applied migrations were edited since");
+  if (migration.modified.length)
+    app.logger.warn({ modified: migration.modified }, "applied migrations were edited since");
   const seeded = await seed(app.db, config);
 
   // One pipeline per process: the bot accepts into it, the worker runs it, the console uses
@@ -57,11 +65,18 @@ async function main(): Promise<void> {
   for (const platform of platforms) platform.registerSink(pipeline);
   pipeline.sinks.register("CONSOLE", consoleSink);
 
-  for (const part of parts) running.push(await startPart(part, app, pipeline, platforms, !parts.includes("bot")));
+  for (const part of parts)
+    running.push(await startPart(part, app, pipeline, platforms, !parts.includes("bot")));
   printBanner(role, config, running, seeded.adminCreated, seeded.adminMissing);
 }
 
-async function startPart(part: Part, app: AppContext, pipeline: Pipeline, platforms: ChatPlatform[], noBotServer: boolean): Promise<Running> {
+async function startPart(
+  part: Part,
+  app: AppContext,
+  pipeline: Pipeline,
+  platforms: ChatPlatform[],
+  noBotServer: boolean,
+): Promise<Running> {
   const host = app.config.http.host;
   switch (part) {
     case "bot": {
@@ -80,7 +95,10 @@ async function startPart(part: Part, app: AppContext, pipeline: Pipeline, platfo
       const worker = await startWorker(app, pipeline);
       // A worker-only process has no bot server, yet it is where generations run, so its
       // metrics (latency, cost, errors, queue depth) need an endpoint Prometheus can scrape.
-      const ops = app.config.metrics && noBotServer ? await startBotServer(app, { host, port: app.config.metrics.port }) : null;
+      const ops =
+        app.config.metrics && noBotServer
+          ? await startBotServer(app, { host, port: app.config.metrics.port })
+          : null;
       return {
         name: "worker",
         url: ops?.url,
@@ -109,13 +127,17 @@ function printBanner(
   const lines = ["", `Article Bot is running (${role === "all" ? "all parts in one process" : role}).`, ""];
   lines.push(...describeConfig(config).map((l) => `  ${l}`), "");
   for (const r of running) {
-    if (r.name === "bot" && r.url)
-      lines.push(`  bot        ${r.url}  (GET /healthz, /readyz, /metrics)`);
+    if (r.name === "bot" && r.url) lines.push(`  bot        ${r.url}  (GET /healthz, /readyz, /metrics)`);
     if (r.name === "admin" && r.url) lines.push(`  console    ${r.url}`);
-    if (r.name === "worker") lines.push(`  worker     running${r.url ? `  (GET ${r.url}/metrics, /healthz, /readyz)` : ""}`);
+    if (r.name === "worker")
+      lines.push(`  worker     running${r.url ? `  (GET ${r.url}/metrics, /healthz, /readyz)` : ""}`);
   }
   if (admin?.generatedPassword)
-    lines.push("", `  First console admin created: ${admin.email} / ${admin.generatedPassword}`, "  (shown once; change it after signing in)");
+    lines.push(
+      "",
+      `  First console admin created: ${admin.email} / ${admin.generatedPassword}`,
+      "  (shown once; change it after signing in)",
+    );
   else if (admin) lines.push("", `  First console admin created: ${admin.email}`);
   if (adminMissing) lines.push("", `  ${adminMissing}`);
   console.log(lines.join("\n") + "\n");
@@ -131,8 +153,11 @@ function installShutdown(app: AppContext, running: Running[]): void {
     stopping = true;
     app.logger.info({ signal }, "shutting down");
     // Ingress first so no new work arrives, then the worker finishes, then the stores close.
-    const ingressFirst = [...running].sort((a, b) => Number(a.name === "worker") - Number(b.name === "worker"));
-    for (const r of ingressFirst) await r.close().catch((err) => app.logger.error({ err, part: r.name }, "close failed"));
+    const ingressFirst = [...running].sort(
+      (a, b) => Number(a.name === "worker") - Number(b.name === "worker"),
+    );
+    for (const r of ingressFirst)
+      await r.close().catch((err) => app.logger.error({ err, part: r.name }, "close failed"));
     await closeAppContext(app).catch((err) => app.logger.error({ err }, "closing services failed"));
     process.exit(0);
   };

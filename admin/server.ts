@@ -29,7 +29,8 @@ export async function startAdmin(
 ): Promise<{ url: string; close(): Promise<void> }> {
   const buildDir = path.resolve(opts.buildDir ?? path.join(import.meta.dirname, "..", "build"));
   const serverEntry = path.join(buildDir, "server", "index.js");
-  if (!existsSync(serverEntry)) throw new Error(`Console not built: run \`npm run build\` (${serverEntry} is missing)`);
+  if (!existsSync(serverEntry))
+    throw new Error(`Console not built: run \`npm run build\` (${serverEntry} is missing)`);
   // Loaded once at start, so a broken build fails here and not on the first visitor.
   const build = (await import(pathToFileURL(serverEntry).href)) as ServerBuild;
   const clientDir = path.join(buildDir, "client");
@@ -40,7 +41,12 @@ export async function startAdmin(
     // speaks plain HTTP behind a TLS proxy in production; the host check below stands in for it.
     build: { ...build, allowedActionOrigins: ["**"] },
     mode: app.config.nodeEnv,
-    getLoadContext: (_request, client) => ({ app, pipeline: opts.pipeline, clientAddress: client.address ?? "", loginThrottle }),
+    getLoadContext: (_request, client) => ({
+      app,
+      pipeline: opts.pipeline,
+      clientAddress: client.address ?? "",
+      loginThrottle,
+    }),
   });
 
   const server = http.createServer((req, res) => {
@@ -57,7 +63,8 @@ export async function startAdmin(
       return text(res, 403, "Forbidden: this request came from another site.");
     // The largest legitimate body is a corpus upload (20 files of 1 MiB, refused politely above
     // that by the corpus page); anything far beyond is not read at all.
-    if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) return text(res, 413, "Too large: the console accepts at most 100 MiB per request.");
+    if (Number(req.headers["content-length"]) > MAX_BODY_BYTES)
+      return text(res, 413, "Too large: the console accepts at most 100 MiB per request.");
     await reactRouter(req, res);
   };
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
@@ -120,7 +127,10 @@ async function serveStatic(root: string, req: IncomingMessage, res: ServerRespon
   const isAsset = pathname.startsWith("/assets/");
   // No dot-segments (so no "..") and no hidden files such as .vite/manifest.json.
   const file = path.join(root, pathname);
-  const safe = !pathname.includes("\0") && !pathname.split("/").some((s) => s.startsWith(".")) && file.startsWith(root + path.sep);
+  const safe =
+    !pathname.includes("\0") &&
+    !pathname.split("/").some((s) => s.startsWith(".")) &&
+    file.startsWith(root + path.sep);
   const info = safe ? await stat(file).catch(() => null) : null;
   if (!info?.isFile()) {
     if (!isAsset) return false;
@@ -134,7 +144,10 @@ async function serveStatic(root: string, req: IncomingMessage, res: ServerRespon
     "Cache-Control": isAsset ? "public, max-age=31536000, immutable" : "public, max-age=3600",
   });
   if (req.method === "HEAD") res.end();
-  else createReadStream(file).on("error", () => res.destroy()).pipe(res);
+  else
+    createReadStream(file)
+      .on("error", () => res.destroy())
+      .pipe(res);
   return true;
 }
 

@@ -20,7 +20,10 @@ export function shortMemory(redis: Redis | null, prefix: string): ShortMemory {
 }
 
 class RedisMemory implements ShortMemory {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
 
   async claim(key: string, ttlSeconds: number): Promise<boolean> {
     return (await this.redis.set(this.prefix + key, "1", "EX", ttlSeconds, "NX")) === "OK";

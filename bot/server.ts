@@ -19,9 +19,13 @@ const READY_TIMEOUT_MS = 2_000;
  * because webhooks must be acknowledged within Slack's 3 s / LINE's 2 s and a framework adds
  * nothing here but latency.
  */
-export async function startBotServer(app: AppContext, opts: { host: string; port: number }): Promise<BotServer> {
+export async function startBotServer(
+  app: AppContext,
+  opts: { host: string; port: number },
+): Promise<BotServer> {
   const routes = new Map<string, RouteHandler>();
-  const route = (method: string, path: string, handler: RouteHandler) => routes.set(`${method} ${path}`, handler);
+  const route = (method: string, path: string, handler: RouteHandler) =>
+    routes.set(`${method} ${path}`, handler);
 
   route("GET", "/healthz", (_req, res) => json(res, 200, { status: "ok" }));
   route("GET", "/readyz", async (_req, res) => {

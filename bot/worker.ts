@@ -18,7 +18,8 @@ export async function startWorker(app: AppContext, pipeline: Pipeline): Promise<
   const tick = () => {
     running = purgeExpired(app.db)
       .then((report) => {
-        if (report.sessionsPurged || report.cacheEntriesPurged || report.orphansFailed) log.info(report, "housekeeping purged expired rows");
+        if (report.sessionsPurged || report.cacheEntriesPurged || report.orphansFailed)
+          log.info(report, "housekeeping purged expired rows");
       })
       .catch((error) => log.warn({ err: error }, "housekeeping failed; will retry"));
   };

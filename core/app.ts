@@ -1,5 +1,5 @@
 import type { Config } from "./config.ts";
-import { openDatabase, type Database } from "./db/client.ts";
+import { type Database, openDatabase } from "./db/client.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { connectRedis, type Redis } from "./redis.ts";
 
@@ -14,7 +14,10 @@ export interface AppContext {
   redis: Redis | null;
 }
 
-export async function openAppContext(config: Config, logger = createLogger(config.logLevel)): Promise<AppContext> {
+export async function openAppContext(
+  config: Config,
+  logger = createLogger(config.logLevel),
+): Promise<AppContext> {
   const db = await openDatabase(config);
   let redis: Redis | null = null;
   try {

@@ -42,13 +42,18 @@ const urlWith = (schemes: string[], example: string) =>
         return false;
       }
     },
-    { message: `must be a URL starting with ${schemes.map((s) => `${s}://`).join(" or ")} (for example ${example})` },
+    {
+      message: `must be a URL starting with ${schemes.map((s) => `${s}://`).join(" or ")} (for example ${example})`,
+    },
   );
 
 const port = (fallback: number) =>
   z.preprocess(
     (v) => (v === undefined || v === "" ? String(fallback) : v),
-    z.string().regex(/^\d+$/, "must be a whole number between 0 and 65535").transform(Number)
+    z
+      .string()
+      .regex(/^\d+$/, "must be a whole number between 0 and 65535")
+      .transform(Number)
       .refine((n) => n <= 65535, "must be a whole number between 0 and 65535"),
   );
 
@@ -70,7 +75,9 @@ const timeZone = z.string().refine(
 const schema = z.object({
   NODE_ENV: z.preprocess(
     (v) => (v === undefined || v === "" ? "development" : v),
-    z.enum(["development", "production", "test"], { message: 'must be "development", "production" or "test"' }),
+    z.enum(["development", "production", "test"], {
+      message: 'must be "development", "production" or "test"',
+    }),
   ),
   LOG_LEVEL: z.preprocess(
     (v) => (v === undefined || v === "" ? "info" : v),
@@ -79,19 +86,31 @@ const schema = z.object({
     }),
   ),
   DATA_DIR: optional(z.string()),
-  DATABASE_URL: optional(urlWith(["postgres", "postgresql"], "postgresql://user:pass@localhost:5432/articlebot")),
+  DATABASE_URL: optional(
+    urlWith(["postgres", "postgresql"], "postgresql://user:pass@localhost:5432/articlebot"),
+  ),
   REDIS_URL: optional(urlWith(["redis", "rediss"], "redis://localhost:6379")),
   QDRANT_URL: optional(urlWith(["http", "https"], "http://localhost:6333")),
   QDRANT_API_KEY: optional(z.string()),
   OPENAI_API_KEY: optional(z.string().regex(/^\S+$/, "must not contain spaces")),
   OPENAI_BASE_URL: optional(urlWith(["http", "https"], "https://api.openai.com/v1")),
-  OPENAI_MODEL: optional(z.string().regex(/^[\w.:\-/]+$/, "must be a model id such as gpt-4o-mini or ft:gpt-4o-mini:org::id")),
-  OPENAI_EMBEDDING_MODEL: optional(z.string().regex(/^[\w.:\-/]+$/, "must be a model id such as text-embedding-3-small")),
+  OPENAI_MODEL: optional(
+    z.string().regex(/^[\w.:\-/]+$/, "must be a model id such as gpt-4o-mini or ft:gpt-4o-mini:org::id"),
+  ),
+  OPENAI_EMBEDDING_MODEL: optional(
+    z.string().regex(/^[\w.:\-/]+$/, "must be a model id such as text-embedding-3-small"),
+  ),
   SLACK_BOT_TOKEN: optional(prefixed("xoxb-", "a Slack bot token")),
-  SLACK_SIGNING_SECRET: optional(z.string().regex(/^[0-9a-f]{16,}$/i, "must be the app's signing secret (hex, from Basic Information)")),
+  SLACK_SIGNING_SECRET: optional(
+    z.string().regex(/^[0-9a-f]{16,}$/i, "must be the app's signing secret (hex, from Basic Information)"),
+  ),
   SLACK_APP_TOKEN: optional(prefixed("xapp-", "a Slack app-level token")),
   SLACK_API_URL: optional(urlWith(["http", "https"], "https://slack.com/api/")),
-  LINE_CHANNEL_SECRET: optional(z.string().regex(/^[0-9a-f]{16,}$/i, "must be the channel secret (hex, from the LINE Developers console)")),
+  LINE_CHANNEL_SECRET: optional(
+    z
+      .string()
+      .regex(/^[0-9a-f]{16,}$/i, "must be the channel secret (hex, from the LINE Developers console)"),
+  ),
   LINE_CHANNEL_ACCESS_TOKEN: optional(z.string().regex(/^\S+$/, "must not contain spaces")),
   LINE_API_BASE_URL: optional(urlWith(["http", "https"], "https://api.line.me")),
   HOST: optional(z.string()),
@@ -99,10 +118,16 @@ const schema = z.object({
   ADMIN_PORT: port(3001),
   METRICS_PORT: z.preprocess(
     (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
-    z.string().regex(/^\d+$/, "must be a whole number between 0 and 65535").transform(Number)
-      .refine((n) => n <= 65535, "must be a whole number between 0 and 65535").optional(),
+    z
+      .string()
+      .regex(/^\d+$/, "must be a whole number between 0 and 65535")
+      .transform(Number)
+      .refine((n) => n <= 65535, "must be a whole number between 0 and 65535")
+      .optional(),
   ),
-  SESSION_SECRET: optional(z.string().min(32, "must be at least 32 characters (for example: openssl rand -hex 32)")),
+  SESSION_SECRET: optional(
+    z.string().min(32, "must be at least 32 characters (for example: openssl rand -hex 32)"),
+  ),
   ADMIN_EMAIL: optional(z.email({ message: "must be an email address" })),
   ADMIN_PASSWORD: optional(z.string().min(12, "must be at least 12 characters")),
   TZ_QUOTA: z.preprocess((v) => (v === undefined || v === "" ? "Asia/Bangkok" : v), timeZone),
@@ -117,7 +142,9 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 function crossChecks(e: z.infer<typeof schema>): string[] {
   const problems: string[] = [];
   if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN)
-    problems.push("SLACK_SIGNING_SECRET must be set when SLACK_BOT_TOKEN is set (or set SLACK_APP_TOKEN for Socket Mode)");
+    problems.push(
+      "SLACK_SIGNING_SECRET must be set when SLACK_BOT_TOKEN is set (or set SLACK_APP_TOKEN for Socket Mode)",
+    );
   if (!e.SLACK_BOT_TOKEN && (e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN))
     problems.push("SLACK_BOT_TOKEN must be set when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set");
   if (Boolean(e.LINE_CHANNEL_SECRET) !== Boolean(e.LINE_CHANNEL_ACCESS_TOKEN))
@@ -125,7 +152,8 @@ function crossChecks(e: z.infer<typeof schema>): string[] {
   if (e.ADMIN_PASSWORD && !e.ADMIN_EMAIL) problems.push("ADMIN_EMAIL must be set when ADMIN_PASSWORD is set");
   if (e.NODE_ENV === "production" && !e.SESSION_SECRET)
     problems.push("SESSION_SECRET must be set when NODE_ENV=production (at least 32 characters)");
-  if (e.ADMIN_PORT === e.PORT && e.PORT !== 0) problems.push(`ADMIN_PORT must differ from PORT (both are ${e.PORT})`);
+  if (e.ADMIN_PORT === e.PORT && e.PORT !== 0)
+    problems.push(`ADMIN_PORT must differ from PORT (both are ${e.PORT})`);
   return problems;
 }
 
@@ -148,7 +176,10 @@ export function loadConfig(env: Env = process.env): Config {
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0]);
         const got = env[name];
-        const shown = got === undefined ? "" : ` (got "${/SECRET|TOKEN|PASSWORD|KEY/.test(name) ? "…" : withoutPassword(got)}")`;
+        const shown =
+          got === undefined
+            ? ""
+            : ` (got "${/SECRET|TOKEN|PASSWORD|KEY/.test(name) ? "…" : withoutPassword(got)}")`;
         return `${name} ${issue.message}${shown}`;
       }),
     );
@@ -162,7 +193,9 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     dataDir,
-    database: e.DATABASE_URL ? { kind: "postgres", url: e.DATABASE_URL } : { kind: "pglite", dir: path.join(dataDir, "pglite") },
+    database: e.DATABASE_URL
+      ? { kind: "postgres", url: e.DATABASE_URL }
+      : { kind: "pglite", dir: path.join(dataDir, "pglite") },
     redis: e.REDIS_URL ? { url: e.REDIS_URL } : null,
     qdrant: e.QDRANT_URL ? { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY } : null,
     openai: {
@@ -172,15 +205,29 @@ export function loadConfig(env: Env = process.env): Config {
       embeddingModel: e.OPENAI_EMBEDDING_MODEL ?? "text-embedding-3-small",
     },
     slack: e.SLACK_BOT_TOKEN
-      ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL }
+      ? {
+          botToken: e.SLACK_BOT_TOKEN,
+          signingSecret: e.SLACK_SIGNING_SECRET,
+          appToken: e.SLACK_APP_TOKEN,
+          apiUrl: e.SLACK_API_URL,
+        }
       : null,
     line:
       e.LINE_CHANNEL_SECRET && e.LINE_CHANNEL_ACCESS_TOKEN
-        ? { channelSecret: e.LINE_CHANNEL_SECRET, accessToken: e.LINE_CHANNEL_ACCESS_TOKEN, apiBaseUrl: e.LINE_API_BASE_URL }
+        ? {
+            channelSecret: e.LINE_CHANNEL_SECRET,
+            accessToken: e.LINE_CHANNEL_ACCESS_TOKEN,
+            apiBaseUrl: e.LINE_API_BASE_URL,
+          }
         : null,
     http: { host: e.HOST ?? "127.0.0.1", port: e.PORT },
     metrics: e.METRICS_PORT === undefined ? null : { port: e.METRICS_PORT },
-    admin: { port: e.ADMIN_PORT, sessionSecret: e.SESSION_SECRET, email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
+    admin: {
+      port: e.ADMIN_PORT,
+      sessionSecret: e.SESSION_SECRET,
+      email: e.ADMIN_EMAIL,
+      password: e.ADMIN_PASSWORD,
+    },
     quotaTimeZone: e.TZ_QUOTA,
   };
 }

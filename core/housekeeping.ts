@@ -24,15 +24,26 @@ export async function purgeExpired(db: Database, now = new Date()): Promise<Hous
   const sessions = await db.prisma.adminSession.deleteMany({
     where: { OR: [{ expiresAt: { lt: dayAgo } }, { revokedAt: { lt: dayAgo } }] },
   });
-  const cache = await db.prisma.topicCacheEntry.deleteMany({ where: { expiresAt: { lt: now }, pinnedShared: false } });
+  const cache = await db.prisma.topicCacheEntry.deleteMany({
+    where: { expiresAt: { lt: now }, pinnedShared: false },
+  });
   const orphans = await db.prisma.generation.findMany({
-    where: { status: "QUEUED", startedAt: null, createdAt: { lt: new Date(now.getTime() - ORPHAN_AFTER_MS) } },
+    where: {
+      status: "QUEUED",
+      startedAt: null,
+      createdAt: { lt: new Date(now.getTime() - ORPHAN_AFTER_MS) },
+    },
     select: { id: true, createdAt: true },
     take: 500,
   });
   let orphansFailed = 0;
   for (const o of orphans) {
-    const failed = await recordFailed(db, o.id, { errorCode: "abandoned", error: "never picked up by a worker", usage: [], latencyMs: now.getTime() - o.createdAt.getTime() });
+    const failed = await recordFailed(db, o.id, {
+      errorCode: "abandoned",
+      error: "never picked up by a worker",
+      usage: [],
+      latencyMs: now.getTime() - o.createdAt.getTime(),
+    });
     if (failed) orphansFailed++;
   }
   return { sessionsPurged: sessions.count, cacheEntriesPurged: cache.count, orphansFailed };

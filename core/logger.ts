@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 
 export type { Logger };
 
@@ -9,9 +9,22 @@ export function createLogger(level: string, bindings: Record<string, unknown> = 
     base: { ...bindings },
     redact: {
       paths: [
-        "password", "*.password", "passwordHash", "*.passwordHash", "token", "*.token",
-        "authorization", "*.authorization", "headers.authorization", "headers.cookie", "cookie", "*.cookie",
-        "apiKey", "*.apiKey", "secret", "*.secret",
+        "password",
+        "*.password",
+        "passwordHash",
+        "*.passwordHash",
+        "token",
+        "*.token",
+        "authorization",
+        "*.authorization",
+        "headers.authorization",
+        "headers.cookie",
+        "cookie",
+        "*.cookie",
+        "apiKey",
+        "*.apiKey",
+        "secret",
+        "*.secret",
       ],
       censor: "[redacted]",
     },

@@ -8,7 +8,14 @@ function partsIn(date: Date, timeZone: string): Record<string, number> {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat("en-US", {
-      timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
     });
     formatters.set(timeZone, f);
   }
@@ -51,12 +58,20 @@ export function dayColumn(now: Date, timeZone: string): Date {
 export function nextLocalMidnight(now: Date, timeZone: string): Date {
   const p = partsIn(now, timeZone);
   const tomorrow = new Date(Date.UTC(p.year!, p.month! - 1, p.day! + 1));
-  return localMidnight(tomorrow.getUTCFullYear(), tomorrow.getUTCMonth() + 1, tomorrow.getUTCDate(), timeZone);
+  return localMidnight(
+    tomorrow.getUTCFullYear(),
+    tomorrow.getUTCMonth() + 1,
+    tomorrow.getUTCDate(),
+    timeZone,
+  );
 }
 
 export function startOfLocalMonth(now: Date, timeZone: string): { column: Date; instant: Date } {
   const p = partsIn(now, timeZone);
-  return { column: new Date(Date.UTC(p.year!, p.month! - 1, 1)), instant: localMidnight(p.year!, p.month!, 1, timeZone) };
+  return {
+    column: new Date(Date.UTC(p.year!, p.month! - 1, 1)),
+    instant: localMidnight(p.year!, p.month!, 1, timeZone),
+  };
 }
 
 export function nextLocalMonth(now: Date, timeZone: string): Date {

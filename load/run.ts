@@ -2,7 +2,9 @@
 import { readdir } from "node:fs/promises";
 
 const scenario = process.argv[2];
-const available = (await readdir(new URL("./scenarios", import.meta.url))).map((f) => f.replace(/\.ts$/, "")).sort();
+const available = (await readdir(new URL("./scenarios", import.meta.url)))
+  .map((f) => f.replace(/\.ts$/, ""))
+  .sort();
 if (!scenario || !available.includes(scenario)) {
   console.error(`usage: npm run load -- <scenario>   (scenarios: ${available.join(", ")})`);
   process.exit(2);

@@ -40,9 +40,11 @@ export async function seed(db: Database, config: Pick<Config, "admin" | "databas
       // Embedded mode is for trying the product: make an admin and show its password once.
       const generatedPassword = randomBytes(12).toString("base64url");
       const adminEmail = email ?? DEFAULT_ADMIN_EMAIL;
-      if (await createAdmin(db, adminEmail, generatedPassword)) report.adminCreated = { email: adminEmail, generatedPassword };
+      if (await createAdmin(db, adminEmail, generatedPassword))
+        report.adminCreated = { email: adminEmail, generatedPassword };
     } else {
-      report.adminMissing = "No console admin yet: set ADMIN_EMAIL and ADMIN_PASSWORD, then restart or run `npm run db:seed`.";
+      report.adminMissing =
+        "No console admin yet: set ADMIN_EMAIL and ADMIN_PASSWORD, then restart or run `npm run db:seed`.";
     }
   }
   return report;

@@ -1,10 +1,10 @@
-import { data, redirect, type AppLoadContext } from "react-router";
+import { type AppLoadContext, data, redirect } from "react-router";
 import type { Actor } from "../../core/admin/audit.ts";
 import { hashPassword, verifyPassword } from "../../core/admin/password.ts";
 import type { AppContext } from "../../core/app.ts";
 import type { AdminRole } from "../../core/db/client.ts";
 import { isSameOrigin } from "./origin.server.ts";
-import { clearSessionCookie, getSession, hasSessionCookie, type AdminIdentity } from "./session.server.ts";
+import { type AdminIdentity, clearSessionCookie, getSession, hasSessionCookie } from "./session.server.ts";
 
 /** Guard for every console loader and action: the signed-in admin, or a redirect to sign in. */
 export async function requireAdminUser(request: Request, context: AppLoadContext): Promise<AdminIdentity> {
@@ -14,13 +14,21 @@ export async function requireAdminUser(request: Request, context: AppLoadContext
   const here = url.pathname + url.search;
   const to = here === "/" ? "/login" : `/login?${new URLSearchParams({ redirectTo: here })}`;
   // A cookie that no longer opens a session is dropped, so the browser stops sending it.
-  throw redirect(to, hasSessionCookie(request) ? { headers: { "Set-Cookie": clearSessionCookie(context.app) } } : undefined);
+  throw redirect(
+    to,
+    hasSessionCookie(request) ? { headers: { "Set-Cookie": clearSessionCookie(context.app) } } : undefined,
+  );
 }
 
 /** VIEWERs may look; changing anything needs ADMIN. */
-export async function requireRole(request: Request, context: AppLoadContext, role: AdminRole): Promise<AdminIdentity> {
+export async function requireRole(
+  request: Request,
+  context: AppLoadContext,
+  role: AdminRole,
+): Promise<AdminIdentity> {
   const identity = await requireAdminUser(request, context);
-  if (role === "ADMIN" && identity.role !== "ADMIN") throw data({ message: "Only admins can do this." }, { status: 403 });
+  if (role === "ADMIN" && identity.role !== "ADMIN")
+    throw data({ message: "Only admins can do this." }, { status: 403 });
   return identity;
 }
 
@@ -28,7 +36,10 @@ export async function requireRole(request: Request, context: AppLoadContext, rol
  * First line of every console action that changes something: the request came from this site,
  * and the person is signed in as an ADMIN. Returns who they are, worded for the audit log.
  */
-export async function requireAdminAction(request: Request, context: AppLoadContext): Promise<{ identity: AdminIdentity; actor: Actor }> {
+export async function requireAdminAction(
+  request: Request,
+  context: AppLoadContext,
+): Promise<{ identity: AdminIdentity; actor: Actor }> {
   assertSameOrigin(request);
   const identity = await requireRole(request, context, "ADMIN");
   return { identity, actor: { userId: identity.userId, email: identity.email, ip: context.clientAddress } };
@@ -43,7 +54,8 @@ export function assertSameOrigin(request: Request): void {
 
 /** Only a path on this site, so `?redirectTo=` cannot send a signed-in admin elsewhere. */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
+  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\"))
+    return fallback;
   return to;
 }
 

@@ -5,7 +5,6 @@ import { PLATFORMS } from "./requesters.server.ts";
 
 /** The generations log's filters, read from the URL (the list and its CSV export share them). */
 
-
 export interface GenerationFilters {
   platform: Platform | "";
   status: GenerationStatus | "";
@@ -19,11 +18,13 @@ export interface GenerationFilters {
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const validDay = (v: string | null) => (v && DAY.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) ? v : "");
+const validDay = (v: string | null) =>
+  v && DAY.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) ? v : "";
 
 export function readGenerationFilters(url: URL): GenerationFilters {
   const s = url.searchParams;
-  const pick = <T extends string>(name: string, allowed: readonly T[]): T | "" => ((allowed as readonly string[]).includes(s.get(name) ?? "") ? (s.get(name) as T) : "");
+  const pick = <T extends string>(name: string, allowed: readonly T[]): T | "" =>
+    (allowed as readonly string[]).includes(s.get(name) ?? "") ? (s.get(name) as T) : "";
   return {
     platform: pick("platform", PLATFORMS),
     status: pick("status", STATUSES),
@@ -49,13 +50,30 @@ export function generationWhere(f: GenerationFilters): Prisma.GenerationWhereInp
     ...(f.requester ? { requesterId: f.requester } : {}),
     ...(f.q ? { topic: { contains: f.q, mode: "insensitive" } } : {}),
     // The tier a requester is on now: their own, or their workspace's default.
-    ...(f.tier ? { requester: { OR: [{ tierId: f.tier }, { tierId: null, tenant: { defaultTierId: f.tier } }] } } : {}),
+    ...(f.tier
+      ? { requester: { OR: [{ tierId: f.tier }, { tierId: null, tenant: { defaultTierId: f.tier } }] } }
+      : {}),
   };
 }
 
 export const LIST_SELECT = {
-  id: true, createdAt: true, platform: true, status: true, topic: true, language: true, targetWords: true, words: true, model: true,
-  inputTokens: true, outputTokens: true, costUsd: true, costUnpriced: true, cacheHit: true, latencyMs: true, firstChunkMs: true, errorCode: true,
+  id: true,
+  createdAt: true,
+  platform: true,
+  status: true,
+  topic: true,
+  language: true,
+  targetWords: true,
+  words: true,
+  model: true,
+  inputTokens: true,
+  outputTokens: true,
+  costUsd: true,
+  costUnpriced: true,
+  cacheHit: true,
+  latencyMs: true,
+  firstChunkMs: true,
+  errorCode: true,
   requester: { select: { id: true, displayName: true, externalId: true } },
   tenant: { select: { name: true, externalId: true } },
 } satisfies Prisma.GenerationSelect;
@@ -63,9 +81,17 @@ export const LIST_SELECT = {
 export type GenerationListRow = Prisma.GenerationGetPayload<{ select: typeof LIST_SELECT }>;
 
 /** One page in log order (newest first), keyset-paginated so deep pages stay as fast as the first. */
-export async function generationPage(app: AppContext, where: Prisma.GenerationWhereInput, after: string | null, take: number): Promise<GenerationListRow[]> {
+export async function generationPage(
+  app: AppContext,
+  where: Prisma.GenerationWhereInput,
+  after: string | null,
+  take: number,
+): Promise<GenerationListRow[]> {
   return app.db.prisma.generation.findMany({
-    where, select: LIST_SELECT, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take,
+    where,
+    select: LIST_SELECT,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take,
     ...(after ? { cursor: { id: after }, skip: 1 } : {}),
   });
 }

@@ -1,4 +1,9 @@
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from "rate-limiter-flexible";
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  type RateLimiterRes,
+} from "rate-limiter-flexible";
 import type { Redis } from "../../core/redis.ts";
 
 const HOUR = 3600;
@@ -36,9 +41,15 @@ export function createLoginThrottle(redis: Redis | null, keyPrefix = "ab:login")
     const e = email.trim().toLowerCase();
     return { ip, emailIp: `${e}_${ip}`, email: e };
   };
-  const each = (ip: string, email: string, act: (l: RateLimiterAbstract, key: string, rule: Rule) => Promise<number>) => {
+  const each = (
+    ip: string,
+    email: string,
+    act: (l: RateLimiterAbstract, key: string, rule: Rule) => Promise<number>,
+  ) => {
     const k = keys(ip, email);
-    return Promise.all((Object.keys(RULES) as Rule[]).map((rule) => act(limiters[rule], k[rule], rule))).then((w) => Math.max(0, ...w));
+    return Promise.all((Object.keys(RULES) as Rule[]).map((rule) => act(limiters[rule], k[rule], rule))).then(
+      (w) => Math.max(0, ...w),
+    );
   };
 
   return {
@@ -68,5 +79,11 @@ function limiter(redis: Redis | null, keyPrefix: string, rule: (typeof RULES)[Ru
   const memory = new RateLimiterMemory({ keyPrefix, ...rule });
   if (!redis) return memory;
   // While Redis is unreachable each process counts in memory, as the quotas do (core/quota).
-  return new RateLimiterRedis({ storeClient: redis, keyPrefix, ...rule, insuranceLimiter: memory, rejectIfRedisNotReady: true });
+  return new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix,
+    ...rule,
+    insuranceLimiter: memory,
+    rejectIfRedisNotReady: true,
+  });
 }

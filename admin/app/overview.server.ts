@@ -26,12 +26,23 @@ export interface PeriodFigures {
 
 export interface Overview {
   today: PeriodFigures;
-  month: PeriodFigures & { budget: { spentUsd: number; budgetUsd: number; requesters: number; near: number; over: number } };
+  month: PeriodFigures & {
+    budget: { spentUsd: number; budgetUsd: number; requesters: number; near: number; over: number };
+  };
   days: string[];
   costPerDay: Array<{ day: string; value: number }>;
   articlesPerDay: Array<{ day: string; SLACK: number; LINE: number; CONSOLE: number }>;
   tokensByModel: Array<{ model: string; operation: string; calls: number; tokens: number; costUsd: number }>;
-  topRequesters: Array<{ id: string; name: string; platform: string; workspace: string; tier: string; articles: number; costUsd: number; budgetUsd: number | null }>;
+  topRequesters: Array<{
+    id: string;
+    name: string;
+    platform: string;
+    workspace: string;
+    tier: string;
+    articles: number;
+    costUsd: number;
+    budgetUsd: number | null;
+  }>;
   parts: Array<{ name: string; value: string }>;
   counts: { tiers: number; tenants: number; requesters: number };
 }
@@ -68,7 +79,19 @@ export async function loadOverview(app: AppContext, now = new Date()): Promise<O
     p.$queryRaw<Array<{ model: string; operation: string; calls: number; tokens: number; cost: number }>>`
       SELECT "model", "operation"::text AS operation, SUM("calls")::float8 AS calls, SUM("inputTokens" + "outputTokens")::float8 AS tokens, SUM("costUsd")::float8 AS cost
       FROM "DailyModelUsage" WHERE "day" >= ${from}::date GROUP BY "model", "operation" ORDER BY tokens DESC LIMIT 12`,
-    p.$queryRaw<Array<{ id: string; displayName: string; externalId: string; platform: string; workspace: string; tier: string; articles: number; cost: number; budget: number | null }>>`
+    p.$queryRaw<
+      Array<{
+        id: string;
+        displayName: string;
+        externalId: string;
+        platform: string;
+        workspace: string;
+        tier: string;
+        articles: number;
+        cost: number;
+        budget: number | null;
+      }>
+    >`
       WITH m AS (
         SELECT "requesterId", SUM("costUsd") AS cost, SUM("articles") AS articles FROM "DailyUsage"
         WHERE "day" >= ${monthStart}::date GROUP BY "requesterId" ORDER BY cost DESC LIMIT 10)
@@ -99,9 +122,17 @@ export async function loadOverview(app: AppContext, now = new Date()): Promise<O
     const failures = n(t[`${prefix}Failures`]);
     const cacheHits = n(t[`${prefix}CacheHits`]);
     const costUsd = n(t[`${prefix}Cost`]);
-    const p95 = percentile(buckets.map((b) => n(b[bucketKey])), 0.95);
+    const p95 = percentile(
+      buckets.map((b) => n(b[bucketKey])),
+      0.95,
+    );
     return {
-      articles, failures, refusals: n(t[`${prefix}Refusals`]), cacheHits, costUsd, savedUsd: n(t[`${prefix}Saved`]),
+      articles,
+      failures,
+      refusals: n(t[`${prefix}Refusals`]),
+      cacheHits,
+      costUsd,
+      savedUsd: n(t[`${prefix}Saved`]),
       costPerArticle: articles ? costUsd / articles : null,
       cacheHitRate: articles ? cacheHits / articles : null,
       errorRate: articles + failures ? failures / (articles + failures) : null,
@@ -120,7 +151,16 @@ export async function loadOverview(app: AppContext, now = new Date()): Promise<O
     articles.set(row.day, a);
   }
   const b = budget[0];
-  const month = { ...figures("m", "month"), budget: { spentUsd: n(b?.spent), budgetUsd: n(b?.budget), requesters: n(b?.requesters), near: n(b?.near), over: n(b?.over) } };
+  const month = {
+    ...figures("m", "month"),
+    budget: {
+      spentUsd: n(b?.spent),
+      budgetUsd: n(b?.budget),
+      requesters: n(b?.requesters),
+      near: n(b?.near),
+      over: n(b?.over),
+    },
+  };
 
   return {
     today: figures("t", "today"),
@@ -128,10 +168,22 @@ export async function loadOverview(app: AppContext, now = new Date()): Promise<O
     days,
     costPerDay: days.map((day) => ({ day, value: cost.get(day) ?? 0 })),
     articlesPerDay: days.map((day) => ({ day, ...(articles.get(day) ?? { SLACK: 0, LINE: 0, CONSOLE: 0 }) })),
-    tokensByModel: models.map((r) => ({ model: r.model, operation: r.operation, calls: n(r.calls), tokens: n(r.tokens), costUsd: n(r.cost) })),
+    tokensByModel: models.map((r) => ({
+      model: r.model,
+      operation: r.operation,
+      calls: n(r.calls),
+      tokens: n(r.tokens),
+      costUsd: n(r.cost),
+    })),
     topRequesters: top.map((r) => ({
-      id: r.id, name: r.displayName || r.externalId, platform: r.platform, workspace: r.workspace, tier: r.tier,
-      articles: n(r.articles), costUsd: n(r.cost), budgetUsd: r.budget === null ? null : n(r.budget),
+      id: r.id,
+      name: r.displayName || r.externalId,
+      platform: r.platform,
+      workspace: r.workspace,
+      tier: r.tier,
+      articles: n(r.articles),
+      costUsd: n(r.cost),
+      budgetUsd: r.budget === null ? null : n(r.budget),
     })),
     parts: describeConfig(app.config).map((line) => {
       const [, name = line, value = ""] = /^(\S+)\s+(.*)$/.exec(line) ?? [];

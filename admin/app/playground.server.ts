@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { recordAudit, type Actor } from "../../core/admin/audit.ts";
+import { type Actor, recordAudit } from "../../core/admin/audit.ts";
 import type { AppContext } from "../../core/app.ts";
 import type { ConsoleDelivery } from "../../core/deliver/console-sink.ts";
 import type { AcceptResult, Pipeline } from "../../core/pipeline/index.ts";
@@ -23,16 +23,27 @@ export const PlaygroundSchema = z.object({
 
 /** A stable external id for a requester name: "Ops Team" -> "playground:ops-team". */
 export function playgroundExternalId(name: string): string {
-  const slug = name.normalize("NFC").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "").slice(0, 60);
+  const slug = name
+    .normalize("NFC")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 60);
   return `playground:${slug || "tester"}`;
 }
 
 export async function playgroundOptions(app: AppContext) {
   const p = app.db.prisma;
   const [tiers, requesters] = await Promise.all([
-    p.tier.findMany({ where: { retiredAt: null }, orderBy: { name: "asc" }, select: { id: true, name: true, dailyArticleLimit: true, maxWords: true } }),
+    p.tier.findMany({
+      where: { retiredAt: null },
+      orderBy: { name: "asc" },
+      select: { id: true, name: true, dailyArticleLimit: true, maxWords: true },
+    }),
     p.requester.findMany({
-      where: { platform: "CONSOLE", externalId: { startsWith: "playground:" } }, orderBy: { updatedAt: "desc" }, take: 20,
+      where: { platform: "CONSOLE", externalId: { startsWith: "playground:" } },
+      orderBy: { updatedAt: "desc" },
+      take: 20,
       select: { displayName: true, tierId: true },
     }),
   ]);
@@ -43,32 +54,60 @@ export type PlaygroundOutcome =
   | { kind: "queued" | "duplicate"; generationId: string }
   | { kind: "refused" | "blocked" | "guidance"; message: string; examples?: string[] };
 
-export async function requestArticle(app: AppContext, pipeline: Pipeline, actor: Actor, input: z.output<typeof PlaygroundSchema>): Promise<PlaygroundOutcome | { kind: "invalid"; field: string; message: string }> {
+export async function requestArticle(
+  app: AppContext,
+  pipeline: Pipeline,
+  actor: Actor,
+  input: z.output<typeof PlaygroundSchema>,
+): Promise<PlaygroundOutcome | { kind: "invalid"; field: string; message: string }> {
   const p = app.db.prisma;
   const tier = await p.tier.findUnique({ where: { id: input.tierId } });
-  if (!tier || tier.retiredAt) return { kind: "invalid", field: "tierId", message: "Choose a tier that is not retired." };
+  if (!tier || tier.retiredAt)
+    return { kind: "invalid", field: "tierId", message: "Choose a tier that is not retired." };
   const externalId = playgroundExternalId(input.requester);
   // The console workspace and the requester exist before the request, on the chosen tier.
   const defaultTier = await p.tier.findUnique({ where: { name: DEFAULT_TIER_BY_PLATFORM.CONSOLE } });
   const tenant = await p.tenant.upsert({
     where: { platform_externalId: { platform: "CONSOLE", externalId: PLAYGROUND_TENANT.externalId } },
-    create: { platform: "CONSOLE", externalId: PLAYGROUND_TENANT.externalId, name: PLAYGROUND_TENANT.name, defaultTierId: defaultTier?.id ?? tier.id },
+    create: {
+      platform: "CONSOLE",
+      externalId: PLAYGROUND_TENANT.externalId,
+      name: PLAYGROUND_TENANT.name,
+      defaultTierId: defaultTier?.id ?? tier.id,
+    },
     update: {},
   });
   await p.requester.upsert({
     where: { tenantId_externalId: { tenantId: tenant.id, externalId } },
-    create: { tenantId: tenant.id, platform: "CONSOLE", externalId, displayName: input.requester, tierId: tier.id },
+    create: {
+      tenantId: tenant.id,
+      platform: "CONSOLE",
+      externalId,
+      displayName: input.requester,
+      tierId: tier.id,
+    },
     update: { tierId: tier.id, displayName: input.requester },
   });
 
   const eventId = `playground-${randomBytes(8).toString("hex")}`;
   const result: AcceptResult = await pipeline.accept({
-    platform: "CONSOLE", eventId, tenant: PLAYGROUND_TENANT, requester: { externalId, displayName: input.requester },
-    input: { kind: "text", text: input.text }, destination: { platform: "CONSOLE", conversation: eventId },
+    platform: "CONSOLE",
+    eventId,
+    tenant: PLAYGROUND_TENANT,
+    requester: { externalId, displayName: input.requester },
+    input: { kind: "text", text: input.text },
+    destination: { platform: "CONSOLE", conversation: eventId },
   });
   await recordAudit(app.db, actor, {
-    action: "playground.request", entityType: "Generation", entityId: "generationId" in result ? result.generationId : null,
-    after: { requester: input.requester, tier: tier.name, text: input.text.slice(0, 300), result: result.kind },
+    action: "playground.request",
+    entityType: "Generation",
+    entityId: "generationId" in result ? result.generationId : null,
+    after: {
+      requester: input.requester,
+      tier: tier.name,
+      text: input.text.slice(0, 300),
+      result: result.kind,
+    },
   });
   switch (result.kind) {
     case "queued":
@@ -77,14 +116,22 @@ export async function requestArticle(app: AppContext, pipeline: Pipeline, actor:
     case "guidance":
       return { kind: "guidance", message: result.guidance.message, examples: result.guidance.examples };
     case "blocked":
-      return { kind: "blocked", message: `${input.requester} is blocked: the bot would refuse politely and write nothing.` };
+      return {
+        kind: "blocked",
+        message: `${input.requester} is blocked: the bot would refuse politely and write nothing.`,
+      };
     case "refused": {
       const r = result.refusal;
       const what =
-        r.limit === "daily" ? `the daily limit of ${r.max} articles (${r.used} used)`
-        : r.limit === "burst" ? `the burst limit of ${r.max} requests a minute`
-        : `the monthly budget of $${r.max.toFixed(2)} ($${r.used.toFixed(2)} used)`;
-      return { kind: "refused", message: `Refused by quota: ${input.requester} on ${r.tier} has reached ${what}. It resets at ${r.resetsAt.toISOString().slice(0, 16).replace("T", " ")} UTC.` };
+        r.limit === "daily"
+          ? `the daily limit of ${r.max} articles (${r.used} used)`
+          : r.limit === "burst"
+            ? `the burst limit of ${r.max} requests a minute`
+            : `the monthly budget of $${r.max.toFixed(2)} ($${r.used.toFixed(2)} used)`;
+      return {
+        kind: "refused",
+        message: `Refused by quota: ${input.requester} on ${r.tier} has reached ${what}. It resets at ${r.resetsAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`,
+      };
     }
   }
 }
@@ -94,7 +141,17 @@ export async function playgroundState(app: AppContext, id: string) {
   const g = await app.db.prisma.generation.findUnique({
     where: { id },
     select: {
-      id: true, platform: true, status: true, topic: true, words: true, costUsd: true, latencyMs: true, firstChunkMs: true, cacheHit: true, errorCode: true, deliveryState: true,
+      id: true,
+      platform: true,
+      status: true,
+      topic: true,
+      words: true,
+      costUsd: true,
+      latencyMs: true,
+      firstChunkMs: true,
+      cacheHit: true,
+      errorCode: true,
+      deliveryState: true,
       requester: { select: { displayName: true } },
     },
   });
@@ -102,9 +159,19 @@ export async function playgroundState(app: AppContext, id: string) {
   const delivery = (g.deliveryState ?? {}) as ConsoleDelivery;
   const chunks = [...(delivery.chunks ?? [])].sort((a, b) => a.index - b.index);
   return {
-    id: g.id, status: g.status, topic: g.topic, requester: g.requester.displayName, words: g.words, costUsd: g.costUsd.toString(), latencyMs: g.latencyMs,
-    firstChunkMs: g.firstChunkMs, cacheHit: g.cacheHit || Boolean(delivery.cacheHit), errorCode: g.errorCode, chunks,
-    finished: delivery.finished ?? null, failed: delivery.failed ?? null,
+    id: g.id,
+    status: g.status,
+    topic: g.topic,
+    requester: g.requester.displayName,
+    words: g.words,
+    costUsd: g.costUsd.toString(),
+    latencyMs: g.latencyMs,
+    firstChunkMs: g.firstChunkMs,
+    cacheHit: g.cacheHit || Boolean(delivery.cacheHit),
+    errorCode: g.errorCode,
+    chunks,
+    finished: delivery.finished ?? null,
+    failed: delivery.failed ?? null,
     done: g.status === "DELIVERED" || g.status === "FAILED" || g.status === "CANCELLED",
   };
 }

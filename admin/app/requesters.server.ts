@@ -1,4 +1,4 @@
-import { audited, type Actor } from "../../core/admin/audit.ts";
+import { type Actor, audited } from "../../core/admin/audit.ts";
 import type { AppContext } from "../../core/app.ts";
 import type { Platform, Prisma, Tier } from "../../core/db/client.ts";
 import type { Pipeline } from "../../core/pipeline/index.ts";
@@ -8,7 +8,9 @@ import type { Pipeline } from "../../core/pipeline/index.ts";
 export const PLATFORMS = ["SLACK", "LINE", "CONSOLE"] as const;
 const PAGE = 25;
 
-type RequesterRow = Prisma.RequesterGetPayload<{ include: { tier: true; tenant: { include: { defaultTier: true } } } }>;
+type RequesterRow = Prisma.RequesterGetPayload<{
+  include: { tier: true; tenant: { include: { defaultTier: true } } };
+}>;
 
 export function effectiveTier(r: RequesterRow): Tier {
   return r.tier ?? r.tenant.defaultTier;
@@ -23,9 +25,19 @@ export interface RequesterFilters {
 
 export function readRequesterFilters(url: URL): RequesterFilters {
   const s = url.searchParams;
-  const platform = (PLATFORMS as readonly string[]).includes(s.get("platform") ?? "") ? (s.get("platform") as Platform) : "";
-  const status = s.get("status") === "blocked" || s.get("status") === "active" ? (s.get("status") as "blocked" | "active") : "";
-  return { q: (s.get("q") ?? "").trim().slice(0, 100), platform, status, after: s.get("after")?.slice(0, 64) || null };
+  const platform = (PLATFORMS as readonly string[]).includes(s.get("platform") ?? "")
+    ? (s.get("platform") as Platform)
+    : "";
+  const status =
+    s.get("status") === "blocked" || s.get("status") === "active"
+      ? (s.get("status") as "blocked" | "active")
+      : "";
+  return {
+    q: (s.get("q") ?? "").trim().slice(0, 100),
+    platform,
+    status,
+    after: s.get("after")?.slice(0, 64) || null,
+  };
 }
 
 /** A page of requesters, newest activity first, each with today's and this month's usage. */
@@ -44,80 +56,164 @@ export async function searchRequesters(app: AppContext, pipeline: Pipeline, f: R
       : {}),
   };
   const rows = await app.db.prisma.requester.findMany({
-    where, include: { tier: true, tenant: { include: { defaultTier: true } } },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: PAGE + 1,
+    where,
+    include: { tier: true, tenant: { include: { defaultTier: true } } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: PAGE + 1,
     ...(f.after ? { cursor: { id: f.after }, skip: 1 } : {}),
   });
   const page = rows.slice(0, PAGE);
-  const withUsage = await Promise.all(page.map(async (r) => ({ row: r, usage: await pipeline.quotas.usage(r.id, effectiveTier(r)) })));
-  return { items: withUsage.map(({ row, usage }) => requesterView(row, usage)), next: rows.length > PAGE ? page.at(-1)!.id : null };
+  const withUsage = await Promise.all(
+    page.map(async (r) => ({ row: r, usage: await pipeline.quotas.usage(r.id, effectiveTier(r)) })),
+  );
+  return {
+    items: withUsage.map(({ row, usage }) => requesterView(row, usage)),
+    next: rows.length > PAGE ? page.at(-1)!.id : null,
+  };
 }
 
 export function requesterView(r: RequesterRow, usage: Awaited<ReturnType<Pipeline["quotas"]["usage"]>>) {
   const tier = effectiveTier(r);
   return {
-    id: r.id, name: r.displayName || r.externalId, externalId: r.externalId, platform: r.platform, blocked: r.blocked,
-    workspace: { id: r.tenantId, name: r.tenant.name || r.tenant.externalId, defaultTierId: r.tenant.defaultTierId, defaultTierName: r.tenant.defaultTier.name },
+    id: r.id,
+    name: r.displayName || r.externalId,
+    externalId: r.externalId,
+    platform: r.platform,
+    blocked: r.blocked,
+    workspace: {
+      id: r.tenantId,
+      name: r.tenant.name || r.tenant.externalId,
+      defaultTierId: r.tenant.defaultTierId,
+      defaultTierName: r.tenant.defaultTier.name,
+    },
     tier: { id: tier.id, name: tier.name, own: r.tierId !== null, retired: Boolean(tier.retiredAt) },
-    lastSeenAt: r.lastSeenAt?.toISOString() ?? null, createdAt: r.createdAt.toISOString(),
-    today: { used: usage.today.used, limit: usage.today.limit, delivered: usage.today.delivered, inFlight: usage.today.inFlight, forgiven: usage.today.forgiven, resetsAt: usage.today.resetsAt.toISOString() },
-    month: { spentUsd: usage.month.spentUsd, budgetUsd: usage.month.budgetUsd, resetsAt: usage.month.resetsAt.toISOString() },
+    lastSeenAt: r.lastSeenAt?.toISOString() ?? null,
+    createdAt: r.createdAt.toISOString(),
+    today: {
+      used: usage.today.used,
+      limit: usage.today.limit,
+      delivered: usage.today.delivered,
+      inFlight: usage.today.inFlight,
+      forgiven: usage.today.forgiven,
+      resetsAt: usage.today.resetsAt.toISOString(),
+    },
+    month: {
+      spentUsd: usage.month.spentUsd,
+      budgetUsd: usage.month.budgetUsd,
+      resetsAt: usage.month.resetsAt.toISOString(),
+    },
   };
 }
 
 export async function loadRequester(app: AppContext, pipeline: Pipeline, id: string) {
-  const r = await app.db.prisma.requester.findUnique({ where: { id }, include: { tier: true, tenant: { include: { defaultTier: true } } } });
+  const r = await app.db.prisma.requester.findUnique({
+    where: { id },
+    include: { tier: true, tenant: { include: { defaultTier: true } } },
+  });
   if (!r) return null;
   const [usage, recent, tiers] = await Promise.all([
     pipeline.quotas.usage(r.id, effectiveTier(r)),
     app.db.prisma.generation.findMany({
-      where: { requesterId: id }, orderBy: { createdAt: "desc" }, take: 10,
-      select: { id: true, topic: true, status: true, costUsd: true, cacheHit: true, createdAt: true, words: true },
+      where: { requesterId: id },
+      orderBy: { createdAt: "desc" },
+      take: 10,
+      select: {
+        id: true,
+        topic: true,
+        status: true,
+        costUsd: true,
+        cacheHit: true,
+        createdAt: true,
+        words: true,
+      },
     }),
     activeTiers(app),
   ]);
   return {
     requester: requesterView(r, usage),
-    recent: recent.map((g) => ({ ...g, costUsd: g.costUsd.toString(), createdAt: g.createdAt.toISOString() })),
+    recent: recent.map((g) => ({
+      ...g,
+      costUsd: g.costUsd.toString(),
+      createdAt: g.createdAt.toISOString(),
+    })),
     tiers,
   };
 }
 
 export async function activeTiers(app: AppContext) {
-  const tiers = await app.db.prisma.tier.findMany({ where: { retiredAt: null }, orderBy: { name: "asc" }, select: { id: true, name: true } });
+  const tiers = await app.db.prisma.tier.findMany({
+    where: { retiredAt: null },
+    orderBy: { name: "asc" },
+    select: { id: true, name: true },
+  });
   return tiers;
 }
 
-type Change = { ok: true; notice: string } | { ok: false; fieldErrors?: Record<string, string>; formError?: string };
+type Change =
+  | { ok: true; notice: string }
+  | { ok: false; fieldErrors?: Record<string, string>; formError?: string };
 
 /** "" means: follow the workspace's default tier. */
-export async function setRequesterTier(app: AppContext, actor: Actor, id: string, tierId: string): Promise<Change> {
+export async function setRequesterTier(
+  app: AppContext,
+  actor: Actor,
+  id: string,
+  tierId: string,
+): Promise<Change> {
   return audited<Change>(app.db, actor, async (tx) => {
     const r = await tx.requester.findUnique({ where: { id }, include: { tier: true } });
     if (!r) return { audit: null, value: { ok: false, formError: "This requester no longer exists." } };
     const tier = tierId ? await tx.tier.findUnique({ where: { id: tierId } }) : null;
-    if (tierId && (!tier || tier.retiredAt)) return { audit: null, value: { ok: false, fieldErrors: { tierId: "Choose a tier that is not retired." } } };
+    if (tierId && (!tier || tier.retiredAt))
+      return {
+        audit: null,
+        value: { ok: false, fieldErrors: { tierId: "Choose a tier that is not retired." } },
+      };
     if ((r.tierId ?? "") === tierId) return { audit: null, value: { ok: true, notice: "Nothing changed." } };
     await tx.requester.update({ where: { id }, data: { tierId: tierId || null } });
     return {
       audit: {
-        action: "requester.tier", entityType: "Requester", entityId: id,
-        before: { tierId: r.tierId, tier: r.tier?.name ?? "(workspace default)" }, after: { tierId: tierId || null, tier: tier?.name ?? "(workspace default)" },
+        action: "requester.tier",
+        entityType: "Requester",
+        entityId: id,
+        before: { tierId: r.tierId, tier: r.tier?.name ?? "(workspace default)" },
+        after: { tierId: tierId || null, tier: tier?.name ?? "(workspace default)" },
       },
-      value: { ok: true, notice: tier ? `Now on ${tier.name}, from the next request. Today's count is kept.` : "Now follows the workspace's default tier." },
+      value: {
+        ok: true,
+        notice: tier
+          ? `Now on ${tier.name}, from the next request. Today's count is kept.`
+          : "Now follows the workspace's default tier.",
+      },
     };
   });
 }
 
-export async function setBlocked(app: AppContext, actor: Actor, id: string, blocked: boolean): Promise<Change> {
+export async function setBlocked(
+  app: AppContext,
+  actor: Actor,
+  id: string,
+  blocked: boolean,
+): Promise<Change> {
   return audited<Change>(app.db, actor, async (tx) => {
     const r = await tx.requester.findUnique({ where: { id }, select: { blocked: true } });
     if (!r) return { audit: null, value: { ok: false, formError: "This requester no longer exists." } };
     if (r.blocked === blocked) return { audit: null, value: { ok: true, notice: "Nothing changed." } };
     await tx.requester.update({ where: { id }, data: { blocked } });
     return {
-      audit: { action: blocked ? "requester.block" : "requester.unblock", entityType: "Requester", entityId: id, before: { blocked: r.blocked }, after: { blocked } },
-      value: { ok: true, notice: blocked ? "Blocked: their next requests are refused politely." : "Unblocked: they can ask again." },
+      audit: {
+        action: blocked ? "requester.block" : "requester.unblock",
+        entityType: "Requester",
+        entityId: id,
+        before: { blocked: r.blocked },
+        after: { blocked },
+      },
+      value: {
+        ok: true,
+        notice: blocked
+          ? "Blocked: their next requests are refused politely."
+          : "Unblocked: they can ask again.",
+      },
     };
   });
 }
@@ -126,36 +222,65 @@ export async function setBlocked(app: AppContext, actor: Actor, id: string, bloc
  * Gives today's articles back. The counters live in Redis (or memory), not the database, so the
  * reset runs inside the audit row's transaction: if the counter cannot be written, no row is kept.
  */
-export async function resetToday(app: AppContext, pipeline: Pipeline, actor: Actor, id: string): Promise<Change> {
-  const r = await app.db.prisma.requester.findUnique({ where: { id }, include: { tier: true, tenant: { include: { defaultTier: true } } } });
+export async function resetToday(
+  app: AppContext,
+  pipeline: Pipeline,
+  actor: Actor,
+  id: string,
+): Promise<Change> {
+  const r = await app.db.prisma.requester.findUnique({
+    where: { id },
+    include: { tier: true, tenant: { include: { defaultTier: true } } },
+  });
   if (!r) return { ok: false, formError: "This requester no longer exists." };
   const usage = await pipeline.quotas.usage(id, effectiveTier(r));
   return audited<Change>(app.db, actor, async () => {
     await pipeline.quotas.resetToday(id, usage.today.delivered);
     return {
       audit: {
-        action: "requester.quota.reset", entityType: "Requester", entityId: id,
-        before: { usedToday: usage.today.used, limit: usage.today.limit }, after: { usedToday: usage.today.inFlight, limit: usage.today.limit, forgiven: usage.today.delivered },
+        action: "requester.quota.reset",
+        entityType: "Requester",
+        entityId: id,
+        before: { usedToday: usage.today.used, limit: usage.today.limit },
+        after: { usedToday: usage.today.inFlight, limit: usage.today.limit, forgiven: usage.today.delivered },
       },
-      value: { ok: true, notice: `Today's quota reset: ${usage.today.delivered} delivered article${usage.today.delivered === 1 ? "" : "s"} no longer count today.` },
+      value: {
+        ok: true,
+        notice: `Today's quota reset: ${usage.today.delivered} delivered article${usage.today.delivered === 1 ? "" : "s"} no longer count today.`,
+      },
     };
   });
 }
 
-export async function setWorkspaceDefaultTier(app: AppContext, actor: Actor, tenantId: string, tierId: string): Promise<Change> {
+export async function setWorkspaceDefaultTier(
+  app: AppContext,
+  actor: Actor,
+  tenantId: string,
+  tierId: string,
+): Promise<Change> {
   return audited<Change>(app.db, actor, async (tx) => {
     const t = await tx.tenant.findUnique({ where: { id: tenantId }, include: { defaultTier: true } });
     if (!t) return { audit: null, value: { ok: false, formError: "This workspace no longer exists." } };
     const tier = await tx.tier.findUnique({ where: { id: tierId } });
-    if (!tier || tier.retiredAt) return { audit: null, value: { ok: false, fieldErrors: { tierId: "Choose a tier that is not retired." } } };
+    if (!tier || tier.retiredAt)
+      return {
+        audit: null,
+        value: { ok: false, fieldErrors: { tierId: "Choose a tier that is not retired." } },
+      };
     if (t.defaultTierId === tierId) return { audit: null, value: { ok: true, notice: "Nothing changed." } };
     await tx.tenant.update({ where: { id: tenantId }, data: { defaultTierId: tierId } });
     return {
       audit: {
-        action: "workspace.default-tier", entityType: "Tenant", entityId: tenantId,
-        before: { defaultTierId: t.defaultTierId, tier: t.defaultTier.name }, after: { defaultTierId: tierId, tier: tier.name },
+        action: "workspace.default-tier",
+        entityType: "Tenant",
+        entityId: tenantId,
+        before: { defaultTierId: t.defaultTierId, tier: t.defaultTier.name },
+        after: { defaultTierId: tierId, tier: tier.name },
       },
-      value: { ok: true, notice: `${t.name || t.externalId} now defaults to ${tier.name}. Requesters with a tier of their own keep it.` },
+      value: {
+        ok: true,
+        notice: `${t.name || t.externalId} now defaults to ${tier.name}. Requesters with a tier of their own keep it.`,
+      },
     };
   });
 }

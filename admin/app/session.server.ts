@@ -33,8 +33,12 @@ export async function createSession(
   const now = Date.now();
   const row = await app.db.prisma.adminSession.create({
     data: {
-      id: hashToken(token), userId, ip: client.ip, userAgent: client.userAgent.slice(0, 512),
-      lastSeenAt: new Date(now), expiresAt: new Date(now + IDLE_MS),
+      id: hashToken(token),
+      userId,
+      ip: client.ip,
+      userAgent: client.userAgent.slice(0, 512),
+      lastSeenAt: new Date(now),
+      expiresAt: new Date(now + IDLE_MS),
     },
   });
   return { sessionId: row.id, setCookie: sessionCookie(app, token) };
@@ -52,17 +56,32 @@ export async function getSession(request: Request, app: AppContext): Promise<Adm
   if (!row || row.revokedAt || row.expiresAt.getTime() <= now || row.user.disabledAt) return null;
   if (now - row.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
     const expiresAt = Math.min(now + IDLE_MS, row.createdAt.getTime() + ABSOLUTE_MS);
-    await app.db.prisma.adminSession.update({ where: { id: row.id }, data: { lastSeenAt: new Date(now), expiresAt: new Date(expiresAt) } });
+    await app.db.prisma.adminSession.update({
+      where: { id: row.id },
+      data: { lastSeenAt: new Date(now), expiresAt: new Date(expiresAt) },
+    });
   }
-  return { sessionId: row.id, userId: row.userId, email: row.user.email, name: row.user.name, role: row.user.role };
+  return {
+    sessionId: row.id,
+    userId: row.userId,
+    email: row.user.email,
+    name: row.user.name,
+    role: row.user.role,
+  };
 }
 
 /** Marks the request's session revoked; returns its row id and user when there was a live one. */
-export async function revokeSession(request: Request, app: AppContext): Promise<{ id: string; userId: string } | null> {
+export async function revokeSession(
+  request: Request,
+  app: AppContext,
+): Promise<{ id: string; userId: string } | null> {
   const token = readToken(request);
   if (!token) return null;
   const id = hashToken(token);
-  const row = await app.db.prisma.adminSession.findUnique({ where: { id }, select: { userId: true, revokedAt: true } });
+  const row = await app.db.prisma.adminSession.findUnique({
+    where: { id },
+    select: { userId: true, revokedAt: true },
+  });
   if (!row || row.revokedAt) return null;
   await app.db.prisma.adminSession.update({ where: { id }, data: { revokedAt: new Date() } });
   return { id, userId: row.userId };

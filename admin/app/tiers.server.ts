@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { audited, diff, type Actor } from "../../core/admin/audit.ts";
+import { type Actor, audited, diff } from "../../core/admin/audit.ts";
 import type { AppContext } from "../../core/app.ts";
 import type { Prisma, Tier } from "../../core/db/client.ts";
 import { DEFAULT_TIER_BY_PLATFORM } from "../../core/pipeline/requesters.ts";
 import { MIN_TARGET_WORDS } from "../../core/request/parse.ts";
-import { field, type FieldErrors } from "./lib/forms.server.ts";
+import { type FieldErrors, field } from "./lib/forms.server.ts";
 
 /** Tiers as the console edits them. The bots read the tier from the database on every request,
  * so a saved edit applies to the very next article, and today's count is kept. */
@@ -12,7 +12,11 @@ import { field, type FieldErrors } from "./lib/forms.server.ts";
 export const CACHE_SCOPES = ["TENANT", "REQUESTER", "NONE"] as const;
 
 export const TierSchema = z.object({
-  name: field.text("a name", 40).pipe(z.string().regex(/^[\p{L}\p{N} ._-]+$/u, "Use letters, digits, spaces, dots, dashes or underscores.")),
+  name: field
+    .text("a name", 40)
+    .pipe(
+      z.string().regex(/^[\p{L}\p{N} ._-]+$/u, "Use letters, digits, spaces, dots, dashes or underscores."),
+    ),
   description: field.optionalText("the description", 200),
   dailyArticleLimit: field.optionalWholeNumber("the daily limit", 1, 1_000_000),
   burstPerMinute: field.wholeNumber("the burst limit", 1, 10_000),
@@ -20,7 +24,14 @@ export const TierSchema = z.object({
   monthlyBudgetUsd: field.decimal("the monthly budget", 2, 1_000_000, { optional: true }),
   allowedModel: field
     .optionalText("the model", 100)
-    .pipe(z.string().regex(/^[A-Za-z0-9._:/-]*$/, "A model id has no spaces, like gpt-4o-mini or ft:gpt-4o-mini:acme::id.")),
+    .pipe(
+      z
+        .string()
+        .regex(
+          /^[A-Za-z0-9._:/-]*$/,
+          "A model id has no spaces, like gpt-4o-mini or ft:gpt-4o-mini:acme::id.",
+        ),
+    ),
   cacheScope: field.choice(CACHE_SCOPES, "Choose who may reuse cached drafts."),
 });
 export type TierInput = z.output<typeof TierSchema>;
@@ -30,9 +41,17 @@ export const PROTECTED_TIER_NAMES = new Set(Object.values(DEFAULT_TIER_BY_PLATFO
 
 export function tierView(t: Tier) {
   return {
-    id: t.id, name: t.name, description: t.description, dailyArticleLimit: t.dailyArticleLimit, burstPerMinute: t.burstPerMinute,
-    maxWords: t.maxWords, monthlyBudgetUsd: t.monthlyBudgetUsd?.toFixed(2) ?? null, allowedModel: t.allowedModel, cacheScope: t.cacheScope,
-    retiredAt: t.retiredAt?.toISOString() ?? null, updatedAt: t.updatedAt.toISOString(),
+    id: t.id,
+    name: t.name,
+    description: t.description,
+    dailyArticleLimit: t.dailyArticleLimit,
+    burstPerMinute: t.burstPerMinute,
+    maxWords: t.maxWords,
+    monthlyBudgetUsd: t.monthlyBudgetUsd?.toFixed(2) ?? null,
+    allowedModel: t.allowedModel,
+    cacheScope: t.cacheScope,
+    retiredAt: t.retiredAt?.toISOString() ?? null,
+    updatedAt: t.updatedAt.toISOString(),
   };
 }
 export type TierView = ReturnType<typeof tierView>;
@@ -40,8 +59,14 @@ export type TierView = ReturnType<typeof tierView>;
 /** What an audit row shows of a tier: its editable fields, in plain JSON. */
 function auditFields(t: Pick<Tier, keyof TierInput>): Record<string, unknown> {
   return {
-    name: t.name, description: t.description, dailyArticleLimit: t.dailyArticleLimit, burstPerMinute: t.burstPerMinute, maxWords: t.maxWords,
-    monthlyBudgetUsd: t.monthlyBudgetUsd === null ? null : Number(t.monthlyBudgetUsd).toFixed(2), allowedModel: t.allowedModel, cacheScope: t.cacheScope,
+    name: t.name,
+    description: t.description,
+    dailyArticleLimit: t.dailyArticleLimit,
+    burstPerMinute: t.burstPerMinute,
+    maxWords: t.maxWords,
+    monthlyBudgetUsd: t.monthlyBudgetUsd === null ? null : Number(t.monthlyBudgetUsd).toFixed(2),
+    allowedModel: t.allowedModel,
+    cacheScope: t.cacheScope,
   };
 }
 
@@ -60,7 +85,8 @@ export async function tierUsage(app: AppContext) {
     p.tenant.groupBy({ by: ["defaultTierId"], _count: { _all: true } }),
   ]);
   const usage = new Map<string, { direct: number; inherited: number; workspaces: number }>();
-  const get = (id: string) => usage.get(id) ?? (usage.set(id, { direct: 0, inherited: 0, workspaces: 0 }), usage.get(id)!);
+  const get = (id: string) =>
+    usage.get(id) ?? (usage.set(id, { direct: 0, inherited: 0, workspaces: 0 }), usage.get(id)!);
   for (const d of direct) if (d.tierId) get(d.tierId).direct = d._count._all;
   for (const i of inherited) get(i.tierId).inherited = Number(i.count);
   for (const w of workspaces) get(w.defaultTierId).workspaces = w._count._all;
@@ -68,44 +94,91 @@ export async function tierUsage(app: AppContext) {
 }
 
 async function nameTaken(tx: Prisma.TransactionClient, name: string, exceptId?: string): Promise<boolean> {
-  const found = await tx.tier.findFirst({ where: { name: { equals: name, mode: "insensitive" }, ...(exceptId ? { id: { not: exceptId } } : {}) }, select: { id: true } });
+  const found = await tx.tier.findFirst({
+    where: { name: { equals: name, mode: "insensitive" }, ...(exceptId ? { id: { not: exceptId } } : {}) },
+    select: { id: true },
+  });
   return Boolean(found);
 }
 
-export type TierChange = { ok: true; tier: Tier | null } | { ok: false; fieldErrors?: FieldErrors; formError?: string };
+export type TierChange =
+  | { ok: true; tier: Tier | null }
+  | { ok: false; fieldErrors?: FieldErrors; formError?: string };
 
 export async function createTier(app: AppContext, actor: Actor, input: TierInput): Promise<TierChange> {
   return audited<TierChange>(app.db, actor, async (tx) => {
-    if (await nameTaken(tx, input.name)) return { audit: null, value: { ok: false, fieldErrors: { name: `A tier named "${input.name}" already exists.` } } };
+    if (await nameTaken(tx, input.name))
+      return {
+        audit: null,
+        value: { ok: false, fieldErrors: { name: `A tier named "${input.name}" already exists.` } },
+      };
     const tier = await tx.tier.create({ data: toData(input) });
-    return { audit: { action: "tier.create", entityType: "Tier", entityId: tier.id, after: auditFields(tier) }, value: { ok: true, tier } };
+    return {
+      audit: { action: "tier.create", entityType: "Tier", entityId: tier.id, after: auditFields(tier) },
+      value: { ok: true, tier },
+    };
   });
 }
 
-export async function updateTier(app: AppContext, actor: Actor, id: string, input: TierInput): Promise<TierChange> {
+export async function updateTier(
+  app: AppContext,
+  actor: Actor,
+  id: string,
+  input: TierInput,
+): Promise<TierChange> {
   return audited<TierChange>(app.db, actor, async (tx) => {
     const before = await tx.tier.findUnique({ where: { id } });
     if (!before) return { audit: null, value: { ok: false, formError: "This tier no longer exists." } };
     if (before.name !== input.name && PROTECTED_TIER_NAMES.has(before.name))
-      return { audit: null, value: { ok: false, fieldErrors: { name: `New workspaces start on "${before.name}" by name, so it cannot be renamed.` } } };
-    if (await nameTaken(tx, input.name, id)) return { audit: null, value: { ok: false, fieldErrors: { name: `A tier named "${input.name}" already exists.` } } };
-    const changed = diff(auditFields(before), auditFields({ ...input, allowedModel: input.allowedModel || null } as never));
+      return {
+        audit: null,
+        value: {
+          ok: false,
+          fieldErrors: { name: `New workspaces start on "${before.name}" by name, so it cannot be renamed.` },
+        },
+      };
+    if (await nameTaken(tx, input.name, id))
+      return {
+        audit: null,
+        value: { ok: false, fieldErrors: { name: `A tier named "${input.name}" already exists.` } },
+      };
+    const changed = diff(
+      auditFields(before),
+      auditFields({ ...input, allowedModel: input.allowedModel || null } as never),
+    );
     if (!changed) return { audit: null, value: { ok: true, tier: null } };
     const tier = await tx.tier.update({ where: { id }, data: toData(input) });
-    return { audit: { action: "tier.update", entityType: "Tier", entityId: id, ...changed }, value: { ok: true, tier } };
+    return {
+      audit: { action: "tier.update", entityType: "Tier", entityId: id, ...changed },
+      value: { ok: true, tier },
+    };
   });
 }
 
 /** Retiring hides a tier from pickers; it is refused while anyone is still on it. */
-export async function setTierRetired(app: AppContext, actor: Actor, id: string, retired: boolean): Promise<TierChange> {
+export async function setTierRetired(
+  app: AppContext,
+  actor: Actor,
+  id: string,
+  retired: boolean,
+): Promise<TierChange> {
   return audited<TierChange>(app.db, actor, async (tx) => {
     const before = await tx.tier.findUnique({ where: { id } });
     if (!before) return { audit: null, value: { ok: false, formError: "This tier no longer exists." } };
     if (Boolean(before.retiredAt) === retired) return { audit: null, value: { ok: true, tier: null } };
     if (retired) {
       if (PROTECTED_TIER_NAMES.has(before.name))
-        return { audit: null, value: { ok: false, formError: `New workspaces start on "${before.name}", so it cannot be retired.` } };
-      const [requesters, workspaces] = await Promise.all([tx.requester.count({ where: { tierId: id } }), tx.tenant.count({ where: { defaultTierId: id } })]);
+        return {
+          audit: null,
+          value: {
+            ok: false,
+            formError: `New workspaces start on "${before.name}", so it cannot be retired.`,
+          },
+        };
+      const [requesters, workspaces] = await Promise.all([
+        tx.requester.count({ where: { tierId: id } }),
+        tx.tenant.count({ where: { defaultTierId: id } }),
+      ]);
       if (requesters || workspaces)
         return {
           audit: null,
@@ -117,7 +190,13 @@ export async function setTierRetired(app: AppContext, actor: Actor, id: string, 
     }
     const tier = await tx.tier.update({ where: { id }, data: { retiredAt: retired ? new Date() : null } });
     return {
-      audit: { action: retired ? "tier.retire" : "tier.restore", entityType: "Tier", entityId: id, before: { retiredAt: before.retiredAt }, after: { retiredAt: tier.retiredAt } },
+      audit: {
+        action: retired ? "tier.retire" : "tier.restore",
+        entityType: "Tier",
+        entityId: id,
+        before: { retiredAt: before.retiredAt },
+        after: { retiredAt: tier.retiredAt },
+      },
       value: { ok: true, tier },
     };
   });
@@ -125,6 +204,9 @@ export async function setTierRetired(app: AppContext, actor: Actor, id: string, 
 
 /** Model ids the price table knows, for the tier form's suggestions. */
 export async function knownModels(app: AppContext): Promise<string[]> {
-  const rows = await app.db.prisma.modelPrice.findMany({ select: { model: true }, orderBy: { model: "asc" } });
+  const rows = await app.db.prisma.modelPrice.findMany({
+    select: { model: true },
+    orderBy: { model: "asc" },
+  });
   return rows.map((r) => r.model).filter((m) => !m.startsWith("text-embedding"));
 }

@@ -45,14 +45,18 @@ function actionOf(p: URLSearchParams): LineAction | null {
   switch (p.get("a")) {
     case "shorter":
     case "angle":
-      return /^[a-z0-9]{8,40}$/i.test(id) ? { kind: p.get("a") as "shorter" | "angle", generationId: id } : null;
+      return /^[a-z0-9]{8,40}$/i.test(id)
+        ? { kind: p.get("a") as "shorter" | "angle", generationId: id }
+        : null;
     case "new":
       return { kind: "new_topic" };
     case "industry":
       return /^[a-z-]{2,30}$/.test(value) ? { kind: "pick_industry", industry: value } : null;
     case "length": {
       const words = Number(value);
-      return Number.isInteger(words) && words >= 100 && words <= 5_000 ? { kind: "pick_length", words } : null;
+      return Number.isInteger(words) && words >= 100 && words <= 5_000
+        ? { kind: "pick_length", words }
+        : null;
     }
     default:
       return null;

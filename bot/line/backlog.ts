@@ -8,7 +8,9 @@ export class Backlog<T> {
   private running = 0;
   private idle: Array<() => void> = [];
 
-  constructor(private readonly opts: { concurrency: () => number; maxWaiting: number; run: (item: T) => Promise<void> }) {}
+  constructor(
+    private readonly opts: { concurrency: () => number; maxWaiting: number; run: (item: T) => Promise<void> },
+  ) {}
 
   offer(item: T): boolean {
     if (this.waiting.length >= this.opts.maxWaiting) return false;
@@ -32,11 +34,14 @@ export class Backlog<T> {
       const item = this.waiting.shift()!;
       this.running += 1;
       // `run` never throws (handleDelivery logs); the catch is a last line of defence.
-      void this.opts.run(item).catch(() => undefined).finally(() => {
-        this.running -= 1;
-        this.pump();
-        if (this.size === 0) for (const resolve of this.idle.splice(0)) resolve();
-      });
+      void this.opts
+        .run(item)
+        .catch(() => undefined)
+        .finally(() => {
+          this.running -= 1;
+          this.pump();
+          if (this.size === 0) for (const resolve of this.idle.splice(0)) resolve();
+        });
     }
   }
 }

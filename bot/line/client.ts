@@ -25,7 +25,11 @@ export type LineErrorKind =
   | "unavailable";
 
 export class LineApiError extends Error {
-  constructor(readonly kind: LineErrorKind, readonly status: number | null, message: string) {
+  constructor(
+    readonly kind: LineErrorKind,
+    readonly status: number | null,
+    message: string,
+  ) {
     super(message);
     this.name = "LineApiError";
   }
@@ -54,7 +58,10 @@ export class LineApi {
   private readonly retryDelayMs: number;
 
   constructor(private readonly opts: LineApiOptions) {
-    this.client = new messagingApi.MessagingApiClient({ channelAccessToken: opts.accessToken, baseURL: opts.baseUrl });
+    this.client = new messagingApi.MessagingApiClient({
+      channelAccessToken: opts.accessToken,
+      baseURL: opts.baseUrl,
+    });
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.pushAttempts = opts.pushAttempts ?? 3;
     this.retryDelayMs = opts.retryDelayMs ?? 500;
@@ -76,7 +83,8 @@ export class LineApi {
         return "sent";
       } catch (error) {
         if (error instanceof AlreadyAccepted) return "already_sent";
-        if (!(error instanceof LineApiError) || error.kind !== "unavailable" || attempt >= this.pushAttempts) throw error;
+        if (!(error instanceof LineApiError) || error.kind !== "unavailable" || attempt >= this.pushAttempts)
+          throw error;
         await sleep(this.retryDelayMs * 3 ** (attempt - 1));
       }
     }
@@ -111,7 +119,11 @@ export class LineApi {
       return await Promise.race([
         started,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new LineApiError("unavailable", null, `LINE ${what} timed out after ${timeoutMs} ms`)), timeoutMs);
+          timer = setTimeout(
+            () =>
+              reject(new LineApiError("unavailable", null, `LINE ${what} timed out after ${timeoutMs} ms`)),
+            timeoutMs,
+          );
         }),
       ]);
     } catch (error) {
@@ -128,23 +140,32 @@ class AlreadyAccepted extends Error {}
 function classify(what: string, error: unknown): Error {
   if (error instanceof LineApiError) return error;
   if (!(error instanceof HTTPFetchError)) {
-    return new LineApiError("unavailable", null, `LINE ${what} failed: ${(error as Error)?.message ?? String(error)}`);
+    return new LineApiError(
+      "unavailable",
+      null,
+      `LINE ${what} failed: ${(error as Error)?.message ?? String(error)}`,
+    );
   }
   const message = lineMessage(error.body);
   const text = `LINE ${what} answered ${error.status}: ${message}`;
   // LINE's only 409 is "a request with this retry key was already accepted" (the accepted
   // request's id comes in x-line-accepted-request-id).
   if (error.status === 409) return new AlreadyAccepted(text);
-  if (error.status === 400 && /invalid reply token/i.test(message)) return new LineApiError("invalid_reply_token", 400, text);
+  if (error.status === 400 && /invalid reply token/i.test(message))
+    return new LineApiError("invalid_reply_token", 400, text);
   if (error.status === 429) return new LineApiError("rate_limited", 429, text);
-  if (error.status === 401 || error.status === 403) return new LineApiError("unauthorized", error.status, text);
+  if (error.status === 401 || error.status === 403)
+    return new LineApiError("unauthorized", error.status, text);
   if (error.status >= 500) return new LineApiError("unavailable", error.status, text);
   return new LineApiError("rejected", error.status, text);
 }
 
 function lineMessage(body: string): string {
   try {
-    const parsed = JSON.parse(body) as { message?: string; details?: { message?: string; property?: string }[] };
+    const parsed = JSON.parse(body) as {
+      message?: string;
+      details?: { message?: string; property?: string }[];
+    };
     const details = (parsed.details ?? []).map((d) => `${d.property ?? "?"}: ${d.message ?? "?"}`).join("; ");
     return [parsed.message ?? "", details].filter(Boolean).join(" — ") || body.slice(0, 200);
   } catch {

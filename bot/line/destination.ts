@@ -38,6 +38,18 @@ export function chatOf(source: webhook.Source | undefined): LineChat | null {
   }
 }
 
-export function destinationFor(chat: LineChat, replyToken: string | undefined, receivedAt: number, lang: Language): LineDestination {
-  return { platform: "LINE", to: chat.id, ...(replyToken ? { replyToken } : {}), receivedAt, chatType: chat.type, lang };
+export function destinationFor(
+  chat: LineChat,
+  replyToken: string | undefined,
+  receivedAt: number,
+  lang: Language,
+): LineDestination {
+  return {
+    platform: "LINE",
+    to: chat.id,
+    ...(replyToken ? { replyToken } : {}),
+    receivedAt,
+    chatType: chat.type,
+    lang,
+  };
 }

@@ -44,7 +44,13 @@ export interface InboxOptions {
 export function createInbox(app: AppContext, opts: InboxOptions): Inbox {
   if (!app.redis || !app.config.redis) return new MemoryInbox(opts);
   // Per database, like the article queue: deployments sharing a Redis keep their own inbox.
-  return new StreamInbox(app.redis, app.config.redis.url, `${queuePrefix(app.config.database)}:line-inbox`, opts, app);
+  return new StreamInbox(
+    app.redis,
+    app.config.redis.url,
+    `${queuePrefix(app.config.database)}:line-inbox`,
+    opts,
+    app,
+  );
 }
 
 /** Deliveries put per second (this one and the last), and the concurrency that allows. */
@@ -88,7 +94,11 @@ class MemoryInbox implements Inbox {
   }
 
   start(handle: (delivery: Delivery) => Promise<void>): void {
-    this.backlog = new Backlog({ maxWaiting: this.opts.maxWaiting, concurrency: () => this.pressure.concurrency(), run: handle });
+    this.backlog = new Backlog({
+      maxWaiting: this.opts.maxWaiting,
+      concurrency: () => this.pressure.concurrency(),
+      run: handle,
+    });
   }
 
   async close(): Promise<void> {
@@ -120,11 +130,20 @@ class StreamInbox implements Inbox {
   private readonly stop = new AbortController();
   private readonly pressure: Pressure;
 
-  constructor(private readonly redis: Redis, private readonly url: string, key: string, private readonly opts: InboxOptions, private readonly app: AppContext) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly url: string,
+    key: string,
+    private readonly opts: InboxOptions,
+    private readonly app: AppContext,
+  ) {
     this.key = key;
     this.pressure = new Pressure(opts);
     this.timer = setInterval(() => {
-      this.redis.xlen(this.key).then((n) => (this.waiting = n), () => undefined);
+      this.redis.xlen(this.key).then(
+        (n) => (this.waiting = n),
+        () => undefined,
+      );
     }, FULL_CHECK_MS);
     this.timer.unref();
   }
@@ -163,7 +182,18 @@ class StreamInbox implements Inbox {
         continue;
       }
       try {
-        const res = (await this.reader!.xreadgroup("GROUP", GROUP, this.consumer, "COUNT", free, "BLOCK", BLOCK_MS, "STREAMS", this.key, ">")) as StreamReply | null;
+        const res = (await this.reader!.xreadgroup(
+          "GROUP",
+          GROUP,
+          this.consumer,
+          "COUNT",
+          free,
+          "BLOCK",
+          BLOCK_MS,
+          "STREAMS",
+          this.key,
+          ">",
+        )) as StreamReply | null;
         for (const [id, fields] of res?.[0]?.[1] ?? []) this.run(id, fields, handle);
       } catch (err) {
         if (this.stopping) return;
@@ -181,7 +211,15 @@ class StreamInbox implements Inbox {
       const free = this.pressure.concurrency() - this.running;
       if (this.stopping || free <= 0) continue;
       try {
-        const [, entries] = (await this.redis.xautoclaim(this.key, GROUP, this.consumer, this.opts.reclaimAfterMs, "0-0", "COUNT", free)) as [string, StreamEntry[]];
+        const [, entries] = (await this.redis.xautoclaim(
+          this.key,
+          GROUP,
+          this.consumer,
+          this.opts.reclaimAfterMs,
+          "0-0",
+          "COUNT",
+          free,
+        )) as [string, StreamEntry[]];
         for (const [id, fields] of entries) if (fields) this.run(id, fields, handle);
       } catch (err) {
         if (!this.stopping) this.app.logger.warn({ err }, "LINE inbox reclaim failed; will retry");
@@ -204,10 +242,15 @@ class StreamInbox implements Inbox {
       } catch (err) {
         this.app.logger.error({ err, id }, "LINE inbox entry could not be handled; dropped");
       }
-      await this.redis.multi().xack(this.key, GROUP, id).xdel(this.key, id).exec().catch((err) => {
-        // Left pending: another process re-claims it later, and the per-event claims keep it from being answered twice.
-        this.app.logger.warn({ err, id }, "LINE inbox entry handled but not acknowledged");
-      });
+      await this.redis
+        .multi()
+        .xack(this.key, GROUP, id)
+        .xdel(this.key, id)
+        .exec()
+        .catch((err) => {
+          // Left pending: another process re-claims it later, and the per-event claims keep it from being answered twice.
+          this.app.logger.warn({ err, id }, "LINE inbox entry handled but not acknowledged");
+        });
     })().finally(() => {
       this.running -= 1;
       const freed = this.slotFreed;

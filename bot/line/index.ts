@@ -1,11 +1,11 @@
 import type { AppContext } from "../../core/app.ts";
 import type { Pipeline } from "../../core/pipeline/index.ts";
+import { shortMemory } from "../memory.ts";
 import type { ChatPlatform } from "../platform.ts";
 import { LineApi } from "./client.ts";
-import { handleDelivery, type Delivery, type LineContext } from "./events/index.ts";
+import { type Delivery, handleDelivery, type LineContext } from "./events/index.ts";
 import { createInbox } from "./inbox.ts";
-import { shortMemory } from "../memory.ts";
-import { lineSinkFactory, type LineDeliveryState } from "./sink.ts";
+import { type LineDeliveryState, lineSinkFactory } from "./sink.ts";
 import { lineWebhook } from "./webhook.ts";
 
 /**
@@ -28,7 +28,8 @@ export interface LinePlatformOptions {
 
 export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): ChatPlatform {
   const config = app.config.line;
-  if (!config) throw new Error("LINE is not configured: set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN");
+  if (!config)
+    throw new Error("LINE is not configured: set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN");
   const logger = app.logger.child({ part: "line" });
   const api = new LineApi({ accessToken: config.accessToken, baseUrl: config.apiBaseUrl });
 
@@ -43,7 +44,10 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
           logger,
           replyAfterMs: opts.replyAfterMs,
           isCurrentAttempt: async (generationId, attempt) => {
-            const g = await app.db.prisma.generation.findUnique({ where: { id: generationId }, select: { deliveryState: true } });
+            const g = await app.db.prisma.generation.findUnique({
+              where: { id: generationId },
+              select: { deliveryState: true },
+            });
             return (g?.deliveryState as LineDeliveryState | null)?.attempt === attempt;
           },
         }),
@@ -52,7 +56,14 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
 
     async startIngress(server, pipeline) {
       let botName = "";
-      const ctx: LineContext = { app, pipeline, api, memory: shortMemory(app.redis, "ab:line:"), logger, botName: () => botName };
+      const ctx: LineContext = {
+        app,
+        pipeline,
+        api,
+        memory: shortMemory(app.redis, "ab:line:"),
+        logger,
+        botName: () => botName,
+      };
       const inbox = createInbox(app, {
         concurrency: opts.concurrency ?? 4,
         busyPerSecond: opts.busyPerSecond ?? 200,
@@ -63,7 +74,11 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
       let closing = false;
       // While shutting down, 503: LINE redelivers to a process that will still be here.
       const accept = async (d: Delivery, raw: string) => !closing && (await inbox.put(d, raw));
-      server.route("POST", "/line/webhook", lineWebhook({ channelSecret: config.channelSecret, logger, accept }));
+      server.route(
+        "POST",
+        "/line/webhook",
+        lineWebhook({ channelSecret: config.channelSecret, logger, accept }),
+      );
       // Checks the access token early and names the tenant; the webhook works without it.
       void api.botInfo().then(
         (info) => {

@@ -28,7 +28,12 @@ export function toPlainText(markdown: string): string {
         out.push("");
         continue;
       case "heading": {
-        const title = inline(body.replace(/^ {0,3}#{1,6}[ \t]*/, "").replace(/[ \t]+#+[ \t]*$/, "").trim());
+        const title = inline(
+          body
+            .replace(/^ {0,3}#{1,6}[ \t]*/, "")
+            .replace(/[ \t]+#+[ \t]*$/, "")
+            .trim(),
+        );
         out.push(line.level === 1 ? `【${title}】` : line.level === 2 ? `■ ${title}` : `▸ ${title}`);
         continue;
       }
@@ -36,7 +41,10 @@ export function toPlainText(markdown: string): string {
         out.push(textLine(body));
     }
   }
-  return out.join("\n").replace(/\n{3,}/g, "\n\n").trim();
+  return out
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
 }
 
 function textLine(body: string): string {
@@ -50,7 +58,12 @@ function textLine(body: string): string {
   const quote = /^\s*>[ \t]?(.*)$/.exec(body);
   if (quote) return `│ ${inline(quote[1]!)}`;
   if (/^\s*\|.*\|\s*$/.test(body)) {
-    return body.trim().replace(/^\||\|$/g, "").split("|").map((cell) => inline(cell.trim())).join(" | ");
+    return body
+      .trim()
+      .replace(/^\||\|$/g, "")
+      .split("|")
+      .map((cell) => inline(cell.trim()))
+      .join(" | ");
   }
   return inline(body);
 }
@@ -59,7 +72,9 @@ function textLine(body: string): string {
 function inline(text: string): string {
   return text
     .replace(/!\[([^\]]*)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g, (_, alt: string) => alt)
-    .replace(/\[([^\]]+)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g, (_, label: string, url: string) => (label === url ? url : `${label} (${url})`))
+    .replace(/\[([^\]]+)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g, (_, label: string, url: string) =>
+      label === url ? url : `${label} (${url})`,
+    )
     .replace(/<(https?:\/\/[^>\s]+)>/g, "$1")
     .replace(/`([^`]+)`/g, "$1")
     .replace(/(\*\*|__)(?=\S)([\s\S]*?\S)\1/g, "$2")

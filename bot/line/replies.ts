@@ -16,12 +16,36 @@ import type { LineMessage } from "./client.ts";
 type Text = Record<Language, string>;
 
 export const INDUSTRY_CHOICES: { slug: string; label: Text; topicHint: Text }[] = [
-  { slug: "retail", label: { en: "🛒 Retail", th: "🛒 ค้าปลีก" }, topicHint: { en: "retail", th: "ธุรกิจค้าปลีก" } },
-  { slug: "banking", label: { en: "🏦 Banking", th: "🏦 การเงิน" }, topicHint: { en: "banking", th: "ธนาคารและการเงิน" } },
-  { slug: "healthcare", label: { en: "🏥 Healthcare", th: "🏥 สุขภาพ" }, topicHint: { en: "healthcare", th: "การแพทย์และสุขภาพ" } },
-  { slug: "manufacturing", label: { en: "🏭 Manufacturing", th: "🏭 การผลิต" }, topicHint: { en: "manufacturing", th: "อุตสาหกรรมการผลิต" } },
-  { slug: "logistics", label: { en: "🚚 Logistics", th: "🚚 โลจิสติกส์" }, topicHint: { en: "logistics", th: "โลจิสติกส์" } },
-  { slug: "hospitality", label: { en: "🏨 Hospitality", th: "🏨 ท่องเที่ยว" }, topicHint: { en: "hospitality", th: "ท่องเที่ยวและโรงแรม" } },
+  {
+    slug: "retail",
+    label: { en: "🛒 Retail", th: "🛒 ค้าปลีก" },
+    topicHint: { en: "retail", th: "ธุรกิจค้าปลีก" },
+  },
+  {
+    slug: "banking",
+    label: { en: "🏦 Banking", th: "🏦 การเงิน" },
+    topicHint: { en: "banking", th: "ธนาคารและการเงิน" },
+  },
+  {
+    slug: "healthcare",
+    label: { en: "🏥 Healthcare", th: "🏥 สุขภาพ" },
+    topicHint: { en: "healthcare", th: "การแพทย์และสุขภาพ" },
+  },
+  {
+    slug: "manufacturing",
+    label: { en: "🏭 Manufacturing", th: "🏭 การผลิต" },
+    topicHint: { en: "manufacturing", th: "อุตสาหกรรมการผลิต" },
+  },
+  {
+    slug: "logistics",
+    label: { en: "🚚 Logistics", th: "🚚 โลจิสติกส์" },
+    topicHint: { en: "logistics", th: "โลจิสติกส์" },
+  },
+  {
+    slug: "hospitality",
+    label: { en: "🏨 Hospitality", th: "🏨 ท่องเที่ยว" },
+    topicHint: { en: "hospitality", th: "ท่องเที่ยวและโรงแรม" },
+  },
 ];
 
 export const LENGTH_CHOICES: { words: number; label: Text }[] = [
@@ -34,18 +58,29 @@ type QuickReplyItem = messagingApi.QuickReplyItem;
 
 /** A postback button; LINE shows `shown` in the chat as if the person had typed it. */
 function button(lang: Language, label: string, action: LineAction): QuickReplyItem {
-  const postback: messagingApi.PostbackAction = { type: "postback", label: [...label].slice(0, 20).join(""), data: encodeAction(action, lang), displayText: label };
+  const postback: messagingApi.PostbackAction = {
+    type: "postback",
+    label: [...label].slice(0, 20).join(""),
+    data: encodeAction(action, lang),
+    displayText: label,
+  };
   return { type: "action", action: postback };
 }
 
 function text(body: string, items: QuickReplyItem[] = []): LineMessage {
-  return items.length ? { type: "text", text: body, quickReply: { items: items.slice(0, 13) } } : { type: "text", text: body };
+  return items.length
+    ? { type: "text", text: body, quickReply: { items: items.slice(0, 13) } }
+    : { type: "text", text: body };
 }
 
 function choiceButtons(lang: Language, show: { industries: boolean; lengths: boolean }): QuickReplyItem[] {
   return [
-    ...(show.industries ? INDUSTRY_CHOICES.map((c) => button(lang, c.label[lang], { kind: "pick_industry", industry: c.slug })) : []),
-    ...(show.lengths ? LENGTH_CHOICES.map((c) => button(lang, c.label[lang], { kind: "pick_length", words: c.words })) : []),
+    ...(show.industries
+      ? INDUSTRY_CHOICES.map((c) => button(lang, c.label[lang], { kind: "pick_industry", industry: c.slug }))
+      : []),
+    ...(show.lengths
+      ? LENGTH_CHOICES.map((c) => button(lang, c.label[lang], { kind: "pick_length", words: c.words }))
+      : []),
   ];
 }
 
@@ -57,9 +92,15 @@ const TAP_A_CHOICE: Text = {
 /** The parser's guidance (empty request, "help", no topic) with a couple of examples and the choice buttons. */
 export function guidanceMessage(g: Guidance): LineMessage {
   const lang = g.language;
-  const examples = [g.examples[0], g.examples[2]].filter(Boolean).map((e) => `• ${e}`).join("\n");
+  const examples = [g.examples[0], g.examples[2]]
+    .filter(Boolean)
+    .map((e) => `• ${e}`)
+    .join("\n");
   const lead = lang === "th" ? "ตัวอย่าง:" : "For example:";
-  return text(`${g.message}\n\n${lead}\n${examples}\n\n${TAP_A_CHOICE[lang]}`, choiceButtons(lang, { industries: true, lengths: true }));
+  return text(
+    `${g.message}\n\n${lead}\n${examples}\n\n${TAP_A_CHOICE[lang]}`,
+    choiceButtons(lang, { industries: true, lengths: true }),
+  );
 }
 
 const NON_TEXT: Text = {
@@ -70,7 +111,10 @@ const NON_TEXT: Text = {
 /** A sticker, photo, voice note...: a short pointer to what works. */
 export function nonTextMessage(lang: Language): LineMessage {
   const example = coreGuidance("empty", lang).examples[0];
-  return text(`${NON_TEXT[lang]}\n• ${example}\n\n${TAP_A_CHOICE[lang]}`, choiceButtons(lang, { industries: true, lengths: true }));
+  return text(
+    `${NON_TEXT[lang]}\n• ${example}\n\n${TAP_A_CHOICE[lang]}`,
+    choiceButtons(lang, { industries: true, lengths: true }),
+  );
 }
 
 /** "New topic" after a draft, and the greeting when someone adds the account as a friend. */
@@ -79,8 +123,8 @@ export function newTopicMessage(lang: Language): LineMessage {
 }
 
 const GROUP_HELLO: Text = {
-  en: "Hello! Mention me with a topic and I'll write a business-article draft, e.g. \"@Article Bot AI in retail for executives, 800 words\".",
-  th: "สวัสดีครับ แท็กบอทพร้อมหัวข้อ แล้วบอทจะร่างบทความธุรกิจให้ เช่น \"@Article Bot AI ในธุรกิจค้าปลีก สำหรับผู้บริหาร 800 คำ\"",
+  en: 'Hello! Mention me with a topic and I\'ll write a business-article draft, e.g. "@Article Bot AI in retail for executives, 800 words".',
+  th: 'สวัสดีครับ แท็กบอทพร้อมหัวข้อ แล้วบอทจะร่างบทความธุรกิจให้ เช่น "@Article Bot AI ในธุรกิจค้าปลีก สำหรับผู้บริหาร 800 คำ"',
 };
 
 export function groupHelloMessage(lang: Language): LineMessage {
@@ -94,34 +138,57 @@ export function pickedMessage(lang: Language, pick: { industry?: string; words?:
   if (lang === "th") {
     if (industry) parts.push(`อุตสาหกรรม: ${industry}`);
     if (pick.words) parts.push(`ความยาว: ประมาณ ${fmt(pick.words)} คำ`);
-    return text(`รับทราบครับ ${parts.join(" · ")}\nพิมพ์หัวข้อบทความมาได้เลย`, choiceButtons(lang, { industries: !industry, lengths: !pick.words }));
+    return text(
+      `รับทราบครับ ${parts.join(" · ")}\nพิมพ์หัวข้อบทความมาได้เลย`,
+      choiceButtons(lang, { industries: !industry, lengths: !pick.words }),
+    );
   }
   if (industry) parts.push(`industry: ${industry}`);
   if (pick.words) parts.push(`length: about ${fmt(pick.words)} words`);
-  return text(`Got it — ${parts.join(" · ")}.\nNow send me the topic.`, choiceButtons(lang, { industries: !industry, lengths: !pick.words }));
+  return text(
+    `Got it — ${parts.join(" · ")}.\nNow send me the topic.`,
+    choiceButtons(lang, { industries: !industry, lengths: !pick.words }),
+  );
 }
 
 /** A quota refusal: what they used, their limit and when it resets, in their time zone. */
-export function refusalMessage(r: QuotaExceeded, lang: Language, timeZone: string, now = new Date()): LineMessage {
+export function refusalMessage(
+  r: QuotaExceeded,
+  lang: Language,
+  timeZone: string,
+  now = new Date(),
+): LineMessage {
   const when = resetPhrase(r, lang, timeZone, now);
   const money = (n: number) => `$${n.toFixed(2)}`;
   if (lang === "th") {
     switch (r.limit) {
       case "daily":
-        return text(`ขออภัยครับ วันนี้คุณใช้สิทธิ์ไปแล้ว ${fmt(r.used)} จาก ${fmt(r.max)} บทความตามแพ็กเกจ ${r.tier}\nโควตาจะรีเซ็ต${when}`);
+        return text(
+          `ขออภัยครับ วันนี้คุณใช้สิทธิ์ไปแล้ว ${fmt(r.used)} จาก ${fmt(r.max)} บทความตามแพ็กเกจ ${r.tier}\nโควตาจะรีเซ็ต${when}`,
+        );
       case "burst":
-        return text(`ขออภัยครับ คุณขอบทความไปแล้ว ${fmt(r.used)} บทความในหนึ่งนาที ซึ่งเต็มโควตาของแพ็กเกจ ${r.tier} (${fmt(r.max)} บทความต่อนาที)\nลองใหม่ได้${when}`);
+        return text(
+          `ขออภัยครับ คุณขอบทความไปแล้ว ${fmt(r.used)} บทความในหนึ่งนาที ซึ่งเต็มโควตาของแพ็กเกจ ${r.tier} (${fmt(r.max)} บทความต่อนาที)\nลองใหม่ได้${when}`,
+        );
       case "budget":
-        return text(`ขออภัยครับ งบประมาณรายเดือนของแพ็กเกจ ${r.tier} ใช้ไปแล้ว ${money(r.used)} จาก ${money(r.max)}\nงบจะรีเซ็ต${when}`);
+        return text(
+          `ขออภัยครับ งบประมาณรายเดือนของแพ็กเกจ ${r.tier} ใช้ไปแล้ว ${money(r.used)} จาก ${money(r.max)}\nงบจะรีเซ็ต${when}`,
+        );
     }
   }
   switch (r.limit) {
     case "daily":
-      return text(`Sorry — you've used ${fmt(r.used)} of your ${fmt(r.max)} articles for today on the ${r.tier} plan.\nYour quota resets ${when}.`);
+      return text(
+        `Sorry — you've used ${fmt(r.used)} of your ${fmt(r.max)} articles for today on the ${r.tier} plan.\nYour quota resets ${when}.`,
+      );
     case "burst":
-      return text(`Sorry — that's ${fmt(r.used)} articles within a minute, the most the ${r.tier} plan allows (${fmt(r.max)} a minute).\nYou can ask again ${when}.`);
+      return text(
+        `Sorry — that's ${fmt(r.used)} articles within a minute, the most the ${r.tier} plan allows (${fmt(r.max)} a minute).\nYou can ask again ${when}.`,
+      );
     case "budget":
-      return text(`Sorry — the ${r.tier} plan's monthly budget is used up (${money(r.used)} of ${money(r.max)}).\nIt resets ${when}.`);
+      return text(
+        `Sorry — the ${r.tier} plan's monthly budget is used up (${money(r.used)} of ${money(r.max)}).\nIt resets ${when}.`,
+      );
   }
 }
 
@@ -130,10 +197,24 @@ function resetPhrase(r: QuotaExceeded, lang: Language, timeZone: string, now: Da
   if (seconds < 120) return lang === "th" ? `ในอีก ${seconds} วินาที` : `in ${seconds} seconds`;
   const zone = timeZone.split("/").pop()!.replace(/_/g, " ");
   if (lang === "th") {
-    const f = new Intl.DateTimeFormat("th-TH", { timeZone, weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" });
+    const f = new Intl.DateTimeFormat("th-TH", {
+      timeZone,
+      weekday: "long",
+      day: "numeric",
+      month: "long",
+      hour: "2-digit",
+      minute: "2-digit",
+    });
     return ` ${f.format(r.resetsAt)} น. (เวลา${zone === "Bangkok" ? "ประเทศไทย" : ` ${zone}`})`;
   }
-  const f = new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  const f = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
   return `on ${f.format(r.resetsAt)} (${zone} time)`;
 }
 
@@ -149,7 +230,9 @@ export function blockedMessage(lang: Language): LineMessage {
 export function draftGoneMessage(lang: Language): LineMessage {
   return newTopicMessageWithLead(
     lang,
-    lang === "th" ? "ไม่พบบทความต้นฉบับแล้ว กรุณาส่งหัวข้อใหม่อีกครั้ง" : "I can't find that draft any more — please send the topic again.",
+    lang === "th"
+      ? "ไม่พบบทความต้นฉบับแล้ว กรุณาส่งหัวข้อใหม่อีกครั้ง"
+      : "I can't find that draft any more — please send the topic again.",
   );
 }
 
@@ -159,15 +242,25 @@ function newTopicMessageWithLead(lang: Language, lead: string): LineMessage {
 
 /** Why a draft failed, in human terms, and that the quota was given back. Never internals. */
 export function failureMessage(f: DraftFailure, lang: Language): LineMessage {
-  const busy = f.code === "rate_limited" || f.code === "unavailable" || f.code === "circuit_open" || f.code === "timeout";
+  const busy =
+    f.code === "rate_limited" ||
+    f.code === "unavailable" ||
+    f.code === "circuit_open" ||
+    f.code === "timeout";
   if (lang === "th") {
     const why = busy ? "ระบบเขียนบทความไม่ว่างหรือตอบสนองช้าในขณะนี้" : "เกิดปัญหาขัดข้องในระบบของเรา";
     const refund = f.refunded ? " บทความนี้ไม่ถูกนับในโควตาของคุณ (คืนโควตาให้แล้ว)" : "";
-    return text(`ขออภัยครับ ไม่สามารถเขียนบทความเรื่อง "${f.request.topic}" ให้เสร็จได้ เนื่องจาก${why}${refund}\nกรุณาลองใหม่อีกครั้งในอีกสักครู่`);
+    return text(
+      `ขออภัยครับ ไม่สามารถเขียนบทความเรื่อง "${f.request.topic}" ให้เสร็จได้ เนื่องจาก${why}${refund}\nกรุณาลองใหม่อีกครั้งในอีกสักครู่`,
+    );
   }
-  const why = busy ? "the writing service is busy or not responding right now" : "something went wrong on our side";
+  const why = busy
+    ? "the writing service is busy or not responding right now"
+    : "something went wrong on our side";
   const refund = f.refunded ? " It doesn't count against your quota (it was given back)." : "";
-  return text(`Sorry — I couldn't finish the article on "${f.request.topic}" because ${why}.${refund}\nPlease try again in a few minutes.`);
+  return text(
+    `Sorry — I couldn't finish the article on "${f.request.topic}" because ${why}.${refund}\nPlease try again in a few minutes.`,
+  );
 }
 
 /** The closing message under a draft: length, cache or outline notice, sources, follow-ups. */
@@ -183,7 +276,8 @@ export function footerMessage(s: DraftSummary, lang: Language): LineMessage {
   } else {
     lines.push(`✅ Draft ready · ${fmt(s.words)} words`);
     if (s.cacheHit) lines.push("♻️ From the cache: this topic was written recently, so it came back at once.");
-    if (s.offline) lines.push("ℹ️ No AI model is connected, so this is an outline rather than a finished draft.");
+    if (s.offline)
+      lines.push("ℹ️ No AI model is connected, so this is an outline rather than a finished draft.");
     if (titles.length) lines.push(`Based on: ${titles.join(" · ")}`);
     lines.push("Want changes? Tap a button below.");
   }

@@ -1,8 +1,14 @@
 import { randomUUID } from "node:crypto";
-import type { ChatSink, DraftFailure, DraftHeader, DraftSummary, SinkContext } from "../../core/deliver/sink.ts";
+import type {
+  ChatSink,
+  DraftFailure,
+  DraftHeader,
+  DraftSummary,
+  SinkContext,
+} from "../../core/deliver/sink.ts";
 import type { Chunk, Language } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
-import { LineApiError, retryKey, type LineApi, type LineMessage } from "./client.ts";
+import { type LineApi, LineApiError, type LineMessage, retryKey } from "./client.ts";
 import type { LineDestination } from "./destination.ts";
 import { LINE_TEXT_MAX, splitForLine, toPlainText } from "./plain-text.ts";
 import { failureMessage, footerMessage } from "./replies.ts";
@@ -64,7 +70,10 @@ class LineSink implements ChatSink {
   private timer: NodeJS.Timeout | null = null;
   private ended = false;
 
-  constructor(private readonly deps: LineSinkDeps, private readonly ctx: SinkContext) {
+  constructor(
+    private readonly deps: LineSinkDeps,
+    private readonly ctx: SinkContext,
+  ) {
     this.dest = ctx.destination as LineDestination;
     const s = ctx.state as LineDeliveryState;
     this.state = {
@@ -86,8 +95,13 @@ class LineSink implements ChatSink {
     this.generationId = header.generationId;
     // Parsing notes ("capped at your plan's 800 words") lead the draft, once: a retried attempt
     // finds them already buffered or sent.
-    const untouched = this.state.sent === 0 && this.state.pending.length === 0 && this.state.nextChunk === 0 && !this.state.inflight;
-    if (header.notes.length && untouched) this.state.pending.push({ type: "text", text: header.notes.map((n) => `ℹ️ ${n}`).join("\n") });
+    const untouched =
+      this.state.sent === 0 &&
+      this.state.pending.length === 0 &&
+      this.state.nextChunk === 0 &&
+      !this.state.inflight;
+    if (header.notes.length && untouched)
+      this.state.pending.push({ type: "text", text: header.notes.map((n) => `ℹ️ ${n}`).join("\n") });
     await this.save();
     if (!this.state.replyUsed) {
       const due = this.dest.receivedAt + (this.deps.replyAfterMs ?? REPLY_AFTER_MS) - Date.now();
@@ -156,7 +170,10 @@ class LineSink implements ChatSink {
       await this.serial(() => this.flush("deadline"));
     } catch (err) {
       // Surfaces at the pipeline's next call; logged here so a stall is visible too.
-      this.deps.logger.warn({ err, generationId: this.generationId }, "LINE reply at the token deadline failed");
+      this.deps.logger.warn(
+        { err, generationId: this.generationId },
+        "LINE reply at the token deadline failed",
+      );
     }
   }
 
@@ -169,12 +186,18 @@ class LineSink implements ChatSink {
     const final = why === "final";
     if (this.state.inflight) await this.sendInflight();
     if (!this.state.replyUsed) {
-      const due = why !== "ready" || this.state.pending.length >= MAX_MESSAGES_PER_CALL || Date.now() >= this.replyDeadline();
+      const due =
+        why !== "ready" ||
+        this.state.pending.length >= MAX_MESSAGES_PER_CALL ||
+        Date.now() >= this.replyDeadline();
       if (!due || !this.state.pending.length) return;
       await this.reply(final);
     }
     while (this.state.pending.length >= MAX_MESSAGES_PER_CALL || (final && this.state.pending.length)) {
-      this.state.inflight = { batch: this.state.batches, messages: this.state.pending.slice(0, MAX_MESSAGES_PER_CALL) };
+      this.state.inflight = {
+        batch: this.state.batches,
+        messages: this.state.pending.slice(0, MAX_MESSAGES_PER_CALL),
+      };
       this.state.pending = this.state.pending.slice(MAX_MESSAGES_PER_CALL);
       this.state.batches += 1;
       await this.save(); // written before it leaves: a retry resends exactly this, same key
@@ -200,15 +223,26 @@ class LineSink implements ChatSink {
       if (error.kind !== "invalid_reply_token" && error.kind !== "unavailable") throw error;
       // Stale or spent token: the same bubbles go by push. After a 5xx or a timeout the reply
       // may have arrived; pushing risks a repeat, which beats a draft that never arrives.
-      this.deps.logger.info({ generationId: this.generationId, kind: error.kind }, "LINE reply not possible; pushing instead");
+      this.deps.logger.info(
+        { generationId: this.generationId, kind: error.kind },
+        "LINE reply not possible; pushing instead",
+      );
       await this.save();
     }
   }
 
   private async sendInflight(): Promise<void> {
     const inflight = this.state.inflight!;
-    const outcome = await this.deps.api.push(this.dest.to, inflight.messages, retryKey(this.generationId, "push", inflight.batch));
-    if (outcome === "already_sent") this.deps.logger.info({ generationId: this.generationId, batch: inflight.batch }, "LINE push was already delivered");
+    const outcome = await this.deps.api.push(
+      this.dest.to,
+      inflight.messages,
+      retryKey(this.generationId, "push", inflight.batch),
+    );
+    if (outcome === "already_sent")
+      this.deps.logger.info(
+        { generationId: this.generationId, batch: inflight.batch },
+        "LINE push was already delivered",
+      );
     this.state.inflight = null;
     this.state.sent += inflight.messages.length;
     await this.save();
@@ -217,9 +251,11 @@ class LineSink implements ChatSink {
   /** The typing bubble, in one-to-one chats only (LINE shows it nowhere else). Best effort. */
   private loading(): void {
     if (this.dest.chatType !== "user") return;
-    this.deps.api.showLoading(this.dest.to, LOADING_SECONDS).catch((err) =>
-      this.deps.logger.debug({ err, generationId: this.generationId }, "LINE loading animation not shown"),
-    );
+    this.deps.api
+      .showLoading(this.dest.to, LOADING_SECONDS)
+      .catch((err) =>
+        this.deps.logger.debug({ err, generationId: this.generationId }, "LINE loading animation not shown"),
+      );
   }
 
   private async save(): Promise<void> {

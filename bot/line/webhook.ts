@@ -17,7 +17,11 @@ import type { Delivery } from "./events/index.ts";
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
 /** HMAC-SHA256 of the raw body with the channel secret, base64, compared in constant time. */
-export function verifySignature(body: Buffer, channelSecret: string, signature: string | string[] | undefined): boolean {
+export function verifySignature(
+  body: Buffer,
+  channelSecret: string,
+  signature: string | string[] | undefined,
+): boolean {
   if (typeof signature !== "string" || signature.length === 0 || signature.length > 128) return false;
   const expected = createHmac("sha256", channelSecret).update(body).digest();
   const given = Buffer.from(signature, "base64");
@@ -40,12 +44,16 @@ export function lineWebhook(opts: WebhookOptions): RouteHandler {
     if (body === "too_large") return tooLarge(req, res, maxBytes);
     if (body === "aborted") return;
     if (!verifySignature(body, opts.channelSecret, req.headers["x-line-signature"])) {
-      opts.logger.warn({ ip: req.socket.remoteAddress }, "LINE webhook with a bad or missing signature rejected");
+      opts.logger.warn(
+        { ip: req.socket.remoteAddress },
+        "LINE webhook with a bad or missing signature rejected",
+      );
       return answer(res, 401, { message: "Invalid signature" });
     }
     const raw = body.toString("utf8");
     const delivery = parseDelivery(raw, receivedAt);
-    if (!delivery) return answer(res, 400, { message: "Body must be a LINE webhook: JSON with destination and events" });
+    if (!delivery)
+      return answer(res, 400, { message: "Body must be a LINE webhook: JSON with destination and events" });
     if (!(await opts.accept(delivery, raw))) return answer(res, 503, { message: "Busy; please redeliver" });
     answer(res, 200, null);
   };
@@ -104,6 +112,9 @@ function answer(res: ServerResponse, status: number, body: unknown): void {
     return;
   }
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
   res.end(text);
 }

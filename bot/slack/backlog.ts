@@ -9,7 +9,10 @@ export class Backlog {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(private readonly concurrency: number, private readonly maxWaiting: number) {}
+  constructor(
+    private readonly concurrency: number,
+    private readonly maxWaiting: number,
+  ) {}
 
   get full(): boolean {
     return this.waiting.length >= this.maxWaiting;

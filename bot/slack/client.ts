@@ -1,4 +1,4 @@
-import { LogLevel, WebClient, type Logger as SlackLogger, type WebClientOptions } from "@slack/web-api";
+import { LogLevel, type Logger as SlackLogger, WebClient, type WebClientOptions } from "@slack/web-api";
 import type { Config } from "../../core/config.ts";
 import type { Logger } from "../../core/logger.ts";
 
@@ -13,13 +13,30 @@ import type { Logger } from "../../core/logger.ts";
 export type ClientProfile = "interactive" | "delivery";
 
 const PROFILES: Record<ClientProfile, Pick<WebClientOptions, "retryConfig" | "timeout">> = {
-  interactive: { retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500, maxRetryTime: 2_500 }, timeout: 2_500 },
-  delivery: { retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000, maxRetryTime: 30_000, randomize: true }, timeout: 10_000 },
+  interactive: {
+    retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500, maxRetryTime: 2_500 },
+    timeout: 2_500,
+  },
+  delivery: {
+    retryConfig: {
+      retries: 3,
+      factor: 2,
+      minTimeout: 500,
+      maxTimeout: 5_000,
+      maxRetryTime: 30_000,
+      randomize: true,
+    },
+    timeout: 10_000,
+  },
 };
 
 export type SlackConfig = NonNullable<Config["slack"]>;
 
-export function slackClientOptions(slack: SlackConfig, logger: Logger, profile: ClientProfile): WebClientOptions {
+export function slackClientOptions(
+  slack: SlackConfig,
+  logger: Logger,
+  profile: ClientProfile,
+): WebClientOptions {
   return {
     ...PROFILES[profile],
     // The SDK appends the method name to this: it must end with a slash.
@@ -35,7 +52,10 @@ export function createSlackClient(slack: SlackConfig, logger: Logger, profile: C
 /** The SDKs' logger interface over our pino logger (one way to log). */
 export function slackLogger(logger: Logger): SlackLogger {
   let level = LogLevel.INFO;
-  const text = (msg: unknown[]) => msg.map((m) => (typeof m === "string" ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(" ");
+  const text = (msg: unknown[]) =>
+    msg
+      .map((m) => (typeof m === "string" ? m : m instanceof Error ? m.message : JSON.stringify(m)))
+      .join(" ");
   return {
     debug: (...msg) => logger.debug(text(msg)),
     info: (...msg) => logger.debug(text(msg)), // the SDKs are chatty at info; ours is debug

@@ -5,10 +5,10 @@ import type { AcceptResult, ChatRequest, Pipeline } from "../../core/pipeline/in
 import type { Backlog } from "./backlog.ts";
 import type { SlackDestination } from "./destination.ts";
 import { draftThreadKey, type ShortMemory } from "./memory.ts";
-import { guidanceMessage, notesMessage, plain, refusalMessage, words, type Message } from "./messages.ts";
+import { guidanceMessage, type Message, notesMessage, plain, refusalMessage, words } from "./messages.ts";
 import type { ChannelPacer } from "./pacer.ts";
 import type { DisplayNames } from "./people.ts";
-import { tellPrivately, type ReplyTo } from "./replies.ts";
+import { type ReplyTo, tellPrivately } from "./replies.ts";
 
 /** Longer than Slack's last retry (~5 minutes after the first delivery). */
 export const DEDUP_TTL_SECONDS = 10 * 60;
@@ -36,7 +36,17 @@ export interface Intake {
  * articles (guidance, refusals) are given once. The pipeline dedupes articles on the same id.
  */
 export class FrontDesk {
-  constructor(private readonly deps: { pipeline: Pipeline; memory: ShortMemory; names: DisplayNames; client: WebClient; pacer: ChannelPacer; backlog: Backlog; logger: Logger }) {}
+  constructor(
+    private readonly deps: {
+      pipeline: Pipeline;
+      memory: ShortMemory;
+      names: DisplayNames;
+      client: WebClient;
+      pacer: ChannelPacer;
+      backlog: Backlog;
+      logger: Logger;
+    },
+  ) {}
 
   take(intake: Intake): Promise<AcceptResult | null> {
     return this.deps.backlog.run(() => this.takeNow(intake));

@@ -47,7 +47,8 @@ export class SlackHttpReceiver implements Receiver {
     if (body.type === "url_verification") return reply(res, 200, { challenge: body.challenge });
     // Too much already waiting: not acknowledged, so Slack delivers the event again later
     // (after ~1 and ~5 minutes) instead of us taking work we cannot start.
-    if (body.type === "event_callback" && this.opts.overloaded?.()) return reply(res, 503, { error: "busy, retry later" });
+    if (body.type === "event_callback" && this.opts.overloaded?.())
+      return reply(res, 503, { error: "busy, retry later" });
 
     let acked = false;
     const ack = async (response?: unknown) => {
@@ -97,7 +98,9 @@ function parseBody(raw: Buffer, contentType: string): Record<string, any> | null
     const text = raw.toString("utf8");
     if (contentType.includes("application/json")) {
       const parsed: unknown = JSON.parse(text);
-      return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, any>) : null;
+      return parsed && typeof parsed === "object" && !Array.isArray(parsed)
+        ? (parsed as Record<string, any>)
+        : null;
     }
     const form = Object.fromEntries(new URLSearchParams(text));
     if (typeof form.payload === "string") {

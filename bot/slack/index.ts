@@ -1,14 +1,14 @@
 import { App } from "@slack/bolt";
 import type { AppContext } from "../../core/app.ts";
 import type { Pipeline } from "../../core/pipeline/index.ts";
+import { shortMemory } from "../memory.ts";
 import type { ChatPlatform } from "../platform.ts";
 import type { BotServer } from "../server.ts";
-import { createSlackClient, slackClientOptions, slackLogger, type SlackConfig } from "./client.ts";
 import { Backlog } from "./backlog.ts";
+import { createSlackClient, type SlackConfig, slackClientOptions, slackLogger } from "./client.ts";
 import { FrontDesk } from "./front-desk.ts";
 import { SlackHttpReceiver } from "./http-receiver.ts";
 import { registerListeners } from "./listeners/index.ts";
-import { shortMemory } from "../memory.ts";
 import { ChannelPacer } from "./pacer.ts";
 import { DisplayNames } from "./people.ts";
 import { slackSinkFactory } from "./sink.ts";
@@ -66,12 +66,24 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
       const receiver = createReceiver(slack, app, () => backlog.full);
       const identity = await whoAmI(slack, app);
       const interactive = createSlackClient(slack, logger, "interactive");
-      const desk = new FrontDesk({ pipeline, memory, names: new DisplayNames({ client: interactive, memory, logger }), client: interactive, pacer, backlog, logger });
+      const desk = new FrontDesk({
+        pipeline,
+        memory,
+        names: new DisplayNames({ client: interactive, memory, logger }),
+        client: interactive,
+        pacer,
+        backlog,
+        logger,
+      });
 
       const bolt = new App({
         receiver,
         // Static: Bolt runs authorize before it acknowledges, so it must not touch a store.
-        authorize: async () => ({ botToken: slack.botToken, botId: identity.botId, botUserId: identity.botUserId }),
+        authorize: async () => ({
+          botToken: slack.botToken,
+          botId: identity.botId,
+          botUserId: identity.botUserId,
+        }),
         clientOptions: slackClientOptions(slack, logger, "interactive"),
         logger: slackLogger(logger),
         convoStore: false,
@@ -83,7 +95,10 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
 
       if (receiver instanceof SlackHttpReceiver) server.route("POST", SLACK_EVENTS_PATH, receiver.handle);
       await bolt.start();
-      logger.info({ mode: receiver instanceof SlackHttpReceiver ? "http" : "socket" }, "slack ingress started");
+      logger.info(
+        { mode: receiver instanceof SlackHttpReceiver ? "http" : "socket" },
+        "slack ingress started",
+      );
       return {
         // No new deliveries, then finish what was already acknowledged: Slack will not send it again.
         close: async () => {
@@ -95,11 +110,22 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
   };
 }
 
-function createReceiver(slack: SlackConfig, app: AppContext, overloaded: () => boolean): SlackHttpReceiver | SlackSocketReceiver {
+function createReceiver(
+  slack: SlackConfig,
+  app: AppContext,
+  overloaded: () => boolean,
+): SlackHttpReceiver | SlackSocketReceiver {
   const logger = app.logger.child({ part: "slack" });
-  if (slack.appToken) return new SlackSocketReceiver({ appToken: slack.appToken, clientOptions: slackClientOptions(slack, logger, "interactive"), logger });
+  if (slack.appToken)
+    return new SlackSocketReceiver({
+      appToken: slack.appToken,
+      clientOptions: slackClientOptions(slack, logger, "interactive"),
+      logger,
+    });
   if (!slack.signingSecret)
-    throw new Error("Slack HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode");
+    throw new Error(
+      "Slack HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode",
+    );
   return new SlackHttpReceiver({ signingSecret: slack.signingSecret, logger, overloaded });
 }
 
@@ -113,7 +139,10 @@ async function whoAmI(slack: SlackConfig, app: AppContext): Promise<{ botId?: st
     const res = await createSlackClient(slack, app.logger, "interactive").auth.test();
     return { botId: res.bot_id, botUserId: res.user_id };
   } catch (error) {
-    app.logger.warn({ err: (error as Error).message }, "slack auth.test failed at start-up; continuing without the bot's ids");
+    app.logger.warn(
+      { err: (error as Error).message },
+      "slack auth.test failed at start-up; continuing without the bot's ids",
+    );
     return {};
   }
 }

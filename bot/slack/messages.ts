@@ -31,14 +31,16 @@ const T = {
     requestedBy: (user: string) => `requested by <@${user}>`,
     status: {
       writing: ":hourglass_flowing_sand: Writing — the draft arrives in this thread as each section is done.",
-      progress: (n: number) => `:hourglass_flowing_sand: Writing — ${n} ${n === 1 ? "section" : "sections"} posted so far.`,
+      progress: (n: number) =>
+        `:hourglass_flowing_sand: Writing — ${n} ${n === 1 ? "section" : "sections"} posted so far.`,
       cache: ":zap: From the topic cache — delivered at once, no new tokens spent.",
       resumed: ":arrows_counterclockwise: Picking up where the draft stopped.",
       done: (words: number) => `:white_check_mark: Done — ${fmt(words)} words in this thread.`,
       failed: ":warning: Stopped — this draft could not be finished.",
     },
     ready: "Draft ready",
-    outline: "Outline ready (offline mode: no language model is configured, so this is a research brief and outline, not finished prose)",
+    outline:
+      "Outline ready (offline mode: no language model is configured, so this is a research brief and outline, not finished prose)",
     wordCount: (n: number) => `${fmt(n)} words`,
     fromCache: "from the topic cache (no new tokens)",
     sources: "Reference articles used",
@@ -57,16 +59,20 @@ const T = {
     refunded: "It doesn't count against your quota.",
     tryAgain: "Try again",
     refusal: {
-      burst: (r: QuotaExceeded) => `You've asked for ${fmt(r.used)} articles in the last minute; your ${r.tier} plan allows ${fmt(r.max)} per minute. You can ask again ${when(r.resetsAt, "en")}.`,
-      daily: (r: QuotaExceeded) => `You've used ${fmt(r.used)} of your ${fmt(r.max)} articles for today (${r.tier} plan). Your quota resets ${when(r.resetsAt, "en")}.`,
-      budget: (r: QuotaExceeded) => `Your ${r.tier} plan's monthly budget is used up ($${money(r.used)} of $${money(r.max)}). It resets ${when(r.resetsAt, "en")}.`,
+      burst: (r: QuotaExceeded) =>
+        `You've asked for ${fmt(r.used)} articles in the last minute; your ${r.tier} plan allows ${fmt(r.max)} per minute. You can ask again ${when(r.resetsAt, "en")}.`,
+      daily: (r: QuotaExceeded) =>
+        `You've used ${fmt(r.used)} of your ${fmt(r.max)} articles for today (${r.tier} plan). Your quota resets ${when(r.resetsAt, "en")}.`,
+      budget: (r: QuotaExceeded) =>
+        `Your ${r.tier} plan's monthly budget is used up ($${money(r.used)} of $${money(r.max)}). It resets ${when(r.resetsAt, "en")}.`,
       title: ":no_entry: That would go over your quota.",
     },
     blocked: "Your access to Article Bot is paused. Please contact your workspace's Article Bot admin.",
     unavailable: "Sorry — I couldn't take that request just now. Please try again in a minute.",
     tryLike: "Try, for example:",
     formHint: "Or type `/article` for a form.",
-    threadHint: "To change a draft, use the buttons under it. To ask for a new article, write to me in the main conversation.",
+    threadHint:
+      "To change a draft, use the buttons under it. To ask for a new article, write to me in the main conversation.",
     gone: "That draft is no longer available.",
     notYours: "That draft belongs to another workspace.",
     uploadFailed: "Sorry — I couldn't attach the file here.",
@@ -111,9 +117,12 @@ const T = {
     refunded: "ครั้งนี้ไม่นับในโควตาของคุณ",
     tryAgain: "ลองอีกครั้ง",
     refusal: {
-      burst: (r: QuotaExceeded) => `คุณขอบทความไปแล้ว ${fmt(r.used)} ครั้งในหนึ่งนาทีที่ผ่านมา แพ็กเกจ ${r.tier} ขอได้ ${fmt(r.max)} ครั้งต่อนาที ขอใหม่ได้ ${when(r.resetsAt, "th")}`,
-      daily: (r: QuotaExceeded) => `วันนี้คุณใช้ไปแล้ว ${fmt(r.used)} จาก ${fmt(r.max)} บทความ (แพ็กเกจ ${r.tier}) โควตาจะรีเซ็ต ${when(r.resetsAt, "th")}`,
-      budget: (r: QuotaExceeded) => `งบประมาณรายเดือนของแพ็กเกจ ${r.tier} ใช้ครบแล้ว ($${money(r.used)} จาก $${money(r.max)}) จะรีเซ็ต ${when(r.resetsAt, "th")}`,
+      burst: (r: QuotaExceeded) =>
+        `คุณขอบทความไปแล้ว ${fmt(r.used)} ครั้งในหนึ่งนาทีที่ผ่านมา แพ็กเกจ ${r.tier} ขอได้ ${fmt(r.max)} ครั้งต่อนาที ขอใหม่ได้ ${when(r.resetsAt, "th")}`,
+      daily: (r: QuotaExceeded) =>
+        `วันนี้คุณใช้ไปแล้ว ${fmt(r.used)} จาก ${fmt(r.max)} บทความ (แพ็กเกจ ${r.tier}) โควตาจะรีเซ็ต ${when(r.resetsAt, "th")}`,
+      budget: (r: QuotaExceeded) =>
+        `งบประมาณรายเดือนของแพ็กเกจ ${r.tier} ใช้ครบแล้ว ($${money(r.used)} จาก $${money(r.max)}) จะรีเซ็ต ${when(r.resetsAt, "th")}`,
       title: ":no_entry: คำขอนี้เกินโควตาของคุณ",
     },
     blocked: "สิทธิ์การใช้งาน Article Bot ของคุณถูกระงับชั่วคราว กรุณาติดต่อผู้ดูแลระบบ",
@@ -139,9 +148,20 @@ export function words(language: Language) {
 export type Status = "writing" | "cache" | "resumed" | "failed" | { progress: number } | { done: number };
 
 /** The parent message: what is being written, for whom, and a live status line. */
-export function parentMessage(request: ArticleRequest, requester: string, status: Status, note?: string): Message {
+export function parentMessage(
+  request: ArticleRequest,
+  requester: string,
+  status: Status,
+  note?: string,
+): Message {
   const t = T[request.language];
-  const facts = [t.words(request.targetWords), t.for(request.audience), request.industry, request.tone, request.language === "th" ? t.inThai : null]
+  const facts = [
+    t.words(request.targetWords),
+    t.for(request.audience),
+    request.industry,
+    request.tone,
+    request.language === "th" ? t.inThai : null,
+  ]
     .filter(Boolean)
     .join(" · ");
   const title = `:memo: *${t.writing}: ${escapeText(request.topic)}*`;
@@ -165,14 +185,35 @@ export function statusLine(language: Language, status: Status): string {
 }
 
 /** After the draft: word count, sources and the buttons. */
-export function closingMessage(o: { generationId: string; request: ArticleRequest; words: number; sources: Source[]; cacheHit: boolean; offline: boolean; canShorten: boolean }): Message {
+export function closingMessage(o: {
+  generationId: string;
+  request: ArticleRequest;
+  words: number;
+  sources: Source[];
+  cacheHit: boolean;
+  offline: boolean;
+  canShorten: boolean;
+}): Message {
   const t = T[o.request.language];
-  const head = [`:white_check_mark: *${o.offline ? t.outline : t.ready}*`, t.wordCount(o.words), o.cacheHit ? t.fromCache : null].filter(Boolean).join(" · ");
+  const head = [
+    `:white_check_mark: *${o.offline ? t.outline : t.ready}*`,
+    t.wordCount(o.words),
+    o.cacheHit ? t.fromCache : null,
+  ]
+    .filter(Boolean)
+    .join(" · ");
   const sources = o.sources.length
-    ? `*${t.sources}*\n${o.sources.slice(0, 8).map((s) => `• ${escapeText(s.title)}`).join("\n")}`
+    ? `*${t.sources}*\n${o.sources
+        .slice(0, 8)
+        .map((s) => `• ${escapeText(s.title)}`)
+        .join("\n")}`
     : t.noSources;
   const button = (text: string, action: string, style?: "primary") => ({
-    type: "button" as const, text: { type: "plain_text" as const, text, emoji: true }, action_id: action, value: o.generationId, ...(style ? { style } : {}),
+    type: "button" as const,
+    text: { type: "plain_text" as const, text, emoji: true },
+    action_id: action,
+    value: o.generationId,
+    ...(style ? { style } : {}),
   });
   return {
     text: `${o.offline ? t.outline : t.ready} · ${t.wordCount(o.words)}`,
@@ -194,9 +235,20 @@ export function closingMessage(o: { generationId: string; request: ArticleReques
 }
 
 /** A short apology with a retry button; the code picks the sentence, never shown itself. */
-export function failureMessage(o: { generationId: string; language: Language; code: string; refunded: boolean }): Message {
+export function failureMessage(o: {
+  generationId: string;
+  language: Language;
+  code: string;
+  refunded: boolean;
+}): Message {
   const t = T[o.language];
-  const reason = ["rate_limited", "unavailable"].includes(o.code) ? t.reasons.busy : o.code === "timeout" ? t.reasons.slow : o.code === "circuit_open" ? t.reasons.paused : t.reasons.internal;
+  const reason = ["rate_limited", "unavailable"].includes(o.code)
+    ? t.reasons.busy
+    : o.code === "timeout"
+      ? t.reasons.slow
+      : o.code === "circuit_open"
+        ? t.reasons.paused
+        : t.reasons.internal;
   const text = [`:warning: ${t.apology}`, reason, o.refunded ? t.refunded : null].filter(Boolean).join(" ");
   return {
     text,
@@ -205,7 +257,15 @@ export function failureMessage(o: { generationId: string; language: Language; co
       {
         type: "actions",
         block_id: "failure_actions",
-        elements: [{ type: "button", text: { type: "plain_text", text: t.tryAgain, emoji: true }, action_id: ACTIONS.retry, value: o.generationId, style: "primary" }],
+        elements: [
+          {
+            type: "button",
+            text: { type: "plain_text", text: t.tryAgain, emoji: true },
+            action_id: ACTIONS.retry,
+            value: o.generationId,
+            style: "primary",
+          },
+        ],
       },
     ],
   };
@@ -215,7 +275,10 @@ export function failureMessage(o: { generationId: string; language: Language; co
 export function refusalMessage(refusal: QuotaExceeded, language: Language): Message {
   const t = T[language].refusal;
   const detail = t[refusal.limit](refusal);
-  return { text: `${t.title} ${detail}`, blocks: [{ type: "section", text: { type: "mrkdwn", text: `${t.title}\n${detail}` } }] };
+  return {
+    text: `${t.title} ${detail}`,
+    blocks: [{ type: "section", text: { type: "mrkdwn", text: `${t.title}\n${detail}` } }],
+  };
 }
 
 export function guidanceMessage(g: Guidance): Message {
@@ -246,7 +309,9 @@ export function notesMessage(notes: string[]): Message {
 function when(at: Date, language: Language): string {
   const epoch = Math.floor(at.getTime() / 1000);
   const fallback = at.toISOString().replace("T", " ").slice(0, 16) + " UTC";
-  return language === "th" ? `<!date^${epoch}^{date_short_pretty} เวลา {time}|${fallback}>` : `<!date^${epoch}^{date_short_pretty} at {time}|${fallback}>`;
+  return language === "th"
+    ? `<!date^${epoch}^{date_short_pretty} เวลา {time}|${fallback}>`
+    : `<!date^${epoch}^{date_short_pretty} at {time}|${fallback}>`;
 }
 
 function fmt(n: number): string {

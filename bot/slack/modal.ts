@@ -1,7 +1,7 @@
 import type { View } from "@slack/web-api";
 import type { ArticleRequest, Tone } from "../../core/domain.ts";
-import { DEFAULT_TARGET_WORDS, MIN_TARGET_WORDS, type RequestForm } from "../../core/request/parse.ts";
 import { INDUSTRIES } from "../../core/request/industries.ts";
+import { DEFAULT_TARGET_WORDS, MIN_TARGET_WORDS, type RequestForm } from "../../core/request/parse.ts";
 
 /**
  * The /article form (also opened by the global shortcut): topic, industry, audience, length,
@@ -21,8 +21,18 @@ export interface ModalOrigin {
 
 export function articleModal(origin: ModalOrigin, prefill: { topic?: string } = {}): View {
   const option = (value: string, text: string) => ({ value, text: { type: "plain_text" as const, text } });
-  const input = (block_id: string, label: string, element: Record<string, unknown>, optional = true, hint?: string) => ({
-    type: "input" as const, block_id, optional, label: { type: "plain_text" as const, text: label }, element: { action_id: "value", ...element },
+  const input = (
+    block_id: string,
+    label: string,
+    element: Record<string, unknown>,
+    optional = true,
+    hint?: string,
+  ) => ({
+    type: "input" as const,
+    block_id,
+    optional,
+    label: { type: "plain_text" as const, text: label },
+    element: { action_id: "value", ...element },
     ...(hint ? { hint: { type: "plain_text" as const, text: hint } } : {}),
   });
   const topic = prefill.topic?.slice(0, 200);
@@ -34,18 +44,74 @@ export function articleModal(origin: ModalOrigin, prefill: { topic?: string } = 
     close: { type: "plain_text", text: "Cancel" },
     private_metadata: JSON.stringify(origin),
     blocks: [
-      input("topic", "Topic", { type: "plain_text_input", max_length: 200, placeholder: { type: "plain_text", text: "AI in healthcare" }, ...(topic ? { initial_value: topic } : {}) }, false),
-      input("industry", "Industry", { type: "static_select", placeholder: { type: "plain_text", text: "Any" }, options: INDUSTRIES.map((i) => option(i, label(i))) }),
-      input("audience", "Audience", { type: "plain_text_input", max_length: 80, placeholder: { type: "plain_text", text: "executives" } }),
-      input("length", "Length (words)", { type: "number_input", is_decimal_allowed: false, min_value: String(MIN_TARGET_WORDS), max_value: String(MAX_FORM_WORDS), initial_value: String(DEFAULT_TARGET_WORDS) }, false, "Your plan's maximum applies."),
-      input("keywords", "Keywords", { type: "plain_text_input", max_length: 300, placeholder: { type: "plain_text", text: "open banking, embedded finance" } }, true, "Separate with commas."),
-      input("language", "Language", { type: "static_select", initial_option: option("en", "English"), options: [option("en", "English"), option("th", "ไทย (Thai)")] }, false),
-      input("tone", "Tone", { type: "static_select", initial_option: option("executive", "Executive"), options: TONES.map((t) => option(t, label(t))) }),
+      input(
+        "topic",
+        "Topic",
+        {
+          type: "plain_text_input",
+          max_length: 200,
+          placeholder: { type: "plain_text", text: "AI in healthcare" },
+          ...(topic ? { initial_value: topic } : {}),
+        },
+        false,
+      ),
+      input("industry", "Industry", {
+        type: "static_select",
+        placeholder: { type: "plain_text", text: "Any" },
+        options: INDUSTRIES.map((i) => option(i, label(i))),
+      }),
+      input("audience", "Audience", {
+        type: "plain_text_input",
+        max_length: 80,
+        placeholder: { type: "plain_text", text: "executives" },
+      }),
+      input(
+        "length",
+        "Length (words)",
+        {
+          type: "number_input",
+          is_decimal_allowed: false,
+          min_value: String(MIN_TARGET_WORDS),
+          max_value: String(MAX_FORM_WORDS),
+          initial_value: String(DEFAULT_TARGET_WORDS),
+        },
+        false,
+        "Your plan's maximum applies.",
+      ),
+      input(
+        "keywords",
+        "Keywords",
+        {
+          type: "plain_text_input",
+          max_length: 300,
+          placeholder: { type: "plain_text", text: "open banking, embedded finance" },
+        },
+        true,
+        "Separate with commas.",
+      ),
+      input(
+        "language",
+        "Language",
+        {
+          type: "static_select",
+          initial_option: option("en", "English"),
+          options: [option("en", "English"), option("th", "ไทย (Thai)")],
+        },
+        false,
+      ),
+      input("tone", "Tone", {
+        type: "static_select",
+        initial_option: option("executive", "Executive"),
+        options: TONES.map((t) => option(t, label(t))),
+      }),
     ],
   } as View;
 }
 
-type Values = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
+type Values = Record<
+  string,
+  Record<string, { value?: string | null; selected_option?: { value: string } | null }>
+>;
 
 /** The submitted values as the pipeline's form. */
 export function readArticleForm(values: Values): RequestForm {
@@ -77,7 +143,10 @@ export function formErrors(form: RequestForm): Record<string, string> | null {
 export function readOrigin(metadata: string | undefined): ModalOrigin {
   try {
     const o = JSON.parse(metadata ?? "") as Partial<ModalOrigin>;
-    return { channel: typeof o.channel === "string" && o.channel ? o.channel : null, threadTs: typeof o.threadTs === "string" ? o.threadTs : undefined };
+    return {
+      channel: typeof o.channel === "string" && o.channel ? o.channel : null,
+      threadTs: typeof o.threadTs === "string" ? o.threadTs : undefined,
+    };
   } catch {
     return { channel: null };
   }
@@ -86,7 +155,15 @@ export function readOrigin(metadata: string | undefined): ModalOrigin {
 /** A request back as a form, to write it again (Regenerate, Shorten, Try again). */
 export function formOf(request: ArticleRequest, changes: Partial<ArticleRequest> = {}): RequestForm {
   const r = { ...request, ...changes };
-  return { topic: r.topic, industry: r.industry, audience: r.audience, targetWords: r.targetWords, keywords: r.keywords, language: r.language, tone: r.tone };
+  return {
+    topic: r.topic,
+    industry: r.industry,
+    audience: r.audience,
+    targetWords: r.targetWords,
+    keywords: r.keywords,
+    language: r.language,
+    tone: r.tone,
+  };
 }
 
 /** The next tone after this one: Regenerate's "new angle". */

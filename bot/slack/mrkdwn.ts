@@ -25,7 +25,9 @@ export function escapeText(text: string): string {
 
 /** A markdown document as mrkdwn, line by line (headings become bold lines). */
 export function toMrkdwn(markdown: string): string {
-  return convertLines(markdown).map((l) => l.text).join("\n");
+  return convertLines(markdown)
+    .map((l) => l.text)
+    .join("\n");
 }
 
 interface ConvertedLine {
@@ -52,7 +54,10 @@ function convertLines(markdown: string): ConvertedLine[] {
     const h = HEADING.exec(line);
     if (h) {
       const plain = plainText(h[2]!);
-      out.push({ text: plain ? `*${escapeText(plain)}*` : "", header: h[1]!.length <= 2 && plain ? plain : undefined });
+      out.push({
+        text: plain ? `*${escapeText(plain)}*` : "",
+        header: h[1]!.length <= 2 && plain ? plain : undefined,
+      });
       continue;
     }
     if (RULE.test(line)) {
@@ -96,14 +101,19 @@ function inlineProse(raw: string): string {
   const keep = (s: string) => `\u0002${kept.push(s) - 1}\u0002`;
   let t = raw;
   // Links first, so their URLs never meet the emphasis rules below.
-  t = t.replace(/!?\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g, (_m, label: string, url: string) => {
-    if (!/^(?:https?:|mailto:)/i.test(url)) return label;
-    const shown = plainText(label).replace(/\|/g, "∣");
-    return keep(shown ? `<${escapeText(url)}|${escapeText(shown)}>` : `<${escapeText(url)}>`);
-  });
+  t = t.replace(
+    /!?\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g,
+    (_m, label: string, url: string) => {
+      if (!/^(?:https?:|mailto:)/i.test(url)) return label;
+      const shown = plainText(label).replace(/\|/g, "∣");
+      return keep(shown ? `<${escapeText(url)}|${escapeText(shown)}>` : `<${escapeText(url)}>`);
+    },
+  );
   t = t.replace(/<((?:https?:|mailto:)[^\s<>]+)>/gi, (_m, url: string) => keep(`<${escapeText(url)}>`));
   t = escapeText(t);
-  t = t.replace(/\*\*(?=\S)(.+?)(?<=\S)\*\*/g, "\u0001$1\u0001").replace(/__(?=\S)(.+?)(?<=\S)__/g, "\u0001$1\u0001");
+  t = t
+    .replace(/\*\*(?=\S)(.+?)(?<=\S)\*\*/g, "\u0001$1\u0001")
+    .replace(/__(?=\S)(.+?)(?<=\S)__/g, "\u0001$1\u0001");
   t = t.replace(/(?<![\p{L}\p{N}*\\])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\p{L}\p{N}*])/gu, "_$1_");
   t = t.replace(/~~(?=\S)(.+?)(?<=\S)~~/g, "~$1~");
   t = t.replace(/\u0001/g, "*");
@@ -132,7 +142,8 @@ export function draftBlocks(markdown: string): KnownBlock[] {
   let text: string[] = [];
   const flush = () => {
     const body = text.join("\n").replace(/^\n+|\s+$/g, "");
-    for (const part of splitSections(body)) blocks.push({ type: "section", text: { type: "mrkdwn", text: part } });
+    for (const part of splitSections(body))
+      blocks.push({ type: "section", text: { type: "mrkdwn", text: part } });
     text = [];
   };
   for (const line of lines) {
@@ -144,7 +155,14 @@ export function draftBlocks(markdown: string): KnownBlock[] {
   flush();
   if (blocks.length <= MAX_BLOCKS) return blocks;
   // Dozens of headings in one chunk: sections only, packed, still within every limit.
-  return splitSections(lines.map((l) => l.text).join("\n").trim()).slice(0, MAX_BLOCKS).map((part) => ({ type: "section", text: { type: "mrkdwn", text: part } }));
+  return splitSections(
+    lines
+      .map((l) => l.text)
+      .join("\n")
+      .trim(),
+  )
+    .slice(0, MAX_BLOCKS)
+    .map((part) => ({ type: "section", text: { type: "mrkdwn", text: part } }));
 }
 
 /** Text for notifications and clients without blocks. */
@@ -174,7 +192,10 @@ export function splitSections(text: string, max = SECTION_MAX_CHARS): string[] {
     reopen = (part.match(/^```/gm)?.length ?? 0) % 2 === 1;
     if (reopen) part += "\n```";
     parts.push(part);
-    rest = rest.slice(cut).replace(/^\s*\n/, "").trimStart();
+    rest = rest
+      .slice(cut)
+      .replace(/^\s*\n/, "")
+      .trimStart();
   }
   return parts.filter((p) => p.trim());
 }

@@ -40,6 +40,7 @@ export class ChannelPacer {
 
   private forget(): void {
     const old = Date.now() - this.intervalMs;
-    for (const [channel, at] of this.lastDone) if (at < old && !this.tails.has(channel)) this.lastDone.delete(channel);
+    for (const [channel, at] of this.lastDone)
+      if (at < old && !this.tails.has(channel)) this.lastDone.delete(channel);
   }
 }

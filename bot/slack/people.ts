@@ -22,9 +22,15 @@ export class DisplayNames {
     try {
       const res = await this.deps.client.users.info({ user: userId });
       const u = res.user;
-      name = (u?.profile?.display_name || u?.profile?.real_name || u?.real_name || u?.name || "").slice(0, 120);
+      name = (u?.profile?.display_name || u?.profile?.real_name || u?.real_name || u?.name || "").slice(
+        0,
+        120,
+      );
     } catch (error) {
-      this.deps.logger.info({ err: (error as Error).message, userId }, "could not look up a slack display name");
+      this.deps.logger.info(
+        { err: (error as Error).message, userId },
+        "could not look up a slack display name",
+      );
     }
     await this.deps.memory.set(key, name, name ? NAME_TTL_SECONDS : MISS_TTL_SECONDS).catch(() => undefined);
     return name || undefined;

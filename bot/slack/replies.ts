@@ -18,11 +18,22 @@ export interface ReplyTo {
  * a plain message in their DM with the app, or the DM when the channel cannot take ephemeral
  * messages from the app (it was never invited there).
  */
-export async function tellPrivately(client: WebClient, pacer: ChannelPacer, to: ReplyTo, message: Message, logger: Logger): Promise<void> {
+export async function tellPrivately(
+  client: WebClient,
+  pacer: ChannelPacer,
+  to: ReplyTo,
+  message: Message,
+  logger: Logger,
+): Promise<void> {
   try {
     if (to.channel && !isDirect(to.channel)) {
       try {
-        await client.chat.postEphemeral({ channel: to.channel, user: to.user, thread_ts: to.threadTs, ...message });
+        await client.chat.postEphemeral({
+          channel: to.channel,
+          user: to.user,
+          thread_ts: to.threadTs,
+          ...message,
+        });
         return;
       } catch (error) {
         const code = slackErrorCode(error);
@@ -31,8 +42,13 @@ export async function tellPrivately(client: WebClient, pacer: ChannelPacer, to: 
     }
     const inSameDm = to.channel && isDirect(to.channel);
     const channel = inSameDm ? to.channel! : to.user;
-    await pacer.run(channel, () => client.chat.postMessage({ channel, thread_ts: inSameDm ? to.threadTs : undefined, ...message }));
+    await pacer.run(channel, () =>
+      client.chat.postMessage({ channel, thread_ts: inSameDm ? to.threadTs : undefined, ...message }),
+    );
   } catch (error) {
-    logger.warn({ code: slackErrorCode(error) ?? (error as Error).message, user: to.user }, "could not answer a slack user");
+    logger.warn(
+      { code: slackErrorCode(error) ?? (error as Error).message, user: to.user },
+      "could not answer a slack user",
+    );
   }
 }

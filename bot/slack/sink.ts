@@ -1,12 +1,19 @@
 import type { ChatPostMessageArguments, WebClient } from "@slack/web-api";
-import type { ChatSink, DraftFailure, DraftHeader, DraftSummary, SinkContext, SinkFactory } from "../../core/deliver/sink.ts";
+import type {
+  ChatSink,
+  DraftFailure,
+  DraftHeader,
+  DraftSummary,
+  SinkContext,
+  SinkFactory,
+} from "../../core/deliver/sink.ts";
 import type { ArticleRequest, Chunk } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
 import { MIN_TARGET_WORDS } from "../../core/request/parse.ts";
 import { slackErrorCode } from "./client.ts";
 import { readDestination, type SlackDestination } from "./destination.ts";
 import { draftThreadKey, type ShortMemory } from "./memory.ts";
-import { closingMessage, failureMessage, parentMessage, type Message, type Status } from "./messages.ts";
+import { closingMessage, failureMessage, type Message, parentMessage, type Status } from "./messages.ts";
 import { draftBlocks, fallbackText, SECTION_MAX_CHARS } from "./mrkdwn.ts";
 import type { ChannelPacer } from "./pacer.ts";
 
@@ -61,9 +68,23 @@ export interface SlackSinkDeps {
 }
 
 /** Errors after which this draft is better posted as plain messages. */
-const NO_STREAM_FOR_APP = new Set(["unknown_method", "method_deprecated", "not_allowed_token_type", "missing_scope", "feature_not_enabled", "not_authorized"]);
+const NO_STREAM_FOR_APP = new Set([
+  "unknown_method",
+  "method_deprecated",
+  "not_allowed_token_type",
+  "missing_scope",
+  "feature_not_enabled",
+  "not_authorized",
+]);
 /** The channel cannot take the bot's messages: fall back to the requester's DM with the app. */
-const UNREACHABLE = new Set(["channel_not_found", "not_in_channel", "is_archived", "restricted_action", "cannot_reply_to_message", "thread_not_found"]);
+const UNREACHABLE = new Set([
+  "channel_not_found",
+  "not_in_channel",
+  "is_archived",
+  "restricted_action",
+  "cannot_reply_to_message",
+  "thread_not_found",
+]);
 
 export function slackSinkFactory(deps: SlackSinkDeps): SinkFactory {
   return (ctx) => new SlackSink(deps, ctx);
@@ -76,7 +97,10 @@ class SlackSink implements ChatSink {
   private request: ArticleRequest | null = null;
   private lastStatusAt = 0;
 
-  constructor(private readonly deps: SlackSinkDeps, private readonly ctx: SinkContext) {
+  constructor(
+    private readonly deps: SlackSinkDeps,
+    private readonly ctx: SinkContext,
+  ) {
     this.dest = readDestination(ctx.destination);
     this.state = { ...(ctx.state as SlackDeliveryState) };
   }
@@ -99,14 +123,22 @@ class SlackSink implements ChatSink {
     }
     await this.save({ channel: posted.channel, parentTs: posted.ts, rootTs });
     // So a reply in this thread is recognised as a reply to a draft, not a new request.
-    await this.deps.memory.set(draftThreadKey(posted.channel, posted.ts), header.generationId, DRAFT_THREAD_TTL_SECONDS).catch(() => undefined);
+    await this.deps.memory
+      .set(draftThreadKey(posted.channel, posted.ts), header.generationId, DRAFT_THREAD_TTL_SECONDS)
+      .catch(() => undefined);
     this.lastStatusAt = Date.now();
   }
 
   async postChunk(chunk: Chunk): Promise<void> {
     if (this.state.posted?.includes(chunk.index)) return;
     const streamed = this.canStream() && (await this.streamChunk(chunk));
-    if (!streamed) await this.post({ channel: this.channel(), thread_ts: this.state.rootTs, text: fallbackText(chunk.text), blocks: draftBlocks(chunk.text) });
+    if (!streamed)
+      await this.post({
+        channel: this.channel(),
+        thread_ts: this.state.rootTs,
+        text: fallbackText(chunk.text),
+        blocks: draftBlocks(chunk.text),
+      });
     const posted = [...(this.state.posted ?? []), chunk.index];
     await this.save({ posted });
     await this.setStatus({ progress: posted.length }, false);
@@ -116,7 +148,10 @@ class SlackSink implements ChatSink {
     this.request = summary.request;
     if (this.state.closedTs) return;
     await this.endStream();
-    const message = closingMessage({ ...summary, canShorten: Math.floor(summary.request.targetWords / 2) >= MIN_TARGET_WORDS });
+    const message = closingMessage({
+      ...summary,
+      canShorten: Math.floor(summary.request.targetWords / 2) >= MIN_TARGET_WORDS,
+    });
     await this.setStatus({ done: summary.words }, true);
     const closed = await this.post({ channel: this.channel(), thread_ts: this.state.rootTs, ...message });
     await this.save({ closedTs: closed.ts });
@@ -125,9 +160,18 @@ class SlackSink implements ChatSink {
   async fail(failure: DraftFailure): Promise<void> {
     this.request = failure.request;
     await this.endStream().catch(() => undefined);
-    const message = failureMessage({ generationId: failure.generationId, language: failure.request.language, code: failure.code, refunded: failure.refunded });
+    const message = failureMessage({
+      generationId: failure.generationId,
+      language: failure.request.language,
+      code: failure.code,
+      refunded: failure.refunded,
+    });
     try {
-      await this.post({ channel: this.channel(), thread_ts: this.state.rootTs ?? this.dest.threadTs, ...message });
+      await this.post({
+        channel: this.channel(),
+        thread_ts: this.state.rootTs ?? this.dest.threadTs,
+        ...message,
+      });
     } catch (error) {
       if (!UNREACHABLE.has(slackErrorCode(error) ?? "")) throw error;
       await this.post({ channel: this.dest.user, ...message });
@@ -147,7 +191,9 @@ class SlackSink implements ChatSink {
     try {
       const open = this.state.streamTs;
       if (open && (this.state.streamChars ?? 0) + 2 + chunk.text.length <= STREAM_MAX_CHARS) {
-        await this.deps.pacer.run(channel, () => this.deps.client.chat.appendStream({ channel, ts: open, markdown_text: `\n\n${chunk.text}` }));
+        await this.deps.pacer.run(channel, () =>
+          this.deps.client.chat.appendStream({ channel, ts: open, markdown_text: `\n\n${chunk.text}` }),
+        );
         await this.save({ streamChars: (this.state.streamChars ?? 0) + 2 + chunk.text.length });
         return true;
       }
@@ -155,7 +201,11 @@ class SlackSink implements ChatSink {
       // Slack wants the recipient in every context (DMs included), or stopping the stream fails.
       const started = await this.deps.pacer.run(channel, () =>
         this.deps.client.chat.startStream({
-          channel, thread_ts: this.state.rootTs!, markdown_text: chunk.text, recipient_user_id: this.dest.user, recipient_team_id: this.dest.teamId,
+          channel,
+          thread_ts: this.state.rootTs!,
+          markdown_text: chunk.text,
+          recipient_user_id: this.dest.user,
+          recipient_team_id: this.dest.teamId,
         }),
       );
       await this.save({ streamTs: started.ts ?? null, streamChars: chunk.text.length });
@@ -163,8 +213,12 @@ class SlackSink implements ChatSink {
     } catch (error) {
       const code = slackErrorCode(error);
       if (code === null || code === "ratelimited") throw error; // transport trouble: the job retries
-      if (NO_STREAM_FOR_APP.has(code)) this.deps.streaming.unavailableUntil = Date.now() + this.deps.streaming.retryMs;
-      this.deps.logger.info({ code, channel }, "slack streaming unavailable for this draft; posting messages instead");
+      if (NO_STREAM_FOR_APP.has(code))
+        this.deps.streaming.unavailableUntil = Date.now() + this.deps.streaming.retryMs;
+      this.deps.logger.info(
+        { code, channel },
+        "slack streaming unavailable for this draft; posting messages instead",
+      );
       await this.save({ streaming: "off", streamTs: null, streamChars: 0 });
       return false;
     }
@@ -174,10 +228,15 @@ class SlackSink implements ChatSink {
     const ts = this.state.streamTs;
     if (!ts) return;
     try {
-      await this.deps.pacer.run(this.channel(), () => this.deps.client.chat.stopStream({ channel: this.channel(), ts }));
+      await this.deps.pacer.run(this.channel(), () =>
+        this.deps.client.chat.stopStream({ channel: this.channel(), ts }),
+      );
     } catch (error) {
       // An expired stream is already final; anything else must not lose the closing message.
-      this.deps.logger.info({ code: slackErrorCode(error) }, "could not stop a slack stream; it ends on its own");
+      this.deps.logger.info(
+        { code: slackErrorCode(error) },
+        "could not stop a slack stream; it ends on its own",
+      );
     }
     await this.save({ streamTs: null, streamChars: 0 });
   }
@@ -188,9 +247,15 @@ class SlackSink implements ChatSink {
     return this.state.channel ?? this.dest.channel;
   }
 
-  private async post(args: { channel: string; thread_ts?: string } & Message): Promise<{ channel: string; ts: string }> {
+  private async post(
+    args: { channel: string; thread_ts?: string } & Message,
+  ): Promise<{ channel: string; ts: string }> {
     const res = await this.deps.pacer.run(args.channel, () =>
-      this.deps.client.chat.postMessage({ ...args, unfurl_links: false, unfurl_media: false } as ChatPostMessageArguments),
+      this.deps.client.chat.postMessage({
+        ...args,
+        unfurl_links: false,
+        unfurl_media: false,
+      } as ChatPostMessageArguments),
     );
     if (res.channel && res.channel !== args.channel) this.deps.pacer.note(res.channel);
     return { channel: res.channel ?? args.channel, ts: res.ts! };

@@ -23,28 +23,48 @@ export class SlackSocketReceiver implements Receiver {
 
   constructor(opts: { appToken: string; clientOptions: webApi.WebClientOptions; logger: Logger }) {
     const fromBolt = createRequire(createRequire(import.meta.url).resolve("@slack/bolt"));
-    const { SocketModeClient } = fromBolt("@slack/socket-mode") as { SocketModeClient: SocketModeClientClass };
+    const { SocketModeClient } = fromBolt("@slack/socket-mode") as {
+      SocketModeClient: SocketModeClientClass;
+    };
     this.client = new SocketModeClient({
       appToken: opts.appToken,
       logger: slackLogger(opts.logger),
       // Reconnecting is worth waiting for; the SDK would otherwise retry 100 times.
-      clientOptions: { ...opts.clientOptions, retryConfig: { retries: 20, factor: 1.5, minTimeout: 500, maxTimeout: 30_000 } },
+      clientOptions: {
+        ...opts.clientOptions,
+        retryConfig: { retries: 20, factor: 1.5, minTimeout: 500, maxTimeout: 30_000 },
+      },
     });
-    this.client.on("slack_event", async (args: { ack: (response?: unknown) => Promise<void>; body: Record<string, any>; retry_num?: number; retry_reason?: string }) => {
-      let acked = false;
-      const ack = async (response?: unknown) => {
-        if (acked) return;
-        acked = true;
-        await args.ack(response as Record<string, unknown> | undefined).catch((err: unknown) => opts.logger.warn({ err }, "could not acknowledge a slack envelope"));
-      };
-      try {
-        await this.bolt!.processEvent({ body: args.body, ack, retryNum: args.retry_num, retryReason: args.retry_reason });
-      } catch (error) {
-        opts.logger.error({ err: error }, "slack envelope processing failed");
-      } finally {
-        await ack();
-      }
-    });
+    this.client.on(
+      "slack_event",
+      async (args: {
+        ack: (response?: unknown) => Promise<void>;
+        body: Record<string, any>;
+        retry_num?: number;
+        retry_reason?: string;
+      }) => {
+        let acked = false;
+        const ack = async (response?: unknown) => {
+          if (acked) return;
+          acked = true;
+          await args
+            .ack(response as Record<string, unknown> | undefined)
+            .catch((err: unknown) => opts.logger.warn({ err }, "could not acknowledge a slack envelope"));
+        };
+        try {
+          await this.bolt!.processEvent({
+            body: args.body,
+            ack,
+            retryNum: args.retry_num,
+            retryReason: args.retry_reason,
+          });
+        } catch (error) {
+          opts.logger.error({ err: error }, "slack envelope processing failed");
+        } finally {
+          await ack();
+        }
+      },
+    );
   }
 
   init(app: App): void {

@@ -9,7 +9,9 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 
 export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
 
-export type Verdict = { ok: true } | { ok: false; reason: "missing headers" | "stale timestamp" | "bad signature" };
+export type Verdict =
+  | { ok: true }
+  | { ok: false; reason: "missing headers" | "stale timestamp" | "bad signature" };
 
 export function verifySlackSignature(opts: {
   signingSecret: string;
@@ -19,13 +21,16 @@ export function verifySlackSignature(opts: {
   nowSeconds?: number;
 }): Verdict {
   const { timestamp, signature } = opts;
-  if (!timestamp || !signature || !/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: "missing headers" };
+  if (!timestamp || !signature || !/^\d{1,12}$/.test(timestamp))
+    return { ok: false, reason: "missing headers" };
   const now = opts.nowSeconds ?? Math.floor(Date.now() / 1000);
-  if (Math.abs(now - Number(timestamp)) > MAX_CLOCK_SKEW_SECONDS) return { ok: false, reason: "stale timestamp" };
+  if (Math.abs(now - Number(timestamp)) > MAX_CLOCK_SKEW_SECONDS)
+    return { ok: false, reason: "stale timestamp" };
   const expected = Buffer.from(slackSignature(opts.signingSecret, timestamp, opts.rawBody), "utf8");
   const given = Buffer.from(signature, "utf8");
   // timingSafeEqual needs equal lengths; a length mismatch is a mismatch anyway.
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "bad signature" };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: "bad signature" };
   return { ok: true };
 }
 

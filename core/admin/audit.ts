@@ -31,7 +31,11 @@ export interface AuditedChange<T> {
  * the embedded database has a single connection, so a query through the global client would
  * wait for this very transaction to finish.
  */
-export async function audited<T>(db: Database, actor: Actor, change: (tx: Prisma.TransactionClient) => Promise<AuditedChange<T>>): Promise<T> {
+export async function audited<T>(
+  db: Database,
+  actor: Actor,
+  change: (tx: Prisma.TransactionClient) => Promise<AuditedChange<T>>,
+): Promise<T> {
   return db.prisma.$transaction(
     async (tx) => {
       const { audit, value } = await change(tx);
@@ -50,19 +54,30 @@ export async function recordAudit(db: Database, actor: Actor, entry: AuditEntry)
 
 function auditRow(actor: Actor, e: AuditEntry): Prisma.AuditLogUncheckedCreateInput {
   return {
-    actorId: actor.userId, actorEmail: actor.email, ip: actor.ip, action: e.action, entityType: e.entityType, entityId: e.entityId ?? null,
-    before: toJson(e.before), after: toJson(e.after),
+    actorId: actor.userId,
+    actorEmail: actor.email,
+    ip: actor.ip,
+    action: e.action,
+    entityType: e.entityType,
+    entityId: e.entityId ?? null,
+    before: toJson(e.before),
+    after: toJson(e.after),
   };
 }
 
 /** Dates as ISO strings, Decimals as strings, bigints as numbers: what a JSON column can hold. */
 function toJson(value: unknown): Prisma.InputJsonValue | undefined {
   if (value === undefined || value === null) return undefined;
-  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? Number(v) : v))) as Prisma.InputJsonValue;
+  return JSON.parse(
+    JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? Number(v) : v)),
+  ) as Prisma.InputJsonValue;
 }
 
 /** The fields whose values differ, for a compact before/after pair. */
-export function diff<T extends Record<string, unknown>>(before: T, after: Partial<T>): { before: Partial<T>; after: Partial<T> } | null {
+export function diff<T extends Record<string, unknown>>(
+  before: T,
+  after: Partial<T>,
+): { before: Partial<T>; after: Partial<T> } | null {
   const b: Partial<T> = {};
   const a: Partial<T> = {};
   for (const key of Object.keys(after) as Array<keyof T>) {

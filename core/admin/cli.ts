@@ -21,8 +21,15 @@ try {
   try {
     await db.migrate();
     if (command === "add") {
-      const added = await addAdminUser(db, { email, role: role === "admin" ? "ADMIN" : "VIEWER", name: name.join(" "), password: process.env.CONSOLE_PASSWORD || undefined });
-      console.log(`Added ${added.email} (${added.role.toLowerCase()})${added.generatedPassword ? `, password: ${added.generatedPassword} (shown once)` : ""}.`);
+      const added = await addAdminUser(db, {
+        email,
+        role: role === "admin" ? "ADMIN" : "VIEWER",
+        name: name.join(" "),
+        password: process.env.CONSOLE_PASSWORD || undefined,
+      });
+      console.log(
+        `Added ${added.email} (${added.role.toLowerCase()})${added.generatedPassword ? `, password: ${added.generatedPassword} (shown once)` : ""}.`,
+      );
     } else {
       await disableAdminUser(db, email);
       console.log(`Disabled ${email}; their sessions have ended.`);
@@ -31,6 +38,10 @@ try {
     await db.close();
   }
 } catch (error) {
-  console.error(error instanceof ConfigError ? error.problems.map((p) => `Configuration error: ${p}`).join("\n") : `Failed: ${(error as Error).message}`);
+  console.error(
+    error instanceof ConfigError
+      ? error.problems.map((p) => `Configuration error: ${p}`).join("\n")
+      : `Failed: ${(error as Error).message}`,
+  );
   process.exit(1);
 }

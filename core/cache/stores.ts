@@ -21,7 +21,10 @@ export interface CacheStore {
 const MAX_VECTORS_PER_FACET = 500;
 
 export class RedisCacheStore implements CacheStore {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
 
   async get(key: string): Promise<CachedDraft | null> {
     const raw = await this.redis.get(`${this.prefix}:e:${key}`);
@@ -101,7 +104,8 @@ export class MemoryCacheStore implements CacheStore {
     const now = Date.now();
     const out: Array<{ key: string; vector: number[] }> = [];
     for (const [key, e] of this.entries) {
-      if (e.vector?.space === space && e.vector.facet === facet && e.exp >= now) out.push({ key, vector: e.vector.vector });
+      if (e.vector?.space === space && e.vector.facet === facet && e.exp >= now)
+        out.push({ key, vector: e.vector.vector });
     }
     return out.slice(-MAX_VECTORS_PER_FACET);
   }

@@ -3,7 +3,7 @@ import type { CacheScope, Database, Prisma } from "../db/client.ts";
 import type { ArticleRequest, Source } from "../domain.ts";
 import type { Redis } from "../redis.ts";
 import { topicKey } from "../text/words.ts";
-import { cosine, MemoryCacheStore, RedisCacheStore, type CacheStore, type IndexedVector } from "./stores.ts";
+import { type CacheStore, cosine, type IndexedVector, MemoryCacheStore, RedisCacheStore } from "./stores.ts";
 
 /**
  * The topic cache: a draft written once is delivered again, with zero LLM tokens, to the next
@@ -77,14 +77,20 @@ export class TopicCache {
     for (const space of [own, "shared"]) {
       for (const candidate of await this.live.vectors(space, facet)) {
         const score = cosine(queryVector, candidate.vector);
-        if (score >= this.semanticThreshold && (!best || score > best.score)) best = { key: candidate.key, score };
+        if (score >= this.semanticThreshold && (!best || score > best.score))
+          best = { key: candidate.key, score };
       }
     }
     const found = best ? await this.live.get(best.key) : null;
     return found ? this.hit(found, "semantic") : null;
   }
 
-  async store(request: ArticleRequest, owner: CacheOwner, draft: Omit<CachedDraft, "entryId" | "key">, queryVector?: number[]): Promise<CachedDraft | null> {
+  async store(
+    request: ArticleRequest,
+    owner: CacheOwner,
+    draft: Omit<CachedDraft, "entryId" | "key">,
+    queryVector?: number[],
+  ): Promise<CachedDraft | null> {
     if (owner.scope === "NONE") return null;
     const space = scopeId(owner);
     const facet = facetOf(request);
@@ -93,20 +99,46 @@ export class TopicCache {
     const row = await this.opts.db.prisma.topicCacheEntry.upsert({
       where: { key },
       create: {
-        key, scope: owner.scope, tenantId: owner.tenantId, requesterId: owner.scope === "REQUESTER" ? owner.requesterId : null,
-        topic: request.topic, normalizedTopic: topicKey(request.topic, request.language), industry: request.industry,
-        audience: request.audience, language: request.language, lengthBucket: lengthBucket(request.targetWords),
-        title: draft.title, draft: draft.draft, words: draft.words, sources: draft.sources as unknown as Prisma.InputJsonValue,
-        embedding: queryVector ?? [], model: draft.model, costUsd: draft.costUsd, sizeBytes: Buffer.byteLength(draft.draft), expiresAt,
+        key,
+        scope: owner.scope,
+        tenantId: owner.tenantId,
+        requesterId: owner.scope === "REQUESTER" ? owner.requesterId : null,
+        topic: request.topic,
+        normalizedTopic: topicKey(request.topic, request.language),
+        industry: request.industry,
+        audience: request.audience,
+        language: request.language,
+        lengthBucket: lengthBucket(request.targetWords),
+        title: draft.title,
+        draft: draft.draft,
+        words: draft.words,
+        sources: draft.sources as unknown as Prisma.InputJsonValue,
+        embedding: queryVector ?? [],
+        model: draft.model,
+        costUsd: draft.costUsd,
+        sizeBytes: Buffer.byteLength(draft.draft),
+        expiresAt,
       },
       update: {
-        title: draft.title, draft: draft.draft, words: draft.words, sources: draft.sources as unknown as Prisma.InputJsonValue,
-        embedding: queryVector ?? [], model: draft.model, costUsd: draft.costUsd, sizeBytes: Buffer.byteLength(draft.draft), expiresAt,
+        title: draft.title,
+        draft: draft.draft,
+        words: draft.words,
+        sources: draft.sources as unknown as Prisma.InputJsonValue,
+        embedding: queryVector ?? [],
+        model: draft.model,
+        costUsd: draft.costUsd,
+        sizeBytes: Buffer.byteLength(draft.draft),
+        expiresAt,
       },
       select: { id: true },
     });
     const cached: CachedDraft = { ...draft, entryId: row.id, key };
-    await this.live.set(key, cached, this.ttlSeconds, queryVector ? { space, facet, vector: queryVector } : undefined);
+    await this.live.set(
+      key,
+      cached,
+      this.ttlSeconds,
+      queryVector ? { space, facet, vector: queryVector } : undefined,
+    );
     return cached;
   }
 
@@ -114,16 +146,31 @@ export class TopicCache {
    * Console: make an entry reusable by everyone (pinned) or take that back. `tx` lets the
    * console write the mirror in the same transaction as its audit row.
    */
-  async pin(entryId: string, shared: boolean, tx: Prisma.TransactionClient = this.opts.db.prisma): Promise<void> {
+  async pin(
+    entryId: string,
+    shared: boolean,
+    tx: Prisma.TransactionClient = this.opts.db.prisma,
+  ): Promise<void> {
     const row = await tx.topicCacheEntry.update({ where: { id: entryId }, data: { pinnedShared: shared } });
     const sharedKey = sharedKeyOf(row.key);
     if (!shared) return this.live.delete([sharedKey]);
     const draft: CachedDraft = {
-      entryId: row.id, key: sharedKey, title: row.title, draft: row.draft, words: row.words, sources: row.sources as unknown as Source[],
-      model: row.model, costUsd: row.costUsd.toString(),
+      entryId: row.id,
+      key: sharedKey,
+      title: row.title,
+      draft: row.draft,
+      words: row.words,
+      sources: row.sources as unknown as Source[],
+      model: row.model,
+      costUsd: row.costUsd.toString(),
     };
     const facet = row.key.split(":")[1] ?? "";
-    await this.live.set(sharedKey, draft, PINNED_TTL_SECONDS, row.embedding.length ? { space: "shared", facet, vector: row.embedding } : undefined);
+    await this.live.set(
+      sharedKey,
+      draft,
+      PINNED_TTL_SECONDS,
+      row.embedding.length ? { space: "shared", facet, vector: row.embedding } : undefined,
+    );
   }
 
   /**
@@ -132,7 +179,10 @@ export class TopicCache {
    * half-way. `tx` lets the console delete in the same transaction as its audit row.
    */
   async invalidate(entryIds: string[], tx: Prisma.TransactionClient = this.opts.db.prisma): Promise<number> {
-    const rows = await tx.topicCacheEntry.findMany({ where: { id: { in: entryIds } }, select: { key: true, pinnedShared: true } });
+    const rows = await tx.topicCacheEntry.findMany({
+      where: { id: { in: entryIds } },
+      select: { key: true, pinnedShared: true },
+    });
     const keys = rows.flatMap((r) => (r.pinnedShared ? [r.key, sharedKeyOf(r.key)] : [r.key]));
     await this.live.delete(keys);
     const deleted = await tx.topicCacheEntry.deleteMany({ where: { id: { in: entryIds } } });
@@ -140,23 +190,38 @@ export class TopicCache {
   }
 
   private async hit(draft: CachedDraft, match: CacheHit["match"]): Promise<CacheHit> {
-    await this.opts.db.prisma.topicCacheEntry.updateMany({ where: { id: draft.entryId }, data: { hits: { increment: 1 }, lastHitAt: new Date() } });
+    await this.opts.db.prisma.topicCacheEntry.updateMany({
+      where: { id: draft.entryId },
+      data: { hits: { increment: 1 }, lastHitAt: new Date() },
+    });
     return { draft, match };
   }
 
   // The live store lost the entry (Redis restarted, memory evicted): the mirror still has it.
   private async refill(key: string): Promise<CachedDraft | null> {
     const row = key.startsWith("shared:")
-      ? await this.opts.db.prisma.topicCacheEntry.findFirst({ where: { key: { endsWith: key.slice("shared".length) }, pinnedShared: true } })
+      ? await this.opts.db.prisma.topicCacheEntry.findFirst({
+          where: { key: { endsWith: key.slice("shared".length) }, pinnedShared: true },
+        })
       : await this.opts.db.prisma.topicCacheEntry.findUnique({ where: { key } });
     if (!row || (row.expiresAt < new Date() && !row.pinnedShared)) return null;
     const draft: CachedDraft = {
-      entryId: row.id, key, title: row.title, draft: row.draft, words: row.words, sources: row.sources as unknown as Source[],
-      model: row.model, costUsd: row.costUsd.toString(),
+      entryId: row.id,
+      key,
+      title: row.title,
+      draft: row.draft,
+      words: row.words,
+      sources: row.sources as unknown as Source[],
+      model: row.model,
+      costUsd: row.costUsd.toString(),
     };
-    const ttl = row.pinnedShared ? PINNED_TTL_SECONDS : Math.max(1, Math.floor((row.expiresAt.getTime() - Date.now()) / 1000));
+    const ttl = row.pinnedShared
+      ? PINNED_TTL_SECONDS
+      : Math.max(1, Math.floor((row.expiresAt.getTime() - Date.now()) / 1000));
     const [space = "", facet = ""] = key.split(":");
-    const vector: IndexedVector | undefined = row.embedding.length ? { space, facet, vector: row.embedding } : undefined;
+    const vector: IndexedVector | undefined = row.embedding.length
+      ? { space, facet, vector: row.embedding }
+      : undefined;
     await this.live.set(key, draft, ttl, vector);
     return draft;
   }
@@ -172,7 +237,13 @@ function scopeId(owner: CacheOwner): string {
 
 /** Everything but the topic that must match for a draft to fit: hashed for short keys. */
 function facetOf(r: ArticleRequest): string {
-  const facet = [r.language, r.industry ?? "-", r.audience.trim().toLowerCase(), lengthBucket(r.targetWords), r.tone].join("|");
+  const facet = [
+    r.language,
+    r.industry ?? "-",
+    r.audience.trim().toLowerCase(),
+    lengthBucket(r.targetWords),
+    r.tone,
+  ].join("|");
   return createHash("sha1").update(facet).digest("hex").slice(0, 16);
 }
 

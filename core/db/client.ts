@@ -7,11 +7,11 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Config } from "../config.ts";
 import { PrismaClient } from "./generated/client.ts";
 import { acquireDirLock } from "./lock.ts";
-import { migrate, type MigrationReport } from "./migrate.ts";
+import { type MigrationReport, migrate } from "./migrate.ts";
 import { pgExecutor, pgliteExecutor, type SqlExecutor } from "./sql.ts";
 
-export { Prisma, PrismaClient } from "./generated/client.ts";
 export type * from "./generated/client.ts";
+export { Prisma, PrismaClient } from "./generated/client.ts";
 
 /** The database port: one Prisma client plus raw SQL, over PostgreSQL or embedded PGlite. */
 export interface Database {
@@ -49,7 +49,12 @@ export async function openDatabase(config: Pick<Config, "database">): Promise<Da
   }
 }
 
-function wrap(kind: Database["kind"], prisma: PrismaClient, sql: SqlExecutor, end: () => Promise<void>): Database {
+function wrap(
+  kind: Database["kind"],
+  prisma: PrismaClient,
+  sql: SqlExecutor,
+  end: () => Promise<void>,
+): Database {
   let closed = false;
   return {
     kind,

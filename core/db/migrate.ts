@@ -44,7 +44,10 @@ export interface MigrationReport {
 }
 
 export class MigrationError extends Error {
-  constructor(message: string, readonly migration?: string) {
+  constructor(
+    message: string,
+    readonly migration?: string,
+  ) {
     super(message);
     this.name = "MigrationError";
   }
@@ -52,7 +55,10 @@ export class MigrationError extends Error {
 
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<LocalMigration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const script = await readFile(path.join(dir, name, "migration.sql"), "utf8");
@@ -84,7 +90,9 @@ export async function migrate(sql: SqlExecutor, dir = MIGRATIONS_DIR): Promise<M
           failed.migration_name,
         );
       }
-      const done = new Map(rows.filter((r) => r.finished_at !== null).map((r) => [r.migration_name, r.checksum]));
+      const done = new Map(
+        rows.filter((r) => r.finished_at !== null).map((r) => [r.migration_name, r.checksum]),
+      );
       const report: MigrationReport = { applied: [], alreadyApplied: [], modified: [] };
       for (const m of local) {
         const appliedChecksum = done.get(m.name);
@@ -115,6 +123,9 @@ async function applyOne(conn: SqlExecutor, m: LocalMigration): Promise<void> {
     await conn.exec("COMMIT;");
   } catch (error) {
     await conn.exec("ROLLBACK;").catch(() => undefined);
-    throw new MigrationError(`Migration ${m.name} failed and was rolled back: ${(error as Error).message}`, m.name);
+    throw new MigrationError(
+      `Migration ${m.name} failed and was rolled back: ${(error as Error).message}`,
+      m.name,
+    );
   }
 }

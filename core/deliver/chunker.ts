@@ -1,6 +1,6 @@
 import type { Chunk } from "../domain.ts";
-import { findCut, type Cut } from "../text/cut.ts";
-import { mapMarkdown, type Line, type MarkdownMap } from "../text/markdown.ts";
+import { type Cut, findCut } from "../text/cut.ts";
+import { type Line, type MarkdownMap, mapMarkdown } from "../text/markdown.ts";
 
 /**
  * Turns a streamed draft into postable chunks as soon as each is complete: the first chunk is
@@ -57,7 +57,8 @@ export class Chunker {
     const lineStartUndecided = lastLine !== -1 && this.pending.length - lastLine - 1 < LINE_PREFIX;
     this.pending += delta;
     // Cuts only happen at line starts or past the length limit: skip the scan otherwise.
-    const worthScanning = delta.includes("\n") || lineStartUndecided || this.pending.length >= this.budget() + LOOKAHEAD;
+    const worthScanning =
+      delta.includes("\n") || lineStartUndecided || this.pending.length >= this.budget() + LOOKAHEAD;
     return worthScanning ? this.drain() : [];
   }
 
@@ -112,8 +113,10 @@ export class Chunker {
     const budget = this.budget();
     const window = this.pending.slice(0, budget + LOOKAHEAD);
     const map = mapMarkdown(window);
-    const structural = this.index === 0 ? hookEnd(map, window, this.ended) : sectionStart(map, window, this.ended);
-    if (structural !== null && structural <= budget) return { at: structural, close: "", reopen: "", skip: 0 };
+    const structural =
+      this.index === 0 ? hookEnd(map, window, this.ended) : sectionStart(map, window, this.ended);
+    if (structural !== null && structural <= budget)
+      return { at: structural, close: "", reopen: "", skip: 0 };
     const complete = this.ended || this.pending.length >= budget + LOOKAHEAD;
     if (!complete || this.pending.trimEnd().length <= budget) return null;
     return findCut(window, budget, map, this.carried);
@@ -137,7 +140,9 @@ function settled(line: Line, window: string, ended: boolean): boolean {
  */
 function hookEnd(map: MarkdownMap, window: string, ended: boolean): number | null {
   const { lines } = map;
-  const first = lines.findIndex((l) => l.kind !== "blank" && l.kind !== "heading" && !BOLD_TITLE.test(window.slice(l.start, l.end)));
+  const first = lines.findIndex(
+    (l) => l.kind !== "blank" && l.kind !== "heading" && !BOLD_TITLE.test(window.slice(l.start, l.end)),
+  );
   if (first === -1) return null;
   for (let i = first; i + 1 < lines.length; i++) {
     const next = lines[i + 1]!;

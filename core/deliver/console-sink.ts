@@ -23,7 +23,9 @@ export const consoleSink: SinkFactory = (ctx): ChatSink => {
       await ctx.saveState({ chunks: delivered });
     },
     finish: (s) =>
-      ctx.saveState({ finished: { words: s.words, sources: s.sources.map((x) => ({ title: x.title })), offline: s.offline } }),
+      ctx.saveState({
+        finished: { words: s.words, sources: s.sources.map((x) => ({ title: x.title })), offline: s.offline },
+      }),
     fail: (f) => ctx.saveState({ failed: { code: f.code, refunded: f.refunded } }),
   };
 };

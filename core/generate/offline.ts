@@ -43,7 +43,8 @@ interface Words {
 }
 
 const EN: Words = {
-  label: (topic) => `**Outline composed offline, without a language model**: a research brief for "${topic}", not a finished article.`,
+  label: (topic) =>
+    `**Outline composed offline, without a language model**: a research brief for "${topic}", not a finished article.`,
   title: (topic) => `# Research brief: ${topic}`,
   question: "## The question",
   ask: (r) =>
@@ -51,12 +52,16 @@ const EN: Words = {
     `The article should run about ${r.targetWords} words, in the ${r.tone} tone.`,
   keywords: "Keywords to work in",
   references: "## What the references say",
-  noReferences: "No reference article in the corpus matched this topic; the outline below rests on the request alone.",
+  noReferences:
+    "No reference article in the corpus matched this topic; the outline below rests on the request alone.",
   outline: "## Outline of the article to write",
   outlineSteps: (r, sources, [hook, section, close]) => [
     `**Title**: a sharp, specific headline about ${r.topic}.`,
     `**Hook** (about ${hook} words): why this matters to ${r.audience} now.`,
-    ...sectionIdeas(sources, EN_SECTIONS).map((idea) => `**Section: ${idea.heading}** (about ${section} words)${idea.ref ? `: build on reference [${idea.ref}] and its example` : ""}.`),
+    ...sectionIdeas(sources, EN_SECTIONS).map(
+      (idea) =>
+        `**Section: ${idea.heading}** (about ${section} words)${idea.ref ? `: build on reference [${idea.ref}] and its example` : ""}.`,
+    ),
     `**What to do next** (about ${close} words): three to five actions for ${r.audience}.`,
   ],
   nextSteps: "## Suggested next steps",
@@ -68,7 +73,8 @@ const EN: Words = {
 };
 
 const TH: Words = {
-  label: (topic) => `**โครงร่างนี้จัดทำแบบออฟไลน์ โดยไม่ใช้โมเดลภาษา**: เป็นสรุปข้อมูลสำหรับเรื่อง "${topic}" ยังไม่ใช่บทความฉบับสมบูรณ์`,
+  label: (topic) =>
+    `**โครงร่างนี้จัดทำแบบออฟไลน์ โดยไม่ใช้โมเดลภาษา**: เป็นสรุปข้อมูลสำหรับเรื่อง "${topic}" ยังไม่ใช่บทความฉบับสมบูรณ์`,
   title: (topic) => `# สรุปข้อมูลเพื่อเขียนบทความ: ${topic}`,
   question: "## โจทย์ของบทความ",
   ask: (r) =>
@@ -81,7 +87,10 @@ const TH: Words = {
   outlineSteps: (r, sources, [hook, section, close]) => [
     `**ชื่อเรื่อง**: พาดหัวที่คมและเจาะจงเกี่ยวกับ ${r.topic}`,
     `**บทนำ** (ประมาณ ${hook} คำ): ทำไมเรื่องนี้สำคัญต่อ${r.audience}ในตอนนี้`,
-    ...sectionIdeas(sources, TH_SECTIONS).map((idea) => `**หัวข้อ: ${idea.heading}** (ประมาณ ${section} คำ)${idea.ref ? ` ต่อยอดจากแหล่งอ้างอิง [${idea.ref}] และตัวอย่างในนั้น` : ""}`),
+    ...sectionIdeas(sources, TH_SECTIONS).map(
+      (idea) =>
+        `**หัวข้อ: ${idea.heading}** (ประมาณ ${section} คำ)${idea.ref ? ` ต่อยอดจากแหล่งอ้างอิง [${idea.ref}] และตัวอย่างในนั้น` : ""}`,
+    ),
     `**สิ่งที่ควรทำต่อ** (ประมาณ ${close} คำ): ข้อเสนอเชิงปฏิบัติสามถึงห้าข้อสำหรับ${r.audience}`,
   ],
   nextSteps: "## ขั้นตอนถัดไปที่แนะนำ",
@@ -92,7 +101,11 @@ const TH: Words = {
   ],
 };
 
-const EN_SECTIONS = ["Where the change is happening", "What leading companies are doing", "Risks and trade-offs"];
+const EN_SECTIONS = [
+  "Where the change is happening",
+  "What leading companies are doing",
+  "Risks and trade-offs",
+];
 const TH_SECTIONS = ["การเปลี่ยนแปลงกำลังเกิดขึ้นที่ไหน", "องค์กรชั้นนำกำลังทำอะไร", "ความเสี่ยงและสิ่งที่ต้องแลก"];
 
 /**
@@ -114,18 +127,33 @@ function sectionIdeas(sources: Source[], generic: string[]): { heading: string; 
 export function composeBrief(request: ArticleRequest, sources: Source[]): string {
   const w = request.language === "th" ? TH : EN;
   const sections = Math.max(1, Math.min(3, sources.length || 3));
-  const budget = [0.1, 0.75 / sections, 0.15].map((share) => Math.round((request.targetWords * share) / 10) * 10 || 10);
+  const budget = [0.1, 0.75 / sections, 0.15].map(
+    (share) => Math.round((request.targetWords * share) / 10) * 10 || 10,
+  );
   const references = sources.length
-    ? sources.map((s, i) => `**[${i + 1}] ${s.title}**\n> ${condense(s.excerpt, request.language)}`).join("\n\n")
+    ? sources
+        .map((s, i) => `**[${i + 1}] ${s.title}**\n> ${condense(s.excerpt, request.language)}`)
+        .join("\n\n")
     : w.noReferences;
-  return [
-    w.label(request.topic),
-    w.title(request.topic),
-    [w.question, w.ask(request), request.keywords.length ? `${w.keywords}: ${request.keywords.join(", ")}` : ""].filter(Boolean).join("\n\n"),
-    `${w.references}\n\n${references}`,
-    `${w.outline}\n\n${w.outlineSteps(request, sources, budget).map((step, i) => `${i + 1}. ${step}`).join("\n")}`,
-    `${w.nextSteps}\n\n${w.steps.map((step) => `- ${step}`).join("\n")}`,
-  ].join("\n\n") + "\n";
+  return (
+    [
+      w.label(request.topic),
+      w.title(request.topic),
+      [
+        w.question,
+        w.ask(request),
+        request.keywords.length ? `${w.keywords}: ${request.keywords.join(", ")}` : "",
+      ]
+        .filter(Boolean)
+        .join("\n\n"),
+      `${w.references}\n\n${references}`,
+      `${w.outline}\n\n${w
+        .outlineSteps(request, sources, budget)
+        .map((step, i) => `${i + 1}. ${step}`)
+        .join("\n")}`,
+      `${w.nextSteps}\n\n${w.steps.map((step) => `- ${step}`).join("\n")}`,
+    ].join("\n\n") + "\n"
+  );
 }
 
 /** The excerpt's opening, cut at a sentence or word boundary: enough to judge it, short enough to scan. */

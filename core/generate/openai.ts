@@ -1,11 +1,17 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
-import type { Logger } from "../logger.ts";
 import type { ArticleRequest } from "../domain.ts";
+import type { Logger } from "../logger.ts";
 import { CircuitBreaker, type CircuitOptions, type CircuitState } from "./circuit.ts";
-import { backoffDelay, retryAfterMs, Watchdog, type BackoffPolicy } from "./retry.ts";
+import { type BackoffPolicy, backoffDelay, retryAfterMs, Watchdog } from "./retry.ts";
 import { countText } from "./tokens.ts";
-import { GenerationError, type GenerationEvent, type Generator, type Prompt, type StreamOptions } from "./types.ts";
+import {
+  GenerationError,
+  type GenerationEvent,
+  type Generator,
+  type Prompt,
+  type StreamOptions,
+} from "./types.ts";
 
 export interface OpenAIGeneratorOptions {
   apiKey: string;
@@ -50,7 +56,10 @@ const O200K_MODELS = /^(ft:)?(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o\d)/;
 /** Reasoning models reject max_tokens and take max_completion_tokens instead. */
 const REASONING_MODELS = /^(ft:)?(o\d|gpt-5)/;
 
-export function maxOutputTokens(request: Pick<ArticleRequest, "targetWords" | "language">, model: string): number {
+export function maxOutputTokens(
+  request: Pick<ArticleRequest, "targetWords" | "language">,
+  model: string,
+): number {
   const perWord = TOKENS_PER_WORD[O200K_MODELS.test(model) ? "o200k" : "other"][request.language];
   return Math.ceil(request.targetWords * perWord * LENGTH_HEADROOM + TITLE_AND_HEADINGS);
 }
@@ -74,7 +83,10 @@ export class OpenAIGenerator implements Generator {
       backoff: options.backoff ?? DEFAULTS.backoff,
       maxRetryAfterMs: options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs,
     };
-    this.circuit = options.circuit instanceof CircuitBreaker ? options.circuit : new CircuitBreaker(options.circuit ?? DEFAULTS.circuit);
+    this.circuit =
+      options.circuit instanceof CircuitBreaker
+        ? options.circuit
+        : new CircuitBreaker(options.circuit ?? DEFAULTS.circuit);
     // The SDK's retries would re-send after text went out and ignore our breaker: ours only.
     this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0 });
   }
@@ -84,7 +96,10 @@ export class OpenAIGenerator implements Generator {
     const progress = { yielded: false };
     for (let attempt = 1; ; attempt++) {
       if (!this.circuit.tryAcquire()) {
-        throw new GenerationError("circuit_open", { retryable: true, retryAfterMs: this.circuit.retryAfterMs() });
+        throw new GenerationError("circuit_open", {
+          retryable: true,
+          retryAfterMs: this.circuit.retryAfterMs(),
+        });
       }
       let settled = false;
       try {
@@ -100,7 +115,15 @@ export class OpenAIGenerator implements Generator {
         else this.circuit.recordSuccess(); // the provider answered; the request was at fault
         const delay = this.retryDelay(error, attempt);
         this.logger?.warn(
-          { attempt, model, code: error.code, status: error.status, detail: error.detail, retryInMs: delay, afterText: progress.yielded },
+          {
+            attempt,
+            model,
+            code: error.code,
+            status: error.status,
+            detail: error.detail,
+            retryInMs: delay,
+            afterText: progress.yielded,
+          },
           "chat completion failed",
         );
         if (delay === undefined) throw error;
@@ -116,7 +139,10 @@ export class OpenAIGenerator implements Generator {
     this.circuit.recordFailure();
     const after: CircuitState = this.circuit.state;
     if (before === "closed" && after === "open") {
-      this.logger?.error({ model, coolDownMs: this.circuit.retryAfterMs() }, "circuit opened: generation fails fast until the provider recovers");
+      this.logger?.error(
+        { model, coolDownMs: this.circuit.retryAfterMs() },
+        "circuit opened: generation fails fast until the provider recovers",
+      );
     }
   }
 
@@ -127,7 +153,12 @@ export class OpenAIGenerator implements Generator {
     return backoffDelay(attempt, this.opts.backoff, error.retryAfterMs);
   }
 
-  private async *attempt(prompt: Prompt, model: string, signal: AbortSignal | undefined, progress: { yielded: boolean }): AsyncGenerator<GenerationEvent> {
+  private async *attempt(
+    prompt: Prompt,
+    model: string,
+    signal: AbortSignal | undefined,
+    progress: { yielded: boolean },
+  ): AsyncGenerator<GenerationEvent> {
     const controller = new AbortController();
     const watchdog = new Watchdog(controller);
     const onAbort = () => controller.abort(signal?.reason);
@@ -164,9 +195,13 @@ export class OpenAIGenerator implements Generator {
       if (watchdog.fired) throw timeoutError(progress.yielded);
       if (signal?.aborted) throw signal.reason;
       if (!finishReason) {
-        throw new GenerationError("unavailable", { retryable: !progress.yielded, detail: "stream ended without a finish_reason" });
+        throw new GenerationError("unavailable", {
+          retryable: !progress.yielded,
+          detail: "stream ended without a finish_reason",
+        });
       }
-      if (finishReason !== "stop") this.logger?.warn({ model, finishReason }, "draft did not finish normally");
+      if (finishReason !== "stop")
+        this.logger?.warn({ model, finishReason }, "draft did not finish normally");
       yield usageEvent(model, prompt, text, usage);
     } catch (err) {
       if (watchdog.fired) throw timeoutError(progress.yielded);
@@ -179,7 +214,10 @@ export class OpenAIGenerator implements Generator {
   }
 }
 
-function lengthLimit(model: string, tokens: number): { max_tokens: number } | { max_completion_tokens: number } {
+function lengthLimit(
+  model: string,
+  tokens: number,
+): { max_tokens: number } | { max_completion_tokens: number } {
   return REASONING_MODELS.test(model) ? { max_completion_tokens: tokens } : { max_tokens: tokens };
 }
 
@@ -187,15 +225,30 @@ function lengthLimit(model: string, tokens: number): { max_tokens: number } | { 
  * The provider's count when it sent one. Some OpenAI-compatible servers ignore
  * stream_options.include_usage: then count locally and say so, never report zero.
  */
-function usageEvent(model: string, prompt: Prompt, text: string, usage: OpenAI.CompletionUsage | undefined): GenerationEvent {
+function usageEvent(
+  model: string,
+  prompt: Prompt,
+  text: string,
+  usage: OpenAI.CompletionUsage | undefined,
+): GenerationEvent {
   // We report the model we asked for, not the dated snapshot the API echoes: prices and
   // metric labels are keyed by the configured id.
-  if (usage) return { type: "usage", model, inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens };
-  return { type: "usage", model, inputTokens: prompt.promptTokens, outputTokens: countText(text), estimated: true };
+  if (usage)
+    return { type: "usage", model, inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens };
+  return {
+    type: "usage",
+    model,
+    inputTokens: prompt.promptTokens,
+    outputTokens: countText(text),
+    estimated: true,
+  };
 }
 
 function timeoutError(afterText: boolean): GenerationError {
-  return new GenerationError("timeout", { retryable: !afterText, detail: afterText ? "idle timeout between chunks" : "no first token in time" });
+  return new GenerationError("timeout", {
+    retryable: !afterText,
+    detail: afterText ? "idle timeout between chunks" : "no first token in time",
+  });
 }
 
 /** Rate limits, server errors and timeouts mean the provider is struggling; a 400 or 401 does not. */
@@ -208,25 +261,46 @@ export function toGenerationError(err: unknown, afterText: boolean): GenerationE
   const retryable = (yes: boolean) => yes && !afterText;
   if (err instanceof GenerationError) {
     if (!err.retryable || !afterText) return err;
-    return new GenerationError(err.code, { retryable: false, detail: err.detail, status: err.status, cause: err });
+    return new GenerationError(err.code, {
+      retryable: false,
+      detail: err.detail,
+      status: err.status,
+      cause: err,
+    });
   }
   const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  if (err instanceof APIConnectionTimeoutError) return new GenerationError("timeout", { retryable: retryable(true), detail, cause: err });
-  if (err instanceof APIConnectionError) return new GenerationError("unavailable", { retryable: retryable(true), detail, cause: err });
-  if (!(err instanceof APIError)) return new GenerationError("unavailable", { retryable: retryable(true), detail, cause: err });
+  if (err instanceof APIConnectionTimeoutError)
+    return new GenerationError("timeout", { retryable: retryable(true), detail, cause: err });
+  if (err instanceof APIConnectionError)
+    return new GenerationError("unavailable", { retryable: retryable(true), detail, cause: err });
+  if (!(err instanceof APIError))
+    return new GenerationError("unavailable", { retryable: retryable(true), detail, cause: err });
 
   const status = err.status;
-  const info = { status, detail: err.requestID ? `${detail} (request ${err.requestID})` : detail, cause: err };
+  const info = {
+    status,
+    detail: err.requestID ? `${detail} (request ${err.requestID})` : detail,
+    cause: err,
+  };
   if (status === 401 || status === 403) return new GenerationError("auth", { ...info, retryable: false });
   if (status === 429 && err.code === "insufficient_quota") {
     // Billing, not load: waiting will not help, and an operator has to act.
     return new GenerationError("unavailable", { ...info, retryable: false });
   }
-  if (status === 429) return new GenerationError("rate_limited", { ...info, retryable: retryable(true), retryAfterMs: retryAfterMs(err.headers) });
+  if (status === 429)
+    return new GenerationError("rate_limited", {
+      ...info,
+      retryable: retryable(true),
+      retryAfterMs: retryAfterMs(err.headers),
+    });
   if (status === 408) return new GenerationError("timeout", { ...info, retryable: retryable(true) });
   if (status === 409 || status === undefined || status >= 500) {
     // 409 is a transient conflict; no status means an error event inside the stream.
-    return new GenerationError("unavailable", { ...info, retryable: retryable(true), retryAfterMs: retryAfterMs(err.headers) });
+    return new GenerationError("unavailable", {
+      ...info,
+      retryable: retryable(true),
+      retryAfterMs: retryAfterMs(err.headers),
+    });
   }
   return new GenerationError("bad_request", { ...info, retryable: false });
 }

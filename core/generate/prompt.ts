@@ -66,7 +66,8 @@ function requestBlock(request: ArticleRequest): string {
 }
 
 function excerptsBlock(sources: Source[]): string {
-  if (!sources.length) return "<excerpts>\n(none found: write from general knowledge, without figures you cannot support)\n</excerpts>";
+  if (!sources.length)
+    return "<excerpts>\n(none found: write from general knowledge, without figures you cannot support)\n</excerpts>";
   const items = sources.map((s, i) => `[${i + 1}] ${fenced(s.title)}\n${fenced(s.excerpt.trim())}`);
   return `<excerpts>\n${items.join("\n\n")}\n</excerpts>`;
 }
@@ -99,7 +100,8 @@ export function buildPrompt(request: ArticleRequest, sources: Source[], opts: Pr
     const sourcesUsed = candidates.slice(0, kept);
     const messages = messagesFor(request, sourcesUsed);
     const promptTokens = countChat(messages);
-    if (promptTokens <= maxPromptTokens || kept === 0) return { messages, promptTokens, sourcesUsed, request };
+    if (promptTokens <= maxPromptTokens || kept === 0)
+      return { messages, promptTokens, sourcesUsed, request };
   }
   throw new Error("unreachable: the loop returns when no excerpt is kept");
 }
@@ -115,7 +117,12 @@ export const CONTINUE_INSTRUCTION =
 export function continuePrompt(prompt: Prompt, delivered: string): Prompt {
   if (!delivered) return prompt;
   const [system, user] = prompt.messages;
-  const messages: Prompt["messages"] = [system, user, { role: "assistant", content: delivered }, { role: "user", content: CONTINUE_INSTRUCTION }];
+  const messages: Prompt["messages"] = [
+    system,
+    user,
+    { role: "assistant", content: delivered },
+    { role: "user", content: CONTINUE_INSTRUCTION },
+  ];
   return { ...prompt, messages, promptTokens: countChat(messages) };
 }
 

@@ -1,4 +1,4 @@
-import { countTokens, encode, decode } from "gpt-tokenizer/model/gpt-4o";
+import { countTokens, decode, encode } from "gpt-tokenizer/model/gpt-4o";
 import type { ChatMessage } from "./types.ts";
 
 /**

@@ -44,7 +44,13 @@ export interface Generator {
   stream(prompt: Prompt, opts?: StreamOptions): AsyncIterable<GenerationEvent>;
 }
 
-export type GenerationErrorCode = "rate_limited" | "unavailable" | "timeout" | "circuit_open" | "bad_request" | "auth";
+export type GenerationErrorCode =
+  | "rate_limited"
+  | "unavailable"
+  | "timeout"
+  | "circuit_open"
+  | "bad_request"
+  | "auth";
 
 /**
  * The only failure a generator throws (besides the caller's own abort). `message` is safe to

@@ -1,7 +1,7 @@
-import { Queue, Worker, type Job } from "bullmq";
+import { type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
-import { BACKOFF_MS, JOB_ATTEMPTS, type ArticleJob, type JobQueue, type ProcessOptions } from "./queue.ts";
+import { type ArticleJob, BACKOFF_MS, JOB_ATTEMPTS, type JobQueue, type ProcessOptions } from "./queue.ts";
 
 const QUEUE_NAME = "articles";
 
@@ -25,7 +25,10 @@ export class BullJobQueue implements JobQueue {
   private readonly connections: Redis[] = [];
 
   constructor(private readonly opts: BullQueueOptions) {
-    this.queue = new Queue<ArticleJob>(QUEUE_NAME, { connection: this.connection(), prefix: opts.prefix ?? "ab:bull" });
+    this.queue = new Queue<ArticleJob>(QUEUE_NAME, {
+      connection: this.connection(),
+      prefix: opts.prefix ?? "ab:bull",
+    });
   }
 
   async enqueue(job: ArticleJob): Promise<void> {
@@ -38,7 +41,10 @@ export class BullJobQueue implements JobQueue {
     });
   }
 
-  process(handler: (job: ArticleJob, ctx: { attempt: number; finalAttempt: boolean }) => Promise<void>, opts: ProcessOptions): void {
+  process(
+    handler: (job: ArticleJob, ctx: { attempt: number; finalAttempt: boolean }) => Promise<void>,
+    opts: ProcessOptions,
+  ): void {
     const worker = new Worker<ArticleJob>(
       QUEUE_NAME,
       async (job: Job<ArticleJob>) => {
@@ -57,7 +63,10 @@ export class BullJobQueue implements JobQueue {
     worker.on("failed", (job, error) => {
       if (!job) return;
       const exhausted = job.attemptsMade >= JOB_ATTEMPTS || /stalled/i.test(error.message);
-      if (exhausted) void opts.onExhausted(job.data, error).catch((err) => this.opts.logger.error({ err }, "exhausted-job handler failed"));
+      if (exhausted)
+        void opts
+          .onExhausted(job.data, error)
+          .catch((err) => this.opts.logger.error({ err }, "exhausted-job handler failed"));
     });
     worker.on("error", (err) => this.opts.logger.warn({ err }, "queue worker error"));
     this.worker = worker;

@@ -1,4 +1,12 @@
-import { BACKOFF_MS, JOB_ATTEMPTS, type ArticleJob, type ExhaustedHandler, type JobHandler, type JobQueue, type ProcessOptions } from "./queue.ts";
+import {
+  type ArticleJob,
+  BACKOFF_MS,
+  type ExhaustedHandler,
+  JOB_ATTEMPTS,
+  type JobHandler,
+  type JobQueue,
+  type ProcessOptions,
+} from "./queue.ts";
 
 interface Entry {
   job: ArticleJob;
@@ -64,11 +72,14 @@ export class InProcessQueue implements JobQueue {
         await this.onExhausted(entry.job, error as Error).catch(() => undefined);
         return;
       }
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        this.waiting.push({ job: entry.job, attempt: entry.attempt + 1 });
-        this.pump();
-      }, BACKOFF_MS * 2 ** (entry.attempt - 1));
+      const timer = setTimeout(
+        () => {
+          this.timers.delete(timer);
+          this.waiting.push({ job: entry.job, attempt: entry.attempt + 1 });
+          this.pump();
+        },
+        BACKOFF_MS * 2 ** (entry.attempt - 1),
+      );
       this.timers.add(timer);
     }
   }

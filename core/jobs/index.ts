@@ -16,6 +16,9 @@ export function createJobQueue(app: Pick<AppContext, "config" | "logger">): JobQ
  * test runs) sharing a Redis never take each other's jobs.
  */
 export function queuePrefix(database: AppContext["config"]["database"]): string {
-  const name = database.kind === "postgres" ? decodeURIComponent(new URL(database.url).pathname.slice(1)) || "default" : "embedded";
+  const name =
+    database.kind === "postgres"
+      ? decodeURIComponent(new URL(database.url).pathname.slice(1)) || "default"
+      : "embedded";
   return `ab:bull:${name}`;
 }

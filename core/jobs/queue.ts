@@ -1,5 +1,5 @@
-import type { Reservation } from "../quota/quotas.ts";
 import type { Destination } from "../deliver/sink.ts";
+import type { Reservation } from "../quota/quotas.ts";
 
 /** What a worker needs to write one article; the request itself is in the Generation row. */
 export interface ArticleJob {

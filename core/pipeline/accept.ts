@@ -3,10 +3,10 @@ import type { Destination } from "../deliver/sink.ts";
 import type { ArticleRequest, Language } from "../domain.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { articleRequests, quotaRefusals } from "../metrics.ts";
-import type { Quotas, QuotaExceeded } from "../quota/quotas.ts";
+import type { QuotaExceeded, Quotas } from "../quota/quotas.ts";
 import { estimateArticleCost } from "../records/cost.ts";
 import { createGeneration, recordFailed, recordRefusal } from "../records/generations.ts";
-import { parseArticleRequest, type Guidance } from "../request/parse.ts";
+import { type Guidance, parseArticleRequest } from "../request/parse.ts";
 import { detectLanguage } from "../text/words.ts";
 import { dayColumn } from "../time.ts";
 import { resolveRequester } from "./requesters.ts";
@@ -41,8 +41,15 @@ export interface AcceptDeps {
  * Everything between "a person asked" and "a job is queued": who they are, what they asked,
  * whether their tier allows it. Fast (a few queries) so the platform can answer at once.
  */
-export async function acceptRequest(deps: AcceptDeps, req: ChatRequest, now = new Date()): Promise<AcceptResult> {
-  const existing = await deps.db.prisma.generation.findUnique({ where: { requestKey: requestKey(req) }, select: { id: true } });
+export async function acceptRequest(
+  deps: AcceptDeps,
+  req: ChatRequest,
+  now = new Date(),
+): Promise<AcceptResult> {
+  const existing = await deps.db.prisma.generation.findUnique({
+    where: { requestKey: requestKey(req) },
+    select: { id: true },
+  });
   if (existing) return { kind: "duplicate", generationId: existing.id };
 
   const who = await resolveRequester(deps.db, req);
@@ -59,14 +66,24 @@ export async function acceptRequest(deps: AcceptDeps, req: ChatRequest, now = ne
   const day = dayColumn(now, deps.timeZone);
   if (!reserved.ok) {
     quotaRefusals.inc({ tier: who.tier.name, limit: reserved.refusal.limit });
-    await recordRefusal(deps.db, { day, requesterId: who.requesterId, tenantId: who.tenantId, platform: req.platform });
+    await recordRefusal(deps.db, {
+      day,
+      requesterId: who.requesterId,
+      tenantId: who.tenantId,
+      platform: req.platform,
+    });
     return count(req, { kind: "refused", refusal: reserved.refusal, language: request.language }, "refused");
   }
 
   let created: Awaited<ReturnType<typeof createGeneration>>;
   try {
     created = await createGeneration(deps.db, {
-      requestKey: requestKey(req), tenantId: who.tenantId, requesterId: who.requesterId, platform: req.platform, request, day,
+      requestKey: requestKey(req),
+      tenantId: who.tenantId,
+      requesterId: who.requesterId,
+      platform: req.platform,
+      request,
+      day,
     });
   } catch (error) {
     await deps.quotas.release(reserved.reservation); // the database is failing: hold nothing back
@@ -78,11 +95,20 @@ export async function acceptRequest(deps: AcceptDeps, req: ChatRequest, now = ne
     return { kind: "duplicate", generationId: created.id };
   }
   try {
-    await deps.queue.enqueue({ generationId: created.id, reservation: reserved.reservation, destination: req.destination, notes });
+    await deps.queue.enqueue({
+      generationId: created.id,
+      reservation: reserved.reservation,
+      destination: req.destination,
+      notes,
+    });
   } catch (error) {
     await deps.quotas.release(reserved.reservation);
-    await recordFailed(deps.db, created.id, { errorCode: "queue_unavailable", error: String(error), usage: [], latencyMs: Date.now() - now.getTime() })
-      .catch(() => undefined); // if the database is failing too, housekeeping fails the orphan later
+    await recordFailed(deps.db, created.id, {
+      errorCode: "queue_unavailable",
+      error: String(error),
+      usage: [],
+      latencyMs: Date.now() - now.getTime(),
+    }).catch(() => undefined); // if the database is failing too, housekeeping fails the orphan later
     throw error;
   }
   return count(req, { kind: "queued", generationId: created.id, request, notes }, "accepted");

@@ -1,4 +1,9 @@
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from "rate-limiter-flexible";
 import type { Redis } from "../redis.ts";
 
 /**
@@ -11,11 +16,21 @@ export class LlmGate {
   private readonly waiting: Array<() => void> = [];
   private readonly starts: RateLimiterAbstract;
 
-  constructor(opts: { concurrency: number; perMinute: number; redis: Redis | null; keyPrefix?: string }, private readonly concurrency = opts.concurrency) {
+  constructor(
+    opts: { concurrency: number; perMinute: number; redis: Redis | null; keyPrefix?: string },
+    private readonly concurrency = opts.concurrency,
+  ) {
     const keyPrefix = opts.keyPrefix ?? "ab:llm";
     const memory = new RateLimiterMemory({ keyPrefix, points: opts.perMinute, duration: 60 });
     this.starts = opts.redis
-      ? new RateLimiterRedis({ storeClient: opts.redis, keyPrefix, points: opts.perMinute, duration: 60, insuranceLimiter: memory, rejectIfRedisNotReady: true })
+      ? new RateLimiterRedis({
+          storeClient: opts.redis,
+          keyPrefix,
+          points: opts.perMinute,
+          duration: 60,
+          insuranceLimiter: memory,
+          rejectIfRedisNotReady: true,
+        })
       : memory;
   }
 
@@ -43,7 +58,8 @@ export class LlmGate {
 
   private release(): void {
     const next = this.waiting.shift();
-    if (next) next(); // the slot passes straight to the next waiter
+    if (next)
+      next(); // the slot passes straight to the next waiter
     else this.active--;
   }
 

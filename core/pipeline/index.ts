@@ -7,9 +7,9 @@ import { createJobQueue, type JobQueue } from "../jobs/index.ts";
 import { queueDepth } from "../metrics.ts";
 import { Quotas } from "../quota/quotas.ts";
 import { createRetrieval, type Retrieval } from "../retrieval/index.ts";
-import { acceptRequest, type AcceptResult, type ChatRequest } from "./accept.ts";
+import { type AcceptResult, acceptRequest, type ChatRequest } from "./accept.ts";
 import { LlmGate } from "./gate.ts";
-import { onJobExhausted, runArticleJob, type RunDeps } from "./run.ts";
+import { onJobExhausted, type RunDeps, runArticleJob } from "./run.ts";
 
 export type { AcceptResult, ChatRequest } from "./accept.ts";
 
@@ -42,19 +42,45 @@ export interface Pipeline {
 
 export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pipeline {
   const quotas = new Quotas({ db: app.db, redis: app.redis, timeZone: app.config.quotaTimeZone });
-  const cache = new TopicCache({ db: app.db, redis: app.redis, ttlSeconds: opts.cacheTtlSeconds, semanticThreshold: opts.semanticThreshold });
+  const cache = new TopicCache({
+    db: app.db,
+    redis: app.redis,
+    ttlSeconds: opts.cacheTtlSeconds,
+    semanticThreshold: opts.semanticThreshold,
+  });
   const retrieval = createRetrieval(app);
   const generator = opts.generator ?? createGenerator(app.config, app.logger);
   const queue = opts.queue ?? createJobQueue(app);
   const sinks = new SinkRegistry();
-  const gate = new LlmGate({ concurrency: opts.llmConcurrency ?? 128, perMinute: opts.llmPerMinute ?? 500, redis: app.redis });
-  const deps: RunDeps = { db: app.db, quotas, cache, retrieval, generator, sinks, gate, logger: app.logger.child({ part: "pipeline" }) };
+  const gate = new LlmGate({
+    concurrency: opts.llmConcurrency ?? 128,
+    perMinute: opts.llmPerMinute ?? 500,
+    redis: app.redis,
+  });
+  const deps: RunDeps = {
+    db: app.db,
+    quotas,
+    cache,
+    retrieval,
+    generator,
+    sinks,
+    gate,
+    logger: app.logger.child({ part: "pipeline" }),
+  };
   let depthTimer: NodeJS.Timeout | null = null;
 
   return {
-    quotas, cache, retrieval, generator, queue, sinks,
+    quotas,
+    cache,
+    retrieval,
+    generator,
+    queue,
+    sinks,
     accept: (request) =>
-      acceptRequest({ db: app.db, quotas, queue, timeZone: app.config.quotaTimeZone, defaultModel: generator.model }, request),
+      acceptRequest(
+        { db: app.db, quotas, queue, timeZone: app.config.quotaTimeZone, defaultModel: generator.model },
+        request,
+      ),
     startWorker() {
       queue.process((job, ctx) => runArticleJob(deps, job, ctx), {
         // Articles are I/O-bound (a stream of tokens, a few writes per chunk): one process
@@ -62,7 +88,14 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
         concurrency: opts.workerConcurrency ?? 128,
         onExhausted: (job, error) => onJobExhausted(deps, job, error),
       });
-      depthTimer = setInterval(() => void queue.depth().then((d) => queueDepth.set(d), () => undefined), 5_000);
+      depthTimer = setInterval(
+        () =>
+          void queue.depth().then(
+            (d) => queueDepth.set(d),
+            () => undefined,
+          ),
+        5_000,
+      );
       depthTimer.unref();
     },
     async close() {

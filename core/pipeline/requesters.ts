@@ -1,7 +1,11 @@
-import { Prisma, type Database, type Platform, type Tier } from "../db/client.ts";
+import { type Database, type Platform, Prisma, type Tier } from "../db/client.ts";
 
 /** New workspaces start on these tiers: staff in Slack on Pro, LINE clients on Free. */
-export const DEFAULT_TIER_BY_PLATFORM: Record<Platform, string> = { SLACK: "Pro", LINE: "Free", CONSOLE: "Enterprise" };
+export const DEFAULT_TIER_BY_PLATFORM: Record<Platform, string> = {
+  SLACK: "Pro",
+  LINE: "Free",
+  CONSOLE: "Enterprise",
+};
 
 export interface ResolvedRequester {
   requesterId: string;
@@ -29,29 +33,59 @@ export async function resolveRequester(db: Database, req: RequesterRef): Promise
   }
 }
 
-type RequesterRef = { platform: Platform; tenant: { externalId: string; name?: string }; requester: { externalId: string; displayName?: string } };
+type RequesterRef = {
+  platform: Platform;
+  tenant: { externalId: string; name?: string };
+  requester: { externalId: string; displayName?: string };
+};
 
 async function findOrCreate(db: Database, req: RequesterRef): Promise<ResolvedRequester> {
   const p = db.prisma;
   const found = await p.requester.findFirst({
-    where: { platform: req.platform, externalId: req.requester.externalId, tenant: { platform: req.platform, externalId: req.tenant.externalId } },
+    where: {
+      platform: req.platform,
+      externalId: req.requester.externalId,
+      tenant: { platform: req.platform, externalId: req.tenant.externalId },
+    },
     include: { tier: true, tenant: { include: { defaultTier: true } } },
   });
   if (found) {
-    return { requesterId: found.id, tenantId: found.tenantId, blocked: found.blocked, tier: found.tier ?? found.tenant.defaultTier };
+    return {
+      requesterId: found.id,
+      tenantId: found.tenantId,
+      blocked: found.blocked,
+      tier: found.tier ?? found.tenant.defaultTier,
+    };
   }
-  const defaultTier = await p.tier.findUniqueOrThrow({ where: { name: DEFAULT_TIER_BY_PLATFORM[req.platform] } });
+  const defaultTier = await p.tier.findUniqueOrThrow({
+    where: { name: DEFAULT_TIER_BY_PLATFORM[req.platform] },
+  });
   const tenant = await p.tenant.upsert({
     where: { platform_externalId: { platform: req.platform, externalId: req.tenant.externalId } },
-    create: { platform: req.platform, externalId: req.tenant.externalId, name: req.tenant.name ?? "", defaultTierId: defaultTier.id },
+    create: {
+      platform: req.platform,
+      externalId: req.tenant.externalId,
+      name: req.tenant.name ?? "",
+      defaultTierId: defaultTier.id,
+    },
     update: {},
     include: { defaultTier: true },
   });
   const requester = await p.requester.upsert({
     where: { tenantId_externalId: { tenantId: tenant.id, externalId: req.requester.externalId } },
-    create: { tenantId: tenant.id, platform: req.platform, externalId: req.requester.externalId, displayName: req.requester.displayName ?? "" },
+    create: {
+      tenantId: tenant.id,
+      platform: req.platform,
+      externalId: req.requester.externalId,
+      displayName: req.requester.displayName ?? "",
+    },
     update: {},
     include: { tier: true },
   });
-  return { requesterId: requester.id, tenantId: tenant.id, blocked: requester.blocked, tier: requester.tier ?? tenant.defaultTier };
+  return {
+    requesterId: requester.id,
+    tenantId: tenant.id,
+    blocked: requester.blocked,
+    tier: requester.tier ?? tenant.defaultTier,
+  };
 }

@@ -1,5 +1,5 @@
-import type { TopicCache, CacheOwner } from "../cache/topic-cache.ts";
-import { Prisma, type Database } from "../db/client.ts";
+import type { CacheOwner, TopicCache } from "../cache/topic-cache.ts";
+import { type Database, Prisma } from "../db/client.ts";
 import { Chunker } from "../deliver/chunker.ts";
 import type { ChatSink, SinkRegistry } from "../deliver/sink.ts";
 import type { ArticleRequest, Chunk, Source } from "../domain.ts";
@@ -9,7 +9,7 @@ import type { ArticleJob, JobContext } from "../jobs/queue.ts";
 import type { Logger } from "../logger.ts";
 import * as metrics from "../metrics.ts";
 import type { Quotas } from "../quota/quotas.ts";
-import { priceUsage, totalCost, type TokenUse } from "../records/cost.ts";
+import { priceUsage, type TokenUse, totalCost } from "../records/cost.ts";
 import { recordDelivered, recordFailed } from "../records/generations.ts";
 import type { Retrieval } from "../retrieval/index.ts";
 import { countWords } from "../text/words.ts";
@@ -28,7 +28,9 @@ export interface RunDeps {
 
 const TRANSIENT = new Set(["unavailable", "timeout", "rate_limited"]);
 
-type GenerationRow = Prisma.GenerationGetPayload<{ include: { requester: { include: { tier: true; tenant: { include: { defaultTier: true } } } } } }>;
+type GenerationRow = Prisma.GenerationGetPayload<{
+  include: { requester: { include: { tier: true; tenant: { include: { defaultTier: true } } } } };
+}>;
 
 /**
  * Writes one article and posts it, from a queued job. Safe to run again for the same job:
@@ -41,7 +43,10 @@ export async function runArticleJob(deps: RunDeps, job: ArticleJob, ctx: JobCont
     include: { requester: { include: { tier: true, tenant: { include: { defaultTier: true } } } } },
   });
   if (!g || g.status === "DELIVERED" || g.status === "FAILED" || g.status === "CANCELLED") return;
-  await deps.db.prisma.generation.update({ where: { id: g.id }, data: { status: "RUNNING", startedAt: g.startedAt ?? new Date() } });
+  await deps.db.prisma.generation.update({
+    where: { id: g.id },
+    data: { status: "RUNNING", startedAt: g.startedAt ?? new Date() },
+  });
 
   const sink = sinkFor(deps, job, g);
   const run = new ArticleRun(deps, job, g, sink);
@@ -70,25 +75,51 @@ export async function onJobExhausted(deps: RunDeps, job: ArticleJob, error: Erro
   await failGeneration(deps, job, "internal", error.message, [], sinkFor(deps, job, g));
 }
 
-async function failGeneration(deps: RunDeps, job: ArticleJob, code: string, message: string, usage: TokenUse[], sink: ChatSink) {
+async function failGeneration(
+  deps: RunDeps,
+  job: ArticleJob,
+  code: string,
+  message: string,
+  usage: TokenUse[],
+  sink: ChatSink,
+) {
   const g = await deps.db.prisma.generation.findUniqueOrThrow({ where: { id: job.generationId } });
-  const first = await recordFailed(deps.db, g.id, { errorCode: code, error: message, usage, latencyMs: Date.now() - g.createdAt.getTime() });
+  const first = await recordFailed(deps.db, g.id, {
+    errorCode: code,
+    error: message,
+    usage,
+    latencyMs: Date.now() - g.createdAt.getTime(),
+  });
   if (!first) return; // an earlier attempt already reported this failure
   if (job.reservation) await deps.quotas.release(job.reservation);
   metrics.articleErrors.inc({ stage: "generate", code });
   await sink
-    .fail({ generationId: g.id, request: g.request as unknown as ArticleRequest, code, refunded: job.reservation !== null })
-    .catch((err) => deps.logger.warn({ err, generationId: g.id }, "could not tell the requester about a failure"));
+    .fail({
+      generationId: g.id,
+      request: g.request as unknown as ArticleRequest,
+      code,
+      refunded: job.reservation !== null,
+    })
+    .catch((err) =>
+      deps.logger.warn({ err, generationId: g.id }, "could not tell the requester about a failure"),
+    );
 }
 
-function sinkFor(deps: RunDeps, job: ArticleJob, g: { id: string; deliveryState: Prisma.JsonValue | null }): ChatSink {
+function sinkFor(
+  deps: RunDeps,
+  job: ArticleJob,
+  g: { id: string; deliveryState: Prisma.JsonValue | null },
+): ChatSink {
   let state = (g.deliveryState ?? {}) as Record<string, unknown>;
   return deps.sinks.create({
     destination: job.destination,
     state,
     saveState: async (patch) => {
       state = { ...state, ...patch };
-      await deps.db.prisma.generation.update({ where: { id: g.id }, data: { deliveryState: state as Prisma.InputJsonValue } });
+      await deps.db.prisma.generation.update({
+        where: { id: g.id },
+        data: { deliveryState: state as Prisma.InputJsonValue },
+      });
     },
   });
 }
@@ -102,7 +133,12 @@ class ArticleRun {
   private firstChunkAt: number | null = null;
   postedAny = false;
 
-  constructor(private readonly deps: RunDeps, private readonly job: ArticleJob, private readonly g: GenerationRow, private readonly sink: ChatSink) {
+  constructor(
+    private readonly deps: RunDeps,
+    private readonly job: ArticleJob,
+    private readonly g: GenerationRow,
+    private readonly sink: ChatSink,
+  ) {
     this.request = g.request as unknown as ArticleRequest;
     this.delivered = g.chunksDelivered;
     this.text = g.draft ?? "";
@@ -115,17 +151,40 @@ class ArticleRun {
   async execute(): Promise<void> {
     const resumed = this.delivered > 0;
     const queryVector = await this.embedTopic();
-    const hit = resumed && !this.g.cacheEntryId ? null : await this.deps.cache.lookup(this.request, this.owner, queryVector);
+    const hit =
+      resumed && !this.g.cacheEntryId
+        ? null
+        : await this.deps.cache.lookup(this.request, this.owner, queryVector);
     metrics.topicCacheLookups.inc({ result: hit ? `hit_${hit.match}` : "miss" });
-    await this.sink.start({ generationId: this.g.id, request: this.request, notes: this.job.notes ?? [], cacheHit: Boolean(hit), resumed });
+    await this.sink.start({
+      generationId: this.g.id,
+      request: this.request,
+      notes: this.job.notes ?? [],
+      cacheHit: Boolean(hit),
+      resumed,
+    });
 
     if (hit) {
       await this.deliverAll(hit.draft.draft);
-      return this.finish({ draft: hit.draft.draft, sources: hit.draft.sources, model: hit.draft.model ?? "cache", cacheEntryId: hit.draft.entryId, cacheHit: true, savedUsd: hit.draft.costUsd, offline: false });
+      return this.finish({
+        draft: hit.draft.draft,
+        sources: hit.draft.sources,
+        model: hit.draft.model ?? "cache",
+        cacheEntryId: hit.draft.entryId,
+        cacheHit: true,
+        savedUsd: hit.draft.costUsd,
+        offline: false,
+      });
     }
 
     const retrieved = await this.deps.retrieval.retrieve(this.request, 4);
-    if (retrieved.embeddingTokens) this.usage.push({ operation: "EMBEDDING", model: retrieved.embeddingModel, inputTokens: retrieved.embeddingTokens, outputTokens: 0 });
+    if (retrieved.embeddingTokens)
+      this.usage.push({
+        operation: "EMBEDDING",
+        model: retrieved.embeddingModel,
+        inputTokens: retrieved.embeddingTokens,
+        outputTokens: 0,
+      });
     const fresh = buildPrompt(this.request, retrieved.sources);
     const prompt = resumed ? continuePrompt(fresh, this.text) : fresh;
 
@@ -133,20 +192,43 @@ class ArticleRun {
     await this.deps.gate.run(async () => {
       for await (const event of this.deps.generator.stream(prompt, { model: this.tierModel() })) {
         if (event.type === "delta") for (const c of chunker.push(event.text)) await this.post(c, resumed);
-        else this.usage.push({ operation: "CHAT", model: event.model, inputTokens: event.inputTokens, outputTokens: event.outputTokens });
+        else
+          this.usage.push({
+            operation: "CHAT",
+            model: event.model,
+            inputTokens: event.inputTokens,
+            outputTokens: event.outputTokens,
+          });
       }
     });
     for (const c of chunker.end()) await this.post(c, resumed);
 
     const draft = this.text;
-    const cached = resumed || this.deps.generator.offline ? null : await this.storeInCache(draft, prompt.sourcesUsed, queryVector);
-    await this.finish({ draft, sources: prompt.sourcesUsed, model: this.deps.generator.model, cacheEntryId: cached, cacheHit: false, savedUsd: "0", offline: this.deps.generator.offline });
+    const cached =
+      resumed || this.deps.generator.offline
+        ? null
+        : await this.storeInCache(draft, prompt.sourcesUsed, queryVector);
+    await this.finish({
+      draft,
+      sources: prompt.sourcesUsed,
+      model: this.deps.generator.model,
+      cacheEntryId: cached,
+      cacheHit: false,
+      savedUsd: "0",
+      offline: this.deps.generator.offline,
+    });
   }
 
   private async embedTopic(): Promise<number[] | undefined> {
     try {
       const { vectors, tokens } = await this.deps.retrieval.embedder.embed([this.request.topic]);
-      if (tokens) this.usage.push({ operation: "EMBEDDING", model: this.deps.retrieval.embedder.model, inputTokens: tokens, outputTokens: 0 });
+      if (tokens)
+        this.usage.push({
+          operation: "EMBEDDING",
+          model: this.deps.retrieval.embedder.model,
+          inputTokens: tokens,
+          outputTokens: 0,
+        });
       return vectors[0];
     } catch (err) {
       this.deps.logger.warn({ err }, "topic embedding failed; semantic cache match skipped");
@@ -176,14 +258,26 @@ class ArticleRun {
     this.firstChunkAt ??= Date.now();
     this.text += (this.text && !this.text.endsWith("\n") ? "\n\n" : "") + chunk.text;
     this.delivered = numbered.index + 1;
-    await this.deps.db.prisma.generation.update({ where: { id: this.g.id }, data: { chunksDelivered: this.delivered, draft: this.text } });
+    await this.deps.db.prisma.generation.update({
+      where: { id: this.g.id },
+      data: { chunksDelivered: this.delivered, draft: this.text },
+    });
   }
 
-  private async storeInCache(draft: string, sources: Source[], queryVector: number[] | undefined): Promise<string | null> {
+  private async storeInCache(
+    draft: string,
+    sources: Source[],
+    queryVector: number[] | undefined,
+  ): Promise<string | null> {
     try {
       const title = /^#\s+(.+)$/m.exec(draft)?.[1]?.trim() ?? this.request.topic;
       const cost = await this.costSoFar();
-      const entry = await this.deps.cache.store(this.request, this.owner, { title, draft, words: countWords(draft), sources, model: this.deps.generator.model, costUsd: cost }, queryVector);
+      const entry = await this.deps.cache.store(
+        this.request,
+        this.owner,
+        { title, draft, words: countWords(draft), sources, model: this.deps.generator.model, costUsd: cost },
+        queryVector,
+      );
       return entry?.entryId ?? null;
     } catch (err) {
       this.deps.logger.warn({ err }, "could not store the draft in the topic cache");
@@ -195,22 +289,53 @@ class ArticleRun {
     return totalCost(await priceUsage(this.deps.db, this.usage)).costUsd.toString();
   }
 
-  private async finish(o: { draft: string; sources: Source[]; model: string; cacheEntryId: string | null; cacheHit: boolean; savedUsd: string; offline: boolean }): Promise<void> {
+  private async finish(o: {
+    draft: string;
+    sources: Source[];
+    model: string;
+    cacheEntryId: string | null;
+    cacheHit: boolean;
+    savedUsd: string;
+    offline: boolean;
+  }): Promise<void> {
     const words = countWords(o.draft);
     const latencyMs = Date.now() - this.g.createdAt.getTime();
     const firstChunkMs = this.firstChunkAt ? this.firstChunkAt - this.g.createdAt.getTime() : null;
     const total = await recordDelivered(this.deps.db, this.g.id, {
-      model: o.model, usage: this.usage, draft: o.draft, words, latencyMs, firstChunkMs, sources: o.sources,
-      cacheHit: o.cacheHit, cacheEntryId: o.cacheEntryId, savedUsd: new Prisma.Decimal(o.savedUsd),
+      model: o.model,
+      usage: this.usage,
+      draft: o.draft,
+      words,
+      latencyMs,
+      firstChunkMs,
+      sources: o.sources,
+      cacheHit: o.cacheHit,
+      cacheEntryId: o.cacheEntryId,
+      savedUsd: new Prisma.Decimal(o.savedUsd),
     });
     if (!total) return; // an earlier attempt finished it
     if (this.job.reservation) await this.deps.quotas.release(this.job.reservation);
-    metrics.generationDuration.observe({ platform: this.g.platform, cache: o.cacheHit ? "hit" : "miss" }, latencyMs / 1000);
+    metrics.generationDuration.observe(
+      { platform: this.g.platform, cache: o.cacheHit ? "hit" : "miss" },
+      latencyMs / 1000,
+    );
     metrics.costPerArticle.observe(total.costUsd.toNumber());
     metrics.articleWordCount.observe(words);
     metrics.ragSourcesUsed.observe(o.sources.length);
-    for (const u of this.usage) metrics.tokensUsed.inc({ model: u.model, operation: u.operation.toLowerCase() }, u.inputTokens + u.outputTokens);
-    await this.sink.finish({ generationId: this.g.id, request: this.request, words, sources: o.sources, cacheHit: o.cacheHit, offline: o.offline, draft: o.draft });
+    for (const u of this.usage)
+      metrics.tokensUsed.inc(
+        { model: u.model, operation: u.operation.toLowerCase() },
+        u.inputTokens + u.outputTokens,
+      );
+    await this.sink.finish({
+      generationId: this.g.id,
+      request: this.request,
+      words,
+      sources: o.sources,
+      cacheHit: o.cacheHit,
+      offline: o.offline,
+      draft: o.draft,
+    });
   }
 
   private tierModel(): string | undefined {

@@ -1,7 +1,19 @@
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from "rate-limiter-flexible";
 import type { Database } from "../db/client.ts";
 import type { Redis } from "../redis.ts";
-import { dayColumn, localDay, localMonth, nextLocalMidnight, nextLocalMonth, startOfLocalMonth } from "../time.ts";
+import {
+  dayColumn,
+  localDay,
+  localMonth,
+  nextLocalMidnight,
+  nextLocalMonth,
+  startOfLocalMonth,
+} from "../time.ts";
 
 /**
  * Tier quotas: a per-minute burst, a daily article limit and a monthly cost budget.
@@ -55,7 +67,9 @@ export class Quotas {
   private readonly inflightBudget: RateLimiterAbstract;
   private readonly forgivenDay: RateLimiterAbstract;
 
-  constructor(private readonly deps: { db: Database; redis: Redis | null; timeZone: string; keyPrefix?: string }) {
+  constructor(
+    private readonly deps: { db: Database; redis: Redis | null; timeZone: string; keyPrefix?: string },
+  ) {
     const prefix = deps.keyPrefix ?? "ab:quota";
     this.burst = limiter(deps.redis, `${prefix}:burst`, 60);
     // In-flight counters are keyed by day or month and only hold reservations for articles
@@ -66,13 +80,23 @@ export class Quotas {
     this.forgivenDay = limiter(deps.redis, `${prefix}:forgiven`, 2 * 86_400);
   }
 
-  async reserve(requesterId: string, tier: TierLimits, estimateUsd: number, now = new Date()): Promise<ReserveResult> {
+  async reserve(
+    requesterId: string,
+    tier: TierLimits,
+    estimateUsd: number,
+    now = new Date(),
+  ): Promise<ReserveResult> {
     const tz = this.deps.timeZone;
     const day = localDay(now, tz);
     const month = localMonth(now, tz);
     const budgetMax = tier.monthlyBudgetUsd === null ? null : toMicros(tier.monthlyBudgetUsd);
     const budgetMicros = budgetMax === null ? 0 : Math.max(1, Math.ceil(estimateUsd * MICROS));
-    const delivered = await this.delivered(requesterId, now, tier.dailyArticleLimit !== null, budgetMax !== null);
+    const delivered = await this.delivered(
+      requesterId,
+      now,
+      tier.dailyArticleLimit !== null,
+      budgetMax !== null,
+    );
 
     const taken: Array<[RateLimiterAbstract, string, number]> = [];
     const take = async (l: RateLimiterAbstract, key: string, points: number) => {
@@ -90,13 +114,27 @@ export class Quotas {
     // for a moment (until they give their points back), and nobody has used more than the max.
     const refusals: QuotaExceeded[] = [];
     if (burst.consumedPoints > tier.burstPerMinute)
-      refusals.push({ limit: "burst", tier: tier.name, used: burst.consumedPoints - 1, max: tier.burstPerMinute, resetsAt: new Date(now.getTime() + burst.msBeforeNext) });
+      refusals.push({
+        limit: "burst",
+        tier: tier.name,
+        used: burst.consumedPoints - 1,
+        max: tier.burstPerMinute,
+        resetsAt: new Date(now.getTime() + burst.msBeforeNext),
+      });
     if (daily && delivered.articles + daily.consumedPoints > tier.dailyArticleLimit!)
-      refusals.push({ limit: "daily", tier: tier.name, used: Math.min(delivered.articles + daily.consumedPoints - 1, tier.dailyArticleLimit!), max: tier.dailyArticleLimit!, resetsAt: nextLocalMidnight(now, tz) });
+      refusals.push({
+        limit: "daily",
+        tier: tier.name,
+        used: Math.min(delivered.articles + daily.consumedPoints - 1, tier.dailyArticleLimit!),
+        max: tier.dailyArticleLimit!,
+        resetsAt: nextLocalMidnight(now, tz),
+      });
     if (budget && delivered.costMicros + budget.consumedPoints > budgetMax!)
       refusals.push({
-        limit: "budget", tier: tier.name,
-        used: Math.min(delivered.costMicros + budget.consumedPoints - budgetMicros, budgetMax!) / MICROS, max: budgetMax! / MICROS,
+        limit: "budget",
+        tier: tier.name,
+        used: Math.min(delivered.costMicros + budget.consumedPoints - budgetMicros, budgetMax!) / MICROS,
+        max: budgetMax! / MICROS,
         resetsAt: nextLocalMonth(now, tz),
       });
 
@@ -124,14 +162,25 @@ export class Quotas {
   async usage(requesterId: string, tier: TierLimits, now = new Date()) {
     const tz = this.deps.timeZone;
     const delivered = await this.delivered(requesterId, now, true, true);
-    const inflight = Math.max(0, (await this.inflightDay.get(`${requesterId}:${localDay(now, tz)}`))?.consumedPoints ?? 0);
+    const inflight = Math.max(
+      0,
+      (await this.inflightDay.get(`${requesterId}:${localDay(now, tz)}`))?.consumedPoints ?? 0,
+    );
     return {
       today: {
-        used: delivered.articles + inflight, limit: tier.dailyArticleLimit, resetsAt: nextLocalMidnight(now, tz),
+        used: delivered.articles + inflight,
+        limit: tier.dailyArticleLimit,
+        resetsAt: nextLocalMidnight(now, tz),
         /** Articles delivered today (the rollup), in flight now, and forgiven by a reset. */
-        delivered: delivered.deliveredToday, inFlight: inflight, forgiven: delivered.forgiven,
+        delivered: delivered.deliveredToday,
+        inFlight: inflight,
+        forgiven: delivered.forgiven,
       },
-      month: { spentUsd: delivered.costMicros / MICROS, budgetUsd: tier.monthlyBudgetUsd === null ? null : toMicros(tier.monthlyBudgetUsd) / MICROS, resetsAt: nextLocalMonth(now, tz) },
+      month: {
+        spentUsd: delivered.costMicros / MICROS,
+        budgetUsd: tier.monthlyBudgetUsd === null ? null : toMicros(tier.monthlyBudgetUsd) / MICROS,
+        resetsAt: nextLocalMonth(now, tz),
+      },
     };
   }
 
@@ -143,21 +192,37 @@ export class Quotas {
    * never more. Touches no database: a caller may run it inside its own transaction.
    */
   async resetToday(requesterId: string, deliveredToday: number, now = new Date()): Promise<void> {
-    await this.forgivenDay.set(`${requesterId}:${localDay(now, this.deps.timeZone)}`, Math.max(0, Math.floor(deliveredToday)), 2 * 86_400);
+    await this.forgivenDay.set(
+      `${requesterId}:${localDay(now, this.deps.timeZone)}`,
+      Math.max(0, Math.floor(deliveredToday)),
+      2 * 86_400,
+    );
   }
 
   private async delivered(requesterId: string, now: Date, needDay: boolean, needMonth: boolean) {
     const tz = this.deps.timeZone;
     const usage = this.deps.db.prisma.dailyUsage;
     const [today, month, forgiven] = await Promise.all([
-      needDay ? usage.findUnique({ where: { day_requesterId: { day: dayColumn(now, tz), requesterId } }, select: { articles: true } }) : null,
-      needMonth ? usage.aggregate({ where: { requesterId, day: { gte: startOfLocalMonth(now, tz).column } }, _sum: { costUsd: true } }) : null,
+      needDay
+        ? usage.findUnique({
+            where: { day_requesterId: { day: dayColumn(now, tz), requesterId } },
+            select: { articles: true },
+          })
+        : null,
+      needMonth
+        ? usage.aggregate({
+            where: { requesterId, day: { gte: startOfLocalMonth(now, tz).column } },
+            _sum: { costUsd: true },
+          })
+        : null,
       needDay ? this.forgivenDay.get(`${requesterId}:${localDay(now, tz)}`) : null,
     ]);
     const deliveredToday = today?.articles ?? 0;
     const forgivenToday = Math.max(0, forgiven?.consumedPoints ?? 0);
     return {
-      articles: Math.max(0, deliveredToday - forgivenToday), deliveredToday, forgiven: forgivenToday,
+      articles: Math.max(0, deliveredToday - forgivenToday),
+      deliveredToday,
+      forgiven: forgivenToday,
       costMicros: month?._sum.costUsd ? toMicros(month._sum.costUsd) : 0,
     };
   }
@@ -168,7 +233,14 @@ function limiter(redis: Redis | null, keyPrefix: string, duration: number): Rate
   if (!redis) return memory;
   // While Redis is unreachable, each process counts in memory (the insurance limiter) rather
   // than refusing everyone or letting everyone through.
-  return new RateLimiterRedis({ storeClient: redis, keyPrefix, points: UNBOUNDED, duration, insuranceLimiter: memory, rejectIfRedisNotReady: true });
+  return new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix,
+    points: UNBOUNDED,
+    duration,
+    insuranceLimiter: memory,
+    rejectIfRedisNotReady: true,
+  });
 }
 
 async function consume(l: RateLimiterAbstract, key: string, points: number): Promise<RateLimiterRes> {

@@ -1,4 +1,4 @@
-import { Prisma, type Database } from "../db/client.ts";
+import { type Database, Prisma } from "../db/client.ts";
 
 const Decimal = Prisma.Decimal;
 type Decimal = Prisma.Decimal;
@@ -21,12 +21,17 @@ const PER_MILLION = new Decimal(1_000_000);
 /** Prices come from the ModelPrice table on every call, so a console edit applies at once. */
 export async function priceUsage(db: Database, uses: TokenUse[]): Promise<PricedUse[]> {
   const models = [...new Set(uses.map((u) => u.model))];
-  const prices = models.length ? await db.prisma.modelPrice.findMany({ where: { model: { in: models } } }) : [];
+  const prices = models.length
+    ? await db.prisma.modelPrice.findMany({ where: { model: { in: models } } })
+    : [];
   const byModel = new Map(prices.map((p) => [p.model, p]));
   return uses.map((u) => {
     const price = byModel.get(u.model) ?? byModel.get(baseModel(u.model));
     if (!price) return { ...u, costUsd: new Decimal(0), unpriced: u.inputTokens + u.outputTokens > 0 };
-    const cost = price.inputPerMTokUsd.mul(u.inputTokens).add(price.outputPerMTokUsd.mul(u.outputTokens)).div(PER_MILLION);
+    const cost = price.inputPerMTokUsd
+      .mul(u.inputTokens)
+      .add(price.outputPerMTokUsd.mul(u.outputTokens))
+      .div(PER_MILLION);
     return { ...u, costUsd: cost, unpriced: false };
   });
 }
@@ -36,7 +41,7 @@ export async function priceUsage(db: Database, uses: TokenUse[]): Promise<Priced
  * ("gpt-4o-mini-2024-07-18") falls back to its base model's price unless priced itself.
  */
 export function baseModel(model: string): string {
-  const base = model.startsWith("ft:") ? model.split(":")[1] ?? model : model;
+  const base = model.startsWith("ft:") ? (model.split(":")[1] ?? model) : model;
   return base.replace(/-\d{4}-\d{2}-\d{2}$/, "");
 }
 
@@ -66,9 +71,19 @@ const TOKENS_PER_WORD = { en: 1.3, th: 1.8 } as const;
 const PROMPT_TOKENS_ESTIMATE = 1_200;
 
 /** An upper-end estimate of one article's cost, reserved against the budget up front. */
-export async function estimateArticleCost(db: Database, model: string, targetWords: number, language: "en" | "th"): Promise<number> {
+export async function estimateArticleCost(
+  db: Database,
+  model: string,
+  targetWords: number,
+  language: "en" | "th",
+): Promise<number> {
   const [priced] = await priceUsage(db, [
-    { operation: "CHAT", model, inputTokens: PROMPT_TOKENS_ESTIMATE, outputTokens: Math.ceil(targetWords * TOKENS_PER_WORD[language] * 1.2) },
+    {
+      operation: "CHAT",
+      model,
+      inputTokens: PROMPT_TOKENS_ESTIMATE,
+      outputTokens: Math.ceil(targetWords * TOKENS_PER_WORD[language] * 1.2),
+    },
   ]);
   return priced ? priced.costUsd.toNumber() : 0;
 }

@@ -1,6 +1,6 @@
-import { Prisma, type Database, type Platform } from "../db/client.ts";
+import { type Database, type Platform, Prisma } from "../db/client.ts";
 import type { ArticleRequest, Source } from "../domain.ts";
-import { priceUsage, totalCost, type TokenUse, type UsageTotal } from "./cost.ts";
+import { priceUsage, type TokenUse, totalCost, type UsageTotal } from "./cost.ts";
 
 /**
  * The life of a Generation row and the rollups that follow it. Every final write is
@@ -9,7 +9,18 @@ import { priceUsage, totalCost, type TokenUse, type UsageTotal } from "./cost.ts
  */
 
 /** Upper bounds (ms) of the latency buckets kept per requester per day, for p95 without raw rows. */
-export const LATENCY_BUCKETS_MS = [1_000, 2_000, 4_000, 8_000, 12_000, 20_000, 30_000, 60_000, 120_000, Infinity];
+export const LATENCY_BUCKETS_MS = [
+  1_000,
+  2_000,
+  4_000,
+  8_000,
+  12_000,
+  20_000,
+  30_000,
+  60_000,
+  120_000,
+  Infinity,
+];
 
 export function latencyBucket(ms: number): number {
   return LATENCY_BUCKETS_MS.findIndex((bound) => ms <= bound);
@@ -25,16 +36,31 @@ export interface NewGeneration {
 }
 
 /** Creates the row, or finds the one an earlier delivery of the same event created. */
-export async function createGeneration(db: Database, g: NewGeneration): Promise<{ id: string; duplicate: boolean }> {
+export async function createGeneration(
+  db: Database,
+  g: NewGeneration,
+): Promise<{ id: string; duplicate: boolean }> {
   const created = await db.prisma.generation.createMany({
-    data: [{
-      requestKey: g.requestKey, tenantId: g.tenantId, requesterId: g.requesterId, platform: g.platform,
-      request: g.request as unknown as Prisma.InputJsonValue, topic: g.request.topic, industry: g.request.industry,
-      language: g.request.language, targetWords: g.request.targetWords, day: g.day,
-    }],
+    data: [
+      {
+        requestKey: g.requestKey,
+        tenantId: g.tenantId,
+        requesterId: g.requesterId,
+        platform: g.platform,
+        request: g.request as unknown as Prisma.InputJsonValue,
+        topic: g.request.topic,
+        industry: g.request.industry,
+        language: g.request.language,
+        targetWords: g.request.targetWords,
+        day: g.day,
+      },
+    ],
     skipDuplicates: true,
   });
-  const row = await db.prisma.generation.findUniqueOrThrow({ where: { requestKey: g.requestKey }, select: { id: true } });
+  const row = await db.prisma.generation.findUniqueOrThrow({
+    where: { requestKey: g.requestKey },
+    select: { id: true },
+  });
   return { id: row.id, duplicate: created.count === 0 };
 }
 
@@ -63,25 +89,49 @@ export interface FailedOutcome {
  * Returns the priced totals, or null when the generation was already final (a retry):
  * nothing is counted twice.
  */
-export async function recordDelivered(db: Database, id: string, o: DeliveredOutcome): Promise<UsageTotal | null> {
+export async function recordDelivered(
+  db: Database,
+  id: string,
+  o: DeliveredOutcome,
+): Promise<UsageTotal | null> {
   const priced = await priceUsage(db, o.usage);
   const total = totalCost(priced);
   return db.prisma.$transaction(async (tx) => {
     const updated = await tx.generation.updateMany({
       where: { id, status: { in: ["QUEUED", "RUNNING"] } },
       data: {
-        status: "DELIVERED", model: o.model, inputTokens: total.inputTokens, outputTokens: total.outputTokens,
-        costUsd: total.costUsd, costUnpriced: total.unpriced, latencyMs: o.latencyMs, firstChunkMs: o.firstChunkMs,
-        words: o.words, draft: o.draft, cacheHit: o.cacheHit, cacheEntryId: o.cacheEntryId ?? null,
-        sources: o.sources.map(({ documentId, title, score }) => ({ documentId, title, score })), finishedAt: new Date(),
+        status: "DELIVERED",
+        model: o.model,
+        inputTokens: total.inputTokens,
+        outputTokens: total.outputTokens,
+        costUsd: total.costUsd,
+        costUnpriced: total.unpriced,
+        latencyMs: o.latencyMs,
+        firstChunkMs: o.firstChunkMs,
+        words: o.words,
+        draft: o.draft,
+        cacheHit: o.cacheHit,
+        cacheEntryId: o.cacheEntryId ?? null,
+        sources: o.sources.map(({ documentId, title, score }) => ({ documentId, title, score })),
+        finishedAt: new Date(),
       },
     });
     if (updated.count === 0) return null;
-    const g = await tx.generation.findUniqueOrThrow({ where: { id }, select: { day: true, requesterId: true, tenantId: true, platform: true } });
-    if (priced.length) await tx.tokenUsage.createMany({ data: priced.map((u) => ({ generationId: id, ...u })) });
+    const g = await tx.generation.findUniqueOrThrow({
+      where: { id },
+      select: { day: true, requesterId: true, tenantId: true, platform: true },
+    });
+    if (priced.length)
+      await tx.tokenUsage.createMany({ data: priced.map((u) => ({ generationId: id, ...u })) });
     await addDailyUsage(tx, g, {
-      articles: 1, cacheHits: o.cacheHit ? 1 : 0, failures: 0, inputTokens: total.inputTokens, outputTokens: total.outputTokens,
-      costUsd: total.costUsd, savedUsd: new Prisma.Decimal(o.savedUsd ?? 0), latencyMs: o.latencyMs,
+      articles: 1,
+      cacheHits: o.cacheHit ? 1 : 0,
+      failures: 0,
+      inputTokens: total.inputTokens,
+      outputTokens: total.outputTokens,
+      costUsd: total.costUsd,
+      savedUsd: new Prisma.Decimal(o.savedUsd ?? 0),
+      latencyMs: o.latencyMs,
     });
     for (const u of priced) await addModelUsage(tx, g.day, u);
     return total;
@@ -96,26 +146,53 @@ export async function recordFailed(db: Database, id: string, o: FailedOutcome): 
     const updated = await tx.generation.updateMany({
       where: { id, status: { in: ["QUEUED", "RUNNING"] } },
       data: {
-        status: "FAILED", errorCode: o.errorCode, error: o.error.slice(0, 2_000), inputTokens: total.inputTokens,
-        outputTokens: total.outputTokens, costUsd: total.costUsd, costUnpriced: total.unpriced, latencyMs: o.latencyMs, finishedAt: new Date(),
+        status: "FAILED",
+        errorCode: o.errorCode,
+        error: o.error.slice(0, 2_000),
+        inputTokens: total.inputTokens,
+        outputTokens: total.outputTokens,
+        costUsd: total.costUsd,
+        costUnpriced: total.unpriced,
+        latencyMs: o.latencyMs,
+        finishedAt: new Date(),
       },
     });
     if (updated.count === 0) return false;
-    const g = await tx.generation.findUniqueOrThrow({ where: { id }, select: { day: true, requesterId: true, tenantId: true, platform: true } });
-    if (priced.length) await tx.tokenUsage.createMany({ data: priced.map((u) => ({ generationId: id, ...u })) });
+    const g = await tx.generation.findUniqueOrThrow({
+      where: { id },
+      select: { day: true, requesterId: true, tenantId: true, platform: true },
+    });
+    if (priced.length)
+      await tx.tokenUsage.createMany({ data: priced.map((u) => ({ generationId: id, ...u })) });
     await addDailyUsage(tx, g, {
-      articles: 0, cacheHits: 0, failures: 1, inputTokens: total.inputTokens, outputTokens: total.outputTokens,
-      costUsd: total.costUsd, savedUsd: new Prisma.Decimal(0), latencyMs: null,
+      articles: 0,
+      cacheHits: 0,
+      failures: 1,
+      inputTokens: total.inputTokens,
+      outputTokens: total.outputTokens,
+      costUsd: total.costUsd,
+      savedUsd: new Prisma.Decimal(0),
+      latencyMs: null,
     });
     for (const u of priced) await addModelUsage(tx, g.day, u);
     return true;
   });
 }
 
-export async function recordRefusal(db: Database, r: { day: Date; requesterId: string; tenantId: string; platform: Platform }): Promise<void> {
+export async function recordRefusal(
+  db: Database,
+  r: { day: Date; requesterId: string; tenantId: string; platform: Platform },
+): Promise<void> {
   await addDailyUsage(db.prisma, r, {
-    articles: 0, cacheHits: 0, failures: 0, refusals: 1, inputTokens: 0, outputTokens: 0,
-    costUsd: new Prisma.Decimal(0), savedUsd: new Prisma.Decimal(0), latencyMs: null,
+    articles: 0,
+    cacheHits: 0,
+    failures: 0,
+    refusals: 1,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: new Prisma.Decimal(0),
+    savedUsd: new Prisma.Decimal(0),
+    latencyMs: null,
   });
 }
 
@@ -134,8 +211,14 @@ interface DailyDelta {
 }
 
 // One statement, so concurrent writers add up instead of overwriting each other.
-async function addDailyUsage(tx: Tx, g: { day: Date; requesterId: string; tenantId: string; platform: Platform }, d: DailyDelta) {
-  const buckets = LATENCY_BUCKETS_MS.map((_, i) => (d.latencyMs !== null && i === latencyBucket(d.latencyMs) ? 1 : 0));
+async function addDailyUsage(
+  tx: Tx,
+  g: { day: Date; requesterId: string; tenantId: string; platform: Platform },
+  d: DailyDelta,
+) {
+  const buckets = LATENCY_BUCKETS_MS.map((_, i) =>
+    d.latencyMs !== null && i === latencyBucket(d.latencyMs) ? 1 : 0,
+  );
   await tx.$executeRaw`
     INSERT INTO "DailyUsage" ("day", "requesterId", "tenantId", "platform", "articles", "cacheHits", "failures", "refusals",
       "inputTokens", "outputTokens", "costUsd", "savedUsd", "latencyMsTotal", "latencyBuckets", "updatedAt")
@@ -158,7 +241,17 @@ async function addDailyUsage(tx: Tx, g: { day: Date; requesterId: string; tenant
       "updatedAt" = now()`;
 }
 
-async function addModelUsage(tx: Tx, day: Date, u: { model: string; operation: "CHAT" | "EMBEDDING"; inputTokens: number; outputTokens: number; costUsd: Prisma.Decimal }) {
+async function addModelUsage(
+  tx: Tx,
+  day: Date,
+  u: {
+    model: string;
+    operation: "CHAT" | "EMBEDDING";
+    inputTokens: number;
+    outputTokens: number;
+    costUsd: Prisma.Decimal;
+  },
+) {
   await tx.$executeRaw`
     INSERT INTO "DailyModelUsage" ("day", "model", "operation", "calls", "inputTokens", "outputTokens", "costUsd", "updatedAt")
     VALUES (${day}::date, ${u.model}, ${u.operation}::"TokenOperation", 1, ${u.inputTokens}, ${u.outputTokens}, ${u.costUsd.toString()}::decimal, now())

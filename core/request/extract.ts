@@ -16,12 +16,21 @@ export interface Found<T> {
 const NOT_LETTER_BEFORE = "(?<![\\p{L}\\p{N}])";
 const NOT_LETTER_AFTER = "(?![\\p{L}\\p{N}])";
 
-function take<T>(text: string, m: RegExpExecArray | null, value: (m: RegExpExecArray) => T, fallback: T): Found<T> {
+function take<T>(
+  text: string,
+  m: RegExpExecArray | null,
+  value: (m: RegExpExecArray) => T,
+  fallback: T,
+): Found<T> {
   if (!m) return { value: fallback, rest: text };
-  return { value: value(m), rest: `${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`.replace(/\s+/g, " ").trim() };
+  return {
+    value: value(m),
+    rest: `${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`.replace(/\s+/g, " ").trim(),
+  };
 }
 
-const LANGUAGE_EN = /(?:^|[\s,(])(?:(?:write|written|language|lang)\s*:?\s*)?(?:it\s+)?in\s+(english|thai)(?=\s*(?:$|[,.;!)]|please|pls|language))/iu;
+const LANGUAGE_EN =
+  /(?:^|[\s,(])(?:(?:write|written|language|lang)\s*:?\s*)?(?:it\s+)?in\s+(english|thai)(?=\s*(?:$|[,.;!)]|please|pls|language))/iu;
 const LANGUAGE_FIELD = /(?:language|lang)\s*:\s*(english|thai|en|th)\b/iu;
 // "ภาษาอังกฤษ" inside a word ("การสอนภาษาอังกฤษ", teaching English) is a topic, not a request.
 const LANGUAGE_TH = /(?:^|\s)(?:เขียน)?(?:เป็น)?ภาษา(ไทย|อังกฤษ)(?=\s|$|[,.])/u;
@@ -42,7 +51,8 @@ const LENGTH_WORDS = new RegExp(
   "iu",
 );
 const LENGTH_FIELD = new RegExp(`${NOT_LETTER_BEFORE}(?:length|word count|ความยาว)\\s*:\\s*${NUMBER}`, "iu");
-const SHORT_LONG_EN = /(?<![\p{L}-])(short|brief|quick|long|in-depth|long-form)(?=\s+(?:article|piece|post|read|version|draft|one)|\s*(?:$|[,.;]))/iu;
+const SHORT_LONG_EN =
+  /(?<![\p{L}-])(short|brief|quick|long|in-depth|long-form)(?=\s+(?:article|piece|post|read|version|draft|one)|\s*(?:$|[,.;]))/iu;
 const SHORT_LONG_TH = /(?:แบบ|ฉบับ|บทความ)(สั้น|ยาว)(?:\s?ๆ)?|(สั้น|ยาว)\s?ๆ|(?<=^|\s)(สั้น|ยาว)(?=\s|$|[,.])/u;
 export const SHORT_WORDS = 500;
 export const LONG_WORDS = 1500;
@@ -78,8 +88,14 @@ export function parseLengthField(value: string): number | null {
   return extractLength(text).value;
 }
 
-const TONE_WORDS: Record<string, Tone> = { visionary: "visionary", practical: "practical", analytical: "analytical", executive: "executive" };
-const TONE_PHRASE = /(?:(?:tone|style|voice)\s*:\s*(visionary|practical|analytical|executive)|(?:in\s+an?\s+)?(visionary|practical|analytical|executive)\s+(?:tone|style|voice))(?![\p{L}])/iu;
+const TONE_WORDS: Record<string, Tone> = {
+  visionary: "visionary",
+  practical: "practical",
+  analytical: "analytical",
+  executive: "executive",
+};
+const TONE_PHRASE =
+  /(?:(?:tone|style|voice)\s*:\s*(visionary|practical|analytical|executive)|(?:in\s+an?\s+)?(visionary|practical|analytical|executive)\s+(?:tone|style|voice))(?![\p{L}])/iu;
 const TONE_ALONE = /(?:^|,)\s*(visionary|practical|analytical)\s*(?=,|$)/iu;
 const TONE_WORD = /(?<![\p{L}])(visionary|practical|analytical)(?![\p{L}])/iu;
 const TONE_TH: Array<[RegExp, Tone]> = [
@@ -109,7 +125,15 @@ export function parseToneField(value: string): Tone | null {
   const word = value.trim().toLowerCase();
   if (word in TONE_WORDS) return TONE_WORDS[word]!;
   for (const [pattern, tone] of TONE_TH) if (pattern.test(word)) return tone;
-  return /วิสัยทัศน์/u.test(word) ? "visionary" : /ปฏิบัติ/u.test(word) ? "practical" : /วิเคราะห์/u.test(word) ? "analytical" : /ผู้บริหาร/u.test(word) ? "executive" : null;
+  return /วิสัยทัศน์/u.test(word)
+    ? "visionary"
+    : /ปฏิบัติ/u.test(word)
+      ? "practical"
+      : /วิเคราะห์/u.test(word)
+        ? "analytical"
+        : /ผู้บริหาร/u.test(word)
+          ? "executive"
+          : null;
 }
 
 const AUDIENCE_HEAD =
@@ -119,7 +143,8 @@ const AUDIENCE_EN = new RegExp(
   "iu",
 );
 const AUDIENCE_FIELD = /(?:audience|readers|กลุ่มเป้าหมาย|กลุ่มผู้อ่าน|ผู้อ่าน)\s*:\s*([^,;]+)/iu;
-const AUDIENCE_TH = /สำหรับ\s*((?:ผู้|ทีม|พนักงาน|นัก|เจ้าของ|คณะกรรมการ|บอร์ด|ฝ่าย|ซีอีโอ|ซีไอโอ|ระดับ|เอสเอ็มอี|สตาร์ทอัพ|ธุรกิจ\s?SME|SME|CEO|CIO|CTO|CFO|CMO|C-level|C-suite)[^\s,]*)/iu;
+const AUDIENCE_TH =
+  /สำหรับ\s*((?:ผู้|ทีม|พนักงาน|นัก|เจ้าของ|คณะกรรมการ|บอร์ด|ฝ่าย|ซีอีโอ|ซีไอโอ|ระดับ|เอสเอ็มอี|สตาร์ทอัพ|ธุรกิจ\s?SME|SME|CEO|CIO|CTO|CFO|CMO|C-level|C-suite)[^\s,]*)/iu;
 
 /** "for CIOs", "for retail executives", "audience: board", "สำหรับผู้บริหาร". */
 export function extractAudience(text: string): Found<string | null> {

@@ -33,8 +33,8 @@ const MESSAGES: Record<Guidance["reason"], Record<Language, string>> = {
     th: "อยากให้เขียนบทความเรื่องอะไรครับ บอกหัวข้อมาได้เลย จะระบุกลุ่มผู้อ่านและความยาวด้วยก็ได้",
   },
   help: {
-    en: "I write business-article drafts on trends, digital transformation and future ideas. Send a topic, and optionally the audience (\"for CIOs\"), the length (\"800 words\", \"short\"), keywords (\"keywords: a, b\"), a tone (visionary, practical, analytical) or \"in Thai\".",
-    th: "บอทนี้ช่วยร่างบทความธุรกิจเกี่ยวกับเทรนด์ การเปลี่ยนแปลงสู่ดิจิทัล และไอเดียแห่งอนาคต ส่งหัวข้อมาได้เลย จะระบุกลุ่มผู้อ่าน (\"สำหรับผู้บริหาร\") ความยาว (\"800 คำ\", \"แบบสั้น\") คีย์เวิร์ด (\"คีย์เวิร์ด: a, b\") โทน (เชิงวิสัยทัศน์ เชิงปฏิบัติ เชิงวิเคราะห์) หรือ \"ภาษาอังกฤษ\" ด้วยก็ได้",
+    en: 'I write business-article drafts on trends, digital transformation and future ideas. Send a topic, and optionally the audience ("for CIOs"), the length ("800 words", "short"), keywords ("keywords: a, b"), a tone (visionary, practical, analytical) or "in Thai".',
+    th: 'บอทนี้ช่วยร่างบทความธุรกิจเกี่ยวกับเทรนด์ การเปลี่ยนแปลงสู่ดิจิทัล และไอเดียแห่งอนาคต ส่งหัวข้อมาได้เลย จะระบุกลุ่มผู้อ่าน ("สำหรับผู้บริหาร") ความยาว ("800 คำ", "แบบสั้น") คีย์เวิร์ด ("คีย์เวิร์ด: a, b") โทน (เชิงวิสัยทัศน์ เชิงปฏิบัติ เชิงวิเคราะห์) หรือ "ภาษาอังกฤษ" ด้วยก็ได้',
   },
   unusable: {
     en: "I couldn't find a topic in that message. Please describe the subject in words.",
@@ -53,13 +53,21 @@ export const notes = {
       ? `ความยาวสูงสุดของแพ็กเกจคุณคือ ${fmt(max)} คำ จึงปรับจาก ${fmt(asked)} คำเป็น ${fmt(max)} คำ`
       : `Your plan allows up to ${fmt(max)} words per article, so the draft is capped at ${fmt(max)} (you asked for ${fmt(asked)}).`,
   raisedToMinimum: (language: Language, min: number) =>
-    language === "th" ? `บทความต้องยาวอย่างน้อย ${fmt(min)} คำ จึงปรับเป็น ${fmt(min)} คำ` : `Articles are at least ${fmt(min)} words, so the length was raised to ${fmt(min)}.`,
+    language === "th"
+      ? `บทความต้องยาวอย่างน้อย ${fmt(min)} คำ จึงปรับเป็น ${fmt(min)} คำ`
+      : `Articles are at least ${fmt(min)} words, so the length was raised to ${fmt(min)}.`,
   topicShortened: (language: Language, max: number) =>
-    language === "th" ? `หัวข้อยาวเกิน ${max} ตัวอักษร จึงตัดให้สั้นลง` : `The topic was longer than ${max} characters and was shortened.`,
+    language === "th"
+      ? `หัวข้อยาวเกิน ${max} ตัวอักษร จึงตัดให้สั้นลง`
+      : `The topic was longer than ${max} characters and was shortened.`,
   unknownTone: (language: Language, tone: string) =>
-    language === "th" ? `ไม่รู้จักโทน "${tone}" จึงใช้โทนสำหรับผู้บริหาร` : `Unknown tone "${tone}"; using the executive tone.`,
+    language === "th"
+      ? `ไม่รู้จักโทน "${tone}" จึงใช้โทนสำหรับผู้บริหาร`
+      : `Unknown tone "${tone}"; using the executive tone.`,
   unreadableLength: (language: Language, value: string) =>
-    language === "th" ? `อ่านความยาว "${value}" ไม่ออก จึงใช้ค่าเริ่มต้น` : `Couldn't read the length "${value}"; using the default.`,
+    language === "th"
+      ? `อ่านความยาว "${value}" ไม่ออก จึงใช้ค่าเริ่มต้น`
+      : `Couldn't read the length "${value}"; using the default.`,
 };
 
 function fmt(n: number): string {

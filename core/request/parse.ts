@@ -2,10 +2,16 @@ import { z } from "zod";
 import type { ArticleRequest, Language, Tone } from "../domain.ts";
 import { normalizeTopicWords } from "../text/words.ts";
 import {
-  extractAudience, extractKeywords, extractLanguage, extractLength, extractTone,
-  parseLengthField, parseToneField, splitKeywords,
+  extractAudience,
+  extractKeywords,
+  extractLanguage,
+  extractLength,
+  extractTone,
+  parseLengthField,
+  parseToneField,
+  splitKeywords,
 } from "./extract.ts";
-import { guidance, notes as noteText, type Guidance } from "./guidance.ts";
+import { type Guidance, guidance, notes as noteText } from "./guidance.ts";
 import { detectIndustry, industryFromField } from "./industries.ts";
 import { cleanText, stripMentions } from "./sanitize.ts";
 import { capTopic, stripRequestPhrasing } from "./topic.ts";
@@ -32,12 +38,15 @@ export interface ParseOptions {
   language?: Language;
 }
 
-export type ParseResult = { ok: true; request: ArticleRequest; notes: string[] } | { ok: false; guidance: Guidance };
+export type ParseResult =
+  | { ok: true; request: ArticleRequest; notes: string[] }
+  | { ok: false; guidance: Guidance };
 
 export const DEFAULT_TARGET_WORDS = 800;
 export const MIN_TARGET_WORDS = 150;
 const DEFAULT_AUDIENCE: Record<Language, string> = { en: "executives", th: "ผู้บริหาร" };
-const HELP = /^(?:help|\/help|\?+|ช่วย(?:ด้วย|เหลือ)?|ขอความช่วยเหลือ|วิธีใช้|ใช้(?:งาน)?ยังไง|ใช้(?:งาน)?อย่างไร|how (?:do i|to) use(?: (?:this|you|it|the bot))?|usage|commands?|menu|เมนู|what can you do|hi|hello|hey|สวัสดี(?:ครับ|ค่ะ|คะ)?)[\s!?.]*$/iu;
+const HELP =
+  /^(?:help|\/help|\?+|ช่วย(?:ด้วย|เหลือ)?|ขอความช่วยเหลือ|วิธีใช้|ใช้(?:งาน)?ยังไง|ใช้(?:งาน)?อย่างไร|how (?:do i|to) use(?: (?:this|you|it|the bot))?|usage|commands?|menu|เมนู|what can you do|hi|hello|hey|สวัสดี(?:ครับ|ค่ะ|คะ)?)[\s!?.]*$/iu;
 
 /** Strings from a Slack modal or the console; anything else in the form is ignored. */
 const FormSchema = z.object({
@@ -51,7 +60,11 @@ const FormSchema = z.object({
 });
 export type RequestForm = z.infer<typeof FormSchema>;
 
-export function parseArticleRequest(input: RequestInput, limits: RequestLimits, options: ParseOptions = {}): ParseResult {
+export function parseArticleRequest(
+  input: RequestInput,
+  limits: RequestLimits,
+  options: ParseOptions = {},
+): ParseResult {
   if (input?.kind === "form") return parseForm(input.form, limits, options);
   return parseText(input?.text, limits, options);
 }
@@ -69,10 +82,20 @@ function parseText(raw: unknown, limits: RequestLimits, options: ParseOptions): 
   const audience = extractAudience(tone.rest);
   const keywords = extractKeywords(audience.rest);
   const topic = stripRequestPhrasing(keywords.rest);
-  return build({
-    topic, speaks, language: language.value ?? speaks, askedWords: length.value, tone: tone.value,
-    audience: audience.value, keywords: keywords.value, industry: detectIndustry(topic) ?? detectIndustry(text),
-  }, limits, []);
+  return build(
+    {
+      topic,
+      speaks,
+      language: language.value ?? speaks,
+      askedWords: length.value,
+      tone: tone.value,
+      audience: audience.value,
+      keywords: keywords.value,
+      industry: detectIndustry(topic) ?? detectIndustry(text),
+    },
+    limits,
+    [],
+  );
 }
 
 function parseForm(form: unknown, limits: RequestLimits, options: ParseOptions): ParseResult {
@@ -83,14 +106,20 @@ function parseForm(form: unknown, limits: RequestLimits, options: ParseOptions):
   const speaks = speakerLanguage(topic, options.language);
   const language = languageField(f.language) ?? speaks;
   const notes: string[] = [];
-  return build({
-    topic, speaks, language,
-    askedWords: formLength(f.targetWords, speaks, notes),
-    tone: formTone(f.tone, speaks, notes),
-    audience: cleanText(f.audience, 80) || null,
-    keywords: splitKeywords([f.keywords ?? []].flat().map((k) => cleanText(k))),
-    industry: industryFromField(cleanText(f.industry, 100)) ?? detectIndustry(topic),
-  }, limits, notes);
+  return build(
+    {
+      topic,
+      speaks,
+      language,
+      askedWords: formLength(f.targetWords, speaks, notes),
+      tone: formTone(f.tone, speaks, notes),
+      audience: cleanText(f.audience, 80) || null,
+      keywords: splitKeywords([f.keywords ?? []].flat().map((k) => cleanText(k))),
+      industry: industryFromField(cleanText(f.industry, 100)) ?? detectIndustry(topic),
+    },
+    limits,
+    notes,
+  );
 }
 
 interface Parts {
@@ -127,7 +156,10 @@ function build(p: Parts, limits: RequestLimits, notes: string[]): ParseResult {
 
 /** Asked-for length (or the default) within [MIN_TARGET_WORDS, tier maximum]; the tier wins. */
 function targetWords(asked: number | null, limits: RequestLimits, speaks: Language, notes: string[]): number {
-  const max = Number.isFinite(limits?.maxWords) && limits.maxWords >= 1 ? Math.floor(limits.maxWords) : Number.POSITIVE_INFINITY;
+  const max =
+    Number.isFinite(limits?.maxWords) && limits.maxWords >= 1
+      ? Math.floor(limits.maxWords)
+      : Number.POSITIVE_INFINITY;
   let words = asked ?? DEFAULT_TARGET_WORDS;
   if (words < MIN_TARGET_WORDS) {
     if (asked !== null) notes.push(noteText.raisedToMinimum(speaks, MIN_TARGET_WORDS));
@@ -158,9 +190,18 @@ function languageField(value: string | null | undefined): Language | null {
   return null;
 }
 
-function formLength(value: string | number | null | undefined, speaks: Language, notes: string[]): number | null {
+function formLength(
+  value: string | number | null | undefined,
+  speaks: Language,
+  notes: string[],
+): number | null {
   if (value === null || value === undefined || value === "") return null;
-  const words = typeof value === "number" ? (Number.isFinite(value) ? Math.round(value) : null) : parseLengthField(cleanText(value, 40));
+  const words =
+    typeof value === "number"
+      ? Number.isFinite(value)
+        ? Math.round(value)
+        : null
+      : parseLengthField(cleanText(value, 40));
   if (words === null) notes.push(noteText.unreadableLength(speaks, cleanText(String(value), 40)));
   return words;
 }

@@ -16,7 +16,8 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
  * Invisible format characters that can reorder or hide text (bidi overrides, BOM, soft
  * hyphen, zero-width space). ZWJ/ZWNJ stay: emoji sequences and some scripts need them.
  */
-const INVISIBLE = /[\u00AD\u061C\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\uFFF9-\uFFFB]/g;
+const INVISIBLE =
+  /[\u00AD\u061C\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\uFFF9-\uFFFB]/g;
 
 /** Any value to a bounded, well-formed string with every run of whitespace as one space. */
 export function cleanText(value: unknown, maxChars = MAX_INPUT_CHARS): string {
@@ -33,9 +34,15 @@ export function cleanText(value: unknown, maxChars = MAX_INPUT_CHARS): string {
  * "@bot AI in healthcare" is about AI in healthcare.
  */
 export function stripMentions(text: string, botNames: readonly string[] = []): string {
-  let out = text.replace(/<[@!#][^<>\s]{1,80}>/g, " ").replace(/\s+/g, " ").trim();
+  let out = text
+    .replace(/<[@!#][^<>\s]{1,80}>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
   const names = [...botNames, "article bot", "articlebot", "article-bot"].map(escapeRegExp).join("|");
-  const leading = new RegExp(`^(?:@(?:${names})(?![\\p{L}\\p{N}])|@[\\p{L}\\p{N}_.-]+|(?:${names})(?=[\\s,:])|bot(?=\\s*[,:]))[\\s,:]*`, "iu");
+  const leading = new RegExp(
+    `^(?:@(?:${names})(?![\\p{L}\\p{N}])|@[\\p{L}\\p{N}_.-]+|(?:${names})(?=[\\s,:])|bot(?=\\s*[,:]))[\\s,:]*`,
+    "iu",
+  );
   for (let i = 0; i < 5 && leading.test(out); i++) out = out.replace(leading, "").trim();
   return out;
 }
@@ -43,7 +50,9 @@ export function stripMentions(text: string, botNames: readonly string[] = []): s
 /** At most `maxChars`, never ending in half an emoji or a Thai letter without its marks. */
 export function clip(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
-  const at = lastGraphemeBoundary(text, maxChars) || (/[\uD800-\uDBFF]/.test(text[maxChars - 1]!) ? maxChars - 1 : maxChars);
+  const at =
+    lastGraphemeBoundary(text, maxChars) ||
+    (/[\uD800-\uDBFF]/.test(text[maxChars - 1]!) ? maxChars - 1 : maxChars);
   return text.slice(0, at);
 }
 

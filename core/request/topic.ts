@@ -7,11 +7,13 @@ import { lastWordBoundary } from "../text/words.ts";
 
 export const MAX_TOPIC_CHARS = 200;
 
-const POLITE_EN = "(?:hi|hey|hello|please|pls|plz|kindly|can you|could you|would you|will you|help me|i(?:'d| would) like(?: you)? to|i(?:'d| would) like|i want(?: you)? to|i want|i need(?: you to)?|let'?s)";
+const POLITE_EN =
+  "(?:hi|hey|hello|please|pls|plz|kindly|can you|could you|would you|will you|help me|i(?:'d| would) like(?: you)? to|i(?:'d| would) like|i want(?: you)? to|i want|i need(?: you to)?|let'?s)";
 const VERB_EN = "(?:write|draft|create|generate|compose|prepare|produce|give me|send me|get me)";
 const ARTICLE_EN =
   "(?:(?:an?|the|one|some|another)\\s+)?(?:(?:new|detailed|quick|short|long|brief|in-depth|visionary|practical|analytical|executive)\\s+)?(?:(?:business|blog|thought[- ]leadership|trends?|linkedin|news)\\s+)?(?:article|piece|post|blog|essay|write-?up|story|report|paper|column|op-ed)s?";
-const ABOUT_EN = "(?:about|on|regarding|covering|around|re|titled|called|named|discussing|exploring|explaining)";
+const ABOUT_EN =
+  "(?:about|on|regarding|covering|around|re|titled|called|named|discussing|exploring|explaining)";
 // Words like "report" or "paper" open real topics ("Paper packaging trends"): without a verb
 // before them they only count as phrasing when "about"/"on" follows.
 const LEADING_EN = new RegExp(

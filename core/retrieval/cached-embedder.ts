@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Database } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
 import { Lru } from "./lru.ts";
-import type { EmbeddingCacheStats, Embedder } from "./types.ts";
+import type { Embedder, EmbeddingCacheStats } from "./types.ts";
 
 export interface CachedEmbedderOptions {
   /** The shared tier (EmbeddingCacheEntry); null keeps the cache in this process only. */
@@ -28,7 +28,10 @@ export class CachedEmbedder implements Embedder {
   private readonly db: Database | null;
   private readonly counters = { memoryHits: 0, databaseHits: 0, misses: 0, tokensSpent: 0 };
 
-  constructor(readonly inner: Embedder, private readonly opts: CachedEmbedderOptions = {}) {
+  constructor(
+    readonly inner: Embedder,
+    private readonly opts: CachedEmbedderOptions = {},
+  ) {
     this.lru = new Lru(opts.capacity ?? 2_000);
     this.db = opts.db ?? null;
   }
@@ -43,7 +46,15 @@ export class CachedEmbedder implements Embedder {
 
   stats(): EmbeddingCacheStats {
     const { memoryHits, databaseHits, misses, tokensSpent } = this.counters;
-    return { hits: memoryHits + databaseHits, memoryHits, databaseHits, misses, entries: this.lru.size, capacity: this.lru.capacity, tokensSpent };
+    return {
+      hits: memoryHits + databaseHits,
+      memoryHits,
+      databaseHits,
+      misses,
+      entries: this.lru.size,
+      capacity: this.lru.capacity,
+      tokensSpent,
+    };
   }
 
   async embed(texts: string[]): Promise<{ vectors: number[][]; tokens: number }> {
@@ -122,7 +133,11 @@ export class CachedEmbedder implements Embedder {
     if (!this.db) return;
     try {
       await this.db.prisma.embeddingCacheEntry.createMany({
-        data: entries.map(({ key, vector }) => ({ model: this.model, textHash: key, vector: Array.from(vector) })),
+        data: entries.map(({ key, vector }) => ({
+          model: this.model,
+          textHash: key,
+          vector: Array.from(vector),
+        })),
         skipDuplicates: true, // another process may have embedded the same text meanwhile
       });
     } catch (err) {

@@ -4,16 +4,24 @@
  * hashing embedder, or OpenAI; the embedded index, or Qdrant). Safe to re-run: unchanged files
  * are skipped, changed files replace their passages.
  */
-import { closeAppContext, openAppContext, type AppContext } from "../app.ts";
+import { type AppContext, closeAppContext, openAppContext } from "../app.ts";
 import { ConfigError, loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
 import { createRetrieval } from "./index.ts";
-import { IngestError, listMarkdown, type FileOutcome } from "./ingest.ts";
+import { type FileOutcome, IngestError, listMarkdown } from "./ingest.ts";
 
-const LABEL: Record<FileOutcome["status"], string> = { added: "added    ", updated: "updated  ", unchanged: "unchanged", failed: "FAILED   " };
+const LABEL: Record<FileOutcome["status"], string> = {
+  added: "added    ",
+  updated: "updated  ",
+  unchanged: "unchanged",
+  failed: "FAILED   ",
+};
 
 function printFile(o: FileOutcome): void {
-  const detail = o.status === "failed" ? o.error : `${o.chunks} passage${o.chunks === 1 ? "" : "s"}${o.embeddingTokens ? `, ${o.embeddingTokens} tokens` : ""}`;
+  const detail =
+    o.status === "failed"
+      ? o.error
+      : `${o.chunks} passage${o.chunks === 1 ? "" : "s"}${o.embeddingTokens ? `, ${o.embeddingTokens} tokens` : ""}`;
   console.log(`  ${LABEL[o.status]}  ${o.source}  (${detail})`);
 }
 
@@ -31,7 +39,9 @@ async function main(): Promise<number> {
     app = await openAppContext(config, createLogger(process.env.LOG_LEVEL ? config.logLevel : "warn"));
     await app.db.migrate();
     const retrieval = createRetrieval(app);
-    console.log(`ingesting ${folder} (embeddings: ${retrieval.embedder.model}; vectors: ${config.qdrant ? `Qdrant ${config.qdrant.url}` : "embedded index in the database"})`);
+    console.log(
+      `ingesting ${folder} (embeddings: ${retrieval.embedder.model}; vectors: ${config.qdrant ? `Qdrant ${config.qdrant.url}` : "embedded index in the database"})`,
+    );
     const s = await retrieval.ingestFolder(folder, { onFile: printFile });
     const cache = retrieval.embeddingCacheStats();
     console.log(
@@ -41,8 +51,12 @@ async function main(): Promise<number> {
     );
     return s.failed ? 1 : 0;
   } catch (err) {
-    if (err instanceof ConfigError) for (const p of err.problems) console.error(`ingest: configuration error: ${p}`);
-    else console.error(`ingest: ${err instanceof IngestError ? "" : "failed: "}${(err as Error).message.split("\n")[0]}`);
+    if (err instanceof ConfigError)
+      for (const p of err.problems) console.error(`ingest: configuration error: ${p}`);
+    else
+      console.error(
+        `ingest: ${err instanceof IngestError ? "" : "failed: "}${(err as Error).message.split("\n")[0]}`,
+      );
     return 1;
   } finally {
     if (app) await closeAppContext(app);

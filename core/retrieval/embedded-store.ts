@@ -56,13 +56,29 @@ export class EmbeddedVectorStore implements VectorStore {
     if (!hits.length) return [];
     const rows = await this.opts.db.prisma.corpusChunk.findMany({
       where: { id: { in: hits.map((h) => h.id) } },
-      select: { id: true, documentId: true, text: true, industry: true, document: { select: { title: true } } },
+      select: {
+        id: true,
+        documentId: true,
+        text: true,
+        industry: true,
+        document: { select: { title: true } },
+      },
     });
     const byId = new Map(rows.map((r) => [r.id, r]));
     // A passage deleted by another process since the last refresh is simply left out.
     return hits.flatMap(({ id, score }) => {
       const row = byId.get(id);
-      return row ? [{ documentId: row.documentId, title: row.document.title, excerpt: row.text, score, industry: row.industry }] : [];
+      return row
+        ? [
+            {
+              documentId: row.documentId,
+              title: row.document.title,
+              excerpt: row.text,
+              score,
+              industry: row.industry,
+            },
+          ]
+        : [];
     });
   }
 
@@ -91,30 +107,50 @@ export class EmbeddedVectorStore implements VectorStore {
 
   private async load(): Promise<VectorIndex> {
     const fingerprint = await this.readFingerprint();
-    const dimensions = typeof this.opts.dimensions === "number" ? this.opts.dimensions : await this.opts.dimensions();
+    const dimensions =
+      typeof this.opts.dimensions === "number" ? this.opts.dimensions : await this.opts.dimensions();
     const index = new VectorIndex(dimensions);
     let after = "";
     let skipped = 0;
     for (;;) {
       // Vectors travel as float4 text: stored vectors are float32-rounded, so the cast loses
       // nothing, and splitting one string is 1.5-2.5x faster than the drivers' array parsers.
-      const rows = await this.opts.db.sql.query<{ id: string; documentId: string; industry: string | null; language: string; embedding: string }>(
+      const rows = await this.opts.db.sql.query<{
+        id: string;
+        documentId: string;
+        industry: string | null;
+        language: string;
+        embedding: string;
+      }>(
         `SELECT id, "documentId", industry, language, embedding::real[]::text AS embedding FROM "CorpusChunk"
          WHERE "embeddingModel" = $1 AND id > $2 ORDER BY id LIMIT ${PAGE}`,
         [this.opts.model, after],
       );
       for (const row of rows) {
-        const vector = row.embedding.length > 2 ? Float32Array.from(row.embedding.slice(1, -1).split(","), Number) : new Float32Array(0);
+        const vector =
+          row.embedding.length > 2
+            ? Float32Array.from(row.embedding.slice(1, -1).split(","), Number)
+            : new Float32Array(0);
         if (vector.length !== dimensions) {
           skipped++;
           continue;
         }
-        index.upsert({ id: row.id, documentId: row.documentId, industry: row.industry, language: row.language as Language, vector });
+        index.upsert({
+          id: row.id,
+          documentId: row.documentId,
+          industry: row.industry,
+          language: row.language as Language,
+          vector,
+        });
       }
       if (rows.length < PAGE) break;
       after = rows.at(-1)!.id;
     }
-    if (skipped) this.opts.logger?.warn({ skipped, model: this.opts.model }, "chunks with a vector of the wrong width were not indexed");
+    if (skipped)
+      this.opts.logger?.warn(
+        { skipped, model: this.opts.model },
+        "chunks with a vector of the wrong width were not indexed",
+      );
     this.index = index;
     this.fingerprint = fingerprint;
     this.checkedAt = Date.now();

@@ -28,7 +28,8 @@ export function trimExcerpt(passage: string, maxTokens = DEFAULT_EXCERPT_TOKENS,
   const cost = units.map((u) => countTokens(u) + 1); // +1 for the joining space
   const start = query ? bestUnit(units, query) : 0;
   // The first unit alone is too long: cut it at a word.
-  if (cost[start]! > maxTokens - 2) return `${start > 0 ? "…" : ""}${cutAtWord(units[start]!, maxTokens - (start > 0 ? 1 : 0))}`;
+  if (cost[start]! > maxTokens - 2)
+    return `${start > 0 ? "…" : ""}${cutAtWord(units[start]!, maxTokens - (start > 0 ? 1 : 0))}`;
   let from = start;
   let to = start + 1;
   let used = cost[start]!;

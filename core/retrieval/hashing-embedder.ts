@@ -1,5 +1,5 @@
-import type { Embedder } from "./types.ts";
 import { words } from "./text.ts";
+import type { Embedder } from "./types.ts";
 
 /**
  * The embedded profile's embedder: feature hashing of word unigrams and bigrams into a fixed
@@ -22,7 +22,9 @@ export class HashingEmbedder implements Embedder {
   /** Synchronous core, for callers (tests, benchmarks) that embed many texts in a loop. */
   vector(text: string): number[] {
     const v = new Float64Array(this.dimensions);
-    const terms = words(text).filter((w) => !STOPWORDS.has(w)).map(stem);
+    const terms = words(text)
+      .filter((w) => !STOPWORDS.has(w))
+      .map(stem);
     for (let i = 0; i < terms.length; i++) {
       const term = terms[i]!;
       this.add(v, term, 1);
@@ -63,13 +65,18 @@ function hash32(s: string): number {
 /** English plurals folded so "stores" meets "store"; anything cleverer belongs to a real model. */
 function stem(w: string): string {
   if (w.length > 4 && w.endsWith("ies")) return `${w.slice(0, -3)}y`;
-  if (w.length > 3 && w.endsWith("s") && !w.endsWith("ss") && !w.endsWith("us") && !w.endsWith("is")) return w.slice(0, -1);
+  if (w.length > 3 && w.endsWith("s") && !w.endsWith("ss") && !w.endsWith("us") && !w.endsWith("is"))
+    return w.slice(0, -1);
   return w;
 }
 
 /** Words that appear in every article and would otherwise dominate the cosine. */
 const STOPWORDS = new Set([
-  ..."a an the and or but if of to in on at by for from with as into about over than then that this these those it its is are was were be been being has have had do does did will would can could should may might must not no so such their them they we our us you your he she his her i my me what which who whom how when where why all any each more most other some only own same very just also".split(" "),
+  ..."a an the and or but if of to in on at by for from with as into about over than then that this these those it its is are was were be been being has have had do does did will would can could should may might must not no so such their them they we our us you your he she his her i my me what which who whom how when where why all any each more most other some only own same very just also".split(
+    " ",
+  ),
   // Thai function words and particles (segmented forms).
-  ..."ที่ และ ใน ของ การ ความ เป็น ได้ มี จะ ให้ ไม่ ว่า ก็ กับ แต่ หรือ จาก โดย เพื่อ ซึ่ง นี้ นั้น อยู่ ไป มา แล้ว ยัง ต้อง คือ เมื่อ ถ้า อย่าง ทั้ง เช่น ๆ ครับ ค่ะ".split(" "),
+  ..."ที่ และ ใน ของ การ ความ เป็น ได้ มี จะ ให้ ไม่ ว่า ก็ กับ แต่ หรือ จาก โดย เพื่อ ซึ่ง นี้ นั้น อยู่ ไป มา แล้ว ยัง ต้อง คือ เมื่อ ถ้า อย่าง ทั้ง เช่น ๆ ครับ ค่ะ".split(
+    " ",
+  ),
 ]);

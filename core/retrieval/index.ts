@@ -2,13 +2,13 @@ import type { AppContext } from "../app.ts";
 import type { ArticleRequest, Source } from "../domain.ts";
 import { DEFAULT_EXCERPT_TOKENS, trimExcerpt } from "./excerpt.ts";
 import { HashingEmbedder } from "./hashing-embedder.ts";
-import { deleteDocument, ingestFolder, type IngestOptions, type IngestSummary } from "./ingest.ts";
+import { deleteDocument, type IngestOptions, type IngestSummary, ingestFolder } from "./ingest.ts";
 import { industrySlug } from "./markdown.ts";
-import { selectParts, type PartsOptions } from "./select.ts";
-import type { EmbeddingCacheStats, Embedder, VectorStore } from "./types.ts";
+import { type PartsOptions, selectParts } from "./select.ts";
+import type { Embedder, EmbeddingCacheStats, VectorStore } from "./types.ts";
 
-export type { EmbeddingCacheStats, Embedder, VectorRecord, VectorStore } from "./types.ts";
 export type { FileOutcome, IngestSummary } from "./ingest.ts";
+export type { Embedder, EmbeddingCacheStats, VectorRecord, VectorStore } from "./types.ts";
 
 export interface RetrievalOptions extends PartsOptions {
   /**
@@ -47,13 +47,16 @@ const OVERFETCH = 3;
 export function createRetrieval(app: AppContext, opts: RetrievalOptions = {}): Retrieval {
   const parts = selectParts(app, opts);
   const { embedder, store } = parts;
-  const minScore = opts.minScore ?? (embedder.inner instanceof HashingEmbedder ? MIN_SCORE.hashing : MIN_SCORE.model);
+  const minScore =
+    opts.minScore ?? (embedder.inner instanceof HashingEmbedder ? MIN_SCORE.hashing : MIN_SCORE.model);
   const excerptTokens = opts.excerptTokens ?? DEFAULT_EXCERPT_TOKENS;
   const logger = app.logger.child({ part: "retrieval" });
 
   async function retrieve(request: ArticleRequest, limit = 4): Promise<RetrievalResult> {
     const industry = industrySlug(request.industry);
-    const query = [request.topic, industry?.replace(/-/g, " "), ...request.keywords].filter(Boolean).join(" ");
+    const query = [request.topic, industry?.replace(/-/g, " "), ...request.keywords]
+      .filter(Boolean)
+      .join(" ");
     let embeddingTokens = 0;
     try {
       const { vectors, tokens } = await embedder.embed([query]);
@@ -62,10 +65,19 @@ export function createRetrieval(app: AppContext, opts: RetrievalOptions = {}): R
       const above = (floor: number) => (hits: Source[]) => hits.filter((h) => h.score >= floor);
       // The asked industry is itself evidence of relevance, so its passages clear a lower bar.
       let picked = industry
-        ? onePerDocument(above(minScore * INDUSTRY_BAR)(await store.search(vector, { limit: limit * OVERFETCH, industry })), limit)
+        ? onePerDocument(
+            above(minScore * INDUSTRY_BAR)(
+              await store.search(vector, { limit: limit * OVERFETCH, industry }),
+            ),
+            limit,
+          )
         : [];
       // Too little in the asked industry: other industries' passages beat an empty prompt.
-      if (picked.length < limit) picked = onePerDocument([...picked, ...above(minScore)(await store.search(vector, { limit: limit * OVERFETCH }))], limit);
+      if (picked.length < limit)
+        picked = onePerDocument(
+          [...picked, ...above(minScore)(await store.search(vector, { limit: limit * OVERFETCH }))],
+          limit,
+        );
       const sources = picked.map((s) => ({ ...s, excerpt: trimExcerpt(s.excerpt, excerptTokens, query) }));
       return { sources, embeddingTokens, embeddingModel: embedder.model };
     } catch (err) {

@@ -25,7 +25,12 @@ const HEADING = /^(#{1,6})\s+(.+?)\s*#*\s*$/;
 
 /** Industry names as the request parser writes them: "Real Estate" -> "real-estate". */
 export function industrySlug(value: string | null | undefined): string | null {
-  const slug = (value ?? "").trim().toLowerCase().replace(/[\s_/&]+/g, "-").replace(/-+/g, "-").replace(/^-|-$/g, "");
+  const slug = (value ?? "")
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_/&]+/g, "-")
+    .replace(/-+/g, "-")
+    .replace(/^-|-$/g, "");
   return slug || null;
 }
 
@@ -53,7 +58,12 @@ export function parseArticle(raw: string, fileName: string): ParsedArticle {
   }
   title ||= firstHeading ?? path.basename(fileName).replace(/\.md$/i, "").replace(/[-_]+/g, " ");
   const declared = meta.language?.toLowerCase();
-  const language: Language = declared === "th" || declared === "thai" ? "th" : declared === "en" || declared === "english" ? "en" : detectLanguage(body);
+  const language: Language =
+    declared === "th" || declared === "thai"
+      ? "th"
+      : declared === "en" || declared === "english"
+        ? "en"
+        : detectLanguage(body);
   return { title: title.trim(), industry: industrySlug(meta.industry), language, body: body.trim() };
 }
 
@@ -93,7 +103,11 @@ export function chunkMarkdown(body: string, opts: ChunkOptions = {}): Passage[] 
   flush();
   if (current.length) passages.push(current); // only headings were left: keep them rather than lose them
   const out = passages.map((p) => p.map((b) => b.text).join("\n\n"));
-  if (out.length > 1 && countTokens(out.at(-1)!) < min && countTokens(out.at(-2)!) + countTokens(out.at(-1)!) <= max * 1.2)
+  if (
+    out.length > 1 &&
+    countTokens(out.at(-1)!) < min &&
+    countTokens(out.at(-2)!) + countTokens(out.at(-1)!) <= max * 1.2
+  )
     out.splice(-2, 2, `${out.at(-2)}\n\n${out.at(-1)}`);
   return out.map((text) => ({ text, tokens: countTokens(text) }));
 }

@@ -71,18 +71,23 @@ export class OpenAIEmbedder implements Embedder {
     let tokens = this.unbilled;
     this.unbilled = 0;
     // The API rejects empty strings; an empty text has no direction, so it gets the zero vector.
-    const pending = texts.map((text, index) => ({ text, index })).filter(({ text, index }) => {
-      if (text.trim()) return true;
-      vectors[index] = new Array(this.dimensions).fill(0);
-      return false;
-    });
+    const pending = texts
+      .map((text, index) => ({ text, index }))
+      .filter(({ text, index }) => {
+        if (text.trim()) return true;
+        vectors[index] = new Array(this.dimensions).fill(0);
+        return false;
+      });
     for (let start = 0; start < pending.length; start += this.batchSize) {
       const batch = pending.slice(start, start + this.batchSize);
       const res = await this.client.embeddings.create({ model: this.model, input: batch.map((b) => b.text) });
       tokens += res.usage?.prompt_tokens ?? 0;
       for (const item of res.data) {
         const target = batch[item.index];
-        if (!target) throw new Error(`embedding response index ${item.index} is out of range (batch of ${batch.length})`);
+        if (!target)
+          throw new Error(
+            `embedding response index ${item.index} is out of range (batch of ${batch.length})`,
+          );
         vectors[target.index] = item.embedding;
         if (!this.known) [this.dimensions, this.known] = [item.embedding.length, true];
       }

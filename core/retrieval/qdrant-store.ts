@@ -53,7 +53,14 @@ export class QdrantVectorStore implements VectorStore {
       const points = records.slice(i, i + size).map((r) => ({
         id: pointId(r.id),
         vector: r.vector,
-        payload: { documentId: r.documentId, chunkId: r.id, title: r.title, text: r.text, industry: r.industry, language: r.language } satisfies Payload,
+        payload: {
+          documentId: r.documentId,
+          chunkId: r.id,
+          title: r.title,
+          text: r.text,
+          industry: r.industry,
+          language: r.language,
+        } satisfies Payload,
       }));
       await this.call("upsert points", () => this.client.upsert(this.collection, { wait: true, points }));
     }
@@ -62,7 +69,10 @@ export class QdrantVectorStore implements VectorStore {
   async deleteDocument(documentId: string): Promise<void> {
     await this.ensureCollection();
     await this.call("delete points", () =>
-      this.client.delete(this.collection, { wait: true, filter: { must: [{ key: "documentId", match: { value: documentId } }] } }),
+      this.client.delete(this.collection, {
+        wait: true,
+        filter: { must: [{ key: "documentId", match: { value: documentId } }] },
+      }),
     );
   }
 
@@ -73,11 +83,22 @@ export class QdrantVectorStore implements VectorStore {
       ...(opts.language ? [{ key: "language", match: { value: opts.language } }] : []),
     ];
     const res = await this.call("query points", () =>
-      this.client.query(this.collection, { query: vector, limit: opts.limit, filter: must.length ? { must } : undefined, with_payload: true }),
+      this.client.query(this.collection, {
+        query: vector,
+        limit: opts.limit,
+        filter: must.length ? { must } : undefined,
+        with_payload: true,
+      }),
     );
     return res.points.map((p) => {
       const payload = (p.payload ?? {}) as Partial<Payload>;
-      return { documentId: payload.documentId ?? "", title: payload.title ?? "", excerpt: payload.text ?? "", score: p.score, industry: payload.industry ?? null };
+      return {
+        documentId: payload.documentId ?? "",
+        title: payload.title ?? "",
+        excerpt: payload.text ?? "",
+        score: p.score,
+        industry: payload.industry ?? null,
+      };
     });
   }
 
@@ -96,8 +117,11 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   private async createIfMissing(): Promise<void> {
-    const dimensions = typeof this.opts.dimensions === "number" ? this.opts.dimensions : await this.opts.dimensions();
-    const { exists } = await this.call("check collection", () => this.client.collectionExists(this.collection));
+    const dimensions =
+      typeof this.opts.dimensions === "number" ? this.opts.dimensions : await this.opts.dimensions();
+    const { exists } = await this.call("check collection", () =>
+      this.client.collectionExists(this.collection),
+    );
     let schema: Record<string, unknown> = {};
     if (exists) {
       const info = await this.call("read collection", () => this.client.getCollection(this.collection));
@@ -109,7 +133,9 @@ export class QdrantVectorStore implements VectorStore {
       schema = info.payload_schema;
     } else {
       try {
-        await this.client.createCollection(this.collection, { vectors: { size: dimensions, distance: "Cosine" } });
+        await this.client.createCollection(this.collection, {
+          vectors: { size: dimensions, distance: "Cosine" },
+        });
       } catch (err) {
         // Another process created it between our check and our create: that is the outcome we wanted.
         if (statusOf(err) !== 409) throw describe("create collection", err);
@@ -118,7 +144,11 @@ export class QdrantVectorStore implements VectorStore {
     for (const field of INDEXED_FIELDS) {
       if (schema[field]) continue;
       await this.call(`index payload field ${field}`, () =>
-        this.client.createPayloadIndex(this.collection, { field_name: field, field_schema: "keyword", wait: true }),
+        this.client.createPayloadIndex(this.collection, {
+          field_name: field,
+          field_schema: "keyword",
+          wait: true,
+        }),
       );
     }
   }
@@ -140,7 +170,9 @@ export function pointId(chunkId: string): string {
 }
 
 function statusOf(err: unknown): number | undefined {
-  return typeof err === "object" && err && "status" in err && typeof err.status === "number" ? err.status : undefined;
+  return typeof err === "object" && err && "status" in err && typeof err.status === "number"
+    ? err.status
+    : undefined;
 }
 
 /** The client's errors carry only the HTTP status text; Qdrant's own message is in the body. */

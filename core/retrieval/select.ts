@@ -30,16 +30,34 @@ export function selectParts(app: AppContext, opts: PartsOptions = {}): Retrieval
   const inner =
     opts.embedder ??
     (config.openai.apiKey
-      ? new OpenAIEmbedder({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.embeddingModel })
+      ? new OpenAIEmbedder({
+          apiKey: config.openai.apiKey,
+          baseUrl: config.openai.baseUrl,
+          model: config.openai.embeddingModel,
+        })
       : new HashingEmbedder());
   const persist = opts.persistEmbeddings ?? !(inner instanceof HashingEmbedder);
-  const embedder = new CachedEmbedder(inner, { db: persist ? db : null, capacity: opts.cacheCapacity, logger });
+  const embedder = new CachedEmbedder(inner, {
+    db: persist ? db : null,
+    capacity: opts.cacheCapacity,
+    logger,
+  });
   // A model behind OPENAI_BASE_URL may have any width: stores ask for it when they first need it.
   const dimensions = inner instanceof OpenAIEmbedder ? () => inner.resolveDimensions() : inner.dimensions;
   const store =
     opts.store ??
     (config.qdrant
-      ? new QdrantVectorStore({ url: config.qdrant.url, apiKey: config.qdrant.apiKey, model: inner.model, dimensions })
-      : new EmbeddedVectorStore({ db, model: inner.model, dimensions, logger: logger.child({ part: "vector-index" }) }));
+      ? new QdrantVectorStore({
+          url: config.qdrant.url,
+          apiKey: config.qdrant.apiKey,
+          model: inner.model,
+          dimensions,
+        })
+      : new EmbeddedVectorStore({
+          db,
+          model: inner.model,
+          dimensions,
+          logger: logger.child({ part: "vector-index" }),
+        }));
   return { embedder, store };
 }

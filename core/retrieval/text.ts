@@ -24,7 +24,9 @@ export function countTokens(text: string): number {
  */
 export function words(text: string): string[] {
   const out: string[] = [];
-  const spaced = text.normalize("NFC").replace(/([\u0E01-\u0E4E])(?=[A-Za-z0-9])|([A-Za-z0-9])(?=[\u0E01-\u0E4E])/g, "$1$2 ");
+  const spaced = text
+    .normalize("NFC")
+    .replace(/([\u0E01-\u0E4E])(?=[A-Za-z0-9])|([A-Za-z0-9])(?=[\u0E01-\u0E4E])/g, "$1$2 ");
   for (const s of wordSegmenter.segment(spaced)) if (s.isWordLike) out.push(s.segment.toLowerCase());
   return out;
 }

@@ -34,7 +34,10 @@ export class VectorIndex {
   private readonly industries = new Map<string, number>();
   private n = 0;
 
-  constructor(readonly dimensions: number, initialCapacity = 1_024) {
+  constructor(
+    readonly dimensions: number,
+    initialCapacity = 1_024,
+  ) {
     const cap = Math.max(16, initialCapacity);
     this.data = new Float32Array(cap * dimensions);
     this.industryCodes = new Uint16Array(cap);
@@ -52,7 +55,9 @@ export class VectorIndex {
 
   upsert(entry: IndexEntry): void {
     if (entry.vector.length !== this.dimensions)
-      throw new Error(`vector for ${entry.id} has ${entry.vector.length} dimensions, the index ${this.dimensions}`);
+      throw new Error(
+        `vector for ${entry.id} has ${entry.vector.length} dimensions, the index ${this.dimensions}`,
+      );
     let slot = this.slots.get(entry.id);
     if (slot === undefined) {
       if (this.n === this.industryCodes.length) this.grow();
@@ -103,8 +108,13 @@ export class VectorIndex {
     return members.length;
   }
 
-  search(query: ArrayLike<number>, k: number, filter: { industry?: string | null; language?: Language } = {}): IndexHit[] {
-    if (query.length !== this.dimensions) throw new Error(`query has ${query.length} dimensions, the index ${this.dimensions}`);
+  search(
+    query: ArrayLike<number>,
+    k: number,
+    filter: { industry?: string | null; language?: Language } = {},
+  ): IndexHit[] {
+    if (query.length !== this.dimensions)
+      throw new Error(`query has ${query.length} dimensions, the index ${this.dimensions}`);
     const industry = filter.industry ? this.industryCode(filter.industry, false) : 0;
     if (filter.industry && !industry) return []; // no passage of that industry was ever indexed
     const language = filter.language ? LANGUAGE_CODE[filter.language] : 0;
@@ -123,7 +133,10 @@ export class VectorIndex {
       if (industry && industryCodes[s] !== industry) continue;
       if (language && languageCodes[s] !== language) continue;
       // Four accumulators let the CPU overlap the multiply-adds; V8 keeps them in registers.
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      let a0 = 0,
+        a1 = 0,
+        a2 = 0,
+        a3 = 0;
       let j = 0;
       for (; j < d4; j += 4) {
         a0 += data[off + j]! * q[j]!;

@@ -1,4 +1,4 @@
-import { fenceAt, mapMarkdown, type MarkdownMap } from "./markdown.ts";
+import { fenceAt, type MarkdownMap, mapMarkdown } from "./markdown.ts";
 import { sentenceBoundaries } from "./sentences.ts";
 import { lastGraphemeBoundary, wordBoundaries } from "./words.ts";
 
@@ -46,7 +46,14 @@ export function findCut(text: string, budget: number, map: MarkdownMap = mapMark
   return hardCut(text, map, budget, content);
 }
 
-function lastFitting(text: string, map: MarkdownMap, budget: number, offsets: number[], min: number, forced: boolean): Cut | null {
+function lastFitting(
+  text: string,
+  map: MarkdownMap,
+  budget: number,
+  offsets: number[],
+  min: number,
+  forced: boolean,
+): Cut | null {
   for (let k = offsets.length - 1; k >= 0; k--) {
     const at = offsets[k]!;
     if (at > budget || at < min) continue;
@@ -70,7 +77,12 @@ function repaired(text: string, map: MarkdownMap, at: number, budget: number): C
   const marks = map.inlineMarks[at] ?? [];
   if (!marks.length) return { at, close: "", reopen: "", skip: 0 };
   // "**" must touch the word it opens: the space at the seam goes.
-  return { at, close: [...marks].reverse().join(""), reopen: marks.join(""), skip: /^\s*/u.exec(text.slice(at, at + 64))![0].length };
+  return {
+    at,
+    close: [...marks].reverse().join(""),
+    reopen: marks.join(""),
+    skip: /^\s*/u.exec(text.slice(at, at + 64))![0].length,
+  };
 }
 
 /** Paragraph ends outside code, and line ends between two code lines inside a fenced block. */
@@ -80,7 +92,11 @@ function blockEnds(map: MarkdownMap): number[] {
   for (let i = 0; i + 1 < lines.length; i++) {
     const line = lines[i]!;
     const next = lines[i + 1]!;
-    const paragraphEnd = next.kind === "blank" || next.kind === "heading" || next.kind === "fence-open" || line.kind === "fence-close";
+    const paragraphEnd =
+      next.kind === "blank" ||
+      next.kind === "heading" ||
+      next.kind === "fence-open" ||
+      line.kind === "fence-close";
     const codeLine = line.kind === "code" && next.kind === "code";
     if ((paragraphEnd && line.kind !== "code") || codeLine) out.push(line.end);
   }

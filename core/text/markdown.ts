@@ -59,7 +59,11 @@ function scanLines(text: string): { lines: Line[]; fences: Fence[] } {
     const body = text.slice(start, end);
     const fence = FENCE.exec(body);
     if (open) {
-      const closes = fence && fence[1]![0] === open.closer[0] && fence[1]!.length >= open.closer.length && !body.slice(fence[0].length).trim();
+      const closes =
+        fence &&
+        fence[1]![0] === open.closer[0] &&
+        fence[1]!.length >= open.closer.length &&
+        !body.slice(fence[0].length).trim();
       if (closes) open.to = end;
       lines.push({ start, end, kind: closes ? "fence-close" : "code", level: 0 });
       if (closes) open = null;

@@ -34,9 +34,7 @@ function separateScripts(text: string): string {
 
 /** Markdown syntax that is not prose: link targets, emphasis and heading marks, fences. */
 function stripMarkdown(text: string): string {
-  return text
-    .replace(/\]\([^)\s]*\)/g, "]")
-    .replace(/[*_`#>|~[\]]+/g, " ");
+  return text.replace(/\]\([^)\s]*\)/g, "]").replace(/[*_`#>|~[\]]+/g, " ");
 }
 
 /** Word-like segments of `text` in order (numbers count; spaces, punctuation and symbols not). */
@@ -61,7 +59,10 @@ export function normalizeTopicWords(text: string, language: Language): string[] 
   const locale = language === "th" ? "th" : "en";
   const out: string[] = [];
   for (const w of words(text.normalize("NFKC"))) {
-    const word = w.toLocaleLowerCase(locale).replace(/['’]s$/u, "").replace(/[^\p{L}\p{M}\p{N}]+/gu, "");
+    const word = w
+      .toLocaleLowerCase(locale)
+      .replace(/['’]s$/u, "")
+      .replace(/[^\p{L}\p{M}\p{N}]+/gu, "");
     if (word && !STOP_WORDS.has(word)) out.push(word);
   }
   return out;
@@ -87,7 +88,10 @@ export function wordBoundaries(text: string): number[] {
   return out;
 }
 
-function goodSeam(a: { segment: string; isWordLike?: boolean }, b: { segment: string; isWordLike?: boolean }): boolean {
+function goodSeam(
+  a: { segment: string; isWordLike?: boolean },
+  b: { segment: string; isWordLike?: boolean },
+): boolean {
   if (/^\s+$/u.test(a.segment) || /^\s+$/u.test(b.segment)) return true;
   return Boolean(a.isWordLike && b.isWordLike);
 }

@@ -43,10 +43,33 @@ export interface Sample {
   memoryMiB: Record<string, number>;
 }
 
-const THEMES = ["AI agents", "data platforms", "automation", "customer loyalty", "supply chain resilience", "cyber security", "dynamic pricing", "ESG reporting", "generative AI", "digital payments"];
-const INDUSTRIES = ["retail", "banking", "healthcare", "logistics", "manufacturing", "energy", "insurance", "tourism"];
+const THEMES = [
+  "AI agents",
+  "data platforms",
+  "automation",
+  "customer loyalty",
+  "supply chain resilience",
+  "cyber security",
+  "dynamic pricing",
+  "ESG reporting",
+  "generative AI",
+  "digital payments",
+];
+const INDUSTRIES = [
+  "retail",
+  "banking",
+  "healthcare",
+  "logistics",
+  "manufacturing",
+  "energy",
+  "insurance",
+  "tourism",
+];
 
-export async function drive(stack: Stack, plan: LoadPlan): Promise<{ records: RequestRecord[]; samples: Sample[]; wallMs: number }> {
+export async function drive(
+  stack: Stack,
+  plan: LoadPlan,
+): Promise<{ records: RequestRecord[]; samples: Sample[]; wallMs: number }> {
   const records: RequestRecord[] = [];
   const samples: Sample[] = [];
   /** Keyed by LINE chat id or Slack channel: what the platform showed there, as it happened. */
@@ -69,20 +92,41 @@ export async function drive(stack: Stack, plan: LoadPlan): Promise<{ records: Re
     for (; slackCursor < calls.length; slackCursor++) {
       const c = calls[slackCursor]!;
       const channel = String(c.args.channel ?? "");
-      if (c.method === "chat.postEphemeral") waiters.get(channel)?.({ text: "Refused (ephemeral)", at: c.at, draft: false });
-      else if (c.method === "chat.postMessage" || c.method === "chat.startStream" || c.method === "chat.appendStream")
-        waiters.get(channel)?.({ text: String(c.args.text ?? ""), at: c.at, draft: Boolean(c.args.thread_ts) });
+      if (c.method === "chat.postEphemeral")
+        waiters.get(channel)?.({ text: "Refused (ephemeral)", at: c.at, draft: false });
+      else if (
+        c.method === "chat.postMessage" ||
+        c.method === "chat.startStream" ||
+        c.method === "chat.appendStream"
+      )
+        waiters.get(channel)?.({
+          text: String(c.args.text ?? ""),
+          at: c.at,
+          draft: Boolean(c.args.thread_ts),
+        });
     }
   }, 20);
   const sampler = setInterval(() => {
-    void Promise.all([stack.queueDepth(), stack.memory()]).then(([q, memoryMiB]) => samples.push({ t: Date.now() - t0, users: active, ...q, memoryMiB }));
+    void Promise.all([stack.queueDepth(), stack.memory()]).then(([q, memoryMiB]) =>
+      samples.push({ t: Date.now() - t0, users: active, ...q, memoryMiB }),
+    );
   }, 1_000);
 
   async function oneRequest(platform: "line" | "slack", user: string, n: number): Promise<void> {
     const bot = seq++ % stack.botUrls.length;
     const chat = platform === "line" ? user : `C${user.slice(1, 12)}`;
     const topic = `${THEMES[n % THEMES.length]} in ${INDUSTRIES[(n + user.length) % INDUSTRIES.length]} ${user.slice(-6)}-${n}`;
-    const rec: RequestRecord = { platform, user, bot, sentAt: Date.now() - t0, ackMs: null, ackStatus: null, firstMessageMs: null, endMs: null, outcome: "lost" };
+    const rec: RequestRecord = {
+      platform,
+      user,
+      bot,
+      sentAt: Date.now() - t0,
+      ackMs: null,
+      ackStatus: null,
+      firstMessageMs: null,
+      endMs: null,
+      outcome: "lost",
+    };
     records.push(rec);
     const ended = new Promise<void>((resolve) => {
       const started = Date.now();
@@ -105,8 +149,16 @@ export async function drive(stack: Stack, plan: LoadPlan): Promise<{ records: Re
     try {
       const res =
         platform === "line"
-          ? await stack.line.deliver(`${stack.botUrls[bot]}/line/webhook`, [stack.line.events.text({ userId: user, text })])
-          : (await stack.slack.mention(stack.botUrls[bot]!, { channel: chat, user, text: `<@${stack.slack.botUserId}> ${text}` })).delivery;
+          ? await stack.line.deliver(`${stack.botUrls[bot]}/line/webhook`, [
+              stack.line.events.text({ userId: user, text }),
+            ])
+          : (
+              await stack.slack.mention(stack.botUrls[bot]!, {
+                channel: chat,
+                user,
+                text: `<@${stack.slack.botUserId}> ${text}`,
+              })
+            ).delivery;
       rec.ackMs = Date.now() - sent;
       rec.ackStatus = res.status;
       if (res.status !== 200) {

@@ -6,10 +6,10 @@
 import { readFile } from "node:fs/promises";
 import { Queue } from "bullmq";
 import { queuePrefix } from "../../core/jobs/index.ts";
-import { startFakeLine, type FakeLine } from "../../tests/fakes/line.ts";
-import { startFakeOpenAI, type FakeOpenAI } from "../../tests/fakes/openai.ts";
-import { startFakeSlack, type FakeSlack } from "../../tests/fakes/slack.ts";
-import { freePort, startProduct, type Started } from "../../tests/helpers/process.ts";
+import { type FakeLine, startFakeLine } from "../../tests/fakes/line.ts";
+import { type FakeOpenAI, startFakeOpenAI } from "../../tests/fakes/openai.ts";
+import { type FakeSlack, startFakeSlack } from "../../tests/fakes/slack.ts";
+import { freePort, type Started, startProduct } from "../../tests/helpers/process.ts";
 import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../../tests/helpers/services.ts";
 
 export interface StackOptions {
@@ -35,15 +35,27 @@ export interface Stack {
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const database = await createPostgresDatabase("ab_load");
-  const openai = await startFakeOpenAI({ firstTokenLatencyMs: opts.firstTokenLatencyMs ?? 500, tokensPerSecond: opts.tokensPerSecond ?? 50 });
+  const openai = await startFakeOpenAI({
+    firstTokenLatencyMs: opts.firstTokenLatencyMs ?? 500,
+    tokensPerSecond: opts.tokensPerSecond ?? 50,
+  });
   const line = await startFakeLine({ replyTokenTtlMs: 60_000 });
   const slack = await startFakeSlack();
   const env = {
-    NODE_ENV: "production", LOG_LEVEL: "warn", DATABASE_URL: database.url, REDIS_URL,
-    OPENAI_API_KEY: openai.apiKey, OPENAI_BASE_URL: openai.url,
-    LINE_CHANNEL_SECRET: line.channelSecret, LINE_CHANNEL_ACCESS_TOKEN: line.accessToken, LINE_API_BASE_URL: line.url,
-    SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret, SLACK_API_URL: slack.url,
-    ADMIN_EMAIL: "load@example.com", ADMIN_PASSWORD: "load-test-password-1",
+    NODE_ENV: "production",
+    LOG_LEVEL: "warn",
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    OPENAI_API_KEY: openai.apiKey,
+    OPENAI_BASE_URL: openai.url,
+    LINE_CHANNEL_SECRET: line.channelSecret,
+    LINE_CHANNEL_ACCESS_TOKEN: line.accessToken,
+    LINE_API_BASE_URL: line.url,
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: slack.signingSecret,
+    SLACK_API_URL: slack.url,
+    ADMIN_EMAIL: "load@example.com",
+    ADMIN_PASSWORD: "load-test-password-1",
     SESSION_SECRET: "0123456789abcdef0123456789abcdef",
   };
   const processes: Stack["processes"] = [];
@@ -62,9 +74,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ...Array.from({ length: opts.workers }, (_, i) => start("worker", i)),
   ]);
 
-  const queue = new Queue("articles", { connection: { url: REDIS_URL }, prefix: queuePrefix({ kind: "postgres", url: database.url }) });
+  const queue = new Queue("articles", {
+    connection: { url: REDIS_URL },
+    prefix: queuePrefix({ kind: "postgres", url: database.url }),
+  });
   return {
-    botUrls, line, slack, openai, database, processes,
+    botUrls,
+    line,
+    slack,
+    openai,
+    database,
+    processes,
     async queueDepth() {
       const c = await queue.getJobCounts("wait", "delayed", "prioritized", "active");
       return { waiting: (c.wait ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0 };

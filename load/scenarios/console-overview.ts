@@ -12,7 +12,9 @@ export async function run(): Promise<void> {
   const REQUESTERS = Number(process.env.REQUESTERS ?? 1000);
   const t0 = Date.now();
   const tiers = await p.tier.findMany();
-  const tenant = await p.tenant.create({ data: { platform: "SLACK", externalId: "TBENCH", name: "Bench", defaultTierId: tiers[0]!.id } });
+  const tenant = await p.tenant.create({
+    data: { platform: "SLACK", externalId: "TBENCH", name: "Bench", defaultTierId: tiers[0]!.id },
+  });
   await p.$executeRawUnsafe(`INSERT INTO "Requester" (id, "tenantId", platform, "externalId", "displayName", "updatedAt")
     SELECT 'r' || g, '${tenant.id}', 'SLACK', 'U' || g, 'User ' || g, now() FROM generate_series(1, ${REQUESTERS}) g`);
   // 365 days of rollups, each requester active on ~60% of days
@@ -27,8 +29,15 @@ export async function run(): Promise<void> {
     FROM generate_series(1, 1000000) g`);
   await p.$executeRawUnsafe(`ANALYZE`);
   const rows = await p.dailyUsage.count();
-  console.log(`seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${rows} DailyUsage rows, 1,000,000 generations`);
-  const login = await fetch(`${h.url}/login`, { method: "POST", redirect: "manual", headers: { origin: h.url }, body: new URLSearchParams({ email: h.admin.email, password: PASSWORD }) });
+  console.log(
+    `seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${rows} DailyUsage rows, 1,000,000 generations`,
+  );
+  const login = await fetch(`${h.url}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { origin: h.url },
+    body: new URLSearchParams({ email: h.admin.email, password: PASSWORD }),
+  });
   const cookie = login.headers.getSetCookie()[0]!.split(";")[0]!;
   const times: number[] = [];
   for (let i = 0; i < 60; i++) {
@@ -40,7 +49,9 @@ export async function run(): Promise<void> {
   }
   times.sort((a, b) => a - b);
   const q = (x: number) => times[Math.min(times.length - 1, Math.floor(x * times.length))]!.toFixed(0);
-  console.log(`GET / (overview, full server render) over ${times.length} requests: p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${q(1)} ms`);
+  console.log(
+    `GET / (overview, full server render) over ${times.length} requests: p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${q(1)} ms`,
+  );
   const t2: number[] = [];
   for (let i = 0; i < 20; i++) {
     const s = performance.now();
@@ -49,6 +60,8 @@ export async function run(): Promise<void> {
     t2.push(performance.now() - s);
   }
   t2.sort((a, b) => a - b);
-  console.log(`GET /generations (first page of 1M): p50 ${t2[10]!.toFixed(0)} ms, p95 ${t2[19]!.toFixed(0)} ms`);
+  console.log(
+    `GET /generations (first page of 1M): p50 ${t2[10]!.toFixed(0)} ms, p95 ${t2[19]!.toFixed(0)} ms`,
+  );
   await h.close();
 }

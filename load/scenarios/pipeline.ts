@@ -13,14 +13,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { AppContext } from "../../core/app.ts";
-import { loadConfig, type Config } from "../../core/config.ts";
+import { type Config, loadConfig } from "../../core/config.ts";
 import { openDatabase } from "../../core/db/client.ts";
 import type { ChatSink, SinkContext } from "../../core/deliver/sink.ts";
 import { createLogger } from "../../core/logger.ts";
-import { createPipeline, type ChatRequest, type Pipeline } from "../../core/pipeline/index.ts";
+import { type ChatRequest, createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { connectRedis } from "../../core/redis.ts";
 import { seed } from "../../prisma/seed.ts";
-import { startFakeOpenAI, type FakeOpenAI } from "../../tests/fakes/openai.ts";
+import { type FakeOpenAI, startFakeOpenAI } from "../../tests/fakes/openai.ts";
 import { createPostgresDatabase, REDIS_URL } from "../../tests/helpers/services.ts";
 
 const MISSES = 300;
@@ -68,8 +68,19 @@ interface Profile {
   close(): Promise<void>;
 }
 
-async function openProfile(name: string, env: Record<string, string>, fake: FakeOpenAI, sinks: TimingSinks): Promise<Profile> {
-  const config: Config = loadConfig({ ...env, OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url, PORT: "0", ADMIN_PORT: "0" });
+async function openProfile(
+  name: string,
+  env: Record<string, string>,
+  fake: FakeOpenAI,
+  sinks: TimingSinks,
+): Promise<Profile> {
+  const config: Config = loadConfig({
+    ...env,
+    OPENAI_API_KEY: fake.apiKey,
+    OPENAI_BASE_URL: fake.url,
+    PORT: "0",
+    ADMIN_PORT: "0",
+  });
   const db = await openDatabase(config);
   await db.migrate();
   await seed(db, config);
@@ -81,7 +92,9 @@ async function openProfile(name: string, env: Record<string, string>, fake: Fake
   await pipeline.retrieval.ingestFolder(path.resolve(import.meta.dirname, "../../data/corpus"));
   pipeline.startWorker();
   return {
-    name, app, pipeline,
+    name,
+    app,
+    pipeline,
     async close() {
       await pipeline.close();
       redis?.disconnect();
@@ -104,7 +117,12 @@ function request(i: number, topic: string): ChatRequest & { conversation: string
 }
 
 /** One request at a time, so the figures are overhead, not queueing. */
-async function measure(p: Profile, sinks: TimingSinks, count: number, topicFor: (i: number) => string): Promise<Timing[]> {
+async function measure(
+  p: Profile,
+  sinks: TimingSinks,
+  count: number,
+  topicFor: (i: number) => string,
+): Promise<Timing[]> {
   const out: Timing[] = [];
   for (let i = 0; i < count; i++) {
     const req = request(i, topicFor(i));
@@ -121,15 +139,34 @@ async function measure(p: Profile, sinks: TimingSinks, count: number, topicFor: 
   return out;
 }
 
-const INDUSTRIES = ["retail", "banking", "healthcare", "logistics", "manufacturing", "energy", "insurance", "tourism"];
-const THEMES = ["AI agents", "data platforms", "automation", "customer loyalty", "supply chains", "cyber resilience", "pricing", "ESG reporting"];
+const INDUSTRIES = [
+  "retail",
+  "banking",
+  "healthcare",
+  "logistics",
+  "manufacturing",
+  "energy",
+  "insurance",
+  "tourism",
+];
+const THEMES = [
+  "AI agents",
+  "data platforms",
+  "automation",
+  "customer loyalty",
+  "supply chains",
+  "cyber resilience",
+  "pricing",
+  "ESG reporting",
+];
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-const fmt = (values: number[]) => `p50 ${percentile(values, 50).toFixed(1)} ms, p99 ${percentile(values, 99).toFixed(1)} ms`;
+const fmt = (values: number[]) =>
+  `p50 ${percentile(values, 50).toFixed(1)} ms, p99 ${percentile(values, 99).toFixed(1)} ms`;
 
 export async function run(): Promise<void> {
   const fake = await startFakeOpenAI({ firstTokenLatencyMs: 0, tokensPerSecond: 0 });
@@ -141,21 +178,40 @@ export async function run(): Promise<void> {
     await openProfile("embedded (PGlite, in-process queue)", { DATA_DIR: dataDir }, fake, sinks),
   ];
   try {
-    console.log(`pipeline overhead, fake OpenAI with zero latency (${MISSES} misses, ${HITS} cache hits per profile, one at a time)`);
+    console.log(
+      `pipeline overhead, fake OpenAI with zero latency (${MISSES} misses, ${HITS} cache hits per profile, one at a time)`,
+    );
     for (const p of profiles) {
       // Warm-up: JIT, connection pools, prepared statements, the limiter's Lua scripts.
       await measure(p, sinks, 20, (i) => `warm-up topic ${i} ${randomBytes(3).toString("hex")}`);
       const run = randomBytes(3).toString("hex");
-      const misses = await measure(p, sinks, MISSES, (i) => `${THEMES[i % 8]} in ${INDUSTRIES[Math.floor(i / 8) % 8]} ${run} ${i}`);
+      const misses = await measure(
+        p,
+        sinks,
+        MISSES,
+        (i) => `${THEMES[i % 8]} in ${INDUSTRIES[Math.floor(i / 8) % 8]} ${run} ${i}`,
+      );
       await measure(p, sinks, 1, () => `digital twins in ports ${run}`); // the draft the hits reuse
       const hits = await measure(p, sinks, HITS, () => `digital twins in ports ${run}`);
-      const generation = await p.app.db.prisma.generation.count({ where: { cacheHit: true, request: { path: ["topic"], string_contains: run } } });
+      const generation = await p.app.db.prisma.generation.count({
+        where: { cacheHit: true, request: { path: ["topic"], string_contains: run } },
+      });
       console.log(`\n  ${p.name}`);
-      console.log(`    accept (requester, parse, quota, record, enqueue):  ${fmt(misses.map((t) => t.acceptMs!))}`);
-      console.log(`    accepted -> first chunk, cache miss:                 ${fmt(misses.map((t) => t.firstChunkAt! - t.acceptedAt))}`);
-      console.log(`    accepted -> draft complete, cache miss:              ${fmt(misses.map((t) => t.endedAt! - t.acceptedAt))}`);
-      console.log(`    accepted -> first chunk, cache hit:                  ${fmt(hits.map((t) => t.firstChunkAt! - t.acceptedAt))}`);
-      console.log(`    accepted -> draft complete, cache hit:               ${fmt(hits.map((t) => t.endedAt! - t.acceptedAt))}`);
+      console.log(
+        `    accept (requester, parse, quota, record, enqueue):  ${fmt(misses.map((t) => t.acceptMs!))}`,
+      );
+      console.log(
+        `    accepted -> first chunk, cache miss:                 ${fmt(misses.map((t) => t.firstChunkAt! - t.acceptedAt))}`,
+      );
+      console.log(
+        `    accepted -> draft complete, cache miss:              ${fmt(misses.map((t) => t.endedAt! - t.acceptedAt))}`,
+      );
+      console.log(
+        `    accepted -> first chunk, cache hit:                  ${fmt(hits.map((t) => t.firstChunkAt! - t.acceptedAt))}`,
+      );
+      console.log(
+        `    accepted -> draft complete, cache hit:               ${fmt(hits.map((t) => t.endedAt! - t.acceptedAt))}`,
+      );
       console.log(`    cache hits recorded: ${generation} of ${HITS}`);
     }
     const mem = process.memoryUsage();

@@ -16,7 +16,20 @@ import { createRetrieval } from "../../core/retrieval/index.ts";
 import { VectorIndex } from "../../core/retrieval/vector-index.ts";
 
 const DIMS = 512;
-const INDUSTRIES = ["retail", "healthcare", "banking", "manufacturing", "logistics", "energy", "hospitality", "agriculture", "real-estate", "telecom", "education", "government"];
+const INDUSTRIES = [
+  "retail",
+  "healthcare",
+  "banking",
+  "manufacturing",
+  "logistics",
+  "energy",
+  "hospitality",
+  "agriculture",
+  "real-estate",
+  "telecom",
+  "education",
+  "government",
+];
 
 /** Deterministic pseudo-random vectors around a few topic centres, like real passages cluster. */
 function generator(seed: number) {
@@ -45,7 +58,10 @@ function time(queries: number, run: (i: number) => void): { p50: number; p99: nu
   return { p50: percentile(ms, 50), p99: percentile(ms, 99) };
 }
 
-async function timeAsync(queries: number, run: (i: number) => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+async function timeAsync(
+  queries: number,
+  run: (i: number) => Promise<unknown>,
+): Promise<{ p50: number; p99: number }> {
   for (let i = 0; i < 3; i++) await run(i);
   const ms: number[] = [];
   for (let i = 0; i < queries; i++) {
@@ -57,7 +73,8 @@ async function timeAsync(queries: number, run: (i: number) => Promise<unknown>):
   return { p50: percentile(ms, 50), p99: percentile(ms, 99) };
 }
 
-const fmt = ({ p50, p99 }: { p50: number; p99: number }) => `p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`;
+const fmt = ({ p50, p99 }: { p50: number; p99: number }) =>
+  `p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 function inMemory(n: number, queries: number): void {
@@ -66,14 +83,24 @@ function inMemory(n: number, queries: number): void {
   const t0 = performance.now();
   const index = new VectorIndex(DIMS, n);
   for (let i = 0; i < n; i++) {
-    index.upsert({ id: `chunk-${i}`, documentId: `doc-${i >> 2}`, industry: INDUSTRIES[i % INDUSTRIES.length]!, language: i % 3 ? "en" : "th", vector: vector(i) });
+    index.upsert({
+      id: `chunk-${i}`,
+      documentId: `doc-${i >> 2}`,
+      industry: INDUSTRIES[i % INDUSTRIES.length]!,
+      language: i % 3 ? "en" : "th",
+      vector: vector(i),
+    });
   }
   const buildMs = performance.now() - t0;
   const after = process.memoryUsage();
   const qs = Array.from({ length: 64 }, (_, i) => vector(i * 7 + 3));
   const plain = time(queries, (i) => index.search(qs[i % qs.length]!, 12));
-  const filtered = time(queries, (i) => index.search(qs[i % qs.length]!, 12, { industry: INDUSTRIES[i % INDUSTRIES.length] }));
-  console.log(`  ${n.toLocaleString("en")} passages: built in ${buildMs.toFixed(0)} ms; vectors ${mib(index.bytes)}, process grew ${mib(after.rss - before.rss)} RSS`);
+  const filtered = time(queries, (i) =>
+    index.search(qs[i % qs.length]!, 12, { industry: INDUSTRIES[i % INDUSTRIES.length] }),
+  );
+  console.log(
+    `  ${n.toLocaleString("en")} passages: built in ${buildMs.toFixed(0)} ms; vectors ${mib(index.bytes)}, process grew ${mib(after.rss - before.rss)} RSS`,
+  );
   console.log(`    top-12, no filter:         ${fmt(plain)}  (${queries} queries)`);
   console.log(`    top-12, industry filter:   ${fmt(filtered)}  (1 of ${INDUSTRIES.length} industries)`);
 }
@@ -86,13 +113,30 @@ async function onDatabase(n: number): Promise<void> {
     const vector = generator(n + 1);
     const t0 = performance.now();
     for (let d = 0; d < n / 4; d += 250) {
-      const docs = Array.from({ length: 250 }, (_, k) => ({ id: `doc-${d + k}`, source: `doc-${d + k}.md`, title: `Synthetic ${d + k}`, industry: INDUSTRIES[(d + k) % INDUSTRIES.length]!, language: "en", contentHash: "x", body: "", chunkCount: 4 }));
+      const docs = Array.from({ length: 250 }, (_, k) => ({
+        id: `doc-${d + k}`,
+        source: `doc-${d + k}.md`,
+        title: `Synthetic ${d + k}`,
+        industry: INDUSTRIES[(d + k) % INDUSTRIES.length]!,
+        language: "en",
+        contentHash: "x",
+        body: "",
+        chunkCount: 4,
+      }));
       await db.prisma.corpusDocument.createMany({ data: docs });
       await db.prisma.corpusChunk.createMany({
-        data: docs.flatMap((doc, k) => Array.from({ length: 4 }, (_, o) => ({
-          documentId: doc.id, ordinal: o, text: `Passage ${o} of ${doc.title}: a few sentences of reference text.`, tokens: 12,
-          industry: doc.industry, language: "en", embedding: Array.from(vector((d + k) * 4 + o)), embeddingModel: "bench-512",
-        }))),
+        data: docs.flatMap((doc, k) =>
+          Array.from({ length: 4 }, (_, o) => ({
+            documentId: doc.id,
+            ordinal: o,
+            text: `Passage ${o} of ${doc.title}: a few sentences of reference text.`,
+            tokens: 12,
+            industry: doc.industry,
+            language: "en",
+            embedding: Array.from(vector((d + k) * 4 + o)),
+            embeddingModel: "bench-512",
+          })),
+        ),
       });
     }
     const insertMs = performance.now() - t0;
@@ -101,8 +145,15 @@ async function onDatabase(n: number): Promise<void> {
     const count = await store.count();
     const loadMs = performance.now() - t1;
     const qs = Array.from({ length: 32 }, (_, i) => Array.from(vector(i * 5 + 1)));
-    const search = await timeAsync(100, (i) => store.search(qs[i % qs.length]!, { limit: 12, industry: i % 2 ? INDUSTRIES[i % INDUSTRIES.length] : null }));
-    console.log(`  PGlite, ${count.toLocaleString("en")} stored passages: written in ${(insertMs / 1000).toFixed(1)} s, loaded into memory in ${loadMs.toFixed(0)} ms`);
+    const search = await timeAsync(100, (i) =>
+      store.search(qs[i % qs.length]!, {
+        limit: 12,
+        industry: i % 2 ? INDUSTRIES[i % INDUSTRIES.length] : null,
+      }),
+    );
+    console.log(
+      `  PGlite, ${count.toLocaleString("en")} stored passages: written in ${(insertMs / 1000).toFixed(1)} s, loaded into memory in ${loadMs.toFixed(0)} ms`,
+    );
     console.log(`    search + read passages back: ${fmt(search)}  (100 queries, half filtered)`);
   } finally {
     await db.close();
@@ -118,12 +169,32 @@ async function sampleCorpus(): Promise<void> {
     await db.migrate();
     const retrieval = createRetrieval({ config, logger: createLogger("silent"), db, redis: null });
     const s = await retrieval.ingestFolder(path.resolve("data/corpus"));
-    const topics = ["AI in retail stores", "virtual care at home", "embedded finance", "digital twins", "สินเชื่อ SME ดิจิทัล", "smart buildings", "private 5G", "precision farming"];
+    const topics = [
+      "AI in retail stores",
+      "virtual care at home",
+      "embedded finance",
+      "digital twins",
+      "สินเชื่อ SME ดิจิทัล",
+      "smart buildings",
+      "private 5G",
+      "precision farming",
+    ];
     let n = 0;
-    const base = { industry: null, audience: "executives", targetWords: 800, keywords: [], language: "en" as const, tone: "executive" as const };
+    const base = {
+      industry: null,
+      audience: "executives",
+      targetWords: 800,
+      keywords: [],
+      language: "en" as const,
+      tone: "executive" as const,
+    };
     // Distinct topics each time, so the embedding cache does not flatter the figure.
-    const cold = await timeAsync(100, () => retrieval.retrieve({ ...base, topic: `${topics[n % topics.length]} ${n++}` }));
-    console.log(`  sample corpus (${s.added} articles, ${s.chunks} passages), PGlite, local embedder: ingest ${s.ms} ms`);
+    const cold = await timeAsync(100, () =>
+      retrieval.retrieve({ ...base, topic: `${topics[n % topics.length]} ${n++}` }),
+    );
+    console.log(
+      `  sample corpus (${s.added} articles, ${s.chunks} passages), PGlite, local embedder: ingest ${s.ms} ms`,
+    );
     console.log(`    retrieve() end to end, uncached query: ${fmt(cold)}`);
   } finally {
     await db.close();

@@ -16,20 +16,21 @@
  * as Slack signs it. No worker runs (no drafts). The load generator (autocannon) runs in a
  * child process so it does not share the servers' event loop.
  */
+
+import { fork } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
 import { App, HTTPReceiver } from "@slack/bolt";
+import autocannon from "autocannon";
+import { startBotServer } from "../../bot/server.ts";
+import { slackPlatform } from "../../bot/slack/index.ts";
 import type { AppContext } from "../../core/app.ts";
 import { loadConfig } from "../../core/config.ts";
 import { openDatabase } from "../../core/db/client.ts";
 import { createLogger } from "../../core/logger.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { connectRedis } from "../../core/redis.ts";
-import { startBotServer } from "../../bot/server.ts";
-import { slackPlatform } from "../../bot/slack/index.ts";
 import { seed } from "../../prisma/seed.ts";
 import { startFakeSlack } from "../../tests/fakes/slack.ts";
 import { createPostgresDatabase, REDIS_URL } from "../../tests/helpers/services.ts";
@@ -84,21 +85,60 @@ if (LOAD_JOB) {
           const user = `UB${String(i % USERS).padStart(6, "0")}`;
           const ts = `${Math.floor(Date.now() / 1000)}.${String(i).padStart(6, "0")}`;
           const body = JSON.stringify({
-            token: "bench", team_id: job.teamId, api_app_id: "A0BENCH", type: "event_callback", event_id: `EvB${job.runId}${i}`, event_time: Math.floor(Date.now() / 1000),
-            event: { type: "app_mention", user, text: `<@U0BOTUSER> write about AI in retail for executives, 600 words (${i % 97})`, ts, channel: `C0BENCH${i % 50}`, team: job.teamId, event_ts: ts },
-            authorizations: [{ enterprise_id: null, team_id: job.teamId, user_id: "U0BOTUSER", is_bot: true, is_enterprise_install: false }],
+            token: "bench",
+            team_id: job.teamId,
+            api_app_id: "A0BENCH",
+            type: "event_callback",
+            event_id: `EvB${job.runId}${i}`,
+            event_time: Math.floor(Date.now() / 1000),
+            event: {
+              type: "app_mention",
+              user,
+              text: `<@U0BOTUSER> write about AI in retail for executives, 600 words (${i % 97})`,
+              ts,
+              channel: `C0BENCH${i % 50}`,
+              team: job.teamId,
+              event_ts: ts,
+            },
+            authorizations: [
+              {
+                enterprise_id: null,
+                team_id: job.teamId,
+                user_id: "U0BOTUSER",
+                is_bot: true,
+                is_enterprise_install: false,
+              },
+            ],
           });
           const stamp = String(Math.floor(Date.now() / 1000));
           const signature = `v0=${createHmac("sha256", job.secret).update(`v0:${stamp}:${body}`).digest("hex")}`;
-          return { ...req, body, headers: { "content-type": "application/json", "x-slack-request-timestamp": stamp, "x-slack-signature": signature } };
+          return {
+            ...req,
+            body,
+            headers: {
+              "content-type": "application/json",
+              "x-slack-request-timestamp": stamp,
+              "x-slack-signature": signature,
+            },
+          };
         },
       },
     ],
   }).then((r) => {
-    process.send!({
-      // Acknowledged (2xx) per second over the whole run: autocannon's own average is per 1-s sample, coarse for short runs.
-      rps: (r.requests.total - r.non2xx) / r.duration, total: r.requests.total, p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, non2xx: r.non2xx, errors: r.errors,
-    } satisfies LoadResult, () => process.exit(0));
+    process.send!(
+      {
+        // Acknowledged (2xx) per second over the whole run: autocannon's own average is per 1-s sample, coarse for short runs.
+        rps: (r.requests.total - r.non2xx) / r.duration,
+        total: r.requests.total,
+        p50: r.latency.p50,
+        p90: r.latency.p90,
+        p99: r.latency.p99,
+        max: r.latency.max,
+        non2xx: r.non2xx,
+        errors: r.errors,
+      } satisfies LoadResult,
+      () => process.exit(0),
+    );
   });
 }
 
@@ -120,7 +160,10 @@ function loadFromWorker(job: Omit<LoadJob, "slackAckLoad">): Promise<LoadResult>
 async function bareBolt(secret: string): Promise<{ url: string; close(): Promise<void> }> {
   const receiver = new HTTPReceiver({ signingSecret: secret, endpoints: "/slack/events" });
   // Bolt's defaults, except a static authorize (no auth.test against the real Slack).
-  const bolt = new App({ receiver, authorize: async () => ({ botToken: "xoxb-bench", botId: "B0BENCH", botUserId: "U0BOTUSER" }) });
+  const bolt = new App({
+    receiver,
+    authorize: async () => ({ botToken: "xoxb-bench", botId: "B0BENCH", botUserId: "U0BOTUSER" }),
+  });
   bolt.event("app_mention", async () => undefined);
   const server = (await bolt.start({ port: 0, host: "127.0.0.1" })) as import("node:http").Server;
   const { port } = server.address() as AddressInfo;
@@ -133,7 +176,13 @@ export async function run(): Promise<void> {
   const database = await createPostgresDatabase("ab_bench_slack");
   const slack = await startFakeSlack();
   const config = loadConfig({
-    DATABASE_URL: database.url, REDIS_URL, SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret, SLACK_API_URL: slack.url, PORT: "0", ADMIN_PORT: "0",
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: slack.signingSecret,
+    SLACK_API_URL: slack.url,
+    PORT: "0",
+    ADMIN_PORT: "0",
   });
   const db = await openDatabase(config);
   await db.migrate();
@@ -165,7 +214,9 @@ export async function run(): Promise<void> {
     `  ${name.padEnd(38)} ${r.rps.toFixed(0).padStart(6)} acks/s   p50 ${r.p50.toFixed(1).padStart(5)} ms   p90 ${r.p90.toFixed(1).padStart(5)} ms   p99 ${r.p99.toFixed(1).padStart(5)} ms   max ${r.max.toFixed(0).padStart(4)} ms   non-2xx ${r.non2xx}`;
 
   try {
-    console.log(`Slack ack benchmark: signed app_mention events from ${USERS} known staff, ${CONNECTIONS} connections`);
+    console.log(
+      `Slack ack benchmark: signed app_mention events from ${USERS} known staff, ${CONNECTIONS} connections`,
+    );
     // Warm-up: JIT, connection pools, Bolt's and our code paths.
     await loadFromWorker({ ...job, url: bare.url, runId: `${runId}w0`, amount: WARMUP });
     await loadFromWorker({ ...job, url: server.url, runId: `${runId}w1`, amount: WARMUP });
@@ -181,14 +232,30 @@ export async function run(): Promise<void> {
     const workRate = (accepted - before) / ((lastAcceptAt - startedAt) / 1000);
     console.log(row("bare Bolt (HTTPReceiver, no-op)", baseline));
     console.log(row("Article Bot (dedup, quota, enqueue)", ours));
-    console.log(`  ratio (ours / bare)                    ${(ours.rps / baseline.rps).toFixed(2)}   (target ≥ 0.50)`);
-    console.log(`  the work behind those acks: ${accepted - before} accepted and queued at ${workRate.toFixed(0)}/s (acks done after ${ackedAfter.toFixed(1)} s, work after ${((lastAcceptAt - startedAt) / 1000).toFixed(1)} s)`);
+    console.log(
+      `  ratio (ours / bare)                    ${(ours.rps / baseline.rps).toFixed(2)}   (target ≥ 0.50)`,
+    );
+    console.log(
+      `  the work behind those acks: ${accepted - before} accepted and queued at ${workRate.toFixed(0)}/s (acks done after ${ackedAfter.toFixed(1)} s, work after ${((lastAcceptAt - startedAt) / 1000).toFixed(1)} s)`,
+    );
 
     const rate = Math.max(10, Math.floor(workRate * 0.7));
     console.log(`steady: ${rate} deliveries/s for ${STEADY_S} s to each (70% of the work rate above)`);
-    const steadyBare = await loadFromWorker({ ...job, url: bare.url, runId: `${runId}sb`, rate, seconds: STEADY_S });
+    const steadyBare = await loadFromWorker({
+      ...job,
+      url: bare.url,
+      runId: `${runId}sb`,
+      rate,
+      seconds: STEADY_S,
+    });
     const steadyBefore = accepted;
-    const steadyOurs = await loadFromWorker({ ...job, url: server.url, runId: `${runId}so`, rate, seconds: STEADY_S });
+    const steadyOurs = await loadFromWorker({
+      ...job,
+      url: server.url,
+      runId: `${runId}so`,
+      rate,
+      seconds: STEADY_S,
+    });
     const behind = steadyOurs.total - (accepted - steadyBefore);
     await drain(() => accepted - steadyBefore, steadyOurs.total);
     console.log(row("bare Bolt (HTTPReceiver, no-op)", steadyBare));
@@ -199,7 +266,13 @@ export async function run(): Promise<void> {
     await ingress.close();
     await server.close();
     await pipeline.close();
-    await cleanRedis(redis, runId, teamId, database.url, (await db.prisma.requester.findMany({ select: { id: true } })).map((r) => r.id));
+    await cleanRedis(
+      redis,
+      runId,
+      teamId,
+      database.url,
+      (await db.prisma.requester.findMany({ select: { id: true } })).map((r) => r.id),
+    );
     redis.disconnect();
     await db.close();
     await slack.close();
@@ -210,9 +283,18 @@ export async function run(): Promise<void> {
 /** The workspace and its people as after their first requests: rows exist, display names are cached. */
 async function knownStaff(app: AppContext, teamId: string): Promise<void> {
   const pro = await app.db.prisma.tier.findUniqueOrThrow({ where: { name: "Pro" } });
-  const tenant = await app.db.prisma.tenant.create({ data: { platform: "SLACK", externalId: teamId, name: "bench", defaultTierId: pro.id } });
+  const tenant = await app.db.prisma.tenant.create({
+    data: { platform: "SLACK", externalId: teamId, name: "bench", defaultTierId: pro.id },
+  });
   const users = Array.from({ length: USERS }, (_, i) => `UB${String(i).padStart(6, "0")}`);
-  await app.db.prisma.requester.createMany({ data: users.map((u) => ({ tenantId: tenant.id, platform: "SLACK" as const, externalId: u, displayName: u })) });
+  await app.db.prisma.requester.createMany({
+    data: users.map((u) => ({
+      tenantId: tenant.id,
+      platform: "SLACK" as const,
+      externalId: u,
+      displayName: u,
+    })),
+  });
   const pipe = app.redis!.pipeline();
   for (const u of users) pipe.set(`ab:slack:name:${teamId}:${u}`, u, "EX", 3_600);
   await pipe.exec();
@@ -232,7 +314,13 @@ async function drain(progress: () => number, target = Number.POSITIVE_INFINITY):
 }
 
 /** Leaves Redis as it was: this run's dedup keys, names, quota counters and queue. */
-async function cleanRedis(redis: ReturnType<typeof connectRedis>, runId: string, teamId: string, dbUrl: string, requesterIds: string[]): Promise<void> {
+async function cleanRedis(
+  redis: ReturnType<typeof connectRedis>,
+  runId: string,
+  teamId: string,
+  dbUrl: string,
+  requesterIds: string[],
+): Promise<void> {
   const dbName = new URL(dbUrl).pathname.slice(1);
   const ours = new Set(requesterIds);
   const patterns: Array<[string, (key: string) => boolean]> = [

@@ -3,8 +3,16 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../core/admin/password.ts";
-import { seedActivity, TRICKY_TOPIC, type Activity } from "./fixture-data.ts";
-import { launchBrowser, PASSWORD, SCREENSHOTS, signIn, startConsoleHarness, type Browser, type ConsoleHarness } from "./harness.ts";
+import { type Activity, seedActivity, TRICKY_TOPIC } from "./fixture-data.ts";
+import {
+  type Browser,
+  type ConsoleHarness,
+  launchBrowser,
+  PASSWORD,
+  SCREENSHOTS,
+  signIn,
+  startConsoleHarness,
+} from "./harness.ts";
 
 /**
  * The console in a real browser (Debian's Chromium through playwright-core) against the real
@@ -21,7 +29,10 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   browser = await launchBrowser(); // first, so a missing Chromium says so before anything else
   // Paced tokens, so a draft takes a few seconds to write and its chunks visibly arrive one by one.
-  h = await startConsoleHarness({ prefix: "ab_browser", fake: { tokensPerSecond: 150, firstTokenLatencyMs: 200 } });
+  h = await startConsoleHarness({
+    prefix: "ab_browser",
+    fake: { tokensPerSecond: 150, firstTokenLatencyMs: 200 },
+  });
   activity = await seedActivity(h.app);
   await mkdir(SCREENSHOTS, { recursive: true });
 }, 120_000);
@@ -49,11 +60,15 @@ afterEach(() => {
   const errors = pageErrors.splice(0);
   // Refusals we asked for (400, 401, 403, 404, 429) are logged by Chromium as failed resource
   // loads; anything else (a hydration mismatch, an exception) is a bug.
-  expect(errors.filter((e) => !/Failed to load resource: the server responded with a status of 4\d\d/.test(e))).toEqual([]);
+  expect(
+    errors.filter((e) => !/Failed to load resource: the server responded with a status of 4\d\d/.test(e)),
+  ).toEqual([]);
 });
 
-const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-const audit = (action: string) => h.app.db.prisma.auditLog.findMany({ where: { action }, orderBy: { createdAt: "asc" } });
+const shot = (name: string) =>
+  page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+const audit = (action: string) =>
+  h.app.db.prisma.auditLog.findMany({ where: { action }, orderBy: { createdAt: "asc" } });
 
 describe("signing in", () => {
   it("refuses a wrong password, then signs in and shows the overview with the seeded month", async () => {
@@ -61,7 +76,9 @@ describe("signing in", () => {
     await page.goto(`${h.url}/tiers`);
     expect(new URL(page.url()).pathname).toBe("/login");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect.poll(() => page.locator(".field-error").allTextContents()).toEqual(["Enter your email address.", "Enter your password."]);
+    await expect
+      .poll(() => page.locator(".field-error").allTextContents())
+      .toEqual(["Enter your email address.", "Enter your password."]);
     await page.getByLabel("Email").fill(h.admin.email);
     await page.getByLabel("Password").fill("not the password");
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -72,7 +89,9 @@ describe("signing in", () => {
     await page.waitForURL(`${h.url}/tiers`); // back to the page that asked
     await page.getByRole("link", { name: "Overview" }).click();
     await page.getByRole("heading", { name: "Overview" }).waitFor();
-    await expect.poll(() => page.locator(".stat", { hasText: "Articles" }).first().locator("dd").first().textContent()).toBe(String(activity.totals.todayArticles));
+    await expect
+      .poll(() => page.locator(".stat", { hasText: "Articles" }).first().locator("dd").first().textContent())
+      .toBe(String(activity.totals.todayArticles));
     expect(await page.locator("figure.chart svg rect.bar").count()).toBeGreaterThan(20);
     expect(await page.getByText("Ben Carter").count()).toBeGreaterThan(0);
     await shot("overview");
@@ -81,17 +100,23 @@ describe("signing in", () => {
   it("throttles repeated wrong passwords and says when to try again", async () => {
     await freshPage();
     const email = `locked-${Date.now()}@example.com`;
-    await h.app.db.prisma.adminUser.create({ data: { email, role: "ADMIN", passwordHash: await hashPassword(PASSWORD) } });
+    await h.app.db.prisma.adminUser.create({
+      data: { email, role: "ADMIN", passwordHash: await hashPassword(PASSWORD) },
+    });
     await page.goto(`${h.url}/login`);
     for (let i = 0; i < 11; i++) {
       await page.getByLabel("Email").fill(email);
       await page.getByLabel("Password").fill(`guess-${i}`);
-      const answered = page.waitForResponse((r) => new URL(r.url()).pathname.startsWith("/login") && r.request().method() === "POST");
+      const answered = page.waitForResponse(
+        (r) => new URL(r.url()).pathname.startsWith("/login") && r.request().method() === "POST",
+      );
       await page.getByRole("button", { name: "Sign in" }).click();
       await answered;
       await page.getByRole("button", { name: "Sign in" }).waitFor(); // idle again ("Signing in…" is gone)
     }
-    await expect.poll(() => page.getByRole("alert").textContent()).toContain("Too many failed sign-ins. Try again in 60 minutes.");
+    await expect
+      .poll(() => page.getByRole("alert").textContent())
+      .toContain("Too many failed sign-ins. Try again in 60 minutes.");
   });
 });
 
@@ -101,16 +126,30 @@ describe("roles", () => {
     await signIn(page, h.url, h.viewer.email);
     const free = await h.app.db.prisma.tier.findUniqueOrThrow({ where: { name: "Free" } });
     await page.goto(`${h.url}/tiers/${free.id}`);
-    await page.getByText("You are signed in as a viewer: you can look, but only admins can change tiers.").waitFor();
+    await page
+      .getByText("You are signed in as a viewer: you can look, but only admins can change tiers.")
+      .waitFor();
     expect(await page.getByRole("button", { name: "Save changes" }).count()).toBe(0);
     expect(await page.getByLabel("Daily article limit").isDisabled()).toBe(true);
     // Going around the page: a same-origin POST from the viewer's session is still refused.
     const status = await page.evaluate(async (id) => {
-      const body = new URLSearchParams({ intent: "save", name: "Free", dailyArticleLimit: "999", burstPerMinute: "10", maxWords: "800", monthlyBudgetUsd: "5", allowedModel: "", cacheScope: "TENANT", description: "" });
+      const body = new URLSearchParams({
+        intent: "save",
+        name: "Free",
+        dailyArticleLimit: "999",
+        burstPerMinute: "10",
+        maxWords: "800",
+        monthlyBudgetUsd: "5",
+        allowedModel: "",
+        cacheScope: "TENANT",
+        description: "",
+      });
       return (await fetch(`/tiers/${id}`, { method: "POST", body })).status;
     }, free.id);
     expect(status).toBe(403);
-    expect((await h.app.db.prisma.tier.findUniqueOrThrow({ where: { id: free.id } })).dailyArticleLimit).toBe(10);
+    expect((await h.app.db.prisma.tier.findUniqueOrThrow({ where: { id: free.id } })).dailyArticleLimit).toBe(
+      10,
+    );
     expect(await audit("tier.update")).toHaveLength(0);
     await page.goto(`${h.url}/cache`);
     expect(await page.getByRole("button", { name: "Invalidate all entries" }).count()).toBe(0);
@@ -136,13 +175,22 @@ describe("tiers", () => {
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.getByText("Tier saved. The bots use the new limits from the next request.").waitFor();
     const [row] = await audit("tier.update");
-    expect(row).toMatchObject({ actorEmail: h.admin.email, entityType: "Tier", before: { dailyArticleLimit: 10 }, after: { dailyArticleLimit: 1 } });
+    expect(row).toMatchObject({
+      actorEmail: h.admin.email,
+      entityType: "Tier",
+      before: { dailyArticleLimit: 10 },
+      after: { dailyArticleLimit: 1 },
+    });
 
     // The bot's next quota decision: a LINE client (Free) gets one article today, not ten.
     const ask = (n: number) =>
       h.pipeline.accept({
-        platform: "LINE", eventId: `browser-quota-${n}-${Date.now()}`, tenant: { externalId: "U-line-channel" }, requester: { externalId: "U-browser-quota" },
-        input: { kind: "text", text: "write about smart ports for executives, 300 words" }, destination: { platform: "CONSOLE", conversation: `q${n}` },
+        platform: "LINE",
+        eventId: `browser-quota-${n}-${Date.now()}`,
+        tenant: { externalId: "U-line-channel" },
+        requester: { externalId: "U-browser-quota" },
+        input: { kind: "text", text: "write about smart ports for executives, 300 words" },
+        destination: { platform: "CONSOLE", conversation: `q${n}` },
       });
     expect((await ask(1)).kind).toBe("queued");
     const refused = await ask(2);
@@ -180,7 +228,13 @@ describe("corpus", () => {
     await page.goto(`${h.url}/corpus`);
     await page.getByText("The corpus is empty").waitFor();
     await page.getByLabel("Markdown files").setInputFiles([
-      { name: "future-of-retail.md", mimeType: "text/markdown", buffer: Buffer.from("---\nindustry: retail\n---\n# The future of retail\n\nStores become fulfilment hubs and media channels.\n\n## What leaders do\n\nThey measure stores by the whole basket, online included.") },
+      {
+        name: "future-of-retail.md",
+        mimeType: "text/markdown",
+        buffer: Buffer.from(
+          "---\nindustry: retail\n---\n# The future of retail\n\nStores become fulfilment hubs and media channels.\n\n## What leaders do\n\nThey measure stores by the whole basket, online included.",
+        ),
+      },
       { name: "photo.png", mimeType: "image/png", buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47]) },
     ]);
     await page.getByRole("button", { name: "Upload and index" }).click();
@@ -189,10 +243,15 @@ describe("corpus", () => {
     await page.getByText(/Added: \d+ passages? indexed\./).waitFor();
     await page.locator("td", { hasText: "The future of retail" }).waitFor();
     await shot("corpus");
-    const doc = await h.app.db.prisma.corpusDocument.findUniqueOrThrow({ where: { source: "future-of-retail.md" } });
+    const doc = await h.app.db.prisma.corpusDocument.findUniqueOrThrow({
+      where: { source: "future-of-retail.md" },
+    });
     expect(await h.pipeline.retrieval.store.count()).toBe(doc.chunkCount);
 
-    await page.locator("tr", { hasText: "The future of retail" }).getByRole("button", { name: "Delete" }).click();
+    await page
+      .locator("tr", { hasText: "The future of retail" })
+      .getByRole("button", { name: "Delete" })
+      .click();
     await page.getByText("“The future of retail” removed from the corpus and the vector store.").waitFor();
     expect(await h.pipeline.retrieval.store.count()).toBe(0);
   });
@@ -217,11 +276,15 @@ describe("playground", () => {
     const partsAtEnd = await page.locator("[data-chunk]").count();
     expect(stillWriting).toBe(1);
     expect(partsAtEnd).toBeGreaterThan(partsWhileWriting);
-    const indexes = await page.locator("[data-chunk]").evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-chunk"))));
+    const indexes = await page
+      .locator("[data-chunk]")
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-chunk"))));
     expect(indexes).toEqual(indexes.map((_, i) => i));
     expect(await page.getByLabel("Writing").count()).toBe(0);
     await shot("playground-done");
-    const g = await h.app.db.prisma.generation.findFirstOrThrow({ where: { requester: { displayName: "Browser tester" } } });
+    const g = await h.app.db.prisma.generation.findFirstOrThrow({
+      where: { requester: { displayName: "Browser tester" } },
+    });
     expect(g.status).toBe("DELIVERED");
     expect(g.chunksDelivered).toBe(partsAtEnd);
   }, 120_000);
@@ -274,18 +337,40 @@ describe("phone width", () => {
     await freshPage(390, 844);
     await signIn(page, h.url, h.admin.email);
     const free = await h.app.db.prisma.tier.findUniqueOrThrow({ where: { name: "Free" } });
-    const pages = ["/", "/generations", `/generations/${activity.generations[0]}`, "/requesters", `/requesters/${activity.slackRequesters[0]}`, "/workspaces", "/tiers", `/tiers/${free.id}`, "/tiers/new", "/cache", "/corpus", "/models", "/playground", "/audit"];
+    const pages = [
+      "/",
+      "/generations",
+      `/generations/${activity.generations[0]}`,
+      "/requesters",
+      `/requesters/${activity.slackRequesters[0]}`,
+      "/workspaces",
+      "/tiers",
+      `/tiers/${free.id}`,
+      "/tiers/new",
+      "/cache",
+      "/corpus",
+      "/models",
+      "/playground",
+      "/audit",
+    ];
     for (const p of pages) {
       await page.goto(h.url + p);
       await page.waitForLoadState("networkidle");
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
       expect({ page: p, overflow }).toEqual({ page: p, overflow: 0 });
       expect(await page.getByRole("navigation", { name: "Console" }).isVisible()).toBe(true);
     }
     // Tables turn into label/value cards: no header row, each cell says what it is.
     await page.goto(`${h.url}/generations`);
     expect(await page.locator(".rtable thead").isVisible()).toBe(false);
-    expect(await page.locator("td[data-label=Cost]").first().evaluate((td) => getComputedStyle(td, "::before").content)).toBe('"Cost"');
+    expect(
+      await page
+        .locator("td[data-label=Cost]")
+        .first()
+        .evaluate((td) => getComputedStyle(td, "::before").content),
+    ).toBe('"Cost"');
     await shot("phone-generations");
     await page.goto(`${h.url}/`);
     await shot("phone-overview");

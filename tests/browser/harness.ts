@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { startAdmin } from "../../admin/server.ts";
 import { hashPassword } from "../../core/admin/password.ts";
 import type { AppContext } from "../../core/app.ts";
@@ -13,7 +13,7 @@ import { createLogger } from "../../core/logger.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { connectRedis } from "../../core/redis.ts";
 import { seed } from "../../prisma/seed.ts";
-import { startFakeOpenAI, type FakeBehaviour, type FakeOpenAI } from "../fakes/openai.ts";
+import { type FakeBehaviour, type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
 
 /**
@@ -36,13 +36,25 @@ export interface ConsoleHarness {
   close(): Promise<void>;
 }
 
-export async function startConsoleHarness(opts: { fake?: FakeBehaviour; prefix?: string } = {}): Promise<ConsoleHarness> {
-  if (!existsSync(SERVER_BUILD)) throw new Error(`Console not built: ${SERVER_BUILD} is missing. Run \`npx react-router build\` (npm test does) first.`);
+export async function startConsoleHarness(
+  opts: { fake?: FakeBehaviour; prefix?: string } = {},
+): Promise<ConsoleHarness> {
+  if (!existsSync(SERVER_BUILD))
+    throw new Error(
+      `Console not built: ${SERVER_BUILD} is missing. Run \`npx react-router build\` (npm test does) first.`,
+    );
   const database: TestDatabase = await createPostgresDatabase(opts.prefix ?? "ab_console");
   const fake = await startFakeOpenAI(opts.fake ?? {});
   const config = loadConfig({
-    NODE_ENV: "test", LOG_LEVEL: "silent", DATABASE_URL: database.url, REDIS_URL, OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url,
-    OPENAI_EMBEDDING_MODEL: "text-embedding-3-small", PORT: "0", ADMIN_PORT: "0",
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    OPENAI_API_KEY: fake.apiKey,
+    OPENAI_BASE_URL: fake.url,
+    OPENAI_EMBEDDING_MODEL: "text-embedding-3-small",
+    PORT: "0",
+    ADMIN_PORT: "0",
   });
   const db = await openDatabase(config);
   await db.migrate();
@@ -54,12 +66,24 @@ export async function startConsoleHarness(opts: { fake?: FakeBehaviour; prefix?:
   pipeline.sinks.register("CONSOLE", consoleSink);
   pipeline.startWorker();
   const tag = path.basename(new URL(database.url).pathname);
-  const server = await startAdmin(app, { host: "127.0.0.1", port: 0, pipeline, throttlePrefix: `ab:login:${tag}` });
+  const server = await startAdmin(app, {
+    host: "127.0.0.1",
+    port: 0,
+    pipeline,
+    throttlePrefix: `ab:login:${tag}`,
+  });
   const passwordHash = await hashPassword(PASSWORD);
-  const admin = await db.prisma.adminUser.create({ data: { email: `ops+${tag}@example.com`, name: "Ops", role: "ADMIN", passwordHash } });
-  const viewer = await db.prisma.adminUser.create({ data: { email: `finance+${tag}@example.com`, name: "Finance", role: "VIEWER", passwordHash } });
+  const admin = await db.prisma.adminUser.create({
+    data: { email: `ops+${tag}@example.com`, name: "Ops", role: "ADMIN", passwordHash },
+  });
+  const viewer = await db.prisma.adminUser.create({
+    data: { email: `finance+${tag}@example.com`, name: "Finance", role: "VIEWER", passwordHash },
+  });
   return {
-    url: server.url, app, pipeline, fake,
+    url: server.url,
+    app,
+    pipeline,
+    fake,
     admin: { email: admin.email, id: admin.id },
     viewer: { email: viewer.email, id: viewer.id },
     async close() {
@@ -81,14 +105,24 @@ export interface Browser {
 /** Debian's Chromium, headless, with a fresh profile; a missing browser fails with how to install it. */
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: the console's browser tests need it. Install it with \`apt-get install chromium\` (or set CHROMIUM_PATH).`);
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}: the console's browser tests need it. Install it with \`apt-get install chromium\` (or set CHROMIUM_PATH).`,
+    );
   const profile = await mkdtemp(path.join(tmpdir(), "ab-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 860 },
     acceptDownloads: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   return {
     context,
@@ -103,7 +137,11 @@ export async function signIn(page: Page, base: string, email: string, password =
   await page.goto(`${base}/login`);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.getByRole("button", { name: "Sign in" }).click()]);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.startsWith("/login")),
+    page.getByRole("button", { name: "Sign in" }).click(),
+  ]);
 }
 
-export const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? path.resolve(import.meta.dirname, "../e2e/screenshots");
+export const SCREENSHOTS =
+  process.env.SCREENSHOT_DIR ?? path.resolve(import.meta.dirname, "../e2e/screenshots");

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startProduct, type Started } from "../helpers/process.ts";
+import { freePort, type Started, startProduct } from "../helpers/process.ts";
 import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
 
 describe("npm start on embedded defaults, fresh DATA_DIR", () => {
@@ -49,7 +49,11 @@ describe("npm start on embedded defaults, fresh DATA_DIR", () => {
   });
 
   it("refuses a second process on the same DATA_DIR with a clear message", async () => {
-    const second = startProduct({ DATA_DIR: dataDir, PORT: String(await freePort()), ADMIN_PORT: String(await freePort()) });
+    const second = startProduct({
+      DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      ADMIN_PORT: String(await freePort()),
+    });
     expect(await second.exited).toBe(1);
     expect(second.output()).toContain("is in use by process");
     expect(second.output()).not.toMatch(/\n\s+at /); // no stack trace
@@ -70,7 +74,9 @@ describe("start-up refusals", () => {
   it("stops on a bad variable with one clear line and no stack trace", async () => {
     const run = startProduct({ PORT: "eighty", DATA_DIR: "/nonexistent" });
     expect(await run.exited).toBe(1);
-    expect(run.output().trim()).toBe('Configuration error: PORT must be a whole number between 0 and 65535 (got "eighty")');
+    expect(run.output().trim()).toBe(
+      'Configuration error: PORT must be a whole number between 0 and 65535 (got "eighty")',
+    );
   });
 
   it("refuses to run one part alone on the embedded database", async () => {
@@ -89,7 +95,12 @@ describe("npm run bot and npm run worker against PostgreSQL and Redis", () => {
 
   it("runs the parts as separate processes sharing one database", async () => {
     const port = await freePort();
-    const env = { DATABASE_URL: database.url, REDIS_URL: REDIS_URL, PORT: String(port), ADMIN_PORT: String(await freePort()) };
+    const env = {
+      DATABASE_URL: database.url,
+      REDIS_URL: REDIS_URL,
+      PORT: String(port),
+      ADMIN_PORT: String(await freePort()),
+    };
     const [bot, worker] = [startProduct(env, "bot"), startProduct(env, "worker")];
     try {
       await Promise.all([bot.waitFor("Article Bot is running"), worker.waitFor("Article Bot is running")]);
@@ -106,7 +117,15 @@ describe("npm run bot and npm run worker against PostgreSQL and Redis", () => {
   });
 
   it("fails clearly when Redis cannot be reached", async () => {
-    const run = startProduct({ DATABASE_URL: database.url, REDIS_URL: `redis://127.0.0.1:${await freePort()}`, PORT: "0", ADMIN_PORT: "0" }, "bot");
+    const run = startProduct(
+      {
+        DATABASE_URL: database.url,
+        REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+        PORT: "0",
+        ADMIN_PORT: "0",
+      },
+      "bot",
+    );
     expect(await run.exited).toBe(1);
     expect(run.output()).toContain("Cannot reach Redis at REDIS_URL");
   });

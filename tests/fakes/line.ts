@@ -85,7 +85,11 @@ export interface FakeLine {
   /** Signs `body` with the channel secret as LINE does (base64 HMAC-SHA256 of the exact bytes). */
   sign(body: string | Buffer): string;
   /** POSTs a webhook delivery to `url` signed as LINE does (or with `signature` given). */
-  deliver(url: string, events: object[], opts?: { signature?: string; destination?: string }): Promise<{ status: number; text: string }>;
+  deliver(
+    url: string,
+    events: object[],
+    opts?: { signature?: string; destination?: string },
+  ): Promise<{ status: number; text: string }>;
   close(): Promise<void>;
 }
 
@@ -95,14 +99,19 @@ interface ReplyToken {
   used: boolean;
 }
 
-const AUTH_FAILED = "Authentication failed. Confirm that the access token in the authorization header is valid.";
+const AUTH_FAILED =
+  "Authentication failed. Confirm that the access token in the authorization header is valid.";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function startFakeLine(options: FakeLineOptions = {}): Promise<FakeLine> {
   const accessToken = options.accessToken ?? `fake-line-token-${randomBytes(8).toString("hex")}`;
   const channelSecret = options.channelSecret ?? randomBytes(16).toString("hex");
   const botUserId = options.botUserId ?? `U${randomBytes(16).toString("hex")}`;
-  const knobs = { latencyMs: options.latencyMs ?? 0, replyTokenTtlMs: options.replyTokenTtlMs ?? 60_000, failure: null as FakeLineFailurePlan | null };
+  const knobs = {
+    latencyMs: options.latencyMs ?? 0,
+    replyTokenTtlMs: options.replyTokenTtlMs ?? 60_000,
+    failure: null as FakeLineFailurePlan | null,
+  };
   const calls: RecordedLineCall[] = [];
   const delivered: DeliveredMessage[] = [];
   const tokens = new Map<string, ReplyToken>();
@@ -113,18 +122,33 @@ export async function startFakeLine(options: FakeLineOptions = {}): Promise<Fake
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => void handle(req, res, Buffer.concat(chunks).toString("utf8")).catch(() => res.destroy()));
+    req.on(
+      "end",
+      () => void handle(req, res, Buffer.concat(chunks).toString("utf8")).catch(() => res.destroy()),
+    );
   });
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): Promise<void> {
     const path = (req.url ?? "/").split("?")[0]!;
     const endpoint = endpointOf(req.method ?? "", path);
-    const call: RecordedLineCall = { endpoint: endpoint ?? "unknown", method: req.method ?? "", path, headers: req.headers, body: undefined, status: 0, at: Date.now() };
+    const call: RecordedLineCall = {
+      endpoint: endpoint ?? "unknown",
+      method: req.method ?? "",
+      path,
+      headers: req.headers,
+      body: undefined,
+      status: 0,
+      at: Date.now(),
+    };
     calls.push(call);
     const requestId = randomUUID();
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       call.status = status;
-      res.writeHead(status, { "content-type": "application/json", "x-line-request-id": requestId, ...headers });
+      res.writeHead(status, {
+        "content-type": "application/json",
+        "x-line-request-id": requestId,
+        ...headers,
+      });
       res.end(JSON.stringify(body));
     };
     if (knobs.latencyMs) await delay(knobs.latencyMs);
@@ -142,57 +166,109 @@ export async function startFakeLine(options: FakeLineOptions = {}): Promise<Fake
       hanging.add(res);
       return;
     }
-    if (failure?.kind === "status") return send(failure.status, { message: failure.status === 429 ? "The API rate limit has been exceeded. Try again later." : "An error occurred in the server." });
+    if (failure?.kind === "status")
+      return send(failure.status, {
+        message:
+          failure.status === 429
+            ? "The API rate limit has been exceeded. Try again later."
+            : "An error occurred in the server.",
+      });
     const reply = (status: number, body: unknown, headers?: Record<string, string>) =>
-      failure?.kind === "after-accept" && status < 300 ? send(failure.status, { message: "An error occurred in the server." }) : send(status, body, headers);
+      failure?.kind === "after-accept" && status < 300
+        ? send(failure.status, { message: "An error occurred in the server." })
+        : send(status, body, headers);
 
     switch (endpoint) {
       case "info":
-        return reply(200, { userId: botUserId, basicId: "@123abcde", displayName: "Article Bot", pictureUrl: "https://profile.line-scdn.net/fake", chatMode: "bot", markAsReadMode: "auto" });
+        return reply(200, {
+          userId: botUserId,
+          basicId: "@123abcde",
+          displayName: "Article Bot",
+          pictureUrl: "https://profile.line-scdn.net/fake",
+          chatMode: "bot",
+          markAsReadMode: "auto",
+        });
       case "profile": {
         const userId = decodeURIComponent(path.slice("/v2/bot/profile/".length));
-        const profile = profiles.has(userId) ? profiles.get(userId) : /^U[0-9a-f]{32}$/.test(userId) ? { displayName: `User ${userId.slice(1, 7)}` } : null;
+        const profile = profiles.has(userId)
+          ? profiles.get(userId)
+          : /^U[0-9a-f]{32}$/.test(userId)
+            ? { displayName: `User ${userId.slice(1, 7)}` }
+            : null;
         if (!profile) return send(404, { message: "Not found" });
-        return reply(200, { userId, displayName: profile.displayName, pictureUrl: "https://profile.line-scdn.net/fake", statusMessage: "", ...(profile.language ? { language: profile.language } : {}) });
+        return reply(200, {
+          userId,
+          displayName: profile.displayName,
+          pictureUrl: "https://profile.line-scdn.net/fake",
+          statusMessage: "",
+          ...(profile.language ? { language: profile.language } : {}),
+        });
       }
       case "loading": {
         const body = call.body as { chatId?: unknown; loadingSeconds?: unknown };
-        if (typeof body.chatId !== "string" || !/^U[0-9a-f]{32}$/.test(body.chatId)) return send(400, invalid("chatId", "Must be a user ID (one-to-one chats only)"));
+        if (typeof body.chatId !== "string" || !/^U[0-9a-f]{32}$/.test(body.chatId))
+          return send(400, invalid("chatId", "Must be a user ID (one-to-one chats only)"));
         const s = body.loadingSeconds ?? 20;
-        if (typeof s !== "number" || !Number.isInteger(s) || s < 5 || s > 60 || s % 5 !== 0) return send(400, invalid("loadingSeconds", "Must be a multiple of 5 between 5 and 60"));
+        if (typeof s !== "number" || !Number.isInteger(s) || s < 5 || s > 60 || s % 5 !== 0)
+          return send(400, invalid("loadingSeconds", "Must be a multiple of 5 between 5 and 60"));
         return reply(202, {});
       }
       case "reply": {
-        if (req.headers["x-line-retry-key"] !== undefined) return send(400, { message: "The retry key cannot be used with this API" });
+        if (req.headers["x-line-retry-key"] !== undefined)
+          return send(400, { message: "The retry key cannot be used with this API" });
         const body = call.body as { replyToken?: unknown; messages?: unknown };
         const problem = validateMessages(body.messages);
         if (problem) return send(400, problem);
         const token = typeof body.replyToken === "string" ? tokens.get(body.replyToken) : undefined;
-        if (!token || token.used || Date.now() - token.issuedAt > knobs.replyTokenTtlMs) return send(400, { message: "Invalid reply token" });
+        if (!token || token.used || Date.now() - token.issuedAt > knobs.replyTokenTtlMs)
+          return send(400, { message: "Invalid reply token" });
         token.used = true;
-        return reply(200, { sentMessages: record(token.chatId, "reply", body.messages as DeliveredMessage["message"][], requestId) });
+        return reply(200, {
+          sentMessages: record(
+            token.chatId,
+            "reply",
+            body.messages as DeliveredMessage["message"][],
+            requestId,
+          ),
+        });
       }
       case "push": {
         const key = req.headers["x-line-retry-key"];
-        if (key !== undefined && (typeof key !== "string" || !UUID.test(key))) return send(400, { message: "The value for the 'X-Line-Retry-Key' header is invalid" });
+        if (key !== undefined && (typeof key !== "string" || !UUID.test(key)))
+          return send(400, { message: "The value for the 'X-Line-Retry-Key' header is invalid" });
         const body = call.body as { to?: unknown; messages?: unknown };
-        if (typeof body.to !== "string" || !/^[UCR][0-9a-f]{32}$/.test(body.to)) return send(400, invalid("to", "Must be a user, group or room ID"));
+        if (typeof body.to !== "string" || !/^[UCR][0-9a-f]{32}$/.test(body.to))
+          return send(400, invalid("to", "Must be a user, group or room ID"));
         const problem = validateMessages(body.messages);
         if (problem) return send(400, problem);
         if (typeof key === "string" && retryKeys.has(key)) {
-          return send(409, { message: "The retry key is already accepted", sentMessages: [] }, { "x-line-accepted-request-id": retryKeys.get(key)! });
+          return send(
+            409,
+            { message: "The retry key is already accepted", sentMessages: [] },
+            { "x-line-accepted-request-id": retryKeys.get(key)! },
+          );
         }
         if (typeof key === "string") retryKeys.set(key, requestId);
-        return reply(200, { sentMessages: record(body.to, "push", body.messages as DeliveredMessage["message"][], requestId) });
+        return reply(200, {
+          sentMessages: record(body.to, "push", body.messages as DeliveredMessage["message"][], requestId),
+        });
       }
     }
   }
 
-  function record(chatId: string, via: "reply" | "push", messages: DeliveredMessage["message"][], requestId: string) {
+  function record(
+    chatId: string,
+    via: "reply" | "push",
+    messages: DeliveredMessage["message"][],
+    requestId: string,
+  ) {
     const at = Date.now();
     return messages.map((message) => {
       delivered.push({ chatId, via, message, requestId, at });
-      return { id: String(Math.floor(Math.random() * 1e17)), quoteToken: randomBytes(16).toString("base64url") };
+      return {
+        id: String(Math.floor(Math.random() * 1e17)),
+        quoteToken: randomBytes(16).toString("base64url"),
+      };
     });
   }
 
@@ -237,7 +313,11 @@ export async function startFakeLine(options: FakeLineOptions = {}): Promise<Fake
       const body = JSON.stringify({ destination: opts.destination ?? botUserId, events });
       const res = await fetch(target, {
         method: "POST",
-        headers: { "content-type": "application/json; charset=utf-8", "user-agent": "LineBotWebhook/2.0", "x-line-signature": opts.signature ?? sign(body) },
+        headers: {
+          "content-type": "application/json; charset=utf-8",
+          "user-agent": "LineBotWebhook/2.0",
+          "x-line-signature": opts.signature ?? sign(body),
+        },
         body,
       });
       return { status: res.status, text: await res.text() };
@@ -256,7 +336,8 @@ function endpointOf(method: string, path: string): FakeLineEndpoint | null {
   if (method === "POST" && path === "/v2/bot/message/push") return "push";
   if (method === "POST" && path === "/v2/bot/chat/loading/start") return "loading";
   if (method === "GET" && path === "/v2/bot/info") return "info";
-  if (method === "GET" && path.startsWith("/v2/bot/profile/") && path.length > "/v2/bot/profile/".length) return "profile";
+  if (method === "GET" && path.startsWith("/v2/bot/profile/") && path.length > "/v2/bot/profile/".length)
+    return "profile";
   return null;
 }
 
@@ -266,24 +347,44 @@ function invalid(property: string, message: string) {
 
 /** LINE's validation of message objects, for the limits the bot must respect. */
 function validateMessages(messages: unknown): object | null {
-  if (!Array.isArray(messages) || messages.length < 1 || messages.length > 5) return invalid("messages", "Size must be between 1 and 5");
+  if (!Array.isArray(messages) || messages.length < 1 || messages.length > 5)
+    return invalid("messages", "Size must be between 1 and 5");
   for (const [i, m] of messages.entries()) {
     if (!m || typeof m !== "object") return invalid(`messages[${i}]`, "Must be a message object");
     const msg = m as DeliveredMessage["message"];
     if (msg.type === "text") {
-      if (typeof msg.text !== "string" || msg.text.length === 0 || msg.text.length > 5000) return invalid(`messages[${i}].text`, "Length must be between 1 and 5000");
-    } else if (!["sticker", "image", "video", "audio", "location", "imagemap", "template", "flex", "textV2"].includes(msg.type)) {
+      if (typeof msg.text !== "string" || msg.text.length === 0 || msg.text.length > 5000)
+        return invalid(`messages[${i}].text`, "Length must be between 1 and 5000");
+    } else if (
+      !["sticker", "image", "video", "audio", "location", "imagemap", "template", "flex", "textV2"].includes(
+        msg.type,
+      )
+    ) {
       return invalid(`messages[${i}].type`, "Must be one of the message types");
     }
     const items = msg.quickReply?.items;
     if (items !== undefined) {
-      if (!Array.isArray(items) || items.length < 1 || items.length > 13) return invalid(`messages[${i}].quickReply.items`, "Size must be between 1 and 13");
+      if (!Array.isArray(items) || items.length < 1 || items.length > 13)
+        return invalid(`messages[${i}].quickReply.items`, "Size must be between 1 and 13");
       for (const [j, item] of items.entries()) {
         const a = item?.action;
-        if (item?.type !== "action" || !a) return invalid(`messages[${i}].quickReply.items[${j}]`, "Must be an action item");
-        if (typeof a.label !== "string" || [...a.label].length < 1 || [...a.label].length > 20) return invalid(`messages[${i}].quickReply.items[${j}].action.label`, "Length must be between 1 and 20");
-        if (a.type === "postback" && (typeof a.data !== "string" || a.data.length > 300)) return invalid(`messages[${i}].quickReply.items[${j}].action.data`, "Length must be between 0 and 300");
-        if (a.displayText !== undefined && (typeof a.displayText !== "string" || a.displayText.length > 300)) return invalid(`messages[${i}].quickReply.items[${j}].action.displayText`, "Length must be between 1 and 300");
+        if (item?.type !== "action" || !a)
+          return invalid(`messages[${i}].quickReply.items[${j}]`, "Must be an action item");
+        if (typeof a.label !== "string" || [...a.label].length < 1 || [...a.label].length > 20)
+          return invalid(
+            `messages[${i}].quickReply.items[${j}].action.label`,
+            "Length must be between 1 and 20",
+          );
+        if (a.type === "postback" && (typeof a.data !== "string" || a.data.length > 300))
+          return invalid(
+            `messages[${i}].quickReply.items[${j}].action.data`,
+            "Length must be between 0 and 300",
+          );
+        if (a.displayText !== undefined && (typeof a.displayText !== "string" || a.displayText.length > 300))
+          return invalid(
+            `messages[${i}].quickReply.items[${j}].action.displayText`,
+            "Length must be between 1 and 300",
+          );
       }
     }
   }
@@ -324,7 +425,11 @@ export function lineId(kind: "U" | "C" | "R" = "U"): string {
 
 function eventBuilders(issueReplyToken: (chatId: string) => string, botUserId: string): EventBuilders {
   const base = (o: ChatRef) => {
-    const source = o.groupId ? { type: "group", groupId: o.groupId, userId: o.userId } : o.roomId ? { type: "room", roomId: o.roomId, userId: o.userId } : { type: "user", userId: o.userId };
+    const source = o.groupId
+      ? { type: "group", groupId: o.groupId, userId: o.userId }
+      : o.roomId
+        ? { type: "room", roomId: o.roomId, userId: o.userId }
+        : { type: "user", userId: o.userId };
     const chatId = o.groupId ?? o.roomId ?? o.userId;
     return {
       timestamp: Date.now(),
@@ -341,21 +446,45 @@ function eventBuilders(issueReplyToken: (chatId: string) => string, botUserId: s
       type: "message",
       ...base(o),
       message: {
-        id: messageId(), type: "text", quoteToken: randomBytes(16).toString("base64url"), text: o.text,
+        id: messageId(),
+        type: "text",
+        quoteToken: randomBytes(16).toString("base64url"),
+        text: o.text,
         ...(o.mentions?.length
-          ? { mention: { mentionees: o.mentions.map((m) => (m.who === "bot" ? { index: m.index, length: m.length, type: "user", userId: botUserId, isSelf: true } : { index: m.index, length: m.length, type: "user", userId: m.who, isSelf: false })) } }
+          ? {
+              mention: {
+                mentionees: o.mentions.map((m) =>
+                  m.who === "bot"
+                    ? { index: m.index, length: m.length, type: "user", userId: botUserId, isSelf: true }
+                    : { index: m.index, length: m.length, type: "user", userId: m.who, isSelf: false },
+                ),
+              },
+            }
           : {}),
       },
     }),
     sticker: (o) => ({
       type: "message",
       ...base(o),
-      message: { id: messageId(), type: "sticker", quoteToken: randomBytes(16).toString("base64url"), packageId: "446", stickerId: "1988", stickerResourceType: "ANIMATION", keywords: ["Happy", "Hi"] },
+      message: {
+        id: messageId(),
+        type: "sticker",
+        quoteToken: randomBytes(16).toString("base64url"),
+        packageId: "446",
+        stickerId: "1988",
+        stickerResourceType: "ANIMATION",
+        keywords: ["Happy", "Hi"],
+      },
     }),
     image: (o) => ({
       type: "message",
       ...base(o),
-      message: { id: messageId(), type: "image", quoteToken: randomBytes(16).toString("base64url"), contentProvider: { type: "line" } },
+      message: {
+        id: messageId(),
+        type: "image",
+        quoteToken: randomBytes(16).toString("base64url"),
+        contentProvider: { type: "line" },
+      },
     }),
     postback: (o) => ({ type: "postback", ...base(o), postback: { data: o.data } }),
     follow: (o) => ({ type: "follow", ...base(o), follow: { isUnblocked: false } }),

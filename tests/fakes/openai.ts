@@ -74,7 +74,11 @@ export interface FakeOpenAI {
 export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
   const apiKey = options.apiKey ?? "sk-test-fake-openai";
   const state: FakeBehaviour & { failureSetAt: number } = {
-    firstTokenLatencyMs: 0, tokensPerSecond: 0, ...options, failure: options.failure ? { ...options.failure } : null, failureSetAt: Date.now(),
+    firstTokenLatencyMs: 0,
+    tokensPerSecond: 0,
+    ...options,
+    failure: options.failure ? { ...options.failure } : null,
+    failureSetAt: Date.now(),
   };
   const requests: RecordedRequest[] = [];
 
@@ -82,47 +86,100 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const record: RecordedRequest = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: undefined, at: Date.now() };
+      const record: RecordedRequest = {
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers: req.headers,
+        body: undefined,
+        at: Date.now(),
+      };
       requests.push(record);
       void handle(req, res, Buffer.concat(chunks).toString("utf8"), record).catch(() => res.destroy());
     });
   });
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string, record: RecordedRequest): Promise<void> {
+  async function handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    raw: string,
+    record: RecordedRequest,
+  ): Promise<void> {
     res.on("error", () => {}); // a client that hangs up mid-stream is a scenario here, not a fault
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
-      res.writeHead(status, { "content-type": "application/json", "x-request-id": `req_${randomBytes(8).toString("hex")}`, ...headers });
+      res.writeHead(status, {
+        "content-type": "application/json",
+        "x-request-id": `req_${randomBytes(8).toString("hex")}`,
+        ...headers,
+      });
       res.end(JSON.stringify(body));
     };
     if (req.headers.authorization !== `Bearer ${apiKey}`) {
       const given = req.headers.authorization?.replace(/^Bearer\s+/, "");
-      return send(401, apiError(given
-        ? `Incorrect API key provided: ${given.slice(0, 3)}***${given.slice(-4)}. You can find your API key at https://platform.openai.com/account/api-keys.`
-        : "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-        "invalid_request_error", given ? "invalid_api_key" : null));
+      return send(
+        401,
+        apiError(
+          given
+            ? `Incorrect API key provided: ${given.slice(0, 3)}***${given.slice(-4)}. You can find your API key at https://platform.openai.com/account/api-keys.`
+            : "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+          "invalid_request_error",
+          given ? "invalid_api_key" : null,
+        ),
+      );
     }
-    const route = req.method === "POST" && req.url === "/v1/chat/completions" ? "chat" : req.method === "POST" && req.url === "/v1/embeddings" ? "embeddings" : null;
-    if (!route) return send(404, apiError(`Invalid URL (${req.method} ${req.url})`, "invalid_request_error", null));
+    const route =
+      req.method === "POST" && req.url === "/v1/chat/completions"
+        ? "chat"
+        : req.method === "POST" && req.url === "/v1/embeddings"
+          ? "embeddings"
+          : null;
+    if (!route)
+      return send(404, apiError(`Invalid URL (${req.method} ${req.url})`, "invalid_request_error", null));
     try {
       record.body = JSON.parse(raw);
     } catch {
-      return send(400, apiError("We could not parse the JSON body of your request.", "invalid_request_error", null));
+      return send(
+        400,
+        apiError("We could not parse the JSON body of your request.", "invalid_request_error", null),
+      );
     }
     const failure = takeFailure(route);
     if (failure?.kind === "hang") return; // the socket stays open until the client gives up or close()
     if (failure?.kind === "status") {
-      if (failure.status !== 429) return send(failure.status, apiError("The server had an error while processing your request. Sorry about that!", "server_error", null));
+      if (failure.status !== 429)
+        return send(
+          failure.status,
+          apiError(
+            "The server had an error while processing your request. Sorry about that!",
+            "server_error",
+            null,
+          ),
+        );
       const waitMs = failure.retryAfterMs ?? 1000;
-      return send(429, apiError(`Rate limit reached for requests. Please try again in ${waitMs}ms.`, "requests", "rate_limit_exceeded"), {
-        "retry-after": String(Math.ceil(waitMs / 1000)),
-        "retry-after-ms": String(waitMs),
-      });
+      return send(
+        429,
+        apiError(
+          `Rate limit reached for requests. Please try again in ${waitMs}ms.`,
+          "requests",
+          "rate_limit_exceeded",
+        ),
+        {
+          "retry-after": String(Math.ceil(waitMs / 1000)),
+          "retry-after-ms": String(waitMs),
+        },
+      );
     }
     if (route === "embeddings") return embeddings(record.body as EmbeddingBody, send);
     const body = record.body as ChatBody;
     if (typeof body.model !== "string" || !Array.isArray(body.messages) || !body.messages.length) {
-      return send(400, apiError("you must provide a model parameter and a non-empty messages array", "invalid_request_error", null));
+      return send(
+        400,
+        apiError(
+          "you must provide a model parameter and a non-empty messages array",
+          "invalid_request_error",
+          null,
+        ),
+      );
     }
     await chat(body, res, record, failure?.kind === "cut" ? failure.afterTokens : undefined);
   }
@@ -139,34 +196,82 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     return plan;
   }
 
-  async function chat(body: ChatBody, res: http.ServerResponse, record: RecordedRequest, cutAfter: number | undefined): Promise<void> {
-    const text = typeof state.reply === "function" ? state.reply(body) : state.reply ?? houseArticle(body);
+  async function chat(
+    body: ChatBody,
+    res: http.ServerResponse,
+    record: RecordedRequest,
+    cutAfter: number | undefined,
+  ): Promise<void> {
+    const text = typeof state.reply === "function" ? state.reply(body) : (state.reply ?? houseArticle(body));
     const limit = body.max_completion_tokens ?? body.max_tokens;
     const all = encode(text);
     const tokens = limit !== undefined && limit < all.length ? all.slice(0, limit) : all;
     const finish = tokens.length < all.length ? "length" : "stop";
-    const promptTokens = countTokens(body.messages.map((m) => ({ role: m.role as "user", content: String(m.content) })));
+    const promptTokens = countTokens(
+      body.messages.map((m) => ({ role: m.role as "user", content: String(m.content) })),
+    );
     const usage = {
-      prompt_tokens: promptTokens, completion_tokens: tokens.length, total_tokens: promptTokens + tokens.length,
+      prompt_tokens: promptTokens,
+      completion_tokens: tokens.length,
+      total_tokens: promptTokens + tokens.length,
       prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+      completion_tokens_details: {
+        reasoning_tokens: 0,
+        audio_tokens: 0,
+        accepted_prediction_tokens: 0,
+        rejected_prediction_tokens: 0,
+      },
     };
-    const base = { id: `chatcmpl-${randomBytes(12).toString("base64url")}`, created: Math.floor(Date.now() / 1000), model: body.model, system_fingerprint: "fp_fake" };
+    const base = {
+      id: `chatcmpl-${randomBytes(12).toString("base64url")}`,
+      created: Math.floor(Date.now() / 1000),
+      model: body.model,
+      system_fingerprint: "fp_fake",
+    };
     const paced = pacer(state.firstTokenLatencyMs ?? 0, state.tokensPerSecond ?? 0);
     record.status = 200;
 
     if (!body.stream) {
       await paced(tokens.length - 1);
-      const message = { role: "assistant", content: [...decodeGenerator(tokens)].join(""), refusal: null, annotations: [] };
-      res.writeHead(200, { "content-type": "application/json", "x-request-id": `req_${randomBytes(8).toString("hex")}` });
-      res.end(JSON.stringify({ ...base, object: "chat.completion", choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], usage, service_tier: "default" }));
+      const message = {
+        role: "assistant",
+        content: [...decodeGenerator(tokens)].join(""),
+        refusal: null,
+        annotations: [],
+      };
+      res.writeHead(200, {
+        "content-type": "application/json",
+        "x-request-id": `req_${randomBytes(8).toString("hex")}`,
+      });
+      res.end(
+        JSON.stringify({
+          ...base,
+          object: "chat.completion",
+          choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
+          usage,
+          service_tier: "default",
+        }),
+      );
       return;
     }
     const withUsage = Boolean(body.stream_options?.include_usage) && !state.omitUsage;
     const event = (choices: unknown[], extra: object = {}) =>
-      res.write(`data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", service_tier: "default", choices, ...(withUsage ? { usage: null } : {}), ...extra })}\n\n`);
-    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-request-id": `req_${randomBytes(8).toString("hex")}` });
-    event([{ index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null }]);
+      res.write(
+        `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", service_tier: "default", choices, ...(withUsage ? { usage: null } : {}), ...extra })}\n\n`,
+      );
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      "x-request-id": `req_${randomBytes(8).toString("hex")}`,
+    });
+    event([
+      {
+        index: 0,
+        delta: { role: "assistant", content: "", refusal: null },
+        logprobs: null,
+        finish_reason: null,
+      },
+    ]);
     let index = 0;
     for (const piece of decodeGenerator(tokens)) {
       await paced(index);
@@ -228,17 +333,31 @@ interface EmbeddingBody {
 }
 
 function embeddings(body: EmbeddingBody, send: (status: number, body: unknown) => void): void {
-  const inputs = typeof body.input === "string" ? [body.input] : Array.isArray(body.input) && typeof body.input[0] === "number" ? [body.input as number[]] : (body.input as (string | number[])[]);
-  if (!Array.isArray(inputs) || !inputs.length) return send(400, apiError("'input' is a required property", "invalid_request_error", null));
+  const inputs =
+    typeof body.input === "string"
+      ? [body.input]
+      : Array.isArray(body.input) && typeof body.input[0] === "number"
+        ? [body.input as number[]]
+        : (body.input as (string | number[])[]);
+  if (!Array.isArray(inputs) || !inputs.length)
+    return send(400, apiError("'input' is a required property", "invalid_request_error", null));
   const dims = body.dimensions ?? (body.model?.includes("large") ? 3072 : 1536);
   const texts = inputs.map((i) => (typeof i === "string" ? i : i.join(" ")));
   const data = texts.map((text, index) => {
     const vector = embed(text, dims);
-    const embedding = body.encoding_format === "base64" ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector;
+    const embedding =
+      body.encoding_format === "base64"
+        ? Buffer.from(new Float32Array(vector).buffer).toString("base64")
+        : vector;
     return { object: "embedding", index, embedding };
   });
   const promptTokens = inputs.reduce((n, i) => n + (typeof i === "string" ? encode(i).length : i.length), 0);
-  send(200, { object: "list", data, model: body.model, usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } });
+  send(200, {
+    object: "list",
+    data,
+    model: body.model,
+    usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+  });
 }
 
 /**
@@ -247,7 +366,9 @@ function embeddings(body: EmbeddingBody, send: (status: number, body: unknown) =
  */
 export function embed(text: string, dims: number): number[] {
   const vector = new Array<number>(dims).fill(0);
-  const words = [...new Intl.Segmenter("th", { granularity: "word" }).segment(text.toLowerCase())].filter((s) => s.isWordLike).map((s) => s.segment);
+  const words = [...new Intl.Segmenter("th", { granularity: "word" }).segment(text.toLowerCase())]
+    .filter((s) => s.isWordLike)
+    .map((s) => s.segment);
   for (const word of words.length ? words : [text]) {
     const h = createHash("sha256").update(word).digest();
     vector[h.readUInt32LE(0) % dims]! += h[4]! & 1 ? 1 : -1;
@@ -259,8 +380,16 @@ export function embed(text: string, dims: number): number[] {
 // ---- default reply: a house-style article in the prompt's language and length ----
 
 const EN = {
-  hooks: ["Most leaders already know {topic} matters. Fewer know where it pays off first, and that gap is where the next three years will be decided for {audience}."],
-  headings: ["Why {topic} is moving now", "Where the value shows up first", "What the leaders do differently", "The risks worth managing", "Building the capability"],
+  hooks: [
+    "Most leaders already know {topic} matters. Fewer know where it pays off first, and that gap is where the next three years will be decided for {audience}.",
+  ],
+  headings: [
+    "Why {topic} is moving now",
+    "Where the value shows up first",
+    "What the leaders do differently",
+    "The risks worth managing",
+    "Building the capability",
+  ],
   sentences: [
     "A mid-sized {industry} firm piloted {topic} in one business unit and cut cycle time by a fifth within two quarters.",
     "The pattern is consistent: start with one costly process, measure it in money, then scale what works.",
@@ -272,12 +401,24 @@ const EN = {
     "Partnerships with specialists shorten the learning curve without locking the firm into one vendor.",
   ],
   close: "What to do next",
-  actions: ["Pick one process where {topic} can show a result in 90 days.", "Name an owner and a money metric before buying anything.", "Review progress monthly and stop what does not move the metric."],
+  actions: [
+    "Pick one process where {topic} can show a result in 90 days.",
+    "Name an owner and a money metric before buying anything.",
+    "Review progress monthly and stop what does not move the metric.",
+  ],
 };
 
 const TH = {
-  hooks: ["ผู้บริหารส่วนใหญ่รู้ว่า {topic} สำคัญ แต่ยังมีไม่มากที่รู้ว่าควรเริ่มสร้างผลลัพธ์จากจุดไหนก่อน และช่องว่างนี้เองที่จะตัดสินการแข่งขันในอีกสามปีข้างหน้า"],
-  headings: ["ทำไม {topic} จึงเร่งตัวขึ้นในตอนนี้", "คุณค่าเกิดขึ้นที่ไหนก่อน", "ผู้นำตลาดทำอะไรต่างออกไป", "ความเสี่ยงที่ต้องบริหาร", "การสร้างขีดความสามารถขององค์กร"],
+  hooks: [
+    "ผู้บริหารส่วนใหญ่รู้ว่า {topic} สำคัญ แต่ยังมีไม่มากที่รู้ว่าควรเริ่มสร้างผลลัพธ์จากจุดไหนก่อน และช่องว่างนี้เองที่จะตัดสินการแข่งขันในอีกสามปีข้างหน้า",
+  ],
+  headings: [
+    "ทำไม {topic} จึงเร่งตัวขึ้นในตอนนี้",
+    "คุณค่าเกิดขึ้นที่ไหนก่อน",
+    "ผู้นำตลาดทำอะไรต่างออกไป",
+    "ความเสี่ยงที่ต้องบริหาร",
+    "การสร้างขีดความสามารถขององค์กร",
+  ],
   sentences: [
     "บริษัทขนาดกลางในอุตสาหกรรม {industry} ทดลองใช้ {topic} ในหน่วยธุรกิจเดียว และลดเวลาการทำงานลงได้หนึ่งในห้าภายในสองไตรมาส",
     "รูปแบบที่เห็นซ้ำคือเริ่มจากกระบวนการที่มีต้นทุนสูงหนึ่งเรื่อง วัดผลเป็นตัวเงิน แล้วจึงขยายสิ่งที่ได้ผล",
@@ -289,7 +430,11 @@ const TH = {
     "การร่วมมือกับผู้เชี่ยวชาญช่วยย่นระยะการเรียนรู้ โดยไม่ต้องผูกติดกับผู้ให้บริการรายเดียว",
   ],
   close: "สิ่งที่ผู้บริหารควรทำต่อจากนี้",
-  actions: ["เลือกกระบวนการหนึ่งที่ {topic} สามารถสร้างผลลัพธ์ได้ภายใน 90 วัน", "กำหนดผู้รับผิดชอบและตัวชี้วัดที่เป็นตัวเงินก่อนลงทุน", "ทบทวนความคืบหน้าทุกเดือน และหยุดสิ่งที่ไม่ขยับตัวชี้วัด"],
+  actions: [
+    "เลือกกระบวนการหนึ่งที่ {topic} สามารถสร้างผลลัพธ์ได้ภายใน 90 วัน",
+    "กำหนดผู้รับผิดชอบและตัวชี้วัดที่เป็นตัวเงินก่อนลงทุน",
+    "ทบทวนความคืบหน้าทุกเดือน และหยุดสิ่งที่ไม่ขยับตัวชี้วัด",
+  ],
 };
 
 /**
@@ -309,11 +454,20 @@ function article(messages: ChatBody["messages"]): string {
   const thai = /write in thai/i.test(all) || /[\u0E00-\u0E7F]/.test(topic);
   const target = Math.min(3000, Number(/about (\d+) words/i.exec(all)?.[1] ?? 600));
   const t = thai ? TH : EN;
-  const fill = (s: string) => s.replaceAll("{topic}", topic).replaceAll("{industry}", field("industry") ?? (thai ? "บริการ" : "services")).replaceAll("{audience}", field("audience") ?? "executives");
+  const fill = (s: string) =>
+    s
+      .replaceAll("{topic}", topic)
+      .replaceAll("{industry}", field("industry") ?? (thai ? "บริการ" : "services"))
+      .replaceAll("{audience}", field("audience") ?? "executives");
   const seed = createHash("sha256").update(topic).digest()[0]!;
-  const words = (s: string) => [...new Intl.Segmenter(thai ? "th" : "en", { granularity: "word" }).segment(s)].filter((x) => x.isWordLike).length;
+  const words = (s: string) =>
+    [...new Intl.Segmenter(thai ? "th" : "en", { granularity: "word" }).segment(s)].filter(
+      (x) => x.isWordLike,
+    ).length;
 
-  const title = thai ? `# ${topic}: โอกาสที่ผู้บริหารไม่ควรมองข้าม` : `# ${topic[0]!.toUpperCase()}${topic.slice(1)}: The Advantage Leaders Cannot Ignore`;
+  const title = thai
+    ? `# ${topic}: โอกาสที่ผู้บริหารไม่ควรมองข้าม`
+    : `# ${topic[0]!.toUpperCase()}${topic.slice(1)}: The Advantage Leaders Cannot Ignore`;
   const parts = [title, fill(t.hooks[0]!)];
   const closing = `## ${t.close}\n\n${t.actions.map((a) => `- ${fill(a)}`).join("\n")}`;
   const sections = Math.max(2, Math.min(5, Math.round(target / 180)));
@@ -321,9 +475,12 @@ function article(messages: ChatBody["messages"]): string {
   let n = seed;
   for (let s = 0; s < sections; s++) {
     const sentences: string[] = [];
-    while (words(sentences.join(" ")) < perSection) sentences.push(fill(t.sentences[n++ % t.sentences.length]!));
+    while (words(sentences.join(" ")) < perSection)
+      sentences.push(fill(t.sentences[n++ % t.sentences.length]!));
     // Three sentences to a paragraph, as drafts read (and as the chunker sees them).
-    const paragraphs = sentences.map((_, i) => (i % 3 === 0 ? sentences.slice(i, i + 3).join(" ") : null)).filter((p) => p !== null);
+    const paragraphs = sentences
+      .map((_, i) => (i % 3 === 0 ? sentences.slice(i, i + 3).join(" ") : null))
+      .filter((p) => p !== null);
     parts.push(`## ${fill(t.headings[s]!)}`, ...paragraphs);
   }
   parts.push(closing);

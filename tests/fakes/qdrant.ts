@@ -35,13 +35,31 @@ export interface FakeQdrant {
 }
 
 type Id = string | number;
-interface Point { id: Id; vector: number[]; payload: Record<string, unknown>; version: number }
-interface Collection { size: number; distance: string; points: Map<string, Point>; schema: Map<string, string>; version: number }
+interface Point {
+  id: Id;
+  vector: number[];
+  payload: Record<string, unknown>;
+  version: number;
+}
+interface Collection {
+  size: number;
+  distance: string;
+  points: Map<string, Point>;
+  schema: Map<string, string>;
+  version: number;
+}
 type Condition = Record<string, unknown>;
-interface Filter { must?: Condition | Condition[]; should?: Condition | Condition[]; must_not?: Condition | Condition[] }
+interface Filter {
+  must?: Condition | Condition[];
+  should?: Condition | Condition[];
+  must_not?: Condition | Condition[];
+}
 
 class QdrantError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -68,16 +86,29 @@ export async function startFakeQdrant(opts: { apiKey?: string; port?: number } =
         const raw = Buffer.concat(chunks).toString("utf8");
         body = raw ? JSON.parse(raw) : undefined;
       } catch {
-        return send(400, { status: { error: "Format error in JSON body: expected value at line 1 column 1" } });
+        return send(400, {
+          status: { error: "Format error in JSON body: expected value at line 1 column 1" },
+        });
       }
-      requests.push({ method: req.method ?? "", path: url.pathname, query: Object.fromEntries(url.searchParams), body });
+      requests.push({
+        method: req.method ?? "",
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        body,
+      });
       if (opts.apiKey && req.headers["api-key"] !== opts.apiKey)
         return send(401, { status: { error: "Must provide an API key or an Authorization bearer token" } });
-      if (failures && failures.times-- > 0) return send(failures.status, { status: { error: `Service internal error: injected failure ${failures.status}` } });
+      if (failures && failures.times-- > 0)
+        return send(failures.status, {
+          status: { error: `Service internal error: injected failure ${failures.status}` },
+        });
       // The root answers with bare version info, outside the usual envelope (the client reads `.version`).
       if (req.method === "GET" && url.pathname === "/") return send(200, ROOT);
       try {
-        send(200, { result: route(req.method ?? "", url.pathname, (body ?? {}) as Record<string, unknown>), status: "ok" });
+        send(200, {
+          result: route(req.method ?? "", url.pathname, (body ?? {}) as Record<string, unknown>),
+          status: "ok",
+        });
       } catch (err) {
         if (err instanceof QdrantError) send(err.status, { status: { error: err.message } });
         else send(500, { status: { error: `Service internal error: ${(err as Error).message}` } });
@@ -86,7 +117,8 @@ export async function startFakeQdrant(opts: { apiKey?: string; port?: number } =
   });
 
   function route(method: string, path: string, body: Record<string, unknown>): unknown {
-    if (method === "GET" && path === "/collections") return { collections: [...collections.keys()].map((name) => ({ name })) };
+    if (method === "GET" && path === "/collections")
+      return { collections: [...collections.keys()].map((name) => ({ name })) };
     const m = /^\/collections\/([^/]+)(\/.*)?$/.exec(path);
     if (!m) throw new QdrantError(404, `Not found: ${path}`);
     const name = decodeURIComponent(m[1]!);
@@ -102,16 +134,26 @@ export async function startFakeQdrant(opts: { apiKey?: string; port?: number } =
         return info(c);
       case "PUT /index": {
         const field = String(body.field_name ?? "");
-        const schema = typeof body.field_schema === "string" ? body.field_schema : (body.field_schema as { type?: string } | undefined)?.type;
-        if (!field || !schema) throw new QdrantError(400, "Format error in JSON body: missing field `field_name` or `field_schema`");
+        const schema =
+          typeof body.field_schema === "string"
+            ? body.field_schema
+            : (body.field_schema as { type?: string } | undefined)?.type;
+        if (!field || !schema)
+          throw new QdrantError(
+            400,
+            "Format error in JSON body: missing field `field_name` or `field_schema`",
+          );
         c.schema.set(field, schema);
         return { operation_id: ++c.version, status: "completed" };
       }
       case "PUT /points":
         return upsert(c, body);
       case "POST /points/delete": {
-        const doomed = Array.isArray(body.points) ? (body.points as Id[]).map(idKey) : [...c.points.values()].filter((p) => matches(p, body.filter as Filter)).map((p) => idKey(p.id));
-        if (!Array.isArray(body.points) && !body.filter) throw new QdrantError(400, "Format error in JSON body: expected `points` or `filter`");
+        const doomed = Array.isArray(body.points)
+          ? (body.points as Id[]).map(idKey)
+          : [...c.points.values()].filter((p) => matches(p, body.filter as Filter)).map((p) => idKey(p.id));
+        if (!Array.isArray(body.points) && !body.filter)
+          throw new QdrantError(400, "Format error in JSON body: expected `points` or `filter`");
         for (const k of doomed) c.points.delete(k);
         return { operation_id: ++c.version, status: "completed" };
       }
@@ -120,47 +162,85 @@ export async function startFakeQdrant(opts: { apiKey?: string; port?: number } =
       case "POST /points/query": {
         const q = body.query as unknown;
         const vector = Array.isArray(q) ? q : (q as { nearest?: unknown } | undefined)?.nearest;
-        if (!Array.isArray(vector)) throw new QdrantError(400, "Bad request: this fake answers nearest-vector queries only");
+        if (!Array.isArray(vector))
+          throw new QdrantError(400, "Bad request: this fake answers nearest-vector queries only");
         return { points: nearest(c, vector, body) };
       }
       case "POST /points/count":
-        return { count: [...c.points.values()].filter((p) => matches(p, body.filter as Filter | undefined)).length };
+        return {
+          count: [...c.points.values()].filter((p) => matches(p, body.filter as Filter | undefined)).length,
+        };
       default:
         throw new QdrantError(404, `Not found: ${method} ${path}`);
     }
   }
 
   function createCollection(name: string, body: Record<string, unknown>): boolean {
-    if (collections.has(name)) throw new QdrantError(409, `Wrong input: Collection \`${name}\` already exists!`);
+    if (collections.has(name))
+      throw new QdrantError(409, `Wrong input: Collection \`${name}\` already exists!`);
     const vectors = body.vectors as { size?: number; distance?: string } | undefined;
-    if (!vectors?.size || !vectors.distance) throw new QdrantError(400, "Bad request: this fake supports one unnamed vector per point ({ size, distance })");
-    collections.set(name, { size: vectors.size, distance: vectors.distance, points: new Map(), schema: new Map(), version: 0 });
+    if (!vectors?.size || !vectors.distance)
+      throw new QdrantError(
+        400,
+        "Bad request: this fake supports one unnamed vector per point ({ size, distance })",
+      );
+    collections.set(name, {
+      size: vectors.size,
+      distance: vectors.distance,
+      points: new Map(),
+      schema: new Map(),
+      version: 0,
+    });
     return true;
   }
 
   function upsert(c: Collection, body: Record<string, unknown>) {
-    const list = Array.isArray(body.points) ? (body.points as { id: Id; vector: unknown; payload?: Record<string, unknown> }[]) : null;
-    if (!list) throw new QdrantError(400, "Format error in JSON body: this fake accepts the `points` list form of upsert");
+    const list = Array.isArray(body.points)
+      ? (body.points as { id: Id; vector: unknown; payload?: Record<string, unknown> }[])
+      : null;
+    if (!list)
+      throw new QdrantError(
+        400,
+        "Format error in JSON body: this fake accepts the `points` list form of upsert",
+      );
     const version = ++c.version;
     const ready = list.map((p) => {
       validateId(p.id);
       if (!Array.isArray(p.vector) || p.vector.length !== c.size)
-        throw new QdrantError(400, `Wrong input: Vector dimension error: expected dim: ${c.size}, got ${Array.isArray(p.vector) ? p.vector.length : 0}`);
-      return { id: p.id, vector: c.distance === "Cosine" ? normalise(p.vector as number[]) : (p.vector as number[]), payload: p.payload ?? {}, version };
+        throw new QdrantError(
+          400,
+          `Wrong input: Vector dimension error: expected dim: ${c.size}, got ${Array.isArray(p.vector) ? p.vector.length : 0}`,
+        );
+      return {
+        id: p.id,
+        vector: c.distance === "Cosine" ? normalise(p.vector as number[]) : (p.vector as number[]),
+        payload: p.payload ?? {},
+        version,
+      };
     });
     for (const p of ready) c.points.set(idKey(p.id), p); // all or nothing, as one operation
     return { operation_id: version, status: "completed" };
   }
 
   function nearest(c: Collection, raw: unknown, body: Record<string, unknown>) {
-    if (!Array.isArray(raw) || raw.length !== c.size) throw new QdrantError(400, `Wrong input: Vector dimension error: expected dim: ${c.size}, got ${Array.isArray(raw) ? raw.length : 0}`);
+    if (!Array.isArray(raw) || raw.length !== c.size)
+      throw new QdrantError(
+        400,
+        `Wrong input: Vector dimension error: expected dim: ${c.size}, got ${Array.isArray(raw) ? raw.length : 0}`,
+      );
     const q = c.distance === "Cosine" ? normalise(raw as number[]) : (raw as number[]);
     const limit = Number(body.limit ?? 10);
     const offset = Number(body.offset ?? 0);
     const threshold = typeof body.score_threshold === "number" ? body.score_threshold : -Infinity;
     // Qdrant's default is no payload; a list selects fields.
     const pick = (payload: Record<string, unknown>) =>
-      Array.isArray(body.with_payload) ? Object.fromEntries(Object.entries(payload).filter(([k]) => (body.with_payload as string[]).includes(k))) : body.with_payload ? payload : null;
+      Array.isArray(body.with_payload)
+        ? Object.fromEntries(
+            Object.entries(payload).filter(([k]) => (body.with_payload as string[]).includes(k)),
+          )
+        : body.with_payload
+          ? payload
+          : null;
     return [...c.points.values()]
       .filter((p) => matches(p, body.filter as Filter | undefined))
       .map((p) => ({ p, score: dot(q, p.vector) }))
@@ -168,25 +248,58 @@ export async function startFakeQdrant(opts: { apiKey?: string; port?: number } =
       .sort((a, b) => b.score - a.score)
       .slice(offset, offset + limit)
       .map(({ p, score }) => ({
-        id: p.id, version: p.version, score,
+        id: p.id,
+        version: p.version,
+        score,
         payload: pick(p.payload),
         vector: body.with_vector ? p.vector : null,
-        shard_key: null, order_value: null,
+        shard_key: null,
+        order_value: null,
       }));
   }
 
   function info(c: Collection) {
     const n = c.points.size;
     return {
-      status: "green", optimizer_status: "ok", indexed_vectors_count: 0, points_count: n, segments_count: 1,
+      status: "green",
+      optimizer_status: "ok",
+      indexed_vectors_count: 0,
+      points_count: n,
+      segments_count: 1,
       config: {
-        params: { vectors: { size: c.size, distance: c.distance }, shard_number: 1, replication_factor: 1, write_consistency_factor: 1, on_disk_payload: true },
-        hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10000, max_indexing_threads: 0, on_disk: false },
-        optimizer_config: { deleted_threshold: 0.2, vacuum_min_vector_number: 1000, default_segment_number: 0, max_segment_size: null, memmap_threshold: null, indexing_threshold: 10000, flush_interval_sec: 5, max_optimization_threads: null },
+        params: {
+          vectors: { size: c.size, distance: c.distance },
+          shard_number: 1,
+          replication_factor: 1,
+          write_consistency_factor: 1,
+          on_disk_payload: true,
+        },
+        hnsw_config: {
+          m: 16,
+          ef_construct: 100,
+          full_scan_threshold: 10000,
+          max_indexing_threads: 0,
+          on_disk: false,
+        },
+        optimizer_config: {
+          deleted_threshold: 0.2,
+          vacuum_min_vector_number: 1000,
+          default_segment_number: 0,
+          max_segment_size: null,
+          memmap_threshold: null,
+          indexing_threshold: 10000,
+          flush_interval_sec: 5,
+          max_optimization_threads: null,
+        },
         wal_config: { wal_capacity_mb: 32, wal_segments_ahead: 0 },
         quantization_config: null,
       },
-      payload_schema: Object.fromEntries([...c.schema].map(([field, type]) => [field, { data_type: type, points: [...c.points.values()].filter((p) => p.payload[field] != null).length }])),
+      payload_schema: Object.fromEntries(
+        [...c.schema].map(([field, type]) => [
+          field,
+          { data_type: type, points: [...c.points.values()].filter((p) => p.payload[field] != null).length },
+        ]),
+      ),
     };
   }
 
@@ -198,7 +311,8 @@ export async function startFakeQdrant(opts: { apiKey?: string; port?: number } =
     failNext(status, times = 1) {
       failures = { status, times };
     },
-    points: (collection) => [...(collections.get(collection)?.points.values() ?? [])].map(({ id, payload }) => ({ id, payload })),
+    points: (collection) =>
+      [...(collections.get(collection)?.points.values() ?? [])].map(({ id, payload }) => ({ id, payload })),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -212,7 +326,10 @@ const ROOT = { title: "qdrant - vector search engine", version: "1.17.0", commit
 function validateId(id: unknown): void {
   if (typeof id === "number" && Number.isInteger(id) && id >= 0) return;
   if (typeof id === "string" && UUID.test(id)) return;
-  throw new QdrantError(400, `Format error in JSON body: value ${JSON.stringify(id)} is not a valid point ID, valid values are either an unsigned integer or a UUID`);
+  throw new QdrantError(
+    400,
+    `Format error in JSON body: value ${JSON.stringify(id)} is not a valid point ID, valid values are either an unsigned integer or a UUID`,
+  );
 }
 
 /** UUIDs compare in canonical form, as Qdrant parses them. */
@@ -238,8 +355,14 @@ function list(c: Condition | Condition[] | undefined): Condition[] {
 /** Qdrant's filter semantics: all `must`, at least one `should` (when given), no `must_not`. */
 function matches(p: Point, f: Filter | undefined | null): boolean {
   if (!f) return true;
-  const must = list(f.must), should = list(f.should), mustNot = list(f.must_not);
-  return must.every((c) => condition(p, c)) && (!should.length || should.some((c) => condition(p, c))) && !mustNot.some((c) => condition(p, c));
+  const must = list(f.must),
+    should = list(f.should),
+    mustNot = list(f.must_not);
+  return (
+    must.every((c) => condition(p, c)) &&
+    (!should.length || should.some((c) => condition(p, c))) &&
+    !mustNot.some((c) => condition(p, c))
+  );
 }
 
 function condition(p: Point, c: Condition): boolean {
@@ -250,7 +373,8 @@ function condition(p: Point, c: Condition): boolean {
   const key = String(c.key);
   const values = [field(p, key)].flat().filter((v) => v !== undefined && v !== null);
   const match = c.match as { value?: unknown; any?: unknown[]; except?: unknown[] } | undefined;
-  if (!match) throw new QdrantError(400, `Bad request: this fake supports match conditions only (key ${key})`);
+  if (!match)
+    throw new QdrantError(400, `Bad request: this fake supports match conditions only (key ${key})`);
   if ("value" in match) return values.some((v) => v === match.value);
   if ("any" in match) return values.some((v) => match.any!.includes(v));
   if ("except" in match) return !values.some((v) => match.except!.includes(v));
@@ -258,7 +382,12 @@ function condition(p: Point, c: Condition): boolean {
 }
 
 function field(p: Point, key: string): unknown {
-  return key.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), p.payload);
+  return key
+    .split(".")
+    .reduce<unknown>(
+      (o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined),
+      p.payload,
+    );
 }
 
 function empty(v: unknown): boolean {

@@ -105,7 +105,15 @@ export interface FakeSlack {
   thread(channel: string, ts: string): FakeMessage[];
   ephemerals: Array<{ channel: string; user: string; text: string; blocks?: any[]; threadTs?: string }>;
   views: Array<{ id: string; triggerId: string; view: any }>;
-  files: Array<{ id: string; filename: string; title?: string; content: string; channel?: string; threadTs?: string; completed: boolean }>;
+  files: Array<{
+    id: string;
+    filename: string;
+    title?: string;
+    content: string;
+    channel?: string;
+    threadTs?: string;
+    completed: boolean;
+  }>;
   /** Ends every open stream, as Slack does after a few idle minutes. */
   expireStreams(): void;
   /** Sequence numbers shared by calls and deliveries, to assert ordering without clocks. */
@@ -114,16 +122,47 @@ export interface FakeSlack {
   // ---- Slack calling the bot (HTTP) ----
   sign(body: string, timestamp?: number, secret?: string): { timestamp: string; signature: string };
   deliver(botUrl: string, body: string, contentType: string, opts?: DeliverOptions): Promise<Delivery>;
-  mention(botUrl: string, m: { channel: string; user: string; text: string; threadTs?: string; teamId?: string }, opts?: EventOptions): Promise<{ eventId: string; ts: string; delivery: Delivery }>;
-  directMessage(botUrl: string, m: { user: string; text: string; threadTs?: string; teamId?: string }, opts?: EventOptions): Promise<{ eventId: string; ts: string; channel: string; delivery: Delivery }>;
+  mention(
+    botUrl: string,
+    m: { channel: string; user: string; text: string; threadTs?: string; teamId?: string },
+    opts?: EventOptions,
+  ): Promise<{ eventId: string; ts: string; delivery: Delivery }>;
+  directMessage(
+    botUrl: string,
+    m: { user: string; text: string; threadTs?: string; teamId?: string },
+    opts?: EventOptions,
+  ): Promise<{ eventId: string; ts: string; channel: string; delivery: Delivery }>;
   eventBody(event: Record<string, any>, opts?: { eventId?: string; teamId?: string }): Record<string, any>;
   /** A slash command's fields (what Slack posts form-encoded, or sends as a socket payload), with a fresh trigger. */
-  commandFields(c: { user: string; channel: string; text?: string; command?: string; teamId?: string }): { triggerId: string; fields: Record<string, string> };
-  command(botUrl: string, c: { user: string; channel: string; text?: string; command?: string; teamId?: string }, opts?: DeliverOptions): Promise<{ triggerId: string; delivery: Delivery }>;
-  shortcut(botUrl: string, s: { user: string; callbackId: string; teamId?: string }, opts?: DeliverOptions): Promise<{ triggerId: string; delivery: Delivery }>;
+  commandFields(c: { user: string; channel: string; text?: string; command?: string; teamId?: string }): {
+    triggerId: string;
+    fields: Record<string, string>;
+  };
+  command(
+    botUrl: string,
+    c: { user: string; channel: string; text?: string; command?: string; teamId?: string },
+    opts?: DeliverOptions,
+  ): Promise<{ triggerId: string; delivery: Delivery }>;
+  shortcut(
+    botUrl: string,
+    s: { user: string; callbackId: string; teamId?: string },
+    opts?: DeliverOptions,
+  ): Promise<{ triggerId: string; delivery: Delivery }>;
   /** Submits an opened view with values by block id (`{topic: "AI", length: "600", language: "th"}`). */
-  submitView(botUrl: string, viewId: string, user: string, values: Record<string, string>, opts?: DeliverOptions & { teamId?: string }): Promise<Delivery>;
-  clickButton(botUrl: string, message: FakeMessage, actionId: string, user: string, opts?: DeliverOptions & { teamId?: string }): Promise<{ triggerId: string; delivery: Delivery }>;
+  submitView(
+    botUrl: string,
+    viewId: string,
+    user: string,
+    values: Record<string, string>,
+    opts?: DeliverOptions & { teamId?: string },
+  ): Promise<Delivery>;
+  clickButton(
+    botUrl: string,
+    message: FakeMessage,
+    actionId: string,
+    user: string,
+    opts?: DeliverOptions & { teamId?: string },
+  ): Promise<{ triggerId: string; delivery: Delivery }>;
 
   // ---- Slack calling the bot (Socket Mode) ----
   socket: {
@@ -131,7 +170,11 @@ export interface FakeSlack {
     connected(): Promise<void>;
     connections(): number;
     /** Sends an envelope and resolves with the client's acknowledgement payload. */
-    send(type: "events_api" | "slash_commands" | "interactive", payload: Record<string, any>, opts?: { retryAttempt?: number; retryReason?: string; envelopeId?: string }): Promise<{ envelopeId: string; payload: any; seq: number }>;
+    send(
+      type: "events_api" | "slash_commands" | "interactive",
+      payload: Record<string, any>,
+      opts?: { retryAttempt?: number; retryReason?: string; envelopeId?: string },
+    ): Promise<{ envelopeId: string; payload: any; seq: number }>;
     /** Closes every connection (the client reconnects on its own). */
     dropAll(): void;
   };
@@ -161,7 +204,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const botUserId = "U0BOTUSER";
   const botId = "B0FAKEBOT";
   const appId = "A0FAKEAPP";
-  const knobs: Knobs = { channelIntervalMs: 0, rateLimit: null, streaming: "available", expireStreamsAfterAppends: null, fail: null, notInChannel: [], latencyMs: {} };
+  const knobs: Knobs = {
+    channelIntervalMs: 0,
+    rateLimit: null,
+    streaming: "available",
+    expireStreamsAfterAppends: null,
+    fail: null,
+    notInChannel: [],
+    latencyMs: {},
+  };
   const calls: SlackCall[] = [];
   const store = new Map<string, FakeMessage[]>();
   const ephemerals: FakeSlack["ephemerals"] = [];
@@ -190,43 +241,93 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     return l;
   };
   const find = (channel: string, ts: string) => store.get(channel)?.find((m) => m.ts === ts);
-  const userOf = (id: string): SlackUser => users.get(id) ?? { id, name: id.toLowerCase(), realName: `Person ${id}`, displayName: `person-${id.toLowerCase()}`, teamId };
+  const userOf = (id: string): SlackUser =>
+    users.get(id) ?? {
+      id,
+      name: id.toLowerCase(),
+      realName: `Person ${id}`,
+      displayName: `person-${id.toLowerCase()}`,
+      teamId,
+    };
 
   // ---------------------------------------------------------------- Web API
 
   type Answer = { status?: number; body: Record<string, any>; headers?: Record<string, string> };
   type Handler = (args: Record<string, any>, token: string | null) => Answer | Promise<Answer>;
   const ok = (body: Record<string, any> = {}): Answer => ({ body: { ok: true, ...body } });
-  const err = (error: string, extra: Record<string, any> = {}): Answer => ({ body: { ok: false, error, ...extra } });
+  const err = (error: string, extra: Record<string, any> = {}): Answer => ({
+    body: { ok: false, error, ...extra },
+  });
 
   function newMessage(channel: string, via: string, args: Record<string, any>): FakeMessage | Answer {
     if (knobs.notInChannel.includes(channel)) return err("not_in_channel");
     if (!/^[CGD][A-Z0-9]+$/.test(channel)) return err("channel_not_found");
     if (knobs.channelIntervalMs > 0) {
       const last = lastPost.get(channel) ?? 0;
-      if (Date.now() - last < knobs.channelIntervalMs) return { status: 429, body: { ok: false, error: "ratelimited" }, headers: { "retry-after": "1" } };
+      if (Date.now() - last < knobs.channelIntervalMs)
+        return { status: 429, body: { ok: false, error: "ratelimited" }, headers: { "retry-after": "1" } };
     }
     const threadTs = args.thread_ts ? String(args.thread_ts) : undefined;
     if (threadTs && !find(channel, threadTs)) return err("thread_not_found");
     lastPost.set(channel, Date.now());
-    const m: FakeMessage = { channel, ts: newTs(), threadTs, text: String(args.text ?? ""), blocks: args.blocks, appends: 0, via, bot: true, updates: 0 };
+    const m: FakeMessage = {
+      channel,
+      ts: newTs(),
+      threadTs,
+      text: String(args.text ?? ""),
+      blocks: args.blocks,
+      appends: 0,
+      via,
+      bot: true,
+      updates: 0,
+    };
     list(channel).push(m);
     return m;
   }
 
   const handlers: Record<string, Handler> = {
-    "auth.test": () => ok({ url: "https://fake.slack.com/", team: "Fake Team", user: "article-bot", team_id: teamId, user_id: botUserId, bot_id: botId, is_enterprise_install: false }),
+    "auth.test": () =>
+      ok({
+        url: "https://fake.slack.com/",
+        team: "Fake Team",
+        user: "article-bot",
+        team_id: teamId,
+        user_id: botUserId,
+        bot_id: botId,
+        is_enterprise_install: false,
+      }),
     "users.info": (a) => {
       if (!a.user) return err("user_not_found");
       const u = userOf(String(a.user));
-      return ok({ user: { id: u.id, team_id: u.teamId, name: u.name, real_name: u.realName, deleted: false, is_bot: false, profile: { real_name: u.realName, display_name: u.displayName } } });
+      return ok({
+        user: {
+          id: u.id,
+          team_id: u.teamId,
+          name: u.name,
+          real_name: u.realName,
+          deleted: false,
+          is_bot: false,
+          profile: { real_name: u.realName, display_name: u.displayName },
+        },
+      });
     },
     "chat.postMessage": (a) => {
       const problem = messageProblem(a);
       if (problem) return err(problem);
       const made = newMessage(channelOf(String(a.channel ?? "")), "chat.postMessage", a);
       if (!("ts" in made)) return made;
-      return ok({ channel: made.channel, ts: made.ts, message: { type: "message", text: made.text, blocks: made.blocks, bot_id: botId, ts: made.ts, thread_ts: made.threadTs } });
+      return ok({
+        channel: made.channel,
+        ts: made.ts,
+        message: {
+          type: "message",
+          text: made.text,
+          blocks: made.blocks,
+          bot_id: botId,
+          ts: made.ts,
+          thread_ts: made.threadTs,
+        },
+      });
     },
     "chat.update": (a) => {
       const m = find(channelOf(String(a.channel ?? "")), String(a.ts ?? ""));
@@ -244,13 +345,23 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (!a.user) return err("user_not_found");
       const problem = messageProblem(a);
       if (problem) return err(problem);
-      ephemerals.push({ channel, user: String(a.user), text: String(a.text ?? ""), blocks: a.blocks, threadTs: a.thread_ts });
+      ephemerals.push({
+        channel,
+        user: String(a.user),
+        text: String(a.text ?? ""),
+        blocks: a.blocks,
+        threadTs: a.thread_ts,
+      });
       return ok({ message_ts: newTs() });
     },
     "chat.startStream": (a) => {
-      if (knobs.streaming === "unknown_method") return err("unknown_method", { req_method: "chat.startStream" });
+      if (knobs.streaming === "unknown_method")
+        return err("unknown_method", { req_method: "chat.startStream" });
       const channel = channelOf(String(a.channel ?? ""));
-      if (!a.thread_ts) return err("invalid_arguments", { response_metadata: { messages: ["[ERROR] missing required field: thread_ts"] } });
+      if (!a.thread_ts)
+        return err("invalid_arguments", {
+          response_metadata: { messages: ["[ERROR] missing required field: thread_ts"] },
+        });
       if (!a.recipient_team_id) return err("missing_recipient_team_id");
       if (!a.recipient_user_id) return err("missing_recipient_user_id");
       const text = String(a.markdown_text ?? "");
@@ -262,25 +373,33 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return ok({ channel: made.channel, ts: made.ts });
     },
     "chat.appendStream": (a) => {
-      if (knobs.streaming === "unknown_method") return err("unknown_method", { req_method: "chat.appendStream" });
+      if (knobs.streaming === "unknown_method")
+        return err("unknown_method", { req_method: "chat.appendStream" });
       const m = find(channelOf(String(a.channel ?? "")), String(a.ts ?? ""));
       if (!m) return err("message_not_found");
       if (!m.streaming) return err("message_not_in_streaming_state");
       const text = String(a.markdown_text ?? "");
-      if (text.length > STREAM_MAX || (m.markdown ?? "").length + text.length > STREAM_MAX) return err("msg_too_long");
+      if (text.length > STREAM_MAX || (m.markdown ?? "").length + text.length > STREAM_MAX)
+        return err("msg_too_long");
       m.markdown = (m.markdown ?? "") + text;
       m.appends += 1;
-      if (knobs.expireStreamsAfterAppends !== null && m.appends >= knobs.expireStreamsAfterAppends) m.streaming = false;
+      if (knobs.expireStreamsAfterAppends !== null && m.appends >= knobs.expireStreamsAfterAppends)
+        m.streaming = false;
       return ok({ channel: m.channel, ts: m.ts });
     },
     "chat.stopStream": (a) => {
-      if (knobs.streaming === "unknown_method") return err("unknown_method", { req_method: "chat.stopStream" });
+      if (knobs.streaming === "unknown_method")
+        return err("unknown_method", { req_method: "chat.stopStream" });
       const m = find(channelOf(String(a.channel ?? "")), String(a.ts ?? ""));
       if (!m) return err("message_not_found");
       if (!m.streaming) return err("message_not_in_streaming_state");
       if (a.markdown_text) m.markdown = (m.markdown ?? "") + String(a.markdown_text);
       m.streaming = false;
-      return ok({ channel: m.channel, ts: m.ts, message: { type: "message", text: m.markdown, ts: m.ts, bot_id: botId } });
+      return ok({
+        channel: m.channel,
+        ts: m.ts,
+        message: { type: "message", text: m.markdown, ts: m.ts, bot_id: botId },
+      });
     },
     "views.open": (a) => {
       const issued = triggers.get(String(a.trigger_id ?? ""));
@@ -292,7 +411,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (view.blocks.length > 100) return err("invalid_arguments");
       const id = newId("V");
       views.push({ id, triggerId: String(a.trigger_id), view });
-      return ok({ view: { ...view, id, team_id: teamId, app_id: appId, bot_id: botId, state: { values: {} }, hash: `${Date.now()}.${randomBytes(4).toString("hex")}` } });
+      return ok({
+        view: {
+          ...view,
+          id,
+          team_id: teamId,
+          app_id: appId,
+          bot_id: botId,
+          state: { values: {} },
+          hash: `${Date.now()}.${randomBytes(4).toString("hex")}`,
+        },
+      });
     },
     "files.getUploadURLExternal": (a) => {
       if (!a.filename) return err("invalid_arguments");
@@ -312,13 +441,21 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         const file = files.find((x) => x.id === f.id);
         if (!file || !file.content) return err("file_not_found");
         Object.assign(file, { title: f.title, channel, threadTs: a.thread_ts, completed: true });
-        out.push({ id: file.id, name: file.filename, title: f.title ?? file.filename, mimetype: "text/markdown", size: Buffer.byteLength(file.content) });
+        out.push({
+          id: file.id,
+          name: file.filename,
+          title: f.title ?? file.filename,
+          mimetype: "text/markdown",
+          size: Buffer.byteLength(file.content),
+        });
       }
       return ok({ files: out });
     },
     "apps.connections.open": (_a, token) => {
       if (token !== appToken) return err("invalid_auth");
-      return ok({ url: `${base.replace(/^http/, "ws")}/link/?ticket=${randomBytes(8).toString("hex")}&app_id=${appId}` });
+      return ok({
+        url: `${base.replace(/^http/, "ws")}/link/?ticket=${randomBytes(8).toString("hex")}&app_id=${appId}`,
+      });
     },
   };
 
@@ -330,10 +467,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (blocks === undefined) return null;
     if (!Array.isArray(blocks) || blocks.length > 50) return "invalid_blocks";
     for (const b of blocks) {
-      if (b.type === "section" && (!b.text?.text || String(b.text.text).length > SECTION_MAX)) return "invalid_blocks";
-      if (b.type === "header" && (b.text?.type !== "plain_text" || String(b.text.text).length > 150)) return "invalid_blocks";
-      if (b.type === "actions" && (!Array.isArray(b.elements) || b.elements.length > 25)) return "invalid_blocks";
-      if (b.type === "context" && (!Array.isArray(b.elements) || b.elements.length > 10)) return "invalid_blocks";
+      if (b.type === "section" && (!b.text?.text || String(b.text.text).length > SECTION_MAX))
+        return "invalid_blocks";
+      if (b.type === "header" && (b.text?.type !== "plain_text" || String(b.text.text).length > 150))
+        return "invalid_blocks";
+      if (b.type === "actions" && (!Array.isArray(b.elements) || b.elements.length > 25))
+        return "invalid_blocks";
+      if (b.type === "context" && (!Array.isArray(b.elements) || b.elements.length > 10))
+        return "invalid_blocks";
     }
     return null;
   }
@@ -351,7 +492,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (type.includes("multipart/form-data")) {
       const form = await new Response(new Uint8Array(raw), { headers: { "content-type": type } }).formData();
       const out: Record<string, any> = {};
-      for (const [k, v] of form) out[k] = typeof v === "string" ? v : Buffer.from(await v.arrayBuffer()).toString("utf8");
+      for (const [k, v] of form)
+        out[k] = typeof v === "string" ? v : Buffer.from(await v.arrayBuffer()).toString("utf8");
       return out;
     }
     // application/x-www-form-urlencoded: objects arrive JSON-encoded in a field, as the SDK sends them.
@@ -362,13 +504,27 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     return out;
   }
 
-  async function api(req: http.IncomingMessage, res: http.ServerResponse, method: string, raw: Buffer): Promise<void> {
+  async function api(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    method: string,
+    raw: Buffer,
+  ): Promise<void> {
     const callSeq = nextSeq();
     const args = (await readArgs(req, raw)) ?? {};
     const bearer = /^Bearer\s+(.+)$/.exec(String(req.headers.authorization ?? ""))?.[1] ?? null;
     const token = bearer ?? (typeof args.token === "string" ? args.token : null);
     delete args.token;
-    const call: SlackCall = { seq: callSeq, method, contentType: String(req.headers["content-type"] ?? ""), args, token, at: Date.now(), status: 0, response: {} };
+    const call: SlackCall = {
+      seq: callSeq,
+      method,
+      contentType: String(req.headers["content-type"] ?? ""),
+      args,
+      token,
+      at: Date.now(),
+      status: 0,
+      response: {},
+    };
     calls.push(call);
     const held = holds.get(method);
     if (held) await held;
@@ -376,13 +532,25 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (wait) await new Promise((r) => setTimeout(r, wait));
 
     let answer: Answer;
-    const limited = knobs.rateLimit && (!knobs.rateLimit.method || knobs.rateLimit.method === method) && knobs.rateLimit.times > 0;
+    const limited =
+      knobs.rateLimit &&
+      (!knobs.rateLimit.method || knobs.rateLimit.method === method) &&
+      knobs.rateLimit.times > 0;
     if (limited) {
       knobs.rateLimit!.times -= 1;
-      answer = { status: 429, body: { ok: false, error: "ratelimited" }, headers: { "retry-after": String(knobs.rateLimit!.retryAfterSec) } };
+      answer = {
+        status: 429,
+        body: { ok: false, error: "ratelimited" },
+        headers: { "retry-after": String(knobs.rateLimit!.retryAfterSec) },
+      };
     } else if (!token) answer = err("not_authed");
-    else if (method === "apps.connections.open" ? !token.startsWith("xapp-") : token !== botToken) answer = err("invalid_auth");
-    else if (knobs.fail && knobs.fail.method === method && (knobs.fail.times === undefined || knobs.fail.times > 0)) {
+    else if (method === "apps.connections.open" ? !token.startsWith("xapp-") : token !== botToken)
+      answer = err("invalid_auth");
+    else if (
+      knobs.fail &&
+      knobs.fail.method === method &&
+      (knobs.fail.times === undefined || knobs.fail.times > 0)
+    ) {
       if (knobs.fail.times !== undefined) knobs.fail.times -= 1;
       answer = err(knobs.fail.error);
     } else {
@@ -410,7 +578,16 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           if (!file) return void res.writeHead(404).end();
           const args = await readArgs(req, raw);
           file.content = typeof args?.body === "string" ? args.body : raw.toString("utf8");
-          calls.push({ seq: nextSeq(), method: "upload", contentType: String(req.headers["content-type"] ?? ""), args: { file: file.id }, token: null, at: Date.now(), status: 200, response: {} });
+          calls.push({
+            seq: nextSeq(),
+            method: "upload",
+            contentType: String(req.headers["content-type"] ?? ""),
+            args: { file: file.id },
+            token: null,
+            at: Date.now(),
+            status: 200,
+            response: {},
+          });
           res.writeHead(200, { "content-type": "text/plain" });
           return void res.end(`OK - ${Buffer.byteLength(file.content)}`);
         }
@@ -426,17 +603,28 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const acks = new Map<string, (ack: { envelopeId: string; payload: any; seq: number }) => void>();
   let onConnect: Array<() => void> = [];
   server.on("upgrade", (req, socket: Socket) => {
-    if (!req.url?.startsWith("/link") || req.headers.upgrade?.toLowerCase() !== "websocket") return void socket.destroy();
+    if (!req.url?.startsWith("/link") || req.headers.upgrade?.toLowerCase() !== "websocket")
+      return void socket.destroy();
     const key = String(req.headers["sec-websocket-key"] ?? "");
     const accept = createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
     const conn = new WsConnection(socket, (text) => {
       const msg = safeJson(text) as { envelope_id?: string; payload?: unknown } | null;
-      if (msg?.envelope_id) acks.get(msg.envelope_id)?.({ envelopeId: msg.envelope_id, payload: msg.payload, seq: nextSeq() });
+      if (msg?.envelope_id)
+        acks.get(msg.envelope_id)?.({ envelopeId: msg.envelope_id, payload: msg.payload, seq: nextSeq() });
     });
     sockets.add(conn);
     socket.on("close", () => sockets.delete(conn));
-    conn.sendText(JSON.stringify({ type: "hello", num_connections: sockets.size, debug_info: { host: "fake-slack", build_number: 1, approximate_connection_time: 18_060 }, connection_info: { app_id: appId } }));
+    conn.sendText(
+      JSON.stringify({
+        type: "hello",
+        num_connections: sockets.size,
+        debug_info: { host: "fake-slack", build_number: 1, approximate_connection_time: 18_060 },
+        connection_info: { app_id: appId },
+      }),
+    );
     const waiting = onConnect;
     onConnect = [];
     for (const w of waiting) w();
@@ -449,7 +637,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     signature: `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`,
   });
 
-  async function deliver(botUrl: string, body: string, contentType: string, opts: DeliverOptions = {}): Promise<Delivery> {
+  async function deliver(
+    botUrl: string,
+    body: string,
+    contentType: string,
+    opts: DeliverOptions = {},
+  ): Promise<Delivery> {
     const signed = sign(body, opts.timestamp, opts.secret);
     const headers: Record<string, string> = {
       "content-type": contentType,
@@ -466,7 +659,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     return { status: res.status, text, json: safeJson(text), seq: nextSeq() };
   }
 
-  function eventBody(event: Record<string, any>, opts: { eventId?: string; teamId?: string } = {}): Record<string, any> {
+  function eventBody(
+    event: Record<string, any>,
+    opts: { eventId?: string; teamId?: string } = {},
+  ): Record<string, any> {
     const team = opts.teamId ?? teamId;
     return {
       token: "fake-verification-token",
@@ -477,24 +673,54 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       type: "event_callback",
       event_id: opts.eventId ?? newId("Ev"),
       event_time: Math.floor(Date.now() / 1000),
-      authorizations: [{ enterprise_id: null, team_id: team, user_id: botUserId, is_bot: true, is_enterprise_install: false }],
+      authorizations: [
+        {
+          enterprise_id: null,
+          team_id: team,
+          user_id: botUserId,
+          is_bot: true,
+          is_enterprise_install: false,
+        },
+      ],
       is_ext_shared_channel: false,
       event_context: `4-${randomBytes(12).toString("base64url")}`,
     };
   }
 
   function personSays(channel: string, user: string, text: string, threadTs?: string): FakeMessage {
-    const m: FakeMessage = { channel, ts: newTs(), threadTs, text, appends: 0, via: "user", user, bot: false, updates: 0 };
+    const m: FakeMessage = {
+      channel,
+      ts: newTs(),
+      threadTs,
+      text,
+      appends: 0,
+      via: "user",
+      user,
+      bot: false,
+      updates: 0,
+    };
     list(channel).push(m);
     return m;
   }
 
-  const payloadForm = (payload: unknown) => new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  const userBlock = (id: string, team: string) => ({ id, username: userOf(id).name, name: userOf(id).name, team_id: team });
+  const payloadForm = (payload: unknown) =>
+    new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  const userBlock = (id: string, team: string) => ({
+    id,
+    username: userOf(id).name,
+    name: userOf(id).name,
+    team_id: team,
+  });
 
   const fake: FakeSlack = {
     url: "",
-    botToken, appToken, signingSecret, teamId, botUserId, botId, appId,
+    botToken,
+    appToken,
+    signingSecret,
+    teamId,
+    botUserId,
+    botId,
+    appId,
     calls,
     callsTo: (method) => calls.filter((c) => c.method === method),
     set(k) {
@@ -511,14 +737,23 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       };
     },
     addUser(u) {
-      users.set(u.id, { name: u.id.toLowerCase(), realName: `Person ${u.id}`, displayName: `person-${u.id.toLowerCase()}`, teamId, ...u });
+      users.set(u.id, {
+        name: u.id.toLowerCase(),
+        realName: `Person ${u.id}`,
+        displayName: `person-${u.id.toLowerCase()}`,
+        teamId,
+        ...u,
+      });
     },
-    messages: (channel) => (channel ? [...(store.get(channelOf(channel)) ?? [])] : [...store.values()].flat()),
+    messages: (channel) =>
+      channel ? [...(store.get(channelOf(channel)) ?? [])] : [...store.values()].flat(),
     thread(channel, ts) {
       const all = store.get(channelOf(channel)) ?? [];
       return all.filter((m) => m.ts === ts || m.threadTs === ts);
     },
-    ephemerals, views, files,
+    ephemerals,
+    views,
+    files,
     expireStreams() {
       for (const m of [...store.values()].flat()) m.streaming = false;
     },
@@ -528,7 +763,18 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     eventBody,
     async mention(botUrl, m, opts = {}) {
       const said = personSays(m.channel, m.user, m.text, m.threadTs);
-      const body = eventBody({ type: "app_mention", user: m.user, text: m.text, ts: said.ts, channel: m.channel, team: m.teamId ?? teamId, ...(m.threadTs ? { thread_ts: m.threadTs } : {}) }, { eventId: opts.eventId, teamId: m.teamId });
+      const body = eventBody(
+        {
+          type: "app_mention",
+          user: m.user,
+          text: m.text,
+          ts: said.ts,
+          channel: m.channel,
+          team: m.teamId ?? teamId,
+          ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+        },
+        { eventId: opts.eventId, teamId: m.teamId },
+      );
       const delivery = await deliver(botUrl, JSON.stringify(body), "application/json", opts);
       return { eventId: body.event_id, ts: said.ts, delivery };
     },
@@ -536,7 +782,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const channel = channelOf(m.user);
       const said = personSays(channel, m.user, m.text, m.threadTs);
       const body = eventBody(
-        { type: "message", channel_type: "im", user: m.user, text: m.text, ts: said.ts, channel, team: m.teamId ?? teamId, client_msg_id: randomBytes(8).toString("hex"), ...(m.threadTs ? { thread_ts: m.threadTs } : {}) },
+        {
+          type: "message",
+          channel_type: "im",
+          user: m.user,
+          text: m.text,
+          ts: said.ts,
+          channel,
+          team: m.teamId ?? teamId,
+          client_msg_id: randomBytes(8).toString("hex"),
+          ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+        },
         { eventId: opts.eventId, teamId: m.teamId },
       );
       const delivery = await deliver(botUrl, JSON.stringify(body), "application/json", opts);
@@ -546,21 +802,52 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const triggerId = issueTrigger();
       const team = c.teamId ?? teamId;
       const fields = {
-        token: "fake-verification-token", team_id: team, team_domain: "fake-team", channel_id: c.channel, channel_name: "general",
-        user_id: c.user, user_name: userOf(c.user).name, command: c.command ?? "/article", text: c.text ?? "", api_app_id: appId,
-        is_enterprise_install: "false", response_url: `${base}/commands/${team}/${randomBytes(6).toString("hex")}`, trigger_id: triggerId,
+        token: "fake-verification-token",
+        team_id: team,
+        team_domain: "fake-team",
+        channel_id: c.channel,
+        channel_name: "general",
+        user_id: c.user,
+        user_name: userOf(c.user).name,
+        command: c.command ?? "/article",
+        text: c.text ?? "",
+        api_app_id: appId,
+        is_enterprise_install: "false",
+        response_url: `${base}/commands/${team}/${randomBytes(6).toString("hex")}`,
+        trigger_id: triggerId,
       };
       return { triggerId, fields };
     },
     async command(botUrl, c, opts = {}) {
       const { triggerId, fields } = fake.commandFields(c);
-      return { triggerId, delivery: await deliver(botUrl, new URLSearchParams(fields).toString(), "application/x-www-form-urlencoded", opts) };
+      return {
+        triggerId,
+        delivery: await deliver(
+          botUrl,
+          new URLSearchParams(fields).toString(),
+          "application/x-www-form-urlencoded",
+          opts,
+        ),
+      };
     },
     async shortcut(botUrl, s, opts = {}) {
       const triggerId = issueTrigger();
       const team = s.teamId ?? teamId;
-      const payload = { type: "shortcut", token: "fake-verification-token", action_ts: `${Date.now() / 1000}`, team: { id: team, domain: "fake-team" }, user: userBlock(s.user, team), is_enterprise_install: false, enterprise: null, callback_id: s.callbackId, trigger_id: triggerId };
-      return { triggerId, delivery: await deliver(botUrl, payloadForm(payload), "application/x-www-form-urlencoded", opts) };
+      const payload = {
+        type: "shortcut",
+        token: "fake-verification-token",
+        action_ts: `${Date.now() / 1000}`,
+        team: { id: team, domain: "fake-team" },
+        user: userBlock(s.user, team),
+        is_enterprise_install: false,
+        enterprise: null,
+        callback_id: s.callbackId,
+        trigger_id: triggerId,
+      };
+      return {
+        triggerId,
+        delivery: await deliver(botUrl, payloadForm(payload), "application/x-www-form-urlencoded", opts),
+      };
     },
     async submitView(botUrl, viewId, user, values, opts = {}) {
       const opened = views.find((v) => v.id === viewId);
@@ -576,34 +863,90 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         state[block.block_id] = {
           [el.action_id]:
             el.type === "static_select"
-              ? { type: el.type, selected_option: v ? (el.options as any[]).find((o) => o.value === v) ?? null : null }
+              ? {
+                  type: el.type,
+                  selected_option: v ? ((el.options as any[]).find((o) => o.value === v) ?? null) : null,
+                }
               : el.type === "number_input"
                 ? { type: el.type, value: v ?? null }
                 : { type: el.type, value: v ?? null },
         };
       }
       const payload = {
-        type: "view_submission", team: { id: team, domain: "fake-team" }, user: userBlock(user, team), api_app_id: appId, token: "fake-verification-token",
-        trigger_id: issueTrigger(), view: { ...opened.view, id: viewId, team_id: team, app_id: appId, bot_id: botId, state: { values: state }, hash: "1.fake", root_view_id: viewId, previous_view_id: null },
-        response_urls: [], is_enterprise_install: false, enterprise: null,
+        type: "view_submission",
+        team: { id: team, domain: "fake-team" },
+        user: userBlock(user, team),
+        api_app_id: appId,
+        token: "fake-verification-token",
+        trigger_id: issueTrigger(),
+        view: {
+          ...opened.view,
+          id: viewId,
+          team_id: team,
+          app_id: appId,
+          bot_id: botId,
+          state: { values: state },
+          hash: "1.fake",
+          root_view_id: viewId,
+          previous_view_id: null,
+        },
+        response_urls: [],
+        is_enterprise_install: false,
+        enterprise: null,
       };
       return deliver(botUrl, payloadForm(payload), "application/x-www-form-urlencoded", opts);
     },
     async clickButton(botUrl, message, actionId, user, opts = {}) {
-      const button = (message.blocks ?? []).flatMap((b: any) => (b.type === "actions" ? b.elements.map((e: any) => ({ ...e, block_id: b.block_id })) : [])).find((e: any) => e.action_id === actionId);
+      const button = (message.blocks ?? [])
+        .flatMap((b: any) =>
+          b.type === "actions" ? b.elements.map((e: any) => ({ ...e, block_id: b.block_id })) : [],
+        )
+        .find((e: any) => e.action_id === actionId);
       if (!button) throw new Error(`no button ${actionId} on message ${message.ts}`);
       const triggerId = issueTrigger();
       const team = opts.teamId ?? teamId;
       const payload = {
-        type: "block_actions", user: userBlock(user, team), api_app_id: appId, token: "fake-verification-token",
-        container: { type: "message", message_ts: message.ts, channel_id: message.channel, is_ephemeral: false, ...(message.threadTs ? { thread_ts: message.threadTs } : {}) },
-        trigger_id: triggerId, team: { id: team, domain: "fake-team" }, enterprise: null, is_enterprise_install: false,
+        type: "block_actions",
+        user: userBlock(user, team),
+        api_app_id: appId,
+        token: "fake-verification-token",
+        container: {
+          type: "message",
+          message_ts: message.ts,
+          channel_id: message.channel,
+          is_ephemeral: false,
+          ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+        },
+        trigger_id: triggerId,
+        team: { id: team, domain: "fake-team" },
+        enterprise: null,
+        is_enterprise_install: false,
         channel: { id: message.channel, name: "general" },
-        message: { type: "message", bot_id: botId, text: message.text, ts: message.ts, thread_ts: message.threadTs, blocks: message.blocks },
-        state: { values: {} }, response_url: `${base}/actions/${team}/${randomBytes(6).toString("hex")}`,
-        actions: [{ action_id: actionId, block_id: button.block_id, text: button.text, value: button.value, type: "button", action_ts: `${Date.now() / 1000}` }],
+        message: {
+          type: "message",
+          bot_id: botId,
+          text: message.text,
+          ts: message.ts,
+          thread_ts: message.threadTs,
+          blocks: message.blocks,
+        },
+        state: { values: {} },
+        response_url: `${base}/actions/${team}/${randomBytes(6).toString("hex")}`,
+        actions: [
+          {
+            action_id: actionId,
+            block_id: button.block_id,
+            text: button.text,
+            value: button.value,
+            type: "button",
+            action_ts: `${Date.now() / 1000}`,
+          },
+        ],
       };
-      return { triggerId, delivery: await deliver(botUrl, payloadForm(payload), "application/x-www-form-urlencoded", opts) };
+      return {
+        triggerId,
+        delivery: await deliver(botUrl, payloadForm(payload), "application/x-www-form-urlencoded", opts),
+      };
     },
     socket: {
       connected: () => (sockets.size ? Promise.resolve() : new Promise<void>((r) => onConnect.push(r))),
@@ -612,8 +955,20 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         const conn = [...sockets][0];
         if (!conn) return Promise.reject(new Error("no socket mode connection"));
         const envelopeId = opts.envelopeId ?? randomBytes(16).toString("hex");
-        const acked = new Promise<{ envelopeId: string; payload: any; seq: number }>((resolve) => acks.set(envelopeId, resolve));
-        conn.sendText(JSON.stringify({ envelope_id: envelopeId, payload, type, accepts_response_payload: type !== "events_api", ...(type === "events_api" ? { retry_attempt: opts.retryAttempt ?? 0, retry_reason: opts.retryReason ?? "" } : {}) }));
+        const acked = new Promise<{ envelopeId: string; payload: any; seq: number }>((resolve) =>
+          acks.set(envelopeId, resolve),
+        );
+        conn.sendText(
+          JSON.stringify({
+            envelope_id: envelopeId,
+            payload,
+            type,
+            accepts_response_payload: type !== "events_api",
+            ...(type === "events_api"
+              ? { retry_attempt: opts.retryAttempt ?? 0, retry_reason: opts.retryReason ?? "" }
+              : {}),
+          }),
+        );
         return acked;
       },
       dropAll() {
@@ -648,7 +1003,10 @@ class WsConnection {
   private buffer = Buffer.alloc(0);
   private fragments: Buffer[] = [];
 
-  constructor(private readonly socket: Socket, private readonly onText: (text: string) => void) {
+  constructor(
+    private readonly socket: Socket,
+    private readonly onText: (text: string) => void,
+  ) {
     socket.setNoDelay(true);
     socket.on("data", (data: Buffer) => {
       this.buffer = Buffer.concat([this.buffer, data]);

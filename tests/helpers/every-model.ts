@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { Prisma, type Database } from "../../core/db/client.ts";
+import { type Database, Prisma } from "../../core/db/client.ts";
 
 /**
  * Writes, reads back and deletes one row of every model through the generated client,
@@ -11,45 +11,134 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
   const suffix = Math.random().toString(36).slice(2, 8);
   const day = new Date("2026-11-26T00:00:00Z");
 
-  const tier = await p.tier.create({ data: { name: `T-${suffix}`, burstPerMinute: 5, maxWords: 900, monthlyBudgetUsd: "12.34", cacheScope: "REQUESTER" } });
+  const tier = await p.tier.create({
+    data: {
+      name: `T-${suffix}`,
+      burstPerMinute: 5,
+      maxWords: 900,
+      monthlyBudgetUsd: "12.34",
+      cacheScope: "REQUESTER",
+    },
+  });
   expect(tier.monthlyBudgetUsd?.toString()).toBe("12.34");
-  const tenant = await p.tenant.create({ data: { platform: "SLACK", externalId: `T${suffix}`, name: "Acme", defaultTierId: tier.id } });
-  const requester = await p.requester.create({ data: { tenantId: tenant.id, platform: "SLACK", externalId: `U${suffix}`, displayName: "Somchai", tierId: tier.id } });
+  const tenant = await p.tenant.create({
+    data: { platform: "SLACK", externalId: `T${suffix}`, name: "Acme", defaultTierId: tier.id },
+  });
+  const requester = await p.requester.create({
+    data: {
+      tenantId: tenant.id,
+      platform: "SLACK",
+      externalId: `U${suffix}`,
+      displayName: "Somchai",
+      tierId: tier.id,
+    },
+  });
   const cacheEntry = await p.topicCacheEntry.create({
     data: {
-      key: `k-${suffix}`, scope: "TENANT", tenantId: tenant.id, topic: "AI in retail", normalizedTopic: "ai retail",
-      language: "en", lengthBucket: 800, draft: "# Title", words: 2, sizeBytes: 7, embedding: [0.25, -1.5],
-      costUsd: "0.000123456", expiresAt: new Date(Date.now() + 3_600_000),
+      key: `k-${suffix}`,
+      scope: "TENANT",
+      tenantId: tenant.id,
+      topic: "AI in retail",
+      normalizedTopic: "ai retail",
+      language: "en",
+      lengthBucket: 800,
+      draft: "# Title",
+      words: 2,
+      sizeBytes: 7,
+      embedding: [0.25, -1.5],
+      costUsd: "0.000123456",
+      expiresAt: new Date(Date.now() + 3_600_000),
     },
   });
   expect(cacheEntry.embedding).toEqual([0.25, -1.5]);
   const generation = await p.generation.create({
     data: {
-      requestKey: `ev-${suffix}`, tenantId: tenant.id, requesterId: requester.id, platform: "SLACK",
-      request: { topic: "AI in retail", keywords: ["ai", "retail"] }, topic: "AI in retail", language: "en",
-      targetWords: 800, day, costUsd: "0.000987654", cacheEntryId: cacheEntry.id, sources: [{ documentId: "d1", score: 0.9 }],
+      requestKey: `ev-${suffix}`,
+      tenantId: tenant.id,
+      requesterId: requester.id,
+      platform: "SLACK",
+      request: { topic: "AI in retail", keywords: ["ai", "retail"] },
+      topic: "AI in retail",
+      language: "en",
+      targetWords: 800,
+      day,
+      costUsd: "0.000987654",
+      cacheEntryId: cacheEntry.id,
+      sources: [{ documentId: "d1", score: 0.9 }],
     },
   });
   expect(generation.request).toEqual({ topic: "AI in retail", keywords: ["ai", "retail"] });
   expect(generation.costUsd.equals(new Prisma.Decimal("0.000987654"))).toBe(true);
   expect(generation.day.toISOString()).toBe(day.toISOString());
-  const usage = await p.tokenUsage.create({ data: { generationId: generation.id, operation: "CHAT", model: "gpt-4o-mini", inputTokens: 900, outputTokens: 1100, costUsd: "0.000795" } });
-  const daily = await p.dailyUsage.create({ data: { day, requesterId: requester.id, tenantId: tenant.id, platform: "SLACK", articles: 1, latencyMsTotal: 9_000_000_000n, latencyBuckets: [0, 1, 0] } });
+  const usage = await p.tokenUsage.create({
+    data: {
+      generationId: generation.id,
+      operation: "CHAT",
+      model: "gpt-4o-mini",
+      inputTokens: 900,
+      outputTokens: 1100,
+      costUsd: "0.000795",
+    },
+  });
+  const daily = await p.dailyUsage.create({
+    data: {
+      day,
+      requesterId: requester.id,
+      tenantId: tenant.id,
+      platform: "SLACK",
+      articles: 1,
+      latencyMsTotal: 9_000_000_000n,
+      latencyBuckets: [0, 1, 0],
+    },
+  });
   expect(daily.latencyMsTotal).toBe(9_000_000_000n);
   expect(daily.latencyBuckets).toEqual([0, 1, 0]);
-  const modelDay = await p.dailyModelUsage.create({ data: { day, model: `m-${suffix}`, operation: "EMBEDDING", calls: 1, inputTokens: 5n } });
-  const doc = await p.corpusDocument.create({ data: { source: `doc-${suffix}.md`, title: "Retail 2030", language: "th", contentHash: "abc", body: "เนื้อหา" } });
-  const chunk = await p.corpusChunk.create({ data: { documentId: doc.id, ordinal: 0, text: "เนื้อหา", tokens: 3, language: "th", embedding: [1, 0] } });
+  const modelDay = await p.dailyModelUsage.create({
+    data: { day, model: `m-${suffix}`, operation: "EMBEDDING", calls: 1, inputTokens: 5n },
+  });
+  const doc = await p.corpusDocument.create({
+    data: {
+      source: `doc-${suffix}.md`,
+      title: "Retail 2030",
+      language: "th",
+      contentHash: "abc",
+      body: "เนื้อหา",
+    },
+  });
+  const chunk = await p.corpusChunk.create({
+    data: { documentId: doc.id, ordinal: 0, text: "เนื้อหา", tokens: 3, language: "th", embedding: [1, 0] },
+  });
   expect(chunk.text).toBe("เนื้อหา");
-  const emb = await p.embeddingCacheEntry.create({ data: { model: "hash-256", textHash: `h-${suffix}`, vector: [0.5] } });
-  const price = await p.modelPrice.create({ data: { model: `model-${suffix}`, inputPerMTokUsd: "0.15", outputPerMTokUsd: "0.6" } });
+  const emb = await p.embeddingCacheEntry.create({
+    data: { model: "hash-256", textHash: `h-${suffix}`, vector: [0.5] },
+  });
+  const price = await p.modelPrice.create({
+    data: { model: `model-${suffix}`, inputPerMTokUsd: "0.15", outputPerMTokUsd: "0.6" },
+  });
   expect(price.outputPerMTokUsd.toString()).toBe("0.6");
-  const admin = await p.adminUser.create({ data: { email: `a-${suffix}@example.com`, passwordHash: "x", role: "ADMIN" } });
-  const session = await p.adminSession.create({ data: { id: `s-${suffix}`, userId: admin.id, expiresAt: new Date(Date.now() + 60_000) } });
-  const audit = await p.auditLog.create({ data: { actorId: admin.id, actorEmail: admin.email, action: "tier.update", entityType: "Tier", entityId: tier.id, before: { maxWords: 800 }, after: { maxWords: 900 } } });
+  const admin = await p.adminUser.create({
+    data: { email: `a-${suffix}@example.com`, passwordHash: "x", role: "ADMIN" },
+  });
+  const session = await p.adminSession.create({
+    data: { id: `s-${suffix}`, userId: admin.id, expiresAt: new Date(Date.now() + 60_000) },
+  });
+  const audit = await p.auditLog.create({
+    data: {
+      actorId: admin.id,
+      actorEmail: admin.email,
+      action: "tier.update",
+      entityType: "Tier",
+      entityId: tier.id,
+      before: { maxWords: 800 },
+      after: { maxWords: 900 },
+    },
+  });
 
   // Read through relations once, so the foreign keys are the ones the client expects.
-  const loaded = await p.generation.findUniqueOrThrow({ where: { id: generation.id }, include: { tokenUsage: true, requester: { include: { tier: true, tenant: true } }, cacheEntry: true } });
+  const loaded = await p.generation.findUniqueOrThrow({
+    where: { id: generation.id },
+    include: { tokenUsage: true, requester: { include: { tier: true, tenant: true } }, cacheEntry: true },
+  });
   expect(loaded.tokenUsage).toHaveLength(1);
   expect(loaded.requester.tenant.externalId).toBe(`T${suffix}`);
   expect(loaded.cacheEntry?.id).toBe(cacheEntry.id);
@@ -58,10 +147,14 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
   await p.adminSession.delete({ where: { id: session.id } });
   await p.adminUser.delete({ where: { id: admin.id } });
   await p.modelPrice.delete({ where: { model: price.model } });
-  await p.embeddingCacheEntry.delete({ where: { model_textHash: { model: emb.model, textHash: emb.textHash } } });
+  await p.embeddingCacheEntry.delete({
+    where: { model_textHash: { model: emb.model, textHash: emb.textHash } },
+  });
   await p.corpusDocument.delete({ where: { id: doc.id } }); // cascades to its chunks
   expect(await p.corpusChunk.count({ where: { documentId: doc.id } })).toBe(0);
-  await p.dailyModelUsage.delete({ where: { day_model_operation: { day, model: modelDay.model, operation: "EMBEDDING" } } });
+  await p.dailyModelUsage.delete({
+    where: { day_model_operation: { day, model: modelDay.model, operation: "EMBEDDING" } },
+  });
   await p.dailyUsage.delete({ where: { day_requesterId: { day, requesterId: requester.id } } });
   await p.generation.delete({ where: { id: generation.id } }); // cascades to token usage
   expect(await p.tokenUsage.count({ where: { id: usage.id } })).toBe(0);
@@ -71,7 +164,20 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
   await p.tier.delete({ where: { id: tier.id } });
 
   return [
-    "Tier", "Tenant", "Requester", "TopicCacheEntry", "Generation", "TokenUsage", "DailyUsage", "DailyModelUsage",
-    "CorpusDocument", "CorpusChunk", "EmbeddingCacheEntry", "ModelPrice", "AdminUser", "AdminSession", "AuditLog",
+    "Tier",
+    "Tenant",
+    "Requester",
+    "TopicCacheEntry",
+    "Generation",
+    "TokenUsage",
+    "DailyUsage",
+    "DailyModelUsage",
+    "CorpusDocument",
+    "CorpusChunk",
+    "EmbeddingCacheEntry",
+    "ModelPrice",
+    "AdminUser",
+    "AdminSession",
+    "AuditLog",
   ];
 }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,11 +27,15 @@ export interface Started {
 
 /** Runs `node --import tsx main.ts [part]` (what `npm start` / `npm run <part>` run) with a clean env. */
 export function startProduct(env: Record<string, string>, part?: string): Started {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "main.ts"), ...(part ? [part] : [])], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(ROOT, "main.ts"), ...(part ? [part] : [])],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "warn", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
@@ -41,9 +45,13 @@ export function startProduct(env: Record<string, string>, part?: string): Starte
       const matches = () => (typeof text === "string" ? out.includes(text) : text.test(out));
       const timer = setInterval(() => {
         if (matches()) return done(resolve);
-        if (child.exitCode !== null) done(() => reject(new Error(`process exited (${child.exitCode}) before "${text}":\n${out}`)));
+        if (child.exitCode !== null)
+          done(() => reject(new Error(`process exited (${child.exitCode}) before "${text}":\n${out}`)));
       }, 50);
-      const deadline = setTimeout(() => done(() => reject(new Error(`timed out waiting for "${text}":\n${out}`))), timeoutMs);
+      const deadline = setTimeout(
+        () => done(() => reject(new Error(`timed out waiting for "${text}":\n${out}`))),
+        timeoutMs,
+      );
       const done = (fn: () => void) => (clearInterval(timer), clearTimeout(deadline), fn());
     });
   return {

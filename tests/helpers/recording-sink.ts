@@ -1,4 +1,10 @@
-import type { ChatSink, DraftFailure, DraftHeader, DraftSummary, SinkContext } from "../../core/deliver/sink.ts";
+import type {
+  ChatSink,
+  DraftFailure,
+  DraftHeader,
+  DraftSummary,
+  SinkContext,
+} from "../../core/deliver/sink.ts";
 import type { Chunk } from "../../core/domain.ts";
 
 export type SinkEvent =
@@ -18,7 +24,10 @@ export class RecordingSinks {
    * `idempotent`: behave like a platform sink, which shows a chunk index once even when the
    * pipeline passes it again after a failure (see ChatSink.postChunk), and count the repeats.
    */
-  constructor(readonly maxChunkChars = 3_000, private readonly opts: { idempotent?: boolean } = {}) {}
+  constructor(
+    readonly maxChunkChars = 3_000,
+    private readonly opts: { idempotent?: boolean } = {},
+  ) {}
 
   factory = (ctx: SinkContext): ChatSink => {
     const conversation = String(ctx.destination.conversation);

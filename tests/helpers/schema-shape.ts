@@ -68,7 +68,8 @@ function hasDbDefault(f: DmmfField): boolean {
 }
 
 export function shapeFromSchema(schemaPath: string): Shape {
-  const dmmf = JSON.parse(wasm.get_dmmf(JSON.stringify({ prismaSchema: readFileSync(schemaPath, "utf8") }))).datamodel as {
+  const dmmf = JSON.parse(wasm.get_dmmf(JSON.stringify({ prismaSchema: readFileSync(schemaPath, "utf8") })))
+    .datamodel as {
     models: DmmfModel[];
     enums: { name: string; values: { name: string }[] }[];
     indexes: DmmfIndex[];
@@ -80,13 +81,16 @@ export function shapeFromSchema(schemaPath: string): Shape {
     const cols: Record<string, string> = {};
     for (const f of m.fields.filter((f) => f.kind !== "object")) {
       const notNull = f.isRequired && !f.isList; // Prisma leaves list columns nullable
-      cols[f.name] = `${columnType(f)} ${notNull ? "not null" : "null"} ${hasDbDefault(f) ? "default" : "no default"}`;
+      cols[f.name] =
+        `${columnType(f)} ${notNull ? "not null" : "null"} ${hasDbDefault(f) ? "default" : "no default"}`;
     }
     shape.columns[m.name] = cols;
     for (const f of m.fields.filter((f) => f.kind === "object" && f.relationFromFields?.length)) {
       const from = f.relationFromFields!;
       const required = from.every((name) => m.fields.find((x) => x.name === name)!.isRequired);
-      const onDelete = (f.relationOnDelete ?? (required ? "Restrict" : "SetNull")).replace(/([a-z])([A-Z])/g, "$1 $2").toUpperCase();
+      const onDelete = (f.relationOnDelete ?? (required ? "Restrict" : "SetNull"))
+        .replace(/([a-z])([A-Z])/g, "$1 $2")
+        .toUpperCase();
       byModel.get(f.type); // the referenced model must exist
       shape.foreignKeys[`${m.name}_${from.join("_")}_fkey`] =
         `${m.name}(${from.join(",")}) -> ${f.type}(${f.relationToFields!.join(",")}) on delete ${onDelete} on update CASCADE`;
@@ -94,7 +98,9 @@ export function shapeFromSchema(schemaPath: string): Shape {
   }
   for (const ix of dmmf.indexes) {
     const cols = ix.fields.map((f) => f.name);
-    const name = ix.dbName ?? `${ix.model}_${ix.type === "id" ? "pkey" : `${cols.join("_")}_${ix.type === "unique" ? "key" : "idx"}`}`;
+    const name =
+      ix.dbName ??
+      `${ix.model}_${ix.type === "id" ? "pkey" : `${cols.join("_")}_${ix.type === "unique" ? "key" : "idx"}`}`;
     shape.indexes[name] = `${ix.model}(${cols.join(",")}) ${ix.type === "normal" ? "index" : "unique"}`;
   }
   return shape;
@@ -108,7 +114,13 @@ export async function shapeFromDatabase(sql: SqlExecutor): Promise<Shape> {
       WHERE n.nspname = 'public' GROUP BY t.typname`)) {
     shape.enums[row.name] = parseArray(row.labels);
   }
-  for (const row of await sql.query<{ tbl: string; col: string; type: string; notnull: boolean; hasdefault: boolean }>(`
+  for (const row of await sql.query<{
+    tbl: string;
+    col: string;
+    type: string;
+    notnull: boolean;
+    hasdefault: boolean;
+  }>(`
       SELECT c.relname AS tbl, a.attname AS col, format_type(a.atttypid, a.atttypmod) AS type,
              a.attnotnull AS notnull, a.atthasdef AS hasdefault
       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -117,7 +129,12 @@ export async function shapeFromDatabase(sql: SqlExecutor): Promise<Shape> {
     (shape.columns[row.tbl] ??= {})[row.col] =
       `${row.type} ${row.notnull ? "not null" : "null"} ${row.hasdefault ? "default" : "no default"}`;
   }
-  for (const row of await sql.query<{ name: string; tbl: string; cols: string[] | string; isunique: boolean }>(`
+  for (const row of await sql.query<{
+    name: string;
+    tbl: string;
+    cols: string[] | string;
+    isunique: boolean;
+  }>(`
       SELECT i.relname AS name, t.relname AS tbl, ix.indisunique AS isunique,
              array_agg(a.attname ORDER BY k.ord) AS cols
       FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid
@@ -126,10 +143,25 @@ export async function shapeFromDatabase(sql: SqlExecutor): Promise<Shape> {
       JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
       WHERE n.nspname = 'public' AND t.relname <> '_prisma_migrations'
       GROUP BY i.relname, t.relname, ix.indisunique`)) {
-    shape.indexes[row.name] = `${row.tbl}(${parseArray(row.cols).join(",")}) ${row.isunique ? "unique" : "index"}`;
+    shape.indexes[row.name] =
+      `${row.tbl}(${parseArray(row.cols).join(",")}) ${row.isunique ? "unique" : "index"}`;
   }
-  const actions: Record<string, string> = { a: "NO ACTION", r: "RESTRICT", c: "CASCADE", n: "SET NULL", d: "SET DEFAULT" };
-  for (const row of await sql.query<{ name: string; tbl: string; cols: string[] | string; ref: string; refcols: string[] | string; del: string; upd: string }>(`
+  const actions: Record<string, string> = {
+    a: "NO ACTION",
+    r: "RESTRICT",
+    c: "CASCADE",
+    n: "SET NULL",
+    d: "SET DEFAULT",
+  };
+  for (const row of await sql.query<{
+    name: string;
+    tbl: string;
+    cols: string[] | string;
+    ref: string;
+    refcols: string[] | string;
+    del: string;
+    upd: string;
+  }>(`
       SELECT con.conname AS name, t.relname AS tbl, r.relname AS ref, con.confdeltype AS del, con.confupdtype AS upd,
              (SELECT array_agg(a.attname ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(n, ord)
                 JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n) AS cols,
@@ -147,5 +179,9 @@ export async function shapeFromDatabase(sql: SqlExecutor): Promise<Shape> {
 // Drivers differ: node-postgres parses name[] into an array, PGlite may hand back "{a,b}".
 function parseArray(value: string[] | string): string[] {
   if (Array.isArray(value)) return value;
-  return value.replace(/^\{|\}$/g, "").split(",").filter(Boolean).map((s) => s.replace(/^"|"$/g, ""));
+  return value
+    .replace(/^\{|\}$/g, "")
+    .split(",")
+    .filter(Boolean)
+    .map((s) => s.replace(/^"|"$/g, ""));
 }

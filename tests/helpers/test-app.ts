@@ -24,7 +24,13 @@ export async function openTestApp(
   env: (database: TestDatabase) => Record<string, string> | Promise<Record<string, string>> = () => ({}),
 ): Promise<TestApp> {
   const database = await createPostgresDatabase(prefix);
-  const config = loadConfig({ DATABASE_URL: database.url, REDIS_URL, PORT: "0", ADMIN_PORT: "0", ...(await env(database)) });
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    PORT: "0",
+    ADMIN_PORT: "0",
+    ...(await env(database)),
+  });
   const db = await openDatabase(config);
   await db.migrate();
   await seed(db, config);

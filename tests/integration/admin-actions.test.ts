@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ArticleRequest } from "../../core/domain.ts";
 import type { ChatRequest } from "../../core/pipeline/index.ts";
 import { dayColumn } from "../../core/time.ts";
-import { seedActivity, TRICKY_TOPIC, type Activity } from "../browser/fixture-data.ts";
-import { PASSWORD, startConsoleHarness, type ConsoleHarness } from "../browser/harness.ts";
+import { type Activity, seedActivity, TRICKY_TOPIC } from "../browser/fixture-data.ts";
+import { type ConsoleHarness, PASSWORD, startConsoleHarness } from "../browser/harness.ts";
 
 /**
  * The console's loaders and actions over real HTTP (the built app, PostgreSQL, Redis, BullMQ,
@@ -32,14 +32,27 @@ afterAll(async () => {
 });
 
 async function signIn(email: string): Promise<string> {
-  const res = await fetch(`${base}/login`, { method: "POST", redirect: "manual", headers: { origin: base }, body: new URLSearchParams({ email, password: PASSWORD }) });
+  const res = await fetch(`${base}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { origin: base },
+    body: new URLSearchParams({ email, password: PASSWORD }),
+  });
   expect(res.status).toBe(302);
-  return res.headers.getSetCookie().find((c) => c.startsWith("ab_session="))!.split(";")[0]!;
+  return res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith("ab_session="))!
+    .split(";")[0]!;
 }
 
-const get = (path: string, cookie = adminCookie) => fetch(base + path, { redirect: "manual", headers: { cookie } });
+const get = (path: string, cookie = adminCookie) =>
+  fetch(base + path, { redirect: "manual", headers: { cookie } });
 
-function post(path: string, form: Record<string, string | string[]>, opts: { cookie?: string; origin?: string | null } = {}) {
+function post(
+  path: string,
+  form: Record<string, string | string[]>,
+  opts: { cookie?: string; origin?: string | null } = {},
+) {
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(form)) for (const one of [v].flat()) body.append(k, one);
   const headers: Record<string, string> = { cookie: opts.cookie ?? adminCookie };
@@ -48,22 +61,40 @@ function post(path: string, form: Record<string, string | string[]>, opts: { coo
 }
 
 const tierByName = (name: string) => h.app.db.prisma.tier.findUniqueOrThrow({ where: { name } });
-const audits = (action: string) => h.app.db.prisma.auditLog.findMany({ where: { action }, orderBy: { createdAt: "asc" } });
+const audits = (action: string) =>
+  h.app.db.prisma.auditLog.findMany({ where: { action }, orderBy: { createdAt: "asc" } });
 
-function tierForm(t: Awaited<ReturnType<typeof tierByName>>, changes: Record<string, string> = {}): Record<string, string> {
+function tierForm(
+  t: Awaited<ReturnType<typeof tierByName>>,
+  changes: Record<string, string> = {},
+): Record<string, string> {
   return {
-    intent: "save", name: t.name, description: t.description, dailyArticleLimit: t.dailyArticleLimit === null ? "" : String(t.dailyArticleLimit),
-    burstPerMinute: String(t.burstPerMinute), maxWords: String(t.maxWords), monthlyBudgetUsd: t.monthlyBudgetUsd?.toFixed(2) ?? "",
-    allowedModel: t.allowedModel ?? "", cacheScope: t.cacheScope, ...changes,
+    intent: "save",
+    name: t.name,
+    description: t.description,
+    dailyArticleLimit: t.dailyArticleLimit === null ? "" : String(t.dailyArticleLimit),
+    burstPerMinute: String(t.burstPerMinute),
+    maxWords: String(t.maxWords),
+    monthlyBudgetUsd: t.monthlyBudgetUsd?.toFixed(2) ?? "",
+    allowedModel: t.allowedModel ?? "",
+    cacheScope: t.cacheScope,
+    ...changes,
   };
 }
 
 let eventCounter = 0;
-function lineRequest(user: string, text = "write an article about AI in retail for executives, 300 words"): ChatRequest {
+function lineRequest(
+  user: string,
+  text = "write an article about AI in retail for executives, 300 words",
+): ChatRequest {
   eventCounter++;
   return {
-    platform: "LINE", eventId: `admin-actions-${eventCounter}-${Date.now()}`, tenant: { externalId: "U-line-channel" }, requester: { externalId: user },
-    input: { kind: "text", text }, destination: { platform: "CONSOLE", conversation: `c-${eventCounter}` },
+    platform: "LINE",
+    eventId: `admin-actions-${eventCounter}-${Date.now()}`,
+    tenant: { externalId: "U-line-channel" },
+    requester: { externalId: user },
+    input: { kind: "text", text },
+    destination: { platform: "CONSOLE", conversation: `c-${eventCounter}` },
   };
 }
 
@@ -71,17 +102,33 @@ describe("console mutations: role, origin, audit", () => {
   it("refuses a viewer's change with 403 and changes nothing", async () => {
     const free = await tierByName("Free");
     const before = await h.app.db.prisma.auditLog.count();
-    const res = await post(`/tiers/${free.id}`, tierForm(free, { dailyArticleLimit: "999" }), { cookie: viewerCookie });
+    const res = await post(`/tiers/${free.id}`, tierForm(free, { dailyArticleLimit: "999" }), {
+      cookie: viewerCookie,
+    });
     expect(res.status).toBe(403);
     expect(await res.text()).toContain("Only admins can do this.");
     expect((await tierByName("Free")).dailyArticleLimit).toBe(10);
     expect(await h.app.db.prisma.auditLog.count()).toBe(before);
     // Every other mutation is refused the same way.
     const requesterId = activity.lineRequesters[0]!;
-    expect((await post(`/requesters/${requesterId}`, { intent: "block" }, { cookie: viewerCookie })).status).toBe(403);
-    expect((await post("/cache", { intent: "invalidate-all", confirm: "all" }, { cookie: viewerCookie })).status).toBe(403);
-    expect((await post("/models", { intent: "update", model: "gpt-4o-mini", input: "9", output: "9" }, { cookie: viewerCookie })).status).toBe(403);
-    expect((await h.app.db.prisma.requester.findUniqueOrThrow({ where: { id: requesterId } })).blocked).toBe(false);
+    expect(
+      (await post(`/requesters/${requesterId}`, { intent: "block" }, { cookie: viewerCookie })).status,
+    ).toBe(403);
+    expect(
+      (await post("/cache", { intent: "invalidate-all", confirm: "all" }, { cookie: viewerCookie })).status,
+    ).toBe(403);
+    expect(
+      (
+        await post(
+          "/models",
+          { intent: "update", model: "gpt-4o-mini", input: "9", output: "9" },
+          { cookie: viewerCookie },
+        )
+      ).status,
+    ).toBe(403);
+    expect((await h.app.db.prisma.requester.findUniqueOrThrow({ where: { id: requesterId } })).blocked).toBe(
+      false,
+    );
     expect(await h.app.db.prisma.topicCacheEntry.count()).toBe(activity.cacheEntries.length);
     // A viewer still reads every page, without the forms' buttons.
     const page = await get(`/tiers/${free.id}`, viewerCookie);
@@ -102,14 +149,28 @@ describe("console mutations: role, origin, audit", () => {
   });
 
   it("sends a signed-out change to the sign-in page", async () => {
-    const res = await fetch(`${base}/models`, { method: "POST", redirect: "manual", headers: { origin: base }, body: new URLSearchParams({ intent: "update", model: "gpt-4o", input: "1", output: "1" }) });
+    const res = await fetch(`${base}/models`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { origin: base },
+      body: new URLSearchParams({ intent: "update", model: "gpt-4o", input: "1", output: "1" }),
+    });
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toMatch(/^\/login/);
   });
 
   it("answers bad tier input with field errors and changes nothing", async () => {
     const pro = await tierByName("Pro");
-    const res = await post(`/tiers/${pro.id}`, tierForm(pro, { burstPerMinute: "lots", maxWords: "5", monthlyBudgetUsd: "1.234", dailyArticleLimit: "-3", allowedModel: "gpt 4o" }));
+    const res = await post(
+      `/tiers/${pro.id}`,
+      tierForm(pro, {
+        burstPerMinute: "lots",
+        maxWords: "5",
+        monthlyBudgetUsd: "1.234",
+        dailyArticleLimit: "-3",
+        allowedModel: "gpt 4o",
+      }),
+    );
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toContain("Enter the burst limit as a whole number, like 1.");
@@ -135,17 +196,27 @@ describe("console mutations: role, origin, audit", () => {
     const first = await h.pipeline.accept(lineRequest("U-quota-1"));
     expect(first.kind).toBe("queued");
     const free = await tierByName("Free");
-    const res = await post(`/tiers/${free.id}`, tierForm(free, { dailyArticleLimit: "1", description: "Tightened for the test" }));
+    const res = await post(
+      `/tiers/${free.id}`,
+      tierForm(free, { dailyArticleLimit: "1", description: "Tightened for the test" }),
+    );
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("Tier saved.");
     const [row] = await audits("tier.update");
-    expect(row).toMatchObject({ actorId: h.admin.id, actorEmail: h.admin.email, entityType: "Tier", entityId: free.id, ip: "127.0.0.1" });
+    expect(row).toMatchObject({
+      actorId: h.admin.id,
+      actorEmail: h.admin.email,
+      entityType: "Tier",
+      entityId: free.id,
+      ip: "127.0.0.1",
+    });
     expect(row!.before).toEqual({ dailyArticleLimit: 10, description: free.description });
     expect(row!.after).toEqual({ dailyArticleLimit: 1, description: "Tightened for the test" });
     // ...but with the limit now 1, the next one from the same person is refused, saying why.
     const second = await h.pipeline.accept(lineRequest("U-quota-1"));
     expect(second.kind).toBe("refused");
-    if (second.kind === "refused") expect(second.refusal).toMatchObject({ limit: "daily", max: 1, used: 1, tier: "Free" });
+    if (second.kind === "refused")
+      expect(second.refusal).toMatchObject({ limit: "daily", max: 1, used: 1, tier: "Free" });
     // Saving the same values again changes nothing and writes no row.
     const again = await post(`/tiers/${free.id}`, tierForm(await tierByName("Free")));
     expect(await again.text()).toContain("Nothing changed.");
@@ -153,11 +224,26 @@ describe("console mutations: role, origin, audit", () => {
   });
 
   it("creates and retires a tier, refusing to retire one still in use", async () => {
-    const res = await post("/tiers/new", { intent: "save", name: "Trial", description: "", dailyArticleLimit: "3", burstPerMinute: "5", maxWords: "600", monthlyBudgetUsd: "", allowedModel: "gpt-4o-mini", cacheScope: "REQUESTER" });
+    const res = await post("/tiers/new", {
+      intent: "save",
+      name: "Trial",
+      description: "",
+      dailyArticleLimit: "3",
+      burstPerMinute: "5",
+      maxWords: "600",
+      monthlyBudgetUsd: "",
+      allowedModel: "gpt-4o-mini",
+      cacheScope: "REQUESTER",
+    });
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("/tiers?created=Trial");
     const trial = await tierByName("Trial");
-    expect(trial).toMatchObject({ dailyArticleLimit: 3, monthlyBudgetUsd: null, allowedModel: "gpt-4o-mini", cacheScope: "REQUESTER" });
+    expect(trial).toMatchObject({
+      dailyArticleLimit: 3,
+      monthlyBudgetUsd: null,
+      allowedModel: "gpt-4o-mini",
+      cacheScope: "REQUESTER",
+    });
     expect((await audits("tier.create"))[0]?.after).toMatchObject({ name: "Trial", dailyArticleLimit: 3 });
 
     const requesterId = activity.slackRequesters[1]!;
@@ -177,8 +263,14 @@ describe("console mutations: role, origin, audit", () => {
     expect(await onRetired.text()).toContain("Choose a tier that is not retired.");
     const tierAudits = await audits("requester.tier");
     expect(tierAudits.map((a) => [a.before, a.after])).toEqual([
-      [{ tierId: null, tier: "(workspace default)" }, { tierId: trial.id, tier: "Trial" }],
-      [{ tierId: trial.id, tier: "Trial" }, { tierId: null, tier: "(workspace default)" }],
+      [
+        { tierId: null, tier: "(workspace default)" },
+        { tierId: trial.id, tier: "Trial" },
+      ],
+      [
+        { tierId: trial.id, tier: "Trial" },
+        { tierId: null, tier: "(workspace default)" },
+      ],
     ]);
   });
 
@@ -188,8 +280,16 @@ describe("console mutations: role, origin, audit", () => {
     expect((await post(`/requesters/${id}`, { intent: "block" })).status).toBe(200);
     expect((await h.pipeline.accept(lineRequest(r.externalId))).kind).toBe("blocked");
     expect((await post(`/requesters/${id}`, { intent: "unblock" })).status).toBe(200);
-    expect((await audits("requester.block"))[0]).toMatchObject({ entityId: id, before: { blocked: false }, after: { blocked: true } });
-    expect((await audits("requester.unblock"))[0]).toMatchObject({ entityId: id, before: { blocked: true }, after: { blocked: false } });
+    expect((await audits("requester.block"))[0]).toMatchObject({
+      entityId: id,
+      before: { blocked: false },
+      after: { blocked: true },
+    });
+    expect((await audits("requester.unblock"))[0]).toMatchObject({
+      entityId: id,
+      before: { blocked: true },
+      after: { blocked: false },
+    });
     const bad = await post(`/requesters/${id}`, { intent: "explode" });
     expect(bad.status).toBe(400);
   });
@@ -206,11 +306,27 @@ describe("console mutations: role, origin, audit", () => {
     expect((await h.pipeline.accept(lineRequest("U2line"))).kind).toBe("refused");
     const res = await post(`/requesters/${requester.id}`, { intent: "reset" });
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain("Today&#x27;s quota reset: 4 delivered articles no longer count today.");
-    expect((await h.pipeline.quotas.usage(requester.id, free)).today).toMatchObject({ used: 0, delivered: 4, forgiven: 4 });
+    expect(await res.text()).toContain(
+      "Today&#x27;s quota reset: 4 delivered articles no longer count today.",
+    );
+    expect((await h.pipeline.quotas.usage(requester.id, free)).today).toMatchObject({
+      used: 0,
+      delivered: 4,
+      forgiven: 4,
+    });
     expect((await h.pipeline.accept(lineRequest("U2line"))).kind).toBe("queued");
-    expect((await h.app.db.prisma.dailyUsage.findUniqueOrThrow({ where: { day_requesterId: { day, requesterId: requester.id } } })).articles).toBeGreaterThanOrEqual(4);
-    expect((await audits("requester.quota.reset"))[0]).toMatchObject({ entityId: requester.id, before: { usedToday: 4, limit: 1 }, after: { usedToday: 0, forgiven: 4 } });
+    expect(
+      (
+        await h.app.db.prisma.dailyUsage.findUniqueOrThrow({
+          where: { day_requesterId: { day, requesterId: requester.id } },
+        })
+      ).articles,
+    ).toBeGreaterThanOrEqual(4);
+    expect((await audits("requester.quota.reset"))[0]).toMatchObject({
+      entityId: requester.id,
+      before: { usedToday: 4, limit: 1 },
+      after: { usedToday: 0, forgiven: 4 },
+    });
   });
 
   it("sets a workspace's default tier", async () => {
@@ -219,23 +335,50 @@ describe("console mutations: role, origin, audit", () => {
     const res = await post("/workspaces", { id: tenant.id, tierId: enterprise.id });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("Acme Consulting now defaults to Enterprise.");
-    expect((await h.app.db.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } })).defaultTierId).toBe(enterprise.id);
-    expect((await audits("workspace.default-tier"))[0]).toMatchObject({ entityId: tenant.id, before: { tier: "Pro" }, after: { tier: "Enterprise" } });
+    expect((await h.app.db.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } })).defaultTierId).toBe(
+      enterprise.id,
+    );
+    expect((await audits("workspace.default-tier"))[0]).toMatchObject({
+      entityId: tenant.id,
+      before: { tier: "Pro" },
+      after: { tier: "Enterprise" },
+    });
     const missing = await post("/workspaces", { id: tenant.id, tierId: "" });
     expect(missing.status).toBe(400);
     expect(await missing.text()).toContain("Choose a tier.");
   });
 
   it("edits a price with validation, and later costs use it", async () => {
-    const bad = await post("/models", { intent: "update", id: "gpt-4o-mini", model: "gpt-4o-mini", input: "cheap", output: "0.6" });
+    const bad = await post("/models", {
+      intent: "update",
+      id: "gpt-4o-mini",
+      model: "gpt-4o-mini",
+      input: "cheap",
+      output: "0.6",
+    });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain("Enter the input price as a number with up to 6 decimals");
-    const res = await post("/models", { intent: "update", id: "gpt-4o-mini", model: "gpt-4o-mini", input: "0.3", output: "1.2" });
+    const res = await post("/models", {
+      intent: "update",
+      id: "gpt-4o-mini",
+      model: "gpt-4o-mini",
+      input: "0.3",
+      output: "1.2",
+    });
     expect(res.status).toBe(200);
     const price = await h.app.db.prisma.modelPrice.findUniqueOrThrow({ where: { model: "gpt-4o-mini" } });
     expect(price.inputPerMTokUsd.toString()).toBe("0.3");
-    expect((await audits("price.update"))[0]).toMatchObject({ entityId: "gpt-4o-mini", before: { inputPerMTokUsd: "0.15", outputPerMTokUsd: "0.6" }, after: { inputPerMTokUsd: "0.3", outputPerMTokUsd: "1.2" } });
-    const created = await post("/models", { intent: "create", model: "ft:gpt-4o-mini:acme::abc123", input: "0.3", output: "1.2" });
+    expect((await audits("price.update"))[0]).toMatchObject({
+      entityId: "gpt-4o-mini",
+      before: { inputPerMTokUsd: "0.15", outputPerMTokUsd: "0.6" },
+      after: { inputPerMTokUsd: "0.3", outputPerMTokUsd: "1.2" },
+    });
+    const created = await post("/models", {
+      intent: "create",
+      model: "ft:gpt-4o-mini:acme::abc123",
+      input: "0.3",
+      output: "1.2",
+    });
     expect(created.status).toBe(200);
     const dup = await post("/models", { intent: "create", model: "gpt-4o", input: "1", output: "1" });
     expect(await dup.text()).toContain("gpt-4o already has a price");
@@ -243,12 +386,29 @@ describe("console mutations: role, origin, audit", () => {
 });
 
 describe("topic cache", () => {
-  const request: ArticleRequest = { topic: "Quantum-safe banking", industry: "banking", audience: "executives", targetWords: 800, keywords: [], language: "en", tone: "executive" };
+  const request: ArticleRequest = {
+    topic: "Quantum-safe banking",
+    industry: "banking",
+    audience: "executives",
+    targetWords: 800,
+    keywords: [],
+    language: "en",
+    tone: "executive",
+  };
 
   it("invalidates one entry from both the live cache and the mirror, with an audit row", async () => {
-    const requester = await h.app.db.prisma.requester.findUniqueOrThrow({ where: { id: activity.slackRequesters[0]! } });
+    const requester = await h.app.db.prisma.requester.findUniqueOrThrow({
+      where: { id: activity.slackRequesters[0]! },
+    });
     const owner = { scope: "TENANT" as const, tenantId: requester.tenantId, requesterId: requester.id };
-    const stored = await h.pipeline.cache.store(request, owner, { title: "Quantum-safe banking", draft: "# Quantum-safe banking\n\nText.", words: 3, sources: [], model: "gpt-4o-mini", costUsd: "0.001" });
+    const stored = await h.pipeline.cache.store(request, owner, {
+      title: "Quantum-safe banking",
+      draft: "# Quantum-safe banking\n\nText.",
+      words: 3,
+      sources: [],
+      model: "gpt-4o-mini",
+      costUsd: "0.001",
+    });
     expect(await h.pipeline.cache.lookup(request, owner)).not.toBeNull();
     const page = await (await get("/cache")).text();
     expect(page).toContain("Quantum-safe banking");
@@ -260,19 +420,36 @@ describe("topic cache", () => {
     expect(await h.pipeline.cache.lookup(request, owner)).toBeNull();
     const [row] = await audits("cache.invalidate");
     expect(row).toMatchObject({ entityId: stored!.entryId, actorEmail: h.admin.email });
-    expect(row!.before).toEqual([expect.objectContaining({ id: stored!.entryId, topic: "Quantum-safe banking", scope: "TENANT" })]);
+    expect(row!.before).toEqual([
+      expect.objectContaining({ id: stored!.entryId, topic: "Quantum-safe banking", scope: "TENANT" }),
+    ]);
   });
 
   it("pins an entry as shared for everyone, then unpins it", async () => {
-    const [a, b] = await h.app.db.prisma.requester.findMany({ where: { id: { in: activity.slackRequesters.slice(0, 1).concat(activity.lineRequesters.slice(0, 1)) } } });
+    const [a, b] = await h.app.db.prisma.requester.findMany({
+      where: { id: { in: activity.slackRequesters.slice(0, 1).concat(activity.lineRequesters.slice(0, 1)) } },
+    });
     const owner = { scope: "TENANT" as const, tenantId: a!.tenantId, requesterId: a!.id };
     const other = { scope: "REQUESTER" as const, tenantId: b!.tenantId, requesterId: b!.id };
-    const stored = await h.pipeline.cache.store({ ...request, topic: "Open finance in Thailand" }, owner, { title: "Open finance", draft: "# Open finance\n\nText.", words: 3, sources: [], model: "gpt-4o-mini", costUsd: "0.001" });
-    expect(await h.pipeline.cache.lookup({ ...request, topic: "Open finance in Thailand" }, other)).toBeNull();
+    const stored = await h.pipeline.cache.store({ ...request, topic: "Open finance in Thailand" }, owner, {
+      title: "Open finance",
+      draft: "# Open finance\n\nText.",
+      words: 3,
+      sources: [],
+      model: "gpt-4o-mini",
+      costUsd: "0.001",
+    });
+    expect(
+      await h.pipeline.cache.lookup({ ...request, topic: "Open finance in Thailand" }, other),
+    ).toBeNull();
     expect((await post("/cache", { intent: "pin", id: stored!.entryId })).status).toBe(200);
-    expect(await h.pipeline.cache.lookup({ ...request, topic: "Open finance in Thailand" }, other)).not.toBeNull();
+    expect(
+      await h.pipeline.cache.lookup({ ...request, topic: "Open finance in Thailand" }, other),
+    ).not.toBeNull();
     expect((await post("/cache", { intent: "unpin", id: stored!.entryId })).status).toBe(200);
-    expect(await h.pipeline.cache.lookup({ ...request, topic: "Open finance in Thailand" }, other)).toBeNull();
+    expect(
+      await h.pipeline.cache.lookup({ ...request, topic: "Open finance in Thailand" }, other),
+    ).toBeNull();
     expect((await audits("cache.pin")).length + (await audits("cache.unpin")).length).toBe(2);
   });
 
@@ -289,15 +466,31 @@ describe("topic cache", () => {
   });
 
   it("pre-warm refuses an empty list and queues real generations for a list of topics", async () => {
-    const empty = await post("/cache", { intent: "prewarm", topics: "  \n ", language: "en", targetWords: "600", audience: "" });
+    const empty = await post("/cache", {
+      intent: "prewarm",
+      topics: "  \n ",
+      language: "en",
+      targetWords: "600",
+      audience: "",
+    });
     expect(empty.status).toBe(400);
     expect(await empty.text()).toContain("Enter at least one topic, one per line.");
-    const res = await post("/cache", { intent: "prewarm", topics: "Hospital at home\nSmart ports", language: "en", targetWords: "600", audience: "CIOs" });
+    const res = await post("/cache", {
+      intent: "prewarm",
+      topics: "Hospital at home\nSmart ports",
+      language: "en",
+      targetWords: "600",
+      audience: "CIOs",
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("2 of 2 topics queued for writing.");
-    const rows = await h.app.db.prisma.generation.findMany({ where: { requester: { externalId: "prewarm" } } });
+    const rows = await h.app.db.prisma.generation.findMany({
+      where: { requester: { externalId: "prewarm" } },
+    });
     expect(rows.map((g) => g.topic).sort()).toEqual(["Hospital at home", "Smart ports"]);
-    expect((await audits("cache.prewarm"))[0]?.after).toMatchObject({ outcomes: [{ result: "queued" }, { result: "queued" }] });
+    expect((await audits("cache.prewarm"))[0]?.after).toMatchObject({
+      outcomes: [{ result: "queued" }, { result: "queued" }],
+    });
   });
 });
 
@@ -331,7 +524,9 @@ describe("generations, export and overview", () => {
     const res = await get("/generations.csv?platform=LINE");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
-    expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="generations-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(res.headers.get("content-disposition")).toMatch(
+      /^attachment; filename="generations-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // the BOM: spreadsheets read UTF-8
     const text = new TextDecoder().decode(bytes); // (drops the BOM)
@@ -351,7 +546,10 @@ describe("generations, export and overview", () => {
 
   it("defuses spreadsheet formulas at the start of a field", async () => {
     const g = await h.app.db.prisma.generation.findUniqueOrThrow({ where: { id: activity.generations[1]! } });
-    await h.app.db.prisma.generation.update({ where: { id: g.id }, data: { topic: "=HYPERLINK(\"http://evil\")" } });
+    await h.app.db.prisma.generation.update({
+      where: { id: g.id },
+      data: { topic: '=HYPERLINK("http://evil")' },
+    });
     const text = await (await get(`/generations.csv?q=HYPERLINK`)).text();
     const rows = parseCsv(text);
     expect(rows).toHaveLength(2);
@@ -362,7 +560,15 @@ describe("generations, export and overview", () => {
     const g = await h.app.db.prisma.generation.findUniqueOrThrow({ where: { id: activity.generations[2]! } });
     const { id: _id, requestKey: _rk, ...rest } = g;
     await h.app.db.prisma.generation.createMany({
-      data: Array.from({ length: 1_234 }, (_, i) => ({ ...rest, request: rest.request ?? {}, sources: rest.sources ?? [], deliveryState: undefined, requestKey: `bulk-${i}`, topic: `Bulk ${i}`, createdAt: new Date(Date.now() - 86_400_000 * 40 - i * 1000) })),
+      data: Array.from({ length: 1_234 }, (_, i) => ({
+        ...rest,
+        request: rest.request ?? {},
+        sources: rest.sources ?? [],
+        deliveryState: undefined,
+        requestKey: `bulk-${i}`,
+        topic: `Bulk ${i}`,
+        createdAt: new Date(Date.now() - 86_400_000 * 40 - i * 1000),
+      })),
     });
     const text = await (await get("/generations.csv?q=Bulk")).text();
     const rows = parseCsv(text);
@@ -372,16 +578,28 @@ describe("generations, export and overview", () => {
 });
 
 describe("corpus", () => {
-  const multipart = (files: Array<{ name: string; body: string | Uint8Array; type?: string }>, cookie = adminCookie) => {
+  const multipart = (
+    files: Array<{ name: string; body: string | Uint8Array; type?: string }>,
+    cookie = adminCookie,
+  ) => {
     const form = new FormData();
-    for (const f of files) form.append("files", new Blob([f.body as BlobPart], { type: f.type ?? "text/markdown" }), f.name);
-    return fetch(`${base}/corpus`, { method: "POST", redirect: "manual", headers: { cookie, origin: base }, body: form });
+    for (const f of files)
+      form.append("files", new Blob([f.body as BlobPart], { type: f.type ?? "text/markdown" }), f.name);
+    return fetch(`${base}/corpus`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie, origin: base },
+      body: form,
+    });
   };
 
   it("ingests good Markdown, explains each bad file, and deletes from the vector store too", async () => {
     const vectorsBefore = await h.pipeline.retrieval.store.count();
     const res = await multipart([
-      { name: "smart-ports.md", body: "---\ntitle: Smart ports\nindustry: logistics\n---\n# Smart ports\n\nPorts use sensors and AI to cut waiting times for ships and trucks.\n\n## Why now\n\nCongestion costs shippers billions every year." },
+      {
+        name: "smart-ports.md",
+        body: "---\ntitle: Smart ports\nindustry: logistics\n---\n# Smart ports\n\nPorts use sensors and AI to cut waiting times for ships and trucks.\n\n## Why now\n\nCongestion costs shippers billions every year.",
+      },
       { name: "notes.txt", body: "plain text", type: "text/plain" },
       { name: "binary.md", body: new Uint8Array([0xff, 0xfe, 0x00, 0x41]) },
       { name: "empty.md", body: "" },
@@ -391,16 +609,23 @@ describe("corpus", () => {
     expect(html).toContain("1 of 3 files in the corpus.");
     expect(html).toContain("Only Markdown files (.md) can be added to the corpus.");
     expect(html).toContain("This is not a UTF-8 text file.");
-    const doc = await h.app.db.prisma.corpusDocument.findUniqueOrThrow({ where: { source: "smart-ports.md" } });
+    const doc = await h.app.db.prisma.corpusDocument.findUniqueOrThrow({
+      where: { source: "smart-ports.md" },
+    });
     expect(doc).toMatchObject({ title: "Smart ports", industry: "logistics" });
     expect(await h.pipeline.retrieval.store.count()).toBe(vectorsBefore + doc.chunkCount);
-    expect((await audits("corpus.upload"))[0]?.after).toMatchObject({ files: expect.arrayContaining([expect.objectContaining({ name: "smart-ports.md", status: "added" })]) });
+    expect((await audits("corpus.upload"))[0]?.after).toMatchObject({
+      files: expect.arrayContaining([expect.objectContaining({ name: "smart-ports.md", status: "added" })]),
+    });
 
     const del = await post("/corpus", { intent: "delete", id: doc.id });
     expect(del.status).toBe(200);
     expect(await h.app.db.prisma.corpusDocument.findUnique({ where: { id: doc.id } })).toBeNull();
     expect(await h.pipeline.retrieval.store.count()).toBe(vectorsBefore);
-    expect((await audits("corpus.delete"))[0]).toMatchObject({ entityId: doc.id, before: expect.objectContaining({ source: "smart-ports.md" }) });
+    expect((await audits("corpus.delete"))[0]).toMatchObject({
+      entityId: doc.id,
+      before: expect.objectContaining({ source: "smart-ports.md" }),
+    });
   });
 
   it("refuses uploads that are too large, empty or not multipart, and viewers' uploads", async () => {
@@ -425,12 +650,20 @@ describe("playground", () => {
     expect(badHtml).toContain("Enter a requester name.");
     expect(badHtml).toContain("Enter what the article should be about.");
 
-    const res = await post("/playground", { requester: "QA Desk", tierId: pro.id, text: "write an article about smart factories for COOs, 300 words" });
+    const res = await post("/playground", {
+      requester: "QA Desk",
+      tierId: pro.id,
+      text: "write an article about smart factories for COOs, 300 words",
+    });
     expect(res.status).toBe(302);
     const id = new URL(res.headers.get("location")!, base).searchParams.get("g")!;
-    const requester = await h.app.db.prisma.requester.findFirstOrThrow({ where: { externalId: "playground:qa-desk" }, include: { tier: true } });
+    const requester = await h.app.db.prisma.requester.findFirstOrThrow({
+      where: { externalId: "playground:qa-desk" },
+      include: { tier: true },
+    });
     expect(requester.tier?.name).toBe("Pro");
-    let state: { done: boolean; chunks: Array<{ index: number; text: string }>; status: string } | null = null;
+    let state: { done: boolean; chunks: Array<{ index: number; text: string }>; status: string } | null =
+      null;
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       const r = await get(`/playground/${id}/chunks`);
@@ -442,7 +675,10 @@ describe("playground", () => {
     expect(state?.status).toBe("DELIVERED");
     expect(state!.chunks.length).toBeGreaterThan(0);
     expect(state!.chunks.map((c) => c.index)).toEqual(state!.chunks.map((_, i) => i));
-    expect((await audits("playground.request")).at(-1)).toMatchObject({ entityId: id, after: expect.objectContaining({ requester: "QA Desk", tier: "Pro", result: "queued" }) });
+    expect((await audits("playground.request")).at(-1)).toMatchObject({
+      entityId: id,
+      after: expect.objectContaining({ requester: "QA Desk", tier: "Pro", result: "queued" }),
+    });
     expect((await get("/playground/nope/chunks")).status).toBe(404);
 
     const guidance = await post("/playground", { requester: "QA Desk", tierId: pro.id, text: "help" });
@@ -454,21 +690,42 @@ describe("playground", () => {
 describe("accounts from the command line", () => {
   it("adds a viewer who can sign in, and disables them again", async () => {
     const run = (...args: string[]) =>
-      promisify(execFile)(process.execPath, ["--import", "tsx", path.resolve(import.meta.dirname, "../../core/admin/cli.ts"), ...args], {
-        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: (h.app.config.database as { url: string }).url, LOG_LEVEL: "silent" },
-      });
+      promisify(execFile)(
+        process.execPath,
+        ["--import", "tsx", path.resolve(import.meta.dirname, "../../core/admin/cli.ts"), ...args],
+        {
+          env: {
+            PATH: process.env.PATH ?? "",
+            HOME: process.env.HOME ?? "",
+            DATABASE_URL: (h.app.config.database as { url: string }).url,
+            LOG_LEVEL: "silent",
+          },
+        },
+      );
     const added = await run("add", "Auditor@Example.com", "viewer", "Outside", "auditor");
     const password = /password: (\S+) \(shown once\)/.exec(added.stdout)?.[1];
     expect(password).toBeDefined();
-    const res = await fetch(`${base}/login`, { method: "POST", redirect: "manual", headers: { origin: base }, body: new URLSearchParams({ email: "auditor@example.com", password: password! }) });
+    const res = await fetch(`${base}/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { origin: base },
+      body: new URLSearchParams({ email: "auditor@example.com", password: password! }),
+    });
     expect(res.status).toBe(302);
-    const user = await h.app.db.prisma.adminUser.findUniqueOrThrow({ where: { email: "auditor@example.com" } });
+    const user = await h.app.db.prisma.adminUser.findUniqueOrThrow({
+      where: { email: "auditor@example.com" },
+    });
     expect(user).toMatchObject({ role: "VIEWER", name: "Outside auditor" });
-    await expect(run("add", "auditor@example.com", "admin")).rejects.toMatchObject({ stderr: expect.stringContaining("already has an account") });
+    await expect(run("add", "auditor@example.com", "admin")).rejects.toMatchObject({
+      stderr: expect.stringContaining("already has an account"),
+    });
     await run("disable", "auditor@example.com");
     const cookie = res.headers.getSetCookie()[0]!.split(";")[0]!;
     expect((await get("/", cookie)).status).toBe(302); // the session ended with the account
-    expect((await audits("admin-user.create"))[0]).toMatchObject({ entityId: user.id, after: { role: "VIEWER" } });
+    expect((await audits("admin-user.create"))[0]).toMatchObject({
+      entityId: user.id,
+      after: { role: "VIEWER" },
+    });
   });
 });
 

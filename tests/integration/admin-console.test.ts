@@ -7,7 +7,7 @@ import { startAdmin } from "../../admin/server.ts";
 import { hashPassword } from "../../core/admin/password.ts";
 import type { AppContext } from "../../core/app.ts";
 import { loadConfig } from "../../core/config.ts";
-import { openDatabase, type Database } from "../../core/db/client.ts";
+import { type Database, openDatabase } from "../../core/db/client.ts";
 import { createLogger } from "../../core/logger.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { createPostgresDatabase, type TestDatabase } from "../helpers/services.ts";
@@ -25,12 +25,22 @@ let base: string;
 
 beforeAll(async () => {
   if (!existsSync(SERVER_BUILD))
-    throw new Error(`Console not built: ${SERVER_BUILD} is missing. Run \`npx react-router build\` (npm test does) first.`);
+    throw new Error(
+      `Console not built: ${SERVER_BUILD} is missing. Run \`npx react-router build\` (npm test does) first.`,
+    );
   target = await createPostgresDatabase("ab_admin");
-  const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", DATABASE_URL: target.url, PORT: "0", ADMIN_PORT: "0" });
+  const config = loadConfig({
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    DATABASE_URL: target.url,
+    PORT: "0",
+    ADMIN_PORT: "0",
+  });
   db = await openDatabase(config);
   await db.migrate();
-  await db.prisma.adminUser.create({ data: { email: EMAIL, name: "Ops", role: "ADMIN", passwordHash: await hashPassword(PASSWORD) } });
+  await db.prisma.adminUser.create({
+    data: { email: EMAIL, name: "Ops", role: "ADMIN", passwordHash: await hashPassword(PASSWORD) },
+  });
   const app: AppContext = { config, logger: createLogger("silent"), db, redis: null };
   pipeline = createPipeline(app);
   consoleServer = await startAdmin(app, { host: "127.0.0.1", port: 0, pipeline });
@@ -47,11 +57,20 @@ afterAll(async () => {
 const get = (pathname: string, cookie?: string) =>
   fetch(base + pathname, { redirect: "manual", headers: cookie ? { cookie } : {} });
 
-function post(pathname: string, form: Record<string, string>, opts: { origin?: string | null; cookie?: string } = {}) {
+function post(
+  pathname: string,
+  form: Record<string, string>,
+  opts: { origin?: string | null; cookie?: string } = {},
+) {
   const headers: Record<string, string> = {};
   if (opts.origin !== null) headers.origin = opts.origin ?? base;
   if (opts.cookie) headers.cookie = opts.cookie;
-  return fetch(base + pathname, { method: "POST", redirect: "manual", headers, body: new URLSearchParams(form) });
+  return fetch(base + pathname, {
+    method: "POST",
+    redirect: "manual",
+    headers,
+    body: new URLSearchParams(form),
+  });
 }
 
 /** Signs in and returns the `name=value` pair of the session cookie plus the raw Set-Cookie. */
@@ -63,12 +82,15 @@ async function signIn(email = EMAIL, password = PASSWORD): Promise<{ cookie: str
   return { cookie: setCookie!.split(";")[0]!, setCookie: setCookie! };
 }
 
-const sessionRowId = (cookie: string) => createHash("sha256").update(cookie.slice("ab_session=".length)).digest("hex");
+const sessionRowId = (cookie: string) =>
+  createHash("sha256").update(cookie.slice("ab_session=".length)).digest("hex");
 
 /** A raw request, so the path reaches the server exactly as written (fetch would normalise it). */
 function rawGet(pathname: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get(base + "/", { path: pathname }, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on("error", reject);
+    http
+      .get(base + "/", { path: pathname }, (res) => (res.resume(), resolve(res.statusCode ?? 0)))
+      .on("error", reject);
   });
 }
 
@@ -128,7 +150,10 @@ describe("admin console", () => {
     }
     // A Referer from this site stands in for a missing Origin (older browsers).
     const res = await fetch(`${base}/login`, {
-      method: "POST", redirect: "manual", headers: { referer: `${base}/login` }, body: new URLSearchParams({ email: EMAIL, password: PASSWORD }),
+      method: "POST",
+      redirect: "manual",
+      headers: { referer: `${base}/login` },
+      body: new URLSearchParams({ email: EMAIL, password: PASSWORD }),
     });
     expect(res.status).toBe(302);
   });
@@ -141,7 +166,10 @@ describe("admin console", () => {
     expect(setCookie).not.toMatch(/Secure/); // NODE_ENV=test serves plain HTTP
     expect(cookie).toMatch(/^ab_session=[A-Za-z0-9_-]{43}$/);
 
-    const row = await db.prisma.adminSession.findUniqueOrThrow({ where: { id: sessionRowId(cookie) }, include: { user: true } });
+    const row = await db.prisma.adminSession.findUniqueOrThrow({
+      where: { id: sessionRowId(cookie) },
+      include: { user: true },
+    });
     expect(row.user.email).toBe(EMAIL);
     expect(row.ip).toBe("127.0.0.1");
     expect(row.user.lastLoginAt).not.toBeNull();
@@ -179,14 +207,19 @@ describe("admin console", () => {
   it("refuses a cross-site sign-out", async () => {
     const { cookie } = await signIn();
     expect((await post("/logout", {}, { cookie, origin: "https://evil.example" })).status).toBe(403);
-    expect((await db.prisma.adminSession.findUniqueOrThrow({ where: { id: sessionRowId(cookie) } })).revokedAt).toBeNull();
+    expect(
+      (await db.prisma.adminSession.findUniqueOrThrow({ where: { id: sessionRowId(cookie) } })).revokedAt,
+    ).toBeNull();
   });
 
   it("slides the 12-hour expiry forward while the admin keeps using the console", async () => {
     const { cookie } = await signIn();
     const id = sessionRowId(cookie);
     const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
-    await db.prisma.adminSession.update({ where: { id }, data: { lastSeenAt: tenMinutesAgo, expiresAt: new Date(Date.now() + 60_000) } });
+    await db.prisma.adminSession.update({
+      where: { id },
+      data: { lastSeenAt: tenMinutesAgo, expiresAt: new Date(Date.now() + 60_000) },
+    });
     expect((await get("/", cookie)).status).toBe(200);
     const row = await db.prisma.adminSession.findUniqueOrThrow({ where: { id } });
     expect(row.lastSeenAt.getTime()).toBeGreaterThan(tenMinutesAgo.getTime());
@@ -195,11 +228,16 @@ describe("admin console", () => {
 
   it("rejects expired sessions and sessions of disabled users", async () => {
     const expired = await signIn();
-    await db.prisma.adminSession.update({ where: { id: sessionRowId(expired.cookie) }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await db.prisma.adminSession.update({
+      where: { id: sessionRowId(expired.cookie) },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     expect((await get("/", expired.cookie)).status).toBe(302);
 
     const email = "viewer@example.com";
-    await db.prisma.adminUser.create({ data: { email, role: "VIEWER", passwordHash: await hashPassword(PASSWORD) } });
+    await db.prisma.adminUser.create({
+      data: { email, role: "VIEWER", passwordHash: await hashPassword(PASSWORD) },
+    });
     const viewer = await signIn(email);
     const home = await get("/", viewer.cookie);
     expect(await home.text()).toContain("Viewer (read-only)");
@@ -210,9 +248,12 @@ describe("admin console", () => {
 
   it("throttles repeated failures and says when to try again", async () => {
     const email = "target@example.com";
-    await db.prisma.adminUser.create({ data: { email, role: "ADMIN", passwordHash: await hashPassword(PASSWORD) } });
+    await db.prisma.adminUser.create({
+      data: { email, role: "ADMIN", passwordHash: await hashPassword(PASSWORD) },
+    });
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await post("/login", { email, password: `guess-${i}` })).status);
+    for (let i = 0; i < 11; i++)
+      statuses.push((await post("/login", { email, password: `guess-${i}` })).status);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
     expect(statuses[10]).toBe(429);
     // Even the right password waits out the block.

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppContext } from "../../core/app.ts";
-import { openDatabase, type Database } from "../../core/db/client.ts";
+import { type Database, openDatabase } from "../../core/db/client.ts";
 import { purgeExpired } from "../../core/housekeeping.ts";
-import { createPipeline, type ChatRequest, type Pipeline } from "../../core/pipeline/index.ts";
-import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
+import { type ChatRequest, createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { RecordingSinks } from "../helpers/recording-sink.ts";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
@@ -59,8 +59,14 @@ describe("PostgreSQL briefly unavailable", () => {
       const late = recovered;
       const conversation = randomBytes(6).toString("hex");
       const req: ChatRequest = {
-        platform: "CONSOLE", eventId: `ev-${conversation}`, tenant: { externalId: "db-fault" }, requester: { externalId: `user-${i % 4}` },
-        input: { kind: "text", text: `write an article about data resilience ${conversation} for executives, 400 words` },
+        platform: "CONSOLE",
+        eventId: `ev-${conversation}`,
+        tenant: { externalId: "db-fault" },
+        requester: { externalId: `user-${i % 4}` },
+        input: {
+          kind: "text",
+          text: `write an article about data resilience ${conversation} for executives, 400 words`,
+        },
         destination: { platform: "CONSOLE", conversation },
       };
       try {
@@ -93,14 +99,23 @@ describe("PostgreSQL briefly unavailable", () => {
 
     const deadline = Date.now() + 90_000;
     while (!accepted.every((c) => sinks.ended(c))) {
-      if (Date.now() > deadline) throw new Error(`not finished: ${accepted.filter((c) => !sinks.ended(c)).length} of ${accepted.length}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `not finished: ${accepted.filter((c) => !sinks.ended(c)).length} of ${accepted.length}`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
     for (const c of accepted) {
-      expect(sinks.of(c).filter((e) => e.type === "finish"), c).toHaveLength(1);
+      expect(
+        sinks.of(c).filter((e) => e.type === "finish"),
+        c,
+      ).toHaveLength(1);
       const indexes = sinks.chunks(c).map((x) => x.index);
       expect(indexes).toEqual(indexes.map((_, i) => i));
-      expect((await direct.prisma.generation.findUniqueOrThrow({ where: { requestKey: `CONSOLE:ev-${c}` } })).status).toBe("DELIVERED");
+      expect(
+        (await direct.prisma.generation.findUniqueOrThrow({ where: { requestKey: `CONSOLE:ev-${c}` } }))
+          .status,
+      ).toBe("DELIVERED");
     }
     // A row whose INSERT committed as the connection died is left QUEUED with no job (the
     // client cannot know it committed); housekeeping fails such orphans, so none stays pending.
@@ -112,9 +127,14 @@ describe("PostgreSQL briefly unavailable", () => {
     }
     // Quotas: exactly the delivered articles are counted; refusals hold nothing in flight.
     let used = 0;
-    for (const r of await direct.prisma.requester.findMany({ where: { tenant: { externalId: "db-fault" } }, include: { tenant: { include: { defaultTier: true } } } }))
+    for (const r of await direct.prisma.requester.findMany({
+      where: { tenant: { externalId: "db-fault" } },
+      include: { tenant: { include: { defaultTier: true } } },
+    }))
       used += (await pipeline.quotas.usage(r.id, r.tenant.defaultTier)).today.used;
     expect(used).toBe(accepted.length);
-    console.info(`database outage: ${accepted.length + refused.length} requests, ${duringOutage} while down, ${accepted.length} delivered once, ${refused.length} refused, ${afterRecovery.length} accepted after recovery, ${sinks.repeats} chunk re-posts absorbed by the sink, 0 lost`);
+    console.info(
+      `database outage: ${accepted.length + refused.length} requests, ${duringOutage} while down, ${accepted.length} delivered once, ${refused.length} refused, ${afterRecovery.length} accepted after recovery, ${sinks.repeats} chunk re-posts absorbed by the sink, 0 lost`,
+    );
   });
 });

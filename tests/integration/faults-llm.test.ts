@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppContext } from "../../core/app.ts";
 import { createGenerator } from "../../core/generate/index.ts";
-import { createPipeline, type ChatRequest, type Pipeline } from "../../core/pipeline/index.ts";
-import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
+import { type ChatRequest, createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { RecordingSinks } from "../helpers/recording-sink.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
 
@@ -21,10 +21,16 @@ const user = `outage-${randomBytes(3).toString("hex")}`;
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
-  testApp = await openTestApp("ab_faults_llm", () => ({ OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url }));
+  testApp = await openTestApp("ab_faults_llm", () => ({
+    OPENAI_API_KEY: fake.apiKey,
+    OPENAI_BASE_URL: fake.url,
+  }));
   app = testApp.app;
   const generator = createGenerator(app.config, app.logger, {
-    firstTokenTimeoutMs: 500, idleTimeoutMs: 500, maxAttempts: 2, backoff: { baseDelayMs: 20, maxDelayMs: 50 },
+    firstTokenTimeoutMs: 500,
+    idleTimeoutMs: 500,
+    maxAttempts: 2,
+    backoff: { baseDelayMs: 20, maxDelayMs: 50 },
     circuit: { failureThreshold: 3, windowMs: 10_000, coolDownMs: 1_000 },
   });
   pipeline = createPipeline(app, { generator, workerConcurrency: 2 });
@@ -40,8 +46,14 @@ afterAll(async () => {
 async function askAndWait(topic: string): Promise<{ conversation: string; generationId: string }> {
   const conversation = randomBytes(6).toString("hex");
   const req: ChatRequest = {
-    platform: "CONSOLE", eventId: `ev-${conversation}`, tenant: { externalId: "outage" }, requester: { externalId: user },
-    input: { kind: "text", text: `write an article about ${topic} ${conversation} for executives, 400 words` },
+    platform: "CONSOLE",
+    eventId: `ev-${conversation}`,
+    tenant: { externalId: "outage" },
+    requester: { externalId: user },
+    input: {
+      kind: "text",
+      text: `write an article about ${topic} ${conversation} for executives, 400 words`,
+    },
     destination: { platform: "CONSOLE", conversation },
   };
   const accepted = await pipeline.accept(req);
@@ -80,16 +92,23 @@ describe("an LLM outage (fake OpenAI failing on command)", () => {
     const chatCalls = fake.requests.filter((r) => r.path.endsWith("/chat/completions")).length;
     expect(chatCalls).toBeLessThan(9 * 2); // 9 articles × 2 attempts each if nothing stopped them
 
-    const requester = await app.db.prisma.requester.findFirstOrThrow({ where: { externalId: user }, include: { tenant: { include: { defaultTier: true } } } });
+    const requester = await app.db.prisma.requester.findFirstOrThrow({
+      where: { externalId: user },
+      include: { tenant: { include: { defaultTier: true } } },
+    });
     expect((await pipeline.quotas.usage(requester.id, requester.tenant.defaultTier)).today.used).toBe(0);
-    expect(await app.db.prisma.generation.count({ where: { requesterId: requester.id, status: "FAILED" } })).toBe(9);
+    expect(
+      await app.db.prisma.generation.count({ where: { requesterId: requester.id, status: "FAILED" } }),
+    ).toBe(9);
 
     // Recovery: the provider answers again; after the cool-down the next articles are written.
     fake.set({ failure: null });
     await new Promise((r) => setTimeout(r, 1_100));
     const { conversation, generationId } = await askAndWait("supply chain recovery");
     expect(sinks.of(conversation).at(-1)?.type).toBe("finish");
-    expect((await app.db.prisma.generation.findUniqueOrThrow({ where: { id: generationId } })).status).toBe("DELIVERED");
+    expect((await app.db.prisma.generation.findUniqueOrThrow({ where: { id: generationId } })).status).toBe(
+      "DELIVERED",
+    );
     expect((await pipeline.quotas.usage(requester.id, requester.tenant.defaultTier)).today.used).toBe(1);
   });
 });

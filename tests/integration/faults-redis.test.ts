@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppContext } from "../../core/app.ts";
-import { createPipeline, type ChatRequest, type Pipeline } from "../../core/pipeline/index.ts";
-import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
+import { type ChatRequest, createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { freePort } from "../helpers/process.ts";
 import { RecordingSinks } from "../helpers/recording-sink.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
@@ -26,8 +26,28 @@ let port: number;
 const sinks = new RecordingSinks(1_200);
 
 function startRedis(): void {
-  const r = spawnSync("redis-server", ["--daemonize", "yes", "--bind", "127.0.0.1", "--port", String(port), "--dir", dir, "--appendonly", "yes", "--save", "", "--pidfile", path.join(dir, "redis.pid"), "--logfile", path.join(dir, "redis.log")]);
-  if (r.status !== 0) throw new Error(`redis-server could not start (is Redis installed? apt-get install redis-server): ${r.stderr}`);
+  const r = spawnSync("redis-server", [
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--dir",
+    dir,
+    "--appendonly",
+    "yes",
+    "--save",
+    "",
+    "--pidfile",
+    path.join(dir, "redis.pid"),
+    "--logfile",
+    path.join(dir, "redis.log"),
+  ]);
+  if (r.status !== 0)
+    throw new Error(
+      `redis-server could not start (is Redis installed? apt-get install redis-server): ${r.stderr}`,
+    );
 }
 async function waitForRedis(up: boolean): Promise<void> {
   for (let i = 0; i < 100; i++) {
@@ -44,7 +64,11 @@ beforeAll(async () => {
   startRedis();
   await waitForRedis(true);
   fake = await startFakeOpenAI({ firstTokenLatencyMs: 50, tokensPerSecond: 2_000 });
-  testApp = await openTestApp("ab_faults_redis", () => ({ REDIS_URL: `redis://127.0.0.1:${port}`, OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url }));
+  testApp = await openTestApp("ab_faults_redis", () => ({
+    REDIS_URL: `redis://127.0.0.1:${port}`,
+    OPENAI_API_KEY: fake.apiKey,
+    OPENAI_BASE_URL: fake.url,
+  }));
   app = testApp.app;
   pipeline = createPipeline(app, { workerConcurrency: 4 });
   pipeline.sinks.register("CONSOLE", sinks.factory);
@@ -69,8 +93,14 @@ describe("Redis restarted mid-load", () => {
       if (down) duringOutage++;
       const conversation = randomBytes(6).toString("hex");
       const req: ChatRequest = {
-        platform: "CONSOLE", eventId: `ev-${conversation}`, tenant: { externalId: "redis-fault" }, requester: { externalId: `user-${n++ % 5}` },
-        input: { kind: "text", text: `write an article about platform resilience ${conversation} for executives, 300 words` },
+        platform: "CONSOLE",
+        eventId: `ev-${conversation}`,
+        tenant: { externalId: "redis-fault" },
+        requester: { externalId: `user-${n++ % 5}` },
+        input: {
+          kind: "text",
+          text: `write an article about platform resilience ${conversation} for executives, 300 words`,
+        },
         destination: { platform: "CONSOLE", conversation },
       };
       try {
@@ -105,12 +135,18 @@ describe("Redis restarted mid-load", () => {
 
     const deadline = Date.now() + 60_000;
     while (!accepted.every((c) => sinks.ended(c))) {
-      if (Date.now() > deadline) throw new Error(`not finished: ${accepted.filter((c) => !sinks.ended(c)).length} of ${accepted.length}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `not finished: ${accepted.filter((c) => !sinks.ended(c)).length} of ${accepted.length}`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
     for (const c of accepted) {
       const events = sinks.of(c);
-      expect(events.filter((e) => e.type === "finish"), c).toHaveLength(1);
+      expect(
+        events.filter((e) => e.type === "finish"),
+        c,
+      ).toHaveLength(1);
       const indexes = sinks.chunks(c).map((x) => x.index);
       expect(indexes).toEqual(indexes.map((_, i) => i));
     }
@@ -121,6 +157,8 @@ describe("Redis restarted mid-load", () => {
     }
     const delivered = await app.db.prisma.generation.count({ where: { status: "DELIVERED" } });
     expect(delivered).toBe(accepted.length);
-    console.info(`redis restart: ${accepted.length + refused.length} requests, ${accepted.length} delivered once, ${duringOutage} asked while Redis was down, ${refused.length} refused, 0 lost, 0 duplicated`);
+    console.info(
+      `redis restart: ${accepted.length + refused.length} requests, ${accepted.length} delivered once, ${duringOutage} asked while Redis was down, ${refused.length} refused, 0 lost, 0 duplicated`,
+    );
   });
 });

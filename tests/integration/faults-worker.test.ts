@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -10,10 +10,10 @@ import { loadConfig } from "../../core/config.ts";
 import { openDatabase } from "../../core/db/client.ts";
 import { BullJobQueue } from "../../core/jobs/bullmq.ts";
 import { createLogger } from "../../core/logger.ts";
-import { createPipeline, type ChatRequest, type Pipeline } from "../../core/pipeline/index.ts";
+import { type ChatRequest, createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { connectRedis } from "../../core/redis.ts";
 import { seed } from "../../prisma/seed.ts";
-import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
+import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { ROOT } from "../helpers/process.ts";
 import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
 
@@ -21,7 +21,13 @@ import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers
  * Workers dying or stopping with articles half-posted: every article still arrives whole, each
  * chunk once, and quotas end exact. The "chat" is a file the worker processes append to.
  */
-interface Line { c: string; t: "start" | "chunk" | "again" | "finish" | "fail"; i?: number; text?: string; pid: number }
+interface Line {
+  c: string;
+  t: "start" | "chunk" | "again" | "finish" | "fail";
+  i?: number;
+  text?: string;
+  pid: number;
+}
 
 let database: TestDatabase;
 let fake: FakeOpenAI;
@@ -44,7 +50,9 @@ beforeAll(async () => {
   await redis.connect();
   app = { config, logger: createLogger("silent"), db, redis };
   // The bot's side: accepts and enqueues, runs no worker.
-  ingress = createPipeline(app, { queue: new BullJobQueue({ redisUrl: REDIS_URL, prefix, logger: app.logger }) });
+  ingress = createPipeline(app, {
+    queue: new BullJobQueue({ redisUrl: REDIS_URL, prefix, logger: app.logger }),
+  });
 });
 afterAll(async () => {
   for (const w of workers) if (w.exitCode === null) w.kill("SIGKILL");
@@ -57,15 +65,27 @@ afterAll(async () => {
 });
 
 function env(): Record<string, string> {
-  return { DATABASE_URL: database.url, REDIS_URL, OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url, PORT: "0", ADMIN_PORT: "0", LOG_LEVEL: "warn" };
+  return {
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    OPENAI_API_KEY: fake.apiKey,
+    OPENAI_BASE_URL: fake.url,
+    PORT: "0",
+    ADMIN_PORT: "0",
+    LOG_LEVEL: "warn",
+  };
 }
 
 function startWorker(sinkFile: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "tests/fixtures/pipeline-worker.ts")], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", ...env(), SINK_FILE: sinkFile, QUEUE_PREFIX: prefix },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(ROOT, "tests/fixtures/pipeline-worker.ts")],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", ...env(), SINK_FILE: sinkFile, QUEUE_PREFIX: prefix },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   workers.push(child);
   let out = "";
   child.stderr!.on("data", (d) => (out += d));
@@ -76,7 +96,12 @@ function startWorker(sinkFile: string): Promise<ChildProcess> {
 }
 
 const read = (file: string): Line[] =>
-  existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Line) : [];
+  existsSync(file)
+    ? readFileSync(file, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Line)
+    : [];
 
 async function until(check: () => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -91,9 +116,14 @@ async function acceptMany(count: number, user: string): Promise<string[]> {
   for (let i = 0; i < count; i++) {
     const conversation = randomBytes(6).toString("hex");
     const req: ChatRequest = {
-      platform: "CONSOLE", eventId: `ev-${conversation}`,
-      tenant: { externalId: "faults" }, requester: { externalId: user },
-      input: { kind: "text", text: `write an article about resilience topic ${i} ${conversation} in logistics for executives, 600 words` },
+      platform: "CONSOLE",
+      eventId: `ev-${conversation}`,
+      tenant: { externalId: "faults" },
+      requester: { externalId: user },
+      input: {
+        kind: "text",
+        text: `write an article about resilience topic ${i} ${conversation} in logistics for executives, 600 words`,
+      },
       destination: { platform: "CONSOLE", conversation },
     };
     expect((await ingress.accept(req)).kind).toBe("queued");
@@ -106,7 +136,10 @@ async function acceptMany(count: number, user: string): Promise<string[]> {
 async function expectDeliveredOnce(lines: Line[], conversations: string[], user: string) {
   for (const c of conversations) {
     const mine = lines.filter((l) => l.c === c);
-    expect(mine.filter((l) => l.t === "finish"), `finish lines for ${c}`).toHaveLength(1);
+    expect(
+      mine.filter((l) => l.t === "finish"),
+      `finish lines for ${c}`,
+    ).toHaveLength(1);
     expect(mine.filter((l) => l.t === "fail")).toHaveLength(0);
     const shown = mine.filter((l) => l.t === "chunk").map((l) => l.i);
     expect(shown).toEqual(shown.map((_, i) => i));
@@ -114,7 +147,10 @@ async function expectDeliveredOnce(lines: Line[], conversations: string[], user:
     expect(g.status).toBe("DELIVERED");
     expect(g.chunksDelivered).toBe(shown.length);
   }
-  const requester = await app.db.prisma.requester.findFirstOrThrow({ where: { externalId: user }, include: { tenant: { include: { defaultTier: true } } } });
+  const requester = await app.db.prisma.requester.findFirstOrThrow({
+    where: { externalId: user },
+    include: { tenant: { include: { defaultTier: true } } },
+  });
   const usage = await ingress.quotas.usage(requester.id, requester.tenant.defaultTier);
   expect(usage.today.used).toBe(conversations.length); // counted once each, nothing left in flight
 }
@@ -131,11 +167,17 @@ describe("worker faults (PostgreSQL, Redis, BullMQ, worker processes)", () => {
     expect(before.filter((l) => l.t === "finish").length).toBeLessThan(conversations.length); // work was really in flight
 
     const second = await startWorker(file);
-    await until(() => read(file).filter((l) => l.t === "finish" || l.t === "fail").length >= conversations.length);
+    await until(
+      () => read(file).filter((l) => l.t === "finish" || l.t === "fail").length >= conversations.length,
+    );
     const lines = read(file);
     await expectDeliveredOnce(lines, conversations, user);
     // The survivor really took over: it resumed drafts the dead worker had started.
-    expect(lines.some((l) => l.pid === second.pid && l.t === "start" && (l as Line & { resumed: boolean }).resumed)).toBe(true);
+    expect(
+      lines.some(
+        (l) => l.pid === second.pid && l.t === "start" && (l as Line & { resumed: boolean }).resumed,
+      ),
+    ).toBe(true);
     second.kill("SIGTERM");
   });
 

@@ -1,15 +1,15 @@
 import { encode } from "gpt-tokenizer/model/gpt-4o";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { ArticleRequest } from "../../core/domain.ts";
 import { loadConfig } from "../../core/config.ts";
-import { createLogger } from "../../core/logger.ts";
+import type { ArticleRequest } from "../../core/domain.ts";
 import { CircuitBreaker } from "../../core/generate/circuit.ts";
 import { createGenerator, type GeneratorTuning } from "../../core/generate/index.ts";
 import { OfflineComposer } from "../../core/generate/offline.ts";
 import { OpenAIGenerator } from "../../core/generate/openai.ts";
 import { buildPrompt, continuePrompt } from "../../core/generate/prompt.ts";
 import { GenerationError, type GenerationEvent, type Generator } from "../../core/generate/types.ts";
-import { houseArticle, startFakeOpenAI, type ChatBody, type FakeOpenAI } from "../fakes/openai.ts";
+import { createLogger } from "../../core/logger.ts";
+import { type ChatBody, type FakeOpenAI, houseArticle, startFakeOpenAI } from "../fakes/openai.ts";
 
 const request: ArticleRequest = {
   topic: "AI in retail",
@@ -21,7 +21,13 @@ const request: ArticleRequest = {
   tone: "executive",
 };
 const prompt = buildPrompt(request, [
-  { documentId: "a", title: "Forecasting demand", excerpt: "Leaders forecast demand per store and cut excess stock by 15 to 20 percent.", score: 0.9, industry: "retail" },
+  {
+    documentId: "a",
+    title: "Forecasting demand",
+    excerpt: "Leaders forecast demand per store and cut excess stock by 15 to 20 percent.",
+    score: 0.9,
+    industry: "retail",
+  },
 ]);
 const logger = createLogger("silent");
 // Small timeouts keep the suite quick; nothing below asserts how long anything took.
@@ -47,7 +53,10 @@ function generator(tuning: GeneratorTuning = {}, apiKey = fake.apiKey): OpenAIGe
   return new OpenAIGenerator({ ...fast, ...tuning, apiKey, baseUrl: fake.url, model: "gpt-4o-mini", logger });
 }
 
-async function run(gen: Generator, opts: { signal?: AbortSignal; model?: string; onDelta?: () => Promise<void> } = {}) {
+async function run(
+  gen: Generator,
+  opts: { signal?: AbortSignal; model?: string; onDelta?: () => Promise<void> } = {},
+) {
   const events: GenerationEvent[] = [];
   let error: unknown;
   try {
@@ -73,8 +82,18 @@ describe("OpenAIGenerator against the fake OpenAI server", () => {
     expect(text).toBe(expected);
     expect(events.filter((e) => e.type === "delta").length).toBeGreaterThan(50);
     expect(events.at(-1)).toBe(usage);
-    expect(usage).toEqual({ type: "usage", model: "gpt-4o-mini", inputTokens: prompt.promptTokens, outputTokens: encode(expected).length });
-    expect(body).toMatchObject({ model: "gpt-4o-mini", stream: true, stream_options: { include_usage: true }, max_tokens: 980 });
+    expect(usage).toEqual({
+      type: "usage",
+      model: "gpt-4o-mini",
+      inputTokens: prompt.promptTokens,
+      outputTokens: encode(expected).length,
+    });
+    expect(body).toMatchObject({
+      model: "gpt-4o-mini",
+      stream: true,
+      stream_options: { include_usage: true },
+      max_tokens: 980,
+    });
     expect(body.messages).toEqual(prompt.messages);
   });
 
@@ -86,8 +105,16 @@ describe("OpenAIGenerator against the fake OpenAI server", () => {
     for await (const e of generator().stream(continuePrompt(prompt, delivered))) events.push(e);
     const rest = events.flatMap((e) => (e.type === "delta" ? [e.text] : [])).join("");
     expect(delivered + rest).toBe(whole);
-    expect((chatRequests()[0]!.body as ChatBody).messages.map((m) => m.role)).toEqual(["system", "user", "assistant", "user"]);
-    expect(events.at(-1)).toMatchObject({ inputTokens: continuePrompt(prompt, delivered).promptTokens, outputTokens: encode(rest).length });
+    expect((chatRequests()[0]!.body as ChatBody).messages.map((m) => m.role)).toEqual([
+      "system",
+      "user",
+      "assistant",
+      "user",
+    ]);
+    expect(events.at(-1)).toMatchObject({
+      inputTokens: continuePrompt(prompt, delivered).promptTokens,
+      outputTokens: encode(rest).length,
+    });
   });
 
   it("uses the model asked for in the call", async () => {
@@ -99,7 +126,13 @@ describe("OpenAIGenerator against the fake OpenAI server", () => {
   it("estimates usage with the tokenizer, and says so, when the server sends none", async () => {
     fake.set({ omitUsage: true, reply: "# Title\n\nA short draft." });
     const { usage } = await run(generator());
-    expect(usage).toEqual({ type: "usage", model: "gpt-4o-mini", inputTokens: prompt.promptTokens, outputTokens: encode("# Title\n\nA short draft.").length, estimated: true });
+    expect(usage).toEqual({
+      type: "usage",
+      model: "gpt-4o-mini",
+      inputTokens: prompt.promptTokens,
+      outputTokens: encode("# Title\n\nA short draft.").length,
+      estimated: true,
+    });
   });
 
   it("retries a 429 after the provider's retry-after and succeeds", async () => {
@@ -170,7 +203,10 @@ describe("OpenAIGenerator against the fake OpenAI server", () => {
     const gen = generator({ idleTimeoutMs: 5_000, firstTokenTimeoutMs: 5_000 });
     const controller = new AbortController();
     let deltas = 0;
-    const { error } = await run(gen, { signal: controller.signal, onDelta: async () => void (++deltas === 3 && controller.abort()) });
+    const { error } = await run(gen, {
+      signal: controller.signal,
+      onDelta: async () => void (++deltas === 3 && controller.abort()),
+    });
     expect(error).not.toBeInstanceOf(GenerationError);
     expect((error as Error).name).toBe("AbortError");
     expect(gen.circuit.state).toBe("closed");
@@ -184,7 +220,12 @@ describe("OpenAIGenerator against the fake OpenAI server", () => {
   describe("circuit breaker", () => {
     it("opens after N failures, then fails fast without reaching the server", async () => {
       let now = 0;
-      const circuit = new CircuitBreaker({ failureThreshold: 3, windowMs: 60_000, coolDownMs: 10_000, now: () => now });
+      const circuit = new CircuitBreaker({
+        failureThreshold: 3,
+        windowMs: 60_000,
+        coolDownMs: 10_000,
+        now: () => now,
+      });
       const gen = generator({ circuit, maxAttempts: 1 });
       fake.set({ failure: { kind: "status", status: 503 } });
       for (let i = 0; i < 3; i++) expect((await run(gen)).error).toMatchObject({ code: "unavailable" });
@@ -207,7 +248,12 @@ describe("OpenAIGenerator against the fake OpenAI server", () => {
 
     it("stops retrying mid-call when the circuit opens, and re-opens on a failed trial", async () => {
       let now = 0;
-      const circuit = new CircuitBreaker({ failureThreshold: 2, windowMs: 60_000, coolDownMs: 10_000, now: () => now });
+      const circuit = new CircuitBreaker({
+        failureThreshold: 2,
+        windowMs: 60_000,
+        coolDownMs: 10_000,
+        now: () => now,
+      });
       const gen = generator({ circuit, maxAttempts: 5 });
       fake.set({ failure: { kind: "status", status: 500 } });
       expect((await run(gen)).error).toMatchObject({ code: "circuit_open" });
@@ -228,7 +274,11 @@ describe("OpenAIGenerator against the fake OpenAI server", () => {
 
 describe("createGenerator", () => {
   it("chooses OpenAI when a key is set, and the offline composer otherwise", async () => {
-    const online = createGenerator(loadConfig({ OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url, OPENAI_MODEL: "gpt-4o" }), logger, fast);
+    const online = createGenerator(
+      loadConfig({ OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url, OPENAI_MODEL: "gpt-4o" }),
+      logger,
+      fast,
+    );
     expect(online).toBeInstanceOf(OpenAIGenerator);
     expect(online).toMatchObject({ model: "gpt-4o", offline: false });
     fake.set({ reply: "# Hello" });

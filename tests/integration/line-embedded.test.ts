@@ -3,14 +3,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linePlatform } from "../../bot/line/index.ts";
-import { startBotServer, type BotServer } from "../../bot/server.ts";
+import { type BotServer, startBotServer } from "../../bot/server.ts";
 import type { AppContext } from "../../core/app.ts";
 import { loadConfig } from "../../core/config.ts";
 import { openDatabase } from "../../core/db/client.ts";
 import { createLogger } from "../../core/logger.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { seed } from "../../prisma/seed.ts";
-import { lineId, startFakeLine, type FakeLine } from "../fakes/line.ts";
+import { type FakeLine, lineId, startFakeLine } from "../fakes/line.ts";
 
 /**
  * The LINE bot on the embedded profile (`npm start` with nothing configured but LINE): PGlite,
@@ -37,8 +37,12 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "ab-line-embedded-"));
   line = await startFakeLine();
   const config = loadConfig({
-    DATA_DIR: dir, PORT: "0", ADMIN_PORT: "0",
-    LINE_CHANNEL_SECRET: line.channelSecret, LINE_CHANNEL_ACCESS_TOKEN: line.accessToken, LINE_API_BASE_URL: line.url,
+    DATA_DIR: dir,
+    PORT: "0",
+    ADMIN_PORT: "0",
+    LINE_CHANNEL_SECRET: line.channelSecret,
+    LINE_CHANNEL_ACCESS_TOKEN: line.accessToken,
+    LINE_API_BASE_URL: line.url,
   });
   expect(config.redis).toBeNull();
   const db = await openDatabase(config);

@@ -3,14 +3,20 @@ import type { webhook } from "@line/bot-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInbox } from "../../bot/line/inbox.ts";
 import { linePlatform } from "../../bot/line/index.ts";
-import { startBotServer, type BotServer } from "../../bot/server.ts";
+import { type BotServer, startBotServer } from "../../bot/server.ts";
 import type { AppContext } from "../../core/app.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { segmentStarts } from "../../core/text/words.ts";
 import { dayColumn } from "../../core/time.ts";
 import { seed } from "../../prisma/seed.ts";
-import { lineId, startFakeLine, type DeliveredMessage, type FakeLine, type LineEvent } from "../fakes/line.ts";
-import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
+import {
+  type DeliveredMessage,
+  type FakeLine,
+  type LineEvent,
+  lineId,
+  startFakeLine,
+} from "../fakes/line.ts";
+import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
 
 /**
@@ -38,10 +44,14 @@ const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 30_000
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const isFooter = (d: DeliveredMessage) => /^✅/.test(d.message.text ?? "");
-const isApology = (d: DeliveredMessage) => /^(Sorry — I couldn't finish|ขออภัยครับ ไม่สามารถเขียนบทความ)/.test(d.message.text ?? "");
+const isApology = (d: DeliveredMessage) =>
+  /^(Sorry — I couldn't finish|ขออภัยครับ ไม่สามารถเขียนบทความ)/.test(d.message.text ?? "");
 
 /** Waits for the draft's closing message (or an apology) and returns what the chat received. */
-async function conversation(chatId: string, ends: (d: DeliveredMessage) => boolean = isFooter): Promise<DeliveredMessage[]> {
+async function conversation(
+  chatId: string,
+  ends: (d: DeliveredMessage) => boolean = isFooter,
+): Promise<DeliveredMessage[]> {
   await until(() => line.messagesTo(chatId).some(ends));
   return line.messagesTo(chatId);
 }
@@ -51,15 +61,21 @@ function send(...events: LineEvent[]) {
 }
 
 async function generationFor(event: LineEvent) {
-  return app.db.prisma.generation.findUniqueOrThrow({ where: { requestKey: `LINE:${event.webhookEventId}` }, include: { requester: true, tenant: true } });
+  return app.db.prisma.generation.findUniqueOrThrow({
+    where: { requestKey: `LINE:${event.webhookEventId}` },
+    include: { requester: true, tenant: true },
+  });
 }
 
 beforeAll(async () => {
   openai = await startFakeOpenAI();
   line = await startFakeLine();
   testApp = await openTestApp("ab_line", () => ({
-    OPENAI_API_KEY: openai.apiKey, OPENAI_BASE_URL: openai.url,
-    LINE_CHANNEL_SECRET: line.channelSecret, LINE_CHANNEL_ACCESS_TOKEN: line.accessToken, LINE_API_BASE_URL: line.url,
+    OPENAI_API_KEY: openai.apiKey,
+    OPENAI_BASE_URL: openai.url,
+    LINE_CHANNEL_SECRET: line.channelSecret,
+    LINE_CHANNEL_ACCESS_TOKEN: line.accessToken,
+    LINE_API_BASE_URL: line.url,
   }));
   app = testApp.app;
   pipeline = createPipeline(app, { workerConcurrency: 4 });
@@ -84,7 +100,10 @@ describe("LINE drafts", () => {
   it("writes an English draft: reply of 5 bubbles, the rest by push with retry keys, plain text, follow-up buttons", async () => {
     const user = lineId();
     line.setProfile(user, { displayName: "Dana", language: "en" });
-    const event = line.events.text({ userId: user, text: "write an article about AI in retail for executives, 800 words" });
+    const event = line.events.text({
+      userId: user,
+      text: "write an article about AI in retail for executives, 800 words",
+    });
     expect((await send(event)).status).toBe(200);
 
     const got = await conversation(user);
@@ -102,16 +121,29 @@ describe("LINE drafts", () => {
 
     const footer = got.at(-1)!.message;
     expect(footer.text).toMatch(/Draft ready · \d+ words/);
-    expect(footer.quickReply!.items.map((i) => i.action.label)).toEqual(["✂️ Shorter", "🔄 Another angle", "🆕 New topic"]);
+    expect(footer.quickReply!.items.map((i) => i.action.label)).toEqual([
+      "✂️ Shorter",
+      "🔄 Another angle",
+      "🆕 New topic",
+    ]);
 
     const pushes = line.calls.filter((c) => c.endpoint === "push" && (c.body as { to: string }).to === user);
     expect(pushes.length).toBeGreaterThan(0);
     for (const p of pushes) {
-      expect(p.headers["x-line-retry-key"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(p.headers["x-line-retry-key"]).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
       expect((p.body as { messages: unknown[] }).messages.length).toBeLessThanOrEqual(5);
     }
     expect(new Set(pushes.map((p) => p.headers["x-line-retry-key"])).size).toBe(pushes.length);
-    expect(line.calls.some((c) => c.endpoint === "loading" && (c.body as { chatId: string }).chatId === user && (c.body as { loadingSeconds: number }).loadingSeconds === 60)).toBe(true);
+    expect(
+      line.calls.some(
+        (c) =>
+          c.endpoint === "loading" &&
+          (c.body as { chatId: string }).chatId === user &&
+          (c.body as { loadingSeconds: number }).loadingSeconds === 60,
+      ),
+    ).toBe(true);
 
     const g = await generationFor(event);
     expect(g.status).toBe("DELIVERED");
@@ -129,7 +161,11 @@ describe("LINE drafts", () => {
     expect(got.filter((d) => !isFooter(d)).every((d) => /[\u0E01-\u0E4E]/.test(d.message.text!))).toBe(true);
     const footer = got.at(-1)!.message;
     expect(footer.text).toMatch(/ร่างบทความเสร็จแล้ว · \d+ คำ/);
-    expect(footer.quickReply!.items.map((i) => i.action.label)).toEqual(["✂️ สั้นลง", "🔄 มุมมองอื่น", "🆕 หัวข้อใหม่"]);
+    expect(footer.quickReply!.items.map((i) => i.action.label)).toEqual([
+      "✂️ สั้นลง",
+      "🔄 มุมมองอื่น",
+      "🆕 หัวข้อใหม่",
+    ]);
     expect((await generationFor(event)).language).toBe("th");
   });
 
@@ -142,10 +178,16 @@ describe("LINE drafts", () => {
       await send(line.events.text({ userId: user, text: "สวัสดี" }));
       await until(() => line.messagesTo(user).length === 1);
       const enterprise = await app.db.prisma.tier.findUniqueOrThrow({ where: { name: "Enterprise" } });
-      await app.db.prisma.requester.updateMany({ where: { externalId: user }, data: { tierId: enterprise.id } });
+      await app.db.prisma.requester.updateMany({
+        where: { externalId: user },
+        data: { tierId: enterprise.id },
+      });
       await send(line.events.text({ userId: user, text: "เขียนบทความเรื่องเศรษฐกิจดิจิทัลของไทย 4000 คำ" }));
       const got = await conversation(user);
-      const body = got.slice(1).filter((d) => !isFooter(d)).map((d) => d.message.text!);
+      const body = got
+        .slice(1)
+        .filter((d) => !isFooter(d))
+        .map((d) => d.message.text!);
       expect(body.length).toBeGreaterThan(3);
       const starts = segmentStarts(draft);
       let cutsInsideRuns = 0;
@@ -191,7 +233,9 @@ describe("LINE drafts", () => {
       const got = await conversation(user);
       const texts = got.map((d) => d.message.text);
       expect(new Set(texts).size).toBe(texts.length); // nothing twice
-      const pushes = line.calls.filter((c) => c.endpoint === "push" && (c.body as { to: string }).to === user);
+      const pushes = line.calls.filter(
+        (c) => c.endpoint === "push" && (c.body as { to: string }).to === user,
+      );
       expect(pushes.map((p) => p.status)).toContain(409);
       const key = pushes.find((p) => p.status === 500)!.headers["x-line-retry-key"];
       expect(pushes.find((p) => p.status === 409)!.headers["x-line-retry-key"]).toBe(key);
@@ -202,7 +246,12 @@ describe("LINE drafts", () => {
 
   it("leads the draft with a note when the length was capped to the plan", async () => {
     const user = lineId();
-    await send(line.events.text({ userId: user, text: "write an article about cold-chain logistics for executives, 3000 words" }));
+    await send(
+      line.events.text({
+        userId: user,
+        text: "write an article about cold-chain logistics for executives, 3000 words",
+      }),
+    );
     const got = await conversation(user);
     expect(got[0]!.message.text).toMatch(/^ℹ️ .*800/);
     expect(got.filter((d) => d.message.text?.startsWith("ℹ️"))).toHaveLength(1);
@@ -222,20 +271,37 @@ describe("LINE drafts", () => {
 
   it("answers the follow-up buttons: shorter, another angle, new topic", async () => {
     const user = lineId();
-    const first = line.events.text({ userId: user, text: "AI in healthcare for hospital directors, 800 words" });
+    const first = line.events.text({
+      userId: user,
+      text: "AI in healthcare for hospital directors, 800 words",
+    });
     await send(first);
     const footer = (await conversation(user)).at(-1)!.message;
-    const data = (label: RegExp) => footer.quickReply!.items.find((i) => label.test(i.action.label!))!.action.data!;
+    const data = (label: RegExp) =>
+      footer.quickReply!.items.find((i) => label.test(i.action.label!))!.action.data!;
     const firstRequest = (await generationFor(first)).request as { targetWords: number; tone: string };
 
     const shorter = line.events.postback({ userId: user, data: data(/Shorter/) });
     await send(shorter);
-    await until(async () => (await app.db.prisma.generation.findUnique({ where: { requestKey: `LINE:${shorter.webhookEventId}` } }))?.status === "DELIVERED");
-    expect(((await generationFor(shorter)).request as { targetWords: number }).targetWords).toBe(firstRequest.targetWords / 2);
+    await until(
+      async () =>
+        (
+          await app.db.prisma.generation.findUnique({
+            where: { requestKey: `LINE:${shorter.webhookEventId}` },
+          })
+        )?.status === "DELIVERED",
+    );
+    expect(((await generationFor(shorter)).request as { targetWords: number }).targetWords).toBe(
+      firstRequest.targetWords / 2,
+    );
 
     const angle = line.events.postback({ userId: user, data: data(/angle/) });
     await send(angle);
-    await until(async () => (await app.db.prisma.generation.findUnique({ where: { requestKey: `LINE:${angle.webhookEventId}` } }))?.status === "DELIVERED");
+    await until(
+      async () =>
+        (await app.db.prisma.generation.findUnique({ where: { requestKey: `LINE:${angle.webhookEventId}` } }))
+          ?.status === "DELIVERED",
+    );
     const angled = await generationFor(angle);
     expect((angled.request as { tone: string }).tone).not.toBe(firstRequest.tone);
     expect(angled.cacheHit).toBe(false);
@@ -282,22 +348,34 @@ describe("LINE webhook", () => {
     await send(line.events.redelivery(event));
     await sleep(500);
     expect(line.messagesTo(user).filter(isFooter)).toHaveLength(1);
-    expect(await app.db.prisma.generation.count({ where: { requestKey: `LINE:${event.webhookEventId}` } })).toBe(1);
+    expect(
+      await app.db.prisma.generation.count({ where: { requestKey: `LINE:${event.webhookEventId}` } }),
+    ).toBe(1);
     // Guidance is answered once too.
     const help = line.events.text({ userId: user, text: "help" });
     await send(help);
     await send(line.events.redelivery(help));
-    await until(() => line.messagesTo(user).some((d) => /business-article drafts/.test(d.message.text ?? "")));
+    await until(() =>
+      line.messagesTo(user).some((d) => /business-article drafts/.test(d.message.text ?? "")),
+    );
     await sleep(500);
-    expect(line.messagesTo(user).filter((d) => /business-article drafts/.test(d.message.text ?? ""))).toHaveLength(1);
+    expect(
+      line.messagesTo(user).filter((d) => /business-article drafts/.test(d.message.text ?? "")),
+    ).toHaveLength(1);
   });
 
   it("rejects a bad or missing signature with 401 and does nothing", async () => {
     const user = lineId();
     const event = line.events.text({ userId: user, text: "write about fintech in Thailand" });
     const calls = line.calls.length;
-    expect((await line.deliver(webhookUrl, [event], { signature: line.sign("something else") })).status).toBe(401);
-    const res = await fetch(webhookUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ destination: line.botUserId, events: [event] }) });
+    expect((await line.deliver(webhookUrl, [event], { signature: line.sign("something else") })).status).toBe(
+      401,
+    );
+    const res = await fetch(webhookUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ destination: line.botUserId, events: [event] }),
+    });
     expect(res.status).toBe(401);
     await sleep(300);
     expect(line.calls.length).toBe(calls);
@@ -306,13 +384,25 @@ describe("LINE webhook", () => {
 
   it("rejects oversized and malformed bodies with a 4xx and keeps serving", async () => {
     const big = Buffer.alloc(2 * 1024 * 1024, "a");
-    expect((await rawPost(webhookUrl, big, { "content-length": String(big.length), "x-line-signature": line.sign(big) })).status).toBe(413);
-    expect((await rawPost(webhookUrl, big, { "transfer-encoding": "chunked", "x-line-signature": line.sign(big) })).status).toBe(413);
+    expect(
+      (
+        await rawPost(webhookUrl, big, {
+          "content-length": String(big.length),
+          "x-line-signature": line.sign(big),
+        })
+      ).status,
+    ).toBe(413);
+    expect(
+      (await rawPost(webhookUrl, big, { "transfer-encoding": "chunked", "x-line-signature": line.sign(big) }))
+        .status,
+    ).toBe(413);
 
     const notJson = Buffer.from("{ this is not json");
     expect((await rawPost(webhookUrl, notJson, { "x-line-signature": line.sign(notJson) })).status).toBe(400);
     const noEvents = Buffer.from(JSON.stringify({ destination: line.botUserId }));
-    expect((await rawPost(webhookUrl, noEvents, { "x-line-signature": line.sign(noEvents) })).status).toBe(400);
+    expect((await rawPost(webhookUrl, noEvents, { "x-line-signature": line.sign(noEvents) })).status).toBe(
+      400,
+    );
     const verify = Buffer.from(JSON.stringify({ destination: line.botUserId, events: [] })); // the console's "Verify" button
     expect((await rawPost(webhookUrl, verify, { "x-line-signature": line.sign(verify) })).status).toBe(200);
 
@@ -329,24 +419,43 @@ describe("LINE webhook", () => {
     await send(quiet, line.events.sticker({ userId: member, groupId: group }));
     await sleep(500);
     expect(line.messagesTo(group)).toHaveLength(0);
-    expect(await app.db.prisma.generation.count({ where: { requestKey: `LINE:${quiet.webhookEventId}` } })).toBe(0);
+    expect(
+      await app.db.prisma.generation.count({ where: { requestKey: `LINE:${quiet.webhookEventId}` } }),
+    ).toBe(0);
 
-    const otherMention = line.events.text({ userId: member, groupId: group, text: "@Somsri write about AI in banking", mentions: [{ who: lineId(), index: 0, length: 7 }] });
+    const otherMention = line.events.text({
+      userId: member,
+      groupId: group,
+      text: "@Somsri write about AI in banking",
+      mentions: [{ who: lineId(), index: 0, length: 7 }],
+    });
     await send(otherMention);
     await sleep(300);
     expect(line.messagesTo(group)).toHaveLength(0);
 
-    const asked = line.events.text({ userId: member, groupId: group, text: "@Article Bot write about AI in banking for executives", mentions: [{ who: "bot", index: 0, length: 12 }] });
+    const asked = line.events.text({
+      userId: member,
+      groupId: group,
+      text: "@Article Bot write about AI in banking for executives",
+      mentions: [{ who: "bot", index: 0, length: 12 }],
+    });
     await send(asked);
     const got = await conversation(group);
     expect(isFooter(got.at(-1)!)).toBe(true);
     const g = await generationFor(asked);
     expect(g.topic).not.toMatch(/Article Bot|@/);
     expect(g.requester.externalId).toBe(member);
-    expect(line.calls.some((c) => c.endpoint === "loading" && (c.body as { chatId: string }).chatId === group)).toBe(false);
+    expect(
+      line.calls.some((c) => c.endpoint === "loading" && (c.body as { chatId: string }).chatId === group),
+    ).toBe(false);
 
     const room = lineId("R");
-    const inRoom = line.events.text({ userId: member, roomId: room, text: "@Article Bot help", mentions: [{ who: "bot", index: 0, length: 12 }] });
+    const inRoom = line.events.text({
+      userId: member,
+      roomId: room,
+      text: "@Article Bot help",
+      mentions: [{ who: "bot", index: 0, length: 12 }],
+    });
     await send(inRoom);
     await until(() => line.messagesTo(room).length === 1);
     expect(line.messagesTo(room)[0]!.message.text).toMatch(/business-article drafts/);
@@ -359,7 +468,9 @@ describe("LINE webhook", () => {
     await until(() => line.messagesTo(thai).length === 1);
     const th = line.messagesTo(thai)[0]!.message;
     expect(th.text).toMatch(/บอทอ่านได้เฉพาะข้อความ/);
-    expect(th.quickReply!.items.map((i) => i.action.label)).toEqual(expect.arrayContaining(["🛒 ค้าปลีก", "สั้น · 500 คำ"]));
+    expect(th.quickReply!.items.map((i) => i.action.label)).toEqual(
+      expect.arrayContaining(["🛒 ค้าปลีก", "สั้น · 500 คำ"]),
+    );
 
     const english = lineId();
     line.setProfile(english, { displayName: "Sam", language: "en" });
@@ -368,18 +479,29 @@ describe("LINE webhook", () => {
     const en = line.messagesTo(english)[0]!.message;
     expect(en.text).toMatch(/I can only read text messages/);
     expect(en.quickReply!.items).toHaveLength(9);
-    expect(await app.db.prisma.generation.count({ where: { requester: { externalId: { in: [thai, english] } } } })).toBe(0);
+    expect(
+      await app.db.prisma.generation.count({ where: { requester: { externalId: { in: [thai, english] } } } }),
+    ).toBe(0);
   });
 
   it("refuses over the daily quota in Thai, with usage, limit and reset time", async () => {
     const user = lineId();
     await send(line.events.text({ userId: user, text: "สวัสดี" })); // creates the requester on the channel's Free tier
     await until(() => line.messagesTo(user).length === 1);
-    const requester = await app.db.prisma.requester.findFirstOrThrow({ where: { externalId: user }, include: { tenant: { include: { defaultTier: true } } } });
+    const requester = await app.db.prisma.requester.findFirstOrThrow({
+      where: { externalId: user },
+      include: { tenant: { include: { defaultTier: true } } },
+    });
     expect(requester.tenant.defaultTier.name).toBe("Free");
     const limit = requester.tenant.defaultTier.dailyArticleLimit!;
     await app.db.prisma.dailyUsage.create({
-      data: { day: dayColumn(new Date(), app.config.quotaTimeZone), requesterId: requester.id, tenantId: requester.tenantId, platform: "LINE", articles: limit },
+      data: {
+        day: dayColumn(new Date(), app.config.quotaTimeZone),
+        requesterId: requester.id,
+        tenantId: requester.tenantId,
+        platform: "LINE",
+        articles: limit,
+      },
     });
 
     await send(line.events.text({ userId: user, text: "เขียนบทความเรื่องอนาคตของธนาคารดิจิทัล" }));
@@ -394,18 +516,35 @@ describe("LINE webhook", () => {
 describe("LINE inbox", () => {
   it("hands a delivery a dead bot process had taken to another process", async () => {
     const name = `ab_line_inbox_${Math.random().toString(36).slice(2, 10)}`;
-    const elsewhere: AppContext = { ...app, config: { ...app.config, database: { kind: "postgres", url: `postgresql://127.0.0.1/${name}` } } };
+    const elsewhere: AppContext = {
+      ...app,
+      config: { ...app.config, database: { kind: "postgres", url: `postgresql://127.0.0.1/${name}` } },
+    };
     const follow = line.events.follow({ userId: lineId() });
-    const delivery = { destination: line.botUserId, events: [follow] as unknown as webhook.Event[], receivedAt: Date.now() };
+    const delivery = {
+      destination: line.botUserId,
+      events: [follow] as unknown as webhook.Event[],
+      receivedAt: Date.now(),
+    };
     let taken = false;
-    const dying = createInbox(elsewhere, { concurrency: 1, busyPerSecond: 100, maxWaiting: 10, reclaimAfterMs: 300 });
+    const dying = createInbox(elsewhere, {
+      concurrency: 1,
+      busyPerSecond: 100,
+      maxWaiting: 10,
+      reclaimAfterMs: 300,
+    });
     dying.start(() => ((taken = true), new Promise<void>(() => undefined))); // takes it, never finishes
     expect(await dying.put(delivery, JSON.stringify(delivery))).toBe(true);
     await until(() => taken);
     void dying.close(); // its reader stops; the entry stays unacknowledged, as after a crash
 
     const seen: string[] = [];
-    const survivor = createInbox(elsewhere, { concurrency: 2, busyPerSecond: 100, maxWaiting: 10, reclaimAfterMs: 300 });
+    const survivor = createInbox(elsewhere, {
+      concurrency: 2,
+      busyPerSecond: 100,
+      maxWaiting: 10,
+      reclaimAfterMs: 300,
+    });
     survivor.start(async (d) => void seen.push(...d.events.map((e) => e.webhookEventId)));
     await until(() => seen.length === 1);
     expect(seen).toEqual([follow.webhookEventId]);
@@ -438,10 +577,14 @@ describe("LINE failures", () => {
 /** A POST the way a misbehaving sender makes it: whatever headers, whatever size. */
 function rawPost(url: string, body: Buffer, headers: Record<string, string>): Promise<{ status: number }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: "POST", headers: { "content-type": "application/json", ...headers } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve({ status: res.statusCode ?? 0 }));
-    });
+    const req = http.request(
+      url,
+      { method: "POST", headers: { "content-type": "application/json", ...headers } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode ?? 0 }));
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -449,7 +592,33 @@ function rawPost(url: string, body: Buffer, headers: Record<string, string>): Pr
 
 /** A Thai draft with runs far longer than 5,000 characters and no spaces: cuts must fall between words. */
 function longThaiDraft(): string {
-  const words = ["การ", "เปลี่ยนแปลง", "ดิจิทัล", "ธุรกิจ", "ลูกค้า", "ข้อมูล", "องค์กร", "ผู้บริหาร", "ตลาด", "เทคโนโลยี", "นวัตกรรม", "ความเสี่ยง", "โอกาส", "การลงทุน", "ประสบการณ์", "ความสามารถ", "พนักงาน", "กลยุทธ์", "อนาคต", "เศรษฐกิจ", "แพลตฟอร์ม", "บริการ", "คุณภาพ", "ต้นทุน", "ผลลัพธ์"];
+  const words = [
+    "การ",
+    "เปลี่ยนแปลง",
+    "ดิจิทัล",
+    "ธุรกิจ",
+    "ลูกค้า",
+    "ข้อมูล",
+    "องค์กร",
+    "ผู้บริหาร",
+    "ตลาด",
+    "เทคโนโลยี",
+    "นวัตกรรม",
+    "ความเสี่ยง",
+    "โอกาส",
+    "การลงทุน",
+    "ประสบการณ์",
+    "ความสามารถ",
+    "พนักงาน",
+    "กลยุทธ์",
+    "อนาคต",
+    "เศรษฐกิจ",
+    "แพลตฟอร์ม",
+    "บริการ",
+    "คุณภาพ",
+    "ต้นทุน",
+    "ผลลัพธ์",
+  ];
   let seed = 42;
   const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0);
   const run = (chars: number) => {

@@ -6,7 +6,7 @@ import type { Database } from "../../core/db/client.ts";
 import { MIGRATIONS_DIR, readMigrations } from "../../core/db/migrate.ts";
 import { exerciseEveryModel } from "../helpers/every-model.ts";
 import { shapeFromDatabase, shapeFromSchema } from "../helpers/schema-shape.ts";
-import { openTestDatabase, type OpenedTestDatabase } from "../helpers/services.ts";
+import { type OpenedTestDatabase, openTestDatabase } from "../helpers/services.ts";
 
 const SCHEMA = path.join(MIGRATIONS_DIR, "..", "schema.prisma");
 
@@ -25,9 +25,14 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (kind) => {
     const report = await db.migrate();
     expect(report.applied).toEqual(local.map((m) => m.name));
 
-    const rows = await db.sql.query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number; rolled_back_at: Date | null; id: string }>(
-      `SELECT * FROM "_prisma_migrations" ORDER BY migration_name`,
-    );
+    const rows = await db.sql.query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+      applied_steps_count: number;
+      rolled_back_at: Date | null;
+      id: string;
+    }>(`SELECT * FROM "_prisma_migrations" ORDER BY migration_name`);
     expect(rows.map((r) => r.migration_name)).toEqual(local.map((m) => m.name));
     for (const [i, row] of rows.entries()) {
       const file = readFileSync(path.join(MIGRATIONS_DIR, local[i]!.name, "migration.sql"));
@@ -51,7 +56,8 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (kind) => {
     const actual = await shapeFromDatabase(db.sql);
     expect(actual.enums).toEqual(expected.enums);
     expect(Object.keys(actual.columns).sort()).toEqual(Object.keys(expected.columns).sort());
-    for (const table of Object.keys(expected.columns)) expect({ table, columns: actual.columns[table] }).toEqual({ table, columns: expected.columns[table] });
+    for (const table of Object.keys(expected.columns))
+      expect({ table, columns: actual.columns[table] }).toEqual({ table, columns: expected.columns[table] });
     expect(actual.indexes).toEqual(expected.indexes);
     expect(actual.foreignKeys).toEqual(expected.foreignKeys);
   });

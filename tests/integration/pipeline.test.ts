@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppContext } from "../../core/app.ts";
-import { createPipeline, type ChatRequest, type Pipeline } from "../../core/pipeline/index.ts";
-import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
+import { type ChatRequest, createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { RecordingSinks } from "../helpers/recording-sink.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
 
@@ -20,7 +20,10 @@ let app: AppContext;
 let pipeline: Pipeline;
 const sinks = new RecordingSinks(1_200);
 
-function ask(text: string, who: { tenant?: string; user?: string; platform?: "CONSOLE" | "LINE" } = {}): ChatRequest & { conversation: string } {
+function ask(
+  text: string,
+  who: { tenant?: string; user?: string; platform?: "CONSOLE" | "LINE" } = {},
+): ChatRequest & { conversation: string } {
   const conversation = randomBytes(6).toString("hex");
   return {
     conversation,
@@ -35,7 +38,10 @@ function ask(text: string, who: { tenant?: string; user?: string; platform?: "CO
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
-  testApp = await openTestApp("ab_pipeline", () => ({ OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url }));
+  testApp = await openTestApp("ab_pipeline", () => ({
+    OPENAI_API_KEY: fake.apiKey,
+    OPENAI_BASE_URL: fake.url,
+  }));
   app = testApp.app;
   pipeline = createPipeline(app, { workerConcurrency: 4 });
   pipeline.sinks.register("CONSOLE", sinks.factory);
@@ -63,7 +69,10 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
     expect(chunks.map((c) => c.index)).toEqual(chunks.map((_, i) => i));
     for (const c of chunks) expect(c.text.length).toBeLessThanOrEqual(1_200);
 
-    const g = await app.db.prisma.generation.findUniqueOrThrow({ where: { requestKey: `CONSOLE:${req.eventId}` }, include: { tokenUsage: true } });
+    const g = await app.db.prisma.generation.findUniqueOrThrow({
+      where: { requestKey: `CONSOLE:${req.eventId}` },
+      include: { tokenUsage: true },
+    });
     expect(g.status).toBe("DELIVERED");
     expect(g.cacheHit).toBe(false);
     expect(g.chunksDelivered).toBe(chunks.length);
@@ -77,7 +86,10 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
     const req = ask("write about digital banking in Thailand");
     const first = await pipeline.accept(req);
     const again = await pipeline.accept(req);
-    expect(again).toEqual({ kind: "duplicate", generationId: first.kind === "queued" ? first.generationId : "" });
+    expect(again).toEqual({
+      kind: "duplicate",
+      generationId: first.kind === "queued" ? first.generationId : "",
+    });
     await until(() => sinks.ended(req.conversation));
     expect(sinks.of(req.conversation).filter((e) => e.type === "start")).toHaveLength(1);
   });
@@ -89,12 +101,18 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
     await until(() => sinks.ended(first.conversation));
     const chatCallsBefore = fake.requests.filter((r) => r.path.endsWith("/chat/completions")).length;
 
-    const second = ask(`Write about ${topic.split(" ").reverse().join(" ")} for executives!`, { user: "bob" });
+    const second = ask(`Write about ${topic.split(" ").reverse().join(" ")} for executives!`, {
+      user: "bob",
+    });
     await pipeline.accept(second);
     await until(() => sinks.ended(second.conversation));
     expect(fake.requests.filter((r) => r.path.endsWith("/chat/completions")).length).toBe(chatCallsBefore);
-    expect(sinks.chunks(second.conversation).map((c) => c.text)).toEqual(sinks.chunks(first.conversation).map((c) => c.text));
-    const g = await app.db.prisma.generation.findUniqueOrThrow({ where: { requestKey: `CONSOLE:${second.eventId}` } });
+    expect(sinks.chunks(second.conversation).map((c) => c.text)).toEqual(
+      sinks.chunks(first.conversation).map((c) => c.text),
+    );
+    const g = await app.db.prisma.generation.findUniqueOrThrow({
+      where: { requestKey: `CONSOLE:${second.eventId}` },
+    });
     expect(g.cacheHit).toBe(true);
     expect(g.outputTokens).toBe(0);
     const finish = sinks.of(second.conversation).at(-1);
@@ -104,7 +122,13 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
     const other = ask(`write about ${topic} for executives`, { tenant: "workspace-2" });
     await pipeline.accept(other);
     await until(() => sinks.ended(other.conversation));
-    expect((await app.db.prisma.generation.findUniqueOrThrow({ where: { requestKey: `CONSOLE:${other.eventId}` } })).cacheHit).toBe(false);
+    expect(
+      (
+        await app.db.prisma.generation.findUniqueOrThrow({
+          where: { requestKey: `CONSOLE:${other.eventId}` },
+        })
+      ).cacheHit,
+    ).toBe(false);
   });
 
   it("answers empty requests with guidance and uses nothing", async () => {
@@ -118,15 +142,22 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
     await pipeline.accept({ ...requester, input: { kind: "text", text: "   " } }); // creates the requester on LINE's Free tier
     const free = await app.db.prisma.tier.findUniqueOrThrow({ where: { name: "Free" } });
     const results = [];
-    for (let i = 0; i <= free.dailyArticleLimit!; i++) results.push(await pipeline.accept(ask(`topic number ${i} about logistics`, { user, platform: "LINE" })));
+    for (let i = 0; i <= free.dailyArticleLimit!; i++)
+      results.push(
+        await pipeline.accept(ask(`topic number ${i} about logistics`, { user, platform: "LINE" })),
+      );
     const refused = results.at(-1)!;
     expect(results.filter((r) => r.kind === "queued")).toHaveLength(free.dailyArticleLimit!);
     expect(refused.kind).toBe("refused");
-    if (refused.kind === "refused") expect(refused.refusal).toMatchObject({ limit: "daily", used: 10, max: 10 });
+    if (refused.kind === "refused")
+      expect(refused.refusal).toMatchObject({ limit: "daily", used: 10, max: 10 });
   });
 
   it("tells the person when their length was capped to the tier, with the draft", async () => {
-    const req = ask("write an article about AI in logistics for executives, 3000 words", { user: `capped-${randomBytes(3).toString("hex")}`, platform: "LINE" });
+    const req = ask("write an article about AI in logistics for executives, 3000 words", {
+      user: `capped-${randomBytes(3).toString("hex")}`,
+      platform: "LINE",
+    });
     const accepted = await pipeline.accept(req);
     expect(accepted.kind === "queued" && accepted.request.targetWords).toBe(800); // LINE's Free tier
     await until(() => sinks.ended(req.conversation));
@@ -136,11 +167,24 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
 
   it("takes a newcomer's first messages arriving together (no unique-key race)", async () => {
     const tenant = `new-team-${randomBytes(3).toString("hex")}`;
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => pipeline.accept(ask(`newcomer topic ${i} about fintech`, { tenant, user: "first-timer" }))));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        pipeline.accept(ask(`newcomer topic ${i} about fintech`, { tenant, user: "first-timer" })),
+      ),
+    );
     expect(results.map((r) => r.kind)).toEqual(Array(6).fill("queued"));
-    expect(await app.db.prisma.requester.count({ where: { externalId: "first-timer", tenant: { externalId: tenant } } })).toBe(1);
+    expect(
+      await app.db.prisma.requester.count({
+        where: { externalId: "first-timer", tenant: { externalId: tenant } },
+      }),
+    ).toBe(1);
     // Let them finish here, so the next test's outage does not fail them.
-    await until(async () => (await app.db.prisma.generation.count({ where: { requester: { tenant: { externalId: tenant } }, status: { in: ["QUEUED", "RUNNING"] } } })) === 0);
+    await until(
+      async () =>
+        (await app.db.prisma.generation.count({
+          where: { requester: { tenant: { externalId: tenant } }, status: { in: ["QUEUED", "RUNNING"] } },
+        })) === 0,
+    );
   });
 
   it("apologises, records the failure and gives the quota back when the LLM is down", async () => {
@@ -158,7 +202,10 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
         expect(["unavailable", "circuit_open"]).toContain(failure.failure.code);
         expect(failure.failure.refunded).toBe(true);
       }
-      const g = await app.db.prisma.generation.findUniqueOrThrow({ where: { requestKey: `CONSOLE:${req.eventId}` }, include: { requester: { include: { tenant: { include: { defaultTier: true } } } } } });
+      const g = await app.db.prisma.generation.findUniqueOrThrow({
+        where: { requestKey: `CONSOLE:${req.eventId}` },
+        include: { requester: { include: { tenant: { include: { defaultTier: true } } } } },
+      });
       expect(g.status).toBe("FAILED");
       const usage = await pipeline.quotas.usage(g.requesterId, g.requester.tenant.defaultTier);
       expect(usage.today.used).toBe(0);

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -6,16 +6,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseYAML } from "confbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBotServer, type BotServer } from "../../bot/server.ts";
+import { type BotServer, startBotServer } from "../../bot/server.ts";
 import type { AppContext } from "../../core/app.ts";
 import { loadConfig } from "../../core/config.ts";
 import { openDatabase } from "../../core/db/client.ts";
 import { createLogger } from "../../core/logger.ts";
-import { createPipeline, type ChatRequest, type Pipeline } from "../../core/pipeline/index.ts";
+import { type ChatRequest, createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { connectRedis } from "../../core/redis.ts";
 import { seed } from "../../prisma/seed.ts";
-import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
-import { freePort, ROOT, startProduct, type Started } from "../helpers/process.ts";
+import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
+import { freePort, ROOT, type Started, startProduct } from "../helpers/process.ts";
 import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
 
 /**
@@ -26,8 +26,9 @@ import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers
  */
 
 const ALERTS = path.join(ROOT, "deploy/prometheus/alerts.yml");
-const alertNames = parseYAML<{ groups: { rules: { alert: string }[] }[] }>(readFileSync(ALERTS, "utf8"))
-  .groups.flatMap((g) => g.rules.map((r) => r.alert));
+const alertNames = parseYAML<{ groups: { rules: { alert: string }[] }[] }>(
+  readFileSync(ALERTS, "utf8"),
+).groups.flatMap((g) => g.rules.map((r) => r.alert));
 
 let database: TestDatabase;
 let fake: FakeOpenAI;
@@ -40,7 +41,11 @@ let prometheusLog = "";
 let prometheusUrl: string;
 let workDir: string;
 
-const until = async <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> => {
+const until = async <T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -50,7 +55,10 @@ const until = async <T>(what: string, probe: () => Promise<T | undefined | false
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`${what}: not in ${timeoutMs / 1000} s${last ? ` (${String(last)})` : ""}\nprometheus log:\n${prometheusLog.slice(-3000)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what}: not in ${timeoutMs / 1000} s${last ? ` (${String(last)})` : ""}\nprometheus log:\n${prometheusLog.slice(-3000)}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 };
@@ -66,7 +74,10 @@ interface Sample {
   metric: Record<string, string>;
   value: [number, string];
 }
-const query = (promql: string) => api<{ resultType: string; result: Sample[] }>(`/api/v1/query?query=${encodeURIComponent(promql)}`).then((d) => d.result);
+const query = (promql: string) =>
+  api<{ resultType: string; result: Sample[] }>(`/api/v1/query?query=${encodeURIComponent(promql)}`).then(
+    (d) => d.result,
+  );
 const scalar = async (promql: string) => {
   const [first] = await query(promql);
   return first ? Number(first.value[1]) : undefined;
@@ -87,11 +98,18 @@ function ask(text: string, platform: "CONSOLE" | "LINE", requester: string): Cha
 beforeAll(async () => {
   const version = spawnSync("prometheus", ["--version"], { encoding: "utf8" });
   if ((version.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT")
-    throw new Error("The prometheus binary is not installed: apt-get install prometheus (Debian's package, 2.42 or later)");
+    throw new Error(
+      "The prometheus binary is not installed: apt-get install prometheus (Debian's package, 2.42 or later)",
+    );
 
   database = await createPostgresDatabase("ab_prometheus");
   fake = await startFakeOpenAI();
-  const env = { DATABASE_URL: database.url, REDIS_URL, OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url };
+  const env = {
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    OPENAI_API_KEY: fake.apiKey,
+    OPENAI_BASE_URL: fake.url,
+  };
   const config = loadConfig({ ...env, PORT: "0", ADMIN_PORT: "0" });
   const db = await openDatabase(config);
   await db.migrate();
@@ -114,23 +132,33 @@ beforeAll(async () => {
   const promPort = await freePort();
   prometheusUrl = `http://127.0.0.1:${promPort}`;
   // JSON is YAML, so the configuration needs no YAML writer.
-  await writeFile(path.join(workDir, "prometheus.yml"), JSON.stringify({
-    global: { scrape_interval: "1s", scrape_timeout: "1s", evaluation_interval: "1s" },
-    rule_files: [ALERTS],
-    scrape_configs: [
-      { job_name: "article-bot", static_configs: [{ targets: [new URL(bot.url).host] }] },
-      { job_name: "article-worker", static_configs: [{ targets: [`127.0.0.1:${metricsPort}`] }] },
+  await writeFile(
+    path.join(workDir, "prometheus.yml"),
+    JSON.stringify({
+      global: { scrape_interval: "1s", scrape_timeout: "1s", evaluation_interval: "1s" },
+      rule_files: [ALERTS],
+      scrape_configs: [
+        { job_name: "article-bot", static_configs: [{ targets: [new URL(bot.url).host] }] },
+        { job_name: "article-worker", static_configs: [{ targets: [`127.0.0.1:${metricsPort}`] }] },
+      ],
+    }),
+  );
+  prometheus = spawn(
+    "prometheus",
+    [
+      `--config.file=${path.join(workDir, "prometheus.yml")}`,
+      `--storage.tsdb.path=${path.join(workDir, "data")}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+      "--log.level=warn",
     ],
-  }));
-  prometheus = spawn("prometheus", [
-    `--config.file=${path.join(workDir, "prometheus.yml")}`,
-    `--storage.tsdb.path=${path.join(workDir, "data")}`,
-    `--web.listen-address=127.0.0.1:${promPort}`,
-    "--log.level=warn",
-  ], { stdio: ["ignore", "pipe", "pipe"] });
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   prometheus.stdout!.on("data", (d) => (prometheusLog += d));
   prometheus.stderr!.on("data", (d) => (prometheusLog += d));
-  await until("Prometheus ready", async () => prometheus!.exitCode === null && (await fetch(`${prometheusUrl}/-/ready`)).ok);
+  await until(
+    "Prometheus ready",
+    async () => prometheus!.exitCode === null && (await fetch(`${prometheusUrl}/-/ready`)).ok,
+  );
 });
 
 afterAll(async () => {
@@ -153,52 +181,95 @@ afterAll(async () => {
 describe("Prometheus scraping the bot and a worker", () => {
   it("finds both targets up", async () => {
     const targets = await until("both targets up", async () => {
-      const data = await api<{ activeTargets: { labels: Record<string, string>; health: string; lastError: string }[] }>("/api/v1/targets");
-      return data.activeTargets.length === 2 && data.activeTargets.every((t) => t.health === "up") && data.activeTargets;
+      const data = await api<{
+        activeTargets: { labels: Record<string, string>; health: string; lastError: string }[];
+      }>("/api/v1/targets");
+      return (
+        data.activeTargets.length === 2 &&
+        data.activeTargets.every((t) => t.health === "up") &&
+        data.activeTargets
+      );
     });
     expect(targets.map((t) => t.labels.job).sort()).toEqual(["article-bot", "article-worker"]);
     expect(await scalar('count(process_resident_memory_bytes{job=~"article-bot|article-worker"})')).toBe(2);
   });
 
   it("sees a request accepted by the bot and the draft the worker wrote for it", async () => {
-    const accepted = await pipeline.accept(ask("write an article about AI in retail for executives", "CONSOLE", "ops-1"));
+    const accepted = await pipeline.accept(
+      ask("write an article about AI in retail for executives", "CONSOLE", "ops-1"),
+    );
     expect(accepted.kind).toBe("queued");
 
-    expect(await until("the accepted request in Prometheus", () =>
-      scalar('sum(article_requests_total{job="article-bot",outcome="accepted",platform="CONSOLE"})'))).toBeGreaterThanOrEqual(1);
-    expect(await until("the delivered draft in Prometheus", () =>
-      scalar('sum(article_generation_duration_seconds_count{job="article-worker",cache="miss"})'))).toBeGreaterThanOrEqual(1);
-    expect(await until("chat tokens in Prometheus", () =>
-      scalar('sum(openai_tokens_used_total{job="article-worker",operation="chat"})'))).toBeGreaterThan(100);
+    expect(
+      await until("the accepted request in Prometheus", () =>
+        scalar('sum(article_requests_total{job="article-bot",outcome="accepted",platform="CONSOLE"})'),
+      ),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      await until("the delivered draft in Prometheus", () =>
+        scalar('sum(article_generation_duration_seconds_count{job="article-worker",cache="miss"})'),
+      ),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      await until("chat tokens in Prometheus", () =>
+        scalar('sum(openai_tokens_used_total{job="article-worker",operation="chat"})'),
+      ),
+    ).toBeGreaterThan(100);
     expect(await scalar('sum(cost_per_article_dollars_sum{job="article-worker"})')).toBeGreaterThan(0);
-    expect(await scalar('sum(topic_cache_lookups_total{job="article-worker",result="miss"})')).toBeGreaterThanOrEqual(1);
+    expect(
+      await scalar('sum(topic_cache_lookups_total{job="article-worker",result="miss"})'),
+    ).toBeGreaterThanOrEqual(1);
     // The worker reports the queue it works on every few seconds.
-    expect(await until("queue depth from the worker", () => query('article_queue_depth{job="article-worker"}').then((r) => r.length === 1))).toBe(true);
+    expect(
+      await until("queue depth from the worker", () =>
+        query('article_queue_depth{job="article-worker"}').then((r) => r.length === 1),
+      ),
+    ).toBe(true);
   });
 
   it("loads every rule of alerts.yml and evaluates each without error", async () => {
     const rules = await until("every rule evaluated", async () => {
-      const data = await api<{ groups: { rules: { name: string; type: string; health: string; lastError?: string; lastEvaluation: string }[] }[] }>("/api/v1/rules");
+      const data = await api<{
+        groups: {
+          rules: { name: string; type: string; health: string; lastError?: string; lastEvaluation: string }[];
+        }[];
+      }>("/api/v1/rules");
       const all = data.groups.flatMap((g) => g.rules);
-      return all.length === alertNames.length && all.every((r) => !r.lastEvaluation.startsWith("0001")) && all;
+      return (
+        all.length === alertNames.length && all.every((r) => !r.lastEvaluation.startsWith("0001")) && all
+      );
     });
     expect(rules.map((r) => r.name).sort()).toEqual([...alertNames].sort());
-    for (const r of rules) expect({ rule: r.name, type: r.type, health: r.health, error: r.lastError ?? "" }).toEqual({ rule: r.name, type: "alerting", health: "ok", error: "" });
+    for (const r of rules)
+      expect({ rule: r.name, type: r.type, health: r.health, error: r.lastError ?? "" }).toEqual({
+        rule: r.name,
+        type: "alerting",
+        health: "ok",
+        error: "",
+      });
   });
 
   it("turns a burst of quota refusals from the bot into a pending QuotaRefusalSpike alert", async () => {
     // LINE requesters are on the Free tier: 10 articles a day. The 11th is refused.
     const requester = `line-${randomBytes(3).toString("hex")}`;
     const results: string[] = [];
-    for (let i = 0; i < 11; i++) results.push((await pipeline.accept(ask(`write about smart farming idea ${i}`, "LINE", requester))).kind);
+    for (let i = 0; i < 11; i++)
+      results.push(
+        (await pipeline.accept(ask(`write about smart farming idea ${i}`, "LINE", requester))).kind,
+      );
     expect(results.filter((k) => k === "queued")).toHaveLength(10);
     expect(results.at(-1)).toBe("refused");
     // Prometheus must see the counter before the burst, or the burst is only its first value.
     await until("the first refusal in Prometheus", () => scalar('sum(quota_refusals_total{tier="Free"})'));
-    for (let i = 0; i < 30; i++) expect((await pipeline.accept(ask(`write about smart farming again ${i}`, "LINE", requester))).kind).toBe("refused");
+    for (let i = 0; i < 30; i++)
+      expect(
+        (await pipeline.accept(ask(`write about smart farming again ${i}`, "LINE", requester))).kind,
+      ).toBe("refused");
 
     const alert = await until("QuotaRefusalSpike pending", async () => {
-      const data = await api<{ alerts: { labels: Record<string, string>; state: string }[] }>("/api/v1/alerts");
+      const data = await api<{ alerts: { labels: Record<string, string>; state: string }[] }>(
+        "/api/v1/alerts",
+      );
       return data.alerts.find((a) => a.labels.alertname === "QuotaRefusalSpike");
     });
     expect(alert.labels).toMatchObject({ tier: "Free", severity: "warning" });
@@ -208,10 +279,17 @@ describe("Prometheus scraping the bot and a worker", () => {
   it("a worker stopped with SIGTERM closes its metrics endpoint and exits cleanly, and Prometheus notices", async () => {
     expect(await worker.stop()).toBe(0);
     const down = await until("the worker target down", async () => {
-      const data = await api<{ activeTargets: { labels: Record<string, string>; health: string }[] }>("/api/v1/targets");
+      const data = await api<{ activeTargets: { labels: Record<string, string>; health: string }[] }>(
+        "/api/v1/targets",
+      );
       return data.activeTargets.find((t) => t.labels.job === "article-worker" && t.health === "down");
     });
     expect(down.labels.job).toBe("article-worker");
-    expect(await until("up == 0 for the worker", async () => (await scalar('up{job="article-worker"}')) === 0 && true)).toBe(true);
+    expect(
+      await until(
+        "up == 0 for the worker",
+        async () => (await scalar('up{job="article-worker"}')) === 0 && true,
+      ),
+    ).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { BullJobQueue } from "../../core/jobs/bullmq.ts";
 import { InProcessQueue } from "../../core/jobs/in-process.ts";
@@ -8,7 +8,11 @@ import { createLogger } from "../../core/logger.ts";
 import { ROOT } from "../helpers/process.ts";
 import { REDIS_URL } from "../helpers/services.ts";
 
-const job = (id: string): ArticleJob => ({ generationId: id, reservation: null, destination: { platform: "CONSOLE" } });
+const job = (id: string): ArticleJob => ({
+  generationId: id,
+  reservation: null,
+  destination: { platform: "CONSOLE" },
+});
 const until = async (check: () => boolean, timeoutMs = 20_000) => {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -23,7 +27,14 @@ afterEach(async () => {
 });
 
 const makers: Record<string, () => JobQueue> = {
-  bullmq: () => new BullJobQueue({ redisUrl: REDIS_URL, prefix: `ab:test:${randomBytes(4).toString("hex")}`, logger: createLogger("silent"), lockDurationMs: 2_000, stalledIntervalMs: 1_000 }),
+  bullmq: () =>
+    new BullJobQueue({
+      redisUrl: REDIS_URL,
+      prefix: `ab:test:${randomBytes(4).toString("hex")}`,
+      logger: createLogger("silent"),
+      lockDurationMs: 2_000,
+      stalledIntervalMs: 1_000,
+    }),
   "in-process": () => new InProcessQueue(),
 };
 
@@ -37,7 +48,10 @@ describe.each(Object.keys(makers))("%s queue", (kind) => {
   it("runs each generation once even when enqueued twice", async () => {
     const q = make();
     const seen: string[] = [];
-    q.process(async (j) => void seen.push(j.generationId), { concurrency: 2, onExhausted: async () => undefined });
+    q.process(async (j) => void seen.push(j.generationId), {
+      concurrency: 2,
+      onExhausted: async () => undefined,
+    });
     await q.enqueue(job("g1"));
     await q.enqueue(job("g1"));
     await q.enqueue(job("g2"));
@@ -55,7 +69,10 @@ describe.each(Object.keys(makers))("%s queue", (kind) => {
         attempts.push(ctx.attempt);
         throw new Error("database unavailable");
       },
-      { concurrency: 1, onExhausted: async (j, error) => void exhausted.push(`${j.generationId}: ${error.message}`) },
+      {
+        concurrency: 1,
+        onExhausted: async (j, error) => void exhausted.push(`${j.generationId}: ${error.message}`),
+      },
     );
     await q.enqueue(job("g-fail"));
     await until(() => exhausted.length === 1, 30_000);
@@ -67,7 +84,11 @@ describe.each(Object.keys(makers))("%s queue", (kind) => {
 describe("bullmq queue when a worker dies", () => {
   it("hands the job to another worker after the dead one's lock expires", async () => {
     const prefix = `ab:test:${randomBytes(4).toString("hex")}`;
-    const child = spawn(process.execPath, ["--import", "tsx", "tests/fixtures/bull-worker.ts", REDIS_URL, prefix], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "tests/fixtures/bull-worker.ts", REDIS_URL, prefix],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
+    );
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     try {
@@ -78,10 +99,19 @@ describe("bullmq queue when a worker dies", () => {
       await until(() => out.includes("started g-crash attempt 1"));
       child.kill("SIGKILL");
 
-      const survivor = new BullJobQueue({ redisUrl: REDIS_URL, prefix, logger: createLogger("silent"), lockDurationMs: 1_000, stalledIntervalMs: 500 });
+      const survivor = new BullJobQueue({
+        redisUrl: REDIS_URL,
+        prefix,
+        logger: createLogger("silent"),
+        lockDurationMs: 1_000,
+        stalledIntervalMs: 500,
+      });
       queues.push(survivor);
       const resumed: number[] = [];
-      survivor.process(async (_j, ctx) => void resumed.push(ctx.attempt), { concurrency: 1, onExhausted: async () => undefined });
+      survivor.process(async (_j, ctx) => void resumed.push(ctx.attempt), {
+        concurrency: 1,
+        onExhausted: async () => undefined,
+      });
       await until(() => resumed.length === 1, 30_000);
       expect(resumed).toEqual([2]);
     } finally {

@@ -4,7 +4,7 @@ import type { Database } from "../../core/db/client.ts";
 import { Quotas, type TierLimits } from "../../core/quota/quotas.ts";
 import { connectRedis, type Redis } from "../../core/redis.ts";
 import { dayColumn } from "../../core/time.ts";
-import { openTestDatabase, REDIS_URL, type OpenedTestDatabase } from "../helpers/services.ts";
+import { type OpenedTestDatabase, openTestDatabase, REDIS_URL } from "../helpers/services.ts";
 
 const TZ = "Asia/Bangkok";
 const NOON = new Date("2026-11-26T05:00:00Z"); // 12:00 in Bangkok
@@ -16,7 +16,9 @@ const redisClients: Redis[] = [];
 async function redis(): Promise<Redis> {
   const client = connectRedis(REDIS_URL);
   await client.connect().catch((error: Error) => {
-    throw new Error(`Redis is not reachable at ${REDIS_URL} (${error.message}); start it or set TEST_REDIS_URL.`);
+    throw new Error(
+      `Redis is not reachable at ${REDIS_URL} (${error.message}); start it or set TEST_REDIS_URL.`,
+    );
   });
   redisClients.push(client);
   return client;
@@ -24,17 +26,31 @@ async function redis(): Promise<Redis> {
 
 async function newRequester(): Promise<string> {
   const suffix = randomBytes(4).toString("hex");
-  const tier = await db.prisma.tier.create({ data: { name: `q-${suffix}`, burstPerMinute: 10, maxWords: 800 } });
-  const tenant = await db.prisma.tenant.create({ data: { platform: "SLACK", externalId: `T-${suffix}`, defaultTierId: tier.id } });
-  const r = await db.prisma.requester.create({ data: { tenantId: tenant.id, platform: "SLACK", externalId: `U-${suffix}` } });
+  const tier = await db.prisma.tier.create({
+    data: { name: `q-${suffix}`, burstPerMinute: 10, maxWords: 800 },
+  });
+  const tenant = await db.prisma.tenant.create({
+    data: { platform: "SLACK", externalId: `T-${suffix}`, defaultTierId: tier.id },
+  });
+  const r = await db.prisma.requester.create({
+    data: { tenantId: tenant.id, platform: "SLACK", externalId: `U-${suffix}` },
+  });
   return r.id;
 }
 
 async function delivered(requesterId: string, articles: number, costUsd = "0", at = NOON) {
-  await db.prisma.dailyUsage.create({ data: { day: dayColumn(at, TZ), requesterId, tenantId: "t", platform: "SLACK", articles, costUsd } });
+  await db.prisma.dailyUsage.create({
+    data: { day: dayColumn(at, TZ), requesterId, tenantId: "t", platform: "SLACK", articles, costUsd },
+  });
 }
 
-const tier = (over: Partial<TierLimits> = {}): TierLimits => ({ name: "Free", dailyArticleLimit: 10, burstPerMinute: 1000, monthlyBudgetUsd: null, ...over });
+const tier = (over: Partial<TierLimits> = {}): TierLimits => ({
+  name: "Free",
+  dailyArticleLimit: 10,
+  burstPerMinute: 1000,
+  monthlyBudgetUsd: null,
+  ...over,
+});
 const prefix = () => `ab:test:${randomBytes(4).toString("hex")}`;
 
 beforeAll(async () => {
@@ -50,11 +66,16 @@ afterAll(async () => {
 describe("quotas on Redis", () => {
   it("admits exactly the limit out of 200 concurrent reservations from two processes sharing Redis", async () => {
     const keyPrefix = prefix();
-    const [a, b] = [new Quotas({ db, redis: await redis(), timeZone: TZ, keyPrefix }), new Quotas({ db, redis: await redis(), timeZone: TZ, keyPrefix })];
+    const [a, b] = [
+      new Quotas({ db, redis: await redis(), timeZone: TZ, keyPrefix }),
+      new Quotas({ db, redis: await redis(), timeZone: TZ, keyPrefix }),
+    ];
     const requester = await newRequester();
     await delivered(requester, 3);
     const limits = tier({ dailyArticleLimit: 50 });
-    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).reserve(requester, limits, 0, NOON)));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).reserve(requester, limits, 0, NOON)),
+    );
     const admitted = results.filter((r) => r.ok);
     expect(admitted).toHaveLength(47); // 3 already delivered today
     const refusal = results.find((r) => !r.ok);
@@ -72,7 +93,16 @@ describe("quotas on Redis", () => {
     const lateEvening = new Date("2026-11-26T16:59:00Z"); // 23:59 in Bangkok
     await delivered(requester, 10, "0", lateEvening);
     const refused = await q.reserve(requester, tier(), 0, lateEvening);
-    expect(refused).toEqual({ ok: false, refusal: { limit: "daily", tier: "Free", used: 10, max: 10, resetsAt: new Date("2026-11-26T17:00:00Z") } });
+    expect(refused).toEqual({
+      ok: false,
+      refusal: {
+        limit: "daily",
+        tier: "Free",
+        used: 10,
+        max: 10,
+        resetsAt: new Date("2026-11-26T17:00:00Z"),
+      },
+    });
     const afterMidnight = new Date("2026-11-26T17:00:01Z");
     expect((await q.reserve(requester, tier(), 0, afterMidnight)).ok).toBe(true);
   });
@@ -83,9 +113,18 @@ describe("quotas on Redis", () => {
     await delivered(requester, 5);
     expect((await q.reserve(requester, tier({ dailyArticleLimit: 10 }), 0, NOON)).ok).toBe(true);
     const downgraded = await q.reserve(requester, tier({ name: "Tiny", dailyArticleLimit: 6 }), 0, NOON);
-    expect(!downgraded.ok && downgraded.refusal).toMatchObject({ limit: "daily", tier: "Tiny", used: 6, max: 6 });
-    expect((await q.reserve(requester, tier({ name: "Pro", dailyArticleLimit: 100 }), 0, NOON)).ok).toBe(true);
-    expect((await q.reserve(requester, tier({ name: "Enterprise", dailyArticleLimit: null }), 0, NOON)).ok).toBe(true);
+    expect(!downgraded.ok && downgraded.refusal).toMatchObject({
+      limit: "daily",
+      tier: "Tiny",
+      used: 6,
+      max: 6,
+    });
+    expect((await q.reserve(requester, tier({ name: "Pro", dailyArticleLimit: 100 }), 0, NOON)).ok).toBe(
+      true,
+    );
+    expect(
+      (await q.reserve(requester, tier({ name: "Enterprise", dailyArticleLimit: null }), 0, NOON)).ok,
+    ).toBe(true);
   });
 
   it("refuses a burst and says when it frees up", async () => {
@@ -108,10 +147,16 @@ describe("quotas on Redis", () => {
     const requester = await newRequester();
     await delivered(requester, 1, "4.90");
     const limits = tier({ dailyArticleLimit: null, monthlyBudgetUsd: "5.00" });
-    const results = await Promise.all(Array.from({ length: 20 }, () => q.reserve(requester, limits, 0.02, NOON)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => q.reserve(requester, limits, 0.02, NOON)),
+    );
     expect(results.filter((r) => r.ok)).toHaveLength(5); // 4.90 + 5 × 0.02 = 5.00
     const refused = results.find((r) => !r.ok);
-    expect(!refused?.ok && refused?.refusal).toMatchObject({ limit: "budget", max: 5, resetsAt: new Date("2026-11-30T17:00:00Z") });
+    expect(!refused?.ok && refused?.refusal).toMatchObject({
+      limit: "budget",
+      max: 5,
+      resetsAt: new Date("2026-11-30T17:00:00Z"),
+    });
     expect(!refused?.ok && refused?.refusal.used).toBeCloseTo(5.0, 6);
   });
 
@@ -119,7 +164,12 @@ describe("quotas on Redis", () => {
     const q = new Quotas({ db, redis: await redis(), timeZone: TZ, keyPrefix: prefix() });
     const requester = await newRequester();
     await delivered(requester, 1, "4.99");
-    const refused = await q.reserve(requester, tier({ dailyArticleLimit: null, monthlyBudgetUsd: "5.00" }), 0.02, NOON);
+    const refused = await q.reserve(
+      requester,
+      tier({ dailyArticleLimit: null, monthlyBudgetUsd: "5.00" }),
+      0.02,
+      NOON,
+    );
     expect(!refused.ok && refused.refusal.used).toBeCloseTo(4.99, 6);
   });
 

@@ -1,13 +1,27 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Prisma, type Database } from "../../core/db/client.ts";
+import { type Database, Prisma } from "../../core/db/client.ts";
 import type { ArticleRequest } from "../../core/domain.ts";
 import { baseModel, estimateArticleCost, priceUsage } from "../../core/records/cost.ts";
-import { createGeneration, LATENCY_BUCKETS_MS, recordDelivered, recordFailed, recordRefusal } from "../../core/records/generations.ts";
+import {
+  createGeneration,
+  LATENCY_BUCKETS_MS,
+  recordDelivered,
+  recordFailed,
+  recordRefusal,
+} from "../../core/records/generations.ts";
 import { seed } from "../../prisma/seed.ts";
-import { openTestDatabase, type OpenedTestDatabase } from "../helpers/services.ts";
+import { type OpenedTestDatabase, openTestDatabase } from "../helpers/services.ts";
 
-const request: ArticleRequest = { topic: "AI in retail", industry: "retail", audience: "executives", targetWords: 800, keywords: [], language: "en", tone: "executive" };
+const request: ArticleRequest = {
+  topic: "AI in retail",
+  industry: "retail",
+  audience: "executives",
+  targetWords: 800,
+  keywords: [],
+  language: "en",
+  tone: "executive",
+};
 const day = new Date("2026-11-26T00:00:00Z");
 
 describe.each(["postgres", "pglite"] as const)("generation records and cost on %s", (kind) => {
@@ -22,21 +36,37 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
     await db.migrate();
     await seed(db, { database: { kind: "postgres", url: "unused" }, admin: { port: 0 } });
     const tier = await db.prisma.tier.findUniqueOrThrow({ where: { name: "Free" } });
-    const tenant = await db.prisma.tenant.create({ data: { platform: "LINE", externalId: "channel-1", defaultTierId: tier.id } });
-    const requester = await db.prisma.requester.create({ data: { tenantId: tenant.id, platform: "LINE", externalId: "U1" } });
+    const tenant = await db.prisma.tenant.create({
+      data: { platform: "LINE", externalId: "channel-1", defaultTierId: tier.id },
+    });
+    const requester = await db.prisma.requester.create({
+      data: { tenantId: tenant.id, platform: "LINE", externalId: "U1" },
+    });
     [tenantId, requesterId] = [tenant.id, requester.id];
   });
   afterAll(async () => opened?.cleanup());
 
   const newGeneration = () =>
-    createGeneration(db, { requestKey: `ev-${randomBytes(6).toString("hex")}`, tenantId, requesterId, platform: "LINE", request, day });
+    createGeneration(db, {
+      requestKey: `ev-${randomBytes(6).toString("hex")}`,
+      tenantId,
+      requesterId,
+      platform: "LINE",
+      request,
+      day,
+    });
 
   it("prices tokens exactly from the price table and flags unknown models", async () => {
     const [chat, embedding, unknown, fineTuned] = await priceUsage(db, [
       { operation: "CHAT", model: "gpt-4o-mini", inputTokens: 1_000, outputTokens: 2_000 },
       { operation: "EMBEDDING", model: "text-embedding-3-small", inputTokens: 12_345, outputTokens: 0 },
       { operation: "CHAT", model: "mystery-model", inputTokens: 10, outputTokens: 10 },
-      { operation: "CHAT", model: "ft:gpt-4o-mini-2024-07-18:acme::x1", inputTokens: 1_000_000, outputTokens: 0 },
+      {
+        operation: "CHAT",
+        model: "ft:gpt-4o-mini-2024-07-18:acme::x1",
+        inputTokens: 1_000_000,
+        outputTokens: 0,
+      },
     ]);
     expect(chat!.costUsd.toString()).toBe("0.00135"); // (1000 × 0.15 + 2000 × 0.60) / 1e6
     expect(embedding!.costUsd.toString()).toBe("0.0002469"); // 12345 × 0.02 / 1e6
@@ -49,20 +79,47 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
 
   it("creates one generation per platform event", async () => {
     const key = `ev-${randomBytes(6).toString("hex")}`;
-    const first = await createGeneration(db, { requestKey: key, tenantId, requesterId, platform: "LINE", request, day });
-    const again = await createGeneration(db, { requestKey: key, tenantId, requesterId, platform: "LINE", request, day });
+    const first = await createGeneration(db, {
+      requestKey: key,
+      tenantId,
+      requesterId,
+      platform: "LINE",
+      request,
+      day,
+    });
+    const again = await createGeneration(db, {
+      requestKey: key,
+      tenantId,
+      requesterId,
+      platform: "LINE",
+      request,
+      day,
+    });
     expect(first.duplicate).toBe(false);
     expect(again).toEqual({ id: first.id, duplicate: true });
   });
 
   it("counts a delivered article, its tokens and cost once, however often it is recorded", async () => {
-    const before = await db.prisma.dailyUsage.findUnique({ where: { day_requesterId: { day, requesterId } } });
+    const before = await db.prisma.dailyUsage.findUnique({
+      where: { day_requesterId: { day, requesterId } },
+    });
     const { id } = await newGeneration();
     const outcome = {
-      model: "gpt-4o-mini", draft: "# AI in retail", words: 800, latencyMs: 5_000, firstChunkMs: 700, sources: [], cacheHit: false,
+      model: "gpt-4o-mini",
+      draft: "# AI in retail",
+      words: 800,
+      latencyMs: 5_000,
+      firstChunkMs: 700,
+      sources: [],
+      cacheHit: false,
       usage: [
         { operation: "CHAT" as const, model: "gpt-4o-mini", inputTokens: 1_000, outputTokens: 2_000 },
-        { operation: "EMBEDDING" as const, model: "text-embedding-3-small", inputTokens: 50, outputTokens: 0 },
+        {
+          operation: "EMBEDDING" as const,
+          model: "text-embedding-3-small",
+          inputTokens: 50,
+          outputTokens: 0,
+        },
       ],
     };
     expect((await recordDelivered(db, id, outcome))?.costUsd.toString()).toBe("0.001351");
@@ -71,23 +128,41 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
     expect(g.status).toBe("DELIVERED");
     expect(g.costUsd.toString()).toBe("0.001351"); // 0.00135 + 50 × 0.02 / 1e6
     expect(g.tokenUsage).toHaveLength(2);
-    const after = await db.prisma.dailyUsage.findUniqueOrThrow({ where: { day_requesterId: { day, requesterId } } });
+    const after = await db.prisma.dailyUsage.findUniqueOrThrow({
+      where: { day_requesterId: { day, requesterId } },
+    });
     expect(after.articles - (before?.articles ?? 0)).toBe(1);
     expect(after.costUsd.sub(before?.costUsd ?? 0).toString()).toBe("0.001351");
-    const model = await db.prisma.dailyModelUsage.findUniqueOrThrow({ where: { day_model_operation: { day, model: "gpt-4o-mini", operation: "CHAT" } } });
+    const model = await db.prisma.dailyModelUsage.findUniqueOrThrow({
+      where: { day_model_operation: { day, model: "gpt-4o-mini", operation: "CHAT" } },
+    });
     expect(model.outputTokens).toBeGreaterThanOrEqual(2_000n);
   });
 
   it("adds up concurrent writers exactly, latency buckets included", async () => {
-    const before = await db.prisma.dailyUsage.findUnique({ where: { day_requesterId: { day, requesterId } } });
+    const before = await db.prisma.dailyUsage.findUnique({
+      where: { day_requesterId: { day, requesterId } },
+    });
     const ids = await Promise.all(Array.from({ length: 12 }, () => newGeneration()));
-    await Promise.all(ids.map(({ id }, i) =>
-      recordDelivered(db, id, {
-        model: "gpt-4o-mini", draft: "x", words: 100, latencyMs: i % 2 ? 1_500 : 25_000, firstChunkMs: 100, sources: [], cacheHit: i < 3,
-        savedUsd: i < 3 ? new Prisma.Decimal("0.0021") : 0,
-        usage: i < 3 ? [] : [{ operation: "CHAT", model: "gpt-4o-mini", inputTokens: 100, outputTokens: 100 }],
-      })));
-    const after = await db.prisma.dailyUsage.findUniqueOrThrow({ where: { day_requesterId: { day, requesterId } } });
+    await Promise.all(
+      ids.map(({ id }, i) =>
+        recordDelivered(db, id, {
+          model: "gpt-4o-mini",
+          draft: "x",
+          words: 100,
+          latencyMs: i % 2 ? 1_500 : 25_000,
+          firstChunkMs: 100,
+          sources: [],
+          cacheHit: i < 3,
+          savedUsd: i < 3 ? new Prisma.Decimal("0.0021") : 0,
+          usage:
+            i < 3 ? [] : [{ operation: "CHAT", model: "gpt-4o-mini", inputTokens: 100, outputTokens: 100 }],
+        }),
+      ),
+    );
+    const after = await db.prisma.dailyUsage.findUniqueOrThrow({
+      where: { day_requesterId: { day, requesterId } },
+    });
     expect(after.articles - (before?.articles ?? 0)).toBe(12);
     expect(after.cacheHits - (before?.cacheHits ?? 0)).toBe(3);
     expect(after.costUsd.sub(before?.costUsd ?? 0).toString()).toBe("0.000675"); // 9 × (100 × 0.15 + 100 × 0.6) / 1e6
@@ -99,14 +174,41 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
   });
 
   it("records a failure once, counting no article but the tokens it spent", async () => {
-    const before = await db.prisma.dailyUsage.findUniqueOrThrow({ where: { day_requesterId: { day, requesterId } } });
+    const before = await db.prisma.dailyUsage.findUniqueOrThrow({
+      where: { day_requesterId: { day, requesterId } },
+    });
     const { id } = await newGeneration();
-    const failure = { errorCode: "timeout", error: "no first token in 30 s", latencyMs: 30_000, usage: [{ operation: "EMBEDDING" as const, model: "text-embedding-3-small", inputTokens: 1_000, outputTokens: 0 }] };
+    const failure = {
+      errorCode: "timeout",
+      error: "no first token in 30 s",
+      latencyMs: 30_000,
+      usage: [
+        {
+          operation: "EMBEDDING" as const,
+          model: "text-embedding-3-small",
+          inputTokens: 1_000,
+          outputTokens: 0,
+        },
+      ],
+    };
     expect(await recordFailed(db, id, failure)).toBe(true);
     expect(await recordFailed(db, id, failure)).toBe(false);
-    expect(await recordDelivered(db, id, { model: "m", draft: "", words: 0, latencyMs: 1, firstChunkMs: null, sources: [], cacheHit: false, usage: [] })).toBeNull();
+    expect(
+      await recordDelivered(db, id, {
+        model: "m",
+        draft: "",
+        words: 0,
+        latencyMs: 1,
+        firstChunkMs: null,
+        sources: [],
+        cacheHit: false,
+        usage: [],
+      }),
+    ).toBeNull();
     await recordRefusal(db, { day, requesterId, tenantId, platform: "LINE" });
-    const after = await db.prisma.dailyUsage.findUniqueOrThrow({ where: { day_requesterId: { day, requesterId } } });
+    const after = await db.prisma.dailyUsage.findUniqueOrThrow({
+      where: { day_requesterId: { day, requesterId } },
+    });
     expect(after.articles).toBe(before.articles);
     expect(after.failures).toBe(before.failures + 1);
     expect(after.refusals).toBe(before.refusals + 1);

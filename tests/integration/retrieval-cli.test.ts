@@ -6,12 +6,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/process.ts";
 
 /** `npm run ingest -- <folder>` runs `node --import tsx core/retrieval/cli.ts <folder>`. */
-function ingest(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function ingest(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "core/retrieval/cli.ts"), ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(ROOT, "core/retrieval/cli.ts"), ...args],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -31,9 +38,13 @@ describe("npm run ingest", () => {
     const first = await ingest(["data/corpus"], { DATA_DIR: dataDir });
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^ingesting data\/corpus \(embeddings: local-hash-512; vectors: embedded index in the database\)$/m);
+    expect(first.stdout).toMatch(
+      /^ingesting data\/corpus \(embeddings: local-hash-512; vectors: embedded index in the database\)$/m,
+    );
     expect(first.stdout).toMatch(/^ {2}added {6}th-retail-omnichannel\.md {2}\(3 passages\)$/m);
-    expect(first.stdout).toMatch(/20 added, 0 updated, 0 unchanged, 0 failed; \d+ passages embedded, 0 embedding tokens .*; \d+ passages indexed$/m);
+    expect(first.stdout).toMatch(
+      /20 added, 0 updated, 0 unchanged, 0 failed; \d+ passages embedded, 0 embedding tokens .*; \d+ passages indexed$/m,
+    );
     const second = await ingest(["data/corpus"], { DATA_DIR: dataDir });
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/0 added, 0 updated, 20 unchanged, 0 failed; 0 passages embedded/);
@@ -49,6 +60,8 @@ describe("npm run ingest", () => {
     expect(usage.stderr).toBe("usage: npm run ingest -- <folder of .md files>\n");
     const config = await ingest(["data/corpus"], { DATA_DIR: dataDir, QDRANT_URL: "qdrant:6333" });
     expect(config.code).toBe(1);
-    expect(config.stderr).toMatch(/^ingest: configuration error: QDRANT_URL must be a URL starting with http:\/\/ or https:\/\//);
+    expect(config.stderr).toMatch(
+      /^ingest: configuration error: QDRANT_URL must be a URL starting with http:\/\/ or https:\/\//,
+    );
   });
 });

@@ -10,7 +10,7 @@ import { EmbeddedVectorStore } from "../../core/retrieval/embedded-store.ts";
 import { HashingEmbedder } from "../../core/retrieval/hashing-embedder.ts";
 import { createRetrieval, type Embedder, type Retrieval } from "../../core/retrieval/index.ts";
 import { countTokens } from "../../core/retrieval/text.ts";
-import { openTestDatabase, type OpenedTestDatabase } from "../helpers/services.ts";
+import { type OpenedTestDatabase, openTestDatabase } from "../helpers/services.ts";
 
 /** The local embedder behind a counter, billing a token per word so spent tokens are visible. */
 class CountingEmbedder implements Embedder {
@@ -20,12 +20,22 @@ class CountingEmbedder implements Embedder {
   texts: string[] = [];
   async embed(texts: string[]) {
     this.texts.push(...texts);
-    return { vectors: texts.map((t) => this.hashing.vector(t)), tokens: texts.reduce((n, t) => n + t.split(/\s+/).length, 0) };
+    return {
+      vectors: texts.map((t) => this.hashing.vector(t)),
+      tokens: texts.reduce((n, t) => n + t.split(/\s+/).length, 0),
+    };
   }
 }
 
 const request = (over: Partial<ArticleRequest>): ArticleRequest => ({
-  topic: "", industry: null, audience: "executives", targetWords: 800, keywords: [], language: "en", tone: "executive", ...over,
+  topic: "",
+  industry: null,
+  audience: "executives",
+  targetWords: 800,
+  keywords: [],
+  language: "en",
+  tone: "executive",
+  ...over,
 });
 
 describe.each(["postgres", "pglite"] as const)("retrieval on %s, embedded index", (kind) => {
@@ -35,7 +45,8 @@ describe.each(["postgres", "pglite"] as const)("retrieval on %s, embedded index"
   let counting: CountingEmbedder;
   let retrieval: Retrieval;
   // The hashing embedder's score floor: the counting wrapper is not recognised as the local model.
-  const make = (embedder: Embedder) => createRetrieval(app, { embedder, persistEmbeddings: true, minScore: 0.15 });
+  const make = (embedder: Embedder) =>
+    createRetrieval(app, { embedder, persistEmbeddings: true, minScore: 0.15 });
 
   beforeAll(async () => {
     opened = await openTestDatabase(kind);
@@ -58,32 +69,56 @@ describe.each(["postgres", "pglite"] as const)("retrieval on %s, embedded index"
     expect(seen).toHaveLength(20);
     const { prisma } = opened.db;
     expect(await prisma.corpusDocument.count()).toBe(20);
-    const chunks = await prisma.corpusChunk.findMany({ select: { embedding: true, embeddingModel: true, language: true } });
+    const chunks = await prisma.corpusChunk.findMany({
+      select: { embedding: true, embeddingModel: true, language: true },
+    });
     expect(chunks).toHaveLength(s.chunks);
-    expect(chunks.every((c) => c.embedding.length === 512 && c.embeddingModel === "counting-hash-512")).toBe(true);
+    expect(chunks.every((c) => c.embedding.length === 512 && c.embeddingModel === "counting-hash-512")).toBe(
+      true,
+    );
     expect(chunks.filter((c) => c.language === "th").length).toBeGreaterThanOrEqual(6 * 2);
     expect(await retrieval.store.count()).toBe(s.chunks);
     expect(counting.texts).toHaveLength(s.chunks);
     expect(s.embeddingTokens).toBeGreaterThan(0);
     expect(await prisma.embeddingCacheEntry.count({ where: { model: "counting-hash-512" } })).toBe(s.chunks);
-    const doc = await prisma.corpusDocument.findUniqueOrThrow({ where: { source: "th-retail-omnichannel.md" } });
+    const doc = await prisma.corpusDocument.findUniqueOrThrow({
+      where: { source: "th-retail-omnichannel.md" },
+    });
     expect(doc).toMatchObject({ industry: "retail", language: "th", chunkCount: 3 });
   });
 
   it("does nothing when the same files are ingested again", async () => {
-    const before = await opened.db.prisma.corpusChunk.findMany({ select: { id: true }, orderBy: { id: "asc" } });
+    const before = await opened.db.prisma.corpusChunk.findMany({
+      select: { id: true },
+      orderBy: { id: "asc" },
+    });
     const embedded = counting.texts.length;
     const s = await retrieval.ingestFolder(folder);
-    expect(s).toMatchObject({ added: 0, updated: 0, unchanged: 20, chunks: 0, embeddingTokens: 0, resynced: 0 });
+    expect(s).toMatchObject({
+      added: 0,
+      updated: 0,
+      unchanged: 20,
+      chunks: 0,
+      embeddingTokens: 0,
+      resynced: 0,
+    });
     expect(counting.texts).toHaveLength(embedded);
-    expect(await opened.db.prisma.corpusChunk.findMany({ select: { id: true }, orderBy: { id: "asc" } })).toEqual(before);
+    expect(
+      await opened.db.prisma.corpusChunk.findMany({ select: { id: true }, orderBy: { id: "asc" } }),
+    ).toEqual(before);
   });
 
   it("replaces a changed file's passages, embedding only the new text", async () => {
     const file = path.join(folder, "retail-unified-commerce.md");
     const { prisma } = opened.db;
-    const doc = await prisma.corpusDocument.findUniqueOrThrow({ where: { source: "retail-unified-commerce.md" }, include: { chunks: true } });
-    await writeFile(file, `${await readFile(file, "utf8")}\n## Pop-up stores\n\nZephyrine pop-up stores test a neighbourhood for a season before a lease is signed.\n`);
+    const doc = await prisma.corpusDocument.findUniqueOrThrow({
+      where: { source: "retail-unified-commerce.md" },
+      include: { chunks: true },
+    });
+    await writeFile(
+      file,
+      `${await readFile(file, "utf8")}\n## Pop-up stores\n\nZephyrine pop-up stores test a neighbourhood for a season before a lease is signed.\n`,
+    );
     const embedded = counting.texts.length;
     const s = await retrieval.ingestFolder(folder);
     expect(s).toMatchObject({ added: 0, updated: 1, unchanged: 19 });
@@ -105,7 +140,10 @@ describe.each(["postgres", "pglite"] as const)("retrieval on %s, embedded index"
     expect(await retrieval.deleteDocument(doc.id)).toBe(true);
     expect(await retrieval.store.count()).toBe(before - doc.chunkCount);
     expect(await prisma.corpusChunk.count({ where: { documentId: doc.id } })).toBe(0);
-    const hits = await retrieval.store.search(new HashingEmbedder().vector("private 5G networks for ports and factories"), { limit: 50 });
+    const hits = await retrieval.store.search(
+      new HashingEmbedder().vector("private 5G networks for ports and factories"),
+      { limit: 50 },
+    );
     expect(hits.map((h) => h.documentId)).not.toContain(doc.id);
     expect(await retrieval.deleteDocument(doc.id)).toBe(false);
   });
@@ -133,46 +171,79 @@ describe.each(["postgres", "pglite"] as const)("retrieval on %s, embedded index"
     await cp(path.join(folder, "energy-grid-flexibility.md"), path.join(folder, "energy-copy.md"));
     const s = await other.ingestFolder(folder);
     expect(s).toMatchObject({ added: 2, unchanged: 19, embeddingTokens: 0 });
-    expect(s.files.filter((f) => f.status === "added").map((f) => f.source)).toEqual(["energy-copy.md", "telecom-private-5g.md"]);
+    expect(s.files.filter((f) => f.status === "added").map((f) => f.source)).toEqual([
+      "energy-copy.md",
+      "telecom-private-5g.md",
+    ]);
     expect(fresh.texts).toEqual([]);
-    await other.deleteDocument((await opened.db.prisma.corpusDocument.findUniqueOrThrow({ where: { source: "energy-copy.md" } })).id);
+    await other.deleteDocument(
+      (await opened.db.prisma.corpusDocument.findUniqueOrThrow({ where: { source: "energy-copy.md" } })).id,
+    );
     await rm(path.join(folder, "energy-copy.md"));
   });
 
   it("filters by industry, and falls back to other industries when the asked one has too little", async () => {
-    const banking = await retrieval.retrieve(request({ topic: "digital lending and embedded finance for small business", industry: "banking" }));
+    const banking = await retrieval.retrieve(
+      request({ topic: "digital lending and embedded finance for small business", industry: "banking" }),
+    );
     expect(banking.sources[0]!.industry).toBe("banking");
     expect(new Set(banking.sources.map((s) => s.documentId)).size).toBe(banking.sources.length);
-    const energy = await retrieval.store.search(new HashingEmbedder().vector("customers shift demand"), { limit: 10, industry: "energy" });
+    const energy = await retrieval.store.search(new HashingEmbedder().vector("customers shift demand"), {
+      limit: 10,
+      industry: "energy",
+    });
     expect(energy.length).toBeGreaterThan(0);
     expect(energy.every((h) => h.industry === "energy")).toBe(true);
-    const none = await retrieval.store.search(new HashingEmbedder().vector("supply chain"), { limit: 10, industry: "aerospace" });
+    const none = await retrieval.store.search(new HashingEmbedder().vector("supply chain"), {
+      limit: 10,
+      industry: "aerospace",
+    });
     expect(none).toEqual([]);
-    const fallback = await retrieval.retrieve(request({ topic: "supply chain visibility and arrival predictions", industry: "aerospace" }));
+    const fallback = await retrieval.retrieve(
+      request({ topic: "supply chain visibility and arrival predictions", industry: "aerospace" }),
+    );
     expect(fallback.sources[0]!.industry).toBe("logistics");
-    const thai = await retrieval.retrieve(request({ topic: "การแพทย์ทางไกลสำหรับผู้สูงอายุ", industry: "healthcare", language: "th" }));
+    const thai = await retrieval.retrieve(
+      request({ topic: "การแพทย์ทางไกลสำหรับผู้สูงอายุ", industry: "healthcare", language: "th" }),
+    );
     expect(thai.sources[0]!.title).toBe("การแพทย์ทางไกลกับระบบสุขภาพไทยในสังคมสูงวัย");
   });
 
   it("keeps excerpts small: at most four, one per article, about 400 tokens together", async () => {
-    const res = await retrieval.retrieve(request({ topic: "digital transformation with data and AI", keywords: ["customers", "operations"] }));
+    const res = await retrieval.retrieve(
+      request({ topic: "digital transformation with data and AI", keywords: ["customers", "operations"] }),
+    );
     expect(res.sources.length).toBeGreaterThan(0);
     expect(res.sources.length).toBeLessThanOrEqual(4);
-    expect(res.sources.map((s) => s.score)).toEqual([...res.sources.map((s) => s.score)].sort((a, b) => b - a));
+    expect(res.sources.map((s) => s.score)).toEqual(
+      [...res.sources.map((s) => s.score)].sort((a, b) => b - a),
+    );
     for (const s of res.sources) expect(countTokens(s.excerpt)).toBeLessThanOrEqual(90);
     expect(res.sources.reduce((n, s) => n + countTokens(s.excerpt), 0)).toBeLessThanOrEqual(400);
-    expect((await retrieval.retrieve(request({ topic: "quantum chromodynamics lattice" }))).sources).toEqual([]);
+    expect((await retrieval.retrieve(request({ topic: "quantum chromodynamics lattice" }))).sources).toEqual(
+      [],
+    );
   });
 
   it("lets another process's index notice ingests and deletes made elsewhere", async () => {
-    const watcher = new EmbeddedVectorStore({ db: opened.db, model: "counting-hash-512", dimensions: 512, refreshIntervalMs: 1 });
+    const watcher = new EmbeddedVectorStore({
+      db: opened.db,
+      model: "counting-hash-512",
+      dimensions: 512,
+      refreshIntervalMs: 1,
+    });
     const before = await watcher.count();
     const file = path.join(folder, "extra-note.md");
-    await writeFile(file, `---\ntitle: Extra note\nindustry: energy\n---\n\n${"Battery storage smooths solar output for factories. ".repeat(12)}`);
+    await writeFile(
+      file,
+      `---\ntitle: Extra note\nindustry: energy\n---\n\n${"Battery storage smooths solar output for factories. ".repeat(12)}`,
+    );
     await retrieval.ingestFolder(folder);
     await new Promise((r) => setTimeout(r, 5));
     expect(await watcher.count()).toBe(before + 1);
-    const doc = await opened.db.prisma.corpusDocument.findUniqueOrThrow({ where: { source: "extra-note.md" } });
+    const doc = await opened.db.prisma.corpusDocument.findUniqueOrThrow({
+      where: { source: "extra-note.md" },
+    });
     await retrieval.deleteDocument(doc.id);
     await new Promise((r) => setTimeout(r, 5));
     expect(await watcher.count()).toBe(before);
@@ -183,7 +254,10 @@ describe.each(["postgres", "pglite"] as const)("retrieval on %s, embedded index"
     await writeFile(path.join(folder, "empty.md"), "---\ntitle: Nothing here\n---\n\n# Nothing here\n");
     const s = await retrieval.ingestFolder(folder);
     expect(s.failed).toBe(1);
-    expect(s.files.find((f) => f.source === "empty.md")).toMatchObject({ status: "failed", error: expect.stringMatching(/no text/) });
+    expect(s.files.find((f) => f.source === "empty.md")).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/no text/),
+    });
     await rm(path.join(folder, "empty.md"));
     await expect(retrieval.ingestFolder(path.join(folder, "missing"))).rejects.toThrow(/no such folder/);
   });

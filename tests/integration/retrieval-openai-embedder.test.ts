@@ -5,9 +5,9 @@ import { loadConfig } from "../../core/config.ts";
 import { createLogger } from "../../core/logger.ts";
 import { createRetrieval } from "../../core/retrieval/index.ts";
 import { OpenAIEmbedder } from "../../core/retrieval/openai-embedder.ts";
-import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
+import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { startFakeQdrant } from "../fakes/qdrant.ts";
-import { openTestDatabase, type OpenedTestDatabase } from "../helpers/services.ts";
+import { type OpenedTestDatabase, openTestDatabase } from "../helpers/services.ts";
 
 let fake: FakeOpenAI;
 beforeAll(async () => {
@@ -75,11 +75,24 @@ describe("retrieval configured with OPENAI_API_KEY", () => {
     expect(retrieval.embedder.model).toBe("text-embedding-3-small");
     const s = await retrieval.ingestFolder("data/corpus");
     expect(s.added).toBe(20);
-    const billed = fake.requests.reduce((n, r) => n + inputs(r.body).reduce((m, t) => m + encode(t).length, 0), 0);
+    const billed = fake.requests.reduce(
+      (n, r) => n + inputs(r.body).reduce((m, t) => m + encode(t).length, 0),
+      0,
+    );
     expect(s.embeddingTokens).toBe(billed);
-    expect(await opened.db.prisma.embeddingCacheEntry.count({ where: { model: "text-embedding-3-small" } })).toBe(s.chunks);
+    expect(
+      await opened.db.prisma.embeddingCacheEntry.count({ where: { model: "text-embedding-3-small" } }),
+    ).toBe(s.chunks);
 
-    const ask = { topic: "AI for store shelves", industry: "retail", audience: "executives", targetWords: 800, keywords: [], language: "en" as const, tone: "executive" as const };
+    const ask = {
+      topic: "AI for store shelves",
+      industry: "retail",
+      audience: "executives",
+      targetWords: 800,
+      keywords: [],
+      language: "en" as const,
+      tone: "executive" as const,
+    };
     const first = await retrieval.retrieve(ask);
     expect(first.embeddingTokens).toBe(encode("AI for store shelves retail").length);
     expect(first.embeddingModel).toBe("text-embedding-3-small");
@@ -94,7 +107,15 @@ describe("retrieval configured with OPENAI_API_KEY", () => {
   it("drafts without references when the embeddings API is down, instead of failing", async () => {
     fake.set({ failure: { kind: "status", status: 500, only: "embeddings" } });
     const retrieval = createRetrieval(app, { embedder: embedder({ maxRetries: 0 }) });
-    const res = await retrieval.retrieve({ topic: "a topic nobody asked before", industry: null, audience: "executives", targetWords: 800, keywords: [], language: "en", tone: "executive" });
+    const res = await retrieval.retrieve({
+      topic: "a topic nobody asked before",
+      industry: null,
+      audience: "executives",
+      targetWords: 800,
+      keywords: [],
+      language: "en",
+      tone: "executive",
+    });
     expect(res).toEqual({ sources: [], embeddingTokens: 0, embeddingModel: "text-embedding-3-small" });
   });
 });
@@ -112,11 +133,23 @@ describe("an embedding model of unknown width behind OPENAI_BASE_URL", () => {
     const opened = await openTestDatabase("pglite");
     try {
       await opened.db.migrate();
-      const config = loadConfig({ OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url, OPENAI_EMBEDDING_MODEL: "acme-embed-large", QDRANT_URL: qdrant.url });
-      const retrieval = createRetrieval({ config, logger: createLogger("silent"), db: opened.db, redis: null });
+      const config = loadConfig({
+        OPENAI_API_KEY: fake.apiKey,
+        OPENAI_BASE_URL: fake.url,
+        OPENAI_EMBEDDING_MODEL: "acme-embed-large",
+        QDRANT_URL: qdrant.url,
+      });
+      const retrieval = createRetrieval({
+        config,
+        logger: createLogger("silent"),
+        db: opened.db,
+        redis: null,
+      });
       const s = await retrieval.ingestFolder("data/corpus");
       expect(s.failed).toBe(0);
-      const create = qdrant.requests.find((r) => r.method === "PUT" && r.path === "/collections/article_corpus_acme-embed-large");
+      const create = qdrant.requests.find(
+        (r) => r.method === "PUT" && r.path === "/collections/article_corpus_acme-embed-large",
+      );
       expect(create?.body).toEqual({ vectors: { size: 3072, distance: "Cosine" } });
       expect(await retrieval.store.count()).toBe(s.chunks);
     } finally {

@@ -3,7 +3,7 @@ import { verifyPassword } from "../../core/admin/password.ts";
 import type { Database } from "../../core/db/client.ts";
 import { seed } from "../../prisma/seed.ts";
 import { DEFAULT_ADMIN_EMAIL } from "../../prisma/seed-data.ts";
-import { openTestDatabase, type OpenedTestDatabase } from "../helpers/services.ts";
+import { type OpenedTestDatabase, openTestDatabase } from "../helpers/services.ts";
 
 async function snapshot(db: Database) {
   const [tiers, prices, admins] = await Promise.all([
@@ -25,7 +25,10 @@ describe("seed", () => {
     opened = await openTestDatabase("postgres");
     const { db } = opened;
     await db.migrate();
-    const config = { database: { kind: "postgres" as const, url: "unused" }, admin: { port: 0, email: "owner@example.com", password: "correct horse battery" } };
+    const config = {
+      database: { kind: "postgres" as const, url: "unused" },
+      admin: { port: 0, email: "owner@example.com", password: "correct horse battery" },
+    };
 
     const first = await seed(db, config);
     expect(first.tiersCreated).toEqual(["Free", "Pro", "Enterprise"]);
@@ -33,9 +36,17 @@ describe("seed", () => {
     expect(first.adminCreated).toEqual({ email: "owner@example.com" });
 
     const tiers = Object.fromEntries((await db.prisma.tier.findMany()).map((t) => [t.name, t]));
-    expect([tiers.Free?.dailyArticleLimit, tiers.Free?.burstPerMinute, tiers.Free?.maxWords]).toEqual([10, 10, 800]);
-    expect([tiers.Pro?.dailyArticleLimit, tiers.Pro?.burstPerMinute, tiers.Pro?.maxWords]).toEqual([100, 30, 2000]);
-    expect([tiers.Enterprise?.dailyArticleLimit, tiers.Enterprise?.burstPerMinute, tiers.Enterprise?.maxWords]).toEqual([null, 60, 4000]);
+    expect([tiers.Free?.dailyArticleLimit, tiers.Free?.burstPerMinute, tiers.Free?.maxWords]).toEqual([
+      10, 10, 800,
+    ]);
+    expect([tiers.Pro?.dailyArticleLimit, tiers.Pro?.burstPerMinute, tiers.Pro?.maxWords]).toEqual([
+      100, 30, 2000,
+    ]);
+    expect([
+      tiers.Enterprise?.dailyArticleLimit,
+      tiers.Enterprise?.burstPerMinute,
+      tiers.Enterprise?.maxWords,
+    ]).toEqual([null, 60, 4000]);
 
     const admin = await db.prisma.adminUser.findUniqueOrThrow({ where: { email: "owner@example.com" } });
     expect(admin.role).toBe("ADMIN");
@@ -63,7 +74,10 @@ describe("seed", () => {
   it("says how to create the first admin against PostgreSQL when none is configured", async () => {
     opened = await openTestDatabase("postgres");
     await opened.db.migrate();
-    const report = await seed(opened.db, { database: { kind: "postgres", url: "unused" }, admin: { port: 0 } });
+    const report = await seed(opened.db, {
+      database: { kind: "postgres", url: "unused" },
+      admin: { port: 0 },
+    });
     expect(report.adminCreated).toBeUndefined();
     expect(report.adminMissing).toContain("ADMIN_EMAIL and ADMIN_PASSWORD");
     expect(await opened.db.prisma.adminUser.count()).toBe(0);

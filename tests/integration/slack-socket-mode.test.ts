@@ -1,17 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BotServer, startBotServer } from "../../bot/server.ts";
+import { slackPlatform } from "../../bot/slack/index.ts";
+import type { SlackDeliveryState } from "../../bot/slack/sink.ts";
 import type { AppContext } from "../../core/app.ts";
 import { loadConfig } from "../../core/config.ts";
 import { openDatabase } from "../../core/db/client.ts";
 import { createLogger } from "../../core/logger.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { connectRedis } from "../../core/redis.ts";
-import { startBotServer, type BotServer } from "../../bot/server.ts";
-import { slackPlatform } from "../../bot/slack/index.ts";
-import type { SlackDeliveryState } from "../../bot/slack/sink.ts";
 import { seed } from "../../prisma/seed.ts";
-import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
-import { startFakeSlack, type FakeSlack } from "../fakes/slack.ts";
+import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
+import { type FakeSlack, startFakeSlack } from "../fakes/slack.ts";
 import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
 
 /**
@@ -27,7 +27,11 @@ let pipeline: Pipeline;
 let server: BotServer;
 let ingress: { close(): Promise<void> } | null = null;
 
-const until = async <T>(check: () => T | Promise<T>, what = "condition", timeoutMs = 30_000): Promise<NonNullable<T>> => {
+const until = async <T>(
+  check: () => T | Promise<T>,
+  what = "condition",
+  timeoutMs = 30_000,
+): Promise<NonNullable<T>> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -53,8 +57,15 @@ beforeAll(async () => {
   openai = await startFakeOpenAI();
   slack = await startFakeSlack();
   const config = loadConfig({
-    DATABASE_URL: database.url, REDIS_URL, OPENAI_API_KEY: openai.apiKey, OPENAI_BASE_URL: openai.url,
-    SLACK_BOT_TOKEN: slack.botToken, SLACK_APP_TOKEN: slack.appToken, SLACK_API_URL: slack.url, PORT: "0", ADMIN_PORT: "0",
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    OPENAI_API_KEY: openai.apiKey,
+    OPENAI_BASE_URL: openai.url,
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_APP_TOKEN: slack.appToken,
+    SLACK_API_URL: slack.url,
+    PORT: "0",
+    ADMIN_PORT: "0",
   });
   const db = await openDatabase(config);
   await db.migrate();
@@ -93,13 +104,25 @@ describe("Slack over Socket Mode", () => {
   it("acknowledges an app_mention envelope and writes the draft in a thread", async () => {
     const channel = id("C");
     const user = id("U");
-    const body = slack.eventBody({ type: "app_mention", user, text: `<@${slack.botUserId}> AI in agriculture for policy makers, 300 words`, ts: "1700000000.000200", channel });
+    const body = slack.eventBody({
+      type: "app_mention",
+      user,
+      text: `<@${slack.botUserId}> AI in agriculture for policy makers, 300 words`,
+      ts: "1700000000.000200",
+      channel,
+    });
     const ack = await slack.socket.send("events_api", body);
     expect(ack.envelopeId).toBeTruthy();
     const g = await delivered(`SLACK:${body.event_id}`);
     const state = g.deliveryState as SlackDeliveryState;
     expect(slack.thread(channel, state.parentTs!).length).toBeGreaterThanOrEqual(3);
-    const firstCall = slack.calls.find((c) => c.method !== "apps.connections.open" && c.method !== "auth.test" && c.seq > ack.seq - 1000 && JSON.stringify(c.args).includes(user))!;
+    const firstCall = slack.calls.find(
+      (c) =>
+        c.method !== "apps.connections.open" &&
+        c.method !== "auth.test" &&
+        c.seq > ack.seq - 1000 &&
+        JSON.stringify(c.args).includes(user),
+    )!;
     expect(firstCall.seq).toBeGreaterThan(ack.seq); // acknowledged before the first call made for it
   });
 
@@ -111,13 +134,21 @@ describe("Slack over Socket Mode", () => {
     const ack = await slack.socket.send("slash_commands", fields);
     expect(ack.payload).toEqual({});
     const view = await until(() => slack.views.find((v) => v.triggerId === triggerId), "modal opened");
-    expect(view.view.blocks.find((b: any) => b.block_id === "topic").element.initial_value).toBe("digital twins");
+    expect(view.view.blocks.find((b: any) => b.block_id === "topic").element.initial_value).toBe(
+      "digital twins",
+    );
   });
 
   it("processes a redelivered envelope (same event_id, after a reconnect) once", async () => {
     const channel = id("C");
     const user = id("U");
-    const body = slack.eventBody({ type: "app_mention", user, text: `<@${slack.botUserId}> 5G private networks for factories, 300 words`, ts: "1700000000.000300", channel });
+    const body = slack.eventBody({
+      type: "app_mention",
+      user,
+      text: `<@${slack.botUserId}> 5G private networks for factories, 300 words`,
+      ts: "1700000000.000300",
+      channel,
+    });
     await slack.socket.send("events_api", body);
     await delivered(`SLACK:${body.event_id}`);
 
@@ -127,7 +158,13 @@ describe("Slack over Socket Mode", () => {
     await slack.socket.connected();
     const again = await slack.socket.send("events_api", body, { retryAttempt: 1, retryReason: "timeout" });
     expect(again.envelopeId).toBeTruthy();
-    const marker = slack.eventBody({ type: "app_mention", user, text: `<@${slack.botUserId}> help`, ts: "1700000000.000400", channel });
+    const marker = slack.eventBody({
+      type: "app_mention",
+      user,
+      text: `<@${slack.botUserId}> help`,
+      ts: "1700000000.000400",
+      channel,
+    });
     await slack.socket.send("events_api", marker);
     await until(() => slack.ephemerals.some((e) => e.channel === channel), "later envelope answered");
     expect(await app.db.prisma.generation.count({ where: { requester: { externalId: user } } })).toBe(1);

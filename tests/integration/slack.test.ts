@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BotServer, startBotServer } from "../../bot/server.ts";
+import { slackPlatform } from "../../bot/slack/index.ts";
+import type { SlackDeliveryState } from "../../bot/slack/sink.ts";
 import type { AppContext } from "../../core/app.ts";
 import { createGenerator } from "../../core/generate/index.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
-import { startBotServer, type BotServer } from "../../bot/server.ts";
-import { slackPlatform } from "../../bot/slack/index.ts";
-import type { SlackDeliveryState } from "../../bot/slack/sink.ts";
-import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
-import { startFakeSlack, type FakeMessage, type FakeSlack } from "../fakes/slack.ts";
+import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
+import { type FakeMessage, type FakeSlack, startFakeSlack } from "../fakes/slack.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
 
 /**
@@ -23,7 +23,11 @@ let pipeline: Pipeline;
 let server: BotServer;
 let ingress: { close(): Promise<void> };
 
-const until = async <T>(check: () => T | Promise<T>, what = "condition", timeoutMs = 30_000): Promise<NonNullable<T>> => {
+const until = async <T>(
+  check: () => T | Promise<T>,
+  what = "condition",
+  timeoutMs = 30_000,
+): Promise<NonNullable<T>> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -35,20 +39,43 @@ const until = async <T>(check: () => T | Promise<T>, what = "condition", timeout
 const id = (prefix: string) => `${prefix}${randomBytes(4).toString("hex").toUpperCase()}`;
 const chatCalls = () => openai.requests.filter((r) => r.path.endsWith("/chat/completions")).length;
 const generation = (eventId: string) =>
-  app.db.prisma.generation.findUnique({ where: { requestKey: `SLACK:${eventId}` }, include: { requester: true, tenant: true } });
+  app.db.prisma.generation.findUnique({
+    where: { requestKey: `SLACK:${eventId}` },
+    include: { requester: true, tenant: true },
+  });
 const stateOf = (g: { deliveryState: unknown }) => (g.deliveryState ?? {}) as SlackDeliveryState;
 /** The generation once its closing message (or apology) is in Slack. */
 const settled = (requestKey: string) =>
   until(async () => {
-    const g = await app.db.prisma.generation.findUnique({ where: { requestKey }, include: { requester: true, tenant: true } });
+    const g = await app.db.prisma.generation.findUnique({
+      where: { requestKey },
+      include: { requester: true, tenant: true },
+    });
     if (!g) return null;
     if (g.status === "DELIVERED" && stateOf(g).closedTs) return g;
-    if (g.status === "FAILED" && slack.messages().some((m) => m.blocks?.some((b: any) => b.block_id === "failure_actions") && m.blocks?.[1]?.elements?.[0]?.value === g.id)) return g;
+    if (
+      g.status === "FAILED" &&
+      slack
+        .messages()
+        .some(
+          (m) =>
+            m.blocks?.some((b: any) => b.block_id === "failure_actions") &&
+            m.blocks?.[1]?.elements?.[0]?.value === g.id,
+        )
+    )
+      return g;
     return null;
   }, `generation ${requestKey} settled`);
-const closingOf = (channel: string, g: { deliveryState: unknown }) => slack.messages(channel).find((m) => m.ts === stateOf(g).closedTs)!;
-const sectionTexts = (m: FakeMessage) => (m.blocks ?? []).flatMap((b: any) => (b.type === "section" ? [b.text.text as string] : b.type === "header" ? [b.text.text as string] : []));
-const failedCalls = () => slack.calls.filter((c) => c.status !== 200 || c.response.ok === false).map((c) => ({ method: c.method, status: c.status, error: c.response.error, channel: c.args.channel }));
+const closingOf = (channel: string, g: { deliveryState: unknown }) =>
+  slack.messages(channel).find((m) => m.ts === stateOf(g).closedTs)!;
+const sectionTexts = (m: FakeMessage) =>
+  (m.blocks ?? []).flatMap((b: any) =>
+    b.type === "section" ? [b.text.text as string] : b.type === "header" ? [b.text.text as string] : [],
+  );
+const failedCalls = () =>
+  slack.calls
+    .filter((c) => c.status !== 200 || c.response.ok === false)
+    .map((c) => ({ method: c.method, status: c.status, error: c.response.error, channel: c.args.channel }));
 
 beforeAll(async () => {
   openai = await startFakeOpenAI();
@@ -56,12 +83,18 @@ beforeAll(async () => {
   // Slack's per-channel limit, enforced: the bot's pacing must keep every post under it.
   slack.set({ channelIntervalMs: 40 });
   testApp = await openTestApp("ab_slack", () => ({
-    OPENAI_API_KEY: openai.apiKey, OPENAI_BASE_URL: openai.url,
-    SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret, SLACK_API_URL: slack.url,
+    OPENAI_API_KEY: openai.apiKey,
+    OPENAI_BASE_URL: openai.url,
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: slack.signingSecret,
+    SLACK_API_URL: slack.url,
   }));
   app = testApp.app;
   const generator = createGenerator(app.config, app.logger, {
-    firstTokenTimeoutMs: 2_000, idleTimeoutMs: 2_000, maxAttempts: 2, backoff: { baseDelayMs: 20, maxDelayMs: 50 },
+    firstTokenTimeoutMs: 2_000,
+    idleTimeoutMs: 2_000,
+    maxAttempts: 2,
+    backoff: { baseDelayMs: 20, maxDelayMs: 50 },
     circuit: { failureThreshold: 50, windowMs: 10_000, coolDownMs: 500 },
   });
   pipeline = createPipeline(app, { generator, workerConcurrency: 4 });
@@ -89,7 +122,11 @@ describe("Slack: a mention becomes a streamed thread", () => {
     channel = id("C");
     const user = id("U");
     slack.addUser({ id: user, displayName: "Ploy", realName: "Ploy S." });
-    const sent = await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}> write about AI in healthcare for executives, 600 words` });
+    const sent = await slack.mention(server.url, {
+      channel,
+      user,
+      text: `<@${slack.botUserId}> write about AI in healthcare for executives, 600 words`,
+    });
     eventId = sent.eventId;
     expect(sent.delivery.status).toBe(200);
     expect(sent.delivery.text).toBe("");
@@ -121,7 +158,9 @@ describe("Slack: a mention becomes a streamed thread", () => {
     const closing = replies.at(-1)!;
     expect(closing.ts).toBe(state.closedTs);
     expect(sectionTexts(closing)[0]).toContain(`${g.words!.toLocaleString("en-US")} words`);
-    const buttons = closing.blocks!.find((b: any) => b.type === "actions").elements.map((e: any) => e.action_id);
+    const buttons = closing
+      .blocks!.find((b: any) => b.type === "actions")
+      .elements.map((e: any) => e.action_id);
     expect(buttons).toEqual(["regenerate", "shorten", "download_markdown"]);
     expect(failedCalls()).toEqual([]);
   });
@@ -129,7 +168,11 @@ describe("Slack: a mention becomes a streamed thread", () => {
   it("tells a colleague's identical request that it came from the topic cache, with no new tokens", async () => {
     const before = chatCalls();
     const other = id("U");
-    const sent = await slack.mention(server.url, { channel, user: other, text: `<@${slack.botUserId}> Write about AI in healthcare for executives, 600 words!` });
+    const sent = await slack.mention(server.url, {
+      channel,
+      user: other,
+      text: `<@${slack.botUserId}> Write about AI in healthcare for executives, 600 words!`,
+    });
     const g = await settled(`SLACK:${sent.eventId}`);
     expect(g.cacheHit).toBe(true);
     expect(chatCalls()).toBe(before);
@@ -141,11 +184,18 @@ describe("Slack: a mention becomes a streamed thread", () => {
     const closing = closingOf(channel, g);
     const clicked = await slack.clickButton(server.url, closing, "download_markdown", g.requester.externalId);
     expect(clicked.delivery.status).toBe(200);
-    const file = await until(() => slack.files.find((f) => f.completed && f.threadTs === stateOf(g).parentTs), "file shared");
+    const file = await until(
+      () => slack.files.find((f) => f.completed && f.threadTs === stateOf(g).parentTs),
+      "file shared",
+    );
     expect(file.content).toBe(g.draft);
     expect(file.filename).toMatch(/^AI-in-healthcare.*\.md$/);
     expect(file.channel).toBe(channel);
-    const steps = slack.calls.filter((c) => ["files.getUploadURLExternal", "upload", "files.completeUploadExternal"].includes(c.method)).map((c) => c.method);
+    const steps = slack.calls
+      .filter((c) =>
+        ["files.getUploadURLExternal", "upload", "files.completeUploadExternal"].includes(c.method),
+      )
+      .map((c) => c.method);
     expect(steps).toEqual(["files.getUploadURLExternal", "upload", "files.completeUploadExternal"]);
   });
 
@@ -154,7 +204,10 @@ describe("Slack: a mention becomes a streamed thread", () => {
     const before = chatCalls();
     await slack.clickButton(server.url, closingOf(channel, g), "regenerate", g.requester.externalId);
     const again = await until(async () => {
-      const rows = await app.db.prisma.generation.findMany({ where: { requesterId: g.requesterId, status: "DELIVERED" }, orderBy: { createdAt: "asc" } });
+      const rows = await app.db.prisma.generation.findMany({
+        where: { requesterId: g.requesterId, status: "DELIVERED" },
+        orderBy: { createdAt: "asc" },
+      });
       const last = rows.at(-1)!;
       return last.id !== g.id && stateOf(last).closedTs ? last : null;
     }, "regenerated draft");
@@ -167,7 +220,9 @@ describe("Slack: a mention becomes a streamed thread", () => {
 
     await slack.clickButton(server.url, closingOf(channel, again), "shorten", g.requester.externalId);
     const shorter = await until(async () => {
-      const row = await app.db.prisma.generation.findFirst({ where: { requesterId: g.requesterId, targetWords: 300 } });
+      const row = await app.db.prisma.generation.findFirst({
+        where: { requesterId: g.requesterId, targetWords: 300 },
+      });
       return row && stateOf(row).closedTs ? row : null;
     }, "shortened draft");
     expect((shorter.request as any).tone).toBe("visionary");
@@ -178,7 +233,10 @@ describe("Slack: a mention becomes a streamed thread", () => {
 describe("Slack: ways in", () => {
   it("answers a direct message with a thread in the DM", async () => {
     const user = id("U");
-    const sent = await slack.directMessage(server.url, { user, text: "the future of digital banking in Thailand for CIOs, 400 words" });
+    const sent = await slack.directMessage(server.url, {
+      user,
+      text: "the future of digital banking in Thailand for CIOs, 400 words",
+    });
     expect(sent.delivery.status).toBe(200);
     const g = await settled(`SLACK:${sent.eventId}`);
     const state = stateOf(g);
@@ -188,15 +246,27 @@ describe("Slack: ways in", () => {
     expect((g.request as any).audience).toMatch(/CIOs/i);
 
     // A reply inside the draft's thread is not a new request: it gets a hint, and no article.
-    const reply = await slack.directMessage(server.url, { user, text: "make it shorter please", threadTs: state.parentTs });
+    const reply = await slack.directMessage(server.url, {
+      user,
+      text: "make it shorter please",
+      threadTs: state.parentTs,
+    });
     expect(reply.delivery.status).toBe(200);
-    const hint = await until(() => slack.thread(sent.channel, state.parentTs!).find((m) => m.bot && m.text.includes("use the buttons")), "hint");
+    const hint = await until(
+      () =>
+        slack.thread(sent.channel, state.parentTs!).find((m) => m.bot && m.text.includes("use the buttons")),
+      "hint",
+    );
     expect(hint.threadTs).toBe(state.parentTs);
     expect(await generation(reply.eventId)).toBeNull();
 
     // A message in a thread of its own (Slack's AI-app view writes every conversation so) is a request, answered there.
     const own = await slack.directMessage(server.url, { user, text: "hello" });
-    const inThread = await slack.directMessage(server.url, { user, text: "write about open banking APIs, 300 words", threadTs: own.ts });
+    const inThread = await slack.directMessage(server.url, {
+      user,
+      text: "write about open banking APIs, 300 words",
+      threadTs: own.ts,
+    });
     const t = await settled(`SLACK:${inThread.eventId}`);
     expect(stateOf(t).rootTs).toBe(own.ts);
     expect(slack.messages(sent.channel).find((m) => m.ts === stateOf(t).parentTs)!.threadTs).toBe(own.ts);
@@ -205,19 +275,36 @@ describe("Slack: ways in", () => {
   it("/article opens the form at once; submitting it writes the draft in that channel", async () => {
     const channel = id("C");
     const user = id("U");
-    const { triggerId, delivery } = await slack.command(server.url, { user, channel, text: "smart factories" });
+    const { triggerId, delivery } = await slack.command(server.url, {
+      user,
+      channel,
+      text: "smart factories",
+    });
     expect(delivery.status).toBe(200);
     const opened = await until(() => slack.views.find((v) => v.triggerId === triggerId), "modal opened");
     const topicBlock = opened.view.blocks.find((b: any) => b.block_id === "topic");
     expect(topicBlock.element.initial_value).toBe("smart factories");
 
     const submitted = await slack.submitView(server.url, opened.id, user, {
-      topic: "Smart factories in Thailand", industry: "manufacturing", audience: "plant managers", length: "500", keywords: "IoT, predictive maintenance", tone: "practical",
+      topic: "Smart factories in Thailand",
+      industry: "manufacturing",
+      audience: "plant managers",
+      length: "500",
+      keywords: "IoT, predictive maintenance",
+      tone: "practical",
     });
     expect(submitted.status).toBe(200);
     expect(submitted.text).toBe(""); // closes the modal
     const g = await settled(`SLACK:view:${opened.id}`);
-    expect(g.request).toMatchObject({ topic: "Smart factories in Thailand", industry: "manufacturing", audience: "plant managers", targetWords: 500, keywords: ["IoT", "predictive maintenance"], tone: "practical", language: "en" });
+    expect(g.request).toMatchObject({
+      topic: "Smart factories in Thailand",
+      industry: "manufacturing",
+      audience: "plant managers",
+      targetWords: 500,
+      keywords: ["IoT", "predictive maintenance"],
+      tone: "practical",
+      language: "en",
+    });
     expect(stateOf(g).channel).toBe(channel);
   });
 
@@ -248,7 +335,8 @@ describe("Slack: ways in", () => {
       const mine = slack.ephemerals.filter((e) => e.channel === channel && e.user === user);
       return mine.length === 2 ? mine : null;
     }, "two guidance answers");
-    for (const a of answers) expect(JSON.stringify(a.blocks)).toContain("write an article about AI in retail");
+    for (const a of answers)
+      expect(JSON.stringify(a.blocks)).toContain("write an article about AI in retail");
     const help = await slack.command(server.url, { user, channel, text: "help" });
     expect(help.delivery.json.response_type).toBe("ephemeral");
     expect(help.delivery.json.text).toMatch(/business-article drafts/);
@@ -263,7 +351,11 @@ describe("Slack: acknowledgement, retries and signatures", () => {
     const user = id("U");
     const release = slack.hold("users.info"); // the first thing after the ack waits here
     const before = chatCalls();
-    const sent = await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}> supply chain resilience for COOs, 300 words` });
+    const sent = await slack.mention(server.url, {
+      channel,
+      user,
+      text: `<@${slack.botUserId}> supply chain resilience for COOs, 300 words`,
+    });
     expect(sent.delivery.status).toBe(200);
     // The 200 is in, and nothing has been done yet: no requester, no generation, no LLM call.
     expect(await app.db.prisma.requester.count({ where: { externalId: user } })).toBe(0);
@@ -282,9 +374,21 @@ describe("Slack: acknowledgement, retries and signatures", () => {
     const channel = id("C");
     const user = id("U");
     const eventId = id("Ev");
-    const first = await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}> edge computing in retail, 300 words` }, { eventId });
-    const retry1 = await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}> edge computing in retail, 300 words` }, { eventId, retryNum: 1, retryReason: "http_timeout" });
-    const retry2 = await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}> edge computing in retail, 300 words` }, { eventId, retryNum: 2, retryReason: "http_timeout" });
+    const first = await slack.mention(
+      server.url,
+      { channel, user, text: `<@${slack.botUserId}> edge computing in retail, 300 words` },
+      { eventId },
+    );
+    const retry1 = await slack.mention(
+      server.url,
+      { channel, user, text: `<@${slack.botUserId}> edge computing in retail, 300 words` },
+      { eventId, retryNum: 1, retryReason: "http_timeout" },
+    );
+    const retry2 = await slack.mention(
+      server.url,
+      { channel, user, text: `<@${slack.botUserId}> edge computing in retail, 300 words` },
+      { eventId, retryNum: 2, retryReason: "http_timeout" },
+    );
     expect([first, retry1, retry2].map((r) => r.delivery.status)).toEqual([200, 200, 200]);
     await settled(`SLACK:${eventId}`);
     expect(await app.db.prisma.generation.count({ where: { requester: { externalId: user } } })).toBe(1);
@@ -292,31 +396,63 @@ describe("Slack: acknowledgement, retries and signatures", () => {
 
     // Guidance is not an article, and is still answered once.
     const helpId = id("Ev");
-    for (const retryNum of [undefined, 1, 2]) await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}> help` }, { eventId: helpId, retryNum });
+    for (const retryNum of [undefined, 1, 2])
+      await slack.mention(
+        server.url,
+        { channel, user, text: `<@${slack.botUserId}> help` },
+        { eventId: helpId, retryNum },
+      );
     const later = await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}> hello` });
     await until(() => slack.ephemerals.filter((e) => e.channel === channel).length >= 2, "guidance answers");
-    await until(async () => (await app.redis!.exists(`ab:slack:event:${later.eventId}`)) === 1, "later event taken");
+    await until(
+      async () => (await app.redis!.exists(`ab:slack:event:${later.eventId}`)) === 1,
+      "later event taken",
+    );
     expect(slack.ephemerals.filter((e) => e.channel === channel)).toHaveLength(2);
   });
 
   it("refuses bad and stale signatures with 401 and does nothing", async () => {
     const channel = id("C");
     const intruder = id("U");
-    const body = JSON.stringify(slack.eventBody({ type: "app_mention", user: intruder, text: `<@${slack.botUserId}> write about fraud`, ts: "1700000000.000100", channel }));
+    const body = JSON.stringify(
+      slack.eventBody({
+        type: "app_mention",
+        user: intruder,
+        text: `<@${slack.botUserId}> write about fraud`,
+        ts: "1700000000.000100",
+        channel,
+      }),
+    );
     const callsBefore = slack.calls.length;
-    const bad = await slack.deliver(server.url, body, "application/json", { secret: "0123456789abcdef0123456789abcdef" });
-    const stale = await slack.deliver(server.url, body, "application/json", { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
-    const forged = await slack.deliver(server.url, body, "application/json", { signature: "v0=" + "0".repeat(64) });
-    const unsigned = await fetch(`${server.url}/slack/events`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const bad = await slack.deliver(server.url, body, "application/json", {
+      secret: "0123456789abcdef0123456789abcdef",
+    });
+    const stale = await slack.deliver(server.url, body, "application/json", {
+      timestamp: Math.floor(Date.now() / 1000) - 6 * 60,
+    });
+    const forged = await slack.deliver(server.url, body, "application/json", {
+      signature: "v0=" + "0".repeat(64),
+    });
+    const unsigned = await fetch(`${server.url}/slack/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
     expect([bad.status, stale.status, forged.status, unsigned.status]).toEqual([401, 401, 401, 401]);
     expect(bad.text).not.toMatch(/at |Error|stack/);
 
     // A genuine request in the same channel afterwards is the only thing that happens there.
-    const honest = await slack.mention(server.url, { channel, user: id("U"), text: `<@${slack.botUserId}> fintech partnerships, 300 words` });
+    const honest = await slack.mention(server.url, {
+      channel,
+      user: id("U"),
+      text: `<@${slack.botUserId}> fintech partnerships, 300 words`,
+    });
     await settled(`SLACK:${honest.eventId}`);
     expect(await app.db.prisma.requester.count({ where: { externalId: intruder } })).toBe(0);
     expect(slack.messages(channel).filter((m) => m.bot && !m.threadTs)).toHaveLength(1);
-    expect(slack.calls.slice(callsBefore).every((c) => JSON.stringify(c.args).includes(intruder) === false)).toBe(true);
+    expect(
+      slack.calls.slice(callsBefore).every((c) => JSON.stringify(c.args).includes(intruder) === false),
+    ).toBe(true);
   });
 
   it("turns Events API deliveries away with 503 before any work when too much is waiting (Slack retries them)", async () => {
@@ -324,7 +460,11 @@ describe("Slack: acknowledgement, retries and signatures", () => {
     const busy = await slackPlatform(app, { intakeBacklog: 0 }).startIngress(busyServer, pipeline);
     try {
       const user = id("U");
-      const sent = await slack.mention(busyServer.url, { channel: id("C"), user, text: `<@${slack.botUserId}> help` });
+      const sent = await slack.mention(busyServer.url, {
+        channel: id("C"),
+        user,
+        text: `<@${slack.botUserId}> help`,
+      });
       expect(sent.delivery.status).toBe(503);
       // Interactions are never turned away: a person is waiting on them.
       const { delivery } = await slack.command(busyServer.url, { user, channel: id("C"), text: "help" });
@@ -337,7 +477,15 @@ describe("Slack: acknowledgement, retries and signatures", () => {
   });
 
   it("answers Slack's URL verification challenge", async () => {
-    const res = await slack.deliver(server.url, JSON.stringify({ token: "x", challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", type: "url_verification" }), "application/json");
+    const res = await slack.deliver(
+      server.url,
+      JSON.stringify({
+        token: "x",
+        challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+        type: "url_verification",
+      }),
+      "application/json",
+    );
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" });
   });
@@ -347,11 +495,20 @@ describe("Slack: delivery fallbacks and limits", () => {
   it("falls back to one reply per chunk when streaming is unavailable, each within block limits", async () => {
     slack.set({ streaming: "unknown_method" });
     // A draft with everything Slack renders differently from markdown.
-    const paragraph = "Cloud bills grow **faster than revenue** when nobody owns them; see the [FinOps report](https://example.com/finops?a=1&b=2) & <https://example.com/unit-costs>. ".repeat(6);
-    openai.set({ reply: `# Cloud costs & FinOps\n\n${paragraph}\n\n## Where the money goes\n\n- **Compute** left running\n- Storage nobody reads\n  - snapshots\n1. Tag everything\n2. Review monthly\n\n${paragraph}\n\n## What CFOs ask\n\n${paragraph.repeat(3)}\n\n### Next steps\n\n${paragraph}` });
+    const paragraph =
+      "Cloud bills grow **faster than revenue** when nobody owns them; see the [FinOps report](https://example.com/finops?a=1&b=2) & <https://example.com/unit-costs>. ".repeat(
+        6,
+      );
+    openai.set({
+      reply: `# Cloud costs & FinOps\n\n${paragraph}\n\n## Where the money goes\n\n- **Compute** left running\n- Storage nobody reads\n  - snapshots\n1. Tag everything\n2. Review monthly\n\n${paragraph}\n\n## What CFOs ask\n\n${paragraph.repeat(3)}\n\n### Next steps\n\n${paragraph}`,
+    });
     try {
       const channel = id("C");
-      const sent = await slack.mention(server.url, { channel, user: id("U"), text: `<@${slack.botUserId}> cloud costs and FinOps for CFOs, 1200 words` });
+      const sent = await slack.mention(server.url, {
+        channel,
+        user: id("U"),
+        text: `<@${slack.botUserId}> cloud costs and FinOps for CFOs, 1200 words`,
+      });
       const g = await settled(`SLACK:${sent.eventId}`);
       const replies = slack.thread(channel, stateOf(g).parentTs!).slice(1);
       const chunks = replies.slice(0, -1);
@@ -363,9 +520,15 @@ describe("Slack: delivery fallbacks and limits", () => {
         expect(sectionTexts(m).join("\n")).not.toMatch(/^#{1,6} |\*\*|\]\(/m); // headings, bold and links converted
       }
       const all = chunks.flatMap(sectionTexts).join("\n");
-      expect(chunks.some((m) => m.blocks!.some((b: any) => b.type === "header" && b.text.text === "Where the money goes"))).toBe(true);
+      expect(
+        chunks.some((m) =>
+          m.blocks!.some((b: any) => b.type === "header" && b.text.text === "Where the money goes"),
+        ),
+      ).toBe(true);
       expect(all).toContain("*faster than revenue*");
-      expect(all).toContain("<https://example.com/finops?a=1&amp;b=2|FinOps report> &amp; <https://example.com/unit-costs>");
+      expect(all).toContain(
+        "<https://example.com/finops?a=1&amp;b=2|FinOps report> &amp; <https://example.com/unit-costs>",
+      );
       expect(all).toContain("• *Compute* left running");
       expect(all).toContain("    ◦ snapshots");
       expect(all).toContain("*Next steps*");
@@ -380,17 +543,27 @@ describe("Slack: delivery fallbacks and limits", () => {
     slack.set({ expireStreamsAfterAppends: 1 });
     try {
       const channel = id("C");
-      const sent = await slack.mention(server.url, { channel, user: id("U"), text: `<@${slack.botUserId}> retail media networks, 1200 words` });
+      const sent = await slack.mention(server.url, {
+        channel,
+        user: id("U"),
+        text: `<@${slack.botUserId}> retail media networks, 1200 words`,
+      });
       const g = await settled(`SLACK:${sent.eventId}`);
       const replies = slack.thread(channel, stateOf(g).parentTs!).slice(1, -1);
       const streamed = replies.filter((m) => m.via === "chat.startStream");
       const posted = replies.filter((m) => m.via === "chat.postMessage");
       expect(streamed).toHaveLength(1);
       expect(posted.length).toBe(g.chunksDelivered - 2); // chunk 0 started the stream, chunk 1 was its one append
-      expect(slack.callsTo("chat.appendStream").some((c) => c.response.error === "message_not_in_streaming_state")).toBe(true);
+      expect(
+        slack.callsTo("chat.appendStream").some((c) => c.response.error === "message_not_in_streaming_state"),
+      ).toBe(true);
       // Every word of the draft is in the thread exactly once, in order.
       const shown = [streamed[0]!.markdown!, ...posted.map((m) => m.text)].join(" ");
-      const words = (s: string) => s.replace(/[*#_>•\-]/g, " ").split(/\s+/).filter(Boolean);
+      const words = (s: string) =>
+        s
+          .replace(/[*#_>•\-]/g, " ")
+          .split(/\s+/)
+          .filter(Boolean);
       expect(words(shown).length).toBe(words(g.draft!).length);
     } finally {
       slack.set({ expireStreamsAfterAppends: null });
@@ -398,17 +571,31 @@ describe("Slack: delivery fallbacks and limits", () => {
   });
 
   it("starts a new streamed reply before one would pass 12,000 characters of markdown", async () => {
-    const section = (n: number) => `## Part ${n}\n\n${"Retail leaders are rebuilding the store around data, and the pace is set by customers. ".repeat(30).trim()}`;
-    openai.set({ reply: `# A long read\n\nThe hook.\n\n${Array.from({ length: 10 }, (_, i) => section(i + 1)).join("\n\n")}` });
+    const section = (n: number) =>
+      `## Part ${n}\n\n${"Retail leaders are rebuilding the store around data, and the pace is set by customers. ".repeat(30).trim()}`;
+    openai.set({
+      reply: `# A long read\n\nThe hook.\n\n${Array.from({ length: 10 }, (_, i) => section(i + 1)).join("\n\n")}`,
+    });
     try {
       const channel = id("C");
-      const sent = await slack.mention(server.url, { channel, user: id("U"), text: `<@${slack.botUserId}> the store of the future, 2000 words` });
+      const sent = await slack.mention(server.url, {
+        channel,
+        user: id("U"),
+        text: `<@${slack.botUserId}> the store of the future, 2000 words`,
+      });
       const g = await settled(`SLACK:${sent.eventId}`);
       expect(g.draft!.length).toBeGreaterThan(13_000); // the model stops at the length the prompt allows
-      const streamed = slack.thread(channel, stateOf(g).parentTs!).filter((m) => m.via === "chat.startStream");
+      const streamed = slack
+        .thread(channel, stateOf(g).parentTs!)
+        .filter((m) => m.via === "chat.startStream");
       expect(streamed.length).toBeGreaterThanOrEqual(2);
       for (const m of streamed) expect(m.markdown!.length).toBeLessThanOrEqual(12_000);
-      expect(streamed.map((m) => m.markdown).join("\n\n").replace(/\s+/g, " ")).toBe(g.draft!.replace(/\s+/g, " "));
+      expect(
+        streamed
+          .map((m) => m.markdown)
+          .join("\n\n")
+          .replace(/\s+/g, " "),
+      ).toBe(g.draft!.replace(/\s+/g, " "));
       expect(failedCalls().filter((c) => c.channel === channel)).toEqual([]);
     } finally {
       openai.set({ reply: null });
@@ -416,21 +603,47 @@ describe("Slack: delivery fallbacks and limits", () => {
   });
 
   it("never posts into one channel faster than Slack's per-channel limit", () => {
-    expect(slack.calls.filter((c) => c.status === 429).map((c) => `${c.method} ${c.args.channel}`)).toEqual([]);
+    expect(slack.calls.filter((c) => c.status === 429).map((c) => `${c.method} ${c.args.channel}`)).toEqual(
+      [],
+    );
   });
 });
 
 describe("Slack: quotas and failures", () => {
   it("refuses over quota with usage, limit and reset time, visible only to the requester", async () => {
     const team = id("T");
-    const tier = await app.db.prisma.tier.create({ data: { name: `Tiny-${team}`, dailyArticleLimit: 1, burstPerMinute: 10, maxWords: 2000, monthlyBudgetUsd: "100.00", cacheScope: "TENANT" } });
-    await app.db.prisma.tenant.create({ data: { platform: "SLACK", externalId: team, name: "tiny", defaultTierId: tier.id } });
+    const tier = await app.db.prisma.tier.create({
+      data: {
+        name: `Tiny-${team}`,
+        dailyArticleLimit: 1,
+        burstPerMinute: 10,
+        maxWords: 2000,
+        monthlyBudgetUsd: "100.00",
+        cacheScope: "TENANT",
+      },
+    });
+    await app.db.prisma.tenant.create({
+      data: { platform: "SLACK", externalId: team, name: "tiny", defaultTierId: tier.id },
+    });
     const channel = id("C");
     const user = id("U");
-    const first = await slack.mention(server.url, { channel, user, teamId: team, text: `<@${slack.botUserId}> quantum computing in banking, 300 words` });
+    const first = await slack.mention(server.url, {
+      channel,
+      user,
+      teamId: team,
+      text: `<@${slack.botUserId}> quantum computing in banking, 300 words`,
+    });
     await settled(`SLACK:${first.eventId}`);
-    const second = await slack.mention(server.url, { channel, user, teamId: team, text: `<@${slack.botUserId}> quantum computing in insurance, 300 words` });
-    const refusal = await until(() => slack.ephemerals.find((e) => e.channel === channel && e.user === user), "refusal");
+    const second = await slack.mention(server.url, {
+      channel,
+      user,
+      teamId: team,
+      text: `<@${slack.botUserId}> quantum computing in insurance, 300 words`,
+    });
+    const refusal = await until(
+      () => slack.ephemerals.find((e) => e.channel === channel && e.user === user),
+      "refusal",
+    );
     expect(refusal.text).toContain(`You've used 1 of your 1 articles for today (Tiny-${team} plan)`);
     expect(refusal.text).toMatch(/resets <!date\^\d+\^\{date_short_pretty\} at \{time\}\|/);
     expect(await generation(second.eventId)).toBeNull();
@@ -443,14 +656,22 @@ describe("Slack: quotas and failures", () => {
     const user = id("U");
     let failed;
     try {
-      const sent = await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}> satellite internet for logistics, 300 words` });
+      const sent = await slack.mention(server.url, {
+        channel,
+        user,
+        text: `<@${slack.botUserId}> satellite internet for logistics, 300 words`,
+      });
       failed = await settled(`SLACK:${sent.eventId}`);
     } finally {
       openai.set({ failure: null });
     }
     expect(failed.status).toBe("FAILED");
-    const apology = slack.thread(channel, stateOf(failed).parentTs!).find((m) => m.blocks?.some((b: any) => b.block_id === "failure_actions"))!;
-    expect(apology.text).toMatch(/^:warning: Sorry — I couldn't finish this draft\. The writing service is busy right now\. It doesn't count against your quota\.$/);
+    const apology = slack
+      .thread(channel, stateOf(failed).parentTs!)
+      .find((m) => m.blocks?.some((b: any) => b.block_id === "failure_actions"))!;
+    expect(apology.text).toMatch(
+      /^:warning: Sorry — I couldn't finish this draft\. The writing service is busy right now\. It doesn't count against your quota\.$/,
+    );
     expect(apology.text).not.toMatch(/500|error|stack|openai/i);
     const tier = await app.db.prisma.tier.findUniqueOrThrow({ where: { name: "Pro" } });
     const usage = await pipeline.quotas.usage(failed.requesterId, tier);
@@ -458,7 +679,9 @@ describe("Slack: quotas and failures", () => {
 
     await slack.clickButton(server.url, apology, "retry", user);
     const retried = await until(async () => {
-      const row = await app.db.prisma.generation.findFirst({ where: { requesterId: failed.requesterId, status: "DELIVERED" } });
+      const row = await app.db.prisma.generation.findFirst({
+        where: { requesterId: failed.requesterId, status: "DELIVERED" },
+      });
       return row && stateOf(row).closedTs ? row : null;
     }, "retried draft");
     expect(retried.request).toEqual(failed.request);

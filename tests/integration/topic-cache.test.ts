@@ -1,13 +1,28 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TopicCache, type CacheOwner } from "../../core/cache/topic-cache.ts";
+import { type CacheOwner, TopicCache } from "../../core/cache/topic-cache.ts";
 import type { Database } from "../../core/db/client.ts";
 import type { ArticleRequest } from "../../core/domain.ts";
 import { connectRedis, type Redis } from "../../core/redis.ts";
-import { openTestDatabase, REDIS_URL, type OpenedTestDatabase } from "../helpers/services.ts";
+import { type OpenedTestDatabase, openTestDatabase, REDIS_URL } from "../helpers/services.ts";
 
-const base: ArticleRequest = { topic: "AI in retail", industry: "retail", audience: "executives", targetWords: 800, keywords: [], language: "en", tone: "executive" };
-const draft = { title: "AI in Retail", draft: "# AI in Retail\n\nA hook.", words: 5, sources: [], model: "gpt-4o-mini", costUsd: "0.00123" };
+const base: ArticleRequest = {
+  topic: "AI in retail",
+  industry: "retail",
+  audience: "executives",
+  targetWords: 800,
+  keywords: [],
+  language: "en",
+  tone: "executive",
+};
+const draft = {
+  title: "AI in Retail",
+  draft: "# AI in Retail\n\nA hook.",
+  words: 5,
+  sources: [],
+  model: "gpt-4o-mini",
+  costUsd: "0.00123",
+};
 
 let opened: OpenedTestDatabase;
 let db: Database;
@@ -21,8 +36,13 @@ beforeAll(async () => {
   redis = connectRedis(REDIS_URL);
   await redis.connect();
   const tier = await db.prisma.tier.create({ data: { name: "T", burstPerMinute: 10, maxWords: 800 } });
-  const [ta, tb] = await Promise.all(["TA", "TB"].map((externalId) => db.prisma.tenant.create({ data: { platform: "SLACK", externalId, defaultTierId: tier.id } })));
-  const mk = (tenantId: string, externalId: string) => db.prisma.requester.create({ data: { tenantId, platform: "SLACK", externalId } });
+  const [ta, tb] = await Promise.all(
+    ["TA", "TB"].map((externalId) =>
+      db.prisma.tenant.create({ data: { platform: "SLACK", externalId, defaultTierId: tier.id } }),
+    ),
+  );
+  const mk = (tenantId: string, externalId: string) =>
+    db.prisma.requester.create({ data: { tenantId, platform: "SLACK", externalId } });
   const [r1, r2, r3] = await Promise.all([mk(ta!.id, "U1"), mk(ta!.id, "U2"), mk(tb!.id, "U3")]);
   owners = {
     a1: { scope: "TENANT", tenantId: ta!.id, requesterId: r1.id },
@@ -36,7 +56,12 @@ afterAll(async () => {
 });
 
 describe.each(["redis", "memory"] as const)("topic cache in %s", (store) => {
-  const cache = () => new TopicCache({ db, redis: store === "redis" ? redis : null, keyPrefix: `ab:test:${randomBytes(4).toString("hex")}` });
+  const cache = () =>
+    new TopicCache({
+      db,
+      redis: store === "redis" ? redis : null,
+      keyPrefix: `ab:test:${randomBytes(4).toString("hex")}`,
+    });
 
   it("matches the same topic whatever its case, punctuation and word order, within the tenant only", async () => {
     const c = cache();
@@ -66,8 +91,13 @@ describe.each(["redis", "memory"] as const)("topic cache in %s", (store) => {
     const c = cache();
     const request = { ...base, topic: `omnichannel ${randomBytes(2).toString("hex")}` };
     await c.store(request, owners.a1, draft, [1, 0, 0]);
-    expect((await c.lookup({ ...request, topic: "something worded differently" }, owners.a1, [0.99, 0.05, 0]))?.match).toBe("semantic");
-    expect(await c.lookup({ ...request, topic: "something else entirely" }, owners.a1, [0.6, 0.8, 0])).toBeNull();
+    expect(
+      (await c.lookup({ ...request, topic: "something worded differently" }, owners.a1, [0.99, 0.05, 0]))
+        ?.match,
+    ).toBe("semantic");
+    expect(
+      await c.lookup({ ...request, topic: "something else entirely" }, owners.a1, [0.6, 0.8, 0]),
+    ).toBeNull();
   });
 
   it("mirrors entries in the database, counts hits and refills a lost live copy from it", async () => {

@@ -3,11 +3,11 @@ import http from "node:http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linePlatform } from "../../bot/line/index.ts";
-import { startBotServer, type BotServer } from "../../bot/server.ts";
+import { type BotServer, startBotServer } from "../../bot/server.ts";
 import type { AppContext } from "../../core/app.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
-import { startFakeLine, type FakeLine } from "../fakes/line.ts";
-import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.ts";
+import { type FakeLine, startFakeLine } from "../fakes/line.ts";
+import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
 
 /**
@@ -30,8 +30,11 @@ beforeAll(async () => {
   openai = await startFakeOpenAI();
   line = await startFakeLine();
   testApp = await openTestApp("ab_fuzz", () => ({
-    OPENAI_API_KEY: openai.apiKey, OPENAI_BASE_URL: openai.url,
-    LINE_CHANNEL_SECRET: line.channelSecret, LINE_CHANNEL_ACCESS_TOKEN: line.accessToken, LINE_API_BASE_URL: line.url,
+    OPENAI_API_KEY: openai.apiKey,
+    OPENAI_BASE_URL: openai.url,
+    LINE_CHANNEL_SECRET: line.channelSecret,
+    LINE_CHANNEL_ACCESS_TOKEN: line.accessToken,
+    LINE_API_BASE_URL: line.url,
   }));
   app = testApp.app;
   pipeline = createPipeline(app, { workerConcurrency: 4 });
@@ -52,14 +55,28 @@ afterAll(async () => {
 });
 
 /** Raw bytes to the webhook, with exactly the headers given (no client-side "fixing"). */
-function post(path: string, body: Buffer, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function post(
+  path: string,
+  body: Buffer,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   const url = new URL(server.url + path);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, path, method: "POST", headers: { "content-length": String(body.length), ...headers }, timeout: 10_000 }, (res) => {
-      let text = "";
-      res.on("data", (d) => (text += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path,
+        method: "POST",
+        headers: { "content-length": String(body.length), ...headers },
+        timeout: 10_000,
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (d) => (text += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on("timeout", () => req.destroy(new Error("the server did not answer in 10 s")));
     req.on("error", reject);
     req.end(body);
@@ -74,58 +91,130 @@ const bodies = fc.oneof(
   fc.uint8Array({ maxLength: 2_000 }).map((b) => Buffer.from(b)), // arbitrary bytes, invalid UTF-8 included
   fc.json({ maxDepth: 5 }).map((j) => Buffer.from(j)),
   fc.string({ unit: "binary", maxLength: 500 }).map((s) => Buffer.from(s)),
-  fc.record({ destination: fc.string(), events: fc.array(fc.object({ maxDepth: 3 }), { maxLength: 5 }) }).map((o) => Buffer.from(JSON.stringify(o))),
-  fc.array(
-    fc.record({
-      type: fc.constantFrom("message", "postback", "follow", "unfollow", "join", "memberJoined", "unsend", "videoPlayComplete", "beacon", "??"),
-      webhookEventId: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
-      replyToken: fc.oneof(fc.string(), fc.constant(undefined)),
-      source: fc.oneof(fc.record({ type: fc.constantFrom("user", "group", "room", "x"), userId: fc.oneof(fc.string(), fc.constant(undefined)), groupId: fc.option(fc.string()) }), fc.constant(null), fc.string()),
-      message: fc.oneof(fc.record({ type: fc.constantFrom("text", "sticker", "image", "location"), text: fc.oneof(fc.string({ unit: "binary" }), fc.integer()), mention: fc.option(fc.object()) }), fc.constant(null)),
-      postback: fc.option(fc.record({ data: fc.string({ unit: "binary" }) })),
-      deliveryContext: fc.option(fc.record({ isRedelivery: fc.oneof(fc.boolean(), fc.string()) })),
-      timestamp: fc.oneof(fc.integer(), fc.string()),
-    }),
-    { maxLength: 5 },
-  ).map((events) => Buffer.from(JSON.stringify({ destination: line.botUserId, events }))),
+  fc
+    .record({ destination: fc.string(), events: fc.array(fc.object({ maxDepth: 3 }), { maxLength: 5 }) })
+    .map((o) => Buffer.from(JSON.stringify(o))),
+  fc
+    .array(
+      fc.record({
+        type: fc.constantFrom(
+          "message",
+          "postback",
+          "follow",
+          "unfollow",
+          "join",
+          "memberJoined",
+          "unsend",
+          "videoPlayComplete",
+          "beacon",
+          "??",
+        ),
+        webhookEventId: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+        replyToken: fc.oneof(fc.string(), fc.constant(undefined)),
+        source: fc.oneof(
+          fc.record({
+            type: fc.constantFrom("user", "group", "room", "x"),
+            userId: fc.oneof(fc.string(), fc.constant(undefined)),
+            groupId: fc.option(fc.string()),
+          }),
+          fc.constant(null),
+          fc.string(),
+        ),
+        message: fc.oneof(
+          fc.record({
+            type: fc.constantFrom("text", "sticker", "image", "location"),
+            text: fc.oneof(fc.string({ unit: "binary" }), fc.integer()),
+            mention: fc.option(fc.object()),
+          }),
+          fc.constant(null),
+        ),
+        postback: fc.option(fc.record({ data: fc.string({ unit: "binary" }) })),
+        deliveryContext: fc.option(fc.record({ isRedelivery: fc.oneof(fc.boolean(), fc.string()) })),
+        timestamp: fc.oneof(fc.integer(), fc.string()),
+      }),
+      { maxLength: 5 },
+    )
+    .map((events) => Buffer.from(JSON.stringify({ destination: line.botUserId, events }))),
   fc.integer({ min: 100, max: 20_000 }).map(deep),
 );
 
 describe("LINE webhook under hostile input", () => {
   it("answers every signed body with 200 or a 4xx and keeps serving", async () => {
-    await fc.assert(fc.asyncProperty(bodies, async (body) => {
-      const res = await post("/line/webhook", body, { "content-type": "application/json", "x-line-signature": lineSign(body) });
-      expect([200, 400, 413, 415]).toContain(res.status);
-      expect(res.body).not.toMatch(/\bat .+\.ts:\d+|Error:/); // no stack traces or internals
-    }), { numRuns: 150 });
-    expect((await post("/line/webhook", Buffer.from(JSON.stringify({ destination: line.botUserId, events: [] })), { "x-line-signature": lineSign(Buffer.from(JSON.stringify({ destination: line.botUserId, events: [] }))), "content-type": "application/json" })).status).toBe(200);
+    await fc.assert(
+      fc.asyncProperty(bodies, async (body) => {
+        const res = await post("/line/webhook", body, {
+          "content-type": "application/json",
+          "x-line-signature": lineSign(body),
+        });
+        expect([200, 400, 413, 415]).toContain(res.status);
+        expect(res.body).not.toMatch(/\bat .+\.ts:\d+|Error:/); // no stack traces or internals
+      }),
+      { numRuns: 150 },
+    );
+    expect(
+      (
+        await post(
+          "/line/webhook",
+          Buffer.from(JSON.stringify({ destination: line.botUserId, events: [] })),
+          {
+            "x-line-signature": lineSign(
+              Buffer.from(JSON.stringify({ destination: line.botUserId, events: [] })),
+            ),
+            "content-type": "application/json",
+          },
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it("rejects every unsigned or wrongly signed body with 401 and writes nothing", async () => {
     const before = await app.db.prisma.generation.count();
     const signatures = fc.oneof(
-      fc.constant(""), fc.string(), fc.base64String({ maxLength: 60 }), fc.constant("=".repeat(44)),
+      fc.constant(""),
+      fc.string(),
+      fc.base64String({ maxLength: 60 }),
+      fc.constant("=".repeat(44)),
       fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString("base64")), // right length, wrong value
     );
-    await fc.assert(fc.asyncProperty(bodies, signatures, async (body, signature) => {
-      fc.pre(signature !== lineSign(body));
-      const headers: Record<string, string> = { "content-type": "application/json" };
-      if (signature) headers["x-line-signature"] = signature;
-      const res = await post("/line/webhook", body, headers);
-      expect(res.status).toBe(401);
-    }), { numRuns: 150 });
+    await fc.assert(
+      fc.asyncProperty(bodies, signatures, async (body, signature) => {
+        fc.pre(signature !== lineSign(body));
+        const headers: Record<string, string> = { "content-type": "application/json" };
+        if (signature) headers["x-line-signature"] = signature;
+        const res = await post("/line/webhook", body, headers);
+        expect(res.status).toBe(401);
+      }),
+      { numRuns: 150 },
+    );
     const event = line.events.text({ userId: "Uforged", text: "write an article about forged signatures" });
     const body = Buffer.from(JSON.stringify({ destination: line.botUserId, events: [event] }));
-    expect((await post("/line/webhook", body, { "x-line-signature": lineSign(Buffer.from(body.toString() + " ")), "content-type": "application/json" })).status).toBe(401);
+    expect(
+      (
+        await post("/line/webhook", body, {
+          "x-line-signature": lineSign(Buffer.from(body.toString() + " ")),
+          "content-type": "application/json",
+        })
+      ).status,
+    ).toBe(401);
     expect(await app.db.prisma.generation.count()).toBe(before);
   });
 
   it("refuses a huge body without reading it all, then serves the next request", async () => {
     const huge = Buffer.alloc(5 * 2 ** 20, "a");
-    const res = await post("/line/webhook", huge, { "content-type": "application/json", "x-line-signature": lineSign(huge) }).catch((e: Error) => ({ status: 413, body: e.message }));
+    const res = await post("/line/webhook", huge, {
+      "content-type": "application/json",
+      "x-line-signature": lineSign(huge),
+    }).catch((e: Error) => ({ status: 413, body: e.message }));
     expect(res.status).toBe(413);
     const ok = Buffer.from(JSON.stringify({ destination: line.botUserId, events: [] }));
-    expect((await post("/line/webhook", ok, { "content-type": "application/json", "x-line-signature": lineSign(ok) })).status).toBe(200);
+    expect(
+      (
+        await post("/line/webhook", ok, {
+          "content-type": "application/json",
+          "x-line-signature": lineSign(ok),
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it("left no promise rejected unhandled", async () => {

@@ -22,7 +22,14 @@ function deltas(text: string, seed: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < text.length; ) {
     const r = next();
-    const size = r < 0.2 ? 1 : r < 0.8 ? 1 + Math.floor(next() * 12) : r < 0.97 ? 1 + Math.floor(next() * 300) : 1 + Math.floor(next() * 6000);
+    const size =
+      r < 0.2
+        ? 1
+        : r < 0.8
+          ? 1 + Math.floor(next() * 12)
+          : r < 0.97
+            ? 1 + Math.floor(next() * 300)
+            : 1 + Math.floor(next() * 6000);
     out.push(text.slice(i, i + size));
     i += size;
   }
@@ -58,7 +65,12 @@ function locate(original: string, chunks: Chunk[]): Array<[number, number]> {
   let cursor = 0;
   for (const { text } of chunks) {
     const reopened = text.replace(FENCE_OPENER, "");
-    const variants = [text, text.replace(/\n(`{3,}|~{3,})$/, ""), reopened, reopened.replace(/\n(`{3,}|~{3,})$/, "")];
+    const variants = [
+      text,
+      text.replace(/\n(`{3,}|~{3,})$/, ""),
+      reopened,
+      reopened.replace(/\n(`{3,}|~{3,})$/, ""),
+    ];
     const span = variants
       .map((v) => [original.indexOf(v, cursor), v.length] as const)
       .find(([at]) => at !== -1 && original.slice(cursor, at).trim() === "");
@@ -135,7 +147,8 @@ describe("Chunker on Thai without spaces", () => {
     expect(whole.chunks.length).toBeGreaterThan(10);
     expect(whole.chunks.map((c) => c.text).join("")).toBe(THAI_NO_SPACES);
     checkInvariants(THAI_NO_SPACES, whole.chunks, 300);
-    for (const seed of [7, 8, 9]) expect(stream(THAI_NO_SPACES, deltas(THAI_NO_SPACES, seed), opts).chunks).toEqual(whole.chunks);
+    for (const seed of [7, 8, 9])
+      expect(stream(THAI_NO_SPACES, deltas(THAI_NO_SPACES, seed), opts).chunks).toEqual(whole.chunks);
   });
 });
 
@@ -155,7 +168,11 @@ describe("Chunker edge cases", () => {
       const chunker = new Chunker({ maxChars: 3_000 });
       expect([...chunker.push(text), ...chunker.end()]).toEqual([]);
     }
-    const { chunks } = stream("# T\n\n\n\n\nHook.\n\n\n\n## A\n\n\n\nText.\n\n\n", ["# T\n\n\n\n\nHook.\n\n\n\n## A\n\n\n\nText.\n\n\n"], { maxChars: 100 });
+    const { chunks } = stream(
+      "# T\n\n\n\n\nHook.\n\n\n\n## A\n\n\n\nText.\n\n\n",
+      ["# T\n\n\n\n\nHook.\n\n\n\n## A\n\n\n\nText.\n\n\n"],
+      { maxChars: 100 },
+    );
     expect(chunks.map((c) => c.text)).toEqual(["# T\n\n\n\n\nHook.", "## A\n\n\n\nText."]);
   });
 
@@ -167,11 +184,17 @@ describe("Chunker edge cases", () => {
       expect(c.text.length).toBeLessThanOrEqual(3_000);
       expect(c.text).not.toMatch(/[\uD800-\uDBFF]$|^[\uDC00-\uDFFF]|^\u{1F3FD}/u);
     }
-    expect(chunks.map((c) => c.text).join("").replace(/\s/g, "")).toBe(text.replace(/\s/g, ""));
+    expect(
+      chunks
+        .map((c) => c.text)
+        .join("")
+        .replace(/\s/g, ""),
+    ).toBe(text.replace(/\s/g, ""));
   });
 
   it("does not cut inside bold text or a link", () => {
-    const sentence = "Leaders **measure every model against a control group before they scale it** and read [the full playbook on measuring retail AI](https://example.com/playbook). ";
+    const sentence =
+      "Leaders **measure every model against a control group before they scale it** and read [the full playbook on measuring retail AI](https://example.com/playbook). ";
     const text = `# T\n\nHook.\n\n## S\n\n${sentence.repeat(30)}`;
     const { chunks } = stream(text, deltas(text, 3), { maxChars: 400 });
     checkInvariants(text, chunks, 400);
@@ -194,7 +217,10 @@ describe("Chunker edge cases", () => {
   it("takes a bold first line for the title, not for the hook", () => {
     const text = "**AI in Retail**\n\nThe hook paragraph.\n\n## First\n\nBody.";
     const { chunks } = stream(text, [...text], { maxChars: 3_000 });
-    expect(chunks.map((c) => c.text)).toEqual(["**AI in Retail**\n\nThe hook paragraph.", "## First\n\nBody."]);
+    expect(chunks.map((c) => c.text)).toEqual([
+      "**AI in Retail**\n\nThe hook paragraph.",
+      "## First\n\nBody.",
+    ]);
   });
 
   it("rejects a limit too small to hold a closed fence", () => {

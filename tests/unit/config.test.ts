@@ -80,10 +80,26 @@ describe("loadConfig", () => {
   });
 
   it.each([
-    ["SLACK_BOT_TOKEN", { SLACK_BOT_TOKEN: "abc", SLACK_SIGNING_SECRET: "0123456789abcdef" }, 'must be a Slack bot token (starts with "xoxb-")'],
-    ["SLACK_APP_TOKEN", { SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xoxb-2" }, 'must be a Slack app-level token (starts with "xapp-")'],
-    ["SLACK_SIGNING_SECRET", { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "not hex!" }, "must be the app's signing secret"],
-    ["LINE_CHANNEL_SECRET", { LINE_CHANNEL_SECRET: "zz", LINE_CHANNEL_ACCESS_TOKEN: "t" }, "must be the channel secret"],
+    [
+      "SLACK_BOT_TOKEN",
+      { SLACK_BOT_TOKEN: "abc", SLACK_SIGNING_SECRET: "0123456789abcdef" },
+      'must be a Slack bot token (starts with "xoxb-")',
+    ],
+    [
+      "SLACK_APP_TOKEN",
+      { SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xoxb-2" },
+      'must be a Slack app-level token (starts with "xapp-")',
+    ],
+    [
+      "SLACK_SIGNING_SECRET",
+      { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "not hex!" },
+      "must be the app's signing secret",
+    ],
+    [
+      "LINE_CHANNEL_SECRET",
+      { LINE_CHANNEL_SECRET: "zz", LINE_CHANNEL_ACCESS_TOKEN: "t" },
+      "must be the channel secret",
+    ],
     ["ADMIN_PASSWORD", { ADMIN_EMAIL: "a@b.co", ADMIN_PASSWORD: "short" }, "must be at least 12 characters"],
     ["SESSION_SECRET", { SESSION_SECRET: "short" }, "must be at least 32 characters"],
   ])("rejects a malformed %s without echoing the secret", (name, env, message) => {
@@ -97,7 +113,10 @@ describe("loadConfig", () => {
   it.each([
     [{ SLACK_BOT_TOKEN: "xoxb-1" }, "SLACK_SIGNING_SECRET must be set when SLACK_BOT_TOKEN is set"],
     [{ SLACK_SIGNING_SECRET: "0123456789abcdef" }, "SLACK_BOT_TOKEN must be set when"],
-    [{ LINE_CHANNEL_SECRET: "0123456789abcdef" }, "LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together"],
+    [
+      { LINE_CHANNEL_SECRET: "0123456789abcdef" },
+      "LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together",
+    ],
     [{ ADMIN_PASSWORD: "long enough password" }, "ADMIN_EMAIL must be set when ADMIN_PASSWORD is set"],
     [{ NODE_ENV: "production" }, "SESSION_SECRET must be set when NODE_ENV=production"],
     [{ PORT: "8080", ADMIN_PORT: "8080" }, "ADMIN_PORT must differ from PORT"],
@@ -106,10 +125,16 @@ describe("loadConfig", () => {
   });
 
   it("accepts Socket Mode without a signing secret", () => {
-    expect(loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" }).slack?.appToken).toBe("xapp-1");
+    expect(loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" }).slack?.appToken).toBe(
+      "xapp-1",
+    );
   });
 
   it("reports every bad variable at once", () => {
-    expect(problemsOf({ PORT: "x", REDIS_URL: "nope" }).map((p) => p.split(" ")[0]).sort()).toEqual(["PORT", "REDIS_URL"]);
+    expect(
+      problemsOf({ PORT: "x", REDIS_URL: "nope" })
+        .map((p) => p.split(" ")[0])
+        .sort(),
+    ).toEqual(["PORT", "REDIS_URL"]);
   });
 });

@@ -15,7 +15,9 @@ const DIR = path.join(ROOT, "deploy", "prometheus");
 function promtool(...args: string[]): string {
   const run = spawnSync("promtool", args, { cwd: DIR, encoding: "utf8", timeout: 120_000 });
   if ((run.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT")
-    throw new Error("promtool is not installed: apt-get install prometheus (Debian's package provides promtool)");
+    throw new Error(
+      "promtool is not installed: apt-get install prometheus (Debian's package provides promtool)",
+    );
   if (run.error) throw run.error;
   const output = `${run.stdout}${run.stderr}`;
   if (run.status !== 0) throw new Error(`promtool ${args.join(" ")} failed (exit ${run.status}):\n${output}`);
@@ -23,9 +25,20 @@ function promtool(...args: string[]): string {
 }
 
 interface RuleFile {
-  groups: { name: string; rules: { alert?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[];
+  groups: {
+    name: string;
+    rules: {
+      alert?: string;
+      expr: string;
+      for?: string;
+      labels?: Record<string, string>;
+      annotations?: Record<string, string>;
+    }[];
+  }[];
 }
-const rules = parseYAML<RuleFile>(readFileSync(path.join(DIR, "alerts.yml"), "utf8")).groups.flatMap((g) => g.rules);
+const rules = parseYAML<RuleFile>(readFileSync(path.join(DIR, "alerts.yml"), "utf8")).groups.flatMap(
+  (g) => g.rules,
+);
 
 describe("deploy/prometheus", () => {
   it("alerts.yml passes promtool check rules", () => {
@@ -43,9 +56,16 @@ describe("deploy/prometheus", () => {
   });
 
   it("has the guide's alerts plus queue and quota alerts, each with for, severity, summary and description", () => {
-    expect(rules.map((r) => r.alert)).toEqual(expect.arrayContaining([
-      "HighLatency", "HighErrorRate", "HighCost", "QueueBacklog", "QueueStalled", "QuotaRefusalSpike",
-    ]));
+    expect(rules.map((r) => r.alert)).toEqual(
+      expect.arrayContaining([
+        "HighLatency",
+        "HighErrorRate",
+        "HighCost",
+        "QueueBacklog",
+        "QueueStalled",
+        "QuotaRefusalSpike",
+      ]),
+    );
     for (const rule of rules) {
       expect(rule.alert, rule.expr).toBeTruthy();
       expect(rule.for, rule.alert).toMatch(/^\d+[smh]$/);
@@ -56,13 +76,19 @@ describe("deploy/prometheus", () => {
   });
 
   it("every alert is exercised by alerts.test.yml, firing at least once", () => {
-    const tests = parseYAML<{ tests: { alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[] }[] }>(
-      readFileSync(path.join(DIR, "alerts.test.yml"), "utf8"),
-    ).tests.flatMap((t) => t.alert_rule_test ?? []);
+    const tests = parseYAML<{
+      tests: { alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[] }[];
+    }>(readFileSync(path.join(DIR, "alerts.test.yml"), "utf8")).tests.flatMap((t) => t.alert_rule_test ?? []);
     for (const rule of rules) {
       const cases = tests.filter((t) => t.alertname === rule.alert);
-      expect(cases.some((t) => t.exp_alerts.length > 0), `${rule.alert} never fires in a test`).toBe(true);
-      expect(cases.some((t) => t.exp_alerts.length === 0), `${rule.alert} is never shown staying quiet`).toBe(true);
+      expect(
+        cases.some((t) => t.exp_alerts.length > 0),
+        `${rule.alert} never fires in a test`,
+      ).toBe(true);
+      expect(
+        cases.some((t) => t.exp_alerts.length === 0),
+        `${rule.alert} is never shown staying quiet`,
+      ).toBe(true);
     }
   });
 });

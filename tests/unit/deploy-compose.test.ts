@@ -23,7 +23,9 @@ interface Service {
   depends_on?: Record<string, unknown> | string[];
   healthcheck?: { test: string[] };
 }
-const compose = parseYAML<{ services: Record<string, Service>; volumes: Record<string, unknown> }>(readFileSync(path.join(ROOT, "docker-compose.yml"), "utf8"));
+const compose = parseYAML<{ services: Record<string, Service>; volumes: Record<string, unknown> }>(
+  readFileSync(path.join(ROOT, "docker-compose.yml"), "utf8"),
+);
 const services = compose.services;
 const APP = ["bot", "worker", "admin"] as const;
 
@@ -36,19 +38,34 @@ function interpolate(value: string): string {
   return value.replace(/\$\{(\w+)(?::?([-?])([^}]*))?\}/g, (_, name: string, op?: string, arg?: string) => {
     if (name in DOT_ENV) return DOT_ENV[name]!;
     if (op === "?") throw new Error(`${name} is required by docker-compose.yml but not in this test's .env`);
-    return op === "-" ? arg ?? "" : "";
+    return op === "-" ? (arg ?? "") : "";
   });
 }
 const envOf = (name: string) =>
-  Object.fromEntries(Object.entries(services[name]!.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
+  Object.fromEntries(
+    Object.entries(services[name]!.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]),
+  );
 
 function hostPorts(): string[] {
-  return Object.values(services).flatMap((s) => (s.ports ?? []).map((p) => String(p).split(":").slice(0, -1).join(":"))).filter(Boolean);
+  return Object.values(services)
+    .flatMap((s) => (s.ports ?? []).map((p) => String(p).split(":").slice(0, -1).join(":")))
+    .filter(Boolean);
 }
 
 describe("docker-compose.yml", () => {
   it("has every part of the stack", () => {
-    expect(Object.keys(services)).toEqual(expect.arrayContaining(["postgres", "redis", "qdrant", "bot", "worker", "admin", "prometheus", "grafana"]));
+    expect(Object.keys(services)).toEqual(
+      expect.arrayContaining([
+        "postgres",
+        "redis",
+        "qdrant",
+        "bot",
+        "worker",
+        "admin",
+        "prometheus",
+        "grafana",
+      ]),
+    );
   });
 
   it("runs two bot replicas behind one published port", () => {
@@ -84,7 +101,10 @@ describe("docker-compose.yml", () => {
   it("gives the app containers only variables of the configuration contract, and valid ones", () => {
     for (const part of APP) {
       const env = envOf(part);
-      expect(Object.keys(env).filter((k) => !CONFIG_VARIABLES.includes(k)), part).toEqual([]);
+      expect(
+        Object.keys(env).filter((k) => !CONFIG_VARIABLES.includes(k)),
+        part,
+      ).toEqual([]);
       const config = loadConfig(env);
       expect(config.database.kind, part).toBe("postgres");
       expect(config.redis, part).toEqual({ url: "redis://redis:6379" });
@@ -94,22 +114,29 @@ describe("docker-compose.yml", () => {
     }
     // DATABASE_URL points at the postgres service's own database and user.
     const pg = envOf("postgres");
-    expect(envOf("bot").DATABASE_URL).toBe(`postgresql://${pg.POSTGRES_USER}:${pg.POSTGRES_PASSWORD}@postgres:5432/${pg.POSTGRES_DB}`);
+    expect(envOf("bot").DATABASE_URL).toBe(
+      `postgresql://${pg.POSTGRES_USER}:${pg.POSTGRES_PASSWORD}@postgres:5432/${pg.POSTGRES_DB}`,
+    );
   });
 
   it("lets Prometheus scrape every bot and worker replica where they serve /metrics", () => {
-    const prom = parseYAML<{ rule_files: string[]; scrape_configs: { job_name: string; dns_sd_configs?: { names: string[]; port: number }[] }[] }>(
-      readFileSync(path.join(ROOT, "deploy/prometheus/prometheus.yml"), "utf8"),
-    );
+    const prom = parseYAML<{
+      rule_files: string[];
+      scrape_configs: { job_name: string; dns_sd_configs?: { names: string[]; port: number }[] }[];
+    }>(readFileSync(path.join(ROOT, "deploy/prometheus/prometheus.yml"), "utf8"));
     const job = (name: string) => prom.scrape_configs.find((j) => j.job_name === name)?.dns_sd_configs?.[0];
     expect(job("article-bot")).toMatchObject({ names: ["bot"], port: Number(envOf("bot").PORT) });
-    expect(job("article-worker")).toMatchObject({ names: ["worker"], port: loadConfig(envOf("worker")).metrics?.port });
+    expect(job("article-worker")).toMatchObject({
+      names: ["worker"],
+      port: loadConfig(envOf("worker")).metrics?.port,
+    });
     expect(loadConfig(envOf("bot")).metrics).toBeNull(); // the bot serves /metrics on PORT
 
     const mounts = services.prometheus!.volumes!.map((v) => v.split(":"));
     const mounted = (target: string) => mounts.find(([, t]) => t === target)?.[0];
     expect(mounted("/etc/prometheus/prometheus.yml")).toBe("./deploy/prometheus/prometheus.yml");
-    for (const file of prom.rule_files) expect(mounted(path.posix.join("/etc/prometheus", file)), file).toBe(`./deploy/prometheus/${file}`);
+    for (const file of prom.rule_files)
+      expect(mounted(path.posix.join("/etc/prometheus", file)), file).toBe(`./deploy/prometheus/${file}`);
   });
 
   it("gives Grafana the provisioning and the dashboard where the provider looks", () => {
@@ -127,14 +154,22 @@ describe("docker-compose.yml", () => {
 
   it("checks the health of every long-running app container on an endpoint it serves", () => {
     // The bot inherits the image's HEALTHCHECK on PORT/healthz; the others have their own.
-    expect(readFileSync(path.join(ROOT, "deploy/Dockerfile"), "utf8")).toMatch(/HEALTHCHECK[\s\S]*process\.env\.PORT[\s\S]*\/healthz/);
+    expect(readFileSync(path.join(ROOT, "deploy/Dockerfile"), "utf8")).toMatch(
+      /HEALTHCHECK[\s\S]*process\.env\.PORT[\s\S]*\/healthz/,
+    );
     expect(services.worker!.healthcheck?.test.join(" ")).toMatch(/METRICS_PORT.*\/healthz/);
     expect(services.admin!.healthcheck?.test.join(" ")).toMatch(/ADMIN_PORT.*\/login/);
     for (const store of ["postgres", "redis"]) expect(services[store]!.healthcheck, store).toBeTruthy();
   });
 
   it("keeps state in named volumes", () => {
-    for (const [name, target] of [["postgres", "/var/lib/postgresql/data"], ["redis", "/data"], ["qdrant", "/qdrant/storage"], ["prometheus", "/prometheus"], ["grafana", "/var/lib/grafana"]]) {
+    for (const [name, target] of [
+      ["postgres", "/var/lib/postgresql/data"],
+      ["redis", "/data"],
+      ["qdrant", "/qdrant/storage"],
+      ["prometheus", "/prometheus"],
+      ["grafana", "/var/lib/grafana"],
+    ]) {
       const volume = services[name!]!.volumes!.map((v) => v.split(":")).find(([, t]) => t === target)?.[0];
       expect(volume && volume in compose.volumes, `${name} ${target}`).toBe(true);
     }

@@ -24,12 +24,19 @@ interface Stage {
 }
 
 function parseDockerfile(text: string): Stage[] {
-  const lines = text.replace(/\\\r?\n/g, " ").split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  const lines = text
+    .replace(/\\\r?\n/g, " ")
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
   const args = new Map<string, string>();
   const stages: Stage[] = [];
   for (const line of lines) {
     const [, op = "", rest = ""] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
-    const instruction = { op: op.toUpperCase(), args: rest.replace(/\$\{(\w+)\}/g, (_, n: string) => args.get(n) ?? "") };
+    const instruction = {
+      op: op.toUpperCase(),
+      args: rest.replace(/\$\{(\w+)\}/g, (_, n: string) => args.get(n) ?? ""),
+    };
     if (instruction.op === "ARG" && !stages.length) {
       const [name, value = ""] = rest.split("=");
       args.set(name!, value);
@@ -47,18 +54,23 @@ const stage = (name: string) => stages.find((s) => s.name === name) ?? expect.fa
 const runtime = stages.at(-1)!;
 const runs = (s: Stage) => s.steps.filter((i) => i.op === "RUN").map((i) => i.args);
 const copies = (s: Stage) =>
-  s.steps.filter((i) => i.op === "COPY").map((i) => {
-    const words = i.args.split(/\s+/);
-    const from = words.find((w) => w.startsWith("--from="))?.slice("--from=".length);
-    const paths = words.filter((w) => !w.startsWith("--"));
-    return { from, sources: paths.slice(0, -1), dest: paths.at(-1)! };
-  });
+  s.steps
+    .filter((i) => i.op === "COPY")
+    .map((i) => {
+      const words = i.args.split(/\s+/);
+      const from = words.find((w) => w.startsWith("--from="))?.slice("--from=".length);
+      const paths = words.filter((w) => !w.startsWith("--"));
+      return { from, sources: paths.slice(0, -1), dest: paths.at(-1)! };
+    });
 const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
   scripts: Record<string, string>;
 };
-const ignored = readFileSync(path.join(ROOT, "deploy/Dockerfile.dockerignore"), "utf8").split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+const ignored = readFileSync(path.join(ROOT, "deploy/Dockerfile.dockerignore"), "utf8")
+  .split(/\r?\n/)
+  .map((l) => l.trim())
+  .filter((l) => l && !l.startsWith("#"));
 
 /** Local files and packages that `node --import tsx <entry>` loads, following static and literal dynamic imports. */
 function runtimeGraph(entries: string[]): { files: Set<string>; packages: Map<string, string> } {
@@ -75,11 +87,20 @@ function runtimeGraph(entries: string[]): { files: Set<string>; packages: Map<st
     const visit = (node: ts.Node) => {
       if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
         const clause = node.importClause;
-        const typeOnly = clause?.isTypeOnly ||
-          (clause && !clause.name && clause.namedBindings && ts.isNamedImports(clause.namedBindings) &&
-            clause.namedBindings.elements.length > 0 && clause.namedBindings.elements.every((e) => e.isTypeOnly));
+        const typeOnly =
+          clause?.isTypeOnly ||
+          (clause &&
+            !clause.name &&
+            clause.namedBindings &&
+            ts.isNamedImports(clause.namedBindings) &&
+            clause.namedBindings.elements.length > 0 &&
+            clause.namedBindings.elements.every((e) => e.isTypeOnly));
         if (!typeOnly) specifiers.push(node.moduleSpecifier.text);
-      } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      } else if (
+        ts.isExportDeclaration(node) &&
+        node.moduleSpecifier &&
+        ts.isStringLiteral(node.moduleSpecifier)
+      ) {
         if (!node.isTypeOnly) specifiers.push(node.moduleSpecifier.text);
       } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
         const [arg] = node.arguments;
@@ -91,7 +112,9 @@ function runtimeGraph(entries: string[]): { files: Set<string>; packages: Map<st
     for (const spec of specifiers) {
       if (spec.startsWith(".")) {
         const base = path.resolve(path.dirname(file), spec);
-        const found = [base, `${base}.ts`, `${base}.tsx`, path.join(base, "index.ts")].find((c) => existsSync(c) && !c.endsWith("/"));
+        const found = [base, `${base}.ts`, `${base}.tsx`, path.join(base, "index.ts")].find(
+          (c) => existsSync(c) && !c.endsWith("/"),
+        );
         if (!found) throw new Error(`${rel}: cannot resolve "${spec}"`);
         if (/\.(ts|tsx|js|mjs)$/.test(found)) queue.push(found);
       } else if (!spec.startsWith("node:") && !builtinModules.includes(spec)) {
@@ -124,14 +147,18 @@ describe("deploy/Dockerfile", () => {
   });
 
   it("runtime gets production dependencies only, installed without the postinstall that needs the prisma CLI", () => {
-    expect(runs(stage("prod-deps"))).toEqual([expect.stringMatching(/^npm ci --omit=dev --ignore-scripts\b/)]);
+    expect(runs(stage("prod-deps"))).toEqual([
+      expect.stringMatching(/^npm ci --omit=dev --ignore-scripts\b/),
+    ]);
     expect(pkg.devDependencies.prisma).toBeTruthy(); // why --ignore-scripts is needed
     const modules = copies(runtime).filter((c) => c.dest.includes("node_modules"));
     expect(modules).toEqual([{ from: "prod-deps", sources: ["/app/node_modules"], dest: "./node_modules" }]);
-    expect(copies(runtime)).toEqual(expect.arrayContaining([
-      { from: "build", sources: ["/app/core/db/generated"], dest: "./core/db/generated" },
-      { from: "build", sources: ["/app/build"], dest: "./build" },
-    ]));
+    expect(copies(runtime)).toEqual(
+      expect.arrayContaining([
+        { from: "build", sources: ["/app/core/db/generated"], dest: "./core/db/generated" },
+        { from: "build", sources: ["/app/build"], dest: "./build" },
+      ]),
+    );
   });
 
   it("runs as a non-root user with a health check on /healthz, and never through npm start", () => {
@@ -152,9 +179,13 @@ describe("deploy/Dockerfile", () => {
     const { files } = runtimeGraph(ENTRIES);
     expect(files.size).toBeGreaterThan(50);
     const under = (f: string, dir: string) => f === dir || f.startsWith(`${dir}/`);
-    const copied = copies(runtime).filter((c) => !c.from).flatMap((c) => c.sources);
+    const copied = copies(runtime)
+      .filter((c) => !c.from)
+      .flatMap((c) => c.sources);
     // Made in the build stage (the generated Prisma client), not taken from the build context.
-    const built = copies(runtime).filter((c) => c.from === "build").map((c) => path.posix.normalize(c.dest));
+    const built = copies(runtime)
+      .filter((c) => c.from === "build")
+      .map((c) => path.posix.normalize(c.dest));
     const fromContext = [...files].filter((f) => !built.some((dir) => under(f, dir)));
     expect(fromContext.filter((f) => !copied.some((src) => under(f, src)))).toEqual([]);
     expect(fromContext.filter((f) => ignored.some((pattern) => under(f, pattern)))).toEqual([]);
@@ -165,23 +196,33 @@ describe("deploy/Dockerfile", () => {
 
   it("imports only production dependencies at run time", () => {
     const { packages } = runtimeGraph(ENTRIES);
-    const dev = [...packages].filter(([name]) => !(name in pkg.dependencies)).map(([name, from]) => `${name} (imported by ${from})`);
+    const dev = [...packages]
+      .filter(([name]) => !(name in pkg.dependencies))
+      .map(([name, from]) => `${name} (imported by ${from})`);
     expect(dev).toEqual([]);
     expect(pkg.dependencies.tsx).toBeTruthy(); // the image runs main.ts through tsx
   });
 
   it("the built console's server bundle imports only production dependencies", () => {
     const bundle = path.join(ROOT, "build/server/index.js");
-    if (!existsSync(bundle)) throw new Error("build/server/index.js is missing: run `npm run build` (npm test does it first)");
-    const specs = [...readFileSync(bundle, "utf8").matchAll(/(?:^|\n)\s*(?:import|export)\b[^;'"]*?\bfrom\s*["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s*["']([^"']+)["']/g)]
+    if (!existsSync(bundle))
+      throw new Error("build/server/index.js is missing: run `npm run build` (npm test does it first)");
+    const specs = [
+      ...readFileSync(bundle, "utf8").matchAll(
+        /(?:^|\n)\s*(?:import|export)\b[^;'"]*?\bfrom\s*["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s*["']([^"']+)["']/g,
+      ),
+    ]
       .map((m) => m[1] ?? m[2] ?? m[3]!)
       .filter((s) => !s.startsWith(".") && !s.startsWith("node:") && !builtinModules.includes(s));
     expect(specs.length).toBeGreaterThan(3);
-    const names = new Set(specs.map((s) => (s.startsWith("@") ? s.split("/").slice(0, 2).join("/") : s.split("/")[0]!)));
+    const names = new Set(
+      specs.map((s) => (s.startsWith("@") ? s.split("/").slice(0, 2).join("/") : s.split("/")[0]!)),
+    );
     expect([...names].filter((n) => !(n in pkg.dependencies))).toEqual([]);
   });
 
   it("keeps secrets, local state and installed dependencies out of the build context", () => {
-    for (const entry of [".env", "node_modules", ".git", ".data", "core/db/generated", "build"]) expect(ignored, entry).toContain(entry);
+    for (const entry of [".env", "node_modules", ".git", ".data", "core/db/generated", "build"])
+      expect(ignored, entry).toContain(entry);
   });
 });

@@ -27,12 +27,20 @@ let known: Known;
 beforeAll(async () => {
   const series = new Map<string, Set<string>>();
   const product = new Map<string, string[]>();
-  const labelsOf = new Map(registry.getMetricsAsArray().map((m) => [m.name, (m as unknown as { labelNames: string[] }).labelNames ?? []]));
+  const labelsOf = new Map(
+    registry
+      .getMetricsAsArray()
+      .map((m) => [m.name, (m as unknown as { labelNames: string[] }).labelNames ?? []]),
+  );
   for (const m of await registry.getMetricsAsJSON()) {
     const type = String(m.type); // "counter", "gauge", "histogram", "summary"
     const labels = [...(labelsOf.get(m.name) ?? []), ...TARGET_LABELS];
-    const names = type === "histogram" ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`]
-      : type === "summary" ? [m.name, `${m.name}_sum`, `${m.name}_count`] : [m.name];
+    const names =
+      type === "histogram"
+        ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`]
+        : type === "summary"
+          ? [m.name, `${m.name}_sum`, `${m.name}_count`]
+          : [m.name];
     for (const n of names) series.set(n, new Set(n.endsWith("_bucket") ? [...labels, "le"] : labels));
     if (!/^(process|nodejs)_/.test(m.name)) product.set(m.name, names);
   }
@@ -54,7 +62,12 @@ function parsePromQL(expr: string): { selectors: Selector[]; grouping: string[] 
     .replace(/\boffset\s+-?[\w.]+/g, " ");
   const grouping: string[] = [];
   s = s.replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g, (_, labels: string) => {
-    grouping.push(...labels.split(",").map((l) => l.trim()).filter(Boolean));
+    grouping.push(
+      ...labels
+        .split(",")
+        .map((l) => l.trim())
+        .filter(Boolean),
+    );
     return " ";
   });
   const selectors: Selector[] = [];
@@ -63,9 +76,13 @@ function parsePromQL(expr: string): { selectors: Selector[]; grouping: string[] 
     const [whole, name, matchers] = m;
     if (!whole.trim()) continue;
     const after = s.slice(m.index + whole.length).trimStart();
-    if (name && !matchers && (after.startsWith("(") || /^(and|or|unless|bool|Inf|NaN|inf|nan)$/.test(name))) continue;
+    if (name && !matchers && (after.startsWith("(") || /^(and|or|unless|bool|Inf|NaN|inf|nan)$/.test(name)))
+      continue;
     if (!name) throw new Error(`selector without a metric name in: ${expr}`);
-    const labels = (matchers ?? "").split(",").map((x) => x.trim().split(/\s*(?:=~|!~|!=|=)\s*/)[0]!).filter(Boolean);
+    const labels = (matchers ?? "")
+      .split(",")
+      .map((x) => x.trim().split(/\s*(?:=~|!~|!=|=)\s*/)[0]!)
+      .filter(Boolean);
     selectors.push({ metric: name, labels });
   }
   return { selectors, grouping };
@@ -82,10 +99,12 @@ function problemsIn(expr: string, where: string): string[] {
       problems.push(`${where}: "${sel.metric}" is not exported by core/metrics.ts`);
       continue;
     }
-    for (const l of sel.labels) if (!labels.has(l)) problems.push(`${where}: ${sel.metric} has no label "${l}"`);
+    for (const l of sel.labels)
+      if (!labels.has(l)) problems.push(`${where}: ${sel.metric} has no label "${l}"`);
   }
   for (const l of grouping)
-    if (!selectors.some((sel) => known.series.get(sel.metric)?.has(l))) problems.push(`${where}: no metric in the expression has label "${l}"`);
+    if (!selectors.some((sel) => known.series.get(sel.metric)?.has(l)))
+      problems.push(`${where}: no metric in the expression has label "${l}"`);
   return problems;
 }
 
@@ -98,7 +117,11 @@ interface Panel {
   targets?: { expr: string; datasource?: { uid: string } }[];
   panels?: Panel[];
 }
-const dashboard = JSON.parse(readFileSync(path.join(ROOT, "deploy/grafana/dashboard.json"), "utf8")) as { uid: string; title: string; panels: Panel[] };
+const dashboard = JSON.parse(readFileSync(path.join(ROOT, "deploy/grafana/dashboard.json"), "utf8")) as {
+  uid: string;
+  title: string;
+  panels: Panel[];
+};
 const panels = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
 const queries = panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr })));
 
@@ -117,7 +140,12 @@ describe("PromQL in deploy/ against core/metrics.ts", () => {
     expect(problemsIn("sum by (model) (rate(quota_refusals_total[5m]))", "grouping")).toEqual([
       'grouping: no metric in the expression has label "model"',
     ]);
-    expect(problemsIn("histogram_quantile(0.95, sum by (le) (rate(article_generation_duration_seconds_bucket[$__rate_interval])))", "ok")).toEqual([]);
+    expect(
+      problemsIn(
+        "histogram_quantile(0.95, sum by (le) (rate(article_generation_duration_seconds_bucket[$__rate_interval])))",
+        "ok",
+      ),
+    ).toEqual([]);
   });
 
   it("every dashboard query uses only exported metrics and their labels", () => {
@@ -132,7 +160,9 @@ describe("PromQL in deploy/ against core/metrics.ts", () => {
 
   it("the dashboard shows every product metric", () => {
     const used = new Set(queries.flatMap((q) => parsePromQL(q.expr).selectors.map((s) => s.metric)));
-    const unused = [...known.product].filter(([, names]) => !names.some((n) => used.has(n))).map(([name]) => name);
+    const unused = [...known.product]
+      .filter(([, names]) => !names.some((n) => used.has(n)))
+      .map(([name]) => name);
     expect(unused).toEqual([]);
   });
 });
@@ -149,13 +179,25 @@ describe("deploy/grafana", () => {
     for (const p of panels.filter((p) => p.type !== "row")) {
       expect(p.datasource, p.title).toEqual({ type: "prometheus", uid: prometheus!.uid });
       expect(p.targets?.length, p.title).toBeGreaterThan(0);
-      for (const t of p.targets ?? []) expect(t.datasource?.uid ?? p.datasource?.uid, p.title).toBe(prometheus!.uid);
+      for (const t of p.targets ?? [])
+        expect(t.datasource?.uid ?? p.datasource?.uid, p.title).toBe(prometheus!.uid);
     }
   });
 
   it("has the panels an operator looks for, laid out without overlaps on Grafana's 24 columns", () => {
     const titles = panels.map((p) => p.title.toLowerCase()).join("\n");
-    for (const topic of ["requests/s", "generation time", "cost per hour", "cost per article", "cache", "errors by stage", "queue depth", "active generations", "tokens per minute by model", "quota refusals"])
+    for (const topic of [
+      "requests/s",
+      "generation time",
+      "cost per hour",
+      "cost per article",
+      "cache",
+      "errors by stage",
+      "queue depth",
+      "active generations",
+      "tokens per minute by model",
+      "quota refusals",
+    ])
       expect(titles).toContain(topic);
     expect(new Set(panels.map((p) => p.id)).size).toBe(panels.length);
     const taken = new Set<string>();

@@ -3,7 +3,12 @@ import { CircuitBreaker } from "../../core/generate/circuit.ts";
 
 function breaker() {
   let now = 0;
-  const circuit = new CircuitBreaker({ failureThreshold: 3, windowMs: 1_000, coolDownMs: 5_000, now: () => now });
+  const circuit = new CircuitBreaker({
+    failureThreshold: 3,
+    windowMs: 1_000,
+    coolDownMs: 5_000,
+    now: () => now,
+  });
   return { circuit, advance: (ms: number) => (now += ms) };
 }
 

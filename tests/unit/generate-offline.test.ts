@@ -14,8 +14,20 @@ const request: ArticleRequest = {
   tone: "executive",
 };
 const sources: Source[] = [
-  { documentId: "a", title: "Forecasting demand store by store", excerpt: "Leaders forecast demand per store and cut excess stock by 15 to 20 percent.", score: 0.9, industry: "retail" },
-  { documentId: "b", title: "Eyes on the shelf", excerpt: "Cameras check planograms overnight so staff fix gaps in the morning.", score: 0.8, industry: "retail" },
+  {
+    documentId: "a",
+    title: "Forecasting demand store by store",
+    excerpt: "Leaders forecast demand per store and cut excess stock by 15 to 20 percent.",
+    score: 0.9,
+    industry: "retail",
+  },
+  {
+    documentId: "b",
+    title: "Eyes on the shelf",
+    excerpt: "Cameras check planograms overnight so staff fix gaps in the morning.",
+    score: 0.8,
+    industry: "retail",
+  },
 ];
 
 async function collect(stream: AsyncIterable<GenerationEvent>) {
@@ -33,26 +45,41 @@ describe("OfflineComposer", () => {
     const firstLine = text.split("\n")[0]!;
     expect(firstLine).toMatch(/outline composed offline, without a language model/i);
     expect(firstLine).toMatch(/not a finished article/);
-    for (const heading of ["## The question", "## What the references say", "## Outline of the article to write", "## Suggested next steps"]) {
+    for (const heading of [
+      "## The question",
+      "## What the references say",
+      "## Outline of the article to write",
+      "## Suggested next steps",
+    ]) {
       expect(text).toContain(heading);
     }
     for (const s of sources) {
       expect(text).toContain(s.title);
       expect(text).toContain(s.excerpt);
     }
-    expect(events.at(-1)).toEqual({ type: "usage", model: "offline-composer", inputTokens: 0, outputTokens: 0 });
+    expect(events.at(-1)).toEqual({
+      type: "usage",
+      model: "offline-composer",
+      inputTokens: 0,
+      outputTokens: 0,
+    });
   });
 
   it("streams in small deltas that join to the whole brief", async () => {
     const prompt = buildPrompt(request, sources);
-    const deltas = (await collect(new OfflineComposer().stream(prompt))).flatMap((e) => (e.type === "delta" ? [e.text] : []));
+    const deltas = (await collect(new OfflineComposer().stream(prompt))).flatMap((e) =>
+      e.type === "delta" ? [e.text] : [],
+    );
     expect(deltas.length).toBeGreaterThan(20);
     expect(Math.max(...deltas.map((d) => d.length))).toBeLessThan(80);
     expect(deltas.join("")).toBe(composeBrief(request, prompt.sourcesUsed));
   });
 
   it("writes the brief in Thai for a Thai request and says when no reference matched", () => {
-    const text = composeBrief({ ...request, language: "th", topic: "AI ในธุรกิจค้าปลีก", audience: "ผู้บริหาร" }, []);
+    const text = composeBrief(
+      { ...request, language: "th", topic: "AI ในธุรกิจค้าปลีก", audience: "ผู้บริหาร" },
+      [],
+    );
     expect(text.split("\n")[0]).toMatch(/จัดทำแบบออฟไลน์ โดยไม่ใช้โมเดลภาษา/);
     expect(text).toContain("## แหล่งอ้างอิงกล่าวไว้อย่างไร");
     expect(text).toContain("ไม่พบบทความอ้างอิง");
@@ -69,7 +96,9 @@ describe("OfflineComposer", () => {
   it("stops when the caller aborts", async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(collect(new OfflineComposer().stream(buildPrompt(request, sources), { signal: controller.signal }))).rejects.toThrow(/abort/i);
+    await expect(
+      collect(new OfflineComposer().stream(buildPrompt(request, sources), { signal: controller.signal })),
+    ).rejects.toThrow(/abort/i);
   });
 
   it("resumes a partly delivered brief exactly where it stopped", async () => {

@@ -38,6 +38,8 @@ describe("maxOutputTokens", () => {
     expect(en).toBe(Math.ceil(800 * 1.3 * 1.5 + 200));
     expect(th).toBeGreaterThan(en);
     expect(thOld).toBeGreaterThan(th);
-    expect(maxOutputTokens({ targetWords: 800, language: "th" }, "ft:gpt-4o-mini-2024-07-18:acme::abc")).toBe(th);
+    expect(maxOutputTokens({ targetWords: 800, language: "th" }, "ft:gpt-4o-mini-2024-07-18:acme::abc")).toBe(
+      th,
+    );
   });
 });

@@ -52,7 +52,9 @@ describe("markdown to LINE plain text", () => {
   });
 
   it("keeps Thai text as it is", () => {
-    expect(toPlainText("## ทำไมต้องเปลี่ยนตอนนี้\n\nองค์กรไทย**จำนวนมาก**กำลังปรับตัว")).toBe("■ ทำไมต้องเปลี่ยนตอนนี้\n\nองค์กรไทยจำนวนมากกำลังปรับตัว");
+    expect(toPlainText("## ทำไมต้องเปลี่ยนตอนนี้\n\nองค์กรไทย**จำนวนมาก**กำลังปรับตัว")).toBe(
+      "■ ทำไมต้องเปลี่ยนตอนนี้\n\nองค์กรไทยจำนวนมากกำลังปรับตัว",
+    );
   });
 });
 
@@ -64,7 +66,18 @@ describe("splitting for LINE's 5,000 characters", () => {
   });
 
   it("cuts a Thai run with no spaces only between words", () => {
-    const words = ["การ", "เปลี่ยนแปลง", "ดิจิทัล", "ธุรกิจ", "ลูกค้า", "ข้อมูล", "องค์กร", "ผู้บริหาร", "นวัตกรรม", "ความเสี่ยง"];
+    const words = [
+      "การ",
+      "เปลี่ยนแปลง",
+      "ดิจิทัล",
+      "ธุรกิจ",
+      "ลูกค้า",
+      "ข้อมูล",
+      "องค์กร",
+      "ผู้บริหาร",
+      "นวัตกรรม",
+      "ความเสี่ยง",
+    ];
     let text = "";
     for (let i = 0; text.length < 12_000; i++) text += words[(i * 7 + (i >> 3)) % words.length];
     const parts = splitForLine(text, 5_000);

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LineApi, retryKey } from "../../bot/line/client.ts";
 import type { LineDestination } from "../../bot/line/destination.ts";
-import { lineSinkFactory, type LineDeliveryState } from "../../bot/line/sink.ts";
+import { type LineDeliveryState, lineSinkFactory } from "../../bot/line/sink.ts";
 import type { DraftSummary } from "../../core/deliver/sink.ts";
 import type { ArticleRequest } from "../../core/domain.ts";
 import { createLogger } from "../../core/logger.ts";
-import { lineId, startFakeLine, type FakeLine } from "../fakes/line.ts";
+import { type FakeLine, lineId, startFakeLine } from "../fakes/line.ts";
 
 /**
  * The LINE sink's bookkeeping against the fake Messaging API: what it buffers, when the reply
@@ -20,9 +20,31 @@ beforeAll(async () => {
 });
 afterAll(() => line?.close());
 
-const request: ArticleRequest = { topic: "AI in retail", industry: "retail", audience: "executives", targetWords: 800, keywords: [], language: "en", tone: "executive" };
-const header = (generationId: string) => ({ generationId, request, notes: [], cacheHit: false, resumed: false });
-const summary = (generationId: string): DraftSummary => ({ generationId, request, words: 812, sources: [], cacheHit: false, offline: false, draft: "" });
+const request: ArticleRequest = {
+  topic: "AI in retail",
+  industry: "retail",
+  audience: "executives",
+  targetWords: 800,
+  keywords: [],
+  language: "en",
+  tone: "executive",
+};
+const header = (generationId: string) => ({
+  generationId,
+  request,
+  notes: [],
+  cacheHit: false,
+  resumed: false,
+});
+const summary = (generationId: string): DraftSummary => ({
+  generationId,
+  request,
+  words: 812,
+  sources: [],
+  cacheHit: false,
+  offline: false,
+  draft: "",
+});
 const until = async (check: () => boolean, timeoutMs = 5_000) => {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -36,7 +58,12 @@ function generation(opts: { replyAfterMs?: number; tokenAgeMs?: number } = {}) {
   const userId = lineId();
   const id = `gen${Math.random().toString(36).slice(2, 12)}`;
   const destination: LineDestination = {
-    platform: "LINE", to: userId, replyToken: line.issueReplyToken(userId), receivedAt: Date.now() - (opts.tokenAgeMs ?? 0), chatType: "user", lang: "en",
+    platform: "LINE",
+    to: userId,
+    replyToken: line.issueReplyToken(userId),
+    receivedAt: Date.now() - (opts.tokenAgeMs ?? 0),
+    chatType: "user",
+    lang: "en",
   };
   let saved: LineDeliveryState = {};
   const factory = lineSinkFactory({
@@ -55,7 +82,12 @@ function generation(opts: { replyAfterMs?: number; tokenAgeMs?: number } = {}) {
     setSaved(state: LineDeliveryState) {
       saved = state;
     },
-    attempt: () => factory({ destination, state: structuredClone(saved) as Record<string, unknown>, saveState: async (patch) => void (saved = { ...saved, ...structuredClone(patch) }) }),
+    attempt: () =>
+      factory({
+        destination,
+        state: structuredClone(saved) as Record<string, unknown>,
+        saveState: async (patch) => void (saved = { ...saved, ...structuredClone(patch) }),
+      }),
     texts: () => line.messagesTo(userId).map((d) => d.message.text),
   };
 }
@@ -68,11 +100,25 @@ describe("the LINE sink", () => {
     for (let i = 0; i < 4; i++) await sink.postChunk({ index: i, text: `## Part ${i}\n\nBody ${i}` });
     expect(g.texts()).toEqual([]); // the reply token is kept for more
     await sink.postChunk({ index: 4, text: "Body 4" });
-    expect(line.messagesTo(g.userId).map((d) => d.via)).toEqual(["reply", "reply", "reply", "reply", "reply"]);
+    expect(line.messagesTo(g.userId).map((d) => d.via)).toEqual([
+      "reply",
+      "reply",
+      "reply",
+      "reply",
+      "reply",
+    ]);
     await sink.postChunk({ index: 5, text: "Body 5" });
     await sink.finish(summary(g.id));
     const got = line.messagesTo(g.userId);
-    expect(got.map((d) => d.message.text)).toEqual(["■ Part 0\n\nBody 0", "■ Part 1\n\nBody 1", "■ Part 2\n\nBody 2", "■ Part 3\n\nBody 3", "Body 4", "Body 5", expect.stringMatching(/^✅ Draft ready/)]);
+    expect(got.map((d) => d.message.text)).toEqual([
+      "■ Part 0\n\nBody 0",
+      "■ Part 1\n\nBody 1",
+      "■ Part 2\n\nBody 2",
+      "■ Part 3\n\nBody 3",
+      "Body 4",
+      "Body 5",
+      expect.stringMatching(/^✅ Draft ready/),
+    ]);
     expect(got.slice(5).every((d) => d.via === "push")).toBe(true);
   });
 
@@ -85,7 +131,12 @@ describe("the LINE sink", () => {
     expect(line.messagesTo(g.userId)[0]!.via).toBe("reply");
     await sink.postChunk({ index: 1, text: "Body 1" });
     await sink.finish(summary(g.id));
-    expect(line.messagesTo(g.userId).slice(1).map((d) => d.via)).toEqual(["push", "push"]);
+    expect(
+      line
+        .messagesTo(g.userId)
+        .slice(1)
+        .map((d) => d.via),
+    ).toEqual(["push", "push"]);
   });
 
   it("a second attempt sends what the first had buffered, in order, once", async () => {
@@ -99,12 +150,23 @@ describe("the LINE sink", () => {
     await second.start({ ...header(g.id), resumed: true });
     for (let i = 2; i < 6; i++) await second.postChunk({ index: i, text: `Body ${i}` });
     await second.finish(summary(g.id));
-    expect(g.texts()).toEqual(["Body 0", "Body 1", "Body 2", "Body 3", "Body 4", "Body 5", expect.stringMatching(/^✅/)]);
+    expect(g.texts()).toEqual([
+      "Body 0",
+      "Body 1",
+      "Body 2",
+      "Body 3",
+      "Body 4",
+      "Body 5",
+      expect.stringMatching(/^✅/),
+    ]);
   });
 
   it("resends a push the first attempt wrote down under the same retry key, and LINE's 409 means it arrived", async () => {
     const g = generation();
-    const messages = [{ type: "text" as const, text: "Body 0" }, { type: "text" as const, text: "Body 1" }];
+    const messages = [
+      { type: "text" as const, text: "Body 0" },
+      { type: "text" as const, text: "Body 1" },
+    ];
     // The first attempt's push went through, then the worker died before recording it.
     await api.push(g.userId, messages, retryKey(g.id, "push", 0));
     g.setSaved({ replyUsed: true, sent: 0, batches: 1, pending: [], inflight: { batch: 0, messages } });
@@ -112,7 +174,9 @@ describe("the LINE sink", () => {
     await sink.start({ ...header(g.id), resumed: true });
     await sink.finish(summary(g.id));
     expect(g.texts()).toEqual(["Body 0", "Body 1", expect.stringMatching(/^✅/)]);
-    const pushes = line.calls.filter((c) => c.endpoint === "push" && (c.body as { to: string }).to === g.userId);
+    const pushes = line.calls.filter(
+      (c) => c.endpoint === "push" && (c.body as { to: string }).to === g.userId,
+    );
     expect(pushes.map((p) => p.status)).toEqual([200, 409, 200]);
   });
 

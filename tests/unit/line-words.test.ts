@@ -12,7 +12,9 @@ const text = (m: { type: string }) => (m as { type: string; text?: string }).tex
 
 describe("LINE webhook signatures", () => {
   const secret = "0123456789abcdef0123456789abcdef";
-  const body = Buffer.from(JSON.stringify({ destination: "U1", events: [{ type: "message", message: { text: "สวัสดี" } }] }));
+  const body = Buffer.from(
+    JSON.stringify({ destination: "U1", events: [{ type: "message", message: { text: "สวัสดี" } }] }),
+  );
 
   it("agrees with @line/bot-sdk's validateSignature on the raw bytes", () => {
     const signature = createHmac("sha256", secret).update(body).digest("base64");
@@ -49,7 +51,16 @@ describe("quick-reply postbacks", () => {
   });
 
   it("ignores postbacks it did not write", () => {
-    for (const data of [undefined, 42, "", "a=delete&g=1", "a=shorter&g=../../etc", "a=length&v=1e9", "a=industry&v=<script>", "x".repeat(301)]) {
+    for (const data of [
+      undefined,
+      42,
+      "",
+      "a=delete&g=1",
+      "a=shorter&g=../../etc",
+      "a=length&v=1e9",
+      "a=industry&v=<script>",
+      "x".repeat(301),
+    ]) {
       expect(parseAction(data)).toBeNull();
     }
   });
@@ -60,25 +71,58 @@ describe("what the bot says", () => {
   const now = new Date("2025-03-11T09:30:00Z");
 
   it("words a daily refusal in Thai with usage, limit and the reset time in Bangkok", () => {
-    const m = text(refusalMessage({ limit: "daily", tier: "Free", used: 10, max: 10, resetsAt }, "th", "Asia/Bangkok", now));
+    const m = text(
+      refusalMessage(
+        { limit: "daily", tier: "Free", used: 10, max: 10, resetsAt },
+        "th",
+        "Asia/Bangkok",
+        now,
+      ),
+    );
     expect(m).toContain("10 จาก 10 บทความ");
     expect(m).toContain("แพ็กเกจ Free");
     expect(m).toMatch(/รีเซ็ต.*วันพุธที่ 12 มีนาคม.*00:00 น\. \(เวลาประเทศไทย\)/);
   });
 
   it("words burst and budget refusals in English", () => {
-    const burst = text(refusalMessage({ limit: "burst", tier: "Pro", used: 30, max: 30, resetsAt: new Date(now.getTime() + 42_000) }, "en", "Asia/Bangkok", now));
+    const burst = text(
+      refusalMessage(
+        { limit: "burst", tier: "Pro", used: 30, max: 30, resetsAt: new Date(now.getTime() + 42_000) },
+        "en",
+        "Asia/Bangkok",
+        now,
+      ),
+    );
     expect(burst).toMatch(/30 articles within a minute.*\(30 a minute\)[\s\S]*in 42 seconds/);
-    const budget = text(refusalMessage({ limit: "budget", tier: "Free", used: 5, max: 5, resetsAt: new Date("2025-03-31T17:00:00Z") }, "en", "Asia/Bangkok", now));
+    const budget = text(
+      refusalMessage(
+        { limit: "budget", tier: "Free", used: 5, max: 5, resetsAt: new Date("2025-03-31T17:00:00Z") },
+        "en",
+        "Asia/Bangkok",
+        now,
+      ),
+    );
     expect(budget).toMatch(/\$5\.00 of \$5\.00[\s\S]*on Tue 1 Apr, 00:00 \(Bangkok time\)/);
   });
 
   it("apologises without internals, and says the quota came back only when it did", () => {
-    const request: ArticleRequest = { topic: "AI in retail", industry: null, audience: "executives", targetWords: 800, keywords: [], language: "en", tone: "executive" };
-    const busy = text(failureMessage({ generationId: "g", request, code: "circuit_open", refunded: true }, "en"));
+    const request: ArticleRequest = {
+      topic: "AI in retail",
+      industry: null,
+      audience: "executives",
+      targetWords: 800,
+      keywords: [],
+      language: "en",
+      tone: "executive",
+    };
+    const busy = text(
+      failureMessage({ generationId: "g", request, code: "circuit_open", refunded: true }, "en"),
+    );
     expect(busy).toMatch(/busy or not responding[\s\S]*given back/);
     expect(busy).not.toMatch(/circuit|open|500|error/i);
-    const internal = text(failureMessage({ generationId: "g", request, code: "internal", refunded: false }, "th"));
+    const internal = text(
+      failureMessage({ generationId: "g", request, code: "internal", refunded: false }, "th"),
+    );
     expect(internal).toMatch(/ขัดข้อง/);
     expect(internal).not.toMatch(/คืนโควตา/);
   });
@@ -97,6 +141,8 @@ describe("what the bot says", () => {
     expect(retryKey("gen1", "push", 0)).toBe(retryKey("gen1", "push", 0));
     expect(retryKey("gen1", "push", 0)).not.toBe(retryKey("gen1", "push", 1));
     expect(retryKey("gen1", "push", 0)).not.toBe(retryKey("gen2", "push", 0));
-    expect(retryKey("gen1", "push", 0)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(retryKey("gen1", "push", 0)).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 });

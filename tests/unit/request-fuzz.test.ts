@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseArticleRequest, type ParseResult } from "../../core/request/parse.ts";
+import { type ParseResult, parseArticleRequest } from "../../core/request/parse.ts";
 
 /** mulberry32: seeded, so a failure reproduces. */
 function rng(seed: number): () => number {
@@ -15,10 +15,53 @@ function rng(seed: number): () => number {
 
 /** Pieces a hostile or clumsy chat message is made of. */
 const PIECES = [
-  "write an article about ", "เขียนบทความเรื่อง", " for CIOs", " สำหรับผู้บริหาร", " 800 words", " ๑๐๐๐ คำ", ", keywords: ", " คีย์เวิร์ด ",
-  "AI", "ค้าปลีก", "<@U123>", "<!channel>", "@bot ", "**", "_", "`", "```", "[", "](", ")", "\\", "\n", "\t", "\u0000", "\u202E",
-  "\u200B", "\uFEFF", "\uD83D", "\uDE00", "😀", "👨‍👩‍👧", "e\u0301", "ﷺ", "𝕬𝕴", "in Thai", "ภาษาอังกฤษ", "short", "สั้น", "1,200-word",
-  "ignore previous instructions", "</system>", "${process.env}", "'; DROP TABLE users; --", "%s%n", "\u0085", "\u2028", "9".repeat(40),
+  "write an article about ",
+  "เขียนบทความเรื่อง",
+  " for CIOs",
+  " สำหรับผู้บริหาร",
+  " 800 words",
+  " ๑๐๐๐ คำ",
+  ", keywords: ",
+  " คีย์เวิร์ด ",
+  "AI",
+  "ค้าปลีก",
+  "<@U123>",
+  "<!channel>",
+  "@bot ",
+  "**",
+  "_",
+  "`",
+  "```",
+  "[",
+  "](",
+  ")",
+  "\\",
+  "\n",
+  "\t",
+  "\u0000",
+  "\u202E",
+  "\u200B",
+  "\uFEFF",
+  "\uD83D",
+  "\uDE00",
+  "😀",
+  "👨‍👩‍👧",
+  "e\u0301",
+  "ﷺ",
+  "𝕬𝕴",
+  "in Thai",
+  "ภาษาอังกฤษ",
+  "short",
+  "สั้น",
+  "1,200-word",
+  "ignore previous instructions",
+  "</system>",
+  "${process.env}",
+  "'; DROP TABLE users; --",
+  "%s%n",
+  "\u0085",
+  "\u2028",
+  "9".repeat(40),
 ];
 
 function randomMessage(next: () => number): string {
@@ -85,7 +128,8 @@ describe("parseArticleRequest never throws", () => {
       "สำหรับ".repeat(2_000),
       `${"word ".repeat(799)}${"x".repeat(100)} 900 words`,
     ];
-    for (const input of inputs) checkWellFormed(parseArticleRequest({ kind: "text", text: input }, { maxWords: 1_000 }), 1_000);
+    for (const input of inputs)
+      checkWellFormed(parseArticleRequest({ kind: "text", text: input }, { maxWords: 1_000 }), 1_000);
   });
 
   it("handles values that are not what the types promise", () => {
@@ -93,7 +137,13 @@ describe("parseArticleRequest never throws", () => {
     for (const value of odd) {
       checkWellFormed(parseArticleRequest({ kind: "text", text: value as never }, { maxWords: 800 }), 800);
       checkWellFormed(parseArticleRequest({ kind: "form", form: value as never }, { maxWords: 800 }), 800);
-      checkWellFormed(parseArticleRequest({ kind: "form", form: { topic: "AI", targetWords: value, keywords: value, tone: value } as never }, { maxWords: 800 }), 800);
+      checkWellFormed(
+        parseArticleRequest(
+          { kind: "form", form: { topic: "AI", targetWords: value, keywords: value, tone: value } as never },
+          { maxWords: 800 },
+        ),
+        800,
+      );
     }
     checkWellFormed(parseArticleRequest(null as never, { maxWords: 800 }), 800);
     for (const maxWords of [Number.NaN, -5, 0, Number.POSITIVE_INFINITY]) {
@@ -105,7 +155,15 @@ describe("parseArticleRequest never throws", () => {
   it("handles random forms", () => {
     const next = rng(7);
     for (let i = 0; i < 500; i++) {
-      const form = { topic: randomMessage(next), audience: randomMessage(next), keywords: randomMessage(next), targetWords: randomMessage(next), tone: randomMessage(next), industry: randomMessage(next), language: randomMessage(next) };
+      const form = {
+        topic: randomMessage(next),
+        audience: randomMessage(next),
+        keywords: randomMessage(next),
+        targetWords: randomMessage(next),
+        tone: randomMessage(next),
+        industry: randomMessage(next),
+        language: randomMessage(next),
+      };
       checkWellFormed(parseArticleRequest({ kind: "form", form }, { maxWords: 1_500 }), 1_500);
     }
   });

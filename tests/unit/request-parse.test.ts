@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ArticleRequest } from "../../core/domain.ts";
-import { parseArticleRequest, type ParseResult } from "../../core/request/parse.ts";
+import { type ParseResult, parseArticleRequest } from "../../core/request/parse.ts";
 
 const PRO = { maxWords: 2_000 };
 
@@ -17,13 +17,24 @@ function request(message: string, limits = PRO): ArticleRequest & { notes: strin
 describe("parseArticleRequest: English messages", () => {
   it("reads topic, audience, length and industry from a full request", () => {
     expect(request("write an article about AI in retail for executives, 800 words")).toEqual({
-      topic: "AI in retail", industry: "retail", audience: "executives", targetWords: 800,
-      keywords: [], language: "en", tone: "executive", notes: [],
+      topic: "AI in retail",
+      industry: "retail",
+      audience: "executives",
+      targetWords: 800,
+      keywords: [],
+      language: "en",
+      tone: "executive",
+      notes: [],
     });
   });
 
   it("strips Slack mention tokens and leading bot names", () => {
-    for (const message of ["<@U123ABC> AI in healthcare 1200 words", "<@U07X|articlebot> AI in healthcare 1200 words", "@bot AI in healthcare 1200 words", "@Article Bot: AI in healthcare, 1200 words"]) {
+    for (const message of [
+      "<@U123ABC> AI in healthcare 1200 words",
+      "<@U07X|articlebot> AI in healthcare 1200 words",
+      "@bot AI in healthcare 1200 words",
+      "@Article Bot: AI in healthcare, 1200 words",
+    ]) {
       const r = request(message);
       expect(r.topic).toBe("AI in healthcare");
       expect(r.targetWords).toBe(1_200);
@@ -33,9 +44,15 @@ describe("parseArticleRequest: English messages", () => {
   });
 
   it("removes the request phrasing so the topic is the subject itself", () => {
-    expect(request("Please draft a piece on the future of digital banking").topic).toBe("the future of digital banking");
-    expect(request("can you write me a blog post about supply chain resilience?").topic).toBe("supply chain resilience?");
-    expect(request("I need an article on quantum computing in banking thanks").topic).toBe("quantum computing in banking");
+    expect(request("Please draft a piece on the future of digital banking").topic).toBe(
+      "the future of digital banking",
+    );
+    expect(request("can you write me a blog post about supply chain resilience?").topic).toBe(
+      "supply chain resilience?",
+    );
+    expect(request("I need an article on quantum computing in banking thanks").topic).toBe(
+      "quantum computing in banking",
+    );
     expect(request("Paper packaging trends").topic).toBe("Paper packaging trends");
     expect(request("topic: smart cities").topic).toBe("smart cities");
   });
@@ -122,18 +139,34 @@ describe("parseArticleRequest: English messages", () => {
 describe("parseArticleRequest: Thai messages", () => {
   it("reads a full Thai request", () => {
     expect(request("เขียนบทความเรื่อง AI ในธุรกิจค้าปลีก สำหรับผู้บริหาร 1000 คำ")).toEqual({
-      topic: "AI ในธุรกิจค้าปลีก", industry: "retail", audience: "ผู้บริหาร", targetWords: 1_000,
-      keywords: [], language: "th", tone: "executive", notes: [],
+      topic: "AI ในธุรกิจค้าปลีก",
+      industry: "retail",
+      audience: "ผู้บริหาร",
+      targetWords: 1_000,
+      keywords: [],
+      language: "th",
+      tone: "executive",
+      notes: [],
     });
   });
 
   it("reads Thai numerals, keywords and audiences", () => {
     const r = request("แนวโน้มธนาคารดิจิทัล สำหรับ CIO ๑๕๐๐ คำ คีย์เวิร์ด: open banking, ฟินเทค");
-    expect(r).toMatchObject({ topic: "แนวโน้มธนาคารดิจิทัล", audience: "CIO", targetWords: 1_500, industry: "banking", keywords: ["open banking", "ฟินเทค"] });
+    expect(r).toMatchObject({
+      topic: "แนวโน้มธนาคารดิจิทัล",
+      audience: "CIO",
+      targetWords: 1_500,
+      industry: "banking",
+      keywords: ["open banking", "ฟินเทค"],
+    });
   });
 
   it("reads short and long, but not inside words such as ระยะยาว", () => {
-    expect(request("ช่วยเขียนบทความเกี่ยวกับ ประกันสุขภาพ แบบสั้น หน่อยครับ")).toMatchObject({ topic: "ประกันสุขภาพ", targetWords: 500, industry: "insurance" });
+    expect(request("ช่วยเขียนบทความเกี่ยวกับ ประกันสุขภาพ แบบสั้น หน่อยครับ")).toMatchObject({
+      topic: "ประกันสุขภาพ",
+      targetWords: 500,
+      industry: "insurance",
+    });
     expect(request("โรงพยาบาลอัจฉริยะ ยาวๆ").targetWords).toBe(1_500);
     expect(request("กลยุทธ์ระยะยาวของโรงงานอัจฉริยะ").targetWords).toBe(800);
   });
@@ -152,7 +185,12 @@ describe("parseArticleRequest: Thai messages", () => {
 
   it("reads Thai tone words and a request for English", () => {
     const r = request("อนาคตของค้าปลีก เชิงวิเคราะห์ เป็นภาษาอังกฤษ");
-    expect(r).toMatchObject({ topic: "อนาคตของค้าปลีก", tone: "analytical", language: "en", audience: "executives" });
+    expect(r).toMatchObject({
+      topic: "อนาคตของค้าปลีก",
+      tone: "analytical",
+      language: "en",
+      audience: "executives",
+    });
     expect(request("การสอนภาษาอังกฤษด้วย AI").language).toBe("th");
   });
 
@@ -179,8 +217,10 @@ describe("parseArticleRequest: guidance", () => {
     expect(th.guidance).toMatchObject({ reason: "help", language: "th" });
     expect(th.guidance.message).toMatch(/[\u0E00-\u0E7F]/);
     expect(th.guidance.examples.length).toBeGreaterThan(0);
-    for (const example of th.guidance.examples) expect(parseArticleRequest({ kind: "text", text: example }, PRO).ok).toBe(true);
-    for (const example of en.guidance.examples) expect(parseArticleRequest({ kind: "text", text: example }, PRO).ok).toBe(true);
+    for (const example of th.guidance.examples)
+      expect(parseArticleRequest({ kind: "text", text: example }, PRO).ok).toBe(true);
+    for (const example of en.guidance.examples)
+      expect(parseArticleRequest({ kind: "text", text: example }, PRO).ok).toBe(true);
     const question = text("?");
     expect(!question.ok && question.guidance.reason).toBe("help");
   });
@@ -201,20 +241,46 @@ describe("parseArticleRequest: guidance", () => {
 });
 
 describe("parseArticleRequest: forms", () => {
-  const form = (f: Record<string, unknown>, limits = PRO) => parseArticleRequest({ kind: "form", form: f }, limits);
+  const form = (f: Record<string, unknown>, limits = PRO) =>
+    parseArticleRequest({ kind: "form", form: f }, limits);
 
   it("validates and normalises the fields", () => {
-    const r = form({ topic: "  Article about AI in retail ", industry: "Banking & Finance", audience: "CIOs", targetWords: "1,200", keywords: "a, b, a", language: "thai", tone: "Visionary", extra: { ignored: true } });
+    const r = form({
+      topic: "  Article about AI in retail ",
+      industry: "Banking & Finance",
+      audience: "CIOs",
+      targetWords: "1,200",
+      keywords: "a, b, a",
+      language: "thai",
+      tone: "Visionary",
+      extra: { ignored: true },
+    });
     expect(r).toEqual({
       ok: true,
-      request: { topic: "AI in retail", industry: "banking", audience: "CIOs", targetWords: 1_200, keywords: ["a", "b"], language: "th", tone: "visionary" },
+      request: {
+        topic: "AI in retail",
+        industry: "banking",
+        audience: "CIOs",
+        targetWords: 1_200,
+        keywords: ["a", "b"],
+        language: "th",
+        tone: "visionary",
+      },
       notes: [],
     });
   });
 
   it("uses defaults and detects what was left out", () => {
     const r = form({ topic: "โรงพยาบาลอัจฉริยะ" });
-    expect(r.ok && r.request).toEqual({ topic: "โรงพยาบาลอัจฉริยะ", industry: "healthcare", audience: "ผู้บริหาร", targetWords: 800, keywords: [], language: "th", tone: "executive" });
+    expect(r.ok && r.request).toEqual({
+      topic: "โรงพยาบาลอัจฉริยะ",
+      industry: "healthcare",
+      audience: "ผู้บริหาร",
+      targetWords: 800,
+      keywords: [],
+      language: "th",
+      tone: "executive",
+    });
   });
 
   it("caps lengths and notes unknown values", () => {

@@ -13,7 +13,10 @@ class CountingEmbedder implements Embedder {
   async embed(texts: string[]) {
     this.calls.push(texts);
     await new Promise((r) => setTimeout(r, 5));
-    return { vectors: texts.map((t) => this.inner.vector(t)), tokens: texts.reduce((n, t) => n + t.length, 0) };
+    return {
+      vectors: texts.map((t) => this.inner.vector(t)),
+      tokens: texts.reduce((n, t) => n + t.length, 0),
+    };
   }
 }
 
@@ -47,7 +50,14 @@ describe("CachedEmbedder (memory tier)", () => {
     const third = await cached.embed(["alpha", "gamma"]);
     expect(inner.calls).toHaveLength(2);
     expect(third.tokens).toBe(0);
-    expect(cached.stats()).toMatchObject({ misses: 3, hits: 4, memoryHits: 4, databaseHits: 0, entries: 3, tokensSpent: 14 });
+    expect(cached.stats()).toMatchObject({
+      misses: 3,
+      hits: 4,
+      memoryHits: 4,
+      databaseHits: 0,
+      entries: 3,
+      tokensSpent: 14,
+    });
     expect(cached.model).toBe("counting-64");
     expect(cached.dimensions).toBe(64);
   });
@@ -66,7 +76,11 @@ describe("CachedEmbedder (memory tier)", () => {
   it("shares one model call between concurrent requests for the same text", async () => {
     const inner = new CountingEmbedder();
     const cached = new CachedEmbedder(inner);
-    const results = await Promise.all([cached.embed(["same topic"]), cached.embed(["same topic"]), cached.embed(["same topic", "other"])]);
+    const results = await Promise.all([
+      cached.embed(["same topic"]),
+      cached.embed(["same topic"]),
+      cached.embed(["same topic", "other"]),
+    ]);
     expect(inner.calls.flat().filter((t) => t === "same topic")).toHaveLength(1);
     expect(results[1]!.vectors[0]).toEqual(results[0]!.vectors[0]);
     expect(results.reduce((n, r) => n + r.tokens, 0)).toBe("same topic".length + "other".length);
@@ -75,7 +89,11 @@ describe("CachedEmbedder (memory tier)", () => {
   it("passes a model failure to every waiter and remembers nothing", async () => {
     const inner = new CountingEmbedder();
     let fail = true;
-    const flaky: Embedder = { model: "flaky", dimensions: 64, embed: (t) => (fail ? Promise.reject(new Error("provider down")) : inner.embed(t)) };
+    const flaky: Embedder = {
+      model: "flaky",
+      dimensions: 64,
+      embed: (t) => (fail ? Promise.reject(new Error("provider down")) : inner.embed(t)),
+    };
     const cached = new CachedEmbedder(flaky);
     await expect(Promise.all([cached.embed(["x"]), cached.embed(["x"])])).rejects.toThrow("provider down");
     fail = false;

@@ -8,11 +8,15 @@ const passages = (file: string) => {
   const a = parseArticle(readFileSync(`data/corpus/${file}`, "utf8"), file);
   return chunkMarkdown(a.body).map((p) => p.text);
 };
-const thaiWords = (t: string) => [...new Intl.Segmenter("th", { granularity: "word" }).segment(t)].filter((s) => s.isWordLike).map((s) => s.segment);
+const thaiWords = (t: string) =>
+  [...new Intl.Segmenter("th", { granularity: "word" }).segment(t)]
+    .filter((s) => s.isWordLike)
+    .map((s) => s.segment);
 
 describe("trimExcerpt", () => {
   it("leaves a short passage whole, as plain prose", () => {
-    const md = "## Heading\n\nA **bold** claim with a [link](https://example.com).\n\n- first point\n- second point";
+    const md =
+      "## Heading\n\nA **bold** claim with a [link](https://example.com).\n\n- first point\n- second point";
     expect(trimExcerpt(md)).toBe("A bold claim with a link. first point second point");
     expect(plainText("# Only a title")).toBe("");
     expect(trimExcerpt("# Only a title")).toBe("# Only a title");
@@ -57,9 +61,12 @@ describe("trimExcerpt", () => {
   });
 
   it("keeps four excerpts near 400 tokens", () => {
-    const four = ["retail-ai-store-operations.md", "th-retail-omnichannel.md", "banking-embedded-finance.md", "th-banking-digital-lending.md"].map(
-      (f) => trimExcerpt(passages(f)[0]!),
-    );
+    const four = [
+      "retail-ai-store-operations.md",
+      "th-retail-omnichannel.md",
+      "banking-embedded-finance.md",
+      "th-banking-digital-lending.md",
+    ].map((f) => trimExcerpt(passages(f)[0]!));
     const total = four.reduce((n, e) => n + countTokens(e), 0);
     expect(total).toBeLessThanOrEqual(400);
     expect(total).toBeGreaterThan(250);

@@ -5,13 +5,18 @@ import { HashingEmbedder } from "../../core/retrieval/hashing-embedder.ts";
 import { parseArticle } from "../../core/retrieval/markdown.ts";
 
 const CORPUS = path.resolve("data/corpus");
-const articles = readdirSync(CORPUS).map((file) => ({ file, ...parseArticle(readFileSync(path.join(CORPUS, file), "utf8"), file) }));
+const articles = readdirSync(CORPUS).map((file) => ({
+  file,
+  ...parseArticle(readFileSync(path.join(CORPUS, file), "utf8"), file),
+}));
 const cos = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 
 function rank(query: string) {
   const e = new HashingEmbedder();
   const q = e.vector(query);
-  return articles.map((a) => ({ ...a, score: cos(q, e.vector(`${a.title}\n\n${a.body}`)) })).sort((x, y) => y.score - x.score);
+  return articles
+    .map((a) => ({ ...a, score: cos(q, e.vector(`${a.title}\n\n${a.body}`)) }))
+    .sort((x, y) => y.score - x.score);
 }
 
 describe("HashingEmbedder", () => {

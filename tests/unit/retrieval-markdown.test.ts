@@ -5,14 +5,25 @@ import { detectLanguage } from "../../core/retrieval/text.ts";
 
 describe("parseArticle", () => {
   it("reads front matter and keeps the title heading out of the body", () => {
-    const a = parseArticle('---\ntitle: "Grids that flex"\nindustry: Real Estate\nlanguage: en\n---\n\n# Grids that flex\n\nBody text.', "x.md");
-    expect(a).toEqual({ title: "Grids that flex", industry: "real-estate", language: "en", body: "Body text." });
+    const a = parseArticle(
+      '---\ntitle: "Grids that flex"\nindustry: Real Estate\nlanguage: en\n---\n\n# Grids that flex\n\nBody text.',
+      "x.md",
+    );
+    expect(a).toEqual({
+      title: "Grids that flex",
+      industry: "real-estate",
+      language: "en",
+      body: "Body text.",
+    });
   });
 
   it("falls back to the first heading, then the file name, and detects the language", () => {
     const thai = parseArticle("# ค้าปลีกยุคใหม่\n\nร้านค้าปลีกใช้ข้อมูลลูกค้าเพื่อวางแผนสินค้า AI และ CRM", "a.md");
     expect(thai).toMatchObject({ title: "ค้าปลีกยุคใหม่", industry: null, language: "th" });
-    expect(parseArticle("Just a paragraph about banks.", "open-banking_notes.md")).toMatchObject({ title: "open banking notes", language: "en" });
+    expect(parseArticle("Just a paragraph about banks.", "open-banking_notes.md")).toMatchObject({
+      title: "open banking notes",
+      language: "en",
+    });
     expect(parseArticle("Intro.\n\n## Section one\n\nText.", "b.md").title).toBe("Section one");
   });
 
@@ -35,12 +46,20 @@ describe("chunkMarkdown", () => {
         expect(p.tokens, file).toBeLessThanOrEqual(300);
         expect(p.text.trimEnd(), file).not.toMatch(/^#{1,6} .*$(?![\s\S])/m); // never ends on a heading
       }
-      expect(passages.map((p) => p.text).join("\n\n").replace(/\s+/g, " ")).toBe(a.body.replace(/\s+/g, " "));
+      expect(
+        passages
+          .map((p) => p.text)
+          .join("\n\n")
+          .replace(/\s+/g, " "),
+      ).toBe(a.body.replace(/\s+/g, " "));
     }
   });
 
   it("splits a paragraph longer than the maximum between sentences", () => {
-    const long = Array.from({ length: 40 }, (_, i) => `Sentence number ${i} explains one more operational detail.`).join(" ");
+    const long = Array.from(
+      { length: 40 },
+      (_, i) => `Sentence number ${i} explains one more operational detail.`,
+    ).join(" ");
     const passages = chunkMarkdown(`## Long\n\n${long}`);
     expect(passages.length).toBeGreaterThan(1);
     for (const p of passages) expect(p.tokens).toBeLessThanOrEqual(250);

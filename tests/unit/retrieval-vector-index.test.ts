@@ -11,20 +11,27 @@ function filled(n: number, d = 32) {
   const r = rng(7);
   const index = new VectorIndex(d, 4);
   const rows = Array.from({ length: n }, (_, i) => ({
-    id: `c${i}`, documentId: `d${i % 50}`, industry: INDUSTRIES[i % 4]!, language: (i % 3 ? "en" : "th") as "en" | "th",
+    id: `c${i}`,
+    documentId: `d${i % 50}`,
+    industry: INDUSTRIES[i % 4]!,
+    language: (i % 3 ? "en" : "th") as "en" | "th",
     vector: Array.from({ length: d }, r),
   }));
   for (const row of rows) index.upsert(row);
   return { index, rows, r };
 }
 
-const cosine = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0) / (Math.hypot(...a) * Math.hypot(...b));
+const cosine = (a: number[], b: number[]) =>
+  a.reduce((s, x, i) => s + x * b[i]!, 0) / (Math.hypot(...a) * Math.hypot(...b));
 
 describe("VectorIndex", () => {
   it("returns exactly the brute-force top k, best first", () => {
     const { index, rows, r } = filled(500);
     const q = Array.from({ length: 32 }, r);
-    const expected = rows.map((row) => ({ id: row.id, score: cosine(q, row.vector) })).sort((a, b) => b.score - a.score).slice(0, 7);
+    const expected = rows
+      .map((row) => ({ id: row.id, score: cosine(q, row.vector) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, 7);
     const got = index.search(q, 7);
     expect(got.map((h) => h.id)).toEqual(expected.map((h) => h.id));
     got.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i]!.score, 5));
@@ -37,9 +44,16 @@ describe("VectorIndex", () => {
     expect(banking).toHaveLength(10);
     const byId = new Map(rows.map((row) => [row.id, row]));
     expect(banking.every((h) => byId.get(h.id)!.industry === "banking")).toBe(true);
-    const expected = rows.filter((row) => row.industry === "banking").map((row) => ({ id: row.id, s: cosine(q, row.vector) })).sort((a, b) => b.s - a.s);
+    const expected = rows
+      .filter((row) => row.industry === "banking")
+      .map((row) => ({ id: row.id, s: cosine(q, row.vector) }))
+      .sort((a, b) => b.s - a.s);
     expect(banking.map((h) => h.id)).toEqual(expected.slice(0, 10).map((e) => e.id));
-    expect(index.search(q, 5, { industry: "banking", language: "th" }).every((h) => byId.get(h.id)!.language === "th")).toBe(true);
+    expect(
+      index
+        .search(q, 5, { industry: "banking", language: "th" })
+        .every((h) => byId.get(h.id)!.language === "th"),
+    ).toBe(true);
     expect(index.search(q, 5, { industry: "aerospace" })).toEqual([]);
   });
 
@@ -68,7 +82,9 @@ describe("VectorIndex", () => {
     expect(index.search([0, 1, 0], 1, { industry: "retail" })).toEqual([]);
     expect(index.removeDocument("d1")).toBe(0);
     expect(index.removeDocument("d2")).toBe(1);
-    expect(() => index.upsert({ id: "b", documentId: "d", industry: null, language: "en", vector: [1, 0] })).toThrow(/dimensions/);
+    expect(() =>
+      index.upsert({ id: "b", documentId: "d", industry: null, language: "en", vector: [1, 0] }),
+    ).toThrow(/dimensions/);
     expect(index.search([0, 0, 0], 3)).toEqual([]);
   });
 });

@@ -12,10 +12,25 @@ describe("the Slack app manifest agrees with the code", () => {
     for (const url of urls) expect(new URL(url).pathname).toBe(SLACK_EVENTS_PATH);
     expect(manifest).toMatch(/^\s*- command: \/article$/m);
     expect(manifest).toMatch(new RegExp(`^\\s*callback_id: ${NEW_ARTICLE_SHORTCUT}$`, "m"));
-    const events = /bot_events:\n((?:\s+- .+\n)+)/.exec(manifest)![1]!.match(/- (\S+)/g)!.map((e) => e.slice(2));
+    const events = /bot_events:\n((?:\s+- .+\n)+)/
+      .exec(manifest)![1]!
+      .match(/- (\S+)/g)!
+      .map((e) => e.slice(2));
     expect(events.sort()).toEqual(["app_mention", "message.im"]);
-    const scopes = /bot:\n((?:\s+- .+\n)+)/.exec(manifest)![1]!.match(/- (\S+)/g)!.map((e) => e.slice(2));
-    expect(scopes.sort()).toEqual(["app_mentions:read", "assistant:write", "chat:write", "chat:write.public", "commands", "files:write", "im:history", "users:read"]);
+    const scopes = /bot:\n((?:\s+- .+\n)+)/
+      .exec(manifest)![1]!
+      .match(/- (\S+)/g)!
+      .map((e) => e.slice(2));
+    expect(scopes.sort()).toEqual([
+      "app_mentions:read",
+      "assistant:write",
+      "chat:write",
+      "chat:write.public",
+      "commands",
+      "files:write",
+      "im:history",
+      "users:read",
+    ]);
   });
 });
 

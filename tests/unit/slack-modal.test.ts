@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { fileName } from "../../bot/slack/listeners/actions/download_markdown.ts";
 import { refusalMessage } from "../../bot/slack/messages.ts";
-import { articleModal, formErrors, formOf, nextTone, readArticleForm, readOrigin } from "../../bot/slack/modal.ts";
+import {
+  articleModal,
+  formErrors,
+  formOf,
+  nextTone,
+  readArticleForm,
+  readOrigin,
+} from "../../bot/slack/modal.ts";
 import { parseArticleRequest } from "../../core/request/parse.ts";
 
 describe("the /article form", () => {
@@ -18,9 +25,23 @@ describe("the /article form", () => {
       language: { value: { selected_option: { value: "th" } } },
       audience: { value: { value: null } },
     });
-    expect(form).toEqual({ topic: "AI in retail", industry: "retail", audience: null, targetWords: "1200", keywords: "omnichannel, loyalty", language: "th", tone: null });
+    expect(form).toEqual({
+      topic: "AI in retail",
+      industry: "retail",
+      audience: null,
+      targetWords: "1200",
+      keywords: "omnichannel, loyalty",
+      language: "th",
+      tone: null,
+    });
     const parsed = parseArticleRequest({ kind: "form", form }, { maxWords: 2000 });
-    expect(parsed.ok && parsed.request).toMatchObject({ topic: "AI in retail", industry: "retail", targetWords: 1200, keywords: ["omnichannel", "loyalty"], language: "th" });
+    expect(parsed.ok && parsed.request).toMatchObject({
+      topic: "AI in retail",
+      industry: "retail",
+      targetWords: 1200,
+      keywords: ["omnichannel", "loyalty"],
+      language: "th",
+    });
   });
 
   it("flags a topic without words and impossible lengths before the form closes", () => {
@@ -30,7 +51,15 @@ describe("the /article form", () => {
   });
 
   it("writes a request again as a form the parser accepts unchanged", () => {
-    const request = { topic: "Open banking", industry: "banking", audience: "CIOs", targetWords: 900, keywords: ["APIs"], language: "en" as const, tone: "practical" as const };
+    const request = {
+      topic: "Open banking",
+      industry: "banking",
+      audience: "CIOs",
+      targetWords: 900,
+      keywords: ["APIs"],
+      language: "en" as const,
+      tone: "practical" as const,
+    };
     const parsed = parseArticleRequest({ kind: "form", form: formOf(request) }, { maxWords: 2000 });
     expect(parsed.ok && parsed.request).toEqual(request);
     expect(nextTone("executive")).toBe("visionary");
@@ -44,9 +73,17 @@ describe("the /article form", () => {
   });
 
   it("words refusals with usage, limit and a reset time Slack localises", () => {
-    const m = refusalMessage({ limit: "daily", tier: "Free", used: 10, max: 10, resetsAt: new Date("2025-01-01T17:00:00Z") }, "en");
-    expect(m.text).toContain("You've used 10 of your 10 articles for today (Free plan). Your quota resets <!date^1735750800^{date_short_pretty} at {time}|2025-01-01 17:00 UTC>.");
-    const th = refusalMessage({ limit: "burst", tier: "Pro", used: 30, max: 30, resetsAt: new Date("2025-01-01T17:00:00Z") }, "th");
+    const m = refusalMessage(
+      { limit: "daily", tier: "Free", used: 10, max: 10, resetsAt: new Date("2025-01-01T17:00:00Z") },
+      "en",
+    );
+    expect(m.text).toContain(
+      "You've used 10 of your 10 articles for today (Free plan). Your quota resets <!date^1735750800^{date_short_pretty} at {time}|2025-01-01 17:00 UTC>.",
+    );
+    const th = refusalMessage(
+      { limit: "burst", tier: "Pro", used: 30, max: 30, resetsAt: new Date("2025-01-01T17:00:00Z") },
+      "th",
+    );
     expect(th.text).toContain("30 ครั้งต่อนาที");
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { sentenceBoundaries } from "../../core/text/sentences.ts";
 import {
-  countWords, detectLanguage, lastGraphemeBoundary, lastWordBoundary, normalizeTopicWords, segmentStarts, topicKey, wordBoundaries,
+  countWords,
+  detectLanguage,
+  lastGraphemeBoundary,
+  lastWordBoundary,
+  normalizeTopicWords,
+  segmentStarts,
+  topicKey,
+  wordBoundaries,
 } from "../../core/text/words.ts";
 import { THAI_NO_SPACES } from "./fixtures/articles.ts";
 
@@ -32,7 +39,9 @@ describe("countWords", () => {
   });
 
   it("does not count markdown symbols or link targets as words", () => {
-    expect(countWords("# Title\n\n**Bold** _em_ `code` [a link](https://example.com/a/b) > quote\n\n- item")).toBe(8);
+    expect(
+      countWords("# Title\n\n**Bold** _em_ `code` [a link](https://example.com/a/b) > quote\n\n- item"),
+    ).toBe(8);
     expect(countWords("---\n\n| a | b |\n|---|---|")).toBe(2);
   });
 });
@@ -88,7 +97,9 @@ describe("word boundaries", () => {
     for (let max = 1; max < text.length; max++) {
       const at = lastGraphemeBoundary(text, max);
       expect(at).toBeLessThanOrEqual(max);
-      const graphemes = [...new Intl.Segmenter("th", { granularity: "grapheme" }).segment(text)].map((g) => g.index);
+      const graphemes = [...new Intl.Segmenter("th", { granularity: "grapheme" }).segment(text)].map(
+        (g) => g.index,
+      );
       expect([...graphemes, text.length]).toContain(at);
     }
   });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { dayColumn, localDay, localMonth, nextLocalMidnight, nextLocalMonth, startOfLocalMonth } from "../../core/time.ts";
+import {
+  dayColumn,
+  localDay,
+  localMonth,
+  nextLocalMidnight,
+  nextLocalMonth,
+  startOfLocalMonth,
+} from "../../core/time.ts";
 
 describe("quota calendar", () => {
   it("uses the local day in Bangkok, not UTC", () => {
@@ -10,15 +17,25 @@ describe("quota calendar", () => {
   });
 
   it("resets at the next local midnight", () => {
-    expect(nextLocalMidnight(new Date("2026-11-26T10:00:00Z"), "Asia/Bangkok").toISOString()).toBe("2026-11-26T17:00:00.000Z");
-    expect(nextLocalMidnight(new Date("2026-11-26T17:00:00Z"), "Asia/Bangkok").toISOString()).toBe("2026-11-27T17:00:00.000Z");
-    expect(nextLocalMidnight(new Date("2026-12-31T23:59:59Z"), "UTC").toISOString()).toBe("2027-01-01T00:00:00.000Z");
+    expect(nextLocalMidnight(new Date("2026-11-26T10:00:00Z"), "Asia/Bangkok").toISOString()).toBe(
+      "2026-11-26T17:00:00.000Z",
+    );
+    expect(nextLocalMidnight(new Date("2026-11-26T17:00:00Z"), "Asia/Bangkok").toISOString()).toBe(
+      "2026-11-27T17:00:00.000Z",
+    );
+    expect(nextLocalMidnight(new Date("2026-12-31T23:59:59Z"), "UTC").toISOString()).toBe(
+      "2027-01-01T00:00:00.000Z",
+    );
   });
 
   it("handles daylight-saving days", () => {
     // New York springs forward on 2026-03-08: that day has 23 hours.
-    expect(nextLocalMidnight(new Date("2026-03-08T12:00:00Z"), "America/New_York").toISOString()).toBe("2026-03-09T04:00:00.000Z");
-    expect(nextLocalMidnight(new Date("2026-03-07T12:00:00Z"), "America/New_York").toISOString()).toBe("2026-03-08T05:00:00.000Z");
+    expect(nextLocalMidnight(new Date("2026-03-08T12:00:00Z"), "America/New_York").toISOString()).toBe(
+      "2026-03-09T04:00:00.000Z",
+    );
+    expect(nextLocalMidnight(new Date("2026-03-07T12:00:00Z"), "America/New_York").toISOString()).toBe(
+      "2026-03-08T05:00:00.000Z",
+    );
   });
 
   it("knows the local month and its boundaries", () => {

@@ -19,7 +19,11 @@ const H = 120;
 
 /** Columns per day, optionally stacked by series. */
 export function ColumnChart({
-  title, days, series, values, format,
+  title,
+  days,
+  series,
+  values,
+  format,
 }: {
   title: string;
   days: string[];
@@ -48,9 +52,22 @@ export function ColumnChart({
       )}
       <div className="chart-body">
         <span className="axis-max">{format(max)}</span>
-        <svg viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label={`${title}, last ${days.length} days`}>
+        <svg
+          viewBox={`0 0 ${W} ${H}`}
+          preserveAspectRatio="none"
+          role="img"
+          aria-label={`${title}, last ${days.length} days`}
+        >
           {[0.25, 0.5, 0.75].map((f) => (
-            <line key={f} x1="0" x2={W} y1={H * f} y2={H * f} className="grid" vectorEffect="non-scaling-stroke" />
+            <line
+              key={f}
+              x1="0"
+              x2={W}
+              y1={H * f}
+              y2={H * f}
+              className="grid"
+              vectorEffect="non-scaling-stroke"
+            />
           ))}
           <line x1="0" x2={W} y1={H} y2={H} className="baseline" vectorEffect="non-scaling-stroke" />
           {days.map((day, i) => {
@@ -63,7 +80,16 @@ export function ColumnChart({
                   const v = at(i, s.key);
                   const h = max ? (v / max) * H : 0;
                   y -= h;
-                  return h > 0 ? <rect key={s.key} x={i * slot + (slot - barW) / 2} y={y} width={barW} height={h} className={`bar ${s.tone}`} /> : null;
+                  return h > 0 ? (
+                    <rect
+                      key={s.key}
+                      x={i * slot + (slot - barW) / 2}
+                      y={y}
+                      width={barW}
+                      height={h}
+                      className={`bar ${s.tone}`}
+                    />
+                  ) : null;
                 })}
               </g>
             );
@@ -110,7 +136,17 @@ export function ColumnChart({
 }
 
 /** Horizontal bars for a ranked list (tokens by model, cost by requester). */
-export function BarList({ title, rows, format, empty }: { title: string; rows: Array<{ label: string; sub?: string; value: number; tone?: string }>; format: (v: number) => string; empty: string }) {
+export function BarList({
+  title,
+  rows,
+  format,
+  empty,
+}: {
+  title: string;
+  rows: Array<{ label: string; sub?: string; value: number; tone?: string }>;
+  format: (v: number) => string;
+  empty: string;
+}) {
   const max = Math.max(0, ...rows.map((r) => r.value));
   return (
     <figure className="chart">
@@ -126,9 +162,20 @@ export function BarList({ title, rows, format, empty }: { title: string; rows: A
                 {r.sub && <span className="barlist-sub">{r.sub}</span>}
                 <span className="barlist-value">{format(r.value)}</span>
               </div>
-              <svg viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true" className="barlist-track">
+              <svg
+                viewBox="0 0 100 6"
+                preserveAspectRatio="none"
+                aria-hidden="true"
+                className="barlist-track"
+              >
                 <rect x="0" y="0" width="100" height="6" className="track" />
-                <rect x="0" y="0" width={max ? Math.max(0.5, (r.value / max) * 100) : 0} height="6" className={`bar ${r.tone ?? "c1"}`} />
+                <rect
+                  x="0"
+                  y="0"
+                  width={max ? Math.max(0.5, (r.value / max) * 100) : 0}
+                  height="6"
+                  className={`bar ${r.tone ?? "c1"}`}
+                />
               </svg>
             </li>
           ))}

@@ -2,7 +2,15 @@ import type { ReactNode } from "react";
 import { Form, Link } from "react-router";
 
 /** A GET form of filters: works without JavaScript, and the URL is shareable. */
-export function Filters({ children, resetTo, label = "Filter" }: { children: ReactNode; resetTo: string; label?: string }) {
+export function Filters({
+  children,
+  resetTo,
+  label = "Filter",
+}: {
+  children: ReactNode;
+  resetTo: string;
+  label?: string;
+}) {
   return (
     <Form method="get" className="filters card" role="search">
       <div className="filters-fields">{children}</div>
@@ -18,7 +26,17 @@ export function Filters({ children, resetTo, label = "Filter" }: { children: Rea
   );
 }
 
-export function FilterSelect({ label, name, value, options }: { label: string; name: string; value: string; options: Array<{ value: string; label: string }> }) {
+export function FilterSelect({
+  label,
+  name,
+  value,
+  options,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  options: Array<{ value: string; label: string }>;
+}) {
   return (
     <div className="field">
       <label htmlFor={`f-${name}`}>{label}</label>
@@ -33,7 +51,19 @@ export function FilterSelect({ label, name, value, options }: { label: string; n
   );
 }
 
-export function FilterInput({ label, name, value, type = "search", placeholder }: { label: string; name: string; value: string; type?: string; placeholder?: string }) {
+export function FilterInput({
+  label,
+  name,
+  value,
+  type = "search",
+  placeholder,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  type?: string;
+  placeholder?: string;
+}) {
   return (
     <div className="field">
       <label htmlFor={`f-${name}`}>{label}</label>

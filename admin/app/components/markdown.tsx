@@ -28,7 +28,13 @@ export function Markdown({ text }: { text: string }) {
       blocks.push(ordered ? <ol key={`l${i}`}>{items}</ol> : <ul key={`l${i}`}>{items}</ul>);
     } else {
       const para: string[] = [];
-      while (i < lines.length && lines[i]!.trim() && !/^(#{1,6})\s+/.test(lines[i]!) && !/^\s*([-*•]|\d+[.)])\s+/.test(lines[i]!)) para.push(lines[i++]!);
+      while (
+        i < lines.length &&
+        lines[i]!.trim() &&
+        !/^(#{1,6})\s+/.test(lines[i]!) &&
+        !/^\s*([-*•]|\d+[.)])\s+/.test(lines[i]!)
+      )
+        para.push(lines[i++]!);
       blocks.push(<p key={`p${i}`}>{inline(para.join(" "))}</p>);
     }
   }
@@ -42,7 +48,9 @@ function inline(text: string): ReactNode[] {
   let m: RegExpExecArray | null;
   while ((m = re.exec(text))) {
     if (m.index > last) out.push(text.slice(last, m.index));
-    out.push(m[1] !== undefined ? <strong key={m.index}>{m[1]}</strong> : <em key={m.index}>{m[2] ?? m[3]}</em>);
+    out.push(
+      m[1] !== undefined ? <strong key={m.index}>{m[1]}</strong> : <em key={m.index}>{m[2] ?? m[3]}</em>,
+    );
     last = m.index + m[0].length;
   }
   if (last < text.length) out.push(text.slice(last));

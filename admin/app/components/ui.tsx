@@ -15,7 +15,15 @@ export function useConsoleUser(): ConsoleUser {
   return data?.user ?? { email: "", name: "", role: "VIEWER", timeZone: "UTC" };
 }
 
-export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  description,
+  actions,
+}: {
+  title: string;
+  description?: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <div className="page-header">
       <div>
@@ -27,7 +35,13 @@ export function PageHeader({ title, description, actions }: { title: string; des
   );
 }
 
-export function Notice({ tone = "info", children }: { tone?: "info" | "success" | "error" | "warning"; children: ReactNode }) {
+export function Notice({
+  tone = "info",
+  children,
+}: {
+  tone?: "info" | "success" | "error" | "warning";
+  children: ReactNode;
+}) {
   return (
     <p className={`notice ${tone}`} role={tone === "error" ? "alert" : "status"}>
       {children}
@@ -49,7 +63,9 @@ export function ActionNotice({ result }: { result: unknown }) {
 export function ReadOnlyNote({ what }: { what: string }) {
   const user = useConsoleUser();
   if (user.role === "ADMIN") return null;
-  return <Notice tone="info">{`You are signed in as a viewer: you can look, but only admins can ${what}.`}</Notice>;
+  return (
+    <Notice tone="info">{`You are signed in as a viewer: you can look, but only admins can ${what}.`}</Notice>
+  );
 }
 
 export function useCanEdit(): boolean {
@@ -83,9 +99,19 @@ function Shell({ label, name, error, hint, id, children }: FieldShell & { id: st
 }
 
 const described = (id: string, error?: string, hint?: ReactNode) =>
-  ({ "aria-invalid": error ? true : undefined, "aria-describedby": error ? `${id}-error` : hint ? `${id}-hint` : undefined }) as const;
+  ({
+    "aria-invalid": error ? true : undefined,
+    "aria-describedby": error ? `${id}-error` : hint ? `${id}-hint` : undefined,
+  }) as const;
 
-export function Field({ label, name, error, hint, id, ...input }: FieldShell & InputHTMLAttributes<HTMLInputElement>) {
+export function Field({
+  label,
+  name,
+  error,
+  hint,
+  id,
+  ...input
+}: FieldShell & InputHTMLAttributes<HTMLInputElement>) {
   const fid = id ?? name;
   return (
     <Shell label={label} name={name} error={error} hint={hint} id={fid}>
@@ -94,7 +120,14 @@ export function Field({ label, name, error, hint, id, ...input }: FieldShell & I
   );
 }
 
-export function TextArea({ label, name, error, hint, id, ...input }: FieldShell & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+export function TextArea({
+  label,
+  name,
+  error,
+  hint,
+  id,
+  ...input
+}: FieldShell & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   const fid = id ?? name;
   return (
     <Shell label={label} name={name} error={error} hint={hint} id={fid}>
@@ -104,8 +137,15 @@ export function TextArea({ label, name, error, hint, id, ...input }: FieldShell 
 }
 
 export function Select({
-  label, name, error, hint, id, options, ...input
-}: FieldShell & SelectHTMLAttributes<HTMLSelectElement> & { options: Array<{ value: string; label: string }> }) {
+  label,
+  name,
+  error,
+  hint,
+  id,
+  options,
+  ...input
+}: FieldShell &
+  SelectHTMLAttributes<HTMLSelectElement> & { options: Array<{ value: string; label: string }> }) {
   const fid = id ?? name;
   return (
     <Shell label={label} name={name} error={error} hint={hint} id={fid}>
@@ -125,7 +165,13 @@ export function Select({
  * submission (the form's intent, plus an id for per-row forms) so only the button pressed spins.
  */
 export function SubmitButton({
-  children, pendingText, intent, rowId, tone = "primary", disabled, ...rest
+  children,
+  pendingText,
+  intent,
+  rowId,
+  tone = "primary",
+  disabled,
+  ...rest
 }: {
   children: ReactNode;
   pendingText: string;
@@ -140,11 +186,19 @@ export function SubmitButton({
 }) {
   const navigation = useNavigation();
   const fd = navigation.state !== "idle" ? navigation.formData : undefined;
-  const mine = Boolean(fd) && (intent === undefined || fd?.get("intent") === intent) && (rowId === undefined || fd?.get("id") === rowId);
+  const mine =
+    Boolean(fd) &&
+    (intent === undefined || fd?.get("intent") === intent) &&
+    (rowId === undefined || fd?.get("id") === rowId);
   return (
     <button
-      type="submit" className={`button ${tone}`} name={intent !== undefined ? "intent" : undefined} value={intent}
-      disabled={disabled || mine} aria-busy={mine || undefined} {...rest}
+      type="submit"
+      className={`button ${tone}`}
+      name={intent !== undefined ? "intent" : undefined}
+      value={intent}
+      disabled={disabled || mine}
+      aria-busy={mine || undefined}
+      {...rest}
     >
       {mine ? pendingText : children}
     </button>
@@ -163,12 +217,26 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
   );
 }
 
-export function Badge({ tone = "neutral", children }: { tone?: "neutral" | "good" | "bad" | "warn" | "accent"; children: ReactNode }) {
+export function Badge({
+  tone = "neutral",
+  children,
+}: {
+  tone?: "neutral" | "good" | "bad" | "warn" | "accent";
+  children: ReactNode;
+}) {
   return <span className={`badge ${tone}`}>{children}</span>;
 }
 
 /** Keyset pagination: the next page after the last row shown, and the way back to the start. */
-export function Pager({ first, next, label }: { first?: string | null; next?: string | null; label?: string }) {
+export function Pager({
+  first,
+  next,
+  label,
+}: {
+  first?: string | null;
+  next?: string | null;
+  label?: string;
+}) {
   if (!first && !next) return null;
   return (
     <nav className="pager" aria-label={label ?? "Pages"}>

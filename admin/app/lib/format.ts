@@ -29,7 +29,9 @@ export function price(value: string): string {
 }
 
 export function pct(ratio: number | null | undefined, digits = 1): string {
-  return ratio === null || ratio === undefined || !Number.isFinite(ratio) ? "—" : `${(ratio * 100).toFixed(digits)}%`;
+  return ratio === null || ratio === undefined || !Number.isFinite(ratio)
+    ? "—"
+    : `${(ratio * 100).toFixed(digits)}%`;
 }
 
 export function seconds(ms: number | null | undefined): string {
@@ -52,7 +54,15 @@ export function dateTime(iso: string | Date | null | undefined, timeZone: string
   if (Number.isNaN(date.getTime())) return "—";
   let f = dateTimeFormats.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+    });
     dateTimeFormats.set(timeZone, f);
   }
   const p: Record<string, string> = {};
@@ -63,16 +73,31 @@ export function dateTime(iso: string | Date | null | undefined, timeZone: string
 /** "26 Nov" from a "2026-11-26" day. */
 export function shortDay(day: string): string {
   const [, m, d] = day.split("-");
-  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][Number(m) - 1] ?? m;
+  const month =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][Number(m) - 1] ?? m;
   return `${Number(d)} ${month}`;
 }
 
 export const PLATFORM_LABEL: Record<string, string> = { SLACK: "Slack", LINE: "LINE", CONSOLE: "Console" };
 export const STATUS_LABEL: Record<string, string> = {
-  QUEUED: "Queued", RUNNING: "Writing", DELIVERED: "Delivered", FAILED: "Failed", CANCELLED: "Cancelled",
+  QUEUED: "Queued",
+  RUNNING: "Writing",
+  DELIVERED: "Delivered",
+  FAILED: "Failed",
+  CANCELLED: "Cancelled",
 };
-export const SCOPE_LABEL: Record<string, string> = { NONE: "No caching", REQUESTER: "Per requester", TENANT: "Per workspace" };
-export const STATUS_TONE = { QUEUED: "neutral", RUNNING: "accent", DELIVERED: "good", FAILED: "bad", CANCELLED: "warn" } as const;
+export const SCOPE_LABEL: Record<string, string> = {
+  NONE: "No caching",
+  REQUESTER: "Per requester",
+  TENANT: "Per workspace",
+};
+export const STATUS_TONE = {
+  QUEUED: "neutral",
+  RUNNING: "accent",
+  DELIVERED: "good",
+  FAILED: "bad",
+  CANCELLED: "warn",
+} as const;
 export const STATUSES = ["QUEUED", "RUNNING", "DELIVERED", "FAILED", "CANCELLED"] as const;
 
 /** Corpus upload limits, shown on the page and enforced in corpus.server.ts. */

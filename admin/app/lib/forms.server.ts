@@ -19,11 +19,14 @@ export interface FormFailure {
   examples?: string[];
 }
 
-export type Parsed<T> = { ok: true; data: T; values: FormValues } | { ok: false; fieldErrors: FieldErrors; values: FormValues };
+export type Parsed<T> =
+  | { ok: true; data: T; values: FormValues }
+  | { ok: false; fieldErrors: FieldErrors; values: FormValues };
 
 export function valuesOf(form: FormData): FormValues {
   const values: FormValues = {};
-  for (const [key, value] of form) if (typeof value === "string" && !(key in values)) values[key] = value.slice(0, 10_000);
+  for (const [key, value] of form)
+    if (typeof value === "string" && !(key in values)) values[key] = value.slice(0, 10_000);
   return values;
 }
 
@@ -56,7 +59,13 @@ const blankToNull = (v: unknown) => (typeof v === "string" && v.trim() === "" ? 
 
 export const field = {
   text: (label: string, max: number) =>
-    z.preprocess(trimmed, z.string({ error: `Enter ${label}.` }).min(1, `Enter ${label}.`).max(max, `Keep ${label} under ${max + 1} characters.`)),
+    z.preprocess(
+      trimmed,
+      z
+        .string({ error: `Enter ${label}.` })
+        .min(1, `Enter ${label}.`)
+        .max(max, `Keep ${label} under ${max + 1} characters.`),
+    ),
   optionalText: (label: string, max: number) =>
     z.preprocess((v) => trimmed(v ?? ""), z.string().max(max, `Keep ${label} under ${max + 1} characters.`)),
   wholeNumber: (label: string, min: number, max: number) =>
@@ -64,12 +73,18 @@ export const field = {
       blankToNull,
       z.union([z.null(), z.string()], { error: `Enter ${label}.` }).transform((v, ctx) => {
         if (v === null || !/^\d+$/.test(v)) {
-          ctx.addIssue({ code: "custom", message: v === null ? `Enter ${label}.` : `Enter ${label} as a whole number, like ${min}.` });
+          ctx.addIssue({
+            code: "custom",
+            message: v === null ? `Enter ${label}.` : `Enter ${label} as a whole number, like ${min}.`,
+          });
           return z.NEVER;
         }
         const n = Number(v);
         if (n < min || n > max) {
-          ctx.addIssue({ code: "custom", message: `${capitalize(label)} must be between ${min.toLocaleString("en-US")} and ${max.toLocaleString("en-US")}.` });
+          ctx.addIssue({
+            code: "custom",
+            message: `${capitalize(label)} must be between ${min.toLocaleString("en-US")} and ${max.toLocaleString("en-US")}.`,
+          });
           return z.NEVER;
         }
         return n;
@@ -82,12 +97,18 @@ export const field = {
       z.union([z.null(), z.string()]).transform((v, ctx) => {
         if (v === null) return null;
         if (!/^\d+$/.test(v)) {
-          ctx.addIssue({ code: "custom", message: `Enter ${label} as a whole number, or leave it blank for no limit.` });
+          ctx.addIssue({
+            code: "custom",
+            message: `Enter ${label} as a whole number, or leave it blank for no limit.`,
+          });
           return z.NEVER;
         }
         const n = Number(v);
         if (n < min || n > max) {
-          ctx.addIssue({ code: "custom", message: `${capitalize(label)} must be between ${min.toLocaleString("en-US")} and ${max.toLocaleString("en-US")}.` });
+          ctx.addIssue({
+            code: "custom",
+            message: `${capitalize(label)} must be between ${min.toLocaleString("en-US")} and ${max.toLocaleString("en-US")}.`,
+          });
           return z.NEVER;
         }
         return n;
@@ -105,18 +126,30 @@ export const field = {
         }
         const clean = v.replace(/^\$/, "").replace(/,/g, "");
         if (!new RegExp(`^\\d+(\\.\\d{1,${places}})?$`).test(clean)) {
-          ctx.addIssue({ code: "custom", message: `Enter ${label} as a number with up to ${places} decimals, like 1.50${opts.optional ? ", or leave it blank for no cap" : ""}.` });
+          ctx.addIssue({
+            code: "custom",
+            message: `Enter ${label} as a number with up to ${places} decimals, like 1.50${opts.optional ? ", or leave it blank for no cap" : ""}.`,
+          });
           return z.NEVER;
         }
         if (Number(clean) > max) {
-          ctx.addIssue({ code: "custom", message: `${capitalize(label)} must be at most ${max.toLocaleString("en-US")}.` });
+          ctx.addIssue({
+            code: "custom",
+            message: `${capitalize(label)} must be at most ${max.toLocaleString("en-US")}.`,
+          });
           return z.NEVER;
         }
         return clean;
       }),
     ),
-  id: (what: string) => z.string({ error: `Choose ${what}.` }).trim().min(1, `Choose ${what}.`).max(64, `Choose ${what}.`),
-  choice: <const T extends readonly [string, ...string[]]>(options: T, message: string) => z.enum(options, { error: message }),
+  id: (what: string) =>
+    z
+      .string({ error: `Choose ${what}.` })
+      .trim()
+      .min(1, `Choose ${what}.`)
+      .max(64, `Choose ${what}.`),
+  choice: <const T extends readonly [string, ...string[]]>(options: T, message: string) =>
+    z.enum(options, { error: message }),
   checkbox: () => z.preprocess((v) => v === "on" || v === "true" || v === "1", z.boolean()),
 };
 

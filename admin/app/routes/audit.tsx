@@ -1,16 +1,31 @@
 import { useLocation } from "react-router";
 import { requireAdminUser } from "../auth.server.ts";
-import { Filters, FilterInput, FilterSelect, withParam } from "../components/filters.tsx";
+import { FilterInput, FilterSelect, Filters, withParam } from "../components/filters.tsx";
 import { EmptyState, PageError, PageHeader, Pager, useConsoleUser } from "../components/ui.tsx";
 import { dateTime } from "../lib/format.ts";
 import type { Route } from "./+types/audit";
 
 export const meta: Route.MetaFunction = () => [{ title: "Audit log · Article Bot console" }];
 const PAGE = 50;
-const ENTITY_TYPES = ["Tier", "Requester", "Tenant", "TopicCacheEntry", "CorpusDocument", "ModelPrice", "Generation", "AdminSession"];
+const ENTITY_TYPES = [
+  "Tier",
+  "Requester",
+  "Tenant",
+  "TopicCacheEntry",
+  "CorpusDocument",
+  "ModelPrice",
+  "Generation",
+  "AdminSession",
+];
 const ENTITY_LABEL: Record<string, string> = {
-  Tier: "Tiers", Requester: "Requesters", Tenant: "Workspaces", TopicCacheEntry: "Topic cache", CorpusDocument: "Corpus", ModelPrice: "Prices",
-  Generation: "Playground", AdminSession: "Sign-ins",
+  Tier: "Tiers",
+  Requester: "Requesters",
+  Tenant: "Workspaces",
+  TopicCacheEntry: "Topic cache",
+  CorpusDocument: "Corpus",
+  ModelPrice: "Prices",
+  Generation: "Playground",
+  AdminSession: "Sign-ins",
 };
 
 export async function loader({ request, context }: Route.LoaderArgs) {
@@ -22,17 +37,34 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const rows = await context.app.db.prisma.auditLog.findMany({
     where: {
       ...(entity ? { entityType: entity } : {}),
-      ...(q ? { OR: [{ actorEmail: { contains: q, mode: "insensitive" } }, { action: { contains: q, mode: "insensitive" } }, { entityId: q }] } : {}),
+      ...(q
+        ? {
+            OR: [
+              { actorEmail: { contains: q, mode: "insensitive" } },
+              { action: { contains: q, mode: "insensitive" } },
+              { entityId: q },
+            ],
+          }
+        : {}),
     },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: PAGE + 1, ...(after ? { cursor: { id: after }, skip: 1 } : {}),
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: PAGE + 1,
+    ...(after ? { cursor: { id: after }, skip: 1 } : {}),
   });
   const page = rows.slice(0, PAGE);
   return {
     filters: { q, entity, after },
     next: rows.length > PAGE ? page.at(-1)!.id : null,
     entries: page.map((r) => ({
-      id: r.id, createdAt: r.createdAt.toISOString(), actor: r.actorEmail, action: r.action, entityType: r.entityType, entityId: r.entityId, ip: r.ip,
-      before: r.before === null ? null : JSON.stringify(r.before, null, 2), after: r.after === null ? null : JSON.stringify(r.after, null, 2),
+      id: r.id,
+      createdAt: r.createdAt.toISOString(),
+      actor: r.actorEmail,
+      action: r.action,
+      entityType: r.entityType,
+      entityId: r.entityId,
+      ip: r.ip,
+      before: r.before === null ? null : JSON.stringify(r.before, null, 2),
+      after: r.after === null ? null : JSON.stringify(r.after, null, 2),
     })),
   };
 }
@@ -43,13 +75,31 @@ export default function Audit({ loaderData }: Route.ComponentProps) {
   const { timeZone } = useConsoleUser();
   return (
     <>
-      <PageHeader title="Audit log" description="Every change made in the console, with who made it, from where, and how things looked before and after." />
+      <PageHeader
+        title="Audit log"
+        description="Every change made in the console, with who made it, from where, and how things looked before and after."
+      />
       <Filters resetTo="/audit">
-        <FilterInput label="Who, what or id" name="q" value={filters.q} placeholder="e.g. ops@ or tier.update" />
-        <FilterSelect label="Area" name="entity" value={filters.entity} options={[{ value: "", label: "Everything" }, ...ENTITY_TYPES.map((t) => ({ value: t, label: ENTITY_LABEL[t] ?? t }))]} />
+        <FilterInput
+          label="Who, what or id"
+          name="q"
+          value={filters.q}
+          placeholder="e.g. ops@ or tier.update"
+        />
+        <FilterSelect
+          label="Area"
+          name="entity"
+          value={filters.entity}
+          options={[
+            { value: "", label: "Everything" },
+            ...ENTITY_TYPES.map((t) => ({ value: t, label: ENTITY_LABEL[t] ?? t })),
+          ]}
+        />
       </Filters>
       {entries.length === 0 ? (
-        <EmptyState title={filters.q || filters.entity ? "Nothing matches" : "No changes recorded yet"}>Changes appear here the moment they are made.</EmptyState>
+        <EmptyState title={filters.q || filters.entity ? "Nothing matches" : "No changes recorded yet"}>
+          Changes appear here the moment they are made.
+        </EmptyState>
       ) : (
         <ol className="audit-list card flush">
           {entries.map((e) => (
@@ -81,7 +131,10 @@ export default function Audit({ loaderData }: Route.ComponentProps) {
           ))}
         </ol>
       )}
-      <Pager first={filters.after ? withParam(search, "after", null) : null} next={next ? withParam(search, "after", next) : null} />
+      <Pager
+        first={filters.after ? withParam(search, "after", null) : null}
+        next={next ? withParam(search, "after", next) : null}
+      />
     </>
   );
 }

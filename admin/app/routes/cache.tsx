@@ -1,9 +1,32 @@
 import { Form, useLocation } from "react-router";
 import { z } from "zod";
 import { requireAdminAction, requireAdminUser } from "../auth.server.ts";
-import { invalidateAll, invalidateEntries, listCache, pinEntry, pinPrewarmed, prewarm, readCacheFilters } from "../cache.server.ts";
-import { Filters, FilterInput, FilterSelect, withParam } from "../components/filters.tsx";
-import { ActionNotice, Badge, EmptyState, Field, Notice, PageError, PageHeader, Pager, ReadOnlyNote, Select, SubmitButton, TextArea, useCanEdit, useConsoleUser } from "../components/ui.tsx";
+import {
+  invalidateAll,
+  invalidateEntries,
+  listCache,
+  pinEntry,
+  pinPrewarmed,
+  prewarm,
+  readCacheFilters,
+} from "../cache.server.ts";
+import { FilterInput, FilterSelect, Filters, withParam } from "../components/filters.tsx";
+import {
+  ActionNotice,
+  Badge,
+  EmptyState,
+  Field,
+  Notice,
+  PageError,
+  PageHeader,
+  Pager,
+  ReadOnlyNote,
+  Select,
+  SubmitButton,
+  TextArea,
+  useCanEdit,
+  useConsoleUser,
+} from "../components/ui.tsx";
 import { bytes, dateTime, num, pct, SCOPE_LABEL, STATUS_LABEL, STATUS_TONE } from "../lib/format.ts";
 import { done, field, invalid, parseForm, valuesOf } from "../lib/forms.server.ts";
 import type { Route } from "./+types/cache";
@@ -22,7 +45,14 @@ const PrewarmSchema = z.object({
     (v) => (typeof v === "string" ? v : ""),
     z
       .string()
-      .transform((s) => [...new Set(s.split(/\r?\n/).map((t) => t.trim()).filter(Boolean))])
+      .transform((s) => [
+        ...new Set(
+          s
+            .split(/\r?\n/)
+            .map((t) => t.trim())
+            .filter(Boolean),
+        ),
+      ])
       .pipe(
         z
           .array(z.string().max(200, "Keep each topic under 200 characters."))
@@ -40,16 +70,25 @@ export async function action({ request, context }: Route.ActionArgs) {
   const form = await request.formData();
   const intent = String(form.get("intent") ?? "");
   const { app, pipeline } = context;
-  const ids = [...new Set(form.getAll("ids").map(String).concat(form.getAll("id").map(String)))].filter((id) => id.length <= 64).slice(0, 500);
+  const ids = [...new Set(form.getAll("ids").map(String).concat(form.getAll("id").map(String)))]
+    .filter((id) => id.length <= 64)
+    .slice(0, 500);
   const answer = (r: { ok: true; notice: string } | { ok: false; formError: string }) =>
-    r.ok ? done(r.notice, intent) : invalid({ intent, fieldErrors: {}, formError: r.formError, values: valuesOf(form) });
+    r.ok
+      ? done(r.notice, intent)
+      : invalid({ intent, fieldErrors: {}, formError: r.formError, values: valuesOf(form) });
 
   switch (intent) {
     case "invalidate":
       return answer(await invalidateEntries(app, pipeline, actor, ids));
     case "invalidate-all":
       if (form.get("confirm") !== "all")
-        return invalid({ intent, fieldErrors: { confirm: "Type all to confirm." }, formError: "Type all in the box to confirm emptying the whole cache.", values: valuesOf(form) });
+        return invalid({
+          intent,
+          fieldErrors: { confirm: "Type all to confirm." },
+          formError: "Type all in the box to confirm emptying the whole cache.",
+          values: valuesOf(form),
+        });
       return answer(await invalidateAll(app, pipeline, actor));
     case "pin":
     case "unpin":
@@ -64,7 +103,9 @@ export async function action({ request, context }: Route.ActionArgs) {
       const others = outcomes.filter((o) => o.result !== "queued");
       return done(
         `${queued} of ${outcomes.length} topics queued for writing.` +
-          (others.length ? ` Not queued: ${others.map((o) => `“${o.topic}” (${o.result})`).join(", ")}.` : " They appear below as they finish."),
+          (others.length
+            ? ` Not queued: ${others.map((o) => `“${o.topic}” (${o.result})`).join(", ")}.`
+            : " They appear below as they finish."),
         intent,
       );
     }
@@ -93,21 +134,41 @@ export default function Cache({ loaderData, actionData }: Route.ComponentProps) 
       <ActionNotice result={actionData} />
 
       <dl className="stats compact card">
-        <div className="stat"><dt>Entries</dt><dd>{num(totals.entries)}</dd></div>
-        <div className="stat"><dt>Size</dt><dd>{bytes(totals.bytes)}</dd></div>
-        <div className="stat"><dt>Hits so far</dt><dd>{num(totals.hits)}</dd></div>
+        <div className="stat">
+          <dt>Entries</dt>
+          <dd>{num(totals.entries)}</dd>
+        </div>
+        <div className="stat">
+          <dt>Size</dt>
+          <dd>{bytes(totals.bytes)}</dd>
+        </div>
+        <div className="stat">
+          <dt>Hits so far</dt>
+          <dd>{num(totals.hits)}</dd>
+        </div>
         <div className="stat">
           <dt>Embedding cache</dt>
           <dd>{pct(lookups ? embedding.hits / lookups : null, 0)}</dd>
           <dd className="stat-sub">
-            hit rate in this process · {num(embedding.entries)}/{num(embedding.capacity)} in memory · {num(embedding.stored)} stored · {num(embedding.tokensSpent)} tokens spent
+            hit rate in this process · {num(embedding.entries)}/{num(embedding.capacity)} in memory ·{" "}
+            {num(embedding.stored)} stored · {num(embedding.tokensSpent)} tokens spent
           </dd>
         </div>
       </dl>
 
       <Filters resetTo="/cache">
         <FilterInput label="Topic" name="q" value={filters.q} />
-        <FilterSelect label="Scope" name="scope" value={filters.scope} options={[{ value: "", label: "All" }, { value: "TENANT", label: "Per workspace" }, { value: "REQUESTER", label: "Per requester" }, { value: "pinned", label: "Pinned (shared)" }]} />
+        <FilterSelect
+          label="Scope"
+          name="scope"
+          value={filters.scope}
+          options={[
+            { value: "", label: "All" },
+            { value: "TENANT", label: "Per workspace" },
+            { value: "REQUESTER", label: "Per requester" },
+            { value: "pinned", label: "Pinned (shared)" },
+          ]}
+        />
       </Filters>
 
       {entries.length === 0 ? (
@@ -128,31 +189,52 @@ export default function Cache({ loaderData, actionData }: Route.ComponentProps) 
           <table className="rtable">
             <thead>
               <tr>
-                <th scope="col"><span className="visually-hidden">Select</span></th>
+                <th scope="col">
+                  <span className="visually-hidden">Select</span>
+                </th>
                 <th scope="col">Topic</th>
                 <th scope="col">Scope</th>
-                <th scope="col" className="num">Hits</th>
+                <th scope="col" className="num">
+                  Hits
+                </th>
                 <th scope="col">Last hit</th>
                 <th scope="col">Expires</th>
-                <th scope="col" className="num">Size</th>
-                <th scope="col"><span className="visually-hidden">Actions</span></th>
+                <th scope="col" className="num">
+                  Size
+                </th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
               {entries.map((e) => (
                 <tr key={e.id} className={e.expired ? "muted-row" : undefined}>
                   <td data-label="Select">
-                    <input type="checkbox" name="ids" value={e.id} form="bulk" aria-label={`Select ${e.topic}`} disabled={!canEdit} />
+                    <input
+                      type="checkbox"
+                      name="ids"
+                      value={e.id}
+                      form="bulk"
+                      aria-label={`Select ${e.topic}`}
+                      disabled={!canEdit}
+                    />
                   </td>
                   <td data-label="Topic">
-                    <span className="strong">{e.topic}</span> {e.pinned && <Badge tone="accent">Pinned</Badge>} {e.expired && <Badge tone="warn">Expired</Badge>}
-                    <div className="sub mono" title={e.key}>{e.key}</div>
+                    <span className="strong">{e.topic}</span>{" "}
+                    {e.pinned && <Badge tone="accent">Pinned</Badge>}{" "}
+                    {e.expired && <Badge tone="warn">Expired</Badge>}
+                    <div className="sub mono" title={e.key}>
+                      {e.key}
+                    </div>
                   </td>
                   <td data-label="Scope">
                     {SCOPE_LABEL[e.scope]}
                     <div className="sub">{e.owner}</div>
                   </td>
-                  <td data-label="Hits" className="num">{num(e.hits)}</td>
+                  <td data-label="Hits" className="num">
+                    {num(e.hits)}
+                  </td>
                   <td data-label="Last hit">{e.lastHitAt ? dateTime(e.lastHitAt, timeZone) : "never"}</td>
                   <td data-label="Expires">{e.pinned ? "pinned" : dateTime(e.expiresAt, timeZone)}</td>
                   <td data-label="Size" className="num">
@@ -163,7 +245,12 @@ export default function Cache({ loaderData, actionData }: Route.ComponentProps) 
                     {canEdit && (
                       <Form method="post" className="row-actions">
                         <input type="hidden" name="id" value={e.id} />
-                        <SubmitButton intent={e.pinned ? "unpin" : "pin"} rowId={e.id} tone="quiet" pendingText="…">
+                        <SubmitButton
+                          intent={e.pinned ? "unpin" : "pin"}
+                          rowId={e.id}
+                          tone="quiet"
+                          pendingText="…"
+                        >
                           {e.pinned ? "Unpin" : "Pin"}
                         </SubmitButton>
                         <SubmitButton intent="invalidate" rowId={e.id} tone="quiet" pendingText="…">
@@ -178,20 +265,59 @@ export default function Cache({ loaderData, actionData }: Route.ComponentProps) 
           </table>
         </section>
       )}
-      <Pager first={filters.after ? withParam(search, "after", null) : null} next={next ? withParam(search, "after", next) : null} />
+      <Pager
+        first={filters.after ? withParam(search, "after", null) : null}
+        next={next ? withParam(search, "after", next) : null}
+      />
 
       <div className="grid two">
         <section className="card">
           <h2>Pre-warm popular topics</h2>
-          <p className="muted">Each topic is written as a real article by the console's pre-warm requester and cached in the console workspace. Pin the results as shared so every workspace gets them.</p>
-          {offline && <Notice tone="warning">No language model is configured: the offline composer's outlines are not cached, so pre-warming fills nothing.</Notice>}
+          <p className="muted">
+            Each topic is written as a real article by the console's pre-warm requester and cached in the
+            console workspace. Pin the results as shared so every workspace gets them.
+          </p>
+          {offline && (
+            <Notice tone="warning">
+              No language model is configured: the offline composer's outlines are not cached, so pre-warming
+              fills nothing.
+            </Notice>
+          )}
           <Form method="post" className="form" noValidate>
             <fieldset disabled={!canEdit} className="form">
-              <TextArea label="Topics, one per line" name="topics" rows={5} defaultValue={pv.topics} error={pe.topics} placeholder={"AI in retail supply chains\nThe future of digital banking"} />
+              <TextArea
+                label="Topics, one per line"
+                name="topics"
+                rows={5}
+                defaultValue={pv.topics}
+                error={pe.topics}
+                placeholder={"AI in retail supply chains\nThe future of digital banking"}
+              />
               <div className="form-grid">
-                <Select label="Language" name="language" defaultValue={pv.language ?? "en"} error={pe.language} options={[{ value: "en", label: "English" }, { value: "th", label: "Thai" }]} />
-                <Field label="Length (words)" name="targetWords" inputMode="numeric" defaultValue={pv.targetWords ?? "800"} error={pe.targetWords} />
-                <Field label="Audience" name="audience" defaultValue={pv.audience ?? ""} error={pe.audience} placeholder="executives" />
+                <Select
+                  label="Language"
+                  name="language"
+                  defaultValue={pv.language ?? "en"}
+                  error={pe.language}
+                  options={[
+                    { value: "en", label: "English" },
+                    { value: "th", label: "Thai" },
+                  ]}
+                />
+                <Field
+                  label="Length (words)"
+                  name="targetWords"
+                  inputMode="numeric"
+                  defaultValue={pv.targetWords ?? "800"}
+                  error={pe.targetWords}
+                />
+                <Field
+                  label="Audience"
+                  name="audience"
+                  defaultValue={pv.audience ?? ""}
+                  error={pe.audience}
+                  placeholder="executives"
+                />
               </div>
             </fieldset>
             {canEdit && (
@@ -208,7 +334,12 @@ export default function Cache({ loaderData, actionData }: Route.ComponentProps) 
               <ul className="plain-list">
                 {prewarm.map((g) => (
                   <li key={g.id}>
-                    <Badge tone={STATUS_TONE[g.status]}>{STATUS_LABEL[g.status]}</Badge> {g.topic} {g.pinned ? <Badge tone="accent">shared</Badge> : g.entryId ? <span className="sub">cached, not shared</span> : null}
+                    <Badge tone={STATUS_TONE[g.status]}>{STATUS_LABEL[g.status]}</Badge> {g.topic}{" "}
+                    {g.pinned ? (
+                      <Badge tone="accent">shared</Badge>
+                    ) : g.entryId ? (
+                      <span className="sub">cached, not shared</span>
+                    ) : null}
                   </li>
                 ))}
               </ul>
@@ -224,10 +355,18 @@ export default function Cache({ loaderData, actionData }: Route.ComponentProps) 
         </section>
         <section className="card">
           <h2>Empty the cache</h2>
-          <p className="muted">Invalidates every entry, shared or not. Each topic is generated afresh (and paid for) the next time someone asks.</p>
+          <p className="muted">
+            Invalidates every entry, shared or not. Each topic is generated afresh (and paid for) the next
+            time someone asks.
+          </p>
           <Form method="post" className="form" noValidate>
             <fieldset disabled={!canEdit} className="form">
-              <Field label="Type all to confirm" name="confirm" autoComplete="off" error={failed?.intent === "invalidate-all" ? failed.fieldErrors.confirm : undefined} />
+              <Field
+                label="Type all to confirm"
+                name="confirm"
+                autoComplete="off"
+                error={failed?.intent === "invalidate-all" ? failed.fieldErrors.confirm : undefined}
+              />
             </fieldset>
             {canEdit && (
               <div className="form-actions">

@@ -9,7 +9,9 @@ import type { Route } from "./+types/console";
  * loaders run in parallel, so a layout's guard alone protects nothing. */
 export async function loader({ request, context }: Route.LoaderArgs) {
   const user = await requireAdminUser(request, context);
-  return { user: { email: user.email, name: user.name, role: user.role, timeZone: context.app.config.quotaTimeZone } };
+  return {
+    user: { email: user.email, name: user.name, role: user.role, timeZone: context.app.config.quotaTimeZone },
+  };
 }
 
 const NAV: Array<{ to: string; label: string; end?: boolean }> = [
@@ -34,11 +36,17 @@ export default function ConsoleLayout({ loaderData }: Route.ComponentProps) {
   useEffect(() => {
     const strip = document.querySelector<HTMLElement>(".sidenav");
     const active = strip?.querySelector<HTMLElement>("a.active");
-    if (strip && active && strip.scrollWidth > strip.clientWidth) strip.scrollLeft = active.offsetLeft - (strip.clientWidth - active.offsetWidth) / 2;
+    if (strip && active && strip.scrollWidth > strip.clientWidth)
+      strip.scrollLeft = active.offsetLeft - (strip.clientWidth - active.offsetWidth) / 2;
   }, [pathname]);
   return (
     <div className="shell">
-      <div className={`progress${busy ? " active" : ""}`} role="progressbar" aria-hidden={!busy} aria-label="Loading" />
+      <div
+        className={`progress${busy ? " active" : ""}`}
+        role="progressbar"
+        aria-hidden={!busy}
+        aria-label="Loading"
+      />
       <a href="#main" className="skip">
         Skip to content
       </a>

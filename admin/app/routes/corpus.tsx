@@ -1,8 +1,20 @@
 import { data, Form, useLocation } from "react-router";
 import { requireAdminAction, requireAdminUser } from "../auth.server.ts";
-import { deleteDocument, listCorpus, readUpload, uploadDocuments, type FileCheck } from "../corpus.server.ts";
-import { Filters, FilterInput, withParam } from "../components/filters.tsx";
-import { ActionNotice, Badge, EmptyState, Notice, PageError, PageHeader, Pager, ReadOnlyNote, SubmitButton, useCanEdit, useConsoleUser } from "../components/ui.tsx";
+import { FilterInput, Filters, withParam } from "../components/filters.tsx";
+import {
+  ActionNotice,
+  Badge,
+  EmptyState,
+  Notice,
+  PageError,
+  PageHeader,
+  Pager,
+  ReadOnlyNote,
+  SubmitButton,
+  useCanEdit,
+  useConsoleUser,
+} from "../components/ui.tsx";
+import { deleteDocument, type FileCheck, listCorpus, readUpload, uploadDocuments } from "../corpus.server.ts";
 import { dateTime, MAX_FILE_BYTES, MAX_FILES, num } from "../lib/format.ts";
 import { done, invalid } from "../lib/forms.server.ts";
 import type { Route } from "./+types/corpus";
@@ -22,27 +34,67 @@ export async function action({ request, context }: Route.ActionArgs) {
   const { app, pipeline } = context;
   if ((request.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) {
     const read = await readUpload(request);
-    if (!read.ok) return data({ ok: false as const, intent: "upload", formError: read.message, fieldErrors: {}, values: {}, files: [] as FileCheck[] }, { status: read.status });
+    if (!read.ok)
+      return data(
+        {
+          ok: false as const,
+          intent: "upload",
+          formError: read.message,
+          fieldErrors: {},
+          values: {},
+          files: [] as FileCheck[],
+        },
+        { status: read.status },
+      );
     const files = read.form.getAll("files").filter((f): f is File => typeof f !== "string" && f.size > 0);
     if (!files.length)
-      return data({ ok: false as const, intent: "upload", formError: null, fieldErrors: { files: "Choose one or more .md files to upload." }, values: {}, files: [] as FileCheck[] }, { status: 400 });
+      return data(
+        {
+          ok: false as const,
+          intent: "upload",
+          formError: null,
+          fieldErrors: { files: "Choose one or more .md files to upload." },
+          values: {},
+          files: [] as FileCheck[],
+        },
+        { status: 400 },
+      );
     const checks = await uploadDocuments(app, pipeline, actor, files);
-    const good = checks.filter((c) => c.status === "added" || c.status === "updated" || c.status === "unchanged").length;
+    const good = checks.filter(
+      (c) => c.status === "added" || c.status === "updated" || c.status === "unchanged",
+    ).length;
     const bad = checks.length - good;
     const status = good === 0 ? 400 : 200;
     return data(
-      { ok: good > 0, intent: "upload", notice: `${good} of ${checks.length} file${checks.length === 1 ? "" : "s"} in the corpus.`, formError: bad && !good ? "No file was added: see why below." : null, fieldErrors: {}, values: {}, files: checks },
+      {
+        ok: good > 0,
+        intent: "upload",
+        notice: `${good} of ${checks.length} file${checks.length === 1 ? "" : "s"} in the corpus.`,
+        formError: bad && !good ? "No file was added: see why below." : null,
+        fieldErrors: {},
+        values: {},
+        files: checks,
+      },
       { status },
     );
   }
   const form = await request.formData();
   const id = String(form.get("id") ?? "").slice(0, 64);
-  if (form.get("intent") !== "delete" || !id) return invalid({ fieldErrors: {}, formError: "Unknown action." });
+  if (form.get("intent") !== "delete" || !id)
+    return invalid({ fieldErrors: {}, formError: "Unknown action." });
   const result = await deleteDocument(app, pipeline, actor, id);
-  return result.ok ? done(result.notice, "delete") : invalid({ intent: "delete", fieldErrors: {}, formError: result.formError });
+  return result.ok
+    ? done(result.notice, "delete")
+    : invalid({ intent: "delete", fieldErrors: {}, formError: result.formError });
 }
 
-const STATUS_TONE = { added: "good", updated: "good", unchanged: "neutral", failed: "bad", refused: "bad" } as const;
+const STATUS_TONE = {
+  added: "good",
+  updated: "good",
+  unchanged: "neutral",
+  failed: "bad",
+  refused: "bad",
+} as const;
 
 export default function Corpus({ loaderData, actionData }: Route.ComponentProps) {
   const { docs, totals, q, after, next, embedder } = loaderData;
@@ -50,7 +102,10 @@ export default function Corpus({ loaderData, actionData }: Route.ComponentProps)
   const { timeZone } = useConsoleUser();
   const canEdit = useCanEdit();
   const files = actionData && "files" in actionData ? (actionData.files as FileCheck[]) : [];
-  const fileError = actionData && "fieldErrors" in actionData ? (actionData.fieldErrors as Record<string, string>).files : undefined;
+  const fileError =
+    actionData && "fieldErrors" in actionData
+      ? (actionData.fieldErrors as Record<string, string>).files
+      : undefined;
   return (
     <>
       <PageHeader
@@ -66,7 +121,8 @@ export default function Corpus({ loaderData, actionData }: Route.ComponentProps)
           <ul className="plain-list results">
             {files.map((f) => (
               <li key={f.name}>
-                <Badge tone={STATUS_TONE[f.status]}>{f.status}</Badge> <span className="strong">{f.name}</span>
+                <Badge tone={STATUS_TONE[f.status]}>{f.status}</Badge>{" "}
+                <span className="strong">{f.name}</span>
                 {f.title && f.title !== f.name ? ` — ${f.title}` : ""}
                 <div className="sub">{f.message}</div>
               </li>
@@ -80,14 +136,23 @@ export default function Corpus({ loaderData, actionData }: Route.ComponentProps)
           <Form method="post" encType="multipart/form-data" className="form upload" noValidate>
             <div className="field">
               <label htmlFor="files">Markdown files</label>
-              <input id="files" name="files" type="file" accept=".md,text/markdown" multiple aria-invalid={fileError ? true : undefined} aria-describedby="files-hint" />
+              <input
+                id="files"
+                name="files"
+                type="file"
+                accept=".md,text/markdown"
+                multiple
+                aria-invalid={fileError ? true : undefined}
+                aria-describedby="files-hint"
+              />
               {fileError ? (
                 <p className="field-error" id="files-hint">
                   {fileError}
                 </p>
               ) : (
                 <p className="hint" id="files-hint">
-                  Up to {MAX_FILES} .md files, {MAX_FILE_BYTES / 1024 / 1024} MiB each. Optional front matter: title, industry, language. A file with the same name replaces the earlier one.
+                  Up to {MAX_FILES} .md files, {MAX_FILE_BYTES / 1024 / 1024} MiB each. Optional front matter:
+                  title, industry, language. A file with the same name replaces the earlier one.
                 </p>
               )}
             </div>
@@ -102,7 +167,13 @@ export default function Corpus({ loaderData, actionData }: Route.ComponentProps)
       </Filters>
       {docs.length === 0 ? (
         <EmptyState title={q ? "No document matches" : "The corpus is empty"}>
-          {q ? "Try another word." : <>Upload Markdown articles above, or run <code>npm run ingest -- data/corpus</code>.</>}
+          {q ? (
+            "Try another word."
+          ) : (
+            <>
+              Upload Markdown articles above, or run <code>npm run ingest -- data/corpus</code>.
+            </>
+          )}
         </EmptyState>
       ) : (
         <div className="card flush">
@@ -112,9 +183,13 @@ export default function Corpus({ loaderData, actionData }: Route.ComponentProps)
                 <th scope="col">Document</th>
                 <th scope="col">Industry</th>
                 <th scope="col">Language</th>
-                <th scope="col" className="num">Passages</th>
+                <th scope="col" className="num">
+                  Passages
+                </th>
                 <th scope="col">Updated</th>
-                <th scope="col"><span className="visually-hidden">Actions</span></th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -126,11 +201,18 @@ export default function Corpus({ loaderData, actionData }: Route.ComponentProps)
                   </td>
                   <td data-label="Industry">{d.industry ?? "—"}</td>
                   <td data-label="Language">{d.language === "th" ? "Thai" : "English"}</td>
-                  <td data-label="Passages" className="num">{num(d.chunkCount)}</td>
+                  <td data-label="Passages" className="num">
+                    {num(d.chunkCount)}
+                  </td>
                   <td data-label="Updated">{dateTime(d.updatedAt, timeZone)}</td>
                   <td data-label="Actions">
                     {canEdit && (
-                      <Form method="post" onSubmit={(e) => { if (!confirm(`Remove “${d.title}” from the corpus?`)) e.preventDefault(); }}>
+                      <Form
+                        method="post"
+                        onSubmit={(e) => {
+                          if (!confirm(`Remove “${d.title}” from the corpus?`)) e.preventDefault();
+                        }}
+                      >
                         <input type="hidden" name="id" value={d.id} />
                         <SubmitButton intent="delete" rowId={d.id} tone="quiet" pendingText="Deleting…">
                           Delete
@@ -144,10 +226,14 @@ export default function Corpus({ loaderData, actionData }: Route.ComponentProps)
           </table>
         </div>
       )}
-      <Pager first={after ? withParam(search, "after", null) : null} next={next ? withParam(search, "after", next) : null} />
+      <Pager
+        first={after ? withParam(search, "after", null) : null}
+        next={next ? withParam(search, "after", next) : null}
+      />
       {totals.vectors !== null && totals.vectors !== totals.passages && (
         <Notice tone="warning">
-          The vector store holds {num(totals.vectors)} vectors for {num(totals.passages)} passages; the next upload or ingest brings it back in step.
+          The vector store holds {num(totals.vectors)} vectors for {num(totals.passages)} passages; the next
+          upload or ingest brings it back in step.
         </Notice>
       )}
     </>

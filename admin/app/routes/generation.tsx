@@ -2,10 +2,12 @@ import { data, Link } from "react-router";
 import { requireAdminUser } from "../auth.server.ts";
 import { Markdown } from "../components/markdown.tsx";
 import { Badge, EmptyState, PageError, PageHeader, useConsoleUser } from "../components/ui.tsx";
-import { dateTime, num, PLATFORM_LABEL, seconds, STATUS_LABEL, STATUS_TONE, usd } from "../lib/format.ts";
+import { dateTime, num, PLATFORM_LABEL, STATUS_LABEL, STATUS_TONE, seconds, usd } from "../lib/format.ts";
 import type { Route } from "./+types/generation";
 
-export const meta: Route.MetaFunction = ({ data }) => [{ title: `${data?.g.topic ?? "Generation"} · Article Bot console` }];
+export const meta: Route.MetaFunction = ({ data }) => [
+  { title: `${data?.g.topic ?? "Generation"} · Article Bot console` },
+];
 
 export async function loader({ request, params, context }: Route.LoaderArgs) {
   await requireAdminUser(request, context);
@@ -21,16 +23,45 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
   const request_ = g.request as Record<string, unknown>;
   return {
     g: {
-      id: g.id, topic: g.topic, status: g.status, platform: g.platform, language: g.language, targetWords: g.targetWords, words: g.words, model: g.model,
-      industry: g.industry, audience: String(request_.audience ?? ""), tone: String(request_.tone ?? ""), keywords: Array.isArray(request_.keywords) ? request_.keywords.map(String) : [],
-      inputTokens: g.inputTokens, outputTokens: g.outputTokens, costUsd: g.costUsd.toString(), costUnpriced: g.costUnpriced,
-      latencyMs: g.latencyMs, firstChunkMs: g.firstChunkMs, chunksDelivered: g.chunksDelivered, cacheHit: g.cacheHit, cacheEntryId: g.cacheEntryId,
-      errorCode: g.errorCode, error: g.error, draft: g.draft,
+      id: g.id,
+      topic: g.topic,
+      status: g.status,
+      platform: g.platform,
+      language: g.language,
+      targetWords: g.targetWords,
+      words: g.words,
+      model: g.model,
+      industry: g.industry,
+      audience: String(request_.audience ?? ""),
+      tone: String(request_.tone ?? ""),
+      keywords: Array.isArray(request_.keywords) ? request_.keywords.map(String) : [],
+      inputTokens: g.inputTokens,
+      outputTokens: g.outputTokens,
+      costUsd: g.costUsd.toString(),
+      costUnpriced: g.costUnpriced,
+      latencyMs: g.latencyMs,
+      firstChunkMs: g.firstChunkMs,
+      chunksDelivered: g.chunksDelivered,
+      cacheHit: g.cacheHit,
+      cacheEntryId: g.cacheEntryId,
+      errorCode: g.errorCode,
+      error: g.error,
+      draft: g.draft,
       sources: (Array.isArray(g.sources) ? g.sources : []) as Array<{ title?: string; score?: number }>,
-      createdAt: g.createdAt.toISOString(), startedAt: g.startedAt?.toISOString() ?? null, finishedAt: g.finishedAt?.toISOString() ?? null,
+      createdAt: g.createdAt.toISOString(),
+      startedAt: g.startedAt?.toISOString() ?? null,
+      finishedAt: g.finishedAt?.toISOString() ?? null,
       requester: { id: g.requester.id, name: g.requester.displayName || g.requester.externalId },
       workspace: g.tenant.name || g.tenant.externalId,
-      usage: g.tokenUsage.map((u) => ({ id: u.id, operation: u.operation, model: u.model, inputTokens: u.inputTokens, outputTokens: u.outputTokens, costUsd: u.costUsd.toString(), unpriced: u.unpriced })),
+      usage: g.tokenUsage.map((u) => ({
+        id: u.id,
+        operation: u.operation,
+        model: u.model,
+        inputTokens: u.inputTokens,
+        outputTokens: u.outputTokens,
+        costUsd: u.costUsd.toString(),
+        unpriced: u.unpriced,
+      })),
     },
   };
 }
@@ -44,13 +75,15 @@ export default function GenerationPage({ loaderData }: Route.ComponentProps) {
         title={g.topic}
         description={
           <>
-            <Link to="/generations">← Generations</Link> · asked by <Link to={`/requesters/${g.requester.id}`}>{g.requester.name}</Link> ({PLATFORM_LABEL[g.platform]} ·{" "}
-            {g.workspace}) · {dateTime(g.createdAt, timeZone)}
+            <Link to="/generations">← Generations</Link> · asked by{" "}
+            <Link to={`/requesters/${g.requester.id}`}>{g.requester.name}</Link> ({PLATFORM_LABEL[g.platform]}{" "}
+            · {g.workspace}) · {dateTime(g.createdAt, timeZone)}
           </>
         }
         actions={
           <>
-            {g.cacheHit && <Badge tone="accent">From the topic cache</Badge>} <Badge tone={STATUS_TONE[g.status]}>{STATUS_LABEL[g.status]}</Badge>
+            {g.cacheHit && <Badge tone="accent">From the topic cache</Badge>}{" "}
+            <Badge tone={STATUS_TONE[g.status]}>{STATUS_LABEL[g.status]}</Badge>
           </>
         }
       />
@@ -79,23 +112,36 @@ export default function GenerationPage({ loaderData }: Route.ComponentProps) {
             <Fact label="First chunk after" value={seconds(g.firstChunkMs)} />
             <Fact label="Finished after" value={seconds(g.latencyMs)} />
             <Fact label="Chunks posted" value={num(g.chunksDelivered)} />
-            <Fact label="Sources" value={g.sources.length ? g.sources.map((s) => s.title).join("; ") : "none"} />
+            <Fact
+              label="Sources"
+              value={g.sources.length ? g.sources.map((s) => s.title).join("; ") : "none"}
+            />
           </dl>
         </section>
       </div>
       <section className="card">
         <h2>Cost breakdown</h2>
         {g.usage.length === 0 ? (
-          <p className="muted">{g.cacheHit ? "Served from the topic cache: no model was called." : "No model calls were recorded for this generation."}</p>
+          <p className="muted">
+            {g.cacheHit
+              ? "Served from the topic cache: no model was called."
+              : "No model calls were recorded for this generation."}
+          </p>
         ) : (
           <table className="rtable">
             <thead>
               <tr>
                 <th scope="col">Operation</th>
                 <th scope="col">Model</th>
-                <th scope="col" className="num">Input tokens</th>
-                <th scope="col" className="num">Output tokens</th>
-                <th scope="col" className="num">Cost</th>
+                <th scope="col" className="num">
+                  Input tokens
+                </th>
+                <th scope="col" className="num">
+                  Output tokens
+                </th>
+                <th scope="col" className="num">
+                  Cost
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -103,8 +149,12 @@ export default function GenerationPage({ loaderData }: Route.ComponentProps) {
                 <tr key={u.id}>
                   <td data-label="Operation">{u.operation === "CHAT" ? "Writing" : "Embedding"}</td>
                   <td data-label="Model">{u.model}</td>
-                  <td data-label="Input tokens" className="num">{num(u.inputTokens)}</td>
-                  <td data-label="Output tokens" className="num">{num(u.outputTokens)}</td>
+                  <td data-label="Input tokens" className="num">
+                    {num(u.inputTokens)}
+                  </td>
+                  <td data-label="Output tokens" className="num">
+                    {num(u.outputTokens)}
+                  </td>
                   <td data-label="Cost" className="num">
                     {usd(u.costUsd)} {u.unpriced && <Badge tone="warn">no price</Badge>}
                   </td>
@@ -116,14 +166,25 @@ export default function GenerationPage({ loaderData }: Route.ComponentProps) {
                 <th scope="row" colSpan={2}>
                   Total
                 </th>
-                <td data-label="Input tokens" className="num">{num(g.inputTokens)}</td>
-                <td data-label="Output tokens" className="num">{num(g.outputTokens)}</td>
-                <td data-label="Cost" className="num strong">{usd(g.costUsd)}</td>
+                <td data-label="Input tokens" className="num">
+                  {num(g.inputTokens)}
+                </td>
+                <td data-label="Output tokens" className="num">
+                  {num(g.outputTokens)}
+                </td>
+                <td data-label="Cost" className="num strong">
+                  {usd(g.costUsd)}
+                </td>
               </tr>
             </tfoot>
           </table>
         )}
-        {g.costUnpriced && <p className="notice warning">A model had no price when this ran, so the cost shown is incomplete. Add its price under Models & prices.</p>}
+        {g.costUnpriced && (
+          <p className="notice warning">
+            A model had no price when this ran, so the cost shown is incomplete. Add its price under Models &
+            prices.
+          </p>
+        )}
       </section>
       <section className="card">
         <h2>Draft</h2>
@@ -131,7 +192,13 @@ export default function GenerationPage({ loaderData }: Route.ComponentProps) {
           <div className="draft">
             <Markdown text={g.draft} />
           </div>
-        ) : <EmptyState title="No draft text">{g.status === "QUEUED" || g.status === "RUNNING" ? "Still being written." : "Nothing was written."}</EmptyState>}
+        ) : (
+          <EmptyState title="No draft text">
+            {g.status === "QUEUED" || g.status === "RUNNING"
+              ? "Still being written."
+              : "Nothing was written."}
+          </EmptyState>
+        )}
       </section>
     </>
   );

@@ -5,8 +5,26 @@ import type { Route } from "./+types/generations-csv";
 
 const BATCH = 500;
 const COLUMNS = [
-  "id", "created_at", "platform", "workspace", "requester", "requester_id", "status", "topic", "language", "target_words", "words", "model",
-  "input_tokens", "output_tokens", "cost_usd", "cost_incomplete", "cache_hit", "latency_ms", "first_chunk_ms", "error_code",
+  "id",
+  "created_at",
+  "platform",
+  "workspace",
+  "requester",
+  "requester_id",
+  "status",
+  "topic",
+  "language",
+  "target_words",
+  "words",
+  "model",
+  "input_tokens",
+  "output_tokens",
+  "cost_usd",
+  "cost_incomplete",
+  "cache_hit",
+  "latency_ms",
+  "first_chunk_ms",
+  "error_code",
 ];
 
 /**
@@ -40,9 +58,26 @@ export async function loader({ request, context }: Route.LoaderArgs) {
         let chunk = "";
         for (const g of rows) {
           chunk += csvRow([
-            g.id, g.createdAt, g.platform, g.tenant.name || g.tenant.externalId, g.requester.displayName || g.requester.externalId, g.requester.id,
-            g.status, g.topic, g.language, g.targetWords, g.words, g.model, g.inputTokens, g.outputTokens, g.costUsd.toString(), g.costUnpriced,
-            g.cacheHit, g.latencyMs, g.firstChunkMs, g.errorCode,
+            g.id,
+            g.createdAt,
+            g.platform,
+            g.tenant.name || g.tenant.externalId,
+            g.requester.displayName || g.requester.externalId,
+            g.requester.id,
+            g.status,
+            g.topic,
+            g.language,
+            g.targetWords,
+            g.words,
+            g.model,
+            g.inputTokens,
+            g.outputTokens,
+            g.costUsd.toString(),
+            g.costUnpriced,
+            g.cacheHit,
+            g.latencyMs,
+            g.firstChunkMs,
+            g.errorCode,
           ]);
         }
         if (chunk) controller.enqueue(encoder.encode(chunk));

@@ -1,9 +1,18 @@
 import { Link, useLocation } from "react-router";
 import { requireAdminUser } from "../auth.server.ts";
-import { Filters, FilterInput, FilterSelect, withParam } from "../components/filters.tsx";
+import { FilterInput, FilterSelect, Filters, withParam } from "../components/filters.tsx";
 import { Badge, EmptyState, PageError, PageHeader, Pager, useConsoleUser } from "../components/ui.tsx";
 import { generationPage, generationWhere, readGenerationFilters } from "../generations.server.ts";
-import { dateTime, num, PLATFORM_LABEL, seconds, STATUS_LABEL, STATUS_TONE, STATUSES, usd } from "../lib/format.ts";
+import {
+  dateTime,
+  num,
+  PLATFORM_LABEL,
+  STATUS_LABEL,
+  STATUS_TONE,
+  STATUSES,
+  seconds,
+  usd,
+} from "../lib/format.ts";
 import type { Route } from "./+types/generations";
 
 export const meta: Route.MetaFunction = () => [{ title: "Generations · Article Bot console" }];
@@ -19,11 +28,15 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   ]);
   const page = rows.slice(0, PAGE);
   return {
-    filters, tiers,
+    filters,
+    tiers,
     next: rows.length > PAGE ? page.at(-1)!.id : null,
     rows: page.map((g) => ({
-      ...g, costUsd: g.costUsd.toString(), createdAt: g.createdAt.toISOString(),
-      requester: g.requester.displayName || g.requester.externalId, workspace: g.tenant.name || g.tenant.externalId,
+      ...g,
+      costUsd: g.costUsd.toString(),
+      createdAt: g.createdAt.toISOString(),
+      requester: g.requester.displayName || g.requester.externalId,
+      workspace: g.tenant.name || g.tenant.externalId,
     })),
   };
 }
@@ -34,31 +47,80 @@ export default function Generations({ loaderData }: Route.ComponentProps) {
   const { timeZone } = useConsoleUser();
   const exportParams = new URLSearchParams(search);
   exportParams.delete("after");
-  const filtered = Boolean(filters.platform || filters.status || filters.tier || filters.cache || filters.from || filters.to || filters.requester || filters.q);
+  const filtered = Boolean(
+    filters.platform ||
+      filters.status ||
+      filters.tier ||
+      filters.cache ||
+      filters.from ||
+      filters.to ||
+      filters.requester ||
+      filters.q,
+  );
   return (
     <>
       <PageHeader
         title="Generations"
         description="Every article request: who asked, what it cost, how it went. Open one to read the draft."
         actions={
-          <a href={`/generations.csv${exportParams.size ? `?${exportParams}` : ""}`} className="button secondary" download>
+          <a
+            href={`/generations.csv${exportParams.size ? `?${exportParams}` : ""}`}
+            className="button secondary"
+            download
+          >
             Export CSV
           </a>
         }
       />
       <Filters resetTo="/generations">
         <FilterInput label="Topic" name="q" value={filters.q} />
-        <FilterSelect label="Platform" name="platform" value={filters.platform} options={[{ value: "", label: "All" }, ...Object.entries(PLATFORM_LABEL).map(([value, label]) => ({ value, label }))]} />
-        <FilterSelect label="Tier (now)" name="tier" value={filters.tier} options={[{ value: "", label: "All" }, ...tiers.map((t) => ({ value: t.id, label: t.name }))]} />
-        <FilterSelect label="Status" name="status" value={filters.status} options={[{ value: "", label: "All" }, ...STATUSES.map((s) => ({ value: s, label: STATUS_LABEL[s]! }))]} />
-        <FilterSelect label="Cache" name="cache" value={filters.cache} options={[{ value: "", label: "All" }, { value: "hit", label: "Cache hits" }, { value: "miss", label: "Generated" }]} />
+        <FilterSelect
+          label="Platform"
+          name="platform"
+          value={filters.platform}
+          options={[
+            { value: "", label: "All" },
+            ...Object.entries(PLATFORM_LABEL).map(([value, label]) => ({ value, label })),
+          ]}
+        />
+        <FilterSelect
+          label="Tier (now)"
+          name="tier"
+          value={filters.tier}
+          options={[{ value: "", label: "All" }, ...tiers.map((t) => ({ value: t.id, label: t.name }))]}
+        />
+        <FilterSelect
+          label="Status"
+          name="status"
+          value={filters.status}
+          options={[
+            { value: "", label: "All" },
+            ...STATUSES.map((s) => ({ value: s, label: STATUS_LABEL[s]! })),
+          ]}
+        />
+        <FilterSelect
+          label="Cache"
+          name="cache"
+          value={filters.cache}
+          options={[
+            { value: "", label: "All" },
+            { value: "hit", label: "Cache hits" },
+            { value: "miss", label: "Generated" },
+          ]}
+        />
         <FilterInput label="From" name="from" type="date" value={filters.from} />
         <FilterInput label="To" name="to" type="date" value={filters.to} />
         {filters.requester && <input type="hidden" name="requester" value={filters.requester} />}
       </Filters>
       {rows.length === 0 ? (
         <EmptyState title={filtered ? "No generations match these filters" : "No generations yet"}>
-          {filtered ? "Widen the dates or clear a filter." : <>Ask for an article in Slack, LINE or the <Link to="/playground">playground</Link>.</>}
+          {filtered ? (
+            "Widen the dates or clear a filter."
+          ) : (
+            <>
+              Ask for an article in Slack, LINE or the <Link to="/playground">playground</Link>.
+            </>
+          )}
         </EmptyState>
       ) : (
         <div className="card flush">
@@ -69,10 +131,18 @@ export default function Generations({ loaderData }: Route.ComponentProps) {
                 <th scope="col">Topic</th>
                 <th scope="col">Requester</th>
                 <th scope="col">Status</th>
-                <th scope="col" className="num">Words</th>
-                <th scope="col" className="num">Tokens</th>
-                <th scope="col" className="num">Cost</th>
-                <th scope="col" className="num">Time</th>
+                <th scope="col" className="num">
+                  Words
+                </th>
+                <th scope="col" className="num">
+                  Tokens
+                </th>
+                <th scope="col" className="num">
+                  Cost
+                </th>
+                <th scope="col" className="num">
+                  Time
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -95,20 +165,29 @@ export default function Generations({ loaderData }: Route.ComponentProps) {
                     <Badge tone={STATUS_TONE[g.status]}>{STATUS_LABEL[g.status]}</Badge>
                     {g.errorCode && <div className="sub">{g.errorCode}</div>}
                   </td>
-                  <td data-label="Words" className="num">{num(g.words)}</td>
-                  <td data-label="Tokens" className="num">{num(g.inputTokens + g.outputTokens)}</td>
+                  <td data-label="Words" className="num">
+                    {num(g.words)}
+                  </td>
+                  <td data-label="Tokens" className="num">
+                    {num(g.inputTokens + g.outputTokens)}
+                  </td>
                   <td data-label="Cost" className="num">
                     {usd(g.costUsd)}
                     {g.costUnpriced && <div className="sub">incomplete</div>}
                   </td>
-                  <td data-label="Time" className="num">{seconds(g.latencyMs)}</td>
+                  <td data-label="Time" className="num">
+                    {seconds(g.latencyMs)}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       )}
-      <Pager first={filters.after ? withParam(search, "after", null) : null} next={next ? withParam(search, "after", next) : null} />
+      <Pager
+        first={filters.after ? withParam(search, "after", null) : null}
+        next={next ? withParam(search, "after", next) : null}
+      />
     </>
   );
 }

@@ -2,7 +2,7 @@ import { Link } from "react-router";
 import { requireAdminUser } from "../auth.server.ts";
 import { BarList, ColumnChart } from "../components/charts.tsx";
 import { EmptyState, PageError, PageHeader } from "../components/ui.tsx";
-import { num, pct, PLATFORM_LABEL, seconds, usd } from "../lib/format.ts";
+import { num, PLATFORM_LABEL, pct, seconds, usd } from "../lib/format.ts";
 import { loadOverview, type PeriodFigures } from "../overview.server.ts";
 import type { Route } from "./+types/home";
 
@@ -24,7 +24,10 @@ export default function Home({ loaderData }: Route.ComponentProps) {
   const budgetShare = o.month.budget.budgetUsd ? o.month.budget.spentUsd / o.month.budget.budgetUsd : null;
   return (
     <>
-      <PageHeader title="Overview" description="Today and this month, from the daily rollups. Days and months follow the quota time zone." />
+      <PageHeader
+        title="Overview"
+        description="Today and this month, from the daily rollups. Days and months follow the quota time zone."
+      />
 
       <div className="grid two">
         <Period title="Today" f={o.today} />
@@ -33,7 +36,8 @@ export default function Home({ loaderData }: Route.ComponentProps) {
             <dt>Budget used</dt>
             <dd>{pct(budgetShare, budgetShare !== null && budgetShare < 0.1 ? 1 : 0)}</dd>
             <dd className="stat-sub">
-              {usd(o.month.budget.spentUsd)} of {usd(o.month.budget.budgetUsd)} across {num(o.month.budget.requesters)} requesters with a budget
+              {usd(o.month.budget.spentUsd)} of {usd(o.month.budget.budgetUsd)} across{" "}
+              {num(o.month.budget.requesters)} requesters with a budget
               {o.month.budget.over ? `; ${num(o.month.budget.over)} at their cap` : ""}
               {o.month.budget.near ? `; ${num(o.month.budget.near)} above 80%` : ""}
             </dd>
@@ -44,7 +48,13 @@ export default function Home({ loaderData }: Route.ComponentProps) {
       <section className="card">
         <h2>Last 30 days</h2>
         <div className="grid two charts">
-          <ColumnChart title="Cost per day" days={o.days} series={[{ key: "value", label: "Cost", tone: "c1" }]} values={o.costPerDay} format={usd} />
+          <ColumnChart
+            title="Cost per day"
+            days={o.days}
+            series={[{ key: "value", label: "Cost", tone: "c1" }]}
+            values={o.costPerDay}
+            format={usd}
+          />
           <ColumnChart
             title="Articles per day by platform"
             days={o.days}
@@ -58,15 +68,22 @@ export default function Home({ loaderData }: Route.ComponentProps) {
           />
           <BarList
             title="Tokens by model and operation"
-            rows={o.tokensByModel.map((m) => ({ label: m.model, sub: `${m.operation.toLowerCase()} · ${num(m.calls)} calls · ${usd(m.costUsd)}`, value: m.tokens, tone: m.operation === "CHAT" ? "c1" : "c2" }))}
+            rows={o.tokensByModel.map((m) => ({
+              label: m.model,
+              sub: `${m.operation.toLowerCase()} · ${num(m.calls)} calls · ${usd(m.costUsd)}`,
+              value: m.tokens,
+              tone: m.operation === "CHAT" ? "c1" : "c2",
+            }))}
             format={num}
             empty="No model calls in these 30 days."
           />
           <BarList
             title="Top requesters by cost this month"
             rows={o.topRequesters.map((r) => ({
-              label: r.name, sub: `${PLATFORM_LABEL[r.platform] ?? r.platform} · ${r.workspace} · ${r.tier} · ${num(r.articles)} articles${r.budgetUsd ? ` · ${pct(r.costUsd / r.budgetUsd, 0)} of budget` : ""}`,
-              value: r.costUsd, tone: "c1",
+              label: r.name,
+              sub: `${PLATFORM_LABEL[r.platform] ?? r.platform} · ${r.workspace} · ${r.tier} · ${num(r.articles)} articles${r.budgetUsd ? ` · ${pct(r.costUsd / r.budgetUsd, 0)} of budget` : ""}`,
+              value: r.costUsd,
+              tone: "c1",
             }))}
             format={usd}
             empty="Nobody has spent anything this month."
@@ -74,7 +91,8 @@ export default function Home({ loaderData }: Route.ComponentProps) {
         </div>
         {o.month.articles === 0 && o.today.articles === 0 && (
           <EmptyState title="No articles yet this month">
-            Articles appear here as people ask in Slack or LINE. Try one yourself in the <Link to="/playground">playground</Link>.
+            Articles appear here as people ask in Slack or LINE. Try one yourself in the{" "}
+            <Link to="/playground">playground</Link>.
           </EmptyState>
         )}
       </section>
@@ -107,10 +125,21 @@ function Period({ title, f, children }: { title: string; f: PeriodFigures; child
     <section className="card">
       <h2>{title}</h2>
       <dl className="stats">
-        <Stat label="Articles" value={num(f.articles)} sub={f.refusals ? `${num(f.refusals)} refused by quota` : undefined} />
-        <Stat label="Cost" value={usd(f.costUsd)} sub={f.costPerArticle === null ? "no articles" : `${usd(f.costPerArticle)} per article`} />
+        <Stat
+          label="Articles"
+          value={num(f.articles)}
+          sub={f.refusals ? `${num(f.refusals)} refused by quota` : undefined}
+        />
+        <Stat
+          label="Cost"
+          value={usd(f.costUsd)}
+          sub={f.costPerArticle === null ? "no articles" : `${usd(f.costPerArticle)} per article`}
+        />
         <Stat label="Cache hit rate" value={pct(f.cacheHitRate, 0)} sub={`${usd(f.savedUsd)} saved`} />
-        <Stat label="p95 generation time" value={f.p95Ms === null ? "—" : f.p95Open ? "> 120 s" : `≤ ${seconds(f.p95Ms)}`} />
+        <Stat
+          label="p95 generation time"
+          value={f.p95Ms === null ? "—" : f.p95Open ? "> 120 s" : `≤ ${seconds(f.p95Ms)}`}
+        />
         <Stat label="Error rate" value={pct(f.errorRate)} sub={`${num(f.failures)} failed`} />
         {children}
       </dl>

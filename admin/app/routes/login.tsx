@@ -26,9 +26,11 @@ export async function action({ request, context }: Route.ActionArgs) {
 
   const fieldErrors: FieldErrors = {};
   if (!email) fieldErrors.email = "Enter your email address.";
-  else if (email.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(email)) fieldErrors.email = "Enter an email address like name@example.com.";
+  else if (email.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(email))
+    fieldErrors.email = "Enter an email address like name@example.com.";
   if (!password) fieldErrors.password = "Enter your password.";
-  if (fieldErrors.email || fieldErrors.password) return data({ fieldErrors, formError: null, email }, { status: 400 });
+  if (fieldErrors.email || fieldErrors.password)
+    return data({ fieldErrors, formError: null, email }, { status: 400 });
 
   const refused = (waitMs: number) =>
     data(
@@ -43,15 +45,27 @@ export async function action({ request, context }: Route.ActionArgs) {
   if (!user) {
     app.logger.warn({ email, ip }, "console sign-in failed");
     const nowBlocked = await loginThrottle.failed(ip, email);
-    return nowBlocked > 0 ? refused(nowBlocked) : data({ fieldErrors, formError: WRONG, email }, { status: 401 });
+    return nowBlocked > 0
+      ? refused(nowBlocked)
+      : data({ fieldErrors, formError: WRONG, email }, { status: 401 });
   }
 
   await loginThrottle.succeeded(ip, email);
-  const session = await createSession(app, user.id, { ip, userAgent: request.headers.get("user-agent") ?? "" });
+  const session = await createSession(app, user.id, {
+    ip,
+    userAgent: request.headers.get("user-agent") ?? "",
+  });
   await app.db.prisma.$transaction([
     app.db.prisma.adminUser.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } }),
     app.db.prisma.auditLog.create({
-      data: { actorId: user.id, actorEmail: user.email, action: "session.create", entityType: "AdminSession", entityId: session.sessionId, ip },
+      data: {
+        actorId: user.id,
+        actorEmail: user.email,
+        action: "session.create",
+        entityType: "AdminSession",
+        entityId: session.sessionId,
+        ip,
+      },
     }),
   ]);
   app.logger.info({ email: user.email, ip }, "console sign-in");
@@ -80,8 +94,21 @@ export default function Login({ loaderData, actionData }: Route.ComponentProps) 
         )}
         <Form method="post" className="form" noValidate>
           <input type="hidden" name="redirectTo" value={loaderData.redirectTo} />
-          <Field name="email" label="Email" type="email" autoComplete="username" error={errors.email} defaultValue={actionData?.email} />
-          <Field name="password" label="Password" type="password" autoComplete="current-password" error={errors.password} />
+          <Field
+            name="email"
+            label="Email"
+            type="email"
+            autoComplete="username"
+            error={errors.email}
+            defaultValue={actionData?.email}
+          />
+          <Field
+            name="password"
+            label="Password"
+            type="password"
+            autoComplete="current-password"
+            error={errors.password}
+          />
           <button type="submit" className="button primary" disabled={busy}>
             {busy ? "Signing in…" : "Sign in"}
           </button>
@@ -91,12 +118,26 @@ export default function Login({ loaderData, actionData }: Route.ComponentProps) 
   );
 }
 
-function Field(props: { name: string; label: string; type: string; autoComplete: string; error?: string; defaultValue?: string }) {
+function Field(props: {
+  name: string;
+  label: string;
+  type: string;
+  autoComplete: string;
+  error?: string;
+  defaultValue?: string;
+}) {
   const { name, label, error, ...input } = props;
   return (
     <div className="field">
       <label htmlFor={name}>{label}</label>
-      <input id={name} name={name} required aria-invalid={error ? true : undefined} aria-describedby={error ? `${name}-error` : undefined} {...input} />
+      <input
+        id={name}
+        name={name}
+        required
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${name}-error` : undefined}
+        {...input}
+      />
       {error && (
         <p id={`${name}-error`} className="field-error">
           {error}

@@ -13,9 +13,19 @@ export async function action({ request, context }: Route.ActionArgs) {
   const { app, clientAddress: ip } = context;
   const ended = await revokeSession(request, app);
   if (ended) {
-    const user = await app.db.prisma.adminUser.findUnique({ where: { id: ended.userId }, select: { email: true } });
+    const user = await app.db.prisma.adminUser.findUnique({
+      where: { id: ended.userId },
+      select: { email: true },
+    });
     await app.db.prisma.auditLog.create({
-      data: { actorId: ended.userId, actorEmail: user?.email ?? "", action: "session.revoke", entityType: "AdminSession", entityId: ended.id, ip },
+      data: {
+        actorId: ended.userId,
+        actorEmail: user?.email ?? "",
+        action: "session.revoke",
+        entityType: "AdminSession",
+        entityId: ended.id,
+        ip,
+      },
     });
   }
   throw redirect("/login", { headers: { "Set-Cookie": clearSessionCookie(app) } });

@@ -6,6 +6,10 @@ import type { Route } from "./+types/playground-chunks";
 export async function loader({ request, params, context }: Route.LoaderArgs) {
   await requireAdminUser(request, context);
   const state = await playgroundState(context.app, params.id);
-  if (!state) return Response.json({ message: "There is no such playground article." }, { status: 404, headers: { "Cache-Control": "no-store" } });
+  if (!state)
+    return Response.json(
+      { message: "There is no such playground article." },
+      { status: 404, headers: { "Cache-Control": "no-store" } },
+    );
   return Response.json(state, { headers: { "Cache-Control": "no-store" } });
 }

@@ -2,10 +2,29 @@ import { useEffect, useState } from "react";
 import { Form, Link, redirect } from "react-router";
 import { requireAdminAction, requireAdminUser } from "../auth.server.ts";
 import { Markdown } from "../components/markdown.tsx";
-import { ActionNotice, Badge, EmptyState, Field, Notice, PageError, PageHeader, ReadOnlyNote, Select, SubmitButton, TextArea, useCanEdit } from "../components/ui.tsx";
-import { num, seconds, STATUS_LABEL, STATUS_TONE, usd } from "../lib/format.ts";
+import {
+  ActionNotice,
+  Badge,
+  EmptyState,
+  Field,
+  Notice,
+  PageError,
+  PageHeader,
+  ReadOnlyNote,
+  Select,
+  SubmitButton,
+  TextArea,
+  useCanEdit,
+} from "../components/ui.tsx";
+import { num, STATUS_LABEL, STATUS_TONE, seconds, usd } from "../lib/format.ts";
 import { invalid, parseForm } from "../lib/forms.server.ts";
-import { playgroundOptions, PlaygroundSchema, playgroundState, requestArticle, type PlaygroundState } from "../playground.server.ts";
+import {
+  PlaygroundSchema,
+  type PlaygroundState,
+  playgroundOptions,
+  playgroundState,
+  requestArticle,
+} from "../playground.server.ts";
 import type { Route } from "./+types/playground";
 
 export const meta: Route.MetaFunction = () => [{ title: "Playground · Article Bot console" }];
@@ -13,8 +32,16 @@ export const meta: Route.MetaFunction = () => [{ title: "Playground · Article B
 export async function loader({ request, context }: Route.LoaderArgs) {
   const user = await requireAdminUser(request, context);
   const g = new URL(request.url).searchParams.get("g")?.slice(0, 64);
-  const [options, state] = await Promise.all([playgroundOptions(context.app), g ? playgroundState(context.app, g) : null]);
-  return { ...options, state, me: user.name || user.email.split("@")[0] || "Console tester", offline: context.pipeline.generator.offline };
+  const [options, state] = await Promise.all([
+    playgroundOptions(context.app),
+    g ? playgroundState(context.app, g) : null,
+  ]);
+  return {
+    ...options,
+    state,
+    me: user.name || user.email.split("@")[0] || "Console tester",
+    offline: context.pipeline.generator.offline,
+  };
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
@@ -22,9 +49,15 @@ export async function action({ request, context }: Route.ActionArgs) {
   const parsed = parseForm(PlaygroundSchema, await request.formData());
   if (!parsed.ok) return invalid(parsed);
   const outcome = await requestArticle(context.app, context.pipeline, actor, parsed.data);
-  if (outcome.kind === "invalid") return invalid({ fieldErrors: { [outcome.field]: outcome.message }, values: parsed.values });
+  if (outcome.kind === "invalid")
+    return invalid({ fieldErrors: { [outcome.field]: outcome.message }, values: parsed.values });
   if ("generationId" in outcome) throw redirect(`/playground?g=${outcome.generationId}`);
-  return invalid({ fieldErrors: {}, formError: outcome.message, values: parsed.values, examples: outcome.examples ?? [] });
+  return invalid({
+    fieldErrors: {},
+    formError: outcome.message,
+    values: parsed.values,
+    examples: outcome.examples ?? [],
+  });
 }
 
 export default function Playground({ loaderData, actionData }: Route.ComponentProps) {
@@ -33,16 +66,30 @@ export default function Playground({ loaderData, actionData }: Route.ComponentPr
   const failed = actionData && !actionData.ok ? actionData : null;
   const values = failed?.values ?? {};
   const errors = failed?.fieldErrors ?? {};
-  const defaultTier = tiers.find((t) => t.id === requesters[0]?.tierId)?.id ?? tiers.find((t) => t.name === "Pro")?.id ?? tiers[0]?.id ?? "";
+  const defaultTier =
+    tiers.find((t) => t.id === requesters[0]?.tierId)?.id ??
+    tiers.find((t) => t.name === "Pro")?.id ??
+    tiers[0]?.id ??
+    "";
   return (
     <>
-      <PageHeader title="Playground" description="Ask for an article as a console requester on any tier, and watch the chunks arrive as they would in a Slack thread." />
+      <PageHeader
+        title="Playground"
+        description="Ask for an article as a console requester on any tier, and watch the chunks arrive as they would in a Slack thread."
+      />
       <ReadOnlyNote what="request articles" />
-      {offline && <Notice tone="warning">No language model is configured: drafts come from the offline composer and are outlines, not prose.</Notice>}
+      {offline && (
+        <Notice tone="warning">
+          No language model is configured: drafts come from the offline composer and are outlines, not prose.
+        </Notice>
+      )}
       <ActionNotice result={failed} />
       {failed?.examples?.length ? (
         <Notice tone="info">
-          Try: {failed.examples.map((e, i) => <q key={i}>{e}</q>).reduce<React.ReactNode[]>((a, q) => (a.length ? [...a, " · ", q] : [q]), [])}
+          Try:{" "}
+          {failed.examples
+            .map((e, i) => <q key={i}>{e}</q>)
+            .reduce<React.ReactNode[]>((a, q) => (a.length ? [...a, " · ", q] : [q]), [])}
         </Notice>
       ) : null}
       <div className="grid playground">
@@ -50,18 +97,35 @@ export default function Playground({ loaderData, actionData }: Route.ComponentPr
           <h2>Request</h2>
           <Form method="post" className="form" noValidate>
             <fieldset disabled={!canEdit} className="form">
-              <Field label="Ask as" name="requester" list="playground-requesters" defaultValue={values.requester ?? requesters[0]?.name ?? me} error={errors.requester} hint="A console requester: their quota counts like anyone's." />
+              <Field
+                label="Ask as"
+                name="requester"
+                list="playground-requesters"
+                defaultValue={values.requester ?? requesters[0]?.name ?? me}
+                error={errors.requester}
+                hint="A console requester: their quota counts like anyone's."
+              />
               <datalist id="playground-requesters">
                 {requesters.map((r) => (
                   <option key={r.name} value={r.name} />
                 ))}
               </datalist>
               <Select
-                label="On tier" name="tierId" defaultValue={values.tierId ?? defaultTier} error={errors.tierId}
-                options={tiers.map((t) => ({ value: t.id, label: `${t.name} — ${t.dailyArticleLimit === null ? "unlimited" : `${t.dailyArticleLimit}/day`}, up to ${num(t.maxWords)} words` }))}
+                label="On tier"
+                name="tierId"
+                defaultValue={values.tierId ?? defaultTier}
+                error={errors.tierId}
+                options={tiers.map((t) => ({
+                  value: t.id,
+                  label: `${t.name} — ${t.dailyArticleLimit === null ? "unlimited" : `${t.dailyArticleLimit}/day`}, up to ${num(t.maxWords)} words`,
+                }))}
               />
               <TextArea
-                label="Message" name="text" rows={4} error={errors.text} defaultValue={values.text}
+                label="Message"
+                name="text"
+                rows={4}
+                error={errors.text}
+                defaultValue={values.text}
                 placeholder="write an article about AI in retail for executives, 600 words"
                 hint="Exactly what someone would type to the bot, in English or Thai."
               />
@@ -75,7 +139,13 @@ export default function Playground({ loaderData, actionData }: Route.ComponentPr
         </section>
         <section className="card thread-card">
           <h2>Thread</h2>
-          {initial ? <Thread key={initial.id} initial={initial} /> : <EmptyState title="Nothing requested yet">Send a request: the draft appears here chunk by chunk.</EmptyState>}
+          {initial ? (
+            <Thread key={initial.id} initial={initial} />
+          ) : (
+            <EmptyState title="Nothing requested yet">
+              Send a request: the draft appears here chunk by chunk.
+            </EmptyState>
+          )}
         </section>
       </div>
     </>
@@ -91,7 +161,9 @@ function Thread({ initial }: { initial: PlaygroundState }) {
     let stopped = false;
     const timer = setTimeout(async () => {
       try {
-        const res = await fetch(`/playground/${state.id}/chunks`, { headers: { accept: "application/json" } });
+        const res = await fetch(`/playground/${state.id}/chunks`, {
+          headers: { accept: "application/json" },
+        });
         if (!res.ok) throw new Error(String(res.status));
         const next = (await res.json()) as PlaygroundState;
         if (!stopped) {
@@ -115,7 +187,9 @@ function Thread({ initial }: { initial: PlaygroundState }) {
     <div className="thread" aria-live="polite" aria-busy={!state.done}>
       <div className="message bot parent">
         <div className="message-meta">
-          <span className="strong">Article Bot</span> <Badge tone={STATUS_TONE[state.status]}>{STATUS_LABEL[state.status]}</Badge> {state.cacheHit && <Badge tone="accent">from cache</Badge>}
+          <span className="strong">Article Bot</span>{" "}
+          <Badge tone={STATUS_TONE[state.status]}>{STATUS_LABEL[state.status]}</Badge>{" "}
+          {state.cacheHit && <Badge tone="accent">from cache</Badge>}
         </div>
         <p>
           {state.done ? "Wrote" : "Writing"} “{state.topic}” for {state.requester}
@@ -138,16 +212,24 @@ function Thread({ initial }: { initial: PlaygroundState }) {
       {lost && <Notice tone="warning">Lost contact with the console; retrying…</Notice>}
       {state.finished && (
         <p className="thread-summary" data-testid="summary">
-          Done: {num(state.finished.words)} words in {state.chunks.length} part{state.chunks.length === 1 ? "" : "s"}, first part after {seconds(state.firstChunkMs)}, {usd(state.costUsd)}.
-          {state.finished.sources.length ? ` Sources: ${state.finished.sources.map((s) => s.title).join("; ")}.` : ""} <Link to={`/generations/${state.id}`}>Open in the log</Link>
+          Done: {num(state.finished.words)} words in {state.chunks.length} part
+          {state.chunks.length === 1 ? "" : "s"}, first part after {seconds(state.firstChunkMs)},{" "}
+          {usd(state.costUsd)}.
+          {state.finished.sources.length
+            ? ` Sources: ${state.finished.sources.map((s) => s.title).join("; ")}.`
+            : ""}{" "}
+          <Link to={`/generations/${state.id}`}>Open in the log</Link>
         </p>
       )}
       {state.failed && (
         <Notice tone="error">
-          The draft failed ({state.failed.code}).{state.failed.refunded ? " The article was not counted against the quota." : ""}
+          The draft failed ({state.failed.code}).
+          {state.failed.refunded ? " The article was not counted against the quota." : ""}
         </Notice>
       )}
-      {state.status === "FAILED" && !state.failed && <Notice tone="error">The draft failed ({state.errorCode ?? "error"}).</Notice>}
+      {state.status === "FAILED" && !state.failed && (
+        <Notice tone="error">The draft failed ({state.errorCode ?? "error"}).</Notice>
+      )}
       {!state.done && (
         <noscript>
           <meta httpEquiv="refresh" content="2" />

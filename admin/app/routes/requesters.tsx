@@ -1,6 +1,6 @@
 import { Link, useLocation } from "react-router";
 import { requireAdminUser } from "../auth.server.ts";
-import { Filters, FilterInput, FilterSelect, withParam } from "../components/filters.tsx";
+import { FilterInput, FilterSelect, Filters, withParam } from "../components/filters.tsx";
 import { Meter } from "../components/meter.tsx";
 import { Badge, EmptyState, PageError, PageHeader, Pager, useConsoleUser } from "../components/ui.tsx";
 import { dateTime, PLATFORM_LABEL } from "../lib/format.ts";
@@ -22,18 +22,42 @@ export default function Requesters({ loaderData }: Route.ComponentProps) {
   const filtered = Boolean(filters.q || filters.platform || filters.status);
   return (
     <>
-      <PageHeader title="Requesters" description="People who ask for articles: Slack users per workspace, LINE users per channel, console testers." />
+      <PageHeader
+        title="Requesters"
+        description="People who ask for articles: Slack users per workspace, LINE users per channel, console testers."
+      />
       <Filters resetTo="/requesters" label="Search">
-        <FilterInput label="Name, id or workspace" name="q" value={filters.q} placeholder="e.g. Somchai or U024BE7LH" />
-        <FilterSelect
-          label="Platform" name="platform" value={filters.platform}
-          options={[{ value: "", label: "All platforms" }, ...Object.entries(PLATFORM_LABEL).map(([value, label]) => ({ value, label }))]}
+        <FilterInput
+          label="Name, id or workspace"
+          name="q"
+          value={filters.q}
+          placeholder="e.g. Somchai or U024BE7LH"
         />
-        <FilterSelect label="Status" name="status" value={filters.status} options={[{ value: "", label: "Any" }, { value: "active", label: "Active" }, { value: "blocked", label: "Blocked" }]} />
+        <FilterSelect
+          label="Platform"
+          name="platform"
+          value={filters.platform}
+          options={[
+            { value: "", label: "All platforms" },
+            ...Object.entries(PLATFORM_LABEL).map(([value, label]) => ({ value, label })),
+          ]}
+        />
+        <FilterSelect
+          label="Status"
+          name="status"
+          value={filters.status}
+          options={[
+            { value: "", label: "Any" },
+            { value: "active", label: "Active" },
+            { value: "blocked", label: "Blocked" },
+          ]}
+        />
       </Filters>
       {items.length === 0 ? (
         <EmptyState title={filtered ? "Nobody matches these filters" : "No requesters yet"}>
-          {filtered ? "Try a shorter name or clear the filters." : "Requesters appear the first time someone asks the bot in Slack or LINE, or in the playground."}
+          {filtered
+            ? "Try a shorter name or clear the filters."
+            : "Requesters appear the first time someone asks the bot in Slack or LINE, or in the playground."}
         </EmptyState>
       ) : (
         <div className="card flush">
@@ -78,7 +102,10 @@ export default function Requesters({ loaderData }: Route.ComponentProps) {
           </table>
         </div>
       )}
-      <Pager first={filters.after ? withParam(search, "after", null) : null} next={next ? withParam(search, "after", next) : null} />
+      <Pager
+        first={filters.after ? withParam(search, "after", null) : null}
+        next={next ? withParam(search, "after", next) : null}
+      />
     </>
   );
 }

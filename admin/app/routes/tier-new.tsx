@@ -18,11 +18,25 @@ export async function action({ request, context }: Route.ActionArgs) {
   const parsed = parseForm(TierSchema, await request.formData());
   if (!parsed.ok) return invalid(parsed);
   const result = await createTier(context.app, actor, parsed.data);
-  if (!result.ok) return invalid({ fieldErrors: result.fieldErrors ?? {}, formError: result.formError, values: parsed.values });
+  if (!result.ok)
+    return invalid({
+      fieldErrors: result.fieldErrors ?? {},
+      formError: result.formError,
+      values: parsed.values,
+    });
   throw redirect(`/tiers?${new URLSearchParams({ created: result.tier!.name })}`);
 }
 
-const BLANK = { name: "", description: "", dailyArticleLimit: "20", burstPerMinute: "10", maxWords: "1500", monthlyBudgetUsd: "", allowedModel: "", cacheScope: "TENANT" };
+const BLANK = {
+  name: "",
+  description: "",
+  dailyArticleLimit: "20",
+  burstPerMinute: "10",
+  maxWords: "1500",
+  monthlyBudgetUsd: "",
+  allowedModel: "",
+  cacheScope: "TENANT",
+};
 
 export default function NewTier({ loaderData, actionData }: Route.ComponentProps) {
   const values = { ...BLANK, ...(actionData && !actionData.ok ? actionData.values : {}) };
@@ -32,7 +46,13 @@ export default function NewTier({ loaderData, actionData }: Route.ComponentProps
       <ReadOnlyNote what="create tiers" />
       <ActionNotice result={actionData} />
       <section className="card">
-        <TierForm values={values} errors={actionData && !actionData.ok ? actionData.fieldErrors : {}} models={loaderData.models} submitLabel="Create tier" pendingLabel="Creating…" />
+        <TierForm
+          values={values}
+          errors={actionData && !actionData.ok ? actionData.fieldErrors : {}}
+          models={loaderData.models}
+          submitLabel="Create tier"
+          pendingLabel="Creating…"
+        />
       </section>
     </>
   );

@@ -1,13 +1,22 @@
 import { Form, useLocation } from "react-router";
 import { z } from "zod";
+import type { Platform } from "../../../core/db/client.ts";
 import { requireAdminAction, requireAdminUser } from "../auth.server.ts";
-import { Filters, FilterInput, FilterSelect, withParam } from "../components/filters.tsx";
-import { ActionNotice, EmptyState, PageError, PageHeader, Pager, ReadOnlyNote, SubmitButton, useCanEdit } from "../components/ui.tsx";
+import { FilterInput, FilterSelect, Filters, withParam } from "../components/filters.tsx";
+import {
+  ActionNotice,
+  EmptyState,
+  PageError,
+  PageHeader,
+  Pager,
+  ReadOnlyNote,
+  SubmitButton,
+  useCanEdit,
+} from "../components/ui.tsx";
 import { num, PLATFORM_LABEL } from "../lib/format.ts";
 import { done, invalid, parseForm } from "../lib/forms.server.ts";
 import { activeTiers, PLATFORMS, setWorkspaceDefaultTier } from "../requesters.server.ts";
 import type { Route } from "./+types/workspaces";
-import type { Platform } from "../../../core/db/client.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Workspaces · Article Bot console" }];
 const PAGE = 25;
@@ -16,16 +25,29 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   await requireAdminUser(request, context);
   const s = new URL(request.url).searchParams;
   const q = (s.get("q") ?? "").trim().slice(0, 100);
-  const platform = (PLATFORMS as readonly string[]).includes(s.get("platform") ?? "") ? (s.get("platform") as Platform) : "";
+  const platform = (PLATFORMS as readonly string[]).includes(s.get("platform") ?? "")
+    ? (s.get("platform") as Platform)
+    : "";
   const after = s.get("after")?.slice(0, 64) || null;
   const [rows, tiers] = await Promise.all([
     context.app.db.prisma.tenant.findMany({
       where: {
         ...(platform ? { platform } : {}),
-        ...(q ? { OR: [{ name: { contains: q, mode: "insensitive" } }, { externalId: { contains: q, mode: "insensitive" } }] } : {}),
+        ...(q
+          ? {
+              OR: [
+                { name: { contains: q, mode: "insensitive" } },
+                { externalId: { contains: q, mode: "insensitive" } },
+              ],
+            }
+          : {}),
       },
-      include: { defaultTier: { select: { id: true, name: true } }, _count: { select: { requesters: true } } },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: PAGE + 1,
+      include: {
+        defaultTier: { select: { id: true, name: true } },
+        _count: { select: { requesters: true } },
+      },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: PAGE + 1,
       ...(after ? { cursor: { id: after }, skip: 1 } : {}),
     }),
     activeTiers(context.app),
@@ -36,19 +58,33 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     next: rows.length > PAGE ? page.at(-1)!.id : null,
     tiers,
     workspaces: page.map((t) => ({
-      id: t.id, name: t.name || t.externalId, externalId: t.externalId, platform: t.platform, requesters: t._count.requesters, defaultTier: t.defaultTier,
+      id: t.id,
+      name: t.name || t.externalId,
+      externalId: t.externalId,
+      platform: t.platform,
+      requesters: t._count.requesters,
+      defaultTier: t.defaultTier,
     })),
   };
 }
 
-const Schema = z.object({ id: z.string().min(1).max(64), tierId: z.string({ error: "Choose a tier." }).min(1, "Choose a tier.").max(64) });
+const Schema = z.object({
+  id: z.string().min(1).max(64),
+  tierId: z.string({ error: "Choose a tier." }).min(1, "Choose a tier.").max(64),
+});
 
 export async function action({ request, context }: Route.ActionArgs) {
   const { actor } = await requireAdminAction(request, context);
   const parsed = parseForm(Schema, await request.formData());
-  if (!parsed.ok) return invalid({ ...parsed, formError: parsed.fieldErrors.tierId ?? "Choose a workspace and a tier." });
+  if (!parsed.ok)
+    return invalid({ ...parsed, formError: parsed.fieldErrors.tierId ?? "Choose a workspace and a tier." });
   const result = await setWorkspaceDefaultTier(context.app, actor, parsed.data.id, parsed.data.tierId);
-  if (!result.ok) return invalid({ fieldErrors: result.fieldErrors ?? {}, formError: result.formError ?? result.fieldErrors?.tierId, values: parsed.values });
+  if (!result.ok)
+    return invalid({
+      fieldErrors: result.fieldErrors ?? {},
+      formError: result.formError ?? result.fieldErrors?.tierId,
+      values: parsed.values,
+    });
   return done(result.notice);
 }
 
@@ -67,8 +103,13 @@ export default function Workspaces({ loaderData, actionData }: Route.ComponentPr
       <Filters resetTo="/workspaces" label="Search">
         <FilterInput label="Name or id" name="q" value={filters.q} />
         <FilterSelect
-          label="Platform" name="platform" value={filters.platform}
-          options={[{ value: "", label: "All platforms" }, ...Object.entries(PLATFORM_LABEL).map(([value, label]) => ({ value, label }))]}
+          label="Platform"
+          name="platform"
+          value={filters.platform}
+          options={[
+            { value: "", label: "All platforms" },
+            ...Object.entries(PLATFORM_LABEL).map(([value, label]) => ({ value, label })),
+          ]}
         />
       </Filters>
       {workspaces.length === 0 ? (
@@ -81,7 +122,9 @@ export default function Workspaces({ loaderData, actionData }: Route.ComponentPr
             <thead>
               <tr>
                 <th scope="col">Workspace</th>
-                <th scope="col" className="num">Requesters</th>
+                <th scope="col" className="num">
+                  Requesters
+                </th>
                 <th scope="col">Default tier</th>
               </tr>
             </thead>
@@ -94,15 +137,24 @@ export default function Workspaces({ loaderData, actionData }: Route.ComponentPr
                       {PLATFORM_LABEL[w.platform]} · {w.externalId}
                     </div>
                   </td>
-                  <td data-label="Requesters" className="num">{num(w.requesters)}</td>
+                  <td data-label="Requesters" className="num">
+                    {num(w.requesters)}
+                  </td>
                   <td data-label="Default tier">
                     <Form method="post" className="row-form">
                       <input type="hidden" name="id" value={w.id} />
                       <label className="visually-hidden" htmlFor={`tier-${w.id}`}>
                         Default tier of {w.name}
                       </label>
-                      <select id={`tier-${w.id}`} name="tierId" defaultValue={w.defaultTier.id} disabled={!canEdit}>
-                        {!tiers.some((t) => t.id === w.defaultTier.id) && <option value={w.defaultTier.id}>{w.defaultTier.name} (retired)</option>}
+                      <select
+                        id={`tier-${w.id}`}
+                        name="tierId"
+                        defaultValue={w.defaultTier.id}
+                        disabled={!canEdit}
+                      >
+                        {!tiers.some((t) => t.id === w.defaultTier.id) && (
+                          <option value={w.defaultTier.id}>{w.defaultTier.name} (retired)</option>
+                        )}
                         {tiers.map((t) => (
                           <option key={t.id} value={t.id}>
                             {t.name}
@@ -122,7 +174,10 @@ export default function Workspaces({ loaderData, actionData }: Route.ComponentPr
           </table>
         </div>
       )}
-      <Pager first={filters.after ? withParam(search, "after", null) : null} next={next ? withParam(search, "after", next) : null} />
+      <Pager
+        first={filters.after ? withParam(search, "after", null) : null}
+        next={next ? withParam(search, "after", next) : null}
+      />
     </>
   );
 }

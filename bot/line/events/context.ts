@@ -3,10 +3,10 @@ import type { AppContext } from "../../../core/app.ts";
 import type { Language } from "../../../core/domain.ts";
 import type { Logger } from "../../../core/logger.ts";
 import type { Pipeline } from "../../../core/pipeline/index.ts";
-import { LineApiError, retryKey, type LineApi, type LineMessage } from "../client.ts";
+import type { ShortMemory } from "../../memory.ts";
+import { type LineApi, LineApiError, type LineMessage, retryKey } from "../client.ts";
 import type { LineChat } from "../destination.ts";
 import { profileLanguage } from "../language.ts";
-import type { ShortMemory } from "../../memory.ts";
 
 /** What every LINE event listener gets: the core, the Messaging API and short-term memory. */
 export interface LineContext {
@@ -35,7 +35,12 @@ const PROFILE_TTL_SECONDS = 24 * 3600;
  * Answers an event: with its reply token while it is good, else by push (with a retry key
  * derived from the event, so a redelivered or retried answer still arrives once).
  */
-export async function respond(ctx: LineContext, incoming: Incoming, chat: LineChat, message: LineMessage): Promise<void> {
+export async function respond(
+  ctx: LineContext,
+  incoming: Incoming,
+  chat: LineChat,
+  message: LineMessage,
+): Promise<void> {
   const token = "replyToken" in incoming.event ? incoming.event.replyToken : undefined;
   if (token) {
     try {

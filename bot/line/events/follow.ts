@@ -1,7 +1,7 @@
 import type { webhook } from "@line/bot-sdk";
 import { chatOf } from "../destination.ts";
 import { groupHelloMessage, newTopicMessage } from "../replies.ts";
-import { profileOf, respond, type Incoming, type LineContext } from "./context.ts";
+import { type Incoming, type LineContext, profileOf, respond } from "./context.ts";
 
 /**
  * Someone added the Official Account as a friend: greet them with what the bot does, in the

@@ -3,6 +3,7 @@ import { EVENT_TTL_SECONDS, type Incoming, type LineContext } from "./context.ts
 
 /** Longer than any event takes to handle, shorter than the inbox's wait before retrying a dead process's job. */
 const HANDLING_TTL_SECONDS = 30;
+
 import { onFollow, onJoin } from "./follow.ts";
 import { onMessage } from "./message.ts";
 import { onPostback } from "./postback.ts";
@@ -33,7 +34,10 @@ export async function handleDelivery(ctx: LineContext, delivery: Delivery): Prom
       await dispatch(ctx, { event, channel: delivery.destination, receivedAt: delivery.receivedAt });
       await ctx.memory.set(claim, "done", EVENT_TTL_SECONDS).catch(() => undefined);
     } catch (err) {
-      ctx.logger.error({ err, eventType: event.type, webhookEventId: event.webhookEventId }, "LINE event handling failed");
+      ctx.logger.error(
+        { err, eventType: event.type, webhookEventId: event.webhookEventId },
+        "LINE event handling failed",
+      );
       await ctx.memory.delete(claim).catch(() => undefined);
     }
   }

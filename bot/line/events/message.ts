@@ -6,8 +6,8 @@ import { parseArticleRequest } from "../../../core/request/parse.ts";
 import { chatOf } from "../destination.ts";
 import { speakerLanguage } from "../language.ts";
 import { INDUSTRY_CHOICES, nonTextMessage } from "../replies.ts";
-import { profileOf, respond, type Incoming, type LineContext } from "./context.ts";
-import { forgetPicks, recallPicks, type Picks } from "./picks.ts";
+import { type Incoming, type LineContext, profileOf, respond } from "./context.ts";
+import { forgetPicks, type Picks, recallPicks } from "./picks.ts";
 import { submit } from "./submit.ts";
 
 /**
@@ -25,7 +25,10 @@ export async function onMessage(ctx: LineContext, incoming: Incoming<webhook.Mes
   // In a group the bot speaks when spoken to: a mention, never a sticker or a side conversation.
   if (chat.type !== "user" && !(text && mentionsBot(text, channel))) return;
   if (!chat.userId) {
-    ctx.logger.info({ chat: chat.type }, "LINE message without a user id (the member has not shared it); ignored");
+    ctx.logger.info(
+      { chat: chat.type },
+      "LINE message without a user id (the member has not shared it); ignored",
+    );
     return;
   }
   const person = { ...chat, userId: chat.userId };
@@ -40,13 +43,22 @@ export async function onMessage(ctx: LineContext, incoming: Incoming<webhook.Mes
   const profile = chat.type === "user" ? await profileOf(ctx, person.userId) : null;
   const lang = speakerLanguage(said, profile?.lang ?? "th");
   const picks = await recallPicks(ctx, channel, person.userId);
-  const queued = await submit(ctx, incoming, person, lang, { kind: "text", text: withPicks(said, picks, lang) }, profile?.displayName);
+  const queued = await submit(
+    ctx,
+    incoming,
+    person,
+    lang,
+    { kind: "text", text: withPicks(said, picks, lang) },
+    profile?.displayName,
+  );
   if (queued && picks) await forgetPicks(ctx, channel, person.userId);
 }
 
 /** The bot is mentioned by itself (isSelf) or by its user id (the webhook's destination). */
 function mentionsBot(message: webhook.TextMessageContent, botUserId: string): boolean {
-  return (message.mention?.mentionees ?? []).some((m) => m.type === "user" && (isSelf(m) || (m as webhook.UserMentionee).userId === botUserId));
+  return (message.mention?.mentionees ?? []).some(
+    (m) => m.type === "user" && (isSelf(m) || (m as webhook.UserMentionee).userId === botUserId),
+  );
 }
 
 function isSelf(m: webhook.Mentionee): boolean {
@@ -70,10 +82,13 @@ function withoutBotMentions(message: webhook.TextMessageContent, botUserId: stri
  */
 function withPicks(text: string, picks: Picks | null, lang: Language): string {
   // "help" stays a call for help, not an article about help in retail.
-  if (!picks || !parseArticleRequest({ kind: "text", text }, { maxWords: Number.POSITIVE_INFINITY }).ok) return text;
+  if (!picks || !parseArticleRequest({ kind: "text", text }, { maxWords: Number.POSITIVE_INFINITY }).ok)
+    return text;
   let out = text;
   const industry = INDUSTRY_CHOICES.find((c) => c.slug === picks.industry);
-  if (industry && !detectIndustry(text)) out += lang === "th" ? ` ใน${industry.topicHint.th}` : ` in ${industry.topicHint.en}`;
-  if (picks.words && extractLength(text).value === null) out += lang === "th" ? ` ${picks.words} คำ` : `, ${picks.words} words`;
+  if (industry && !detectIndustry(text))
+    out += lang === "th" ? ` ใน${industry.topicHint.th}` : ` in ${industry.topicHint.en}`;
+  if (picks.words && extractLength(text).value === null)
+    out += lang === "th" ? ` ${picks.words} คำ` : `, ${picks.words} words`;
   return out;
 }

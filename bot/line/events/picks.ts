@@ -19,7 +19,12 @@ export async function recallPicks(ctx: LineContext, channel: string, userId: str
   }
 }
 
-export async function rememberPick(ctx: LineContext, channel: string, userId: string, pick: Picks): Promise<Picks> {
+export async function rememberPick(
+  ctx: LineContext,
+  channel: string,
+  userId: string,
+  pick: Picks,
+): Promise<Picks> {
   const merged = { ...(await recallPicks(ctx, channel, userId)), ...pick };
   await ctx.memory.set(key(channel, userId), JSON.stringify(merged), PICK_TTL_SECONDS);
   return merged;

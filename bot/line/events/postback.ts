@@ -3,7 +3,7 @@ import type { ArticleRequest, Language, Tone } from "../../../core/domain.ts";
 import { parseAction } from "../actions.ts";
 import { chatOf } from "../destination.ts";
 import { draftGoneMessage, newTopicMessage, pickedMessage } from "../replies.ts";
-import { profileOf, respond, type Incoming, type LineContext } from "./context.ts";
+import { type Incoming, type LineContext, profileOf, respond } from "./context.ts";
 import { rememberPick } from "./picks.ts";
 import { submit } from "./submit.ts";
 
@@ -21,7 +21,10 @@ export async function onPostback(ctx: LineContext, incoming: Incoming<webhook.Po
   const person = { ...chat, userId: chat.userId };
   const parsed = parseAction(event.postback.data);
   if (!parsed) {
-    ctx.logger.info({ data: String(event.postback.data).slice(0, 80) }, "LINE postback not from this bot; ignored");
+    ctx.logger.info(
+      { data: String(event.postback.data).slice(0, 80) },
+      "LINE postback not from this bot; ignored",
+    );
     return;
   }
   const { action } = parsed;
@@ -31,9 +34,19 @@ export async function onPostback(ctx: LineContext, incoming: Incoming<webhook.Po
     case "new_topic":
       return respond(ctx, incoming, person, newTopicMessage(lang));
     case "pick_industry":
-      return respond(ctx, incoming, person, pickedMessage(lang, await rememberPick(ctx, channel, person.userId, { industry: action.industry })));
+      return respond(
+        ctx,
+        incoming,
+        person,
+        pickedMessage(lang, await rememberPick(ctx, channel, person.userId, { industry: action.industry })),
+      );
     case "pick_length":
-      return respond(ctx, incoming, person, pickedMessage(lang, await rememberPick(ctx, channel, person.userId, { words: action.words })));
+      return respond(
+        ctx,
+        incoming,
+        person,
+        pickedMessage(lang, await rememberPick(ctx, channel, person.userId, { words: action.words })),
+      );
     case "shorter":
     case "angle": {
       const earlier = await draftIn(ctx, channel, action.generationId);
@@ -46,7 +59,11 @@ export async function onPostback(ctx: LineContext, incoming: Incoming<webhook.Po
 }
 
 /** The request behind a draft of this LINE channel (a button from elsewhere finds nothing). */
-async function draftIn(ctx: LineContext, channel: string, generationId: string): Promise<ArticleRequest | null> {
+async function draftIn(
+  ctx: LineContext,
+  channel: string,
+  generationId: string,
+): Promise<ArticleRequest | null> {
   const g = await ctx.app.db.prisma.generation.findUnique({
     where: { id: generationId },
     select: { platform: true, request: true, tenant: { select: { externalId: true } } },

@@ -2,7 +2,7 @@ import type { Language } from "../../../core/domain.ts";
 import type { ChatRequest } from "../../../core/pipeline/index.ts";
 import { destinationFor, type LineChat } from "../destination.ts";
 import { blockedMessage, guidanceMessage, refusalMessage } from "../replies.ts";
-import { respond, type Incoming, type LineContext } from "./context.ts";
+import { type Incoming, type LineContext, respond } from "./context.ts";
 
 /**
  * Hands a request to the core and answers what it decided: a queued draft shows the loading
@@ -30,7 +30,10 @@ export async function submit(
   switch (result.kind) {
     case "queued":
       // Feedback at once; the sink renews it while the draft is written.
-      if (chat.type === "user") ctx.api.showLoading(chat.id, 60).catch((err) => ctx.logger.debug({ err }, "LINE loading animation not shown"));
+      if (chat.type === "user")
+        ctx.api
+          .showLoading(chat.id, 60)
+          .catch((err) => ctx.logger.debug({ err }, "LINE loading animation not shown"));
       return true;
     case "duplicate":
       return false;

@@ -16,7 +16,8 @@ export function register(app: App, { desk, app: ctx }: ListenerDeps): void {
     if (!(await desk.once(`download:${click.trigger}`))) return;
     const replyTo = { channel: click.channel, threadTs: click.threadTs, user: click.user };
     const found = await findDraft(ctx, click.generationId, click.teamId);
-    if (typeof found === "string" || !found.draft) return desk.tell(replyTo, plain(words("en")[found === "not_yours" ? "notYours" : "gone"]));
+    if (typeof found === "string" || !found.draft)
+      return desk.tell(replyTo, plain(words("en")[found === "not_yours" ? "notYours" : "gone"]));
     const t = words(found.request.language);
     try {
       await client.files.uploadV2({
@@ -28,7 +29,10 @@ export function register(app: App, { desk, app: ctx }: ListenerDeps): void {
         snippet_type: "markdown",
       });
     } catch (error) {
-      ctx.logger.warn({ code: slackErrorCode(error) ?? (error as Error).message }, "could not upload a draft to slack");
+      ctx.logger.warn(
+        { code: slackErrorCode(error) ?? (error as Error).message },
+        "could not upload a draft to slack",
+      );
       await desk.tell(replyTo, plain(t.uploadFailed));
     }
   });
@@ -36,6 +40,11 @@ export function register(app: App, { desk, app: ctx }: ListenerDeps): void {
 
 /** "AI in healthcare: 2030" → "AI-in-healthcare-2030.md" (Thai letters kept). */
 export function fileName(topic: string): string {
-  const stem = topic.normalize("NFC").replace(/[^\p{L}\p{M}\p{N}]+/gu, "-").replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/, "");
+  const stem = topic
+    .normalize("NFC")
+    .replace(/[^\p{L}\p{M}\p{N}]+/gu, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60)
+    .replace(/-+$/, "");
   return `${stem || "article"}.md`;
 }

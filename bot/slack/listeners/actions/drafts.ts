@@ -14,15 +14,31 @@ export interface FoundDraft {
   delivery: SlackDeliveryState;
 }
 
-export async function findDraft(app: AppContext, generationId: string | undefined, teamId: string): Promise<FoundDraft | "gone" | "not_yours"> {
+export async function findDraft(
+  app: AppContext,
+  generationId: string | undefined,
+  teamId: string,
+): Promise<FoundDraft | "gone" | "not_yours"> {
   if (!generationId || generationId.length > 64) return "gone";
   const g = await app.db.prisma.generation.findUnique({
     where: { id: generationId },
-    select: { id: true, platform: true, request: true, draft: true, deliveryState: true, tenant: { select: { externalId: true } } },
+    select: {
+      id: true,
+      platform: true,
+      request: true,
+      draft: true,
+      deliveryState: true,
+      tenant: { select: { externalId: true } },
+    },
   });
   if (!g || g.platform !== "SLACK") return "gone";
   if (g.tenant.externalId !== teamId) return "not_yours";
-  return { id: g.id, request: g.request as unknown as ArticleRequest, draft: g.draft, delivery: (g.deliveryState ?? {}) as SlackDeliveryState };
+  return {
+    id: g.id,
+    request: g.request as unknown as ArticleRequest,
+    draft: g.draft,
+    delivery: (g.deliveryState ?? {}) as SlackDeliveryState,
+  };
 }
 
 /** Who clicked, where, and on which draft. */
@@ -54,7 +70,8 @@ export async function writeAgain(
   const click = clickOf(body);
   const found = await findDraft(app, click.generationId, click.teamId);
   const replyTo = { channel: click.channel, threadTs: click.threadTs, user: click.user };
-  if (typeof found === "string") return desk.tell(replyTo, plain(words("en")[found === "gone" ? "gone" : "notYours"]));
+  if (typeof found === "string")
+    return desk.tell(replyTo, plain(words("en")[found === "gone" ? "gone" : "notYours"]));
   const { changes, note } = change(found.request);
   const d = found.delivery;
   const outerThread = d.rootTs && d.rootTs !== d.parentTs ? d.rootTs : undefined;
@@ -63,7 +80,14 @@ export async function writeAgain(
     teamId: click.teamId,
     userId: click.user,
     input: { kind: "form", form: formOf(found.request, changes) },
-    destination: { platform: "SLACK", teamId: click.teamId, channel: d.channel ?? click.channel ?? click.user, threadTs: outerThread, user: click.user, note },
+    destination: {
+      platform: "SLACK",
+      teamId: click.teamId,
+      channel: d.channel ?? click.channel ?? click.user,
+      threadTs: outerThread,
+      user: click.user,
+      note,
+    },
     replyTo,
     language: found.request.language as Language,
   });

@@ -26,12 +26,18 @@ export function register(app: App, { desk }: ListenerDeps): void {
     try {
       await client.views.open({
         trigger_id: command.trigger_id,
-        view: articleModal({ channel: command.channel_id, threadTs: undefined }, { topic: text || undefined }),
+        view: articleModal(
+          { channel: command.channel_id, threadTs: undefined },
+          { topic: text || undefined },
+        ),
       });
     } catch (error) {
       // An expired trigger (Slack was slow to deliver the command): say so instead of silence.
       if (!slackErrorCode(error)) throw error;
-      await desk.tell({ channel: command.channel_id, user: command.user_id }, plain(words(detectLanguage(text)).modalFailed));
+      await desk.tell(
+        { channel: command.channel_id, user: command.user_id },
+        plain(words(detectLanguage(text)).modalFailed),
+      );
     }
   });
 }

@@ -17,7 +17,13 @@ export function register(app: App, { desk }: ListenerDeps): void {
       teamId,
       userId: event.user,
       input: { kind: "text", text: typedText(event.text) },
-      destination: { platform: "SLACK", teamId, channel: event.channel, threadTs: event.thread_ts, user: event.user },
+      destination: {
+        platform: "SLACK",
+        teamId,
+        channel: event.channel,
+        threadTs: event.thread_ts,
+        user: event.user,
+      },
       replyTo: { channel: event.channel, threadTs: event.thread_ts, user: event.user },
     });
   });

@@ -14,13 +14,23 @@ export function register(app: App, { desk }: ListenerDeps): void {
   app.event("message", async ({ event, body }) => {
     if (event.channel_type !== "im") return;
     // Edits, deletions, joins, file shares and bots (ourselves included) are not requests.
-    if (event.subtype !== undefined || ("bot_id" in event && event.bot_id) || !("user" in event) || !event.user) return;
+    if (
+      event.subtype !== undefined ||
+      ("bot_id" in event && event.bot_id) ||
+      !("user" in event) ||
+      !event.user
+    )
+      return;
     const teamId = body.team_id ?? ("team" in event ? event.team : undefined);
     if (!teamId) return;
     const user = event.user;
     const threadTs = event.thread_ts && event.thread_ts !== event.ts ? event.thread_ts : undefined;
     if (threadTs && (await desk.isDraftThread(event.channel, threadTs))) {
-      if (await desk.once(body.event_id)) await desk.tell({ channel: event.channel, threadTs, user }, plain(words(detectLanguage(event.text ?? "")).threadHint));
+      if (await desk.once(body.event_id))
+        await desk.tell(
+          { channel: event.channel, threadTs, user },
+          plain(words(detectLanguage(event.text ?? "")).threadHint),
+        );
       return;
     }
     await desk.take({

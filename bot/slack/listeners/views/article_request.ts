@@ -23,7 +23,13 @@ export function register(app: App, { desk }: ListenerDeps): void {
       teamName: body.team?.domain,
       userId: user,
       input: { kind: "form", form },
-      destination: { platform: "SLACK", teamId, channel: origin.channel ?? user, threadTs: origin.threadTs, user },
+      destination: {
+        platform: "SLACK",
+        teamId,
+        channel: origin.channel ?? user,
+        threadTs: origin.threadTs,
+        user,
+      },
       replyTo: { channel: origin.channel, threadTs: origin.threadTs, user },
       language: form.language === "th" ? "th" : "en",
     });
