@@ -140,7 +140,7 @@ function printBanner(
     );
   else if (admin) lines.push("", `  First console admin created: ${admin.email}`);
   if (adminMissing) lines.push("", `  ${adminMissing}`);
-  console.log(lines.join("\n") + "\n");
+  console.log(`${lines.join("\n")}\n`);
 }
 
 function installShutdown(app: AppContext, running: Running[]): void {

@@ -18,5 +18,3 @@ declare module "react-router" {
     loginThrottle: LoginThrottle;
   }
 }
-
-export {};

@@ -155,7 +155,7 @@ export async function playgroundState(app: AppContext, id: string) {
       requester: { select: { displayName: true } },
     },
   });
-  if (!g || g.platform !== "CONSOLE") return null;
+  if (g?.platform !== "CONSOLE") return null;
   const delivery = (g.deliveryState ?? {}) as ConsoleDelivery;
   const chunks = [...(delivery.chunks ?? [])].sort((a, b) => a.index - b.index);
   return {

@@ -85,8 +85,11 @@ export async function tierUsage(app: AppContext) {
     p.tenant.groupBy({ by: ["defaultTierId"], _count: { _all: true } }),
   ]);
   const usage = new Map<string, { direct: number; inherited: number; workspaces: number }>();
-  const get = (id: string) =>
-    usage.get(id) ?? (usage.set(id, { direct: 0, inherited: 0, workspaces: 0 }), usage.get(id)!);
+  const get = (id: string) => {
+    const counts = usage.get(id) ?? { direct: 0, inherited: 0, workspaces: 0 };
+    usage.set(id, counts);
+    return counts;
+  };
   for (const d of direct) if (d.tierId) get(d.tierId).direct = d._count._all;
   for (const i of inherited) get(i.tierId).inherited = Number(i.count);
   for (const w of workspaces) get(w.defaultTierId).workspaces = w._count._all;

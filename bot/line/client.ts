@@ -57,7 +57,7 @@ export class LineApi {
   private readonly pushAttempts: number;
   private readonly retryDelayMs: number;
 
-  constructor(private readonly opts: LineApiOptions) {
+  constructor(readonly opts: LineApiOptions) {
     this.client = new messagingApi.MessagingApiClient({
       channelAccessToken: opts.accessToken,
       baseURL: opts.baseUrl,

@@ -61,7 +61,9 @@ export function slackLogger(logger: Logger): SlackLogger {
     info: (...msg) => logger.debug(text(msg)), // the SDKs are chatty at info; ours is debug
     warn: (...msg) => logger.warn(text(msg)),
     error: (...msg) => logger.error(text(msg)),
-    setLevel: (l) => void (level = l),
+    setLevel: (l) => {
+      level = l;
+    },
     getLevel: () => level,
     setName: () => undefined,
   };

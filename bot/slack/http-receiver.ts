@@ -93,19 +93,20 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | n
 }
 
 /** Events come as JSON; commands as a form; interactions as a form whose `payload` is JSON. */
+// biome-ignore lint/suspicious/noExplicitAny: Bolt's ReceiverEvent body is typed `any`; Bolt parses it
 function parseBody(raw: Buffer, contentType: string): Record<string, any> | null {
   try {
     const text = raw.toString("utf8");
     if (contentType.includes("application/json")) {
       const parsed: unknown = JSON.parse(text);
       return parsed && typeof parsed === "object" && !Array.isArray(parsed)
-        ? (parsed as Record<string, any>)
+        ? (parsed as Record<string, unknown>)
         : null;
     }
     const form = Object.fromEntries(new URLSearchParams(text));
     if (typeof form.payload === "string") {
       const parsed: unknown = JSON.parse(form.payload);
-      return parsed && typeof parsed === "object" ? (parsed as Record<string, any>) : null;
+      return parsed && typeof parsed === "object" ? (parsed as Record<string, unknown>) : null;
     }
     return form;
   } catch {

@@ -308,7 +308,7 @@ export function notesMessage(notes: string[]): Message {
  */
 function when(at: Date, language: Language): string {
   const epoch = Math.floor(at.getTime() / 1000);
-  const fallback = at.toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  const fallback = `${at.toISOString().replace("T", " ").slice(0, 16)} UTC`;
   return language === "th"
     ? `<!date^${epoch}^{date_short_pretty} เวลา {time}|${fallback}>`
     : `<!date^${epoch}^{date_short_pretty} at {time}|${fallback}>`;

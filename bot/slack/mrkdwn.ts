@@ -177,7 +177,7 @@ export function splitSections(text: string, max = SECTION_MAX_CHARS): string[] {
   let rest = text;
   let reopen = false;
   while (rest.length) {
-    if (reopen) rest = "```\n" + rest;
+    if (reopen) rest = `\`\`\`\n${rest}`;
     const budget = max - 4; // room to close a code block at the cut
     if (rest.length <= max) {
       parts.push(rest);

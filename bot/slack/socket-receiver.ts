@@ -39,6 +39,7 @@ export class SlackSocketReceiver implements Receiver {
       "slack_event",
       async (args: {
         ack: (response?: unknown) => Promise<void>;
+        // biome-ignore lint/suspicious/noExplicitAny: Bolt's ReceiverEvent body is typed `any`
         body: Record<string, any>;
         retry_num?: number;
         retry_reason?: string;

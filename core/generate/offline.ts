@@ -135,25 +135,23 @@ export function composeBrief(request: ArticleRequest, sources: Source[]): string
         .map((s, i) => `**[${i + 1}] ${s.title}**\n> ${condense(s.excerpt, request.language)}`)
         .join("\n\n")
     : w.noReferences;
-  return (
+  return `${[
+    w.label(request.topic),
+    w.title(request.topic),
     [
-      w.label(request.topic),
-      w.title(request.topic),
-      [
-        w.question,
-        w.ask(request),
-        request.keywords.length ? `${w.keywords}: ${request.keywords.join(", ")}` : "",
-      ]
-        .filter(Boolean)
-        .join("\n\n"),
-      `${w.references}\n\n${references}`,
-      `${w.outline}\n\n${w
-        .outlineSteps(request, sources, budget)
-        .map((step, i) => `${i + 1}. ${step}`)
-        .join("\n")}`,
-      `${w.nextSteps}\n\n${w.steps.map((step) => `- ${step}`).join("\n")}`,
-    ].join("\n\n") + "\n"
-  );
+      w.question,
+      w.ask(request),
+      request.keywords.length ? `${w.keywords}: ${request.keywords.join(", ")}` : "",
+    ]
+      .filter(Boolean)
+      .join("\n\n"),
+    `${w.references}\n\n${references}`,
+    `${w.outline}\n\n${w
+      .outlineSteps(request, sources, budget)
+      .map((step, i) => `${i + 1}. ${step}`)
+      .join("\n")}`,
+    `${w.nextSteps}\n\n${w.steps.map((step) => `- ${step}`).join("\n")}`,
+  ].join("\n\n")}\n`;
 }
 
 /** The excerpt's opening, cut at a sentence or word boundary: enough to judge it, short enough to scan. */

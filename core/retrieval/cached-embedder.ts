@@ -98,7 +98,7 @@ export class CachedEmbedder implements Embedder {
     if (toEmbed.length) {
       const res = await this.inner.embed(toEmbed.map(([, text]) => text));
       tokens = res.tokens;
-      toEmbed.forEach(([key], i) => vectors.set(key, Float32Array.from(res.vectors[i]!)));
+      for (const [i, [key]] of toEmbed.entries()) vectors.set(key, Float32Array.from(res.vectors[i]!));
       await this.writeTable(toEmbed.map(([key]) => ({ key, vector: vectors.get(key)! })));
     }
     for (const [key, vector] of vectors) this.lru.set(key, vector);

@@ -69,7 +69,10 @@ export class VectorIndex {
     }
     this.documents[slot] = entry.documentId;
     let members = this.byDocument.get(entry.documentId);
-    if (!members) this.byDocument.set(entry.documentId, (members = new Set()));
+    if (!members) {
+      members = new Set();
+      this.byDocument.set(entry.documentId, members);
+    }
     members.add(entry.id);
     this.industryCodes[slot] = entry.industry ? this.industryCode(entry.industry, true) : 0;
     this.languageCodes[slot] = LANGUAGE_CODE[entry.language] ?? 0;

@@ -23,7 +23,7 @@ export async function runPlan(
     const extra = after ? await after(stack) : [];
     const summary = await summarize(stack, plan, records, samples, wallMs);
     const base = await writeReport(summary, samples);
-    console.log("\n" + markdown(summary, samples) + extra.join("\n"));
+    console.log(`\n${markdown(summary, samples)}${extra.join("\n")}`);
     console.log(`\nwritten: ${base}.json and .md`);
     return summary;
   } finally {

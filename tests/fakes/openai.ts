@@ -339,8 +339,10 @@ function embeddings(body: EmbeddingBody, send: (status: number, body: unknown) =
       : Array.isArray(body.input) && typeof body.input[0] === "number"
         ? [body.input as number[]]
         : (body.input as (string | number[])[]);
-  if (!Array.isArray(inputs) || !inputs.length)
-    return send(400, apiError("'input' is a required property", "invalid_request_error", null));
+  if (!Array.isArray(inputs) || !inputs.length) {
+    send(400, apiError("'input' is a required property", "invalid_request_error", null));
+    return;
+  }
   const dims = body.dimensions ?? (body.model?.includes("large") ? 3072 : 1536);
   const texts = inputs.map((i) => (typeof i === "string" ? i : i.join(" ")));
   const data = texts.map((text, index) => {

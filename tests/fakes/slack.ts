@@ -407,7 +407,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (Date.now() - issued > TRIGGER_TTL_MS) return err("expired_trigger_id");
       triggers.delete(String(a.trigger_id));
       const view = a.view;
-      if (!view || view.type !== "modal" || !Array.isArray(view.blocks)) return err("invalid_arguments");
+      if (view?.type !== "modal" || !Array.isArray(view.blocks)) return err("invalid_arguments");
       if (view.blocks.length > 100) return err("invalid_arguments");
       const id = newId("V");
       views.push({ id, triggerId: String(a.trigger_id), view });
@@ -439,7 +439,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const out = [];
       for (const f of list) {
         const file = files.find((x) => x.id === f.id);
-        if (!file || !file.content) return err("file_not_found");
+        if (!file?.content) return err("file_not_found");
         Object.assign(file, { title: f.title, channel, threadTs: a.thread_ts, completed: true });
         out.push({
           id: file.id,
@@ -1075,7 +1075,10 @@ class WsConnection {
   }
 
   private onFrame(fin: boolean, opcode: number, payload: Buffer): void {
-    if (opcode === 0x9) return this.frame(0xa, payload); // ping → pong
+    if (opcode === 0x9) {
+      this.frame(0xa, payload); // ping → pong
+      return;
+    }
     if (opcode === 0xa) return;
     if (opcode === 0x8) {
       this.frame(0x8, payload.subarray(0, 2));

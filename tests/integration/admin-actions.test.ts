@@ -629,7 +629,7 @@ describe("corpus", () => {
   });
 
   it("refuses uploads that are too large, empty or not multipart, and viewers' uploads", async () => {
-    const big = await multipart([{ name: "big.md", body: "# Big\n\n" + "word ".repeat(5 * 1024 * 1024) }]);
+    const big = await multipart([{ name: "big.md", body: `# Big\n\n${"word ".repeat(5 * 1024 * 1024)}` }]);
     expect(big.status).toBe(413);
     expect(await big.text()).toContain("That upload is too large");
     const none = await multipart([]);

@@ -89,7 +89,7 @@ const sessionRowId = (cookie: string) =>
 function rawGet(pathname: string): Promise<number> {
   return new Promise((resolve, reject) => {
     http
-      .get(base + "/", { path: pathname }, (res) => (res.resume(), resolve(res.statusCode ?? 0)))
+      .get(`${base}/`, { path: pathname }, (res) => (res.resume(), resolve(res.statusCode ?? 0)))
       .on("error", reject);
   });
 }

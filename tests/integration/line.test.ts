@@ -8,7 +8,6 @@ import type { AppContext } from "../../core/app.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { segmentStarts } from "../../core/text/words.ts";
 import { dayColumn } from "../../core/time.ts";
-import { seed } from "../../prisma/seed.ts";
 import {
   type DeliveredMessage,
   type FakeLine,

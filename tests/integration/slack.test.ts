@@ -431,7 +431,7 @@ describe("Slack: acknowledgement, retries and signatures", () => {
       timestamp: Math.floor(Date.now() / 1000) - 6 * 60,
     });
     const forged = await slack.deliver(server.url, body, "application/json", {
-      signature: "v0=" + "0".repeat(64),
+      signature: `v0=${"0".repeat(64)}`,
     });
     const unsigned = await fetch(`${server.url}/slack/events`, {
       method: "POST",
@@ -561,7 +561,7 @@ describe("Slack: delivery fallbacks and limits", () => {
       const shown = [streamed[0]!.markdown!, ...posted.map((m) => m.text)].join(" ");
       const words = (s: string) =>
         s
-          .replace(/[*#_>•\-]/g, " ")
+          .replace(/[*#_>•-]/g, " ")
           .split(/\s+/)
           .filter(Boolean);
       expect(words(shown).length).toBe(words(g.draft!).length);
@@ -654,17 +654,18 @@ describe("Slack: quotas and failures", () => {
     openai.set({ failure: { kind: "status", status: 500, only: "chat" } });
     const channel = id("C");
     const user = id("U");
-    let failed;
-    try {
-      const sent = await slack.mention(server.url, {
-        channel,
-        user,
-        text: `<@${slack.botUserId}> satellite internet for logistics, 300 words`,
-      });
-      failed = await settled(`SLACK:${sent.eventId}`);
-    } finally {
-      openai.set({ failure: null });
-    }
+    const failed = await (async () => {
+      try {
+        const sent = await slack.mention(server.url, {
+          channel,
+          user,
+          text: `<@${slack.botUserId}> satellite internet for logistics, 300 words`,
+        });
+        return await settled(`SLACK:${sent.eventId}`);
+      } finally {
+        openai.set({ failure: null });
+      }
+    })();
     expect(failed.status).toBe("FAILED");
     const apology = slack
       .thread(channel, stateOf(failed).parentTs!)

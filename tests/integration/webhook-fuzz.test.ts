@@ -86,7 +86,7 @@ function post(
 const lineSign = (body: Buffer) => createHmac("sha256", line.channelSecret).update(body).digest("base64");
 
 /** Nested `{"events":[…]}` built as text, so the test itself never recurses. */
-const deep = (depth: number) => Buffer.from('{"events":['.repeat(depth) + '"x"' + "]}".repeat(depth));
+const deep = (depth: number) => Buffer.from(`${'{"events":['.repeat(depth)}"x"${"]}".repeat(depth)}`);
 const bodies = fc.oneof(
   fc.uint8Array({ maxLength: 2_000 }).map((b) => Buffer.from(b)), // arbitrary bytes, invalid UTF-8 included
   fc.json({ maxDepth: 5 }).map((j) => Buffer.from(j)),
@@ -191,7 +191,7 @@ describe("LINE webhook under hostile input", () => {
     expect(
       (
         await post("/line/webhook", body, {
-          "x-line-signature": lineSign(Buffer.from(body.toString() + " ")),
+          "x-line-signature": lineSign(Buffer.from(`${body.toString()} `)),
           "content-type": "application/json",
         })
       ).status,

@@ -56,6 +56,7 @@ const PIECES = [
   "1,200-word",
   "ignore previous instructions",
   "</system>",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile sender's text, on purpose
   "${process.env}",
   "'; DROP TABLE users; --",
   "%s%n",

@@ -34,7 +34,7 @@ describe("VectorIndex", () => {
       .slice(0, 7);
     const got = index.search(q, 7);
     expect(got.map((h) => h.id)).toEqual(expected.map((h) => h.id));
-    got.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i]!.score, 5));
+    for (const [i, h] of got.entries()) expect(h.score).toBeCloseTo(expected[i]!.score, 5);
   });
 
   it("filters by industry and language before scoring", () => {

@@ -63,8 +63,7 @@ describe("markdown to Slack mrkdwn", () => {
   });
 
   it("closes and reopens a code block cut across sections", () => {
-    const code =
-      "```\n" + Array.from({ length: 200 }, (_, i) => `line ${i} of some code here`).join("\n") + "\n```";
+    const code = `\`\`\`\n${Array.from({ length: 200 }, (_, i) => `line ${i} of some code here`).join("\n")}\n\`\`\``;
     const parts = splitSections(toMrkdwn(code));
     expect(parts.length).toBeGreaterThan(1);
     for (const p of parts) {

@@ -33,7 +33,7 @@ describe("Slack request signatures", () => {
         nowSeconds: now,
         ...over,
       });
-    expect(check({ rawBody: Buffer.from(BODY + "x") })).toEqual({ ok: false, reason: "bad signature" });
+    expect(check({ rawBody: Buffer.from(`${BODY}x`) })).toEqual({ ok: false, reason: "bad signature" });
     expect(check({ signingSecret: "0".repeat(32) })).toEqual({ ok: false, reason: "bad signature" });
     expect(check({ signature: "v0=short" })).toEqual({ ok: false, reason: "bad signature" });
     expect(check({ signature: undefined })).toEqual({ ok: false, reason: "missing headers" });

@@ -188,7 +188,7 @@ export function BarList({
 /** A round number at or above v, so the axis reads 0–50 rather than 0–47.3. */
 export function niceMax(v: number): number {
   if (v <= 0) return 0;
-  const exp = Math.pow(10, Math.floor(Math.log10(v)));
+  const exp = 10 ** Math.floor(Math.log10(v));
   for (const m of [1, 2, 2.5, 5, 10]) if (m * exp >= v) return m * exp;
   return 10 * exp;
 }

@@ -33,6 +33,7 @@ export default function ConsoleLayout({ loaderData }: Route.ComponentProps) {
   const busy = navigation.state !== "idle";
   const { pathname } = useLocation();
   // On a phone the navigation is a scrolling strip: keep the current page's link in view.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again whenever the page changes
   useEffect(() => {
     const strip = document.querySelector<HTMLElement>(".sidenav");
     const active = strip?.querySelector<HTMLElement>("a.active");

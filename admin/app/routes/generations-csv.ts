@@ -46,7 +46,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       if (!started) {
         started = true;
         // The BOM makes spreadsheet programs read the file as UTF-8 (Thai topics stay Thai).
-        controller.enqueue(encoder.encode("\uFEFF" + csvRow(COLUMNS)));
+        controller.enqueue(encoder.encode(`\uFEFF${csvRow(COLUMNS)}`));
         return;
       }
       if (finished) return controller.close();

@@ -86,10 +86,7 @@ export default function Playground({ loaderData, actionData }: Route.ComponentPr
       <ActionNotice result={failed} />
       {failed?.examples?.length ? (
         <Notice tone="info">
-          Try:{" "}
-          {failed.examples
-            .map((e, i) => <q key={i}>{e}</q>)
-            .reduce<React.ReactNode[]>((a, q) => (a.length ? [...a, " · ", q] : [q]), [])}
+          Try: {failed.examples.flatMap((e, i) => (i ? [" · ", <q key={e}>{e}</q>] : [<q key={e}>{e}</q>]))}
         </Notice>
       ) : null}
       <div className="grid playground">
@@ -203,7 +200,7 @@ function Thread({ initial }: { initial: PlaygroundState }) {
         </div>
       ))}
       {!state.done && (
-        <div className="message typing" aria-label="Writing">
+        <div className="message typing" role="status" aria-label="Writing">
           <span />
           <span />
           <span />

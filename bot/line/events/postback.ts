@@ -68,7 +68,7 @@ async function draftIn(
     where: { id: generationId },
     select: { platform: true, request: true, tenant: { select: { externalId: true } } },
   });
-  if (!g || g.platform !== "LINE" || g.tenant.externalId !== channel) return null;
+  if (g?.platform !== "LINE" || g.tenant.externalId !== channel) return null;
   return g.request as unknown as ArticleRequest;
 }
 

@@ -31,7 +31,7 @@ export async function findDraft(
       tenant: { select: { externalId: true } },
     },
   });
-  if (!g || g.platform !== "SLACK") return "gone";
+  if (g?.platform !== "SLACK") return "gone";
   if (g.tenant.externalId !== teamId) return "not_yours";
   return {
     id: g.id,
