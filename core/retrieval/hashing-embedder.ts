@@ -1,4 +1,4 @@
-import { words } from "./text.ts";
+import { words } from "../text/words.ts";
 import type { Embedder } from "./types.ts";
 
 /**
@@ -23,6 +23,7 @@ export class HashingEmbedder implements Embedder {
   vector(text: string): number[] {
     const v = new Float64Array(this.dimensions);
     const terms = words(text)
+      .map((w) => w.toLowerCase())
       .filter((w) => !STOPWORDS.has(w))
       .map(stem);
     for (let i = 0; i < terms.length; i++) {
