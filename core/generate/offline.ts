@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { ArticleRequest, Language, Source } from "../domain.ts";
+import { lastGraphemeBoundary, lastWordBoundary } from "../text/words.ts";
 import { deliveredSoFar } from "./prompt.ts";
 import type { GenerationEvent, Generator, Prompt, StreamOptions } from "./types.ts";
 
@@ -131,9 +132,7 @@ export function composeBrief(request: ArticleRequest, sources: Source[]): string
     (share) => Math.round((request.targetWords * share) / 10) * 10 || 10,
   );
   const references = sources.length
-    ? sources
-        .map((s, i) => `**[${i + 1}] ${s.title}**\n> ${condense(s.excerpt, request.language)}`)
-        .join("\n\n")
+    ? sources.map((s, i) => `**[${i + 1}] ${s.title}**\n> ${condense(s.excerpt)}`).join("\n\n")
     : w.noReferences;
   return `${[
     w.label(request.topic),
@@ -154,17 +153,18 @@ export function composeBrief(request: ArticleRequest, sources: Source[]): string
   ].join("\n\n")}\n`;
 }
 
-/** The excerpt's opening, cut at a sentence or word boundary: enough to judge it, short enough to scan. */
-export function condense(excerpt: string, language: Language, maxChars = 320): string {
+/**
+ * The excerpt's opening, cut at a sentence or word boundary: enough to judge it, short enough to
+ * scan. The word boundary is the core's (read on the whole text, so a Thai word is never split).
+ */
+export function condense(excerpt: string, maxChars = 320): string {
   const text = excerpt.replace(/\s+/g, " ").trim();
   if (text.length <= maxChars) return text;
   const head = text.slice(0, maxChars);
   const sentenceEnd = Math.max(head.lastIndexOf(". "), head.lastIndexOf("! "), head.lastIndexOf("? "));
   if (sentenceEnd > maxChars * 0.5) return head.slice(0, sentenceEnd + 1);
-  const words = [...new Intl.Segmenter(language, { granularity: "word" }).segment(head)];
-  const last = words.at(-1);
-  const cut = last && words.length > 1 ? head.slice(0, last.index) : head;
-  return `${cut.trimEnd()}…`;
+  const cut = lastWordBoundary(text, maxChars) || lastGraphemeBoundary(text, maxChars);
+  return `${text.slice(0, cut).trimEnd()}…`;
 }
 
 /** Small pieces that never split a word or a grapheme, like a model's token stream would not. */

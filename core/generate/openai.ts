@@ -2,9 +2,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
 import type { ArticleRequest } from "../domain.ts";
 import type { Logger } from "../logger.ts";
+import { countTokens } from "../text/tokens.ts";
 import { CircuitBreaker, type CircuitOptions, type CircuitState } from "./circuit.ts";
 import { type BackoffPolicy, backoffDelay, retryAfterMs, Watchdog } from "./retry.ts";
-import { countText } from "./tokens.ts";
 import {
   GenerationError,
   type GenerationEvent,
@@ -239,7 +239,7 @@ function usageEvent(
     type: "usage",
     model,
     inputTokens: prompt.promptTokens,
-    outputTokens: countText(text),
+    outputTokens: countTokens(text),
     estimated: true,
   };
 }

@@ -1,5 +1,5 @@
 import type { ArticleRequest, Language, Source, Tone } from "../domain.ts";
-import { countChat, truncateToTokens } from "./tokens.ts";
+import { countChat, truncateToTokens } from "../text/tokens.ts";
 import type { Prompt } from "./types.ts";
 
 /** The goal for a standard request with four excerpts; the guide's system spent ~3,500. */

@@ -7,7 +7,7 @@ import type { QuotaExceeded, Quotas } from "../quota/quotas.ts";
 import { estimateArticleCost } from "../records/cost.ts";
 import { createGeneration, recordFailed, recordRefusal } from "../records/generations.ts";
 import { type Guidance, parseArticleRequest } from "../request/parse.ts";
-import { detectLanguage } from "../text/words.ts";
+import { detectLanguage } from "../text/language.ts";
 import { dayColumn } from "../time.ts";
 import { resolveRequester } from "./requesters.ts";
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ArticleRequest, Language, Tone } from "../domain.ts";
+import { speakerLanguage } from "../text/language.ts";
 import { normalizeTopicWords } from "../text/words.ts";
 import {
   extractAudience,
@@ -170,17 +171,6 @@ function targetWords(asked: number | null, limits: RequestLimits, speaks: Langua
     words = max;
   }
   return words;
-}
-
-/**
- * Thai readers mix English terms into Thai requests ("เขียนบทความเรื่อง Digital Transformation
- * Strategy"), while English writers rarely type Thai: a quarter of Thai letters means Thai.
- */
-function speakerLanguage(text: string, fallback: Language = "en"): Language {
-  const letters = text.match(/\p{L}/gu)?.length ?? 0;
-  if (letters === 0) return fallback;
-  const thai = text.match(/[\u0E01-\u0E4E]/gu)?.length ?? 0;
-  return thai * 4 >= letters ? "th" : "en";
 }
 
 function languageField(value: string | null | undefined): Language | null {

@@ -1,4 +1,6 @@
-import { countTokens, cutAtWord, sentences, words } from "./text.ts";
+import { sentences } from "../text/sentences.ts";
+import { countTokens, truncateToTokens } from "../text/tokens.ts";
+import { words } from "../text/words.ts";
 
 /** ~90 tokens each keeps four excerpts near 400 tokens, inside the prompt's budget. */
 export const DEFAULT_EXCERPT_TOKENS = 90;
@@ -29,7 +31,7 @@ export function trimExcerpt(passage: string, maxTokens = DEFAULT_EXCERPT_TOKENS,
   const start = query ? bestUnit(units, query) : 0;
   // The first unit alone is too long: cut it at a word.
   if (cost[start]! > maxTokens - 2)
-    return `${start > 0 ? "…" : ""}${cutAtWord(units[start]!, maxTokens - (start > 0 ? 1 : 0))}`;
+    return `${start > 0 ? "…" : ""}${truncateToTokens(units[start]!, maxTokens - (start > 0 ? 1 : 0))}`;
   let from = start;
   let to = start + 1;
   let used = cost[start]!;
@@ -39,12 +41,15 @@ export function trimExcerpt(passage: string, maxTokens = DEFAULT_EXCERPT_TOKENS,
   return `${from > 0 ? "… " : ""}${units.slice(from, to).join(" ")}${to < units.length ? " …" : ""}`;
 }
 
+/** Words compared as retrieval compares them: lower-cased. */
+const lowerWords = (text: string) => words(text).map((w) => w.toLowerCase());
+
 function bestUnit(units: string[], query: string): number {
-  const wanted = new Set(words(query).filter((w) => w.length > 2 || /[\u0E00-\u0E7F]/.test(w)));
+  const wanted = new Set(lowerWords(query).filter((w) => w.length > 2 || /[\u0E00-\u0E7F]/.test(w)));
   let best = 0;
   let bestScore = 0;
   units.forEach((u, i) => {
-    const score = new Set(words(u).filter((w) => wanted.has(w))).size;
+    const score = new Set(lowerWords(u).filter((w) => wanted.has(w))).size;
     if (score > bestScore) [best, bestScore] = [i, score];
   });
   return best;

@@ -1,4 +1,4 @@
-import { words } from "./text.ts";
+import { words } from "../text/words.ts";
 import type { Embedder } from "./types.ts";
 
 /**
@@ -22,7 +22,10 @@ export class HashingEmbedder implements Embedder {
   /** Synchronous core, for callers (tests, benchmarks) that embed many texts in a loop. */
   vector(text: string): number[] {
     const v = new Float64Array(this.dimensions);
+    // Lower-cased here, not in `words`: retrieval compares words case-blind, the rest of core not.
+    // Any change to how terms are made changes every vector: change `model` with it.
     const terms = words(text)
+      .map((w) => w.toLowerCase())
       .filter((w) => !STOPWORDS.has(w))
       .map(stem);
     for (let i = 0; i < terms.length; i++) {

@@ -1,6 +1,8 @@
 import path from "node:path";
 import type { Language } from "../domain.ts";
-import { countTokens, detectLanguage, sentences } from "./text.ts";
+import { detectLanguage } from "../text/language.ts";
+import { sentences } from "../text/sentences.ts";
+import { countTokens } from "../text/tokens.ts";
 
 export interface ParsedArticle {
   title: string;

@@ -1,7 +1,6 @@
 /**
- * Where sentences end, in English and Thai. ICU finds English sentence ends; Thai writes no
- * full stop and ends a sentence (or clause) with a space instead, so a space after a Thai
- * letter counts as a sentence end too.
+ * Sentences in English and Thai. ICU finds English sentence ends; Thai writes no full stop and
+ * ends a sentence (or clause) with a space instead, so a space next to Thai letters ends one too.
  */
 
 const sentenceSegmenter = new Intl.Segmenter("en", { granularity: "sentence" });
@@ -16,4 +15,23 @@ export function sentenceBoundaries(text: string): number[] {
     if (after > 0 && after < text.length) found.add(after);
   }
   return [...found].sort((a, b) => a - b);
+}
+
+/**
+ * Sentence-sized units, trimmed, for retrieval excerpts: ICU's sentences, with text holding Thai
+ * letters split at spaces as well. The Thai split is narrower than sentenceBoundaries' (it also
+ * wants Thai, a quote, a capital or a digit after the space), so "AI ช่วย" stays one unit.
+ */
+export function sentences(text: string): string[] {
+  const out: string[] = [];
+  for (const { segment } of sentenceSegmenter.segment(text)) {
+    const parts = /[\u0E00-\u0E7F]/.test(segment) ? splitThaiPhrases(segment) : [segment];
+    for (const p of parts) if (p.trim()) out.push(p.trim());
+  }
+  return out;
+}
+
+/** Splits at spaces next to Thai letters only, so "AI ช่วย" stays whole but two Thai phrases part. */
+function splitThaiPhrases(segment: string): string[] {
+  return segment.split(/(?<=[\u0E00-\u0E7F\u0E2F\u0E46)"”.!?])\s+(?=[\u0E00-\u0E7F"“(A-Z0-9])/u);
 }

@@ -11,16 +11,7 @@ import { STOP_WORDS } from "./stop-words.ts";
 const wordSegmenter = new Intl.Segmenter("th", { granularity: "word" });
 const graphemeSegmenter = new Intl.Segmenter("th", { granularity: "grapheme" });
 
-const THAI_LETTER = /[\u0E01-\u0E4E]/gu;
-const ANY_LETTER = /\p{L}/gu;
 const THAI_CHAR = "\\u0E01-\\u0E4E";
-
-/** Thai when Thai letters are most of the letters: English brand names in Thai text do not flip it. */
-export function detectLanguage(text: string): Language {
-  const thai = text.match(THAI_LETTER)?.length ?? 0;
-  const all = text.match(ANY_LETTER)?.length ?? 0;
-  return thai > 0 && thai * 2 > all ? "th" : "en";
-}
 
 /**
  * ICU may glue a Latin word onto the Thai words around it ("เรื่องAIใน" is one segment), so a
@@ -37,7 +28,12 @@ function stripMarkdown(text: string): string {
   return text.replace(/\]\([^)\s]*\)/g, "]").replace(/[*_`#>|~[\]]+/g, " ");
 }
 
-/** Word-like segments of `text` in order (numbers count; spaces, punctuation and symbols not). */
+/**
+ * Word-like segments of `text` in order, as written (numbers count; spaces, punctuation and
+ * symbols not). Callers that compare words lower-case them themselves. The hashing embedder's
+ * vectors depend on this function: changing it changes every local vector, so the embedder's
+ * model id (core/retrieval/hashing-embedder.ts) must change with it.
+ */
 export function words(text: string): string[] {
   const out: string[] = [];
   for (const s of wordSegmenter.segment(separateScripts(text.normalize("NFC")))) {

@@ -16,6 +16,7 @@ import { seed } from "../../prisma/seed.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { ROOT } from "../helpers/process.ts";
 import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
+import { until } from "../helpers/wait.ts";
 
 /**
  * Workers dying or stopping with articles half-posted: every article still arrives whole, each
@@ -103,14 +104,6 @@ const read = (file: string): Line[] =>
         .map((l) => JSON.parse(l) as Line)
     : [];
 
-async function until(check: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function acceptMany(count: number, user: string): Promise<string[]> {
   const conversations: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -161,14 +154,18 @@ describe("worker faults (PostgreSQL, Redis, BullMQ, worker processes)", () => {
     const user = `killed-${randomBytes(3).toString("hex")}`;
     const first = await startWorker(file);
     const conversations = await acceptMany(6, user);
-    await until(() => read(file).filter((l) => l.t === "chunk").length >= 4);
+    await until("four chunks delivered", () => read(file).filter((l) => l.t === "chunk").length >= 4, {
+      timeoutMs: 60_000,
+    });
     first.kill("SIGKILL");
     const before = read(file);
     expect(before.filter((l) => l.t === "finish").length).toBeLessThan(conversations.length); // work was really in flight
 
     const second = await startWorker(file);
     await until(
+      "every conversation finished or failed",
       () => read(file).filter((l) => l.t === "finish" || l.t === "fail").length >= conversations.length,
+      { timeoutMs: 60_000 },
     );
     const lines = read(file);
     await expectDeliveredOnce(lines, conversations, user);
@@ -186,7 +183,9 @@ describe("worker faults (PostgreSQL, Redis, BullMQ, worker processes)", () => {
     const user = `sigterm-${randomBytes(3).toString("hex")}`;
     const worker = await startWorker(file);
     const conversations = await acceptMany(4, user);
-    await until(() => read(file).filter((l) => l.t === "chunk").length >= 2);
+    await until("two chunks delivered", () => read(file).filter((l) => l.t === "chunk").length >= 2, {
+      timeoutMs: 60_000,
+    });
     const exited = new Promise<number | null>((resolve) => worker.once("exit", resolve));
     worker.kill("SIGTERM");
     expect(await exited).toBe(0);
@@ -196,7 +195,11 @@ describe("worker faults (PostgreSQL, Redis, BullMQ, worker processes)", () => {
     for (const c of started) expect(lines.some((l) => l.c === c && l.t === "finish")).toBe(true);
     if (started.size < conversations.length) {
       const next = await startWorker(file);
-      await until(() => read(file).filter((l) => l.t === "finish").length >= conversations.length);
+      await until(
+        "every conversation finished",
+        () => read(file).filter((l) => l.t === "finish").length >= conversations.length,
+        { timeoutMs: 60_000 },
+      );
       next.kill("SIGTERM");
     }
     await expectDeliveredOnce(read(file), conversations, user);

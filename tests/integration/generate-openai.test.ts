@@ -1,4 +1,4 @@
-import { encode } from "gpt-tokenizer/model/gpt-4o";
+import { decode, encode } from "gpt-tokenizer/model/gpt-4o";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../core/config.ts";
 import type { ArticleRequest } from "../../core/domain.ts";
@@ -167,9 +167,12 @@ describe("OpenAIGenerator against the fake OpenAI server", () => {
   });
 
   it("does not retry once text went out when the stream is cut", async () => {
-    fake.set({ failure: { kind: "cut", afterTokens: 5 } });
+    const reply = "Retail leaders forecast demand per store and cut excess stock by a fifth.";
+    fake.set({ reply, failure: { kind: "cut", afterTokens: 5 } });
     const { error, text } = await run(generator());
-    expect(text.length).toBeGreaterThan(0);
+    // Exactly the five tokens the fake sent before it dropped the connection, none lost or doubled.
+    expect(encode(reply).length).toBeGreaterThan(5);
+    expect(text).toBe(decode(encode(reply).slice(0, 5)));
     expect(error).toMatchObject({ code: "unavailable", retryable: false });
     expect(chatRequests()).toHaveLength(1);
   });

@@ -11,6 +11,7 @@ import { createLogger } from "../../core/logger.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { seed } from "../../prisma/seed.ts";
 import { type FakeLine, lineId, startFakeLine } from "../fakes/line.ts";
+import { until } from "../helpers/wait.ts";
 
 /**
  * The LINE bot on the embedded profile (`npm start` with nothing configured but LINE): PGlite,
@@ -24,14 +25,6 @@ let pipeline: Pipeline;
 let server: BotServer;
 let ingress: { close(): Promise<void> };
 let webhookUrl: string;
-
-const until = async (check: () => boolean, timeoutMs = 30_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "ab-line-embedded-"));
@@ -74,7 +67,9 @@ describe("LINE on the embedded profile", () => {
     const event = line.events.text({ userId: user, text: "write about cold-chain logistics for COOs" });
     expect((await line.deliver(webhookUrl, [event])).status).toBe(200);
     expect((await line.deliver(webhookUrl, [line.events.redelivery(event)])).status).toBe(200);
-    await until(() => line.messagesTo(user).some((d) => /^✅/.test(d.message.text ?? "")));
+    await until("the draft's closing message", () =>
+      line.messagesTo(user).some((d) => /^✅/.test(d.message.text ?? "")),
+    );
     await new Promise((r) => setTimeout(r, 300));
     const got = line.messagesTo(user);
     expect(got.filter((d) => /^✅/.test(d.message.text ?? ""))).toHaveLength(1);
@@ -88,7 +83,7 @@ describe("LINE on the embedded profile", () => {
     const sticker = line.events.sticker({ userId: user });
     await line.deliver(webhookUrl, [sticker]);
     await line.deliver(webhookUrl, [line.events.redelivery(sticker)]);
-    await until(() => line.messagesTo(user).length >= 1);
+    await until("an answer to the sticker", () => line.messagesTo(user).length >= 1);
     await new Promise((r) => setTimeout(r, 300));
     expect(line.messagesTo(user)).toHaveLength(1);
     expect(line.messagesTo(user)[0]!.message.text).toMatch(/บอทอ่านได้เฉพาะข้อความ/);

@@ -17,6 +17,7 @@ import {
 } from "../fakes/line.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
+import { until } from "../helpers/wait.ts";
 
 /**
  * The LINE bot end to end: LINE's signed webhooks into the real bot server, the core pipeline
@@ -33,13 +34,6 @@ let server: BotServer;
 let ingress: { close(): Promise<void> };
 let webhookUrl: string;
 
-const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 30_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const isFooter = (d: DeliveredMessage) => /^✅/.test(d.message.text ?? "");
@@ -51,7 +45,7 @@ async function conversation(
   chatId: string,
   ends: (d: DeliveredMessage) => boolean = isFooter,
 ): Promise<DeliveredMessage[]> {
-  await until(() => line.messagesTo(chatId).some(ends));
+  await until(`the conversation in ${chatId} to end`, () => line.messagesTo(chatId).some(ends));
   return line.messagesTo(chatId);
 }
 
@@ -175,7 +169,7 @@ describe("LINE drafts", () => {
       // An admin moved this client to Enterprise (4,000 words): the long draft is not cut short.
       const user = lineId();
       await send(line.events.text({ userId: user, text: "สวัสดี" }));
-      await until(() => line.messagesTo(user).length === 1);
+      await until("the greeting's answer", () => line.messagesTo(user).length === 1);
       const enterprise = await app.db.prisma.tier.findUniqueOrThrow({ where: { name: "Enterprise" } });
       await app.db.prisma.requester.updateMany({
         where: { externalId: user },
@@ -263,7 +257,9 @@ describe("LINE drafts", () => {
     await conversation(user);
     const before = line.messagesTo(user).length;
     await send(line.events.text({ userId: user, text: topic }));
-    await until(() => line.messagesTo(user).slice(before).some(isFooter));
+    await until("the cached draft's closing message", () =>
+      line.messagesTo(user).slice(before).some(isFooter),
+    );
     const footer = line.messagesTo(user).slice(before).find(isFooter)!;
     expect(footer.message.text).toContain("From the cache");
   });
@@ -283,6 +279,7 @@ describe("LINE drafts", () => {
     const shorter = line.events.postback({ userId: user, data: data(/Shorter/) });
     await send(shorter);
     await until(
+      "the shorter draft delivered",
       async () =>
         (
           await app.db.prisma.generation.findUnique({
@@ -297,6 +294,7 @@ describe("LINE drafts", () => {
     const angle = line.events.postback({ userId: user, data: data(/angle/) });
     await send(angle);
     await until(
+      "the other angle's draft delivered",
       async () =>
         (await app.db.prisma.generation.findUnique({ where: { requestKey: `LINE:${angle.webhookEventId}` } }))
           ?.status === "DELIVERED",
@@ -309,7 +307,7 @@ describe("LINE drafts", () => {
     const before = line.messagesTo(user).length;
     const isGuidance = (d: DeliveredMessage) => /What should the article be about/.test(d.message.text ?? "");
     await send(line.events.postback({ userId: user, data: data(/New topic/) }));
-    await until(() => line.messagesTo(user).slice(before).some(isGuidance));
+    await until("the new-topic guidance", () => line.messagesTo(user).slice(before).some(isGuidance));
     const guidance = line.messagesTo(user).slice(before).find(isGuidance)!.message;
     expect(guidance.quickReply!.items.length).toBe(9);
   });
@@ -318,15 +316,15 @@ describe("LINE drafts", () => {
     const user = lineId();
     line.setProfile(user, { displayName: "Pim", language: "en" });
     await send(line.events.sticker({ userId: user }));
-    await until(() => line.messagesTo(user).length === 1);
+    await until("the sticker's answer", () => line.messagesTo(user).length === 1);
     const items = line.messagesTo(user)[0]!.message.quickReply!.items;
     const retail = items.find((i) => /Retail/.test(i.action.label!))!.action.data!;
     const short = items.find((i) => /Short/.test(i.action.label!))!.action.data!;
     await send(line.events.postback({ userId: user, data: retail }));
-    await until(() => line.messagesTo(user).length === 2);
+    await until("the industry pick's answer", () => line.messagesTo(user).length === 2);
     expect(line.messagesTo(user)[1]!.message.text).toMatch(/Got it — industry: 🛒 Retail/);
     await send(line.events.postback({ userId: user, data: short }));
-    await until(() => line.messagesTo(user).length === 3);
+    await until("the length pick's answer", () => line.messagesTo(user).length === 3);
 
     const ask = line.events.text({ userId: user, text: "personalised offers with AI" });
     await send(ask);
@@ -354,7 +352,7 @@ describe("LINE webhook", () => {
     const help = line.events.text({ userId: user, text: "help" });
     await send(help);
     await send(line.events.redelivery(help));
-    await until(() =>
+    await until("the help answer", () =>
       line.messagesTo(user).some((d) => /business-article drafts/.test(d.message.text ?? "")),
     );
     await sleep(500);
@@ -408,7 +406,7 @@ describe("LINE webhook", () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     const user = lineId();
     await send(line.events.text({ userId: user, text: "help" }));
-    await until(() => line.messagesTo(user).length === 1);
+    await until("the help answer", () => line.messagesTo(user).length === 1);
   });
 
   it("in groups and rooms, answers only when the bot is mentioned", async () => {
@@ -456,7 +454,7 @@ describe("LINE webhook", () => {
       mentions: [{ who: "bot", index: 0, length: 12 }],
     });
     await send(inRoom);
-    await until(() => line.messagesTo(room).length === 1);
+    await until("the answer in the room", () => line.messagesTo(room).length === 1);
     expect(line.messagesTo(room)[0]!.message.text).toMatch(/business-article drafts/);
   });
 
@@ -464,7 +462,7 @@ describe("LINE webhook", () => {
     const thai = lineId();
     line.setProfile(thai, { displayName: "นภา", language: "th" });
     await send(line.events.sticker({ userId: thai }));
-    await until(() => line.messagesTo(thai).length === 1);
+    await until("the Thai sticker's answer", () => line.messagesTo(thai).length === 1);
     const th = line.messagesTo(thai)[0]!.message;
     expect(th.text).toMatch(/บอทอ่านได้เฉพาะข้อความ/);
     expect(th.quickReply!.items.map((i) => i.action.label)).toEqual(
@@ -474,7 +472,7 @@ describe("LINE webhook", () => {
     const english = lineId();
     line.setProfile(english, { displayName: "Sam", language: "en" });
     await send(line.events.image({ userId: english }));
-    await until(() => line.messagesTo(english).length === 1);
+    await until("the English photo's answer", () => line.messagesTo(english).length === 1);
     const en = line.messagesTo(english)[0]!.message;
     expect(en.text).toMatch(/I can only read text messages/);
     expect(en.quickReply!.items).toHaveLength(9);
@@ -486,7 +484,7 @@ describe("LINE webhook", () => {
   it("refuses over the daily quota in Thai, with usage, limit and reset time", async () => {
     const user = lineId();
     await send(line.events.text({ userId: user, text: "สวัสดี" })); // creates the requester on the channel's Free tier
-    await until(() => line.messagesTo(user).length === 1);
+    await until("the greeting's answer", () => line.messagesTo(user).length === 1);
     const requester = await app.db.prisma.requester.findFirstOrThrow({
       where: { externalId: user },
       include: { tenant: { include: { defaultTier: true } } },
@@ -504,7 +502,7 @@ describe("LINE webhook", () => {
     });
 
     await send(line.events.text({ userId: user, text: "เขียนบทความเรื่องอนาคตของธนาคารดิจิทัล" }));
-    await until(() => line.messagesTo(user).length === 2);
+    await until("the quota refusal", () => line.messagesTo(user).length === 2);
     const refusal = line.messagesTo(user)[1]!.message.text!;
     expect(refusal).toContain(`${limit} จาก ${limit} บทความ`);
     expect(refusal).toContain("Free");
@@ -534,7 +532,7 @@ describe("LINE inbox", () => {
     });
     dying.start(() => ((taken = true), new Promise<void>(() => undefined))); // takes it, never finishes
     expect(await dying.put(delivery, JSON.stringify(delivery))).toBe(true);
-    await until(() => taken);
+    await until("the dying inbox to take the delivery", () => taken);
     void dying.close(); // its reader stops; the entry stays unacknowledged, as after a crash
 
     const seen: string[] = [];
@@ -545,7 +543,7 @@ describe("LINE inbox", () => {
       reclaimAfterMs: 300,
     });
     survivor.start(async (d) => void seen.push(...d.events.map((e) => e.webhookEventId)));
-    await until(() => seen.length === 1);
+    await until("the surviving inbox to reclaim the delivery", () => seen.length === 1);
     expect(seen).toEqual([follow.webhookEventId]);
     await survivor.close();
     await app.redis!.del(`ab:bull:${name}:line-inbox`);

@@ -5,14 +5,7 @@ import { type ChatRequest, createPipeline, type Pipeline } from "../../core/pipe
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { RecordingSinks } from "../helpers/recording-sink.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
-
-const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 30_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
+import { until } from "../helpers/wait.ts";
 
 let testApp: TestApp;
 let fake: FakeOpenAI;
@@ -59,7 +52,7 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
     const req = ask("write an article about AI in retail for executives, 600 words");
     const accepted = await pipeline.accept(req);
     expect(accepted.kind).toBe("queued");
-    await until(() => sinks.ended(req.conversation));
+    await until("the draft to end in the sink", () => sinks.ended(req.conversation));
 
     const events = sinks.of(req.conversation);
     expect(events[0]?.type).toBe("start");
@@ -90,7 +83,7 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
       kind: "duplicate",
       generationId: first.kind === "queued" ? first.generationId : "",
     });
-    await until(() => sinks.ended(req.conversation));
+    await until("the draft to end in the sink", () => sinks.ended(req.conversation));
     expect(sinks.of(req.conversation).filter((e) => e.type === "start")).toHaveLength(1);
   });
 
@@ -98,14 +91,14 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
     const topic = `smart factories ${randomBytes(2).toString("hex")}`;
     const first = ask(`write about ${topic} for executives`, { user: "alice" });
     await pipeline.accept(first);
-    await until(() => sinks.ended(first.conversation));
+    await until("the first draft to end", () => sinks.ended(first.conversation));
     const chatCallsBefore = fake.requests.filter((r) => r.path.endsWith("/chat/completions")).length;
 
     const second = ask(`Write about ${topic.split(" ").reverse().join(" ")} for executives!`, {
       user: "bob",
     });
     await pipeline.accept(second);
-    await until(() => sinks.ended(second.conversation));
+    await until("the second draft to end", () => sinks.ended(second.conversation));
     expect(fake.requests.filter((r) => r.path.endsWith("/chat/completions")).length).toBe(chatCallsBefore);
     expect(sinks.chunks(second.conversation).map((c) => c.text)).toEqual(
       sinks.chunks(first.conversation).map((c) => c.text),
@@ -121,7 +114,7 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
     // Another workspace does not get it.
     const other = ask(`write about ${topic} for executives`, { tenant: "workspace-2" });
     await pipeline.accept(other);
-    await until(() => sinks.ended(other.conversation));
+    await until("the other draft to end", () => sinks.ended(other.conversation));
     expect(
       (
         await app.db.prisma.generation.findUniqueOrThrow({
@@ -160,7 +153,7 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
     });
     const accepted = await pipeline.accept(req);
     expect(accepted.kind === "queued" && accepted.request.targetWords).toBe(800); // LINE's Free tier
-    await until(() => sinks.ended(req.conversation));
+    await until("the draft to end in the sink", () => sinks.ended(req.conversation));
     const start = sinks.of(req.conversation)[0];
     expect(start?.type === "start" && start.header.notes.join(" ")).toMatch(/800/);
   });
@@ -180,6 +173,7 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
     ).toBe(1);
     // Let them finish here, so the next test's outage does not fail them.
     await until(
+      "no generation of the tenant queued or running",
       async () =>
         (await app.db.prisma.generation.count({
           where: { requester: { tenant: { externalId: tenant } }, status: { in: ["QUEUED", "RUNNING"] } },
@@ -193,7 +187,7 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
       const user = `unlucky-${randomBytes(3).toString("hex")}`;
       const req = ask("write about energy transition for CFOs", { user });
       await pipeline.accept(req);
-      await until(() => sinks.ended(req.conversation));
+      await until("the draft to end in the sink", () => sinks.ended(req.conversation));
       const failure = sinks.of(req.conversation).at(-1);
       expect(failure?.type).toBe("fail");
       // Five failed attempts may trip the breaker before the job's retries run out: either

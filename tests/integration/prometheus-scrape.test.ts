@@ -17,6 +17,7 @@ import { seed } from "../../prisma/seed.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { freePort, ROOT, type Started, startProduct } from "../helpers/process.ts";
 import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
+import { until } from "../helpers/wait.ts";
 
 /**
  * A real Prometheus (Debian's package) scrapes a real bot server and a real worker process
@@ -41,27 +42,13 @@ let prometheusLog = "";
 let prometheusUrl: string;
 let workDir: string;
 
-const until = async <T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `${what}: not in ${timeoutMs / 1000} s${last ? ` (${String(last)})` : ""}\nprometheus log:\n${prometheusLog.slice(-3000)}`,
-      );
-    await new Promise((r) => setTimeout(r, 250));
-  }
-};
+/** Prometheus scrapes and evaluates on its own clock: wait longer, ask less often, show its log. */
+const untilPrometheus = <T>(what: string, probe: () => Promise<T>) =>
+  until(what, probe, {
+    timeoutMs: 60_000,
+    intervalMs: 250,
+    context: () => `prometheus log:\n${prometheusLog.slice(-3000)}`,
+  });
 
 async function api<T>(pathAndQuery: string): Promise<T> {
   const res = await fetch(`${prometheusUrl}${pathAndQuery}`);
@@ -155,7 +142,7 @@ beforeAll(async () => {
   );
   prometheus.stdout!.on("data", (d) => (prometheusLog += d));
   prometheus.stderr!.on("data", (d) => (prometheusLog += d));
-  await until(
+  await untilPrometheus(
     "Prometheus ready",
     async () => prometheus!.exitCode === null && (await fetch(`${prometheusUrl}/-/ready`)).ok,
   );
@@ -180,7 +167,7 @@ afterAll(async () => {
 
 describe("Prometheus scraping the bot and a worker", () => {
   it("finds both targets up", async () => {
-    const targets = await until("both targets up", async () => {
+    const targets = await untilPrometheus("both targets up", async () => {
       const data = await api<{
         activeTargets: { labels: Record<string, string>; health: string; lastError: string }[];
       }>("/api/v1/targets");
@@ -201,17 +188,17 @@ describe("Prometheus scraping the bot and a worker", () => {
     expect(accepted.kind).toBe("queued");
 
     expect(
-      await until("the accepted request in Prometheus", () =>
+      await untilPrometheus("the accepted request in Prometheus", () =>
         scalar('sum(article_requests_total{job="article-bot",outcome="accepted",platform="CONSOLE"})'),
       ),
     ).toBeGreaterThanOrEqual(1);
     expect(
-      await until("the delivered draft in Prometheus", () =>
+      await untilPrometheus("the delivered draft in Prometheus", () =>
         scalar('sum(article_generation_duration_seconds_count{job="article-worker",cache="miss"})'),
       ),
     ).toBeGreaterThanOrEqual(1);
     expect(
-      await until("chat tokens in Prometheus", () =>
+      await untilPrometheus("chat tokens in Prometheus", () =>
         scalar('sum(openai_tokens_used_total{job="article-worker",operation="chat"})'),
       ),
     ).toBeGreaterThan(100);
@@ -221,14 +208,14 @@ describe("Prometheus scraping the bot and a worker", () => {
     ).toBeGreaterThanOrEqual(1);
     // The worker reports the queue it works on every few seconds.
     expect(
-      await until("queue depth from the worker", () =>
+      await untilPrometheus("queue depth from the worker", () =>
         query('article_queue_depth{job="article-worker"}').then((r) => r.length === 1),
       ),
     ).toBe(true);
   });
 
   it("loads every rule of alerts.yml and evaluates each without error", async () => {
-    const rules = await until("every rule evaluated", async () => {
+    const rules = await untilPrometheus("every rule evaluated", async () => {
       const data = await api<{
         groups: {
           rules: { name: string; type: string; health: string; lastError?: string; lastEvaluation: string }[];
@@ -260,13 +247,15 @@ describe("Prometheus scraping the bot and a worker", () => {
     expect(results.filter((k) => k === "queued")).toHaveLength(10);
     expect(results.at(-1)).toBe("refused");
     // Prometheus must see the counter before the burst, or the burst is only its first value.
-    await until("the first refusal in Prometheus", () => scalar('sum(quota_refusals_total{tier="Free"})'));
+    await untilPrometheus("the first refusal in Prometheus", () =>
+      scalar('sum(quota_refusals_total{tier="Free"})'),
+    );
     for (let i = 0; i < 30; i++)
       expect(
         (await pipeline.accept(ask(`write about smart farming again ${i}`, "LINE", requester))).kind,
       ).toBe("refused");
 
-    const alert = await until("QuotaRefusalSpike pending", async () => {
+    const alert = await untilPrometheus("QuotaRefusalSpike pending", async () => {
       const data = await api<{ alerts: { labels: Record<string, string>; state: string }[] }>(
         "/api/v1/alerts",
       );
@@ -278,7 +267,7 @@ describe("Prometheus scraping the bot and a worker", () => {
 
   it("a worker stopped with SIGTERM closes its metrics endpoint and exits cleanly, and Prometheus notices", async () => {
     expect(await worker.stop()).toBe(0);
-    const down = await until("the worker target down", async () => {
+    const down = await untilPrometheus("the worker target down", async () => {
       const data = await api<{ activeTargets: { labels: Record<string, string>; health: string }[] }>(
         "/api/v1/targets",
       );
@@ -286,7 +275,7 @@ describe("Prometheus scraping the bot and a worker", () => {
     });
     expect(down.labels.job).toBe("article-worker");
     expect(
-      await until(
+      await untilPrometheus(
         "up == 0 for the worker",
         async () => (await scalar('up{job="article-worker"}')) === 0 && true,
       ),

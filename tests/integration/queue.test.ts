@@ -7,19 +7,13 @@ import type { ArticleJob, JobQueue } from "../../core/jobs/queue.ts";
 import { createLogger } from "../../core/logger.ts";
 import { ROOT } from "../helpers/process.ts";
 import { REDIS_URL } from "../helpers/services.ts";
+import { until } from "../helpers/wait.ts";
 
 const job = (id: string): ArticleJob => ({
   generationId: id,
   reservation: null,
   destination: { platform: "CONSOLE" },
 });
-const until = async (check: () => boolean, timeoutMs = 20_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 const queues: JobQueue[] = [];
 afterEach(async () => {
@@ -55,7 +49,7 @@ describe.each(Object.keys(makers))("%s queue", (kind) => {
     await q.enqueue(job("g1"));
     await q.enqueue(job("g1"));
     await q.enqueue(job("g2"));
-    await until(() => seen.length >= 2);
+    await until("both jobs handled", () => seen.length >= 2);
     await new Promise((r) => setTimeout(r, 200));
     expect(seen.sort()).toEqual(["g1", "g2"]);
   });
@@ -75,7 +69,7 @@ describe.each(Object.keys(makers))("%s queue", (kind) => {
       },
     );
     await q.enqueue(job("g-fail"));
-    await until(() => exhausted.length === 1, 30_000);
+    await until("the failing job to run out of attempts", () => exhausted.length === 1);
     expect(attempts).toEqual([1, 2, 3]);
     expect(exhausted).toEqual(["g-fail: database unavailable"]);
   });
@@ -92,11 +86,13 @@ describe("bullmq queue when a worker dies", () => {
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     try {
-      await until(() => out.includes("ready"));
+      await until("the worker process to be ready", () => out.includes("ready"));
       const producer = new BullJobQueue({ redisUrl: REDIS_URL, prefix, logger: createLogger("silent") });
       queues.push(producer);
       await producer.enqueue(job("g-crash"));
-      await until(() => out.includes("started g-crash attempt 1"));
+      await until("the crashing job's first attempt to start", () =>
+        out.includes("started g-crash attempt 1"),
+      );
       child.kill("SIGKILL");
 
       const survivor = new BullJobQueue({
@@ -112,7 +108,7 @@ describe("bullmq queue when a worker dies", () => {
         concurrency: 1,
         onExhausted: async () => undefined,
       });
-      await until(() => resumed.length === 1, 30_000);
+      await until("a surviving worker to resume the job", () => resumed.length === 1);
       expect(resumed).toEqual([2]);
     } finally {
       child.kill("SIGKILL");

@@ -13,6 +13,7 @@ import { seed } from "../../prisma/seed.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack.ts";
 import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
+import { until } from "../helpers/wait.ts";
 
 /**
  * Socket Mode (SLACK_APP_TOKEN set): Bolt over the Socket Mode client, connected to the fake's
@@ -27,25 +28,12 @@ let pipeline: Pipeline;
 let server: BotServer;
 let ingress: { close(): Promise<void> } | null = null;
 
-const until = async <T>(
-  check: () => T | Promise<T>,
-  what = "condition",
-  timeoutMs = 30_000,
-): Promise<NonNullable<T>> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`${what}: not met in time`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 const id = (prefix: string) => `${prefix}${randomBytes(4).toString("hex").toUpperCase()}`;
 const delivered = (requestKey: string) =>
-  until(async () => {
+  until(`${requestKey} delivered`, async () => {
     const g = await app.db.prisma.generation.findUnique({ where: { requestKey } });
     return g?.status === "DELIVERED" && (g.deliveryState as SlackDeliveryState | null)?.closedTs ? g : null;
-  }, `${requestKey} delivered`);
+  });
 
 function startIngress() {
   const platform = slackPlatform(app, { pacingMs: 30, statusIntervalMs: 0 });
@@ -133,7 +121,7 @@ describe("Slack over Socket Mode", () => {
     const { triggerId, fields } = slack.commandFields({ user, channel, text: "digital twins" });
     const ack = await slack.socket.send("slash_commands", fields);
     expect(ack.payload).toEqual({});
-    const view = await until(() => slack.views.find((v) => v.triggerId === triggerId), "modal opened");
+    const view = await until("modal opened", () => slack.views.find((v) => v.triggerId === triggerId));
     expect(view.view.blocks.find((b: any) => b.block_id === "topic").element.initial_value).toBe(
       "digital twins",
     );
@@ -166,7 +154,7 @@ describe("Slack over Socket Mode", () => {
       channel,
     });
     await slack.socket.send("events_api", marker);
-    await until(() => slack.ephemerals.some((e) => e.channel === channel), "later envelope answered");
+    await until("later envelope answered", () => slack.ephemerals.some((e) => e.channel === channel));
     expect(await app.db.prisma.generation.count({ where: { requester: { externalId: user } } })).toBe(1);
     expect(slack.messages(channel).filter((m) => m.bot && !m.threadTs)).toHaveLength(1);
   });

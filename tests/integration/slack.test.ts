@@ -9,6 +9,7 @@ import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { type FakeMessage, type FakeSlack, startFakeSlack } from "../fakes/slack.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
+import { until } from "../helpers/wait.ts";
 
 /**
  * The Slack bot end to end: the real bot server and Bolt, PostgreSQL, Redis, BullMQ and the
@@ -23,19 +24,6 @@ let pipeline: Pipeline;
 let server: BotServer;
 let ingress: { close(): Promise<void> };
 
-const until = async <T>(
-  check: () => T | Promise<T>,
-  what = "condition",
-  timeoutMs = 30_000,
-): Promise<NonNullable<T>> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`${what}: not met in time`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 const id = (prefix: string) => `${prefix}${randomBytes(4).toString("hex").toUpperCase()}`;
 const chatCalls = () => openai.requests.filter((r) => r.path.endsWith("/chat/completions")).length;
 const generation = (eventId: string) =>
@@ -46,7 +34,7 @@ const generation = (eventId: string) =>
 const stateOf = (g: { deliveryState: unknown }) => (g.deliveryState ?? {}) as SlackDeliveryState;
 /** The generation once its closing message (or apology) is in Slack. */
 const settled = (requestKey: string) =>
-  until(async () => {
+  until(`generation ${requestKey} settled`, async () => {
     const g = await app.db.prisma.generation.findUnique({
       where: { requestKey },
       include: { requester: true, tenant: true },
@@ -65,7 +53,7 @@ const settled = (requestKey: string) =>
     )
       return g;
     return null;
-  }, `generation ${requestKey} settled`);
+  });
 const closingOf = (channel: string, g: { deliveryState: unknown }) =>
   slack.messages(channel).find((m) => m.ts === stateOf(g).closedTs)!;
 const sectionTexts = (m: FakeMessage) =>
@@ -184,9 +172,8 @@ describe("Slack: a mention becomes a streamed thread", () => {
     const closing = closingOf(channel, g);
     const clicked = await slack.clickButton(server.url, closing, "download_markdown", g.requester.externalId);
     expect(clicked.delivery.status).toBe(200);
-    const file = await until(
-      () => slack.files.find((f) => f.completed && f.threadTs === stateOf(g).parentTs),
-      "file shared",
+    const file = await until("file shared", () =>
+      slack.files.find((f) => f.completed && f.threadTs === stateOf(g).parentTs),
     );
     expect(file.content).toBe(g.draft);
     expect(file.filename).toMatch(/^AI-in-healthcare.*\.md$/);
@@ -203,14 +190,14 @@ describe("Slack: a mention becomes a streamed thread", () => {
     const g = (await generation(eventId))!;
     const before = chatCalls();
     await slack.clickButton(server.url, closingOf(channel, g), "regenerate", g.requester.externalId);
-    const again = await until(async () => {
+    const again = await until("regenerated draft", async () => {
       const rows = await app.db.prisma.generation.findMany({
         where: { requesterId: g.requesterId, status: "DELIVERED" },
         orderBy: { createdAt: "asc" },
       });
       const last = rows.at(-1)!;
       return last.id !== g.id && stateOf(last).closedTs ? last : null;
-    }, "regenerated draft");
+    });
     expect((again.request as any).tone).toBe("visionary");
     expect((again.request as any).topic).toBe((g.request as any).topic);
     expect(again.cacheHit).toBe(false);
@@ -219,12 +206,12 @@ describe("Slack: a mention becomes a streamed thread", () => {
     expect(JSON.stringify(parent.blocks)).toContain("A new angle: visionary");
 
     await slack.clickButton(server.url, closingOf(channel, again), "shorten", g.requester.externalId);
-    const shorter = await until(async () => {
+    const shorter = await until("shortened draft", async () => {
       const row = await app.db.prisma.generation.findFirst({
         where: { requesterId: g.requesterId, targetWords: 300 },
       });
       return row && stateOf(row).closedTs ? row : null;
-    }, "shortened draft");
+    });
     expect((shorter.request as any).tone).toBe("visionary");
     expect(failedCalls()).toEqual([]);
   });
@@ -252,10 +239,8 @@ describe("Slack: ways in", () => {
       threadTs: state.parentTs,
     });
     expect(reply.delivery.status).toBe(200);
-    const hint = await until(
-      () =>
-        slack.thread(sent.channel, state.parentTs!).find((m) => m.bot && m.text.includes("use the buttons")),
-      "hint",
+    const hint = await until("hint", () =>
+      slack.thread(sent.channel, state.parentTs!).find((m) => m.bot && m.text.includes("use the buttons")),
     );
     expect(hint.threadTs).toBe(state.parentTs);
     expect(await generation(reply.eventId)).toBeNull();
@@ -281,7 +266,7 @@ describe("Slack: ways in", () => {
       text: "smart factories",
     });
     expect(delivery.status).toBe(200);
-    const opened = await until(() => slack.views.find((v) => v.triggerId === triggerId), "modal opened");
+    const opened = await until("modal opened", () => slack.views.find((v) => v.triggerId === triggerId));
     const topicBlock = opened.view.blocks.find((b: any) => b.block_id === "topic");
     expect(topicBlock.element.initial_value).toBe("smart factories");
 
@@ -310,7 +295,7 @@ describe("Slack: ways in", () => {
 
   it("keeps the form open with field errors when the topic has no words", async () => {
     const { triggerId } = await slack.command(server.url, { user: id("U"), channel: id("C") });
-    const opened = await until(() => slack.views.find((v) => v.triggerId === triggerId), "modal opened");
+    const opened = await until("modal opened", () => slack.views.find((v) => v.triggerId === triggerId));
     const submitted = await slack.submitView(server.url, opened.id, id("U"), { topic: "!!! ???" });
     expect(submitted.status).toBe(200);
     expect(submitted.json).toEqual({ response_action: "errors", errors: { topic: expect.any(String) } });
@@ -319,7 +304,7 @@ describe("Slack: ways in", () => {
   it("opens the same form from the global shortcut; the draft goes to the person's DM", async () => {
     const user = id("U");
     const { triggerId } = await slack.shortcut(server.url, { user, callbackId: "new_article" });
-    const opened = await until(() => slack.views.find((v) => v.triggerId === triggerId), "modal opened");
+    const opened = await until("modal opened", () => slack.views.find((v) => v.triggerId === triggerId));
     await slack.submitView(server.url, opened.id, user, { topic: "Renewable energy storage", length: "300" });
     const g = await settled(`SLACK:view:${opened.id}`);
     expect(stateOf(g).channel).toBe(`D${user.slice(1)}`);
@@ -331,10 +316,10 @@ describe("Slack: ways in", () => {
     const user = id("U");
     await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}> help` });
     await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}>` });
-    const answers = await until(() => {
+    const answers = await until("two guidance answers", () => {
       const mine = slack.ephemerals.filter((e) => e.channel === channel && e.user === user);
       return mine.length === 2 ? mine : null;
-    }, "two guidance answers");
+    });
     for (const a of answers)
       expect(JSON.stringify(a.blocks)).toContain("write an article about AI in retail");
     const help = await slack.command(server.url, { user, channel, text: "help" });
@@ -403,10 +388,10 @@ describe("Slack: acknowledgement, retries and signatures", () => {
         { eventId: helpId, retryNum },
       );
     const later = await slack.mention(server.url, { channel, user, text: `<@${slack.botUserId}> hello` });
-    await until(() => slack.ephemerals.filter((e) => e.channel === channel).length >= 2, "guidance answers");
+    await until("guidance answers", () => slack.ephemerals.filter((e) => e.channel === channel).length >= 2);
     await until(
-      async () => (await app.redis!.exists(`ab:slack:event:${later.eventId}`)) === 1,
       "later event taken",
+      async () => (await app.redis!.exists(`ab:slack:event:${later.eventId}`)) === 1,
     );
     expect(slack.ephemerals.filter((e) => e.channel === channel)).toHaveLength(2);
   });
@@ -640,9 +625,8 @@ describe("Slack: quotas and failures", () => {
       teamId: team,
       text: `<@${slack.botUserId}> quantum computing in insurance, 300 words`,
     });
-    const refusal = await until(
-      () => slack.ephemerals.find((e) => e.channel === channel && e.user === user),
-      "refusal",
+    const refusal = await until("refusal", () =>
+      slack.ephemerals.find((e) => e.channel === channel && e.user === user),
     );
     expect(refusal.text).toContain(`You've used 1 of your 1 articles for today (Tiny-${team} plan)`);
     expect(refusal.text).toMatch(/resets <!date\^\d+\^\{date_short_pretty\} at \{time\}\|/);
@@ -679,12 +663,12 @@ describe("Slack: quotas and failures", () => {
     expect(usage.today).toMatchObject({ used: 0, inFlight: 0, delivered: 0 });
 
     await slack.clickButton(server.url, apology, "retry", user);
-    const retried = await until(async () => {
+    const retried = await until("retried draft", async () => {
       const row = await app.db.prisma.generation.findFirst({
         where: { requesterId: failed.requesterId, status: "DELIVERED" },
       });
       return row && stateOf(row).closedTs ? row : null;
-    }, "retried draft");
+    });
     expect(retried.request).toEqual(failed.request);
     const parent = slack.messages(channel).find((m) => m.ts === stateOf(retried).parentTs)!;
     expect(JSON.stringify(parent.blocks)).toContain("A second try.");

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { ArticleRequest, Source } from "../../core/domain.ts";
-import { composeBrief, OfflineComposer } from "../../core/generate/offline.ts";
+import { composeBrief, condense, OfflineComposer } from "../../core/generate/offline.ts";
 import { buildPrompt, continuePrompt } from "../../core/generate/prompt.ts";
 import type { GenerationEvent } from "../../core/generate/types.ts";
+import { segmentStarts } from "../../core/text/words.ts";
 
 const request: ArticleRequest = {
   topic: "AI in retail",
@@ -91,6 +92,17 @@ describe("OfflineComposer", () => {
     const text = composeBrief(request, [long]);
     expect(text).toContain("Retail leaders forecast demand per store.");
     expect(text.length).toBeLessThan(composeBrief(request, []).length + 800);
+  });
+
+  it("condenses Thai, which has no spaces, at a word of the whole excerpt", () => {
+    const thai = "ปัญญาประดิษฐ์กำลังเปลี่ยนโฉมธุรกิจค้าปลีกและการบริหารสินค้าคงคลัง".repeat(12);
+    const out = condense(thai, 100);
+    expect(out.endsWith("…")).toBe(true);
+    const kept = out.slice(0, -1);
+    expect(kept.length).toBeLessThanOrEqual(100);
+    expect(kept.length).toBeGreaterThan(80);
+    expect(thai.startsWith(kept)).toBe(true);
+    expect(segmentStarts(thai).has(kept.length)).toBe(true);
   });
 
   it("stops when the caller aborts", async () => {

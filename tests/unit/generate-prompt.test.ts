@@ -6,7 +6,7 @@ import {
   DEFAULT_MAX_PROMPT_TOKENS,
   deliveredSoFar,
 } from "../../core/generate/prompt.ts";
-import { countChat, countText } from "../../core/generate/tokens.ts";
+import { countChat, countTokens } from "../../core/text/tokens.ts";
 
 const standard: ArticleRequest = {
   topic: "How AI is changing retail",
@@ -40,11 +40,11 @@ const sources: Source[] = excerpts.map((excerpt, i) => ({
 
 describe("buildPrompt", () => {
   it("keeps a standard request with four ~90-token excerpts under 1,200 prompt tokens", () => {
-    for (const e of excerpts) expect(countText(e)).toBeGreaterThanOrEqual(80);
-    for (const e of excerpts) expect(countText(e)).toBeLessThanOrEqual(100);
+    for (const e of excerpts) expect(countTokens(e)).toBeGreaterThanOrEqual(80);
+    for (const e of excerpts) expect(countTokens(e)).toBeLessThanOrEqual(100);
     const prompt = buildPrompt(standard, sources);
     console.info(
-      `standard prompt: ${prompt.promptTokens} tokens (system ${countText(prompt.messages[0].content)}, user ${countText(prompt.messages[1].content)})`,
+      `standard prompt: ${prompt.promptTokens} tokens (system ${countTokens(prompt.messages[0].content)}, user ${countTokens(prompt.messages[1].content)})`,
     );
     expect(prompt.sourcesUsed).toHaveLength(4);
     expect(prompt.promptTokens).toBeLessThan(1_200);
@@ -85,7 +85,7 @@ describe("buildPrompt", () => {
     const long = { ...sources[0]!, excerpt: excerpts.join(" ").repeat(4) };
     const prompt = buildPrompt(standard, [long, ...sources.slice(1)], { maxExcerptTokens: 120 });
     expect(prompt.sourcesUsed).toHaveLength(4);
-    expect(countText(prompt.sourcesUsed[0]!.excerpt)).toBeLessThanOrEqual(120);
+    expect(countTokens(prompt.sourcesUsed[0]!.excerpt)).toBeLessThanOrEqual(120);
     expect(prompt.sourcesUsed[0]!.excerpt.endsWith("…")).toBe(true);
   });
 

@@ -6,6 +6,7 @@ import type { DraftSummary } from "../../core/deliver/sink.ts";
 import type { ArticleRequest } from "../../core/domain.ts";
 import { createLogger } from "../../core/logger.ts";
 import { type FakeLine, lineId, startFakeLine } from "../fakes/line.ts";
+import { until } from "../helpers/wait.ts";
 
 /**
  * The LINE sink's bookkeeping against the fake Messaging API: what it buffers, when the reply
@@ -45,13 +46,6 @@ const summary = (generationId: string): DraftSummary => ({
   offline: false,
   draft: "",
 });
-const until = async (check: () => boolean, timeoutMs = 5_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 /** What the pipeline does around a sink: one generation's saved state, shared by its attempts. */
 function generation(opts: { replyAfterMs?: number; tokenAgeMs?: number } = {}) {
@@ -127,7 +121,7 @@ describe("the LINE sink", () => {
     const sink = g.attempt();
     await sink.start(header(g.id));
     await sink.postChunk({ index: 0, text: "# Title\n\nHook" });
-    await until(() => g.texts().length === 1); // the deadline timer sent it
+    await until("the deadline timer to reply", () => g.texts().length === 1, { timeoutMs: 5_000 });
     expect(line.messagesTo(g.userId)[0]!.via).toBe("reply");
     await sink.postChunk({ index: 1, text: "Body 1" });
     await sink.finish(summary(g.id));
@@ -188,7 +182,7 @@ describe("the LINE sink", () => {
     const current = g.attempt();
     await current.start({ ...header(g.id), resumed: true }); // records its own attempt id
     await new Promise((r) => setTimeout(r, 150)); // both deadlines have passed
-    await until(() => g.texts().length === 1);
+    await until("the newer attempt's reply", () => g.texts().length === 1, { timeoutMs: 5_000 });
     await current.finish(summary(g.id));
     expect(g.texts()).toEqual(["Body 0", expect.stringMatching(/^✅/)]);
   });

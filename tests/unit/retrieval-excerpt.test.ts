@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { plainText, trimExcerpt } from "../../core/retrieval/excerpt.ts";
 import { chunkMarkdown, parseArticle } from "../../core/retrieval/markdown.ts";
-import { countTokens } from "../../core/retrieval/text.ts";
+import { countTokens } from "../../core/text/tokens.ts";
 
 const passages = (file: string) => {
   const a = parseArticle(readFileSync(`data/corpus/${file}`, "utf8"), file);

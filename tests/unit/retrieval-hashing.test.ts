@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -32,6 +33,23 @@ describe("HashingEmbedder", () => {
     expect(a.model).toBe("local-hash-512");
     expect(new HashingEmbedder(256).model).toBe("local-hash-256");
     expect(new HashingEmbedder(256).vector(text)).toHaveLength(256);
+  });
+
+  it("builds the same vectors as long as its model id stays local-hash-512", () => {
+    // Vectors stored under a model id are only comparable with queries built the same way. If
+    // this digest changes (the words, the stems, the hashing), change the model id with it, so
+    // stored vectors are re-embedded (tests/integration/retrieval-ingest.test.ts), then update it.
+    const e = new HashingEmbedder();
+    const texts = readdirSync(CORPUS)
+      .sort()
+      .map((f) => readFileSync(path.join(CORPUS, f), "utf8"));
+    texts.push("เรื่องAIในธุรกิจค้าปลีก: Retailers' SUPPLY-chain ๒๕๖๘ AI İstanbul");
+    const digest = createHash("sha256");
+    for (const t of texts) digest.update(Buffer.from(Float32Array.from(e.vector(t)).buffer));
+    expect({ model: e.model, vectors: digest.digest("hex") }).toEqual({
+      model: "local-hash-512",
+      vectors: "09242cbf944e93f5c0ae5d8b998262a1e14504552e35c37725ad9940626fb8d3",
+    });
   });
 
   it("gives text without words the zero vector instead of NaN", () => {

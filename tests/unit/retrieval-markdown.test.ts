@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { chunkMarkdown, industrySlug, parseArticle } from "../../core/retrieval/markdown.ts";
-import { detectLanguage } from "../../core/retrieval/text.ts";
 
 describe("parseArticle", () => {
   it("reads front matter and keeps the title heading out of the body", () => {
@@ -27,9 +26,7 @@ describe("parseArticle", () => {
     expect(parseArticle("Intro.\n\n## Section one\n\nText.", "b.md").title).toBe("Section one");
   });
 
-  it("detects Thai only when Thai letters dominate", () => {
-    expect(detectLanguage("การเปลี่ยนแปลงทางดิจิทัล with some English")).toBe("th");
-    expect(detectLanguage("Digital transformation in ไทย")).toBe("en");
+  it("makes industry slugs", () => {
     expect(industrySlug("  Oil & Gas ")).toBe("oil-gas");
     expect(industrySlug("")).toBeNull();
   });

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { sentenceBoundaries } from "../../core/text/sentences.ts";
 import {
   countWords,
-  detectLanguage,
   lastGraphemeBoundary,
   lastWordBoundary,
   normalizeTopicWords,
@@ -11,21 +10,6 @@ import {
   wordBoundaries,
 } from "../../core/text/words.ts";
 import { THAI_NO_SPACES } from "./fixtures/articles.ts";
-
-describe("detectLanguage", () => {
-  it("is Thai when Thai letters are most of the letters", () => {
-    expect(detectLanguage("เขียนบทความเรื่อง AI ในธุรกิจค้าปลีก")).toBe("th");
-    expect(detectLanguage("การเปลี่ยนแปลงทางดิจิทัล with some English")).toBe("th");
-    expect(detectLanguage("Digital transformation in ไทย")).toBe("en");
-    expect(detectLanguage("write an article about AI in retail")).toBe("en");
-  });
-
-  it("falls back to English when there are no letters", () => {
-    expect(detectLanguage("")).toBe("en");
-    expect(detectLanguage("😀 123 !!!")).toBe("en");
-    expect(detectLanguage("๑๒๓")).toBe("en");
-  });
-});
 
 describe("countWords", () => {
   it("counts English words, numbers included", () => {

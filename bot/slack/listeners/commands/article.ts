@@ -1,6 +1,6 @@
 import type { App } from "@slack/bolt";
 import { guidance } from "../../../../core/request/guidance.ts";
-import { detectLanguage } from "../../../../core/text/words.ts";
+import { detectLanguage } from "../../../../core/text/language.ts";
 import { slackErrorCode } from "../../client.ts";
 import { guidanceMessage, plain, words } from "../../messages.ts";
 import { articleModal } from "../../modal.ts";

@@ -1,5 +1,5 @@
 import type { App } from "@slack/bolt";
-import { detectLanguage } from "../../../../core/text/words.ts";
+import { detectLanguage } from "../../../../core/text/language.ts";
 import { plain, words } from "../../messages.ts";
 import type { ListenerDeps } from "../deps.ts";
 import { typedText } from "../deps.ts";
