@@ -1,11 +1,12 @@
 import type { AppContext } from "../../core/app.ts";
 import type { Pipeline } from "../../core/pipeline/index.ts";
+import { deliveryStateOf } from "../../core/records/draft-lookup.ts";
 import { shortMemory } from "../memory.ts";
 import type { ChatPlatform } from "../platform.ts";
 import { LineApi } from "./client.ts";
 import { type Delivery, handleDelivery, type LineContext } from "./events/index.ts";
 import { createInbox } from "./inbox.ts";
-import { type LineDeliveryState, lineSinkFactory } from "./sink.ts";
+import { lineSinkFactory, readLineDeliveryState } from "./sink.ts";
 import { lineWebhook } from "./webhook.ts";
 
 /**
@@ -44,11 +45,8 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
           logger,
           replyAfterMs: opts.replyAfterMs,
           isCurrentAttempt: async (generationId, attempt) => {
-            const g = await app.db.prisma.generation.findUnique({
-              where: { id: generationId },
-              select: { deliveryState: true },
-            });
-            return (g?.deliveryState as LineDeliveryState | null)?.attempt === attempt;
+            const state = await deliveryStateOf(app.db, generationId);
+            return state !== null && readLineDeliveryState(state).attempt === attempt;
           },
         }),
       );

@@ -1,5 +1,7 @@
 import type { webhook } from "@line/bot-sdk";
-import type { ArticleRequest, Language, Tone } from "../../../core/domain.ts";
+import type { ArticleRequest, Language } from "../../../core/domain.ts";
+import { findScopedDraft } from "../../../core/records/draft-lookup.ts";
+import { nextTone, shorterTarget } from "../../../core/request/rules.ts";
 import { parseAction } from "../actions.ts";
 import { chatOf } from "../destination.ts";
 import { draftGoneMessage, newTopicMessage, pickedMessage } from "../replies.ts";
@@ -64,25 +66,23 @@ async function draftIn(
   channel: string,
   generationId: string,
 ): Promise<ArticleRequest | null> {
-  const g = await ctx.app.db.prisma.generation.findUnique({
-    where: { id: generationId },
-    select: { platform: true, request: true, tenant: { select: { externalId: true } } },
-  });
-  if (g?.platform !== "LINE" || g.tenant.externalId !== channel) return null;
-  return g.request as unknown as ArticleRequest;
+  const found = await findScopedDraft(
+    ctx.app.db,
+    { platform: "LINE", tenantExternalId: channel },
+    generationId,
+  );
+  return typeof found === "string" ? null : found.request;
 }
 
-/** Half the length; the parser raises it to the minimum and caps it at the tier's maximum. */
+/** About half the length (core's rule); the parser caps it at the tier's maximum. */
 function shorter(r: ArticleRequest): ArticleRequest {
-  return { ...r, targetWords: Math.round(r.targetWords / 2) };
+  return { ...r, targetWords: shorterTarget(r.targetWords) };
 }
-
-const TONES: Tone[] = ["executive", "visionary", "analytical", "practical"];
 
 /**
  * The same topic in the next tone: a genuinely different take, and a different cache key, so
  * the person does not get the same draft back.
  */
 function anotherAngle(r: ArticleRequest): ArticleRequest {
-  return { ...r, tone: TONES[(TONES.indexOf(r.tone) + 1) % TONES.length]! };
+  return { ...r, tone: nextTone(r.tone) };
 }
