@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import type { AppContext } from "../../core/app.ts";
 import { queuePrefix } from "../../core/jobs/index.ts";
-import { Backlog } from "./backlog.ts";
+import { Semaphore } from "../../core/semaphore.ts";
 import type { Delivery } from "./events/index.ts";
 import { parseDelivery } from "./webhook.ts";
 
@@ -81,7 +81,8 @@ class Pressure {
 }
 
 class MemoryInbox implements Inbox {
-  private backlog: Backlog<Delivery> | null = null;
+  private backlog: Semaphore | null = null;
+  private handle: (delivery: Delivery) => Promise<void> = async () => undefined;
   private readonly pressure: Pressure;
 
   constructor(private readonly opts: InboxOptions) {
@@ -90,19 +91,20 @@ class MemoryInbox implements Inbox {
 
   async put(delivery: Delivery): Promise<boolean> {
     this.pressure.hit();
-    return this.backlog?.offer(delivery) ?? false;
+    // `handle` never throws (it logs); the semaphore swallows anything that slips through.
+    return this.backlog?.tryRun(() => this.handle(delivery)) ?? false;
   }
 
   start(handle: (delivery: Delivery) => Promise<void>): void {
-    this.backlog = new Backlog({
+    this.handle = handle;
+    this.backlog = new Semaphore({
       maxWaiting: this.opts.maxWaiting,
-      concurrency: () => this.pressure.concurrency(),
-      run: handle,
+      permits: () => this.pressure.concurrency(),
     });
   }
 
   async close(): Promise<void> {
-    await this.backlog?.drained();
+    await this.backlog?.idle();
   }
 }
 

@@ -2,7 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import type { Language } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { AcceptResult, ChatRequest, Pipeline } from "../../core/pipeline/index.ts";
-import type { Backlog } from "./backlog.ts";
+import type { Semaphore } from "../../core/semaphore.ts";
 import type { SlackDestination } from "./destination.ts";
 import { draftThreadKey, type ShortMemory } from "./memory.ts";
 import { guidanceMessage, type Message, notesMessage, plain, refusalMessage, words } from "./messages.ts";
@@ -43,7 +43,7 @@ export class FrontDesk {
       names: DisplayNames;
       client: WebClient;
       pacer: ChannelPacer;
-      backlog: Backlog;
+      backlog: Semaphore;
       logger: Logger;
     },
   ) {}

@@ -1,10 +1,10 @@
 import { App } from "@slack/bolt";
 import type { AppContext } from "../../core/app.ts";
 import type { Pipeline } from "../../core/pipeline/index.ts";
+import { Semaphore } from "../../core/semaphore.ts";
 import { shortMemory } from "../memory.ts";
 import type { ChatPlatform } from "../platform.ts";
 import type { BotServer } from "../server.ts";
-import { Backlog } from "./backlog.ts";
 import { createSlackClient, type SlackConfig, slackClientOptions, slackLogger } from "./client.ts";
 import { FrontDesk } from "./front-desk.ts";
 import { SlackHttpReceiver } from "./http-receiver.ts";
@@ -62,7 +62,12 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
     },
 
     async startIngress(server: BotServer, pipeline: Pipeline) {
-      const backlog = new Backlog(options.intakeConcurrency ?? 16, options.intakeBacklog ?? 5_000);
+      // Ack-first means Slack's deliveries can outpace the database: acknowledged requests wait
+      // their turn here, and past the backlog Events API deliveries get a 503 (Slack retries).
+      const backlog = new Semaphore({
+        permits: options.intakeConcurrency ?? 16,
+        maxWaiting: options.intakeBacklog ?? 5_000,
+      });
       const receiver = createReceiver(slack, app, () => backlog.full);
       const identity = await whoAmI(slack, app);
       const interactive = createSlackClient(slack, logger, "interactive");
