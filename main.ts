@@ -4,7 +4,7 @@
  * It is the only module that imports both bot/ and admin/.
  */
 import type { ChatPlatform } from "./bot/platform.ts";
-import { configuredPlatforms } from "./bot/platforms.ts";
+import { configuredPlatforms, sinksOf } from "./bot/platforms.ts";
 import { startBotServer } from "./bot/server.ts";
 import { startWorker } from "./bot/worker.ts";
 import { type AppContext, closeAppContext, openAppContext } from "./core/app.ts";
@@ -59,11 +59,10 @@ async function main(): Promise<void> {
   const seeded = await seed(app.db, config);
 
   // One pipeline per process: the bot accepts into it, the worker runs it, the console uses
-  // its quotas, cache and corpus. Every sink is registered so any worker can deliver anywhere.
-  const pipeline = createPipeline(app);
+  // its quotas, cache and corpus. It gets every sink when it is made, so any worker can
+  // deliver anywhere and none can start before its sinks exist.
   const platforms = configuredPlatforms(app);
-  for (const platform of platforms) platform.registerSink(pipeline);
-  pipeline.sinks.register("CONSOLE", consoleSink);
+  const pipeline = createPipeline(app, { sinks: { ...sinksOf(platforms), CONSOLE: consoleSink } });
 
   for (const part of parts)
     running.push(await startPart(part, app, pipeline, platforms, !parts.includes("bot")));

@@ -1,4 +1,6 @@
 import type { AppContext } from "../core/app.ts";
+import type { Platform } from "../core/db/client.ts";
+import type { SinkFactory } from "../core/deliver/sink.ts";
 import type { Pipeline } from "../core/pipeline/index.ts";
 import type { BotServer } from "./server.ts";
 
@@ -8,8 +10,9 @@ import type { BotServer } from "./server.ts";
  */
 export interface ChatPlatform {
   name: string;
-  /** Registers the platform's ChatSink; called wherever the pipeline's worker runs. */
-  registerSink(pipeline: Pipeline): void;
+  platform: Platform;
+  /** The platform's ChatSink, handed to createPipeline wherever a worker runs. */
+  sink: SinkFactory;
   /** Starts taking requests: HTTP routes on the bot server, or a Socket Mode connection. */
   startIngress(server: BotServer, pipeline: Pipeline): Promise<{ close(): Promise<void> }>;
 }

@@ -1,5 +1,4 @@
 import type { AppContext } from "../../core/app.ts";
-import type { Pipeline } from "../../core/pipeline/index.ts";
 import { deliveryStateOf } from "../../core/records/draft-lookup.ts";
 import { shortMemory } from "../memory.ts";
 import type { ChatPlatform } from "../platform.ts";
@@ -36,21 +35,17 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
 
   return {
     name: "LINE",
+    platform: "LINE",
 
-    registerSink(pipeline: Pipeline) {
-      pipeline.sinks.register(
-        "LINE",
-        lineSinkFactory({
-          api,
-          logger,
-          replyAfterMs: opts.replyAfterMs,
-          isCurrentAttempt: async (generationId, attempt) => {
-            const state = await deliveryStateOf(app.db, generationId);
-            return state !== null && readLineDeliveryState(state).attempt === attempt;
-          },
-        }),
-      );
-    },
+    sink: lineSinkFactory({
+      api,
+      logger,
+      replyAfterMs: opts.replyAfterMs,
+      isCurrentAttempt: async (generationId, attempt) => {
+        const state = await deliveryStateOf(app.db, generationId);
+        return state !== null && readLineDeliveryState(state).attempt === attempt;
+      },
+    }),
 
     async startIngress(server, pipeline) {
       let botName = "";

@@ -46,20 +46,16 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
 
   return {
     name: "slack",
+    platform: "SLACK",
 
-    registerSink(pipeline: Pipeline) {
-      pipeline.sinks.register(
-        "SLACK",
-        slackSinkFactory({
-          client: createSlackClient(slack, logger, "delivery"),
-          pacer,
-          streaming: { unavailableUntil: 0, retryMs: options.streamingRetryMs ?? 15 * 60_000 },
-          logger,
-          statusIntervalMs: options.statusIntervalMs ?? 5_000,
-          memory,
-        }),
-      );
-    },
+    sink: slackSinkFactory({
+      client: createSlackClient(slack, logger, "delivery"),
+      pacer,
+      streaming: { unavailableUntil: 0, retryMs: options.streamingRetryMs ?? 15 * 60_000 },
+      logger,
+      statusIntervalMs: options.statusIntervalMs ?? 5_000,
+      memory,
+    }),
 
     async startIngress(server: BotServer, pipeline: Pipeline) {
       // Ack-first means Slack's deliveries can outpace the database: acknowledged requests wait

@@ -49,9 +49,8 @@ beforeAll(async () => {
   await db.migrate();
   await seed(db, config);
   app = { config, logger: createLogger("silent"), db, redis: null };
-  pipeline = createPipeline(app);
   const platform = linePlatform(app);
-  platform.registerSink(pipeline);
+  pipeline = createPipeline(app, { sinks: { LINE: platform.sink } });
   pipeline.startWorker();
   server = await startBotServer(app, { host: "127.0.0.1", port: 0 });
   ingress = await platform.startIngress(server, pipeline);

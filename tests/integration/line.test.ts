@@ -77,9 +77,8 @@ beforeAll(async () => {
     LINE_API_BASE_URL: line.url,
   }));
   app = testApp.app;
-  pipeline = createPipeline(app, { workerConcurrency: 4 });
   const platform = linePlatform(app);
-  platform.registerSink(pipeline);
+  pipeline = createPipeline(app, { workerConcurrency: 4, sinks: { LINE: platform.sink } });
   pipeline.startWorker();
   server = await startBotServer(app, { host: "127.0.0.1", port: 0 });
   ingress = await platform.startIngress(server, pipeline);

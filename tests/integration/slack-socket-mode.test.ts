@@ -73,8 +73,10 @@ beforeAll(async () => {
   const redis = connectRedis(REDIS_URL);
   await redis.connect();
   app = { config, logger: createLogger("silent"), db, redis };
-  pipeline = createPipeline(app, { workerConcurrency: 2 });
-  slackPlatform(app, { pacingMs: 30, statusIntervalMs: 0 }).registerSink(pipeline);
+  pipeline = createPipeline(app, {
+    workerConcurrency: 2,
+    sinks: { SLACK: slackPlatform(app, { pacingMs: 30, statusIntervalMs: 0 }).sink },
+  });
   pipeline.startWorker();
   server = await startBotServer(app, { host: "127.0.0.1", port: 0 });
   ingress = await startIngress();

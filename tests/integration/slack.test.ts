@@ -97,9 +97,8 @@ beforeAll(async () => {
     backoff: { baseDelayMs: 20, maxDelayMs: 50 },
     circuit: { failureThreshold: 50, windowMs: 10_000, coolDownMs: 500 },
   });
-  pipeline = createPipeline(app, { generator, workerConcurrency: 4 });
   const platform = slackPlatform(app, { pacingMs: 60, statusIntervalMs: 0, streamingRetryMs: 0 });
-  platform.registerSink(pipeline);
+  pipeline = createPipeline(app, { generator, workerConcurrency: 4, sinks: { SLACK: platform.sink } });
   pipeline.startWorker();
   server = await startBotServer(app, { host: "127.0.0.1", port: 0 });
   ingress = await platform.startIngress(server, pipeline);
