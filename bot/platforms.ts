@@ -2,7 +2,7 @@ import type { AppContext } from "../core/app.ts";
 import type { Platform } from "../core/db/client.ts";
 import type { SinkFactory } from "../core/deliver/sink.ts";
 import { linePlatform } from "./line/index.ts";
-import type { ChatPlatform } from "./platform.ts";
+import type { ChatPlatform } from "./shared/platform.ts";
 import { slackPlatform } from "./slack/index.ts";
 
 /** The chat platforms this configuration turns on (each needs its tokens set). */

@@ -11,9 +11,9 @@ import type { Chunk, Language } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
 import { readJson } from "../../core/records/json.ts";
 import { type LineApi, LineApiError, type LineMessage, retryKey } from "./client.ts";
+import { failureMessage, footerMessage } from "./copy.ts";
 import { type LineDestination, readDestination } from "./destination.ts";
 import { LINE_TEXT_MAX, splitForLine, toPlainText } from "./plain-text.ts";
-import { failureMessage, footerMessage } from "./replies.ts";
 
 /**
  * Posts a draft into a LINE chat within LINE's rules: at most 5 message objects per call, at

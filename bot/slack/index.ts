@@ -2,17 +2,17 @@ import { App } from "@slack/bolt";
 import type { AppContext } from "../../core/app.ts";
 import type { Pipeline } from "../../core/pipeline/index.ts";
 import { Semaphore } from "../../core/semaphore.ts";
-import { shortMemory } from "../memory.ts";
-import type { ChatPlatform } from "../platform.ts";
-import type { BotServer } from "../server.ts";
+import type { HttpServer } from "../../ops/server.ts";
+import { shortMemory } from "../shared/memory.ts";
+import type { ChatPlatform } from "../shared/platform.ts";
 import { createSlackClient, type SlackConfig, slackClientOptions, slackLogger } from "./client.ts";
-import { FrontDesk } from "./front-desk.ts";
-import { SlackHttpReceiver } from "./http-receiver.ts";
+import { SlackHttpReceiver } from "./ingress/http-receiver.ts";
+import { SlackSocketReceiver } from "./ingress/socket-receiver.ts";
+import { FrontDesk } from "./intake.ts";
 import { registerListeners } from "./listeners/index.ts";
 import { ChannelPacer } from "./pacer.ts";
 import { DisplayNames } from "./people.ts";
 import { slackSinkFactory } from "./sink.ts";
-import { SlackSocketReceiver } from "./socket-receiver.ts";
 
 export const SLACK_EVENTS_PATH = "/slack/events";
 
@@ -57,7 +57,7 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
       memory,
     }),
 
-    async startIngress(server: BotServer, pipeline: Pipeline) {
+    async startIngress(server: HttpServer, pipeline: Pipeline) {
       // Ack-first means Slack's deliveries can outpace the database: acknowledged requests wait
       // their turn here, and past the backlog Events API deliveries get a 503 (Slack retries).
       const backlog = new Semaphore({

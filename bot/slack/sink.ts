@@ -12,10 +12,10 @@ import type { ArticleRequest, Chunk } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
 import { readJson } from "../../core/records/json.ts";
 import { canShorten } from "../../core/request/rules.ts";
+import type { ShortMemory } from "../shared/memory.ts";
 import { slackErrorCode } from "./client.ts";
-import { readDestination, type SlackDestination } from "./destination.ts";
-import { draftThreadKey, type ShortMemory } from "./memory.ts";
-import { closingMessage, failureMessage, type Message, parentMessage, type Status } from "./messages.ts";
+import { closingMessage, failureMessage, type Message, parentMessage, type Status } from "./copy.ts";
+import { draftThreadKey, readDestination, type SlackDestination } from "./destination.ts";
 import { draftBlocks, fallbackText, SECTION_MAX_CHARS } from "./mrkdwn.ts";
 import type { ChannelPacer } from "./pacer.ts";
 

@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linePlatform } from "../../bot/line/index.ts";
-import { type BotServer, startBotServer } from "../../bot/server.ts";
 import type { AppContext } from "../../core/app.ts";
 import { loadConfig } from "../../core/config.ts";
 import { openDatabase } from "../../core/db/client.ts";
 import { createLogger } from "../../core/logger.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import { type HttpServer, startHttpServer } from "../../ops/server.ts";
 import { seed } from "../../prisma/seed.ts";
 import { type FakeLine, lineId, startFakeLine } from "../fakes/line.ts";
 
@@ -21,7 +21,7 @@ let dir: string;
 let line: FakeLine;
 let app: AppContext;
 let pipeline: Pipeline;
-let server: BotServer;
+let server: HttpServer;
 let ingress: { close(): Promise<void> };
 let webhookUrl: string;
 
@@ -52,7 +52,7 @@ beforeAll(async () => {
   const platform = linePlatform(app);
   pipeline = createPipeline(app, { sinks: { LINE: platform.sink } });
   pipeline.startWorker();
-  server = await startBotServer(app, { host: "127.0.0.1", port: 0 });
+  server = await startHttpServer(app, { host: "127.0.0.1", port: 0 });
   ingress = await platform.startIngress(server, pipeline);
   webhookUrl = `${server.url}/line/webhook`;
 });

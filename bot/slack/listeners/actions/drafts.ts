@@ -2,7 +2,7 @@ import type { BlockAction, ButtonAction } from "@slack/bolt";
 import type { AppContext } from "../../../../core/app.ts";
 import type { ArticleRequest } from "../../../../core/domain.ts";
 import { findScopedDraft } from "../../../../core/records/draft-lookup.ts";
-import { plain, words } from "../../messages.ts";
+import { plain, words } from "../../copy.ts";
 import { formOf } from "../../modal.ts";
 import { readSlackDeliveryState, type SlackDeliveryState } from "../../sink.ts";
 import type { ListenerDeps } from "../deps.ts";

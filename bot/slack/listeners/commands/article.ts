@@ -3,7 +3,7 @@ import { guidance } from "../../../../core/request/guidance.ts";
 import { isHelpRequest } from "../../../../core/request/rules.ts";
 import { detectLanguage } from "../../../../core/text/words.ts";
 import { slackErrorCode } from "../../client.ts";
-import { guidanceMessage, plain, words } from "../../messages.ts";
+import { guidanceMessage, plain, words } from "../../copy.ts";
 import { articleModal } from "../../modal.ts";
 import type { ListenerDeps } from "../deps.ts";
 import { typedText } from "../deps.ts";

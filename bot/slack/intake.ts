@@ -3,12 +3,12 @@ import type { Language } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { AcceptResult, ChatRequest, Pipeline } from "../../core/pipeline/index.ts";
 import type { Semaphore } from "../../core/semaphore.ts";
-import type { SlackDestination } from "./destination.ts";
-import { draftThreadKey, type ShortMemory } from "./memory.ts";
-import { guidanceMessage, type Message, notesMessage, plain, refusalMessage, words } from "./messages.ts";
+import type { ShortMemory } from "../shared/memory.ts";
+import { type ReplyTo, tellPrivately } from "./client.ts";
+import { guidanceMessage, type Message, notesMessage, plain, refusalMessage, words } from "./copy.ts";
+import { draftThreadKey, type SlackDestination } from "./destination.ts";
 import type { ChannelPacer } from "./pacer.ts";
 import type { DisplayNames } from "./people.ts";
-import { type ReplyTo, tellPrivately } from "./replies.ts";
 
 /** Longer than Slack's last retry (~5 minutes after the first delivery). */
 export const DEDUP_TTL_SECONDS = 10 * 60;

@@ -1,8 +1,8 @@
-import type { AppContext } from "../core/app.ts";
-import type { Platform } from "../core/db/client.ts";
-import type { SinkFactory } from "../core/deliver/sink.ts";
-import type { Pipeline } from "../core/pipeline/index.ts";
-import type { BotServer } from "./server.ts";
+import type { AppContext } from "../../core/app.ts";
+import type { Platform } from "../../core/db/client.ts";
+import type { SinkFactory } from "../../core/deliver/sink.ts";
+import type { Pipeline } from "../../core/pipeline/index.ts";
+import type { HttpServer } from "../../ops/server.ts";
 
 /**
  * A chat platform (Slack, LINE) as the composition root sees it. The two halves run in
@@ -14,7 +14,7 @@ export interface ChatPlatform {
   /** The platform's ChatSink, handed to createPipeline wherever a worker runs. */
   sink: SinkFactory;
   /** Starts taking requests: HTTP routes on the bot server, or a Socket Mode connection. */
-  startIngress(server: BotServer, pipeline: Pipeline): Promise<{ close(): Promise<void> }>;
+  startIngress(server: HttpServer, pipeline: Pipeline): Promise<{ close(): Promise<void> }>;
 }
 
 export type ChatPlatformFactory = (app: AppContext) => ChatPlatform;

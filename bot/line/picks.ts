@@ -1,4 +1,4 @@
-import type { LineContext } from "./context.ts";
+import type { LineContext } from "./listeners/deps.ts";
 
 /** An industry or length chosen with a button, waiting for the topic that follows. */
 export interface Picks {

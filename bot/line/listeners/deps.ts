@@ -3,7 +3,7 @@ import type { AppContext } from "../../../core/app.ts";
 import type { Language } from "../../../core/domain.ts";
 import type { Logger } from "../../../core/logger.ts";
 import type { Pipeline } from "../../../core/pipeline/index.ts";
-import type { ShortMemory } from "../../memory.ts";
+import type { ShortMemory } from "../../shared/memory.ts";
 import { type LineApi, LineApiError, type LineMessage, retryKey } from "../client.ts";
 import type { LineChat } from "../destination.ts";
 import { profileLanguage } from "../language.ts";
@@ -19,7 +19,7 @@ export interface LineContext {
   botName(): string;
 }
 
-/** One webhook delivery's event, with what the delivery said around it. */
+/** One event of a webhook batch, with what the batch said around it. */
 export interface Incoming<E extends webhook.Event = webhook.Event> {
   event: E;
   /** The webhook's `destination`: the bot's user id, which is the LINE channel (the tenant). */

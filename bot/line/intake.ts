@@ -1,8 +1,8 @@
-import type { Language } from "../../../core/domain.ts";
-import type { ChatRequest } from "../../../core/pipeline/index.ts";
-import { destinationFor, type LineChat } from "../destination.ts";
-import { blockedMessage, guidanceMessage, refusalMessage } from "../replies.ts";
-import { type Incoming, type LineContext, respond } from "./context.ts";
+import type { Language } from "../../core/domain.ts";
+import type { ChatRequest } from "../../core/pipeline/index.ts";
+import { blockedMessage, guidanceMessage, refusalMessage } from "./copy.ts";
+import { destinationFor, type LineChat } from "./destination.ts";
+import { type Incoming, type LineContext, respond } from "./listeners/deps.ts";
 
 /**
  * Hands a request to the core and answers what it decided: a queued draft shows the loading
