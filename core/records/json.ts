@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Prisma } from "../db/client.ts";
 import type { ArticleRequest, Source } from "../domain.ts";
+import { TONES } from "../request/rules.ts";
 
 /**
  * JSON columns read back with a schema, not a cast: a row written by an older version, or
@@ -14,7 +15,7 @@ export const ArticleRequestSchema = z.object({
   targetWords: z.number().int().positive(),
   keywords: z.array(z.string()),
   language: z.enum(["en", "th"]),
-  tone: z.enum(["executive", "visionary", "practical", "analytical"]),
+  tone: z.enum(TONES),
 }) satisfies z.ZodType<ArticleRequest>;
 
 export const SourcesSchema = z.array(
