@@ -6,7 +6,7 @@ import { LineApi } from "./client.ts";
 import { createInbox } from "./inbox.ts";
 import { handleBatch } from "./ingress/dispatch.ts";
 import { lineWebhook, type WebhookBatch } from "./ingress/webhook.ts";
-import { type LineContext, registerListeners } from "./listeners/index.ts";
+import { type ListenerDeps, registerListeners } from "./listeners/index.ts";
 import { lineSinkFactory, readLineDeliveryState } from "./sink.ts";
 
 /**
@@ -50,7 +50,7 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
 
     async startIngress(server, pipeline) {
       let botName = "";
-      const ctx: LineContext = {
+      const ctx: ListenerDeps = {
         app,
         pipeline,
         api,

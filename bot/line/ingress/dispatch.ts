@@ -2,7 +2,7 @@ import type { webhook } from "@line/bot-sdk";
 import type { Language } from "../../../core/domain.ts";
 import type { LineAction } from "../actions.ts";
 import type { LineChat } from "../destination.ts";
-import { EVENT_TTL_SECONDS, type Incoming, type LineContext } from "../listeners/deps.ts";
+import { EVENT_TTL_SECONDS, type Incoming, type ListenerDeps } from "../listeners/deps.ts";
 import type { WebhookBatch } from "./webhook.ts";
 
 /** Longer than any event takes to handle, shorter than the inbox's wait before retrying a dead process's job. */
@@ -12,7 +12,7 @@ type EventOf<T extends webhook.Event["type"]> = Extract<webhook.Event, { type: T
 type ActionOf<K extends LineAction["kind"]> = Extract<LineAction, { kind: K }>;
 
 export type EventListener<E extends webhook.Event> = (
-  ctx: LineContext,
+  ctx: ListenerDeps,
   incoming: Incoming<E>,
 ) => Promise<void>;
 
@@ -24,7 +24,7 @@ export interface Tap<A extends LineAction = LineAction> {
   lang: Language;
 }
 
-export type PostbackListener<A extends LineAction> = (ctx: LineContext, tap: Tap<A>) => Promise<void>;
+export type PostbackListener<A extends LineAction> = (ctx: ListenerDeps, tap: Tap<A>) => Promise<void>;
 
 /**
  * LINE's listeners by what LINE sends, as Bolt's `app.event` and `app.action` are for Slack:
@@ -44,11 +44,11 @@ export class LineListeners {
     this.postbacks.set(kind, listener as PostbackListener<LineAction>);
   }
 
-  async onEvent(ctx: LineContext, incoming: Incoming): Promise<void> {
+  async onEvent(ctx: ListenerDeps, incoming: Incoming): Promise<void> {
     await this.events.get(incoming.event.type)?.(ctx, incoming);
   }
 
-  async onTap(ctx: LineContext, tap: Tap): Promise<void> {
+  async onTap(ctx: ListenerDeps, tap: Tap): Promise<void> {
     await this.postbacks.get(tap.action.kind)?.(ctx, tap);
   }
 }
@@ -60,7 +60,7 @@ export class LineListeners {
  * once done. A listener that fails gives its claim back, so a redelivery can try again. Never throws.
  */
 export async function handleBatch(
-  ctx: LineContext,
+  ctx: ListenerDeps,
   listeners: LineListeners,
   batch: WebhookBatch,
 ): Promise<void> {
@@ -84,7 +84,7 @@ export async function handleBatch(
 }
 
 /** Redis down: answer anyway (the pipeline's own per-event key still prevents a second draft). */
-async function claimOrAssume(ctx: LineContext, key: string): Promise<boolean> {
+async function claimOrAssume(ctx: ListenerDeps, key: string): Promise<boolean> {
   try {
     return await ctx.memory.claim(key, HANDLING_TTL_SECONDS);
   } catch (err) {

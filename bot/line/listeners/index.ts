@@ -2,7 +2,7 @@ import { LineListeners } from "../ingress/dispatch.ts";
 import * as events from "./events/index.ts";
 import * as postbacks from "./postbacks/index.ts";
 
-export type { LineContext } from "./deps.ts";
+export type { ListenerDeps } from "./deps.ts";
 
 /** Every listener, grouped by what LINE sends (webhook events, postback actions). */
 export function registerListeners(): LineListeners {

@@ -2,7 +2,7 @@ import type { webhook } from "@line/bot-sdk";
 import { newTopicMessage } from "../../copy.ts";
 import { chatOf } from "../../destination.ts";
 import type { LineListeners } from "../../ingress/dispatch.ts";
-import { type Incoming, type LineContext, profileOf, respond } from "../deps.ts";
+import { type Incoming, type ListenerDeps, profileOf, respond } from "../deps.ts";
 
 /**
  * Someone added the Official Account as a friend: greet them with what the bot does, in the
@@ -14,7 +14,7 @@ export function register(listeners: LineListeners): void {
   listeners.event("follow", onFollow);
 }
 
-async function onFollow(ctx: LineContext, incoming: Incoming<webhook.FollowEvent>): Promise<void> {
+async function onFollow(ctx: ListenerDeps, incoming: Incoming<webhook.FollowEvent>): Promise<void> {
   const chat = chatOf(incoming.event.source);
   if (!chat?.userId) return;
   const lang = (await profileOf(ctx, chat.userId))?.lang ?? "th";

@@ -2,7 +2,7 @@ import type { webhook } from "@line/bot-sdk";
 import { groupHelloMessage } from "../../copy.ts";
 import { chatOf } from "../../destination.ts";
 import type { LineListeners } from "../../ingress/dispatch.ts";
-import { type Incoming, type LineContext, respond } from "../deps.ts";
+import { type Incoming, type ListenerDeps, respond } from "../deps.ts";
 
 /**
  * The bot was added to a group or room: say, in Thai and English, that it answers mentions.
@@ -13,7 +13,7 @@ export function register(listeners: LineListeners): void {
   listeners.event("join", onJoin);
 }
 
-async function onJoin(ctx: LineContext, incoming: Incoming<webhook.JoinEvent>): Promise<void> {
+async function onJoin(ctx: ListenerDeps, incoming: Incoming<webhook.JoinEvent>): Promise<void> {
   const chat = chatOf(incoming.event.source);
   if (!chat) return;
   const th = groupHelloMessage("th");

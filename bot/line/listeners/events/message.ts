@@ -9,7 +9,7 @@ import type { LineListeners } from "../../ingress/dispatch.ts";
 import { submit } from "../../intake.ts";
 import { speakerLanguage } from "../../language.ts";
 import { forgetPicks, type Picks, recallPicks } from "../../picks.ts";
-import { type Incoming, type LineContext, profileOf, respond } from "../deps.ts";
+import { type Incoming, type ListenerDeps, profileOf, respond } from "../deps.ts";
 
 /**
  * A message to the Official Account. Text asks for an article (in a group or room only when
@@ -21,7 +21,7 @@ export function register(listeners: LineListeners): void {
   listeners.event("message", onMessage);
 }
 
-async function onMessage(ctx: LineContext, incoming: Incoming<webhook.MessageEvent>): Promise<void> {
+async function onMessage(ctx: ListenerDeps, incoming: Incoming<webhook.MessageEvent>): Promise<void> {
   const { event, channel } = incoming;
   const chat = chatOf(event.source);
   if (!chat) return;

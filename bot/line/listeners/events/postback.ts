@@ -3,7 +3,7 @@ import type { Language } from "../../../../core/domain.ts";
 import { parseAction } from "../../actions.ts";
 import { chatOf } from "../../destination.ts";
 import type { LineListeners } from "../../ingress/dispatch.ts";
-import { type Incoming, type LineContext, profileOf } from "../deps.ts";
+import { type Incoming, type ListenerDeps, profileOf } from "../deps.ts";
 
 /**
  * A quick-reply button was tapped: the postback data says which (listeners/postbacks/ has one
@@ -18,7 +18,7 @@ export function register(listeners: LineListeners): void {
 
 async function onPostback(
   listeners: LineListeners,
-  ctx: LineContext,
+  ctx: ListenerDeps,
   incoming: Incoming<webhook.PostbackEvent>,
 ): Promise<void> {
   const chat = chatOf(incoming.event.source);

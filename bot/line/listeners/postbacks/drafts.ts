@@ -3,7 +3,7 @@ import { findScopedDraft } from "../../../../core/records/draft-lookup.ts";
 import { draftGoneMessage } from "../../copy.ts";
 import type { Tap } from "../../ingress/dispatch.ts";
 import { submit } from "../../intake.ts";
-import { type LineContext, respond } from "../deps.ts";
+import { type ListenerDeps, respond } from "../deps.ts";
 
 /**
  * Writes a draft again with a change ("shorter", "another angle"): a new request from the
@@ -11,7 +11,7 @@ import { type LineContext, respond } from "../deps.ts";
  * channel only (a button from elsewhere finds nothing).
  */
 export async function writeAgain(
-  ctx: LineContext,
+  ctx: ListenerDeps,
   tap: Tap<{ kind: "shorter" | "angle"; generationId: string }>,
   change: (request: ArticleRequest) => ArticleRequest,
 ): Promise<void> {
