@@ -3,14 +3,15 @@
  * runs one part each (production, several of each against shared PostgreSQL and Redis).
  * It is the only module that imports both bot/ and admin/.
  */
-import type { ChatPlatform } from "./bot/platform.ts";
-import { configuredPlatforms } from "./bot/platforms.ts";
-import { startBotServer } from "./bot/server.ts";
-import { startWorker } from "./bot/worker.ts";
+
+import { configuredPlatforms, sinksOf } from "./bot/platforms.ts";
+import type { ChatPlatform } from "./bot/shared/platform.ts";
 import { type AppContext, closeAppContext, openAppContext } from "./core/app.ts";
 import { type Config, ConfigError, describeConfig, loadConfig } from "./core/config.ts";
 import { consoleSink } from "./core/deliver/console-sink.ts";
 import { createPipeline, type Pipeline } from "./core/pipeline/index.ts";
+import { startWorker } from "./core/worker.ts";
+import { startHttpServer } from "./ops/server.ts";
 import { seed } from "./prisma/seed.ts";
 
 type Part = "bot" | "worker" | "admin";
@@ -59,11 +60,10 @@ async function main(): Promise<void> {
   const seeded = await seed(app.db, config);
 
   // One pipeline per process: the bot accepts into it, the worker runs it, the console uses
-  // its quotas, cache and corpus. Every sink is registered so any worker can deliver anywhere.
-  const pipeline = createPipeline(app);
+  // its quotas, cache and corpus. It gets every sink when it is made, so any worker can
+  // deliver anywhere and none can start before its sinks exist.
   const platforms = configuredPlatforms(app);
-  for (const platform of platforms) platform.registerSink(pipeline);
-  pipeline.sinks.register("CONSOLE", consoleSink);
+  const pipeline = createPipeline(app, { sinks: { ...sinksOf(platforms), CONSOLE: consoleSink } });
 
   for (const part of parts)
     running.push(await startPart(part, app, pipeline, platforms, !parts.includes("bot")));
@@ -80,7 +80,7 @@ async function startPart(
   const host = app.config.http.host;
   switch (part) {
     case "bot": {
-      const server = await startBotServer(app, { host, port: app.config.http.port });
+      const server = await startHttpServer(app, { host, port: app.config.http.port });
       const ingress = await Promise.all(platforms.map((p) => p.startIngress(server, pipeline)));
       return {
         name: "bot",
@@ -97,7 +97,7 @@ async function startPart(
       // metrics (latency, cost, errors, queue depth) need an endpoint Prometheus can scrape.
       const ops =
         app.config.metrics && noBotServer
-          ? await startBotServer(app, { host, port: app.config.metrics.port })
+          ? await startHttpServer(app, { host, port: app.config.metrics.port })
           : null;
       return {
         name: "worker",

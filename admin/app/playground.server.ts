@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { type Actor, recordAudit } from "../../core/admin/audit.ts";
 import type { AppContext } from "../../core/app.ts";
-import type { ConsoleDelivery } from "../../core/deliver/console-sink.ts";
+import { readConsoleDelivery } from "../../core/deliver/console-sink.ts";
 import type { AcceptResult, Pipeline } from "../../core/pipeline/index.ts";
-import { DEFAULT_TIER_BY_PLATFORM } from "../../core/pipeline/requesters.ts";
+import { readDeliveryState } from "../../core/records/draft-lookup.ts";
+import { assignTier } from "../../core/records/requesters.ts";
 import { field } from "./lib/forms.server.ts";
 
 /**
@@ -66,28 +67,15 @@ export async function requestArticle(
     return { kind: "invalid", field: "tierId", message: "Choose a tier that is not retired." };
   const externalId = playgroundExternalId(input.requester);
   // The console workspace and the requester exist before the request, on the chosen tier.
-  const defaultTier = await p.tier.findUnique({ where: { name: DEFAULT_TIER_BY_PLATFORM.CONSOLE } });
-  const tenant = await p.tenant.upsert({
-    where: { platform_externalId: { platform: "CONSOLE", externalId: PLAYGROUND_TENANT.externalId } },
-    create: {
+  await assignTier(
+    app.db,
+    {
       platform: "CONSOLE",
-      externalId: PLAYGROUND_TENANT.externalId,
-      name: PLAYGROUND_TENANT.name,
-      defaultTierId: defaultTier?.id ?? tier.id,
+      tenant: PLAYGROUND_TENANT,
+      requester: { externalId, displayName: input.requester },
     },
-    update: {},
-  });
-  await p.requester.upsert({
-    where: { tenantId_externalId: { tenantId: tenant.id, externalId } },
-    create: {
-      tenantId: tenant.id,
-      platform: "CONSOLE",
-      externalId,
-      displayName: input.requester,
-      tierId: tier.id,
-    },
-    update: { tierId: tier.id, displayName: input.requester },
-  });
+    tier.id,
+  );
 
   const eventId = `playground-${randomBytes(8).toString("hex")}`;
   const result: AcceptResult = await pipeline.accept({
@@ -156,7 +144,7 @@ export async function playgroundState(app: AppContext, id: string) {
     },
   });
   if (g?.platform !== "CONSOLE") return null;
-  const delivery = (g.deliveryState ?? {}) as ConsoleDelivery;
+  const delivery = readConsoleDelivery(readDeliveryState(g.deliveryState));
   const chunks = [...(delivery.chunks ?? [])].sort((a, b) => a.index - b.index);
   return {
     id: g.id,

@@ -1,20 +1,15 @@
 import { type Actor, audited } from "../../core/admin/audit.ts";
 import type { AppContext } from "../../core/app.ts";
-import type { Platform, Prisma, Tier } from "../../core/db/client.ts";
+import type { Platform, Prisma } from "../../core/db/client.ts";
 import type { Pipeline } from "../../core/pipeline/index.ts";
+import { effectiveTier, WITH_EFFECTIVE_TIER } from "../../core/records/tiers.ts";
 
 /** Requesters and workspaces as the console lists and changes them. */
 
 export const PLATFORMS = ["SLACK", "LINE", "CONSOLE"] as const;
 const PAGE = 25;
 
-type RequesterRow = Prisma.RequesterGetPayload<{
-  include: { tier: true; tenant: { include: { defaultTier: true } } };
-}>;
-
-export function effectiveTier(r: RequesterRow): Tier {
-  return r.tier ?? r.tenant.defaultTier;
-}
+type RequesterRow = Prisma.RequesterGetPayload<{ include: typeof WITH_EFFECTIVE_TIER }>;
 
 export interface RequesterFilters {
   q: string;
@@ -57,7 +52,7 @@ export async function searchRequesters(app: AppContext, pipeline: Pipeline, f: R
   };
   const rows = await app.db.prisma.requester.findMany({
     where,
-    include: { tier: true, tenant: { include: { defaultTier: true } } },
+    include: WITH_EFFECTIVE_TIER,
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: PAGE + 1,
     ...(f.after ? { cursor: { id: f.after }, skip: 1 } : {}),
@@ -108,7 +103,7 @@ export function requesterView(r: RequesterRow, usage: Awaited<ReturnType<Pipelin
 export async function loadRequester(app: AppContext, pipeline: Pipeline, id: string) {
   const r = await app.db.prisma.requester.findUnique({
     where: { id },
-    include: { tier: true, tenant: { include: { defaultTier: true } } },
+    include: WITH_EFFECTIVE_TIER,
   });
   if (!r) return null;
   const [usage, recent, tiers] = await Promise.all([
@@ -230,7 +225,7 @@ export async function resetToday(
 ): Promise<Change> {
   const r = await app.db.prisma.requester.findUnique({
     where: { id },
-    include: { tier: true, tenant: { include: { defaultTier: true } } },
+    include: WITH_EFFECTIVE_TIER,
   });
   if (!r) return { ok: false, formError: "This requester no longer exists." };
   const usage = await pipeline.quotas.usage(id, effectiveTier(r));

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { type Actor, audited, diff } from "../../core/admin/audit.ts";
 import type { AppContext } from "../../core/app.ts";
 import type { Prisma, Tier } from "../../core/db/client.ts";
-import { DEFAULT_TIER_BY_PLATFORM } from "../../core/pipeline/requesters.ts";
-import { MIN_TARGET_WORDS } from "../../core/request/parse.ts";
+import { DEFAULT_TIER_BY_PLATFORM } from "../../core/records/requesters.ts";
+import { LENGTH_LIMITS } from "../../core/request/rules.ts";
 import { type FieldErrors, field } from "./lib/forms.server.ts";
 
 /** Tiers as the console edits them. The bots read the tier from the database on every request,
@@ -20,7 +20,7 @@ export const TierSchema = z.object({
   description: field.optionalText("the description", 200),
   dailyArticleLimit: field.optionalWholeNumber("the daily limit", 1, 1_000_000),
   burstPerMinute: field.wholeNumber("the burst limit", 1, 10_000),
-  maxWords: field.wholeNumber("the maximum length", MIN_TARGET_WORDS, 10_000),
+  maxWords: field.wholeNumber("the maximum length", LENGTH_LIMITS.minWords, 10_000),
   monthlyBudgetUsd: field.decimal("the monthly budget", 2, 1_000_000, { optional: true }),
   allowedModel: field
     .optionalText("the model", 100)
@@ -36,7 +36,7 @@ export const TierSchema = z.object({
 });
 export type TierInput = z.output<typeof TierSchema>;
 
-/** Names new workspaces are created with (core/pipeline/requesters.ts looks them up by name). */
+/** Names new workspaces are created with (core/records/requesters.ts looks them up by name). */
 export const PROTECTED_TIER_NAMES = new Set(Object.values(DEFAULT_TIER_BY_PLATFORM));
 
 export function tierView(t: Tier) {

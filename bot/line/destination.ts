@@ -1,4 +1,5 @@
 import type { webhook } from "@line/bot-sdk";
+import { z } from "zod";
 import type { Destination } from "../../core/deliver/sink.ts";
 import type { Language } from "../../core/domain.ts";
 
@@ -14,6 +15,22 @@ export interface LineDestination extends Destination {
   chatType: "user" | "group" | "room";
   /** The language the person wrote in, for what the bot says around the draft. */
   lang: Language;
+}
+
+const LineDestinationSchema = z.object({
+  platform: z.literal("LINE"),
+  to: z.string().min(1),
+  replyToken: z.string().min(1).optional(),
+  receivedAt: z.number(),
+  chatType: z.enum(["user", "group", "room"]),
+  lang: z.enum(["en", "th"]),
+});
+
+/** The destination back from its JSON form (the job); a malformed one is a bug, not a person's input. */
+export function readDestination(d: Destination): LineDestination {
+  const parsed = LineDestinationSchema.safeParse(d);
+  if (!parsed.success) throw new Error(`Not a LINE destination: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
 }
 
 export interface LineChat {

@@ -4,9 +4,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import type { AppContext } from "../../core/app.ts";
 import { queuePrefix } from "../../core/jobs/index.ts";
-import { Backlog } from "./backlog.ts";
-import type { Delivery } from "./events/index.ts";
-import { parseDelivery } from "./webhook.ts";
+import { Semaphore } from "../../core/semaphore.ts";
+import { parseWebhookBatch, type WebhookBatch } from "./ingress/webhook.ts";
 
 /**
  * Where an acknowledged webhook delivery waits for its events to be handled. LINE does not
@@ -19,9 +18,9 @@ import { parseDelivery } from "./webhook.ts";
  */
 export interface Inbox {
   /** False when full. `raw` is the delivery's JSON as LINE sent it (stored as is, not re-encoded). */
-  put(delivery: Delivery, raw: string): Promise<boolean>;
+  put(delivery: WebhookBatch, raw: string): Promise<boolean>;
   /** Handles deliveries as they come, a few at a time; `handle` never throws. */
-  start(handle: (delivery: Delivery) => Promise<void>): void;
+  start(handle: (delivery: WebhookBatch) => Promise<void>): void;
   /** Stops taking work and waits for the deliveries in hand. */
   close(): Promise<void>;
 }
@@ -81,28 +80,30 @@ class Pressure {
 }
 
 class MemoryInbox implements Inbox {
-  private backlog: Backlog<Delivery> | null = null;
+  private backlog: Semaphore | null = null;
+  private handle: (delivery: WebhookBatch) => Promise<void> = async () => undefined;
   private readonly pressure: Pressure;
 
   constructor(private readonly opts: InboxOptions) {
     this.pressure = new Pressure(opts);
   }
 
-  async put(delivery: Delivery): Promise<boolean> {
+  async put(delivery: WebhookBatch): Promise<boolean> {
     this.pressure.hit();
-    return this.backlog?.offer(delivery) ?? false;
+    // `handle` never throws (it logs); the semaphore swallows anything that slips through.
+    return this.backlog?.tryRun(() => this.handle(delivery)) ?? false;
   }
 
-  start(handle: (delivery: Delivery) => Promise<void>): void {
-    this.backlog = new Backlog({
+  start(handle: (delivery: WebhookBatch) => Promise<void>): void {
+    this.handle = handle;
+    this.backlog = new Semaphore({
       maxWaiting: this.opts.maxWaiting,
-      concurrency: () => this.pressure.concurrency(),
-      run: handle,
+      permits: () => this.pressure.concurrency(),
     });
   }
 
   async close(): Promise<void> {
-    await this.backlog?.drained();
+    await this.backlog?.idle();
   }
 }
 
@@ -148,14 +149,14 @@ class StreamInbox implements Inbox {
     this.timer.unref();
   }
 
-  async put(delivery: Delivery, raw: string): Promise<boolean> {
+  async put(delivery: WebhookBatch, raw: string): Promise<boolean> {
     this.pressure.hit();
     if (this.waiting >= this.opts.maxWaiting) return false;
     await this.redis.xadd(this.key, "*", "d", raw, "t", String(delivery.receivedAt));
     return true;
   }
 
-  start(handle: (delivery: Delivery) => Promise<void>): void {
+  start(handle: (delivery: WebhookBatch) => Promise<void>): void {
     this.reader = new Redis(this.url, { maxRetriesPerRequest: null });
     this.reader.on("error", () => undefined);
     this.loops = [this.readLoop(handle), this.reclaimLoop(handle)];
@@ -171,7 +172,7 @@ class StreamInbox implements Inbox {
     if (this.running) await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 
-  private async readLoop(handle: (delivery: Delivery) => Promise<void>): Promise<void> {
+  private async readLoop(handle: (delivery: WebhookBatch) => Promise<void>): Promise<void> {
     await this.redis.xgroup("CREATE", this.key, GROUP, "0", "MKSTREAM").catch((err: Error) => {
       if (!/BUSYGROUP/.test(err.message)) throw err;
     });
@@ -204,7 +205,7 @@ class StreamInbox implements Inbox {
   }
 
   /** Entries a dead process took and never acknowledged. */
-  private async reclaimLoop(handle: (delivery: Delivery) => Promise<void>): Promise<void> {
+  private async reclaimLoop(handle: (delivery: WebhookBatch) => Promise<void>): Promise<void> {
     const every = Math.max(50, Math.floor(this.opts.reclaimAfterMs / 4));
     while (!this.stopping) {
       await this.pause(every);
@@ -232,12 +233,12 @@ class StreamInbox implements Inbox {
     return sleep(ms, undefined, { signal: this.stop.signal }).catch(() => undefined);
   }
 
-  private run(id: string, fields: string[], handle: (delivery: Delivery) => Promise<void>): void {
+  private run(id: string, fields: string[], handle: (delivery: WebhookBatch) => Promise<void>): void {
     this.running += 1;
     void (async () => {
       try {
         const field = (name: string) => fields[fields.indexOf(name) + 1];
-        const delivery = parseDelivery(field("d") ?? "", Number(field("t")) || Date.now());
+        const delivery = parseWebhookBatch(field("d") ?? "", Number(field("t")) || Date.now());
         if (delivery) await handle(delivery);
       } catch (err) {
         this.app.logger.error({ err, id }, "LINE inbox entry could not be handled; dropped");

@@ -1,12 +1,13 @@
 import type { AppContext } from "../../core/app.ts";
-import type { Pipeline } from "../../core/pipeline/index.ts";
-import { shortMemory } from "../memory.ts";
-import type { ChatPlatform } from "../platform.ts";
+import { deliveryStateOf } from "../../core/records/draft-lookup.ts";
+import { shortMemory } from "../shared/memory.ts";
+import type { ChatPlatform } from "../shared/platform.ts";
 import { LineApi } from "./client.ts";
-import { type Delivery, handleDelivery, type LineContext } from "./events/index.ts";
 import { createInbox } from "./inbox.ts";
-import { type LineDeliveryState, lineSinkFactory } from "./sink.ts";
-import { lineWebhook } from "./webhook.ts";
+import { handleBatch } from "./ingress/dispatch.ts";
+import { lineWebhook, type WebhookBatch } from "./ingress/webhook.ts";
+import { type ListenerDeps, registerListeners } from "./listeners/index.ts";
+import { lineSinkFactory, readLineDeliveryState } from "./sink.ts";
 
 /**
  * LINE: clients message the company's Official Account and get their draft back in the chat.
@@ -15,12 +16,12 @@ import { lineWebhook } from "./webhook.ts";
  */
 
 export interface LinePlatformOptions {
-  /** Deliveries handled at once per process, and waiting, before 503 (defaults suit one 2-core machine). */
+  /** Webhook batches handled at once per process, and waiting, before 503 (defaults suit one 2-core machine). */
   concurrency?: number;
-  /** Webhook deliveries per second above which the process handles one at a time (acknowledging first). */
+  /** Webhook batches per second above which the process handles one at a time (acknowledging first). */
   busyPerSecond?: number;
   maxWaiting?: number;
-  /** A delivery a dead bot process had taken is handled elsewhere after this long (Redis only). */
+  /** A batch a dead bot process had taken is handled elsewhere after this long (Redis only). */
   reclaimAfterMs?: number;
   /** Replaces REPLY_AFTER_MS (tests). */
   replyAfterMs?: number;
@@ -35,28 +36,21 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
 
   return {
     name: "LINE",
+    platform: "LINE",
 
-    registerSink(pipeline: Pipeline) {
-      pipeline.sinks.register(
-        "LINE",
-        lineSinkFactory({
-          api,
-          logger,
-          replyAfterMs: opts.replyAfterMs,
-          isCurrentAttempt: async (generationId, attempt) => {
-            const g = await app.db.prisma.generation.findUnique({
-              where: { id: generationId },
-              select: { deliveryState: true },
-            });
-            return (g?.deliveryState as LineDeliveryState | null)?.attempt === attempt;
-          },
-        }),
-      );
-    },
+    sink: lineSinkFactory({
+      api,
+      logger,
+      replyAfterMs: opts.replyAfterMs,
+      isCurrentAttempt: async (generationId, attempt) => {
+        const state = await deliveryStateOf(app.db, generationId);
+        return state !== null && readLineDeliveryState(state).attempt === attempt;
+      },
+    }),
 
     async startIngress(server, pipeline) {
       let botName = "";
-      const ctx: LineContext = {
+      const ctx: ListenerDeps = {
         app,
         pipeline,
         api,
@@ -70,10 +64,11 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
         maxWaiting: opts.maxWaiting ?? (app.redis ? 100_000 : 5_000),
         reclaimAfterMs: opts.reclaimAfterMs ?? 120_000,
       });
-      inbox.start((delivery) => handleDelivery(ctx, delivery));
+      const listeners = registerListeners();
+      inbox.start((batch) => handleBatch(ctx, listeners, batch));
       let closing = false;
       // While shutting down, 503: LINE redelivers to a process that will still be here.
-      const accept = async (d: Delivery, raw: string) => !closing && (await inbox.put(d, raw));
+      const accept = async (batch: WebhookBatch, raw: string) => !closing && (await inbox.put(batch, raw));
       server.route(
         "POST",
         "/line/webhook",

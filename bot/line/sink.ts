@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { z } from "zod";
 import type {
   ChatSink,
   DraftFailure,
@@ -8,10 +9,11 @@ import type {
 } from "../../core/deliver/sink.ts";
 import type { Chunk, Language } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
+import { readJson } from "../../core/records/json.ts";
 import { type LineApi, LineApiError, type LineMessage, retryKey } from "./client.ts";
-import type { LineDestination } from "./destination.ts";
+import { failureMessage, footerMessage } from "./copy.ts";
+import { type LineDestination, readDestination } from "./destination.ts";
 import { LINE_TEXT_MAX, splitForLine, toPlainText } from "./plain-text.ts";
-import { failureMessage, footerMessage } from "./replies.ts";
 
 /**
  * Posts a draft into a LINE chat within LINE's rules: at most 5 message objects per call, at
@@ -31,21 +33,36 @@ export const MAX_MESSAGES_PER_CALL = 5;
 export const REPLY_AFTER_MS = 40_000;
 const LOADING_SECONDS = 60;
 
-export interface LineDeliveryState {
+/** Messages this sink wrote itself (text bubbles, a footer): checked for a type, kept as written. */
+const LineMessageSchema = z.custom<LineMessage>(
+  (v) => typeof v === "object" && v !== null && typeof (v as { type?: unknown }).type === "string",
+  "a LINE message object",
+);
+
+const LineDeliveryStateSchema = z.object({
   /** This attempt's id: a timer of an abandoned attempt must not send beside the next one. */
-  attempt?: string;
+  attempt: z.string().optional(),
   /** The reply token was used (or found spent): everything from now on is pushed. */
-  replyUsed?: boolean;
+  replyUsed: z.boolean().optional(),
   /** Messages delivered so far. */
-  sent?: number;
+  sent: z.number().int().optional(),
   /** Push batches started; the next push's index (and so its retry key). */
-  batches?: number;
+  batches: z.number().int().optional(),
   /** Messages ready and not yet sent. */
-  pending?: LineMessage[];
+  pending: z.array(LineMessageSchema).optional(),
   /** Chunk indexes below this are buffered or sent: the same index passed again is skipped. */
-  nextChunk?: number;
+  nextChunk: z.number().int().optional(),
   /** A push written down before it was sent: sent again as-is, same key, if the attempt died. */
-  inflight?: { batch: number; messages: LineMessage[] } | null;
+  inflight: z
+    .object({ batch: z.number().int(), messages: z.array(LineMessageSchema) })
+    .nullable()
+    .optional(),
+});
+export type LineDeliveryState = z.infer<typeof LineDeliveryStateSchema>;
+
+/** The LINE part of a generation's delivery state, as this sink saved it. */
+export function readLineDeliveryState(state: Record<string, unknown>): LineDeliveryState {
+  return readJson(LineDeliveryStateSchema, state, "Generation.deliveryState (LINE)");
 }
 
 export interface LineSinkDeps {
@@ -74,8 +91,8 @@ class LineSink implements ChatSink {
     private readonly deps: LineSinkDeps,
     private readonly ctx: SinkContext,
   ) {
-    this.dest = ctx.destination as LineDestination;
-    const s = ctx.state as LineDeliveryState;
+    this.dest = readDestination(ctx.destination);
+    const s = readLineDeliveryState(ctx.state);
     this.state = {
       attempt: randomUUID(),
       replyUsed: s.replyUsed ?? !this.dest.replyToken,

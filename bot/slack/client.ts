@@ -1,6 +1,9 @@
 import { LogLevel, type Logger as SlackLogger, WebClient, type WebClientOptions } from "@slack/web-api";
 import type { Config } from "../../core/config.ts";
 import type { Logger } from "../../core/logger.ts";
+import type { Message } from "./copy.ts";
+import { isDirect } from "./destination.ts";
+import type { ChannelPacer } from "./pacer.ts";
 
 /**
  * Web API clients with bounded patience. The SDK's default retry policy waits out 429s and
@@ -75,4 +78,52 @@ export function slackErrorCode(error: unknown): string | null {
   if (e?.data?.error) return e.data.error;
   if (e?.code === "slack_webapi_rate_limited_error") return "ratelimited";
   return null;
+}
+
+/** Where a person asked, for answers only they should see. */
+export interface ReplyTo {
+  /** The conversation they wrote in; null when there is none (a global shortcut). */
+  channel: string | null;
+  threadTs?: string;
+  user: string;
+}
+
+/**
+ * Answers for one person (guidance, refusals, notes): an ephemeral message where they asked,
+ * a plain message in their DM with the app, or the DM when the channel cannot take ephemeral
+ * messages from the app (it was never invited there).
+ */
+export async function tellPrivately(
+  client: WebClient,
+  pacer: ChannelPacer,
+  to: ReplyTo,
+  message: Message,
+  logger: Logger,
+): Promise<void> {
+  try {
+    if (to.channel && !isDirect(to.channel)) {
+      try {
+        await client.chat.postEphemeral({
+          channel: to.channel,
+          user: to.user,
+          thread_ts: to.threadTs,
+          ...message,
+        });
+        return;
+      } catch (error) {
+        const code = slackErrorCode(error);
+        if (!code || code === "ratelimited") throw error;
+      }
+    }
+    const inSameDm = to.channel && isDirect(to.channel);
+    const channel = inSameDm ? to.channel! : to.user;
+    await pacer.run(channel, () =>
+      client.chat.postMessage({ channel, thread_ts: inSameDm ? to.threadTs : undefined, ...message }),
+    );
+  } catch (error) {
+    logger.warn(
+      { code: slackErrorCode(error) ?? (error as Error).message, user: to.user },
+      "could not answer a slack user",
+    );
+  }
 }

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { Destination } from "../../core/deliver/sink.ts";
 
 /**
@@ -19,15 +20,26 @@ export interface SlackDestination extends Destination {
 
 /** The destination back from its JSON form; a malformed one is a bug, not a person's input. */
 export function readDestination(d: Destination): SlackDestination {
-  const s = (v: unknown) => (typeof v === "string" && v ? v : undefined);
-  const teamId = s(d.teamId);
-  const channel = s(d.channel);
-  const user = s(d.user);
-  if (d.platform !== "SLACK" || !teamId || !channel || !user) throw new Error("Not a Slack destination");
-  return { platform: "SLACK", teamId, channel, user, threadTs: s(d.threadTs), note: s(d.note) };
+  const parsed = SlackDestinationSchema.safeParse(d);
+  if (!parsed.success) throw new Error(`Not a Slack destination: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
 }
+
+const SlackDestinationSchema = z.object({
+  platform: z.literal("SLACK"),
+  teamId: z.string().min(1),
+  channel: z.string().min(1),
+  threadTs: z.string().min(1).optional(),
+  user: z.string().min(1),
+  note: z.string().min(1).optional(),
+});
 
 /** A DM with the app (D…), or a user id that Slack resolves to that DM. */
 export function isDirect(channel: string): boolean {
   return /^[DUW]/.test(channel);
+}
+
+/** The key under which a draft's thread is remembered (its parent message), in short-term memory. */
+export function draftThreadKey(channel: string, ts: string): string {
+  return `thread:${channel}:${ts}`;
 }

@@ -1,18 +1,18 @@
 import { App } from "@slack/bolt";
 import type { AppContext } from "../../core/app.ts";
 import type { Pipeline } from "../../core/pipeline/index.ts";
-import { shortMemory } from "../memory.ts";
-import type { ChatPlatform } from "../platform.ts";
-import type { BotServer } from "../server.ts";
-import { Backlog } from "./backlog.ts";
+import { Semaphore } from "../../core/semaphore.ts";
+import type { HttpServer } from "../../ops/server.ts";
+import { shortMemory } from "../shared/memory.ts";
+import type { ChatPlatform } from "../shared/platform.ts";
 import { createSlackClient, type SlackConfig, slackClientOptions, slackLogger } from "./client.ts";
-import { FrontDesk } from "./front-desk.ts";
-import { SlackHttpReceiver } from "./http-receiver.ts";
+import { SlackHttpReceiver } from "./ingress/http-receiver.ts";
+import { SlackSocketReceiver } from "./ingress/socket-receiver.ts";
+import { FrontDesk } from "./intake.ts";
 import { registerListeners } from "./listeners/index.ts";
 import { ChannelPacer } from "./pacer.ts";
 import { DisplayNames } from "./people.ts";
 import { slackSinkFactory } from "./sink.ts";
-import { SlackSocketReceiver } from "./socket-receiver.ts";
 
 export const SLACK_EVENTS_PATH = "/slack/events";
 
@@ -46,23 +46,24 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
 
   return {
     name: "slack",
+    platform: "SLACK",
 
-    registerSink(pipeline: Pipeline) {
-      pipeline.sinks.register(
-        "SLACK",
-        slackSinkFactory({
-          client: createSlackClient(slack, logger, "delivery"),
-          pacer,
-          streaming: { unavailableUntil: 0, retryMs: options.streamingRetryMs ?? 15 * 60_000 },
-          logger,
-          statusIntervalMs: options.statusIntervalMs ?? 5_000,
-          memory,
-        }),
-      );
-    },
+    sink: slackSinkFactory({
+      client: createSlackClient(slack, logger, "delivery"),
+      pacer,
+      streaming: { unavailableUntil: 0, retryMs: options.streamingRetryMs ?? 15 * 60_000 },
+      logger,
+      statusIntervalMs: options.statusIntervalMs ?? 5_000,
+      memory,
+    }),
 
-    async startIngress(server: BotServer, pipeline: Pipeline) {
-      const backlog = new Backlog(options.intakeConcurrency ?? 16, options.intakeBacklog ?? 5_000);
+    async startIngress(server: HttpServer, pipeline: Pipeline) {
+      // Ack-first means Slack's deliveries can outpace the database: acknowledged requests wait
+      // their turn here, and past the backlog Events API deliveries get a 503 (Slack retries).
+      const backlog = new Semaphore({
+        permits: options.intakeConcurrency ?? 16,
+        maxWaiting: options.intakeBacklog ?? 5_000,
+      });
       const receiver = createReceiver(slack, app, () => backlog.full);
       const identity = await whoAmI(slack, app);
       const interactive = createSlackClient(slack, logger, "interactive");

@@ -1,7 +1,8 @@
 import type { View } from "@slack/web-api";
-import type { ArticleRequest, Tone } from "../../core/domain.ts";
+import type { ArticleRequest } from "../../core/domain.ts";
 import { INDUSTRIES } from "../../core/request/industries.ts";
-import { DEFAULT_TARGET_WORDS, MIN_TARGET_WORDS, type RequestForm } from "../../core/request/parse.ts";
+import type { RequestForm } from "../../core/request/parse.ts";
+import { LENGTH_LIMITS, TONES } from "../../core/request/rules.ts";
 
 /**
  * The /article form (also opened by the global shortcut): topic, industry, audience, length,
@@ -10,8 +11,6 @@ import { DEFAULT_TARGET_WORDS, MIN_TARGET_WORDS, type RequestForm } from "../../
  */
 
 export const ARTICLE_MODAL = "article_request";
-export const MAX_FORM_WORDS = 4_000;
-const TONES: Tone[] = ["executive", "visionary", "practical", "analytical"];
 
 /** Where the draft should go, carried through the modal in private_metadata. */
 export interface ModalOrigin {
@@ -71,9 +70,9 @@ export function articleModal(origin: ModalOrigin, prefill: { topic?: string } = 
         {
           type: "number_input",
           is_decimal_allowed: false,
-          min_value: String(MIN_TARGET_WORDS),
-          max_value: String(MAX_FORM_WORDS),
-          initial_value: String(DEFAULT_TARGET_WORDS),
+          min_value: String(LENGTH_LIMITS.minWords),
+          max_value: String(LENGTH_LIMITS.maxWords),
+          initial_value: String(LENGTH_LIMITS.defaultWords),
         },
         false,
         "Your plan's maximum applies.",
@@ -135,8 +134,9 @@ export function formErrors(form: RequestForm): Record<string, string> | null {
   const errors: Record<string, string> = {};
   if (!/\p{L}/u.test(form.topic ?? "")) errors.topic = "Please describe the topic in words.";
   const n = Number(form.targetWords);
-  if (form.targetWords && (!Number.isInteger(n) || n < MIN_TARGET_WORDS || n > MAX_FORM_WORDS))
-    errors.length = `Between ${MIN_TARGET_WORDS} and ${MAX_FORM_WORDS} words.`;
+  const { minWords, maxWords } = LENGTH_LIMITS;
+  if (form.targetWords && (!Number.isInteger(n) || n < minWords || n > maxWords))
+    errors.length = `Between ${minWords} and ${maxWords} words.`;
   return Object.keys(errors).length ? errors : null;
 }
 
@@ -164,11 +164,6 @@ export function formOf(request: ArticleRequest, changes: Partial<ArticleRequest>
     language: r.language,
     tone: r.tone,
   };
-}
-
-/** The next tone after this one: Regenerate's "new angle". */
-export function nextTone(tone: Tone): Tone {
-  return TONES[(TONES.indexOf(tone) + 1) % TONES.length]!;
 }
 
 function label(slug: string): string {

@@ -1,6 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../../core/logger.ts";
-import type { ShortMemory } from "./memory.ts";
+import type { ShortMemory } from "../shared/memory.ts";
 
 const NAME_TTL_SECONDS = 7 * 86_400;
 /** A failed look-up is not retried for a while, so an outage costs one call per person, not one per message. */

@@ -1,4 +1,5 @@
 import type { ChatPostMessageArguments, WebClient } from "@slack/web-api";
+import { z } from "zod";
 import type {
   ChatSink,
   DraftFailure,
@@ -9,11 +10,12 @@ import type {
 } from "../../core/deliver/sink.ts";
 import type { ArticleRequest, Chunk } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
-import { MIN_TARGET_WORDS } from "../../core/request/parse.ts";
+import { readJson } from "../../core/records/json.ts";
+import { canShorten } from "../../core/request/rules.ts";
+import type { ShortMemory } from "../shared/memory.ts";
 import { slackErrorCode } from "./client.ts";
-import { readDestination, type SlackDestination } from "./destination.ts";
-import { draftThreadKey, type ShortMemory } from "./memory.ts";
-import { closingMessage, failureMessage, type Message, parentMessage, type Status } from "./messages.ts";
+import { closingMessage, failureMessage, type Message, parentMessage, type Status } from "./copy.ts";
+import { draftThreadKey, readDestination, type SlackDestination } from "./destination.ts";
 import { draftBlocks, fallbackText, SECTION_MAX_CHARS } from "./mrkdwn.ts";
 import type { ChannelPacer } from "./pacer.ts";
 
@@ -36,20 +38,26 @@ import type { ChannelPacer } from "./pacer.ts";
 export const STREAM_MAX_CHARS = 12_000;
 const DRAFT_THREAD_TTL_SECONDS = 30 * 86_400;
 
-export interface SlackDeliveryState {
+const SlackDeliveryStateSchema = z.object({
   /** Where the thread is (a DM's D… id once Slack resolved it, or the DM fallback). */
-  channel?: string;
-  parentTs?: string;
+  channel: z.string().optional(),
+  parentTs: z.string().optional(),
   /** The thread the replies go to: the parent, or the thread the request came from. */
-  rootTs?: string;
+  rootTs: z.string().optional(),
   /** The streamed reply being appended to, and how much markdown it holds. */
-  streamTs?: string | null;
-  streamChars?: number;
+  streamTs: z.string().nullable().optional(),
+  streamChars: z.number().optional(),
   /** "off" once this draft fell back to plain messages. */
-  streaming?: "off";
+  streaming: z.literal("off").optional(),
   /** Chunk indexes already in the thread. */
-  posted?: number[];
-  closedTs?: string;
+  posted: z.array(z.number().int()).optional(),
+  closedTs: z.string().optional(),
+});
+export type SlackDeliveryState = z.infer<typeof SlackDeliveryStateSchema>;
+
+/** The Slack part of a generation's delivery state, as this sink saved it. */
+export function readSlackDeliveryState(state: Record<string, unknown>): SlackDeliveryState {
+  return readJson(SlackDeliveryStateSchema, state, "Generation.deliveryState (Slack)");
 }
 
 export interface SlackSinkDeps {
@@ -102,7 +110,7 @@ class SlackSink implements ChatSink {
     private readonly ctx: SinkContext,
   ) {
     this.dest = readDestination(ctx.destination);
-    this.state = { ...(ctx.state as SlackDeliveryState) };
+    this.state = readSlackDeliveryState(ctx.state);
   }
 
   async start(header: DraftHeader): Promise<void> {
@@ -150,7 +158,7 @@ class SlackSink implements ChatSink {
     await this.endStream();
     const message = closingMessage({
       ...summary,
-      canShorten: Math.floor(summary.request.targetWords / 2) >= MIN_TARGET_WORDS,
+      canShorten: canShorten(summary.request.targetWords),
     });
     await this.setStatus({ done: summary.words }, true);
     const closed = await this.post({ channel: this.channel(), thread_ts: this.state.rootTs, ...message });

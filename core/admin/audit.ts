@@ -2,6 +2,7 @@ import type { Database, Prisma } from "../db/client.ts";
 
 /** Who changed something in the console, as the audit log records them. */
 export interface Actor {
+  /** The console account; empty for the command line (core/admin/cli.ts), which has none. */
   userId: string;
   email: string;
   ip: string;
@@ -54,7 +55,7 @@ export async function recordAudit(db: Database, actor: Actor, entry: AuditEntry)
 
 function auditRow(actor: Actor, e: AuditEntry): Prisma.AuditLogUncheckedCreateInput {
   return {
-    actorId: actor.userId,
+    actorId: actor.userId || null,
     actorEmail: actor.email,
     ip: actor.ip,
     action: e.action,

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { AdminRole, Database } from "../db/client.ts";
-import { recordAudit } from "./audit.ts";
+import { audited, recordAudit } from "./audit.ts";
 import { hashPassword } from "./password.ts";
 
 /**
@@ -56,21 +56,21 @@ export async function disableAdminUser(db: Database, email: string): Promise<voi
     where: { email: { equals: email.trim(), mode: "insensitive" } },
   });
   if (!user) throw new Error(`No account for ${email}.`);
-  await db.prisma.$transaction([
-    db.prisma.adminUser.update({ where: { id: user.id }, data: { disabledAt: new Date() } }),
-    db.prisma.adminSession.updateMany({
+  await audited(db, CLI_ACTOR, async (tx) => {
+    await tx.adminUser.update({ where: { id: user.id }, data: { disabledAt: new Date() } });
+    await tx.adminSession.updateMany({
       where: { userId: user.id, revokedAt: null },
       data: { revokedAt: new Date() },
-    }),
-    db.prisma.auditLog.create({
-      data: {
-        actorEmail: "cli",
+    });
+    return {
+      audit: {
         action: "admin-user.disable",
         entityType: "AdminUser",
         entityId: user.id,
         before: { disabledAt: null },
         after: { disabled: true },
       },
-    }),
-  ]);
+      value: undefined,
+    };
+  });
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { CacheScope, Database, Prisma } from "../db/client.ts";
 import type { ArticleRequest, Source } from "../domain.ts";
+import { readJson, SourcesSchema, toJsonColumn } from "../records/json.ts";
 import type { Redis } from "../redis.ts";
 import { topicKey } from "../text/words.ts";
 import { type CacheStore, cosine, type IndexedVector, MemoryCacheStore, RedisCacheStore } from "./stores.ts";
@@ -112,7 +113,7 @@ export class TopicCache {
         title: draft.title,
         draft: draft.draft,
         words: draft.words,
-        sources: draft.sources as unknown as Prisma.InputJsonValue,
+        sources: toJsonColumn(draft.sources),
         embedding: queryVector ?? [],
         model: draft.model,
         costUsd: draft.costUsd,
@@ -123,7 +124,7 @@ export class TopicCache {
         title: draft.title,
         draft: draft.draft,
         words: draft.words,
-        sources: draft.sources as unknown as Prisma.InputJsonValue,
+        sources: toJsonColumn(draft.sources),
         embedding: queryVector ?? [],
         model: draft.model,
         costUsd: draft.costUsd,
@@ -160,7 +161,7 @@ export class TopicCache {
       title: row.title,
       draft: row.draft,
       words: row.words,
-      sources: row.sources as unknown as Source[],
+      sources: readJson(SourcesSchema, row.sources, "TopicCacheEntry.sources"),
       model: row.model,
       costUsd: row.costUsd.toString(),
     };
@@ -211,7 +212,7 @@ export class TopicCache {
       title: row.title,
       draft: row.draft,
       words: row.words,
-      sources: row.sources as unknown as Source[],
+      sources: readJson(SourcesSchema, row.sources, "TopicCacheEntry.sources"),
       model: row.model,
       costUsd: row.costUsd.toString(),
     };

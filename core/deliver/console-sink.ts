@@ -1,12 +1,21 @@
+import { z } from "zod";
 import type { Chunk } from "../domain.ts";
+import { readJson } from "../records/json.ts";
 import type { ChatSink, SinkFactory } from "./sink.ts";
 
+const ConsoleDeliverySchema = z.object({
+  chunks: z.array(z.object({ index: z.number().int(), text: z.string() })).optional(),
+  cacheHit: z.boolean().optional(),
+  finished: z
+    .object({ words: z.number(), sources: z.array(z.object({ title: z.string() })), offline: z.boolean() })
+    .optional(),
+  failed: z.object({ code: z.string(), refunded: z.boolean() }).optional(),
+});
 /** What the console playground reads back from a generation's delivery state. */
-export interface ConsoleDelivery {
-  chunks?: Chunk[];
-  cacheHit?: boolean;
-  finished?: { words: number; sources: { title: string }[]; offline: boolean };
-  failed?: { code: string; refunded: boolean };
+export type ConsoleDelivery = z.infer<typeof ConsoleDeliverySchema>;
+
+export function readConsoleDelivery(state: Record<string, unknown>): ConsoleDelivery {
+  return readJson(ConsoleDeliverySchema, state, "Generation.deliveryState (console)");
 }
 
 /**
@@ -14,7 +23,7 @@ export interface ConsoleDelivery {
  * (maybe another process than the worker) shows them as they land by reading the row.
  */
 export const consoleSink: SinkFactory = (ctx): ChatSink => {
-  let delivered = ((ctx.state as ConsoleDelivery).chunks ?? []).slice();
+  let delivered: Chunk[] = (readConsoleDelivery(ctx.state).chunks ?? []).slice();
   return {
     maxChunkChars: 3_000,
     start: (header) => ctx.saveState({ cacheHit: header.cacheHit }),

@@ -72,14 +72,16 @@ export interface SinkContext {
   saveState: SaveDeliveryState;
 }
 
-/** Each platform registers how to build its sink from a destination. */
+/** How a platform builds its sink from a destination (handed to createPipeline). */
 export type SinkFactory = (ctx: SinkContext) => ChatSink;
 
 export class SinkRegistry {
   private readonly factories = new Map<Platform, SinkFactory>();
 
-  register(platform: Platform, factory: SinkFactory): void {
-    this.factories.set(platform, factory);
+  /** Every sink is known when the pipeline is made: no worker can start before its sinks exist. */
+  constructor(factories: Partial<Record<Platform, SinkFactory>>) {
+    for (const [platform, factory] of Object.entries(factories) as Array<[Platform, SinkFactory]>)
+      this.factories.set(platform, factory);
   }
 
   create(ctx: SinkContext): ChatSink {

@@ -6,10 +6,10 @@ import { articleRequests, quotaRefusals } from "../metrics.ts";
 import type { QuotaExceeded, Quotas } from "../quota/quotas.ts";
 import { estimateArticleCost } from "../records/cost.ts";
 import { createGeneration, recordFailed, recordRefusal } from "../records/generations.ts";
+import { resolveRequester } from "../records/requesters.ts";
 import { type Guidance, parseArticleRequest } from "../request/parse.ts";
 import { detectLanguage } from "../text/language.ts";
 import { dayColumn } from "../time.ts";
-import { resolveRequester } from "./requesters.ts";
 
 /** A person asked for an article, as the platform layer hands it over (after acknowledging). */
 export interface ChatRequest {

@@ -5,6 +5,7 @@ import {
   RateLimiterRes,
 } from "rate-limiter-flexible";
 import type { Redis } from "../redis.ts";
+import { Semaphore } from "../semaphore.ts";
 
 /**
  * Keeps LLM calls within the provider's limits however many requests arrive at once: at most
@@ -12,14 +13,11 @@ import type { Redis } from "../redis.ts";
  * processes (shared through Redis). Work waits its turn instead of failing with 429s.
  */
 export class LlmGate {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly streams: Semaphore;
   private readonly starts: RateLimiterAbstract;
 
-  constructor(
-    opts: { concurrency: number; perMinute: number; redis: Redis | null; keyPrefix?: string },
-    private readonly concurrency = opts.concurrency,
-  ) {
+  constructor(opts: { concurrency: number; perMinute: number; redis: Redis | null; keyPrefix?: string }) {
+    this.streams = new Semaphore({ permits: opts.concurrency });
     const keyPrefix = opts.keyPrefix ?? "ab:llm";
     const memory = new RateLimiterMemory({ keyPrefix, points: opts.perMinute, duration: 60 });
     this.starts = opts.redis
@@ -35,32 +33,14 @@ export class LlmGate {
   }
 
   get inUse(): number {
-    return this.active;
+    return this.streams.inUse;
   }
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
+  run<T>(work: () => Promise<T>): Promise<T> {
+    return this.streams.run(async () => {
       await this.waitForRate();
-      return await work();
-    } finally {
-      this.release();
-    }
-  }
-
-  private async acquire(): Promise<void> {
-    if (this.active < this.concurrency) {
-      this.active++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next)
-      next(); // the slot passes straight to the next waiter
-    else this.active--;
+      return work();
+    });
   }
 
   private async waitForRate(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { AppContext } from "../app.ts";
 import { TopicCache } from "../cache/topic-cache.ts";
-import { SinkRegistry } from "../deliver/sink.ts";
+import type { Platform } from "../db/client.ts";
+import { type SinkFactory, SinkRegistry } from "../deliver/sink.ts";
 import { createGenerator } from "../generate/index.ts";
 import type { Generator } from "../generate/types.ts";
 import { createJobQueue, type JobQueue } from "../jobs/index.ts";
@@ -22,6 +23,8 @@ export interface PipelineOptions {
   llmPerMinute?: number;
   cacheTtlSeconds?: number;
   semanticThreshold?: number;
+  /** How drafts reach each platform (its ChatSink); a job for a platform without one fails. */
+  sinks?: Partial<Record<Platform, SinkFactory>>;
   /** Replace the generator (tests, benchmarks). */
   generator?: Generator;
   queue?: JobQueue;
@@ -51,7 +54,7 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
   const retrieval = createRetrieval(app);
   const generator = opts.generator ?? createGenerator(app.config, app.logger);
   const queue = opts.queue ?? createJobQueue(app);
-  const sinks = new SinkRegistry();
+  const sinks = new SinkRegistry(opts.sinks ?? {});
   const gate = new LlmGate({
     concurrency: opts.llmConcurrency ?? 128,
     perMinute: opts.llmPerMinute ?? 500,

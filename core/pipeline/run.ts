@@ -10,7 +10,10 @@ import type { Logger } from "../logger.ts";
 import * as metrics from "../metrics.ts";
 import type { Quotas } from "../quota/quotas.ts";
 import { priceUsage, type TokenUse, totalCost } from "../records/cost.ts";
+import { readDeliveryState } from "../records/draft-lookup.ts";
 import { recordDelivered, recordFailed } from "../records/generations.ts";
+import { readArticleRequest, toJsonColumn } from "../records/json.ts";
+import { effectiveTier, WITH_EFFECTIVE_TIER } from "../records/tiers.ts";
 import type { Retrieval } from "../retrieval/index.ts";
 import { countWords } from "../text/words.ts";
 import type { LlmGate } from "./gate.ts";
@@ -29,7 +32,7 @@ export interface RunDeps {
 const TRANSIENT = new Set(["unavailable", "timeout", "rate_limited"]);
 
 type GenerationRow = Prisma.GenerationGetPayload<{
-  include: { requester: { include: { tier: true; tenant: { include: { defaultTier: true } } } } };
+  include: { requester: { include: typeof WITH_EFFECTIVE_TIER } };
 }>;
 
 /**
@@ -40,7 +43,7 @@ type GenerationRow = Prisma.GenerationGetPayload<{
 export async function runArticleJob(deps: RunDeps, job: ArticleJob, ctx: JobContext): Promise<void> {
   const g = await deps.db.prisma.generation.findUnique({
     where: { id: job.generationId },
-    include: { requester: { include: { tier: true, tenant: { include: { defaultTier: true } } } } },
+    include: { requester: { include: WITH_EFFECTIVE_TIER } },
   });
   if (!g || g.status === "DELIVERED" || g.status === "FAILED" || g.status === "CANCELLED") return;
   await deps.db.prisma.generation.update({
@@ -68,7 +71,7 @@ export async function runArticleJob(deps: RunDeps, job: ArticleJob, ctx: JobCont
 export async function onJobExhausted(deps: RunDeps, job: ArticleJob, error: Error): Promise<void> {
   const g = await deps.db.prisma.generation.findUnique({
     where: { id: job.generationId },
-    include: { requester: { include: { tier: true, tenant: { include: { defaultTier: true } } } } },
+    include: { requester: { include: WITH_EFFECTIVE_TIER } },
   });
   if (!g) return;
   deps.logger.error({ err: error, generationId: g.id }, "article job exhausted its attempts");
@@ -96,7 +99,7 @@ async function failGeneration(
   await sink
     .fail({
       generationId: g.id,
-      request: g.request as unknown as ArticleRequest,
+      request: readArticleRequest(g.request),
       code,
       refunded: job.reservation !== null,
     })
@@ -110,7 +113,7 @@ function sinkFor(
   job: ArticleJob,
   g: { id: string; deliveryState: Prisma.JsonValue | null },
 ): ChatSink {
-  let state = (g.deliveryState ?? {}) as Record<string, unknown>;
+  let state = readDeliveryState(g.deliveryState);
   return deps.sinks.create({
     destination: job.destination,
     state,
@@ -118,7 +121,7 @@ function sinkFor(
       state = { ...state, ...patch };
       await deps.db.prisma.generation.update({
         where: { id: g.id },
-        data: { deliveryState: state as Prisma.InputJsonValue },
+        data: { deliveryState: toJsonColumn(state) },
       });
     },
   });
@@ -139,10 +142,10 @@ class ArticleRun {
     private readonly g: GenerationRow,
     private readonly sink: ChatSink,
   ) {
-    this.request = g.request as unknown as ArticleRequest;
+    this.request = readArticleRequest(g.request);
     this.delivered = g.chunksDelivered;
     this.text = g.draft ?? "";
-    const tier = g.requester.tier ?? g.requester.tenant.defaultTier;
+    const tier = effectiveTier(g.requester);
     // A LINE channel's users are separate clients: never share drafts between them by default.
     const scope = g.platform === "LINE" && tier.cacheScope === "TENANT" ? "REQUESTER" : tier.cacheScope;
     this.owner = { scope, tenantId: g.tenantId, requesterId: g.requesterId };
@@ -339,7 +342,7 @@ class ArticleRun {
   }
 
   private tierModel(): string | undefined {
-    const tier = this.g.requester.tier ?? this.g.requester.tenant.defaultTier;
+    const tier = effectiveTier(this.g.requester);
     return tier.allowedModel ?? undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { type Database, type Platform, Prisma } from "../db/client.ts";
 import type { ArticleRequest, Source } from "../domain.ts";
 import { priceUsage, type TokenUse, totalCost, type UsageTotal } from "./cost.ts";
+import { toJsonColumn } from "./json.ts";
 
 /**
  * The life of a Generation row and the rollups that follow it. Every final write is
@@ -47,7 +48,7 @@ export async function createGeneration(
         tenantId: g.tenantId,
         requesterId: g.requesterId,
         platform: g.platform,
-        request: g.request as unknown as Prisma.InputJsonValue,
+        request: toJsonColumn(g.request),
         topic: g.request.topic,
         industry: g.request.industry,
         language: g.request.language,

@@ -14,6 +14,7 @@ import {
 } from "./extract.ts";
 import { type Guidance, guidance, notes as noteText } from "./guidance.ts";
 import { detectIndustry, industryFromField } from "./industries.ts";
+import { isHelpRequest, LENGTH_LIMITS } from "./rules.ts";
 import { cleanText, stripMentions } from "./sanitize.ts";
 import { capTopic, stripRequestPhrasing } from "./topic.ts";
 
@@ -43,11 +44,7 @@ export type ParseResult =
   | { ok: true; request: ArticleRequest; notes: string[] }
   | { ok: false; guidance: Guidance };
 
-export const DEFAULT_TARGET_WORDS = 800;
-export const MIN_TARGET_WORDS = 150;
 const DEFAULT_AUDIENCE: Record<Language, string> = { en: "executives", th: "ผู้บริหาร" };
-const HELP =
-  /^(?:help|\/help|\?+|ช่วย(?:ด้วย|เหลือ)?|ขอความช่วยเหลือ|วิธีใช้|ใช้(?:งาน)?ยังไง|ใช้(?:งาน)?อย่างไร|how (?:do i|to) use(?: (?:this|you|it|the bot))?|usage|commands?|menu|เมนู|what can you do|hi|hello|hey|สวัสดี(?:ครับ|ค่ะ|คะ)?)[\s!?.]*$/iu;
 
 /** Strings from a Slack modal or the console; anything else in the form is ignored. */
 const FormSchema = z.object({
@@ -74,7 +71,7 @@ function parseText(raw: unknown, limits: RequestLimits, options: ParseOptions): 
   const text = stripMentions(cleanText(raw), options.botNames);
   const speaks = speakerLanguage(text, options.language);
   if (!text) return fail("empty", speaks);
-  if (HELP.test(text)) return fail("help", speaks);
+  if (isHelpRequest(text)) return fail("help", speaks);
   if (!/\p{L}/u.test(text)) return fail("unusable", speaks);
 
   const language = extractLanguage(text);
@@ -155,16 +152,16 @@ function build(p: Parts, limits: RequestLimits, notes: string[]): ParseResult {
   return { ok: true, request, notes };
 }
 
-/** Asked-for length (or the default) within [MIN_TARGET_WORDS, tier maximum]; the tier wins. */
+/** Asked-for length (or the default) within [LENGTH_LIMITS.minWords, tier maximum]; the tier wins. */
 function targetWords(asked: number | null, limits: RequestLimits, speaks: Language, notes: string[]): number {
   const max =
     Number.isFinite(limits?.maxWords) && limits.maxWords >= 1
       ? Math.floor(limits.maxWords)
       : Number.POSITIVE_INFINITY;
-  let words = asked ?? DEFAULT_TARGET_WORDS;
-  if (words < MIN_TARGET_WORDS) {
-    if (asked !== null) notes.push(noteText.raisedToMinimum(speaks, MIN_TARGET_WORDS));
-    words = MIN_TARGET_WORDS;
+  let words = asked ?? LENGTH_LIMITS.defaultWords;
+  if (words < LENGTH_LIMITS.minWords) {
+    if (asked !== null) notes.push(noteText.raisedToMinimum(speaks, LENGTH_LIMITS.minWords));
+    words = LENGTH_LIMITS.minWords;
   }
   if (words > max) {
     notes.push(noteText.cappedToTier(speaks, max, words));

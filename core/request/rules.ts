@@ -6,7 +6,7 @@ import type { Tone } from "../domain.ts";
  */
 
 /** The order "another angle" walks through: each click is the next one, wrapping around. */
-export const TONES: readonly Tone[] = ["executive", "visionary", "practical", "analytical"];
+export const TONES = ["executive", "visionary", "practical", "analytical"] as const satisfies readonly Tone[];
 
 export function nextTone(tone: Tone): Tone {
   return TONES[(TONES.indexOf(tone) + 1) % TONES.length]!;

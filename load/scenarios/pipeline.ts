@@ -87,8 +87,7 @@ async function openProfile(
   const redis = config.redis ? connectRedis(config.redis.url) : null;
   await redis?.connect();
   const app: AppContext = { config, logger: createLogger("silent"), db, redis };
-  const pipeline = createPipeline(app, { workerConcurrency: 8 });
-  pipeline.sinks.register("CONSOLE", sinks.factory);
+  const pipeline = createPipeline(app, { workerConcurrency: 8, sinks: { CONSOLE: sinks.factory } });
   await pipeline.retrieval.ingestFolder(path.resolve(import.meta.dirname, "../../data/corpus"));
   pipeline.startWorker();
   return {

@@ -23,7 +23,6 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { App, HTTPReceiver } from "@slack/bolt";
 import autocannon from "autocannon";
-import { startBotServer } from "../../bot/server.ts";
 import { slackPlatform } from "../../bot/slack/index.ts";
 import type { AppContext } from "../../core/app.ts";
 import { loadConfig } from "../../core/config.ts";
@@ -31,6 +30,7 @@ import { openDatabase } from "../../core/db/client.ts";
 import { createLogger } from "../../core/logger.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { connectRedis } from "../../core/redis.ts";
+import { startHttpServer } from "../../ops/server.ts";
 import { seed } from "../../prisma/seed.ts";
 import { startFakeSlack } from "../../tests/fakes/slack.ts";
 import { createPostgresDatabase, REDIS_URL } from "../../tests/helpers/services.ts";
@@ -205,7 +205,7 @@ export async function run(): Promise<void> {
       return result;
     },
   };
-  const server = await startBotServer(app, { host: "127.0.0.1", port: 0 });
+  const server = await startHttpServer(app, { host: "127.0.0.1", port: 0 });
   // Room for the whole burst to wait: this run measures acks, not load shedding.
   const ingress = await slackPlatform(app, { intakeBacklog: 100_000 }).startIngress(server, counting);
   const bare = await bareBolt(slack.signingSecret);

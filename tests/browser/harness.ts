@@ -62,8 +62,7 @@ export async function startConsoleHarness(
   const redis = connectRedis(REDIS_URL);
   await redis.connect();
   const app: AppContext = { config, logger: createLogger("silent"), db, redis };
-  const pipeline = createPipeline(app, { workerConcurrency: 2 });
-  pipeline.sinks.register("CONSOLE", consoleSink);
+  const pipeline = createPipeline(app, { workerConcurrency: 2, sinks: { CONSOLE: consoleSink } });
   pipeline.startWorker();
   const tag = path.basename(new URL(database.url).pathname);
   const server = await startAdmin(app, {

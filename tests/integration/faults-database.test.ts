@@ -34,8 +34,7 @@ beforeAll(async () => {
   });
   app = testApp.app;
   direct = await openDatabase({ database: { kind: "postgres", url: testApp.database.url } });
-  pipeline = createPipeline(app, { workerConcurrency: 4 });
-  pipeline.sinks.register("CONSOLE", sinks.factory);
+  pipeline = createPipeline(app, { workerConcurrency: 4, sinks: { CONSOLE: sinks.factory } });
   pipeline.startWorker();
 });
 afterAll(async () => {

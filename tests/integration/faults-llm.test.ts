@@ -33,8 +33,7 @@ beforeAll(async () => {
     backoff: { baseDelayMs: 20, maxDelayMs: 50 },
     circuit: { failureThreshold: 3, windowMs: 10_000, coolDownMs: 1_000 },
   });
-  pipeline = createPipeline(app, { generator, workerConcurrency: 2 });
-  pipeline.sinks.register("CONSOLE", sinks.factory);
+  pipeline = createPipeline(app, { generator, workerConcurrency: 2, sinks: { CONSOLE: sinks.factory } });
   pipeline.startWorker();
 });
 afterAll(async () => {

@@ -70,8 +70,7 @@ beforeAll(async () => {
     OPENAI_BASE_URL: fake.url,
   }));
   app = testApp.app;
-  pipeline = createPipeline(app, { workerConcurrency: 4 });
-  pipeline.sinks.register("CONSOLE", sinks.factory);
+  pipeline = createPipeline(app, { workerConcurrency: 4, sinks: { CONSOLE: sinks.factory } });
   pipeline.startWorker();
 });
 afterAll(async () => {

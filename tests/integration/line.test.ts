@@ -3,11 +3,11 @@ import type { webhook } from "@line/bot-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInbox } from "../../bot/line/inbox.ts";
 import { linePlatform } from "../../bot/line/index.ts";
-import { type BotServer, startBotServer } from "../../bot/server.ts";
 import type { AppContext } from "../../core/app.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { segmentStarts } from "../../core/text/words.ts";
 import { dayColumn } from "../../core/time.ts";
+import { type HttpServer, startHttpServer } from "../../ops/server.ts";
 import {
   type DeliveredMessage,
   type FakeLine,
@@ -30,7 +30,7 @@ let openai: FakeOpenAI;
 let line: FakeLine;
 let app: AppContext;
 let pipeline: Pipeline;
-let server: BotServer;
+let server: HttpServer;
 let ingress: { close(): Promise<void> };
 let webhookUrl: string;
 
@@ -71,11 +71,10 @@ beforeAll(async () => {
     LINE_API_BASE_URL: line.url,
   }));
   app = testApp.app;
-  pipeline = createPipeline(app, { workerConcurrency: 4 });
   const platform = linePlatform(app);
-  platform.registerSink(pipeline);
+  pipeline = createPipeline(app, { workerConcurrency: 4, sinks: { LINE: platform.sink } });
   pipeline.startWorker();
-  server = await startBotServer(app, { host: "127.0.0.1", port: 0 });
+  server = await startHttpServer(app, { host: "127.0.0.1", port: 0 });
   ingress = await platform.startIngress(server, pipeline);
   webhookUrl = `${server.url}/line/webhook`;
 });

@@ -6,13 +6,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseYAML } from "confbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BotServer, startBotServer } from "../../bot/server.ts";
 import type { AppContext } from "../../core/app.ts";
 import { loadConfig } from "../../core/config.ts";
 import { openDatabase } from "../../core/db/client.ts";
 import { createLogger } from "../../core/logger.ts";
 import { type ChatRequest, createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { connectRedis } from "../../core/redis.ts";
+import { type HttpServer, startHttpServer } from "../../ops/server.ts";
 import { seed } from "../../prisma/seed.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { freePort, ROOT, type Started, startProduct } from "../helpers/process.ts";
@@ -35,7 +35,7 @@ let database: TestDatabase;
 let fake: FakeOpenAI;
 let app: AppContext;
 let pipeline: Pipeline;
-let bot: BotServer;
+let bot: HttpServer;
 let worker: Started;
 let prometheus: ChildProcess | undefined;
 let prometheusLog = "";
@@ -107,7 +107,7 @@ beforeAll(async () => {
 
   // The bot: accepts requests into the queue and serves /metrics, as `main.ts bot` does.
   pipeline = createPipeline(app);
-  bot = await startBotServer(app, { host: "127.0.0.1", port: 0 });
+  bot = await startHttpServer(app, { host: "127.0.0.1", port: 0 });
 
   // The worker: a process of its own, as in production, exposing its metrics on METRICS_PORT.
   const metricsPort = await freePort();

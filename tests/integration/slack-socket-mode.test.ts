@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BotServer, startBotServer } from "../../bot/server.ts";
 import { slackPlatform } from "../../bot/slack/index.ts";
 import type { SlackDeliveryState } from "../../bot/slack/sink.ts";
 import type { AppContext } from "../../core/app.ts";
@@ -9,6 +8,7 @@ import { openDatabase } from "../../core/db/client.ts";
 import { createLogger } from "../../core/logger.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { connectRedis } from "../../core/redis.ts";
+import { type HttpServer, startHttpServer } from "../../ops/server.ts";
 import { seed } from "../../prisma/seed.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack.ts";
@@ -25,7 +25,7 @@ let openai: FakeOpenAI;
 let slack: FakeSlack;
 let app: AppContext;
 let pipeline: Pipeline;
-let server: BotServer;
+let server: HttpServer;
 let ingress: { close(): Promise<void> } | null = null;
 
 const id = (prefix: string) => `${prefix}${randomBytes(4).toString("hex").toUpperCase()}`;
@@ -61,10 +61,12 @@ beforeAll(async () => {
   const redis = connectRedis(REDIS_URL);
   await redis.connect();
   app = { config, logger: createLogger("silent"), db, redis };
-  pipeline = createPipeline(app, { workerConcurrency: 2 });
-  slackPlatform(app, { pacingMs: 30, statusIntervalMs: 0 }).registerSink(pipeline);
+  pipeline = createPipeline(app, {
+    workerConcurrency: 2,
+    sinks: { SLACK: slackPlatform(app, { pacingMs: 30, statusIntervalMs: 0 }).sink },
+  });
   pipeline.startWorker();
-  server = await startBotServer(app, { host: "127.0.0.1", port: 0 });
+  server = await startHttpServer(app, { host: "127.0.0.1", port: 0 });
   ingress = await startIngress();
 });
 

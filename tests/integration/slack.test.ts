@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BotServer, startBotServer } from "../../bot/server.ts";
 import { slackPlatform } from "../../bot/slack/index.ts";
 import type { SlackDeliveryState } from "../../bot/slack/sink.ts";
 import type { AppContext } from "../../core/app.ts";
 import { createGenerator } from "../../core/generate/index.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import { type HttpServer, startHttpServer } from "../../ops/server.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { type FakeMessage, type FakeSlack, startFakeSlack } from "../fakes/slack.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
@@ -21,7 +21,7 @@ let openai: FakeOpenAI;
 let slack: FakeSlack;
 let app: AppContext;
 let pipeline: Pipeline;
-let server: BotServer;
+let server: HttpServer;
 let ingress: { close(): Promise<void> };
 
 const id = (prefix: string) => `${prefix}${randomBytes(4).toString("hex").toUpperCase()}`;
@@ -85,11 +85,10 @@ beforeAll(async () => {
     backoff: { baseDelayMs: 20, maxDelayMs: 50 },
     circuit: { failureThreshold: 50, windowMs: 10_000, coolDownMs: 500 },
   });
-  pipeline = createPipeline(app, { generator, workerConcurrency: 4 });
   const platform = slackPlatform(app, { pacingMs: 60, statusIntervalMs: 0, streamingRetryMs: 0 });
-  platform.registerSink(pipeline);
+  pipeline = createPipeline(app, { generator, workerConcurrency: 4, sinks: { SLACK: platform.sink } });
   pipeline.startWorker();
-  server = await startBotServer(app, { host: "127.0.0.1", port: 0 });
+  server = await startHttpServer(app, { host: "127.0.0.1", port: 0 });
   ingress = await platform.startIngress(server, pipeline);
 });
 
@@ -441,7 +440,7 @@ describe("Slack: acknowledgement, retries and signatures", () => {
   });
 
   it("turns Events API deliveries away with 503 before any work when too much is waiting (Slack retries them)", async () => {
-    const busyServer = await startBotServer(app, { host: "127.0.0.1", port: 0 });
+    const busyServer = await startHttpServer(app, { host: "127.0.0.1", port: 0 });
     const busy = await slackPlatform(app, { intakeBacklog: 0 }).startIngress(busyServer, pipeline);
     try {
       const user = id("U");

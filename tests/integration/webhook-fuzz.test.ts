@@ -3,9 +3,9 @@ import http from "node:http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linePlatform } from "../../bot/line/index.ts";
-import { type BotServer, startBotServer } from "../../bot/server.ts";
 import type { AppContext } from "../../core/app.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import { type HttpServer, startHttpServer } from "../../ops/server.ts";
 import { type FakeLine, startFakeLine } from "../fakes/line.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
@@ -20,7 +20,7 @@ let openai: FakeOpenAI;
 let line: FakeLine;
 let app: AppContext;
 let pipeline: Pipeline;
-let server: BotServer;
+let server: HttpServer;
 let ingress: { close(): Promise<void> };
 const unhandled: unknown[] = [];
 const onUnhandled = (e: unknown) => unhandled.push(e);
@@ -37,11 +37,10 @@ beforeAll(async () => {
     LINE_API_BASE_URL: line.url,
   }));
   app = testApp.app;
-  pipeline = createPipeline(app, { workerConcurrency: 4 });
   const platform = linePlatform(app);
-  platform.registerSink(pipeline);
+  pipeline = createPipeline(app, { workerConcurrency: 4, sinks: { LINE: platform.sink } });
   pipeline.startWorker();
-  server = await startBotServer(app, { host: "127.0.0.1", port: 0 });
+  server = await startHttpServer(app, { host: "127.0.0.1", port: 0 });
   ingress = await platform.startIngress(server, pipeline);
 });
 afterAll(async () => {

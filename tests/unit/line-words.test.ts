@@ -3,9 +3,9 @@ import { validateSignature } from "@line/bot-sdk";
 import { describe, expect, it } from "vitest";
 import { encodeAction, parseAction } from "../../bot/line/actions.ts";
 import { retryKey } from "../../bot/line/client.ts";
+import { failureMessage, refusalMessage } from "../../bot/line/copy.ts";
+import { verifySignature } from "../../bot/line/ingress/verify.ts";
 import { profileLanguage } from "../../bot/line/language.ts";
-import { failureMessage, refusalMessage } from "../../bot/line/replies.ts";
-import { verifySignature } from "../../bot/line/webhook.ts";
 import type { ArticleRequest } from "../../core/domain.ts";
 import { speakerLanguage } from "../../core/text/language.ts";
 

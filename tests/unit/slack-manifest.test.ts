@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { Backlog } from "../../bot/slack/backlog.ts";
 import { SLACK_EVENTS_PATH } from "../../bot/slack/index.ts";
 import { NEW_ARTICLE_SHORTCUT } from "../../bot/slack/listeners/shortcuts/new_article.ts";
 
@@ -31,43 +30,5 @@ describe("the Slack app manifest agrees with the code", () => {
       "im:history",
       "users:read",
     ]);
-  });
-});
-
-describe("the intake backlog", () => {
-  it("runs at most `concurrency` at once, in arrival order, and says when the line is full", async () => {
-    const backlog = new Backlog(2, 3);
-    let running = 0;
-    let peak = 0;
-    const order: number[] = [];
-    const gates: Array<() => void> = [];
-    const work = (i: number) =>
-      backlog.run(async () => {
-        running += 1;
-        peak = Math.max(peak, running);
-        await new Promise<void>((r) => gates.push(r));
-        order.push(i);
-        running -= 1;
-      });
-    const all = [1, 2, 3, 4, 5].map(work);
-    await new Promise((r) => setImmediate(r));
-    expect(running).toBe(2);
-    expect(backlog.full).toBe(true);
-    expect(backlog.size).toBe(5);
-    while (order.length < 5) {
-      gates.shift()?.();
-      await new Promise((r) => setImmediate(r));
-    }
-    await Promise.all(all);
-    expect(peak).toBe(2);
-    expect(order).toEqual([1, 2, 3, 4, 5]);
-    expect(backlog.size).toBe(0);
-    expect(backlog.full).toBe(false);
-  });
-
-  it("frees the slot of a task that failed", async () => {
-    const backlog = new Backlog(1, 10);
-    await expect(backlog.run(async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
-    await expect(backlog.run(async () => "next")).resolves.toBe("next");
   });
 });

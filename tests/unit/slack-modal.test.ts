@@ -1,15 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { refusalMessage } from "../../bot/slack/copy.ts";
 import { fileName } from "../../bot/slack/listeners/actions/download_markdown.ts";
-import { refusalMessage } from "../../bot/slack/messages.ts";
-import {
-  articleModal,
-  formErrors,
-  formOf,
-  nextTone,
-  readArticleForm,
-  readOrigin,
-} from "../../bot/slack/modal.ts";
+import { articleModal, formErrors, formOf, readArticleForm, readOrigin } from "../../bot/slack/modal.ts";
 import { parseArticleRequest } from "../../core/request/parse.ts";
+import { nextTone } from "../../core/request/rules.ts";
 
 describe("the /article form", () => {
   it("carries where it was opened and reads back what was submitted", () => {

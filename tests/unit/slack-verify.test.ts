@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { slackSignature, verifySlackSignature } from "../../bot/slack/verify.ts";
+import { slackSignature, verifySlackSignature } from "../../bot/slack/ingress/verify.ts";
 
 // The worked example from Slack's "Verifying requests from Slack" page.
 const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";

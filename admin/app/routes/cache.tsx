@@ -1,5 +1,6 @@
 import { Form, useLocation } from "react-router";
 import { z } from "zod";
+import { LENGTH_LIMITS } from "../../../core/request/rules.ts";
 import { requireAdminAction, requireAdminUser } from "../auth.server.ts";
 import {
   invalidateAll,
@@ -62,7 +63,7 @@ const PrewarmSchema = z.object({
   ),
   language: field.choice(["en", "th"] as const, "Choose English or Thai."),
   audience: field.optionalText("the audience", 80),
-  targetWords: field.wholeNumber("the length", 150, 4_000),
+  targetWords: field.wholeNumber("the length", LENGTH_LIMITS.minWords, LENGTH_LIMITS.maxWords),
 });
 
 export async function action({ request, context }: Route.ActionArgs) {

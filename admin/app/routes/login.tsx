@@ -1,4 +1,5 @@
 import { data, Form, redirect, useNavigation } from "react-router";
+import { audited } from "../../../core/admin/audit.ts";
 import { assertSameOrigin, safeRedirect, verifyCredentials } from "../auth.server.ts";
 import { createSession, getSession } from "../session.server.ts";
 import type { Route } from "./+types/login";
@@ -55,19 +56,13 @@ export async function action({ request, context }: Route.ActionArgs) {
     ip,
     userAgent: request.headers.get("user-agent") ?? "",
   });
-  await app.db.prisma.$transaction([
-    app.db.prisma.adminUser.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } }),
-    app.db.prisma.auditLog.create({
-      data: {
-        actorId: user.id,
-        actorEmail: user.email,
-        action: "session.create",
-        entityType: "AdminSession",
-        entityId: session.sessionId,
-        ip,
-      },
-    }),
-  ]);
+  await audited(app.db, { userId: user.id, email: user.email, ip }, async (tx) => {
+    await tx.adminUser.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+    return {
+      audit: { action: "session.create", entityType: "AdminSession", entityId: session.sessionId },
+      value: undefined,
+    };
+  });
   app.logger.info({ email: user.email, ip }, "console sign-in");
   throw redirect(redirectTo, { headers: { "Set-Cookie": session.setCookie } });
 }

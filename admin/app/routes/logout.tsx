@@ -1,4 +1,5 @@
 import { redirect } from "react-router";
+import { recordAudit } from "../../../core/admin/audit.ts";
 import { assertSameOrigin } from "../auth.server.ts";
 import { clearSessionCookie, revokeSession } from "../session.server.ts";
 import type { Route } from "./+types/logout";
@@ -17,16 +18,11 @@ export async function action({ request, context }: Route.ActionArgs) {
       where: { id: ended.userId },
       select: { email: true },
     });
-    await app.db.prisma.auditLog.create({
-      data: {
-        actorId: ended.userId,
-        actorEmail: user?.email ?? "",
-        action: "session.revoke",
-        entityType: "AdminSession",
-        entityId: ended.id,
-        ip,
-      },
-    });
+    await recordAudit(
+      app.db,
+      { userId: ended.userId, email: user?.email ?? "", ip },
+      { action: "session.revoke", entityType: "AdminSession", entityId: ended.id },
+    );
   }
   throw redirect("/login", { headers: { "Set-Cookie": clearSessionCookie(app) } });
 }

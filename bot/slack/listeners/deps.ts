@@ -1,5 +1,5 @@
 import type { AppContext } from "../../../core/app.ts";
-import type { FrontDesk } from "../front-desk.ts";
+import type { FrontDesk } from "../intake.ts";
 
 /** What every listener gets: the front desk (pipeline, dedup, answers) and the app's stores. */
 export interface ListenerDeps {

@@ -1,6 +1,6 @@
 import type { App, BlockAction } from "@slack/bolt";
 import { slackErrorCode } from "../../client.ts";
-import { ACTIONS, plain, words } from "../../messages.ts";
+import { ACTIONS, plain, words } from "../../copy.ts";
 import type { ListenerDeps } from "../deps.ts";
 import { clickOf, findDraft } from "./drafts.ts";
 

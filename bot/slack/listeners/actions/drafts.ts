@@ -1,9 +1,10 @@
 import type { BlockAction, ButtonAction } from "@slack/bolt";
 import type { AppContext } from "../../../../core/app.ts";
-import type { ArticleRequest, Language } from "../../../../core/domain.ts";
-import { plain, words } from "../../messages.ts";
+import type { ArticleRequest } from "../../../../core/domain.ts";
+import { findScopedDraft } from "../../../../core/records/draft-lookup.ts";
+import { plain, words } from "../../copy.ts";
 import { formOf } from "../../modal.ts";
-import type { SlackDeliveryState } from "../../sink.ts";
+import { readSlackDeliveryState, type SlackDeliveryState } from "../../sink.ts";
 import type { ListenerDeps } from "../deps.ts";
 
 /** The draft a button under it refers to (its value is the generation id), for this workspace only. */
@@ -19,25 +20,13 @@ export async function findDraft(
   generationId: string | undefined,
   teamId: string,
 ): Promise<FoundDraft | "gone" | "not_yours"> {
-  if (!generationId || generationId.length > 64) return "gone";
-  const g = await app.db.prisma.generation.findUnique({
-    where: { id: generationId },
-    select: {
-      id: true,
-      platform: true,
-      request: true,
-      draft: true,
-      deliveryState: true,
-      tenant: { select: { externalId: true } },
-    },
-  });
-  if (g?.platform !== "SLACK") return "gone";
-  if (g.tenant.externalId !== teamId) return "not_yours";
+  const found = await findScopedDraft(app.db, { platform: "SLACK", tenantExternalId: teamId }, generationId);
+  if (typeof found === "string") return found;
   return {
-    id: g.id,
-    request: g.request as unknown as ArticleRequest,
-    draft: g.draft,
-    delivery: (g.deliveryState ?? {}) as SlackDeliveryState,
+    id: found.id,
+    request: found.request,
+    draft: found.draft,
+    delivery: readSlackDeliveryState(found.deliveryState),
   };
 }
 
@@ -89,6 +78,6 @@ export async function writeAgain(
       note,
     },
     replyTo,
-    language: found.request.language as Language,
+    language: found.request.language,
   });
 }

@@ -1,6 +1,6 @@
 import type { App, BlockAction } from "@slack/bolt";
-import { ACTIONS, words } from "../../messages.ts";
-import { nextTone } from "../../modal.ts";
+import { nextTone } from "../../../../core/request/rules.ts";
+import { ACTIONS, words } from "../../copy.ts";
 import type { ListenerDeps } from "../deps.ts";
 import { writeAgain } from "./drafts.ts";
 

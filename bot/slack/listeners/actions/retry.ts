@@ -1,5 +1,5 @@
 import type { App, BlockAction } from "@slack/bolt";
-import { ACTIONS, words } from "../../messages.ts";
+import { ACTIONS, words } from "../../copy.ts";
 import type { ListenerDeps } from "../deps.ts";
 import { writeAgain } from "./drafts.ts";
 

@@ -1,6 +1,6 @@
 import type { App, BlockAction } from "@slack/bolt";
-import { MIN_TARGET_WORDS } from "../../../../core/request/parse.ts";
-import { ACTIONS, words } from "../../messages.ts";
+import { shorterTarget } from "../../../../core/request/rules.ts";
+import { ACTIONS, words } from "../../copy.ts";
 import type { ListenerDeps } from "../deps.ts";
 import { writeAgain } from "./drafts.ts";
 
@@ -12,7 +12,7 @@ export function register(app: App, deps: ListenerDeps): void {
   app.action<BlockAction>(ACTIONS.shorten, async ({ ack, body }) => {
     await ack();
     await writeAgain(deps, body, (r) => {
-      const targetWords = Math.max(MIN_TARGET_WORDS, Math.round(r.targetWords / 2 / 50) * 50);
+      const targetWords = shorterTarget(r.targetWords);
       return { changes: { targetWords }, note: words(r.language).shorter(targetWords) };
     });
   });

@@ -1,13 +1,12 @@
 import type { App } from "@slack/bolt";
 import { guidance } from "../../../../core/request/guidance.ts";
+import { isHelpRequest } from "../../../../core/request/rules.ts";
 import { detectLanguage } from "../../../../core/text/language.ts";
 import { slackErrorCode } from "../../client.ts";
-import { guidanceMessage, plain, words } from "../../messages.ts";
+import { guidanceMessage, plain, words } from "../../copy.ts";
 import { articleModal } from "../../modal.ts";
 import type { ListenerDeps } from "../deps.ts";
 import { typedText } from "../deps.ts";
-
-const HELP = /^(?:help|\?|ช่วย(?:ด้วย|เหลือ)?|วิธีใช้)$/iu;
 
 /**
  * `/article [topic]` opens the article form, the topic filled in when one was typed;
@@ -18,7 +17,7 @@ const HELP = /^(?:help|\?|ช่วย(?:ด้วย|เหลือ)?|วิ�
 export function register(app: App, { desk }: ListenerDeps): void {
   app.command("/article", async ({ command, ack, client }) => {
     const text = typedText(command.text).trim();
-    if (HELP.test(text)) {
+    if (isHelpRequest(text)) {
       const message = guidanceMessage(guidance("help", detectLanguage(text)));
       return ack({ response_type: "ephemeral", ...message });
     }

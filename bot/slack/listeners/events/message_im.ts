@@ -1,6 +1,6 @@
 import type { App } from "@slack/bolt";
 import { detectLanguage } from "../../../../core/text/language.ts";
-import { plain, words } from "../../messages.ts";
+import { plain, words } from "../../copy.ts";
 import type { ListenerDeps } from "../deps.ts";
 import { typedText } from "../deps.ts";
 

@@ -2,13 +2,13 @@ import type { WebClient } from "@slack/web-api";
 import type { Language } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { AcceptResult, ChatRequest, Pipeline } from "../../core/pipeline/index.ts";
-import type { Backlog } from "./backlog.ts";
-import type { SlackDestination } from "./destination.ts";
-import { draftThreadKey, type ShortMemory } from "./memory.ts";
-import { guidanceMessage, type Message, notesMessage, plain, refusalMessage, words } from "./messages.ts";
+import type { Semaphore } from "../../core/semaphore.ts";
+import type { ShortMemory } from "../shared/memory.ts";
+import { type ReplyTo, tellPrivately } from "./client.ts";
+import { guidanceMessage, type Message, notesMessage, plain, refusalMessage, words } from "./copy.ts";
+import { draftThreadKey, type SlackDestination } from "./destination.ts";
 import type { ChannelPacer } from "./pacer.ts";
 import type { DisplayNames } from "./people.ts";
-import { type ReplyTo, tellPrivately } from "./replies.ts";
 
 /** Longer than Slack's last retry (~5 minutes after the first delivery). */
 export const DEDUP_TTL_SECONDS = 10 * 60;
@@ -43,7 +43,7 @@ export class FrontDesk {
       names: DisplayNames;
       client: WebClient;
       pacer: ChannelPacer;
-      backlog: Backlog;
+      backlog: Semaphore;
       logger: Logger;
     },
   ) {}

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
-import type { Logger } from "../../core/logger.ts";
+import type { Logger } from "../../../core/logger.ts";
+import { header, readCappedBody, refuseTooLarge, sendJson } from "../../shared/http.ts";
 import { verifySlackSignature } from "./verify.ts";
 
 /** Slack's payloads are a few kilobytes; anything near this is not from Slack. */
@@ -29,8 +30,9 @@ export class SlackHttpReceiver implements Receiver {
   async stop(): Promise<void> {}
 
   readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const raw = await readBody(req, MAX_BODY_BYTES);
-    if (raw === null) return reply(res, 413, { error: "request body too large" });
+    const raw = await readCappedBody(req, MAX_BODY_BYTES);
+    if (raw === "aborted") return;
+    if (raw === "too_large") return refuseTooLarge(req, res, { error: "request body too large" });
     const verdict = verifySlackSignature({
       signingSecret: this.opts.signingSecret,
       timestamp: header(req, "x-slack-request-timestamp"),
@@ -76,22 +78,6 @@ export class SlackHttpReceiver implements Receiver {
   };
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 /** Events come as JSON; commands as a form; interactions as a form whose `payload` is JSON. */
 // biome-ignore lint/suspicious/noExplicitAny: Bolt's ReceiverEvent body is typed `any`; Bolt parses it
 function parseBody(raw: Buffer, contentType: string): Record<string, any> | null {
@@ -114,13 +100,10 @@ function parseBody(raw: Buffer, contentType: string): Record<string, any> | null
   }
 }
 
+/** Slack takes an empty 200 as an acknowledgement; anything else it reads as JSON. */
 function reply(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  if (typeof body === "string") {
+  if (typeof body === "string" && !res.headersSent) {
     res.writeHead(status, body ? { "content-type": "text/plain; charset=utf-8" } : {});
     res.end(body);
-  } else {
-    res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
-    res.end(JSON.stringify(body));
-  }
+  } else sendJson(res, status, body);
 }

@@ -1,8 +1,8 @@
-import type { Language } from "../../../core/domain.ts";
-import type { ChatRequest } from "../../../core/pipeline/index.ts";
-import { destinationFor, type LineChat } from "../destination.ts";
-import { blockedMessage, guidanceMessage, refusalMessage } from "../replies.ts";
-import { type Incoming, type LineContext, respond } from "./context.ts";
+import type { Language } from "../../core/domain.ts";
+import type { ChatRequest } from "../../core/pipeline/index.ts";
+import { blockedMessage, guidanceMessage, refusalMessage } from "./copy.ts";
+import { destinationFor, type LineChat } from "./destination.ts";
+import { type Incoming, type ListenerDeps, respond } from "./listeners/deps.ts";
 
 /**
  * Hands a request to the core and answers what it decided: a queued draft shows the loading
@@ -10,7 +10,7 @@ import { type Incoming, type LineContext, respond } from "./context.ts";
  * answered here in the person's language. Returns whether a draft was queued.
  */
 export async function submit(
-  ctx: LineContext,
+  ctx: ListenerDeps,
   incoming: Incoming,
   chat: LineChat & { userId: string },
   lang: Language,

@@ -1,14 +1,15 @@
 import type { webhook } from "@line/bot-sdk";
-import type { Language } from "../../../core/domain.ts";
-import { extractLength } from "../../../core/request/extract.ts";
-import { detectIndustry } from "../../../core/request/industries.ts";
-import { parseArticleRequest } from "../../../core/request/parse.ts";
-import { speakerLanguage } from "../../../core/text/language.ts";
-import { chatOf } from "../destination.ts";
-import { INDUSTRY_CHOICES, nonTextMessage } from "../replies.ts";
-import { type Incoming, type LineContext, profileOf, respond } from "./context.ts";
-import { forgetPicks, type Picks, recallPicks } from "./picks.ts";
-import { submit } from "./submit.ts";
+import type { Language } from "../../../../core/domain.ts";
+import { extractLength } from "../../../../core/request/extract.ts";
+import { detectIndustry } from "../../../../core/request/industries.ts";
+import { parseArticleRequest } from "../../../../core/request/parse.ts";
+import { speakerLanguage } from "../../../../core/text/language.ts";
+import { INDUSTRY_CHOICES, nonTextMessage } from "../../copy.ts";
+import { chatOf } from "../../destination.ts";
+import type { LineListeners } from "../../ingress/dispatch.ts";
+import { submit } from "../../intake.ts";
+import { forgetPicks, type Picks, recallPicks } from "../../picks.ts";
+import { type Incoming, type ListenerDeps, profileOf, respond } from "../deps.ts";
 
 /**
  * A message to the Official Account. Text asks for an article (in a group or room only when
@@ -16,7 +17,11 @@ import { submit } from "./submit.ts";
  *
  * https://developers.line.biz/en/reference/messaging-api/#message-event
  */
-export async function onMessage(ctx: LineContext, incoming: Incoming<webhook.MessageEvent>): Promise<void> {
+export function register(listeners: LineListeners): void {
+  listeners.event("message", onMessage);
+}
+
+async function onMessage(ctx: ListenerDeps, incoming: Incoming<webhook.MessageEvent>): Promise<void> {
   const { event, channel } = incoming;
   const chat = chatOf(event.source);
   if (!chat) return;

@@ -1,4 +1,4 @@
-import type { LineContext } from "./context.ts";
+import type { ListenerDeps } from "./listeners/deps.ts";
 
 /** An industry or length chosen with a button, waiting for the topic that follows. */
 export interface Picks {
@@ -9,7 +9,7 @@ export interface Picks {
 const PICK_TTL_SECONDS = 30 * 60;
 const key = (channel: string, userId: string) => `pick:${channel}:${userId}`;
 
-export async function recallPicks(ctx: LineContext, channel: string, userId: string): Promise<Picks | null> {
+export async function recallPicks(ctx: ListenerDeps, channel: string, userId: string): Promise<Picks | null> {
   try {
     const raw = await ctx.memory.get(key(channel, userId));
     return raw ? (JSON.parse(raw) as Picks) : null;
@@ -20,7 +20,7 @@ export async function recallPicks(ctx: LineContext, channel: string, userId: str
 }
 
 export async function rememberPick(
-  ctx: LineContext,
+  ctx: ListenerDeps,
   channel: string,
   userId: string,
   pick: Picks,
@@ -30,6 +30,6 @@ export async function rememberPick(
   return merged;
 }
 
-export async function forgetPicks(ctx: LineContext, channel: string, userId: string): Promise<void> {
+export async function forgetPicks(ctx: ListenerDeps, channel: string, userId: string): Promise<void> {
   await ctx.memory.delete(key(channel, userId)).catch(() => undefined);
 }

@@ -1,4 +1,5 @@
 import { type Database, type Platform, Prisma, type Tier } from "../db/client.ts";
+import { effectiveTier, WITH_EFFECTIVE_TIER } from "./tiers.ts";
 
 /** New workspaces start on these tiers: staff in Slack on Pro, LINE clients on Free. */
 export const DEFAULT_TIER_BY_PLATFORM: Record<Platform, string> = {
@@ -33,7 +34,7 @@ export async function resolveRequester(db: Database, req: RequesterRef): Promise
   }
 }
 
-type RequesterRef = {
+export type RequesterRef = {
   platform: Platform;
   tenant: { externalId: string; name?: string };
   requester: { externalId: string; displayName?: string };
@@ -47,14 +48,14 @@ async function findOrCreate(db: Database, req: RequesterRef): Promise<ResolvedRe
       externalId: req.requester.externalId,
       tenant: { platform: req.platform, externalId: req.tenant.externalId },
     },
-    include: { tier: true, tenant: { include: { defaultTier: true } } },
+    include: WITH_EFFECTIVE_TIER,
   });
   if (found) {
     return {
       requesterId: found.id,
       tenantId: found.tenantId,
       blocked: found.blocked,
-      tier: found.tier ?? found.tenant.defaultTier,
+      tier: effectiveTier(found),
     };
   }
   const defaultTier = await p.tier.findUniqueOrThrow({
@@ -86,6 +87,25 @@ async function findOrCreate(db: Database, req: RequesterRef): Promise<ResolvedRe
     requesterId: requester.id,
     tenantId: tenant.id,
     blocked: requester.blocked,
-    tier: requester.tier ?? tenant.defaultTier,
+    tier: effectiveTier({ tier: requester.tier, tenant }),
   };
+}
+
+/**
+ * Puts a requester on a tier of its own (the console playground asks "as a Pro user"), creating
+ * the tenant and requester first if they are new. Same resolution as a chat request, so the
+ * playground's rows look exactly like a platform's.
+ */
+export async function assignTier(
+  db: Database,
+  req: RequesterRef,
+  tierId: string,
+): Promise<ResolvedRequester> {
+  const who = await resolveRequester(db, req);
+  const requester = await db.prisma.requester.update({
+    where: { id: who.requesterId },
+    data: { tierId, ...(req.requester.displayName ? { displayName: req.requester.displayName } : {}) },
+    include: WITH_EFFECTIVE_TIER,
+  });
+  return { ...who, tier: effectiveTier(requester) };
 }

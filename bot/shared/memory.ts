@@ -1,4 +1,4 @@
-import type { Redis } from "../core/redis.ts";
+import type { Redis } from "../../core/redis.ts";
 
 /**
  * What a chat platform remembers for minutes or hours: events already taken (Slack retries with

@@ -1,6 +1,6 @@
-import type { AppContext } from "../core/app.ts";
-import { purgeExpired } from "../core/housekeeping.ts";
-import type { Pipeline } from "../core/pipeline/index.ts";
+import type { AppContext } from "./app.ts";
+import { purgeExpired } from "./housekeeping.ts";
+import type { Pipeline } from "./pipeline/index.ts";
 
 export interface Worker {
   close(): Promise<void>;

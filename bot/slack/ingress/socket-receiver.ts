@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type { App, Receiver, SocketModeReceiver, webApi } from "@slack/bolt";
-import type { Logger } from "../../core/logger.ts";
-import { slackLogger } from "./client.ts";
+import type { Logger } from "../../../core/logger.ts";
+import { slackLogger } from "../client.ts";
 
 type SocketModeClient = SocketModeReceiver["client"];
 type SocketModeClientClass = new (options: {

@@ -6,7 +6,7 @@ import { registry } from "../core/metrics.ts";
 /** A platform ingress (Slack events, LINE webhook) plugs in here by method and path. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
-export interface BotServer {
+export interface HttpServer {
   url: string;
   route(method: string, path: string, handler: RouteHandler): void;
   close(): Promise<void>;
@@ -15,22 +15,24 @@ export interface BotServer {
 const READY_TIMEOUT_MS = 2_000;
 
 /**
- * The bot's HTTP server: platform webhooks plus the operational endpoints. Plain node:http,
- * because webhooks must be acknowledged within Slack's 3 s / LINE's 2 s and a framework adds
- * nothing here but latency.
+ * A process's HTTP server: the operational endpoints (GET /healthz, /readyz, /metrics) every
+ * part that runs one serves — the bot, and a worker-only process for Prometheus — plus the
+ * routes a bot's platforms mount on it (their webhooks). Plain node:http, because webhooks
+ * must be acknowledged within Slack's 3 s / LINE's 2 s and a framework adds nothing here but
+ * latency. Not bot code: it knows no platform.
  */
-export async function startBotServer(
+export async function startHttpServer(
   app: AppContext,
   opts: { host: string; port: number },
-): Promise<BotServer> {
+): Promise<HttpServer> {
   const routes = new Map<string, RouteHandler>();
   const route = (method: string, path: string, handler: RouteHandler) =>
     routes.set(`${method} ${path}`, handler);
 
-  route("GET", "/healthz", (_req, res) => json(res, 200, { status: "ok" }));
+  route("GET", "/healthz", (_req, res) => sendJson(res, 200, { status: "ok" }));
   route("GET", "/readyz", async (_req, res) => {
     const checks = await readiness(app);
-    json(res, Object.values(checks).every((c) => c === "ok" || c === "embedded") ? 200 : 503, { checks });
+    sendJson(res, Object.values(checks).every((c) => c === "ok" || c === "embedded") ? 200 : 503, { checks });
   });
   route("GET", "/metrics", async (_req, res) => {
     res.writeHead(200, { "content-type": registry.contentType });
@@ -40,12 +42,12 @@ export async function startBotServer(
   const server = http.createServer(async (req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     const handler = routes.get(`${req.method} ${path}`);
-    if (!handler) return json(res, 404, { error: "not found" });
+    if (!handler) return sendJson(res, 404, { error: "not found" });
     try {
       await handler(req, res);
     } catch (error) {
       app.logger.error({ err: error, path }, "request handler failed");
-      if (!res.headersSent) json(res, 500, { error: "internal error" });
+      if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
       else res.end();
     }
   });
@@ -93,7 +95,19 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
-  res.end(JSON.stringify(body));
+/** A JSON answer (null: an empty body), with its length, never cached. */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  if (body === null) {
+    res.writeHead(status, { "content-length": "0" });
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+  });
+  res.end(text);
 }

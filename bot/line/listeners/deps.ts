@@ -3,13 +3,13 @@ import type { AppContext } from "../../../core/app.ts";
 import type { Language } from "../../../core/domain.ts";
 import type { Logger } from "../../../core/logger.ts";
 import type { Pipeline } from "../../../core/pipeline/index.ts";
-import type { ShortMemory } from "../../memory.ts";
+import type { ShortMemory } from "../../shared/memory.ts";
 import { type LineApi, LineApiError, type LineMessage, retryKey } from "../client.ts";
 import type { LineChat } from "../destination.ts";
 import { profileLanguage } from "../language.ts";
 
 /** What every LINE event listener gets: the core, the Messaging API and short-term memory. */
-export interface LineContext {
+export interface ListenerDeps {
   app: AppContext;
   pipeline: Pipeline;
   api: LineApi;
@@ -19,7 +19,7 @@ export interface LineContext {
   botName(): string;
 }
 
-/** One webhook delivery's event, with what the delivery said around it. */
+/** One event of a webhook batch, with what the batch said around it. */
 export interface Incoming<E extends webhook.Event = webhook.Event> {
   event: E;
   /** The webhook's `destination`: the bot's user id, which is the LINE channel (the tenant). */
@@ -36,7 +36,7 @@ const PROFILE_TTL_SECONDS = 24 * 3600;
  * derived from the event, so a redelivered or retried answer still arrives once).
  */
 export async function respond(
-  ctx: LineContext,
+  ctx: ListenerDeps,
   incoming: Incoming,
   chat: LineChat,
   message: LineMessage,
@@ -58,7 +58,7 @@ export interface Profile {
 }
 
 /** The person's LINE profile (name, language), cached a day; null when LINE has none or is slow. */
-export async function profileOf(ctx: LineContext, userId: string): Promise<Profile | null> {
+export async function profileOf(ctx: ListenerDeps, userId: string): Promise<Profile | null> {
   const key = `profile:${userId}`;
   try {
     const cached = await ctx.memory.get(key);

@@ -1,0 +1,16 @@
+import { pickedMessage } from "../../copy.ts";
+import type { LineListeners } from "../../ingress/dispatch.ts";
+import { rememberPick } from "../../picks.ts";
+import { respond } from "../deps.ts";
+
+/**
+ * A length button: remembered for the topic the person types next.
+ *
+ * https://developers.line.biz/en/reference/messaging-api/#postback-action
+ */
+export function register(listeners: LineListeners): void {
+  listeners.postback("pick_length", async (ctx, { incoming, person, action, lang }) => {
+    const picks = await rememberPick(ctx, incoming.channel, person.userId, { words: action.words });
+    await respond(ctx, incoming, person, pickedMessage(lang, picks));
+  });
+}
