@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
 import { guidance } from "../../../../core/request/guidance.ts";
 import { isHelpRequest } from "../../../../core/request/rules.ts";
-import { detectLanguage } from "../../../../core/text/language.ts";
+import { speakerLanguage } from "../../../../core/text/language.ts";
 import { slackErrorCode } from "../../client.ts";
 import { guidanceMessage, plain, words } from "../../copy.ts";
 import { articleModal } from "../../modal.ts";
@@ -18,7 +18,7 @@ export function register(app: App, { desk }: ListenerDeps): void {
   app.command("/article", async ({ command, ack, client }) => {
     const text = typedText(command.text).trim();
     if (isHelpRequest(text)) {
-      const message = guidanceMessage(guidance("help", detectLanguage(text)));
+      const message = guidanceMessage(guidance("help", speakerLanguage(text)));
       return ack({ response_type: "ephemeral", ...message });
     }
     await ack();
@@ -35,7 +35,7 @@ export function register(app: App, { desk }: ListenerDeps): void {
       if (!slackErrorCode(error)) throw error;
       await desk.tell(
         { channel: command.channel_id, user: command.user_id },
-        plain(words(detectLanguage(text)).modalFailed),
+        plain(words(speakerLanguage(text)).modalFailed),
       );
     }
   });

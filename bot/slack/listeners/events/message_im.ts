@@ -1,5 +1,5 @@
 import type { App } from "@slack/bolt";
-import { detectLanguage } from "../../../../core/text/language.ts";
+import { speakerLanguage } from "../../../../core/text/language.ts";
 import { plain, words } from "../../copy.ts";
 import type { ListenerDeps } from "../deps.ts";
 import { typedText } from "../deps.ts";
@@ -29,7 +29,7 @@ export function register(app: App, { desk }: ListenerDeps): void {
       if (await desk.once(body.event_id))
         await desk.tell(
           { channel: event.channel, threadTs, user },
-          plain(words(detectLanguage(event.text ?? "")).threadHint),
+          plain(words(speakerLanguage(event.text ?? "")).threadHint),
         );
       return;
     }
