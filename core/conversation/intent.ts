@@ -1,4 +1,4 @@
-import type { Language, Tone } from "../domain.ts";
+import type { Language, RevisionKind, Tone } from "../domain.ts";
 import { extractAudience, extractLanguage, extractLength, extractTone } from "../request/extract.ts";
 import { isHelpRequest } from "../request/rules.ts";
 import { cleanText, stripMentions } from "../request/sanitize.ts";
@@ -16,15 +16,7 @@ import { detectLanguage } from "../text/words.ts";
  * request parser's judgement, applied by the caller).
  */
 
-export type RevisionKind =
-  | "shorter"
-  | "longer"
-  | "length"
-  | "angle"
-  | "tone"
-  | "translate"
-  | "audience"
-  | "edit";
+export type { RevisionKind };
 
 /** How a revision changes the current version's constraints; the text itself goes to the model. */
 export interface RevisionPlan {

@@ -12,7 +12,7 @@ export interface PromptOptions {
   maxExcerptTokens?: number;
 }
 
-const TONES: Record<Tone, string> = {
+export const TONES: Record<Tone, string> = {
   executive: "crisp and strategic, for busy decision makers",
   visionary: "forward-looking and bold about what comes next",
   practical: "hands-on, focused on how to make it work",
@@ -51,11 +51,11 @@ export function systemPrompt(request: ArticleRequest): string {
 }
 
 /** Neutralises our own delimiters inside data, so typed text cannot close the fence early. */
-function fenced(text: string): string {
-  return text.replace(/<(\/?\s*(?:request|excerpts?)\b)/gi, "‹$1");
+export function fenced(text: string): string {
+  return text.replace(/<(\/?\s*(?:request|excerpts?|draft|instruction)\b)/gi, "‹$1");
 }
 
-function requestBlock(request: ArticleRequest): string {
+export function requestBlock(request: ArticleRequest): string {
   const lines = [
     `topic: ${fenced(request.topic)}`,
     request.industry ? `industry: ${fenced(request.industry)}` : null,
