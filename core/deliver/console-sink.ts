@@ -7,6 +7,7 @@ export interface ConsoleDelivery {
   cacheHit?: boolean;
   finished?: { words: number; sources: { title: string }[]; offline: boolean };
   failed?: { code: string; refunded: boolean };
+  stopped?: { chunksDelivered: number; refunded: boolean };
 }
 
 /**
@@ -27,5 +28,6 @@ export const consoleSink: SinkFactory = (ctx): ChatSink => {
         finished: { words: s.words, sources: s.sources.map((x) => ({ title: x.title })), offline: s.offline },
       }),
     fail: (f) => ctx.saveState({ failed: { code: f.code, refunded: f.refunded } }),
+    stopped: (s) => ctx.saveState({ stopped: { chunksDelivered: s.chunksDelivered, refunded: s.refunded } }),
   };
 };
