@@ -124,7 +124,7 @@ export async function converse(
         deps,
         {
           requestKey: action
-            ? `${msg.platform}:${action.action}:${current.latest.generationId}` // a double click is one revision
+            ? `${msg.platform}:${action.action}:${action.generationId ?? current.latest.generationId}` // a double click is one revision
             : `${msg.platform}:${msg.eventId}`,
           who,
           platform: msg.platform,
