@@ -175,6 +175,25 @@ describe.each([
     await until(() => sinks.endings(c.chatId) === 4);
   });
 
+  it("refuses a revision past the tier's revisions per draft, naming the limit", async () => {
+    const c = chat();
+    await c.send("write an article about cold-chain logistics, 400 words");
+    await until(() => sinks.endings(c.chatId) === 1);
+    const v1 = await app.db.prisma.generation.findFirstOrThrow({
+      where: { requestKey: `LINE:${c.chatId}-1` },
+    });
+    await app.db.prisma.draft.update({ where: { id: v1.draftId! }, data: { revisions: 3 } });
+    const before = chatCalls().length;
+    expect(await c.send("more formal")).toEqual({
+      kind: "refused",
+      refusal: { limit: "revisions", tier: "Free", used: 3, max: 3 },
+      language: "en",
+    });
+    expect(chatCalls().length).toBe(before);
+    const usage = await c.send("how many left?");
+    expect(usage.kind === "usage" && usage.revisions).toEqual({ used: 3, max: 3 });
+  });
+
   it("answers small talk and usage questions with zero LLM calls and the person's numbers", async () => {
     const c = chat();
     const before = chatCalls().length;
@@ -277,5 +296,57 @@ describe.each([
       where: { requester: { externalId: keyed.chatId } },
     });
     expect(second.cacheHit).toBe(false);
+  });
+});
+
+describe("conversations offline (embedded, no language model)", () => {
+  let dir: string;
+  let app: AppContext;
+  let pipeline: Pipeline;
+  const sinks = new RecordingSinks(3_000);
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "ab-conversations-offline-"));
+    const config = loadConfig({ DATA_DIR: dir, PORT: "0", ADMIN_PORT: "0" });
+    const db = await openDatabase(config);
+    await db.migrate();
+    await seed(db, config);
+    app = { config, logger: createLogger("silent"), db, redis: null };
+    pipeline = createPipeline(app);
+    pipeline.sinks.register("LINE", sinks.factory);
+    pipeline.startWorker();
+  });
+  afterAll(async () => {
+    await pipeline?.close();
+    await app?.db.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("revises the outline honestly: labelled as an offline revision, at the new length", async () => {
+    const conversation = { platform: "LINE" as const, chatId: "U-offline" };
+    const say = (eventId: string, text: string): ConversationMessage => ({
+      platform: "LINE",
+      eventId,
+      tenant: { externalId: "line-channel" },
+      requester: { externalId: "U-offline" },
+      input: { kind: "text", text },
+      destination: { platform: "LINE", conversation: "U-offline" },
+      conversation,
+    });
+    expect(
+      (await pipeline.converse(say("e1", "write about smart farming for executives, 800 words"))).kind,
+    ).toBe("queued");
+    await until(() => sinks.endings("U-offline") === 1);
+    const v1 = await app.db.prisma.generation.findFirstOrThrow({ where: { requestKey: "LINE:e1" } });
+    const revised = await pipeline.converse(say("e2", "make it shorter"));
+    // About half of what was delivered (the brief's own words), on the shared rule.
+    const target = shorterTarget(v1.words!);
+    expect(revised.kind === "queued_revision" && revised.request.targetWords).toBe(target);
+    await until(() => sinks.endings("U-offline") === 2);
+    const v2 = await app.db.prisma.generation.findFirstOrThrow({ where: { requestKey: "LINE:e2" } });
+    expect(v2.draft?.split("\n")[0]).toBe(
+      '**Revised outline composed offline, without a language model**: the brief for "smart farming" redone for "make it shorter", not a finished article.',
+    );
+    expect(v2.draft).toContain(`about ${target} words`);
+    expect(v2.status).toBe("DELIVERED");
   });
 });
