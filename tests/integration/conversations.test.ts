@@ -7,12 +7,18 @@ import type { AppContext } from "../../core/app.ts";
 import { loadConfig } from "../../core/config.ts";
 import { openDatabase } from "../../core/db/client.ts";
 import { createLogger } from "../../core/logger.ts";
+import { articleRequests } from "../../core/metrics.ts";
 import { type ConversationMessage, createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { shorterTarget } from "../../core/request/rules.ts";
 import { seed } from "../../prisma/seed.ts";
 import { type ChatBody, type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { RecordingSinks } from "../helpers/recording-sink.ts";
 import { openTestApp } from "../helpers/test-app.ts";
+
+const outcomes = async (outcome: string) =>
+  (await articleRequests.get()).values.find(
+    (v) => v.labels.platform === "LINE" && v.labels.outcome === outcome,
+  )?.value ?? 0;
 
 const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 30_000) => {
   const deadline = Date.now() + timeoutMs;
@@ -197,6 +203,7 @@ describe.each([
   it("answers small talk and usage questions with zero LLM calls and the person's numbers", async () => {
     const c = chat();
     const before = chatCalls().length;
+    const [smallTalk, usageAsked] = [await outcomes("small_talk"), await outcomes("usage")];
     expect(await c.send("ขอบคุณครับ")).toEqual({ kind: "small_talk", language: "th" });
     expect(await c.send("thanks!")).toEqual({ kind: "small_talk", language: "en" });
     expect((await c.send("make it shorter")).kind).toBe("no_draft");
@@ -210,6 +217,8 @@ describe.each([
     });
     expect(usage.kind === "usage" && usage.today.resetsAt.getTime()).toBeGreaterThan(Date.now());
     expect((await c.send("help")).kind).toBe("help");
+    expect(await outcomes("small_talk")).toBe(smallTalk + 2);
+    expect(await outcomes("usage")).toBe(usageAsked + 1);
     expect(chatCalls().length).toBe(before);
     expect(sinks.of(c.chatId)).toEqual([]);
     expect(await app.db.prisma.generation.count({ where: { requester: { externalId: c.chatId } } })).toBe(0);
@@ -225,6 +234,7 @@ describe.each([
       await until(() => sinks.chunks(c.chatId).length >= 1);
       const stop = await c.send("stop");
       expect(stop).toEqual({ kind: "stopped", language: "en", generationIds: [id] });
+      expect(await outcomes("cancelled")).toBeGreaterThanOrEqual(1);
       await until(() => sinks.endings(c.chatId) === 1);
       const events = sinks.of(c.chatId);
       expect(events.at(-1)).toMatchObject({ type: "stopped", stop: { generationId: id, refunded: true } });
@@ -260,6 +270,7 @@ describe.each([
       expect(a.kind).toBe("queued");
       expect(b.kind).toBe("waiting");
       expect(b.kind === "waiting" && b.ahead).toBe(1);
+      expect(await outcomes("waiting")).toBeGreaterThanOrEqual(1);
       await until(() => sinks.endings(c.chatId) === 2, 60_000);
       const ids = sinks
         .of(c.chatId)
