@@ -42,3 +42,17 @@ export interface Chunk {
   /** Markdown text (headings, bold, lists, links); platforms convert it to what they render. */
   text: string;
 }
+
+/**
+ * What a revision of a draft does: condense it, lengthen it, set a length, rewrite it from
+ * another angle or in a tone, translate it, aim it at another audience, or a free-form edit.
+ */
+export type RevisionKind =
+  | "shorter"
+  | "longer"
+  | "length"
+  | "angle"
+  | "tone"
+  | "translate"
+  | "audience"
+  | "edit";

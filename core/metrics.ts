@@ -10,7 +10,7 @@ collectDefaultMetrics({ register: registry });
 
 export const articleRequests = new Counter({
   name: "article_requests_total",
-  help: "Article requests received, by platform and outcome (accepted, refused, guidance, blocked)",
+  help: "Article requests received, by platform and outcome (accepted, refused, guidance, blocked, revision, small_talk, usage, cancelled, waiting)",
   labelNames: ["platform", "outcome"] as const,
   registers: [registry],
 });
@@ -31,7 +31,7 @@ export const activeGenerations = new Gauge({
 
 export const tokensUsed = new Counter({
   name: "openai_tokens_used_total",
-  help: "Tokens used, by model and operation (chat, embedding)",
+  help: "Tokens used, by model and operation (chat, embedding, revision)",
   labelNames: ["model", "operation"] as const,
   registers: [registry],
 });

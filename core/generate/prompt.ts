@@ -12,7 +12,7 @@ export interface PromptOptions {
   maxExcerptTokens?: number;
 }
 
-const TONES: Record<Tone, string> = {
+export const TONE_WORDING: Record<Tone, string> = {
   executive: "crisp and strategic, for busy decision makers",
   visionary: "forward-looking and bold about what comes next",
   practical: "hands-on, focused on how to make it work",
@@ -39,7 +39,7 @@ export function systemPrompt(request: ArticleRequest): string {
     "- 3-5 `## ` sections, each built on a concrete example (company, figure, case), preferring the reference excerpts; never invent statistics, quotes or sources.",
     "- A final `## ` section with 3-5 actions leaders can take.",
     "- Plain, confident and specific; no filler, no hype.",
-    `- Tone: ${TONES[request.tone]}.`,
+    `- Tone: ${TONE_WORDING[request.tone]}.`,
     `- About ${request.targetWords} words.`,
     `- ${LANGUAGES[request.language]}`,
     "",
@@ -51,11 +51,11 @@ export function systemPrompt(request: ArticleRequest): string {
 }
 
 /** Neutralises our own delimiters inside data, so typed text cannot close the fence early. */
-function fenced(text: string): string {
-  return text.replace(/<(\/?\s*(?:request|excerpts?)\b)/gi, "‹$1");
+export function fenced(text: string): string {
+  return text.replace(/<(\/?\s*(?:request|excerpts?|draft|instruction)\b)/gi, "‹$1");
 }
 
-function requestBlock(request: ArticleRequest): string {
+export function requestBlock(request: ArticleRequest): string {
   const lines = [
     `topic: ${fenced(request.topic)}`,
     request.industry ? `industry: ${fenced(request.industry)}` : null,

@@ -1,4 +1,5 @@
 import type { Destination } from "../deliver/sink.ts";
+import type { RevisionKind } from "../domain.ts";
 import type { Reservation } from "../quota/quotas.ts";
 
 /** What a worker needs to write one article; the request itself is in the Generation row. */
@@ -9,6 +10,8 @@ export interface ArticleJob {
   destination: Destination;
   /** Notes from parsing for the person ("capped at your tier's 800 words"), shown with the draft. */
   notes?: string[];
+  /** Set for a revision of an existing draft: what it does (the instruction is in the row). */
+  revision?: { kind: RevisionKind };
 }
 
 export interface JobContext {

@@ -1,5 +1,7 @@
 import type { AppContext } from "../app.ts";
 import { TopicCache } from "../cache/topic-cache.ts";
+import { type ConversationMessage, type ConverseResult, converse } from "../conversation/converse.ts";
+import { StopSignals } from "../conversation/stop.ts";
 import type { Platform } from "../db/client.ts";
 import { type SinkFactory, SinkRegistry } from "../deliver/sink.ts";
 import { createGenerator } from "../generate/index.ts";
@@ -12,6 +14,8 @@ import { type AcceptResult, acceptRequest, type ChatRequest } from "./accept.ts"
 import { LlmGate } from "./gate.ts";
 import { onJobExhausted, type RunDeps, runArticleJob } from "./run.ts";
 
+export type { ConversationMessage, ConverseResult } from "../conversation/converse.ts";
+export type { ConversationRef } from "../conversation/keys.ts";
 export type { AcceptResult, ChatRequest } from "./accept.ts";
 
 /** Tuning that is not part of the environment contract; defaults suit one 2-core machine. */
@@ -28,6 +32,8 @@ export interface PipelineOptions {
   /** Replace the generator (tests, benchmarks). */
   generator?: Generator;
   queue?: JobQueue;
+  /** LINE: how long after its latest version a chat's draft stays current (default 30 minutes). */
+  lineWindowMs?: number;
 }
 
 /** The assembled core: what the bot's ingress calls (accept) and what the worker runs (startWorker). */
@@ -39,6 +45,8 @@ export interface Pipeline {
   queue: JobQueue;
   sinks: SinkRegistry;
   accept(request: ChatRequest): Promise<AcceptResult>;
+  /** A message in a conversation: new draft, revision, stop, small talk, usage or help. */
+  converse(message: ConversationMessage): Promise<ConverseResult>;
   startWorker(): void;
   close(): Promise<void>;
 }
@@ -60,7 +68,9 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
     perMinute: opts.llmPerMinute ?? 500,
     redis: app.redis,
   });
+  const stops = new StopSignals(app.redis);
   const deps: RunDeps = {
+    stops,
     db: app.db,
     quotas,
     cache,
@@ -83,6 +93,19 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
       acceptRequest(
         { db: app.db, quotas, queue, timeZone: app.config.quotaTimeZone, defaultModel: generator.model },
         request,
+      ),
+    converse: (message) =>
+      converse(
+        {
+          db: app.db,
+          quotas,
+          queue,
+          stops,
+          timeZone: app.config.quotaTimeZone,
+          defaultModel: generator.model,
+          lineWindowMs: opts.lineWindowMs,
+        },
+        message,
       ),
     startWorker() {
       queue.process((job, ctx) => runArticleJob(deps, job, ctx), {

@@ -70,6 +70,44 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
   expect(generation.request).toEqual({ topic: "AI in retail", keywords: ["ai", "retail"] });
   expect(generation.costUsd.equals(new Prisma.Decimal("0.000987654"))).toBe(true);
   expect(generation.day.toISOString()).toBe(day.toISOString());
+  const draft = await p.draft.create({
+    data: {
+      tenantId: tenant.id,
+      requesterId: requester.id,
+      platform: "LINE",
+      conversationKey: `line:U${suffix}`,
+      request: { topic: "AI in retail" },
+    },
+  });
+  const revision = await p.generation.create({
+    data: {
+      requestKey: `ev-rev-${suffix}`,
+      tenantId: tenant.id,
+      requesterId: requester.id,
+      platform: "SLACK",
+      request: { topic: "AI in retail" },
+      topic: "AI in retail",
+      language: "en",
+      targetWords: 400,
+      day,
+      draftId: draft.id,
+      revisesId: generation.id,
+      instruction: "make it shorter",
+    },
+  });
+  const bubble = await p.draftMessage.create({
+    data: { platform: "LINE", messageId: `m-${suffix}`, draftId: draft.id, generationId: revision.id },
+  });
+  const revisionUse = await p.tokenUsage.create({
+    data: {
+      generationId: revision.id,
+      operation: "REVISION",
+      model: "gpt-4o-mini",
+      inputTokens: 1500,
+      outputTokens: 500,
+      costUsd: "0.000525",
+    },
+  });
   const usage = await p.tokenUsage.create({
     data: {
       generationId: generation.id,
@@ -142,6 +180,20 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
   expect(loaded.tokenUsage).toHaveLength(1);
   expect(loaded.requester.tenant.externalId).toBe(`T${suffix}`);
   expect(loaded.cacheEntry?.id).toBe(cacheEntry.id);
+  const version = await p.generation.findUniqueOrThrow({
+    where: { id: revision.id },
+    include: { draftOf: true, revises: true, messages: true, tokenUsage: true },
+  });
+  expect(version.draftOf?.conversationKey).toBe(`line:U${suffix}`);
+  expect(version.revises?.id).toBe(generation.id);
+  expect(version.messages.map((m) => m.messageId)).toEqual([bubble.messageId]);
+  expect(version.tokenUsage.map((u) => u.operation)).toEqual(["REVISION"]);
+  expect((await p.tier.findUniqueOrThrow({ where: { id: tier.id } })).revisionsPerDraft).toBe(3);
+
+  await p.generation.delete({ where: { id: revision.id } }); // cascades to its bubbles and usage
+  expect(await p.draftMessage.count({ where: { draftId: draft.id } })).toBe(0);
+  expect(await p.tokenUsage.count({ where: { id: revisionUse.id } })).toBe(0);
+  await p.draft.delete({ where: { id: draft.id } });
 
   await p.auditLog.delete({ where: { id: audit.id } });
   await p.adminSession.delete({ where: { id: session.id } });
@@ -169,6 +221,8 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
     "Requester",
     "TopicCacheEntry",
     "Generation",
+    "Draft",
+    "DraftMessage",
     "TokenUsage",
     "DailyUsage",
     "DailyModelUsage",

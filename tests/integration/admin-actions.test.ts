@@ -217,10 +217,27 @@ describe("console mutations: role, origin, audit", () => {
     expect(second.kind).toBe("refused");
     if (second.kind === "refused")
       expect(second.refusal).toMatchObject({ limit: "daily", max: 1, used: 1, tier: "Free" });
+    // The revisions allowance is edited on the same form, and audited.
+    const revisions = await post(
+      `/tiers/${free.id}`,
+      tierForm(await tierByName("Free"), { revisionsPerDraft: "5" }),
+    );
+    expect(await revisions.text()).toContain("Tier saved.");
+    expect((await tierByName("Free")).revisionsPerDraft).toBe(5);
+    expect(
+      (await audits("tier.update")).find((r) => JSON.stringify(r.after).includes("revisionsPerDraft"))?.after,
+    ).toEqual({
+      revisionsPerDraft: 5,
+    });
+    const bad = await post(
+      `/tiers/${free.id}`,
+      tierForm(await tierByName("Free"), { revisionsPerDraft: "many" }),
+    );
+    expect(await bad.text()).toContain("Enter the revisions per draft as a whole number from 0 to 1000.");
     // Saving the same values again changes nothing and writes no row.
     const again = await post(`/tiers/${free.id}`, tierForm(await tierByName("Free")));
     expect(await again.text()).toContain("Nothing changed.");
-    expect(await audits("tier.update")).toHaveLength(1);
+    expect(await audits("tier.update")).toHaveLength(2);
   });
 
   it("creates and retires a tier, refusing to retire one still in use", async () => {

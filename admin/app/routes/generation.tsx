@@ -147,7 +147,13 @@ export default function GenerationPage({ loaderData }: Route.ComponentProps) {
             <tbody>
               {g.usage.map((u) => (
                 <tr key={u.id}>
-                  <td data-label="Operation">{u.operation === "CHAT" ? "Writing" : "Embedding"}</td>
+                  <td data-label="Operation">
+                    {u.operation === "CHAT"
+                      ? "Writing"
+                      : u.operation === "REVISION"
+                        ? "Revising"
+                        : "Embedding"}
+                  </td>
                   <td data-label="Model">{u.model}</td>
                   <td data-label="Input tokens" className="num">
                     {num(u.inputTokens)}
