@@ -48,7 +48,19 @@ export async function runArticleJob(deps: RunDeps, job: ArticleJob, ctx: JobCont
     data: { status: "RUNNING", startedAt: g.startedAt ?? new Date() },
   });
 
-  const sink = sinkFor(deps, job, g);
+  const sink = sinkOrNull(deps, job, g);
+  if (!sink) {
+    // Its platform is gone (unconfigured since it was queued): nothing can resume it.
+    await failGeneration(
+      deps,
+      job,
+      "undeliverable",
+      "no chat sink for its destination",
+      [],
+      unreachable(deps),
+    );
+    return;
+  }
   const run = new ArticleRun(deps, job, g, sink);
   metrics.activeGenerations.inc();
   try {
@@ -72,7 +84,35 @@ export async function onJobExhausted(deps: RunDeps, job: ArticleJob, error: Erro
   });
   if (!g) return;
   deps.logger.error({ err: error, generationId: g.id }, "article job exhausted its attempts");
-  await failGeneration(deps, job, "internal", error.message, [], sinkFor(deps, job, g));
+  await failGeneration(
+    deps,
+    job,
+    "internal",
+    error.message,
+    [],
+    sinkOrNull(deps, job, g) ?? unreachable(deps),
+  );
+}
+
+function sinkOrNull(deps: RunDeps, job: ArticleJob, g: Parameters<typeof sinkFor>[2]): ChatSink | null {
+  try {
+    return sinkFor(deps, job, g);
+  } catch (err) {
+    deps.logger.error({ err, generationId: g.id }, "no chat sink for the job's destination");
+    return null;
+  }
+}
+
+/** Stands in for a sink that cannot be built: the failure is recorded and refunded, nobody told. */
+function unreachable(deps: RunDeps): ChatSink {
+  const cannot = async () => undefined;
+  return {
+    maxChunkChars: 1,
+    start: cannot,
+    postChunk: cannot,
+    finish: cannot,
+    fail: async (f) => deps.logger.warn({ generationId: f.generationId }, "requester could not be told"),
+  };
 }
 
 async function failGeneration(
