@@ -20,7 +20,7 @@ export interface LinePlatformOptions {
   /** Webhook deliveries per second above which the process handles one at a time (acknowledging first). */
   busyPerSecond?: number;
   maxWaiting?: number;
-  /** A delivery a dead bot process had taken is handled elsewhere after this long (Redis only). */
+  /** A delivery a dead bot process had taken is handled elsewhere after this long. */
   reclaimAfterMs?: number;
   /** Replaces REPLY_AFTER_MS (tests). */
   replyAfterMs?: number;
