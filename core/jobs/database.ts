@@ -49,6 +49,8 @@ export class DatabaseJobQueue implements JobQueue {
   private onExhausted: ExhaustedHandler = async () => undefined;
   private concurrency = 1;
   private closed = false;
+  /** False until start-up recovery is done: nothing new runs before what was in flight is back. */
+  private recovered = false;
   private pumping = false;
   private again = false;
   private timers: NodeJS.Timeout[] = [];
@@ -76,6 +78,7 @@ export class DatabaseJobQueue implements JobQueue {
     void this.recover(opts)
       .catch((err) => this.opts.logger.error({ err }, "queue recovery failed; jobs wait for their locks"))
       .then(() => {
+        this.recovered = true;
         if (this.closed) return;
         const every = (ms: number, fn: () => Promise<unknown>) => {
           const t = setInterval(() => void fn().catch(this.warn), ms);
@@ -124,7 +127,7 @@ export class DatabaseJobQueue implements JobQueue {
   }
 
   private pump(): void {
-    if (!this.handler || this.closed) return;
+    if (!this.handler || !this.recovered || this.closed) return;
     if (this.pumping) {
       this.again = true;
       return;
