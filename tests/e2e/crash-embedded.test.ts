@@ -67,8 +67,9 @@ beforeAll(async () => {
   const db = await openDatabase(config);
   await db.migrate();
   await seed(db, config);
+  // Slack workspaces start on Pro.
   await db.prisma.tier.update({
-    where: { name: "Free" },
+    where: { name: "Pro" },
     data: { dailyArticleLimit: 2, burstPerMinute: 50 },
   });
   await db.close();
@@ -141,7 +142,11 @@ describe("embedded profile, killed with SIGKILL", () => {
       text: `<@${slack.botUserId}> write about AI in banking for branch managers, 300 words`,
     });
     const seen = () => JSON.stringify([...slack.messages(other), ...slack.ephemerals]);
-    await until("the third request refused", () => seen().includes("of your 2 articles for today"));
+    await until("the third request refused", () => seen().includes("of your 2 articles for today")).catch(
+      (error: Error) => {
+        throw new Error(`${error.message.split("\n")[0]}; ${other} shows ${seen()}`);
+      },
+    );
     expect(seen()).toContain("used 2 of your 2 articles for today");
     expect(await product!.stop("SIGTERM")).toBe(0); // finishes the second article first
     product = null;
