@@ -103,11 +103,21 @@ describe("embedded profile, killed with SIGKILL", () => {
       text: `<@${slack.botUserId}> write about AI in logistics for operations leaders, 600 words`,
     });
     expect(sent.delivery.status).toBe(200);
-    await until("two chunks streamed", () => slack.callsTo("chat.appendStream").length >= 1);
+    // Kill while the third chunk is on its way: the first two are posted and recorded. (A kill
+    // between a post and its record is the at-least-once window every sink must absorb.)
+    const appends = () => slack.callsTo("chat.appendStream");
+    await until("two chunks streamed", () => appends().some((c) => c.status === 200));
+    const release = slack.hold("chat.appendStream");
+    const held = appends().length + 1;
+    await until("the third chunk on its way", () => appends().length >= held);
     expect(closed(channel)).toBe(false);
     const parents = slack.messages(channel).filter((m) => m.bot && !m.threadTs);
     const beforeCrash = streamedText(channel);
     await crash();
+    // The held request died with its process: it must not reach the thread once released.
+    slack.set({ fail: { method: "chat.appendStream", error: "internal_error", times: 1 } });
+    release();
+    await until("the dead request answered", () => appends().every((c) => c.status !== 0));
 
     const chatCallsBefore = openai.requests.filter((r) => r.path.endsWith("/chat/completions")).length;
     await start();
