@@ -237,7 +237,7 @@ export function describeConfig(c: Config): string[] {
   return [
     `database   ${c.database.kind === "postgres" ? `PostgreSQL ${withoutPassword(c.database.url)}` : `PGlite (embedded) in ${c.database.dir}`}`,
     `cache      ${c.redis ? `Redis ${withoutPassword(c.redis.url)}` : "in-memory (embedded)"}`,
-    `queue      ${c.redis ? "BullMQ on Redis" : "in-process (embedded)"}`,
+    `queue      ${c.redis ? "BullMQ on Redis" : "in the database (embedded)"}`,
     `vectors    ${c.qdrant ? `Qdrant ${c.qdrant.url}` : "in-process index stored in the database (embedded)"}`,
     `embeddings ${c.openai.apiKey ? `OpenAI ${c.openai.embeddingModel}` : "local hashing embedder (embedded)"}`,
     `generator  ${c.openai.apiKey ? `OpenAI ${c.openai.model}${c.openai.baseUrl ? ` at ${c.openai.baseUrl}` : ""}` : "offline outline composer (no OPENAI_API_KEY)"}`,

@@ -47,12 +47,14 @@ export interface Chunk {
  * What a revision of a draft does: condense it, lengthen it, set a length, rewrite it from
  * another angle or in a tone, translate it, aim it at another audience, or a free-form edit.
  */
-export type RevisionKind =
-  | "shorter"
-  | "longer"
-  | "length"
-  | "angle"
-  | "tone"
-  | "translate"
-  | "audience"
-  | "edit";
+export const REVISION_KINDS = [
+  "shorter",
+  "longer",
+  "length",
+  "angle",
+  "tone",
+  "translate",
+  "audience",
+  "edit",
+] as const;
+export type RevisionKind = (typeof REVISION_KINDS)[number];

@@ -113,6 +113,18 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
         // holds dozens at once; the LLM gate, not this, protects the provider.
         concurrency: opts.workerConcurrency ?? 128,
         onExhausted: (job, error) => onJobExhausted(deps, job, error),
+        // In-flight quota counts in memory died with the last process; its jobs still hold slots.
+        onRecover: app.redis
+          ? undefined
+          : async (jobs) => {
+              const open = await app.db.prisma.generation.findMany({
+                where: { id: { in: jobs.map((j) => j.generationId) }, status: { in: ["QUEUED", "RUNNING"] } },
+                select: { id: true },
+              });
+              const ids = new Set(open.map((g) => g.id));
+              for (const job of jobs)
+                if (job.reservation && ids.has(job.generationId)) await quotas.reinstate(job.reservation);
+            },
       });
       depthTimer = setInterval(
         () =>

@@ -53,7 +53,19 @@ export async function runArticleJob(deps: RunDeps, job: ArticleJob, ctx: JobCont
     include: { requester: { include: WITH_EFFECTIVE_TIER } },
   });
   if (!g || g.status === "DELIVERED" || g.status === "FAILED" || g.status === "CANCELLED") return;
-  const sink = sinkFor(deps, job, g);
+  const sink = sinkOrNull(deps, job, g);
+  if (!sink) {
+    // Its platform is gone (unconfigured since it was queued): nothing can resume it.
+    await failGeneration(
+      deps,
+      job,
+      "undeliverable",
+      "no chat sink for its destination",
+      [],
+      unreachable(deps),
+    );
+    return;
+  }
   // One draft at a time per conversation: earlier ones finish first, so output never interleaves.
   const turn = await waitTurn(deps.db, g, {
     onWait: (ahead) =>
@@ -93,7 +105,35 @@ export async function onJobExhausted(deps: RunDeps, job: ArticleJob, error: Erro
   });
   if (!g) return;
   deps.logger.error({ err: error, generationId: g.id }, "article job exhausted its attempts");
-  await failGeneration(deps, job, "internal", error.message, [], sinkFor(deps, job, g));
+  await failGeneration(
+    deps,
+    job,
+    "internal",
+    error.message,
+    [],
+    sinkOrNull(deps, job, g) ?? unreachable(deps),
+  );
+}
+
+function sinkOrNull(deps: RunDeps, job: ArticleJob, g: Parameters<typeof sinkFor>[2]): ChatSink | null {
+  try {
+    return sinkFor(deps, job, g);
+  } catch (err) {
+    deps.logger.error({ err, generationId: g.id }, "no chat sink for the job's destination");
+    return null;
+  }
+}
+
+/** Stands in for a sink that cannot be built: the failure is recorded and refunded, nobody told. */
+function unreachable(deps: RunDeps): ChatSink {
+  const cannot = async () => undefined;
+  return {
+    maxChunkChars: 1,
+    start: cannot,
+    postChunk: cannot,
+    finish: cannot,
+    fail: async (f) => deps.logger.warn({ generationId: f.generationId }, "requester could not be told"),
+  };
 }
 
 async function failGeneration(

@@ -173,6 +173,18 @@ export class Quotas {
     ]);
   }
 
+  /**
+   * Counts a reservation as in flight again, without checking limits: it was granted before a
+   * restart emptied the in-memory counters (embedded profile), and its job is about to resume,
+   * so the release that follows the job must find it.
+   */
+  async reinstate(r: Reservation): Promise<void> {
+    await Promise.all([
+      consume(this.inflightDay, `${r.requesterId}:${r.day}`, 1),
+      r.budgetMicros ? consume(this.inflightBudget, `${r.requesterId}:${r.month}`, r.budgetMicros) : null,
+    ]);
+  }
+
   /** What a requester has used today and this month, for refusals and the console. */
   async usage(requesterId: string, tier: TierLimits, now = new Date()) {
     const tz = this.deps.timeZone;

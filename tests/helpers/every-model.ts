@@ -215,6 +215,17 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
   await p.tenant.delete({ where: { id: tenant.id } });
   await p.tier.delete({ where: { id: tier.id } });
 
+  const queued = await p.queuedJob.create({
+    data: { id: `g-${suffix}`, data: { generationId: `g-${suffix}`, notes: ["ไทย"] }, runAt: day },
+  });
+  expect(queued).toMatchObject({ state: "waiting", attemptsStarted: 0, stalls: 0, data: { notes: ["ไทย"] } });
+  await p.queuedJob.delete({ where: { id: queued.id } });
+  const entry = await p.inboxEntry.create({
+    data: { inbox: "line", payload: '{"events":[]}', receivedAt: day },
+  });
+  expect(entry.receivedAt.toISOString()).toBe(day.toISOString());
+  await p.inboxEntry.delete({ where: { id: entry.id } });
+
   return [
     "Tier",
     "Tenant",
@@ -233,5 +244,7 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
     "AdminUser",
     "AdminSession",
     "AuditLog",
+    "QueuedJob",
+    "InboxEntry",
   ];
 }
