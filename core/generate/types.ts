@@ -16,6 +16,8 @@ export interface Prompt {
   sourcesUsed: Source[];
   /** Kept so a generator can size its output and the offline composer can work without a model. */
   request: ArticleRequest;
+  /** The template's name and hash (PROMPT_VERSION), recorded with the generation. */
+  version: string;
 }
 
 export type GenerationEvent =

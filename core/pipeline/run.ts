@@ -8,6 +8,7 @@ import { GenerationError, type Generator } from "../generate/types.ts";
 import type { ArticleJob, JobContext } from "../jobs/queue.ts";
 import type { Logger } from "../logger.ts";
 import * as metrics from "../metrics.ts";
+import type { QualityLoop } from "../quality/index.ts";
 import type { Quotas } from "../quota/quotas.ts";
 import { priceUsage, type TokenUse, totalCost } from "../records/cost.ts";
 import { recordDelivered, recordFailed } from "../records/generations.ts";
@@ -24,6 +25,7 @@ export interface RunDeps {
   sinks: SinkRegistry;
   gate: LlmGate;
   logger: Logger;
+  quality: QualityLoop;
 }
 
 const TRANSIENT = new Set(["unavailable", "timeout", "rate_limited"]);
@@ -174,6 +176,7 @@ class ArticleRun {
         cacheHit: true,
         savedUsd: hit.draft.costUsd,
         offline: false,
+        promptVersion: null,
       });
     }
 
@@ -216,6 +219,7 @@ class ArticleRun {
       cacheHit: false,
       savedUsd: "0",
       offline: this.deps.generator.offline,
+      promptVersion: prompt.version,
     });
   }
 
@@ -297,6 +301,8 @@ class ArticleRun {
     cacheHit: boolean;
     savedUsd: string;
     offline: boolean;
+    /** The prompt template this draft was written with; null for a cache hit (none was sent). */
+    promptVersion: string | null;
   }): Promise<void> {
     const words = countWords(o.draft);
     const latencyMs = Date.now() - this.g.createdAt.getTime();
@@ -312,6 +318,7 @@ class ArticleRun {
       cacheHit: o.cacheHit,
       cacheEntryId: o.cacheEntryId,
       savedUsd: new Prisma.Decimal(o.savedUsd),
+      promptVersion: o.promptVersion,
     });
     if (!total) return; // an earlier attempt finished it
     if (this.job.reservation) await this.deps.quotas.release(this.job.reservation);
@@ -335,6 +342,15 @@ class ArticleRun {
       cacheHit: o.cacheHit,
       offline: o.offline,
       draft: o.draft,
+    });
+    await this.deps.quality.afterDelivery({
+      generationId: this.g.id,
+      platform: this.g.platform,
+      draft: o.draft,
+      request: this.request,
+      sources: o.sources,
+      maxWords: (this.g.requester.tier ?? this.g.requester.tenant.defaultTier).maxWords,
+      offline: o.offline,
     });
   }
 

@@ -4,7 +4,7 @@ const Decimal = Prisma.Decimal;
 type Decimal = Prisma.Decimal;
 
 export interface TokenUse {
-  operation: "CHAT" | "EMBEDDING";
+  operation: "CHAT" | "EMBEDDING" | "JUDGE";
   model: string;
   inputTokens: number;
   outputTokens: number;

@@ -76,6 +76,8 @@ export interface DeliveredOutcome {
   cacheEntryId?: string | null;
   /** What the cached draft cost to make: the money this hit saved. */
   savedUsd?: Prisma.Decimal | number;
+  /** The prompt template's name and hash; null when no prompt was sent (a cache hit). */
+  promptVersion?: string | null;
 }
 
 export interface FailedOutcome {
@@ -112,6 +114,7 @@ export async function recordDelivered(
         draft: o.draft,
         cacheHit: o.cacheHit,
         cacheEntryId: o.cacheEntryId ?? null,
+        promptVersion: o.promptVersion ?? null,
         sources: o.sources.map(({ documentId, title, score }) => ({ documentId, title, score })),
         finishedAt: new Date(),
       },
@@ -241,12 +244,13 @@ async function addDailyUsage(
       "updatedAt" = now()`;
 }
 
-async function addModelUsage(
+/** Adds one priced call to the per-model daily rollup (chat, embedding, or the quality judge). */
+export async function addModelUsage(
   tx: Tx,
   day: Date,
   u: {
     model: string;
-    operation: "CHAT" | "EMBEDDING";
+    operation: "CHAT" | "EMBEDDING" | "JUDGE";
     inputTokens: number;
     outputTokens: number;
     costUsd: Prisma.Decimal;
