@@ -43,7 +43,7 @@ export async function recordQuality(
     });
     await db.prisma.generation.update({
       where: { id: d.generationId },
-      data: { qualityScore: report.score, qualityChecks: report as unknown as Prisma.InputJsonValue },
+      data: { qualityScore: report.score, qualityChecks: reportJson(report) },
     });
     articleQualityScore.observe({ platform: d.platform.toLowerCase() }, report.score);
     return report;
@@ -68,7 +68,7 @@ export const qualityReportSchema = z.object({
 });
 
 /** A stored report read back (console, eval): parsed, never cast; null when absent or not a report. */
-export function parseQualityReport(json: Prisma.JsonValue | null | undefined): QualityReport | null {
+export function parseQualityReport(json: unknown): QualityReport | null {
   const parsed = qualityReportSchema.safeParse(json);
   return parsed.success ? parsed.data : null;
 }
@@ -88,7 +88,7 @@ export async function recordJudgement(
   await db.prisma.$transaction(async (tx) => {
     const g = await tx.generation.update({
       where: { id: generationId },
-      data: { judge: verdict as unknown as Prisma.InputJsonValue },
+      data: { judge: verdictJson(verdict) },
       select: { day: true },
     });
     for (const u of priced) {
@@ -98,7 +98,29 @@ export async function recordJudgement(
   });
 }
 
-export function parseJudgeVerdict(json: Prisma.JsonValue | null | undefined): JudgeVerdict | null {
+export function parseJudgeVerdict(json: unknown): JudgeVerdict | null {
   const parsed = verdictSchema.safeParse(json);
   return parsed.success ? parsed.data : null;
+}
+
+function reportJson(r: QualityReport): Prisma.InputJsonObject {
+  return {
+    version: r.version,
+    score: r.score,
+    failed: r.failed,
+    checks: r.checks.map((c) => ({
+      name: c.name,
+      passed: c.passed,
+      credit: c.credit,
+      measured: { ...c.measured },
+    })),
+  };
+}
+
+function verdictJson(v: JudgeVerdict): Prisma.InputJsonObject {
+  if (v.status === "unscored") return { status: v.status, model: v.model, reason: v.reason };
+  const scores = Object.fromEntries(
+    Object.entries(v.scores).map(([axis, s]) => [axis, { score: s.score, reason: s.reason }]),
+  );
+  return { status: v.status, model: v.model, scores, mean: v.mean };
 }
