@@ -67,7 +67,7 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
     sinks,
     gate,
     logger: app.logger.child({ part: "pipeline" }),
-    quality: createQualityLoop(app.config, app.db, app.logger.child({ part: "quality" })),
+    quality: createQualityLoop(app.config, app.db, app.logger.child({ part: "quality" }), gate),
   };
   let depthTimer: NodeJS.Timeout | null = null;
 

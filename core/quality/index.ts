@@ -6,6 +6,13 @@ import { type DeliveredDraft, recordJudgement, recordQuality } from "./record.ts
 
 export { assessDraft, type QualityReport } from "./score.ts";
 
+/** Where model calls wait their turn (the pipeline's LlmGate): the judge shares the provider's limits. */
+export interface CallGate {
+  run<T>(work: () => Promise<T>): Promise<T>;
+}
+
+const UNGATED: CallGate = { run: (work) => work() };
+
 /**
  * What happens to every delivered draft after the person has it: the deterministic checks
  * always, the LLM judge on a sample when one is configured. Nothing here can fail a delivery.
@@ -15,6 +22,7 @@ export class QualityLoop {
     private readonly db: Database,
     private readonly logger: Logger,
     readonly judge: QualityJudge | null,
+    private readonly gate: CallGate = UNGATED,
   ) {}
 
   async afterDelivery(d: DeliveredDraft & { offline: boolean }): Promise<void> {
@@ -22,7 +30,8 @@ export class QualityLoop {
     // An offline outline is not prose: judging it would only spend tokens on a known answer.
     if (!this.judge || d.offline || !this.judge.sampled()) return;
     try {
-      const { verdict, usage } = await this.judge.judge(d.draft, d.request);
+      const judge = this.judge;
+      const { verdict, usage } = await this.gate.run(() => judge.judge(d.draft, d.request));
       await recordJudgement(this.db, d.generationId, verdict, usage);
       if (verdict.status === "unscored")
         this.logger.warn(
@@ -40,6 +49,7 @@ export function createQualityLoop(
   config: Pick<Config, "openai" | "quality">,
   db: Database,
   logger: Logger,
+  gate?: CallGate,
 ): QualityLoop {
   const { judgeModel, judgeSampleRate } = config.quality;
   const { apiKey, baseUrl } = config.openai;
@@ -47,5 +57,5 @@ export function createQualityLoop(
     judgeModel && apiKey
       ? new QualityJudge({ apiKey, baseUrl, model: judgeModel, sampleRate: judgeSampleRate })
       : null;
-  return new QualityLoop(db, logger, judge);
+  return new QualityLoop(db, logger, judge, gate);
 }
