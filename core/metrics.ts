@@ -83,3 +83,18 @@ export const queueDepth = new Gauge({
   help: "Jobs waiting in the article queue",
   registers: [registry],
 });
+
+export const articleQualityScore = new Histogram({
+  name: "article_quality_score",
+  help: "Deterministic quality score (0-100) of delivered drafts, by platform",
+  labelNames: ["platform"] as const,
+  buckets: [10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 100],
+  registers: [registry],
+});
+
+export const articleFeedback = new Counter({
+  name: "article_feedback_total",
+  help: "People's votes on drafts (up, down); a changed vote counts under its new value",
+  labelNames: ["vote"] as const,
+  registers: [registry],
+});

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ArticleRequest, Language, Source, Tone } from "../domain.ts";
 import { countChat, truncateToTokens } from "../text/tokens.ts";
 import type { Prompt } from "./types.ts";
@@ -101,7 +102,7 @@ export function buildPrompt(request: ArticleRequest, sources: Source[], opts: Pr
     const messages = messagesFor(request, sourcesUsed);
     const promptTokens = countChat(messages);
     if (promptTokens <= maxPromptTokens || kept === 0)
-      return { messages, promptTokens, sourcesUsed, request };
+      return { messages, promptTokens, sourcesUsed, request, version: PROMPT_VERSION };
   }
   throw new Error("unreachable: the loop returns when no excerpt is kept");
 }
@@ -130,3 +131,38 @@ export function continuePrompt(prompt: Prompt, delivered: string): Prompt {
 export function deliveredSoFar(prompt: Prompt): string {
   return prompt.messages.findLast((m) => m.role === "assistant")?.content ?? "";
 }
+
+/** The template's name: bump it when the prompt's intent changes, so versions read as history. */
+export const PROMPT_NAME = "house";
+
+/**
+ * Every wording the template can produce, with placeholders for what a request fills in: its
+ * hash changes by itself whenever a word of the prompt does, so no edit goes unrecorded.
+ */
+function templateText(): string {
+  const sample: ArticleRequest = {
+    topic: "{topic}",
+    industry: "{industry}",
+    audience: "{audience}",
+    targetWords: 0,
+    keywords: ["{keyword}"],
+    language: "en",
+    tone: "executive",
+  };
+  const systems = (Object.keys(TONE_WORDING) as Tone[]).flatMap((tone) =>
+    (Object.keys(LANGUAGES) as Language[]).map((language) => systemPrompt({ ...sample, tone, language })),
+  );
+  const source: Source = {
+    documentId: "{id}",
+    title: "{title}",
+    excerpt: "{excerpt}",
+    score: 1,
+    industry: null,
+  };
+  return [...systems, userPrompt(sample, []), userPrompt(sample, [source]), CONTINUE_INSTRUCTION].join(
+    "\n\u0000\n",
+  );
+}
+
+/** "house@1a2b3c4d5e": recorded on every generation, so quality, feedback and cost compare per version. */
+export const PROMPT_VERSION = `${PROMPT_NAME}@${createHash("sha256").update(templateText()).digest("hex").slice(0, 10)}`;

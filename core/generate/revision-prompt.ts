@@ -1,6 +1,13 @@
-import type { ArticleRequest, Language, RevisionKind, Source } from "../domain.ts";
+import { createHash } from "node:crypto";
+import {
+  type ArticleRequest,
+  type Language,
+  REVISION_KINDS,
+  type RevisionKind,
+  type Source,
+} from "../domain.ts";
 import { countChat, countTokens, truncateToTokens } from "../text/tokens.ts";
-import { fenced, requestBlock, systemPrompt, TONE_WORDING } from "./prompt.ts";
+import { fenced, PROMPT_VERSION, requestBlock, systemPrompt, TONE_WORDING } from "./prompt.ts";
 import type { Prompt } from "./types.ts";
 
 /**
@@ -73,6 +80,7 @@ export function buildRevisionPrompt(
     sourcesUsed: sources,
     request,
     revision: { kind: revision.kind, instruction: revision.instruction },
+    version: REVISION_PROMPT_VERSION,
   };
 }
 
@@ -158,3 +166,21 @@ function overlap(text: string, words: string[], heading: string): number {
   const head = heading.toLowerCase();
   return words.reduce((n, w) => n + (lower.includes(w) ? 1 : 0) + (head.includes(w) ? 1 : 0), 0);
 }
+
+/**
+ * "revise@…": the house template's version plus a hash of every revision task line and the
+ * revision rule, so an edit to either shows up as a new version in quality and cost figures.
+ */
+export const REVISION_PROMPT_VERSION = (() => {
+  const sample: ArticleRequest = {
+    topic: "{topic}",
+    industry: null,
+    audience: "{audience}",
+    targetWords: 0,
+    keywords: [],
+    language: "en",
+    tone: "executive",
+  };
+  const text = [PROMPT_VERSION, REVISION_RULE, ...REVISION_KINDS.map((k) => task(k, sample))].join("\n");
+  return `revise@${createHash("sha256").update(text).digest("hex").slice(0, 10)}`;
+})();

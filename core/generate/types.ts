@@ -18,6 +18,8 @@ export interface Prompt {
   request: ArticleRequest;
   /** Set when this prompt revises an existing draft (the offline composer outlines the revision). */
   revision?: { kind: RevisionKind; instruction: string };
+  /** The template's name and hash (PROMPT_VERSION), recorded with the generation. */
+  version: string;
 }
 
 export type GenerationEvent =

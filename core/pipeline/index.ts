@@ -8,6 +8,7 @@ import { createGenerator } from "../generate/index.ts";
 import type { Generator } from "../generate/types.ts";
 import { createJobQueue, type JobQueue } from "../jobs/index.ts";
 import { queueDepth } from "../metrics.ts";
+import { createQualityLoop } from "../quality/index.ts";
 import { Quotas } from "../quota/quotas.ts";
 import { createRetrieval, type Retrieval } from "../retrieval/index.ts";
 import { type AcceptResult, acceptRequest, type ChatRequest } from "./accept.ts";
@@ -79,6 +80,7 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
     sinks,
     gate,
     logger: app.logger.child({ part: "pipeline" }),
+    quality: createQualityLoop(app.config, app.db, app.logger.child({ part: "quality" }), gate),
   };
   let depthTimer: NodeJS.Timeout | null = null;
 

@@ -13,6 +13,7 @@ import { GenerationError, type Generator } from "../generate/types.ts";
 import type { ArticleJob, JobContext } from "../jobs/queue.ts";
 import type { Logger } from "../logger.ts";
 import * as metrics from "../metrics.ts";
+import type { QualityLoop } from "../quality/index.ts";
 import type { Quotas } from "../quota/quotas.ts";
 import { priceUsage, type TokenUse, totalCost } from "../records/cost.ts";
 import { readDeliveryState } from "../records/draft-lookup.ts";
@@ -34,6 +35,7 @@ export interface RunDeps {
   gate: LlmGate;
   stops: StopSignals;
   logger: Logger;
+  quality: QualityLoop;
 }
 
 const TRANSIENT = new Set(["unavailable", "timeout", "rate_limited"]);
@@ -270,6 +272,7 @@ class ArticleRun {
         cacheHit: true,
         savedUsd: hit.draft.costUsd,
         offline: false,
+        promptVersion: null,
       });
     }
 
@@ -299,6 +302,7 @@ class ArticleRun {
       cacheHit: false,
       savedUsd: "0",
       offline: this.deps.generator.offline,
+      promptVersion: prompt.version,
     });
   }
 
@@ -362,6 +366,7 @@ class ArticleRun {
       cacheHit: false,
       savedUsd: "0",
       offline: this.deps.generator.offline,
+      promptVersion: fresh.version,
     });
   }
 
@@ -443,6 +448,8 @@ class ArticleRun {
     cacheHit: boolean;
     savedUsd: string;
     offline: boolean;
+    /** The prompt template this draft was written with; null for a cache hit (none was sent). */
+    promptVersion: string | null;
   }): Promise<void> {
     const words = countWords(o.draft);
     const latencyMs = Date.now() - this.g.createdAt.getTime();
@@ -459,6 +466,7 @@ class ArticleRun {
       cacheEntryId: o.cacheEntryId,
       savedUsd: new Prisma.Decimal(o.savedUsd),
       revision: this.g.revisesId !== null,
+      promptVersion: o.promptVersion,
     });
     if (!total) return; // an earlier attempt finished it
     if (this.job.reservation) await this.deps.quotas.release(this.job.reservation);
@@ -482,6 +490,15 @@ class ArticleRun {
       cacheHit: o.cacheHit,
       offline: o.offline,
       draft: o.draft,
+    });
+    await this.deps.quality.afterDelivery({
+      generationId: this.g.id,
+      platform: this.g.platform,
+      draft: o.draft,
+      request: this.request,
+      sources: o.sources,
+      maxWords: (this.g.requester.tier ?? this.g.requester.tenant.defaultTier).maxWords,
+      offline: o.offline,
     });
   }
 

@@ -101,6 +101,8 @@ export interface DeliveredOutcome {
   savedUsd?: Prisma.Decimal | number;
   /** A revision of a draft: it counts its cost, not an article. */
   revision?: boolean;
+  /** The prompt template's name and hash; null when no prompt was sent (a cache hit). */
+  promptVersion?: string | null;
 }
 
 export interface FailedOutcome {
@@ -137,6 +139,7 @@ export async function recordDelivered(
         draft: o.draft,
         cacheHit: o.cacheHit,
         cacheEntryId: o.cacheEntryId ?? null,
+        promptVersion: o.promptVersion ?? null,
         sources: o.sources.map(({ documentId, title, score }) => ({ documentId, title, score })),
         finishedAt: new Date(),
       },
@@ -313,7 +316,8 @@ async function addDailyUsage(
       "updatedAt" = now()`;
 }
 
-async function addModelUsage(
+/** Adds one priced call to the per-model daily rollup (chat, embedding, or the quality judge). */
+export async function addModelUsage(
   tx: Tx,
   day: Date,
   u: {

@@ -118,6 +118,17 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
       costUsd: "0.000795",
     },
   });
+  const vote = await p.draftFeedback.create({
+    data: {
+      generationId: generation.id,
+      platform: "LINE",
+      voterId: `U${suffix}`,
+      vote: "DOWN",
+      comment: "ยาวไป",
+    },
+  });
+  expect(vote.comment).toBe("ยาวไป");
+  const phrase = await p.stylePhrase.create({ data: { phrase: `cliché ${suffix}` } });
   const daily = await p.dailyUsage.create({
     data: {
       day,
@@ -195,6 +206,7 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
   expect(await p.tokenUsage.count({ where: { id: revisionUse.id } })).toBe(0);
   await p.draft.delete({ where: { id: draft.id } });
 
+  await p.stylePhrase.delete({ where: { phrase: phrase.phrase } });
   await p.auditLog.delete({ where: { id: audit.id } });
   await p.adminSession.delete({ where: { id: session.id } });
   await p.adminUser.delete({ where: { id: admin.id } });
@@ -210,6 +222,7 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
   await p.dailyUsage.delete({ where: { day_requesterId: { day, requesterId: requester.id } } });
   await p.generation.delete({ where: { id: generation.id } }); // cascades to token usage
   expect(await p.tokenUsage.count({ where: { id: usage.id } })).toBe(0);
+  expect(await p.draftFeedback.count({ where: { id: vote.id } })).toBe(0);
   await p.topicCacheEntry.delete({ where: { id: cacheEntry.id } });
   await p.requester.delete({ where: { id: requester.id } });
   await p.tenant.delete({ where: { id: tenant.id } });
@@ -246,5 +259,7 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
     "AuditLog",
     "QueuedJob",
     "InboxEntry",
+    "DraftFeedback",
+    "StylePhrase",
   ];
 }

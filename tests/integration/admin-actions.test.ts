@@ -581,6 +581,8 @@ describe("generations, export and overview", () => {
         ...rest,
         request: rest.request ?? {},
         sources: rest.sources ?? [],
+        qualityChecks: undefined,
+        judge: undefined,
         deliveryState: undefined,
         requestKey: `bulk-${i}`,
         topic: `Bulk ${i}`,
