@@ -1,0 +1,136 @@
+import { existsSync } from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAdmin } from "../../admin/server.ts";
+import { hashPassword } from "../../core/admin/password.ts";
+import type { AppContext } from "../../core/app.ts";
+import { loadConfig } from "../../core/config.ts";
+import { type Database, openDatabase } from "../../core/db/client.ts";
+import { createLogger } from "../../core/logger.ts";
+import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import { createPostgresDatabase, type TestDatabase } from "../helpers/services.ts";
+
+/** The console against hostile requests: oversized and endless bodies, redirects elsewhere. */
+const SERVER_BUILD = path.resolve(import.meta.dirname, "../../build/server/index.js");
+const EMAIL = "sec@example.com";
+const PASSWORD = "correct horse battery staple";
+
+let target: TestDatabase;
+let db: Database;
+let consoleServer: { url: string; close(): Promise<void> };
+let pipeline: Pipeline;
+let base: string;
+
+beforeAll(async () => {
+  if (!existsSync(SERVER_BUILD))
+    throw new Error(`Console not built: ${SERVER_BUILD} is missing. Run \`npm run build\` first.`);
+  target = await createPostgresDatabase("ab_admin_sec");
+  const config = loadConfig({
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    DATABASE_URL: target.url,
+    PORT: "0",
+    ADMIN_PORT: "0",
+  });
+  db = await openDatabase(config);
+  await db.migrate();
+  await db.prisma.adminUser.create({
+    data: { email: EMAIL, name: "Sec", role: "ADMIN", passwordHash: await hashPassword(PASSWORD) },
+  });
+  const app: AppContext = { config, logger: createLogger("silent"), db, redis: null };
+  pipeline = createPipeline(app);
+  consoleServer = await startAdmin(app, { host: "127.0.0.1", port: 0, pipeline });
+  base = consoleServer.url;
+});
+
+afterAll(async () => {
+  await consoleServer?.close();
+  await pipeline?.close();
+  await db?.close();
+  await target?.drop();
+});
+
+interface RawAnswer {
+  status: number;
+  body: string;
+  /** Bytes the client managed to hand to the socket before the answer came. */
+  sent: number;
+}
+
+/**
+ * POSTs a chunked body (no Content-Length) of `total` bytes, written 16 KiB at a time while the
+ * server lets it, and resolves with the answer as soon as it arrives.
+ */
+function chunkedPost(pathname: string, total: number, contentType: string): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    const req = http.request(`${base}${pathname}`, {
+      method: "POST",
+      headers: { origin: base, "content-type": contentType, "transfer-encoding": "chunked" },
+    });
+    req.on("response", (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => {
+        body += c;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, sent }));
+      res.on("error", reject);
+    });
+    req.on("error", () => {}); // the server may close on us once it has answered; the answer is what counts
+    const piece = Buffer.alloc(16 * 1024, "a");
+    const write = () => {
+      while (sent < total && !req.destroyed) {
+        sent += piece.byteLength;
+        if (!req.write(piece)) return void req.once("drain", write);
+      }
+      if (!req.destroyed) req.end();
+    };
+    write();
+  });
+}
+
+const form = (body: string, headers: Record<string, string> = {}) =>
+  fetch(`${base}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { origin: base, "content-type": "application/x-www-form-urlencoded", ...headers },
+    body,
+  });
+
+describe("console request bodies", () => {
+  it("refuses a chunked sign-in body past 64 KiB with 413, without reading it all", async () => {
+    const answer = await chunkedPost("/login", 64 * 1024 * 1024, "application/x-www-form-urlencoded");
+    expect(answer.status).toBe(413);
+    expect(answer.body).toBe(
+      "Too large: a console form may send at most 64 KiB (corpus files go through the upload form).",
+    );
+    // The answer came long before the 64 MiB were sent.
+    expect(answer.sent).toBeLessThan(32 * 1024 * 1024);
+  });
+
+  it("refuses a declared Content-Length past 64 KiB before reading it", async () => {
+    const res = await form(`email=${"a".repeat(70 * 1024)}`);
+    expect(res.status).toBe(413);
+  });
+
+  it("still reads an ordinary form under the cap", async () => {
+    const res = await form(
+      new URLSearchParams({ email: EMAIL, password: "wrong", padding: "x".repeat(60 * 1024) }).toString(),
+    );
+    expect(res.status).toBe(401);
+    expect(await res.text()).toContain("The email or password is wrong.");
+  });
+
+  it("treats multipart anywhere but the corpus upload as a form, capped the same", async () => {
+    const answer = await chunkedPost("/login", 8 * 1024 * 1024, "multipart/form-data; boundary=x");
+    expect(answer.status).toBe(413);
+  });
+
+  it("does not read an upload for someone who is not signed in", async () => {
+    const answer = await chunkedPost("/corpus", 64 * 1024 * 1024, "multipart/form-data; boundary=x");
+    expect(answer.status).toBe(302);
+    expect(answer.sent).toBeLessThan(32 * 1024 * 1024);
+  });
+});
