@@ -16,15 +16,19 @@ import type { Delivery } from "./events/index.ts";
 /** LINE's deliveries are a few KB; a megabyte is generous and bounds what a stranger can send. */
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
-/** HMAC-SHA256 of the raw body with the channel secret, base64, compared in constant time. */
+/**
+ * HMAC-SHA256 of the raw body with the channel secret, base64, compared in constant time as
+ * canonical base64 text: Node's decoder skips junk (`…=junk`, spaces, `-_`), so comparing decoded
+ * bytes accepted many spellings of one signature.
+ */
 export function verifySignature(
   body: Buffer,
   channelSecret: string,
   signature: string | string[] | undefined,
 ): boolean {
   if (typeof signature !== "string" || signature.length === 0 || signature.length > 128) return false;
-  const expected = createHmac("sha256", channelSecret).update(body).digest();
-  const given = Buffer.from(signature, "base64");
+  const expected = Buffer.from(createHmac("sha256", channelSecret).update(body).digest("base64"));
+  const given = Buffer.from(signature);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
