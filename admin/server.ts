@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import { createRequestHandler, type ServerBuild } from "react-router";
 import type { AppContext } from "../core/app.ts";
 import type { Pipeline } from "../core/pipeline/index.ts";
+import { clientAddress } from "../core/trust-proxy.ts";
 import { MAX_UPLOAD_BYTES } from "./app/corpus.server.ts";
 import { createLoginThrottle } from "./app/login-throttle.server.ts";
 import { isSameOrigin, SAFE_METHODS } from "./app/origin.server.ts";
@@ -96,7 +97,11 @@ export async function startAdmin(
     const response = await handleRequest(request, {
       app,
       pipeline: opts.pipeline,
-      clientAddress: req.socket.remoteAddress ?? "",
+      clientAddress: clientAddress(
+        req.socket.remoteAddress ?? "",
+        firstHeader(req, "x-forwarded-for"),
+        app.config.admin.trustProxy ?? null,
+      ),
       loginThrottle,
     });
     await sendResponse(req, res, response);

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { parseTrustProxy, type TrustProxy, trustProxyOf } from "./trust-proxy.ts";
 
 /**
  * The configuration contract (../shared/DESIGN.md), parsed and validated once at start-up.
@@ -18,7 +19,14 @@ export interface Config {
   http: { host: string; port: number };
   /** Where a process without the bot's server (a worker) serves /healthz, /readyz and /metrics; null: nowhere. */
   metrics: { port: number } | null;
-  admin: { port: number; sessionSecret?: string; email?: string; password?: string };
+  admin: {
+    port: number;
+    sessionSecret?: string;
+    email?: string;
+    password?: string;
+    /** TRUST_PROXY: how far to believe X-Forwarded-For (hop count, or the proxies' CIDR ranges). */
+    trustProxy?: TrustProxy;
+  };
   quotaTimeZone: string;
 }
 
@@ -131,6 +139,12 @@ const schema = z.object({
   ADMIN_EMAIL: optional(z.email({ message: "must be an email address" })),
   ADMIN_PASSWORD: optional(z.string().min(12, "must be at least 12 characters")),
   TZ_QUOTA: z.preprocess((v) => (v === undefined || v === "" ? "Asia/Bangkok" : v), timeZone),
+  TRUST_PROXY: optional(
+    z.string().refine((v) => typeof parseTrustProxy(v) !== "string", {
+      message:
+        "must be a number of proxy hops (1) or the proxies' addresses as CIDR ranges (10.0.0.0/8, ::1)",
+    }),
+  ),
 });
 
 type Env = Record<string, string | undefined>;
@@ -227,6 +241,7 @@ export function loadConfig(env: Env = process.env): Config {
       sessionSecret: e.SESSION_SECRET,
       email: e.ADMIN_EMAIL,
       password: e.ADMIN_PASSWORD,
+      trustProxy: trustProxyOf(e.TRUST_PROXY),
     },
     quotaTimeZone: e.TZ_QUOTA,
   };

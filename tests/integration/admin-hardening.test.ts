@@ -134,3 +134,38 @@ describe("console request bodies", () => {
     expect(answer.sent).toBeLessThan(32 * 1024 * 1024);
   });
 });
+
+describe("sign-in throttle behind a proxy (TRUST_PROXY=1)", () => {
+  it("keys on the client X-Forwarded-For names, so one guesser does not lock out the office", async () => {
+    const config = loadConfig({
+      NODE_ENV: "test",
+      LOG_LEVEL: "silent",
+      DATABASE_URL: target.url,
+      PORT: "0",
+      ADMIN_PORT: "0",
+      TRUST_PROXY: "1",
+    });
+    const app: AppContext = { config, logger: createLogger("silent"), db, redis: null };
+    const proxied = await startAdmin(app, { host: "127.0.0.1", port: 0, pipeline });
+    const attempt = (client: string, email: string, password: string) =>
+      fetch(`${proxied.url}/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { origin: proxied.url, "x-forwarded-for": client },
+        body: new URLSearchParams({ email, password }),
+      }).then((r) => r.status);
+    try {
+      const guesses: number[] = [];
+      // Every request reaches the console from the same TCP peer (the "proxy", 127.0.0.1).
+      for (let i = 0; i < 21; i++)
+        guesses.push(await attempt("203.0.113.1", `nobody${i}@example.com`, "guess"));
+      expect(guesses.slice(0, 20)).toEqual(Array(20).fill(401));
+      expect(guesses[20]).toBe(429);
+      expect(await attempt("203.0.113.1", EMAIL, PASSWORD)).toBe(429);
+      // A colleague behind the same proxy is not held up by the guesser.
+      expect(await attempt("203.0.113.2", EMAIL, PASSWORD)).toBe(302);
+    } finally {
+      await proxied.close();
+    }
+  });
+});
