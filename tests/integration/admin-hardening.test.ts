@@ -1,3 +1,4 @@
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -166,6 +167,59 @@ describe("sign-in throttle behind a proxy (TRUST_PROXY=1)", () => {
       expect(await attempt("203.0.113.2", EMAIL, PASSWORD)).toBe(302);
     } finally {
       await proxied.close();
+    }
+  });
+});
+
+describe("SESSION_SECRET keys the session-token hash", () => {
+  it("a row written with the plain SHA-256 of a known token opens nothing; a real sign-in works", async () => {
+    const config = loadConfig({
+      NODE_ENV: "test",
+      LOG_LEVEL: "silent",
+      DATABASE_URL: target.url,
+      PORT: "0",
+      ADMIN_PORT: "0",
+      SESSION_SECRET: "s".repeat(40),
+    });
+    const app: AppContext = { config, logger: createLogger("silent"), db, redis: null };
+    const keyed = await startAdmin(app, { host: "127.0.0.1", port: 0, pipeline });
+    try {
+      const user = await db.prisma.adminUser.findFirstOrThrow({ where: { email: EMAIL } });
+      const token = randomBytes(32).toString("base64url");
+      await db.prisma.adminSession.create({
+        data: {
+          id: createHash("sha256").update(token).digest("hex"),
+          userId: user.id,
+          ip: "127.0.0.1",
+          userAgent: "forged",
+          lastSeenAt: new Date(),
+          expiresAt: new Date(Date.now() + 3600_000),
+        },
+      });
+      const forged = await fetch(`${keyed.url}/`, {
+        redirect: "manual",
+        headers: { cookie: `ab_session=${token}` },
+      });
+      expect(forged.status).toBe(302);
+      expect(forged.headers.get("location")).toBe("/login");
+
+      const signIn = await fetch(`${keyed.url}/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { origin: keyed.url },
+        body: new URLSearchParams({ email: EMAIL, password: PASSWORD }),
+      });
+      expect(signIn.status).toBe(302);
+      const cookie = signIn.headers.getSetCookie()[0]!.split(";")[0]!;
+      const real = cookie.slice("ab_session=".length);
+      expect(
+        await db.prisma.adminSession.count({
+          where: { id: createHmac("sha256", "s".repeat(40)).update(real).digest("hex") },
+        }),
+      ).toBe(1);
+      expect((await fetch(`${keyed.url}/`, { redirect: "manual", headers: { cookie } })).status).toBe(200);
+    } finally {
+      await keyed.close();
     }
   });
 });
