@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { parseTrustProxy, type TrustProxy, trustProxyOf } from "./trust-proxy.ts";
 
 /**
  * The configuration contract (../shared/DESIGN.md), parsed and validated once at start-up.
@@ -18,7 +19,14 @@ export interface Config {
   http: { host: string; port: number };
   /** Where a process without the bot's server (a worker) serves /healthz, /readyz and /metrics; null: nowhere. */
   metrics: { port: number } | null;
-  admin: { port: number; sessionSecret?: string; email?: string; password?: string };
+  admin: {
+    port: number;
+    sessionSecret?: string;
+    email?: string;
+    password?: string;
+    /** TRUST_PROXY: how far to believe X-Forwarded-For (hop count, or the proxies' CIDR ranges). */
+    trustProxy?: TrustProxy;
+  };
   quotaTimeZone: string;
   /** The optional LLM judge of delivered drafts; the deterministic checks always run. */
   quality: { judgeModel?: string; judgeSampleRate: number };
@@ -144,6 +152,12 @@ const schema = z.object({
       )
       .transform(Number),
   ),
+  TRUST_PROXY: optional(
+    z.string().refine((v) => typeof parseTrustProxy(v) !== "string", {
+      message:
+        "must be a number of proxy hops (1) or the proxies' addresses as CIDR ranges (10.0.0.0/8, ::1)",
+    }),
+  ),
 });
 
 type Env = Record<string, string | undefined>;
@@ -242,6 +256,7 @@ export function loadConfig(env: Env = process.env): Config {
       sessionSecret: e.SESSION_SECRET,
       email: e.ADMIN_EMAIL,
       password: e.ADMIN_PASSWORD,
+      trustProxy: trustProxyOf(e.TRUST_PROXY),
     },
     quotaTimeZone: e.TZ_QUOTA,
     quality: { judgeModel: e.QUALITY_JUDGE_MODEL, judgeSampleRate: e.QUALITY_JUDGE_SAMPLE_RATE },

@@ -19,6 +19,7 @@ export default [
     route("tiers/new", "routes/tier-new.tsx"),
     route("tiers/:id", "routes/tier.tsx"),
     route("cache", "routes/cache.tsx"),
+    route("cache/:id", "routes/cache-entry.tsx"),
     route("corpus", "routes/corpus.tsx"),
     route("models", "routes/models.tsx"),
     route("playground", "routes/playground.tsx"),

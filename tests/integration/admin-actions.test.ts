@@ -459,7 +459,24 @@ describe("topic cache", () => {
     expect(
       await h.pipeline.cache.lookup({ ...request, topic: "Open finance in Thailand" }, other),
     ).toBeNull();
-    expect((await post("/cache", { intent: "pin", id: stored!.entryId })).status).toBe(200);
+    // Not from the list: the whole draft must have been on screen first.
+    const blind = await post("/cache", { intent: "pin", id: stored!.entryId });
+    expect(blind.status).toBe(400);
+    expect(await blind.text()).toContain(
+      "Open the entry and read its whole draft before pinning it for everyone.",
+    );
+    expect(
+      await h.pipeline.cache.lookup({ ...request, topic: "Open finance in Thailand" }, other),
+    ).toBeNull();
+    const review = await get(`/cache/${stored!.entryId}`);
+    expect(review.status).toBe(200);
+    const page = await review.text();
+    expect(page).toContain("Pin this draft for everyone");
+    expect(page).toContain("The draft, as it would be served");
+    expect(page).toContain("Text.");
+    expect(
+      (await post("/cache", { intent: "pin", id: stored!.entryId, reviewed: stored!.entryId })).status,
+    ).toBe(200);
     expect(
       await h.pipeline.cache.lookup({ ...request, topic: "Open finance in Thailand" }, other),
     ).not.toBeNull();
