@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import type {
   ChatSink,
   DraftFailure,
@@ -11,10 +10,10 @@ import type {
 } from "../../core/deliver/sink.ts";
 import type { Chunk, Language } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
-import { readJson } from "../../core/records/json.ts";
 import { type LineApi, LineApiError, type LineMessage, retryKey } from "./client.ts";
 import { waitingMessage } from "./conversation-copy.ts";
 import { failureMessage, footerMessage } from "./copy.ts";
+import { type LineDeliveryState, readLineDeliveryState } from "./delivery-state.ts";
 import { type LineDestination, readDestination } from "./destination.ts";
 import { LINE_TEXT_MAX, splitForLine, toPlainText } from "./plain-text.ts";
 
@@ -31,42 +30,12 @@ import { LINE_TEXT_MAX, splitForLine, toPlainText } from "./plain-text.ts";
  * what is missing — the pending push under the same retry key, so LINE delivers it once.
  */
 
+export { type LineDeliveryState, readLineDeliveryState } from "./delivery-state.ts";
+
 export const MAX_MESSAGES_PER_CALL = 5;
 /** Send the reply by then even with fewer than 5 bubbles: the token is good for about a minute. */
 export const REPLY_AFTER_MS = 40_000;
 const LOADING_SECONDS = 60;
-
-/** Messages this sink wrote itself (text bubbles, a footer): checked for a type, kept as written. */
-const LineMessageSchema = z.custom<LineMessage>(
-  (v) => typeof v === "object" && v !== null && typeof (v as { type?: unknown }).type === "string",
-  "a LINE message object",
-);
-
-const LineDeliveryStateSchema = z.object({
-  /** This attempt's id: a timer of an abandoned attempt must not send beside the next one. */
-  attempt: z.string().optional(),
-  /** The reply token was used (or found spent): everything from now on is pushed. */
-  replyUsed: z.boolean().optional(),
-  /** Messages delivered so far. */
-  sent: z.number().int().optional(),
-  /** Push batches started; the next push's index (and so its retry key). */
-  batches: z.number().int().optional(),
-  /** Messages ready and not yet sent. */
-  pending: z.array(LineMessageSchema).optional(),
-  /** Chunk indexes below this are buffered or sent: the same index passed again is skipped. */
-  nextChunk: z.number().int().optional(),
-  /** A push written down before it was sent: sent again as-is, same key, if the attempt died. */
-  inflight: z
-    .object({ batch: z.number().int(), messages: z.array(LineMessageSchema) })
-    .nullable()
-    .optional(),
-});
-export type LineDeliveryState = z.infer<typeof LineDeliveryStateSchema>;
-
-/** The LINE part of a generation's delivery state, as this sink saved it. */
-export function readLineDeliveryState(state: Record<string, unknown>): LineDeliveryState {
-  return readJson(LineDeliveryStateSchema, state, "Generation.deliveryState (LINE)");
-}
 
 export interface LineSinkDeps {
   api: LineApi;
