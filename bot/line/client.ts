@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { HTTPFetchError, messagingApi } from "@line/bot-sdk";
+import { z } from "zod";
 
 /**
  * The Messaging API calls the bot makes, on @line/bot-sdk's client, with what the SDK leaves
@@ -67,22 +68,35 @@ export class LineApi {
     this.retryDelayMs = opts.retryDelayMs ?? 500;
   }
 
-  /** Free of push quota, once per event, within about a minute of it. */
-  async reply(replyToken: string, messages: LineMessage[]): Promise<void> {
-    await this.call("reply", () => this.client.replyMessage({ replyToken, messages }), this.timeoutMs);
+  /**
+   * Free of push quota, once per event, within about a minute of it. Returns the ids LINE gave
+   * the messages (`sentMessages[].id`), which a person's later quote refers to.
+   */
+  async reply(replyToken: string, messages: LineMessage[]): Promise<string[]> {
+    const sent = await this.call(
+      "reply",
+      () => this.client.replyMessage({ replyToken, messages }),
+      this.timeoutMs,
+    );
+    return sentIds(sent);
   }
 
   /**
    * A push, sent at most once whatever happens: a 5xx or a timeout is retried with the same
    * retry key, and LINE's 409 for a key it already accepted means the messages went out.
    */
-  async push(to: string, messages: LineMessage[], retryKey: string): Promise<"sent" | "already_sent"> {
+  async push(to: string, messages: LineMessage[], retryKey: string): Promise<PushOutcome> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.call("push", () => this.client.pushMessage({ to, messages }, retryKey), this.timeoutMs);
-        return "sent";
+        const sent = await this.call(
+          "push",
+          () => this.client.pushMessage({ to, messages }, retryKey),
+          this.timeoutMs,
+        );
+        return { kind: "sent", messageIds: sentIds(sent) };
       } catch (error) {
-        if (error instanceof AlreadyAccepted) return "already_sent";
+        // LINE's 409 carries no ids: the first attempt's response (lost) had them.
+        if (error instanceof AlreadyAccepted) return { kind: "already_sent", messageIds: [] };
         if (!(error instanceof LineApiError) || error.kind !== "unavailable" || attempt >= this.pushAttempts)
           throw error;
         await sleep(this.retryDelayMs * 3 ** (attempt - 1));
@@ -133,6 +147,20 @@ export class LineApi {
     }
   }
 }
+
+/** What a push did, with the ids LINE gave the messages when it says (not on a repeated key). */
+export interface PushOutcome {
+  kind: "sent" | "already_sent";
+  messageIds: string[];
+}
+
+/** The ids in a reply's or push's answer; an answer without them (an older API) gives none. */
+function sentIds(answer: unknown): string[] {
+  const parsed = SentMessagesSchema.safeParse(answer);
+  return parsed.success ? parsed.data.sentMessages.map((m) => m.id) : [];
+}
+
+const SentMessagesSchema = z.object({ sentMessages: z.array(z.object({ id: z.string().min(1) })) });
 
 /** A push whose retry key LINE had already accepted: delivered before, not again. */
 class AlreadyAccepted extends Error {}

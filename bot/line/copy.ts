@@ -67,7 +67,7 @@ function button(lang: Language, label: string, action: LineAction): QuickReplyIt
   return { type: "action", action: postback };
 }
 
-function text(body: string, items: QuickReplyItem[] = []): LineMessage {
+export function text(body: string, items: QuickReplyItem[] = []): LineMessage {
   return items.length
     ? { type: "text", text: body, quickReply: { items: items.slice(0, 13) } }
     : { type: "text", text: body };
@@ -192,7 +192,8 @@ export function refusalMessage(
   }
 }
 
-function resetPhrase(r: QuotaExceeded, lang: Language, timeZone: string, now: Date): string {
+/** When a limit resets, said in the person's language and the quota's time zone. */
+export function resetPhrase(r: { resetsAt: Date }, lang: Language, timeZone: string, now: Date): string {
   const seconds = Math.max(1, Math.ceil((r.resetsAt.getTime() - now.getTime()) / 1000));
   if (seconds < 120) return lang === "th" ? `ในอีก ${seconds} วินาที` : `in ${seconds} seconds`;
   const zone = timeZone.split("/").pop()!.replace(/_/g, " ");
@@ -236,7 +237,7 @@ export function draftGoneMessage(lang: Language): LineMessage {
   );
 }
 
-function newTopicMessageWithLead(lang: Language, lead: string): LineMessage {
+export function newTopicMessageWithLead(lang: Language, lead: string): LineMessage {
   return text(`${lead}\n\n${TAP_A_CHOICE[lang]}`, choiceButtons(lang, { industries: true, lengths: true }));
 }
 
@@ -294,6 +295,6 @@ const FOLLOW_UPS: Record<Language, { shorter: string; angle: string; newTopic: s
   th: { shorter: "✂️ สั้นลง", angle: "🔄 มุมมองอื่น", newTopic: "🆕 หัวข้อใหม่" },
 };
 
-function fmt(n: number): string {
+export function fmt(n: number): string {
   return n.toLocaleString("en-US");
 }

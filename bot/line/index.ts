@@ -1,4 +1,5 @@
 import type { AppContext } from "../../core/app.ts";
+import { recordDraftMessages } from "../../core/conversation/drafts.ts";
 import { deliveryStateOf } from "../../core/records/draft-lookup.ts";
 import { shortMemory } from "../shared/memory.ts";
 import type { ChatPlatform } from "../shared/platform.ts";
@@ -42,6 +43,7 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
       api,
       logger,
       replyAfterMs: opts.replyAfterMs,
+      recordMessages: (generationId, ids) => recordDraftMessages(app.db, generationId, "LINE", ids),
       isCurrentAttempt: async (generationId, attempt) => {
         const state = await deliveryStateOf(app.db, generationId);
         return state !== null && readLineDeliveryState(state).attempt === attempt;

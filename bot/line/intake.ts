@@ -1,50 +1,83 @@
 import type { Language } from "../../core/domain.ts";
-import type { ChatRequest } from "../../core/pipeline/index.ts";
+import type { ConversationMessage, ConverseResult } from "../../core/pipeline/index.ts";
+import type { LineMessage } from "./client.ts";
+import {
+  noDraftMessage,
+  revisionsRefusalMessage,
+  smallTalkMessage,
+  stoppedMessage,
+  usageMessage,
+} from "./conversation-copy.ts";
 import { blockedMessage, guidanceMessage, refusalMessage } from "./copy.ts";
 import { destinationFor, type LineChat } from "./destination.ts";
 import { type Incoming, type ListenerDeps, respond } from "./listeners/deps.ts";
 
 /**
- * Hands a request to the core and answers what it decided: a queued draft shows the loading
- * animation (the draft itself comes from the worker's sink), guidance and refusals are
- * answered here in the person's language. Returns whether a draft was queued.
+ * Hands a message to the core's conversation (the chat — user, group or room — is the
+ * conversation; a quoted bubble names its draft) and answers what it decided. A new draft or a
+ * revision shows the loading animation (the draft itself, and a "waiting its turn" notice,
+ * come from the worker's sink, which owns the event's reply token from then on); small talk,
+ * usage, stop, help and refusals are answered here at once by the free reply, in the person's
+ * language. Returns whether a draft or revision was queued.
  */
 export async function submit(
   ctx: ListenerDeps,
   incoming: Incoming,
   chat: LineChat & { userId: string },
   lang: Language,
-  input: ChatRequest["input"],
-  displayName?: string,
+  input: ConversationMessage["input"],
+  opts: { displayName?: string; quotedMessageId?: string } = {},
 ): Promise<boolean> {
   const { event } = incoming;
   const replyToken = "replyToken" in event ? event.replyToken : undefined;
-  const result = await ctx.pipeline.accept({
+  const result = await ctx.pipeline.converse({
     platform: "LINE",
     eventId: event.webhookEventId,
     tenant: { externalId: incoming.channel, name: ctx.botName() || undefined },
-    requester: { externalId: chat.userId, displayName },
+    requester: { externalId: chat.userId, displayName: opts.displayName },
+    conversation: { platform: "LINE", chatId: chat.id, quotedMessageId: opts.quotedMessageId },
     input,
     destination: destinationFor(chat, replyToken, incoming.receivedAt, lang),
+    botNames: ctx.botName() ? [ctx.botName()] : [],
   });
+  const answer = answerFor(ctx, result, lang);
+  if (answer) {
+    await respond(ctx, incoming, chat, answer);
+    return false;
+  }
+  const queued = result.kind === "queued" || result.kind === "queued_revision" || result.kind === "waiting";
+  // Feedback at once; the sink renews it while the draft is written.
+  if (queued && chat.type === "user")
+    ctx.api
+      .showLoading(chat.id, 60)
+      .catch((err) => ctx.logger.debug({ err }, "LINE loading animation not shown"));
+  return queued;
+}
+
+/** What to answer at once, or null when the worker's sink speaks next (or nothing is due). */
+function answerFor(ctx: ListenerDeps, result: ConverseResult, lang: Language): LineMessage | null {
   switch (result.kind) {
     case "queued":
-      // Feedback at once; the sink renews it while the draft is written.
-      if (chat.type === "user")
-        ctx.api
-          .showLoading(chat.id, 60)
-          .catch((err) => ctx.logger.debug({ err }, "LINE loading animation not shown"));
-      return true;
-    case "duplicate":
-      return false;
+    case "queued_revision":
+    case "waiting":
+    case "duplicate": // a redelivery or a second tap: the first one is already being answered
+      return null;
+    case "small_talk":
+      return smallTalkMessage(lang);
+    case "usage":
+      return usageMessage(result, lang, ctx.app.config.quotaTimeZone);
+    case "stopped":
+      return stoppedMessage(lang, result.generationIds.length > 0);
+    case "help":
     case "guidance":
-      await respond(ctx, incoming, chat, guidanceMessage(result.guidance));
-      return false;
+      return guidanceMessage(result.guidance);
+    case "no_draft":
+      return noDraftMessage(lang);
     case "refused":
-      await respond(ctx, incoming, chat, refusalMessage(result.refusal, lang, ctx.app.config.quotaTimeZone));
-      return false;
+      return result.refusal.limit === "revisions"
+        ? revisionsRefusalMessage(result.refusal, lang)
+        : refusalMessage(result.refusal, lang, ctx.app.config.quotaTimeZone);
     case "blocked":
-      await respond(ctx, incoming, chat, blockedMessage(lang));
-      return false;
+      return blockedMessage(lang);
   }
 }

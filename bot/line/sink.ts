@@ -1,17 +1,19 @@
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import type {
   ChatSink,
   DraftFailure,
   DraftHeader,
+  DraftStopped,
   DraftSummary,
+  DraftWaiting,
   SinkContext,
 } from "../../core/deliver/sink.ts";
 import type { Chunk, Language } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
-import { readJson } from "../../core/records/json.ts";
 import { type LineApi, LineApiError, type LineMessage, retryKey } from "./client.ts";
+import { waitingMessage } from "./conversation-copy.ts";
 import { failureMessage, footerMessage } from "./copy.ts";
+import { type LineDeliveryState, readLineDeliveryState } from "./delivery-state.ts";
 import { type LineDestination, readDestination } from "./destination.ts";
 import { LINE_TEXT_MAX, splitForLine, toPlainText } from "./plain-text.ts";
 
@@ -28,42 +30,12 @@ import { LINE_TEXT_MAX, splitForLine, toPlainText } from "./plain-text.ts";
  * what is missing — the pending push under the same retry key, so LINE delivers it once.
  */
 
+export { type LineDeliveryState, readLineDeliveryState } from "./delivery-state.ts";
+
 export const MAX_MESSAGES_PER_CALL = 5;
 /** Send the reply by then even with fewer than 5 bubbles: the token is good for about a minute. */
 export const REPLY_AFTER_MS = 40_000;
 const LOADING_SECONDS = 60;
-
-/** Messages this sink wrote itself (text bubbles, a footer): checked for a type, kept as written. */
-const LineMessageSchema = z.custom<LineMessage>(
-  (v) => typeof v === "object" && v !== null && typeof (v as { type?: unknown }).type === "string",
-  "a LINE message object",
-);
-
-const LineDeliveryStateSchema = z.object({
-  /** This attempt's id: a timer of an abandoned attempt must not send beside the next one. */
-  attempt: z.string().optional(),
-  /** The reply token was used (or found spent): everything from now on is pushed. */
-  replyUsed: z.boolean().optional(),
-  /** Messages delivered so far. */
-  sent: z.number().int().optional(),
-  /** Push batches started; the next push's index (and so its retry key). */
-  batches: z.number().int().optional(),
-  /** Messages ready and not yet sent. */
-  pending: z.array(LineMessageSchema).optional(),
-  /** Chunk indexes below this are buffered or sent: the same index passed again is skipped. */
-  nextChunk: z.number().int().optional(),
-  /** A push written down before it was sent: sent again as-is, same key, if the attempt died. */
-  inflight: z
-    .object({ batch: z.number().int(), messages: z.array(LineMessageSchema) })
-    .nullable()
-    .optional(),
-});
-export type LineDeliveryState = z.infer<typeof LineDeliveryStateSchema>;
-
-/** The LINE part of a generation's delivery state, as this sink saved it. */
-export function readLineDeliveryState(state: Record<string, unknown>): LineDeliveryState {
-  return readJson(LineDeliveryStateSchema, state, "Generation.deliveryState (LINE)");
-}
 
 export interface LineSinkDeps {
   api: LineApi;
@@ -71,6 +43,11 @@ export interface LineSinkDeps {
   /** Whether `attempt` is still the one recorded for the generation (read from the database). */
   isCurrentAttempt(generationId: string, attempt: string): Promise<boolean>;
   replyAfterMs?: number;
+  /**
+   * The ids LINE gave a draft's bubbles, so a person who quotes one later revises this draft
+   * (core's recordDraftMessages). Best effort: a bubble not recorded is only not quotable.
+   */
+  recordMessages?(generationId: string, messageIds: string[]): Promise<void>;
 }
 
 export function lineSinkFactory(deps: LineSinkDeps) {
@@ -153,6 +130,41 @@ class LineSink implements ChatSink {
     await this.end(failureMessage(failure, this.lang));
   }
 
+  /**
+   * The person asked to stop (and was answered at once by the listener): nothing more of this
+   * draft goes out — not the bubbles still buffered, not the reply at the token's deadline.
+   */
+  async stopped(stop: DraftStopped): Promise<void> {
+    this.generationId = stop.generationId;
+    this.ended = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.serial(async () => {
+      this.state.pending = [];
+      await this.save();
+    });
+  }
+
+  /**
+   * Another draft in this chat is being written first: say so at once, by the free reply while
+   * the token is good (by the time this draft's turn comes the token would be stale anyway).
+   */
+  async waiting(wait: DraftWaiting): Promise<void> {
+    this.generationId = wait.generationId;
+    await this.serial(async () => {
+      if (this.state.replyUsed || Date.now() >= this.replyDeadline()) return;
+      this.state.replyUsed = true;
+      try {
+        await this.deps.api.reply(this.dest.replyToken!, [
+          waitingMessage(this.lang, wait.request.topic, wait.ahead),
+        ]);
+      } catch (error) {
+        // A spent or stale token: the notice is not worth a paid push; the draft follows anyway.
+        if (!(error instanceof LineApiError)) throw error;
+      }
+      await this.save();
+    });
+  }
+
   private async end(last: LineMessage): Promise<void> {
     this.ended = true;
     if (this.timer) clearTimeout(this.timer);
@@ -230,7 +242,8 @@ class LineSink implements ChatSink {
     const messages = this.state.pending.slice(0, MAX_MESSAGES_PER_CALL);
     this.state.replyUsed = true;
     try {
-      await this.deps.api.reply(this.dest.replyToken!, messages);
+      const ids = await this.deps.api.reply(this.dest.replyToken!, messages);
+      await this.record(ids);
       this.state.pending = this.state.pending.slice(messages.length);
       this.state.sent += messages.length;
       await this.save();
@@ -255,7 +268,8 @@ class LineSink implements ChatSink {
       inflight.messages,
       retryKey(this.generationId, "push", inflight.batch),
     );
-    if (outcome === "already_sent")
+    await this.record(outcome.messageIds);
+    if (outcome.kind === "already_sent")
       this.deps.logger.info(
         { generationId: this.generationId, batch: inflight.batch },
         "LINE push was already delivered",
@@ -272,6 +286,15 @@ class LineSink implements ChatSink {
       .showLoading(this.dest.to, LOADING_SECONDS)
       .catch((err) =>
         this.deps.logger.debug({ err, generationId: this.generationId }, "LINE loading animation not shown"),
+      );
+  }
+
+  private async record(messageIds: string[]): Promise<void> {
+    if (!messageIds.length || !this.deps.recordMessages) return;
+    await this.deps
+      .recordMessages(this.generationId, messageIds)
+      .catch((err) =>
+        this.deps.logger.warn({ err, generationId: this.generationId }, "LINE bubble ids not recorded"),
       );
   }
 

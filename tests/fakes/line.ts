@@ -49,6 +49,8 @@ export interface RecordedLineCall {
 }
 
 export interface DeliveredMessage {
+  /** The id LINE gave the message (the response's `sentMessages[].id`); a quote refers to it. */
+  id: string;
   chatId: string;
   via: "reply" | "push";
   /** The LINE message object as sent (type, text, quickReply...). */
@@ -264,9 +266,10 @@ export async function startFakeLine(options: FakeLineOptions = {}): Promise<Fake
   ) {
     const at = Date.now();
     return messages.map((message) => {
-      delivered.push({ chatId, via, message, requestId, at });
+      const id = String(Math.floor(Math.random() * 1e17));
+      delivered.push({ id, chatId, via, message, requestId, at });
       return {
-        id: String(Math.floor(Math.random() * 1e17)),
+        id,
         quoteToken: randomBytes(16).toString("base64url"),
       };
     });
@@ -401,7 +404,8 @@ export interface Mention {
 }
 
 export interface EventBuilders {
-  text(o: ChatRef & { text: string; mentions?: Mention[] }): LineEvent;
+  /** `quotedMessageId`: the person replied to (quoted) this message, as LINE reports it. */
+  text(o: ChatRef & { text: string; mentions?: Mention[]; quotedMessageId?: string }): LineEvent;
   sticker(o: ChatRef): LineEvent;
   image(o: ChatRef): LineEvent;
   postback(o: ChatRef & { data: string }): LineEvent;
@@ -450,6 +454,7 @@ function eventBuilders(issueReplyToken: (chatId: string) => string, botUserId: s
         type: "text",
         quoteToken: randomBytes(16).toString("base64url"),
         text: o.text,
+        ...(o.quotedMessageId ? { quotedMessageId: o.quotedMessageId } : {}),
         ...(o.mentions?.length
           ? {
               mention: {

@@ -87,4 +87,59 @@ describe("LINE on the embedded profile", () => {
     expect(line.messagesTo(user)).toHaveLength(1);
     expect(line.messagesTo(user)[0]!.message.text).toMatch(/บอทอ่านได้เฉพาะข้อความ/);
   });
+
+  it("revises the chat's outline from a follow-up and a quoted bubble, and answers thanks and quota without writing", async () => {
+    const user = lineId();
+    line.setProfile(user, { displayName: "Kai", language: "en" });
+    const isFooter = (d: { message: { text?: string } }) => /^✅/.test(d.message.text ?? "");
+    const footers = () => line.messagesTo(user).filter(isFooter).length;
+    const first = line.events.text({
+      userId: user,
+      text: "write about smart farming for executives, 800 words",
+    });
+    await line.deliver(webhookUrl, [first]);
+    await until("the outline", () => footers() === 1);
+    const v1 = await app.db.prisma.generation.findUniqueOrThrow({
+      where: { requestKey: `LINE:${first.webhookEventId}` },
+    });
+
+    const follow = line.events.text({ userId: user, text: "make it shorter" });
+    await line.deliver(webhookUrl, [follow]);
+    await until("the revised outline", () => footers() === 2);
+    const v2 = await app.db.prisma.generation.findUniqueOrThrow({
+      where: { requestKey: `LINE:${follow.webhookEventId}` },
+    });
+    expect(v2).toMatchObject({ draftId: v1.draftId, revisesId: v1.id, instruction: "make it shorter" });
+
+    // Past the chat's window, quoting the first outline's title bubble still finds the draft.
+    await app.db.prisma.draft.update({
+      where: { id: v1.draftId! },
+      data: { updatedAt: new Date(Date.now() - 60 * 60_000) },
+    });
+    const title = await until("the title bubble recorded", () =>
+      app.db.prisma.draftMessage.findFirst({ where: { generationId: v1.id } }),
+    );
+    const quoting = line.events.text({ userId: user, text: "more formal", quotedMessageId: title.messageId });
+    await line.deliver(webhookUrl, [quoting]);
+    await until("the quoted revision", () => footers() === 3);
+    const v3 = await app.db.prisma.generation.findUniqueOrThrow({
+      where: { requestKey: `LINE:${quoting.webhookEventId}` },
+    });
+    expect(v3).toMatchObject({ draftId: v1.draftId, revisesId: v2.id, instruction: "more formal" });
+    expect((v3.request as { tone: string }).tone).toBe("executive");
+
+    const before = line.messagesTo(user).length;
+    await line.deliver(webhookUrl, [line.events.text({ userId: user, text: "thanks!" })]);
+    await line.deliver(webhookUrl, [line.events.text({ userId: user, text: "quota" })]);
+    await until("two answers", () => line.messagesTo(user).length === before + 2);
+    const [thanks, quota] = line.messagesTo(user).slice(before);
+    expect(thanks!.message.text).toBe(
+      "👍 Glad to help! Send a new topic any time, or tell me what to change in the draft.",
+    );
+    expect(quota!.message.text!.split("\n").slice(0, 2)).toEqual([
+      "📊 Your usage",
+      expect.stringMatching(/^Today: 1 of 10 articles · resets on /),
+    ]);
+    expect(await app.db.prisma.generation.count({ where: { requester: { externalId: user } } })).toBe(3);
+  });
 });

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linePlatform } from "../../bot/line/index.ts";
 import { createInbox } from "../../bot/line/ingress/inbox.ts";
 import type { AppContext } from "../../core/app.ts";
+import type { Tone } from "../../core/domain.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import { nextTone, shorterTarget } from "../../core/request/rules.ts";
 import { segmentStarts } from "../../core/text/words.ts";
 import { dayColumn } from "../../core/time.ts";
 import { type HttpServer, startHttpServer } from "../../ops/server.ts";
@@ -254,11 +256,19 @@ describe("LINE drafts", () => {
     const topic = `smart factories ${Math.random().toString(36).slice(2, 6)} for plant managers`;
     await send(line.events.text({ userId: user, text: topic }));
     await conversation(user);
+    // The same request again later, past the chat's 30-minute window (within it, it would be a
+    // revision of the first draft): a new article, served from the person's cache.
+    await app.db.prisma.draft.updateMany({
+      where: { conversationKey: `line:${user}` },
+      data: { updatedAt: new Date(Date.now() - 31 * 60_000) },
+    });
     const before = line.messagesTo(user).length;
-    await send(line.events.text({ userId: user, text: topic }));
+    const again = line.events.text({ userId: user, text: topic });
+    await send(again);
     await until("the cached draft's closing message", () =>
       line.messagesTo(user).slice(before).some(isFooter),
     );
+    expect((await generationFor(again)).revisesId).toBeNull();
     const footer = line.messagesTo(user).slice(before).find(isFooter)!;
     expect(footer.message.text).toContain("From the cache");
   });
@@ -273,33 +283,30 @@ describe("LINE drafts", () => {
     const footer = (await conversation(user)).at(-1)!.message;
     const data = (label: RegExp) =>
       footer.quickReply!.items.find((i) => label.test(i.action.label!))!.action.data!;
-    const firstRequest = (await generationFor(first)).request as { targetWords: number; tone: string };
+    const v1 = await generationFor(first);
+    const firstRequest = v1.request as { targetWords: number; tone: string };
+    /** A button makes one revision of its draft's current version, however often it is tapped. */
+    const revision = (action: string) =>
+      app.db.prisma.generation.findUnique({ where: { requestKey: `LINE:${action}:${v1.id}` } });
 
-    const shorter = line.events.postback({ userId: user, data: data(/Shorter/) });
-    await send(shorter);
+    await send(line.events.postback({ userId: user, data: data(/Shorter/) }));
     await until(
-      "the shorter draft delivered",
-      async () =>
-        (
-          await app.db.prisma.generation.findUnique({
-            where: { requestKey: `LINE:${shorter.webhookEventId}` },
-          })
-        )?.status === "DELIVERED",
+      "the shorter version delivered",
+      async () => (await revision("shorter"))?.status === "DELIVERED",
     );
-    expect(((await generationFor(shorter)).request as { targetWords: number }).targetWords).toBe(
-      firstRequest.targetWords / 2,
-    );
+    const shorter = (await revision("shorter"))!;
+    expect(shorter.revisesId).toBe(v1.id);
+    expect(shorter.draftId).toBe(v1.draftId);
+    expect((shorter.request as { targetWords: number }).targetWords).toBe(shorterTarget(v1.words!));
 
-    const angle = line.events.postback({ userId: user, data: data(/angle/) });
-    await send(angle);
+    await send(line.events.postback({ userId: user, data: data(/angle/) }));
     await until(
-      "the other angle's draft delivered",
-      async () =>
-        (await app.db.prisma.generation.findUnique({ where: { requestKey: `LINE:${angle.webhookEventId}` } }))
-          ?.status === "DELIVERED",
+      "the other angle's version delivered",
+      async () => (await revision("another_angle"))?.status === "DELIVERED",
     );
-    const angled = await generationFor(angle);
-    expect((angled.request as { tone: string }).tone).not.toBe(firstRequest.tone);
+    const angled = (await revision("another_angle"))!;
+    expect((angled.request as { tone: string }).tone).toBe(nextTone(firstRequest.tone as Tone));
+    expect(angled.revisesId).toBe(shorter.id); // the draft's current version, whichever button
     expect(angled.cacheHit).toBe(false);
 
     // The angle's closing message may still be on its way (the row is DELIVERED just before it).

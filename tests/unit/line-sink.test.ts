@@ -49,6 +49,7 @@ const summary = (generationId: string): DraftSummary => ({
 
 /** What the pipeline does around a sink: one generation's saved state, shared by its attempts. */
 function generation(opts: { replyAfterMs?: number; tokenAgeMs?: number } = {}) {
+  const recorded: string[] = [];
   const userId = lineId();
   const id = `gen${Math.random().toString(36).slice(2, 12)}`;
   const destination: LineDestination = {
@@ -65,6 +66,8 @@ function generation(opts: { replyAfterMs?: number; tokenAgeMs?: number } = {}) {
     logger: createLogger("silent"),
     replyAfterMs: opts.replyAfterMs ?? 60_000,
     isCurrentAttempt: async (_id, attempt) => saved.attempt === attempt,
+    recordMessages: async (generationId, ids) =>
+      void recorded.push(...ids.map((m) => `${generationId}:${m}`)),
   });
   return {
     id,
@@ -83,6 +86,8 @@ function generation(opts: { replyAfterMs?: number; tokenAgeMs?: number } = {}) {
         saveState: async (patch) => void (saved = { ...saved, ...structuredClone(patch) }),
       }),
     texts: () => line.messagesTo(userId).map((d) => d.message.text),
+    /** "generation:message id" for every bubble the sink reported. */
+    recorded,
   };
 }
 
@@ -199,5 +204,41 @@ describe("the LINE sink", () => {
       ["push", "Body 0"],
       ["push", expect.stringMatching(/^✅/)],
     ]);
+  });
+
+  it("reports the id LINE gave every bubble it sent, by reply and by push", async () => {
+    const g = generation();
+    const sink = g.attempt();
+    await sink.start(header(g.id));
+    for (let i = 0; i < 6; i++) await sink.postChunk({ index: i, text: `Body ${i}` });
+    await sink.finish(summary(g.id));
+    const got = line.messagesTo(g.userId);
+    expect(got.map((d) => d.via)).toEqual(["reply", "reply", "reply", "reply", "reply", "push", "push"]);
+    expect(g.recorded).toEqual(got.map((d) => `${g.id}:${d.id}`));
+  });
+
+  it("sends nothing more once stopped: not the buffered bubbles, not the reply at the token's deadline", async () => {
+    const g = generation({ replyAfterMs: 200 });
+    const sink = g.attempt();
+    await sink.start(header(g.id));
+    await sink.postChunk({ index: 0, text: "Body 0" });
+    await sink.stopped!({ generationId: g.id, request, chunksDelivered: 1, refunded: true });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(g.texts()).toEqual([]);
+    expect(g.saved.pending).toEqual([]);
+  });
+
+  it("says a draft waits its turn by the free reply, then sends the draft by push", async () => {
+    const g = generation();
+    const sink = g.attempt();
+    await sink.waiting!({ generationId: g.id, request, ahead: 1 });
+    expect(line.messagesTo(g.userId).map((d) => [d.via, d.message.text])).toEqual([
+      ["reply", '⏳ Got it — I\'ll start on "AI in retail" as soon as the draft before it is done.'],
+    ]);
+    await sink.start(header(g.id));
+    await sink.postChunk({ index: 0, text: "Body 0" });
+    await sink.finish(summary(g.id));
+    expect(line.messagesTo(g.userId).map((d) => d.via)).toEqual(["reply", "push", "push"]);
+    expect(g.recorded).toHaveLength(2); // the draft's bubbles, not the notice
   });
 });

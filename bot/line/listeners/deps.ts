@@ -44,7 +44,8 @@ export async function respond(
   const token = "replyToken" in incoming.event ? incoming.event.replyToken : undefined;
   if (token) {
     try {
-      return await ctx.api.reply(token, [message]);
+      await ctx.api.reply(token, [message]);
+      return;
     } catch (error) {
       if (!(error instanceof LineApiError) || error.kind !== "invalid_reply_token") throw error;
     }

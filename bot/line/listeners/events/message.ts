@@ -1,4 +1,5 @@
 import type { webhook } from "@line/bot-sdk";
+import { classifyIntent } from "../../../../core/conversation/intent.ts";
 import type { Language } from "../../../../core/domain.ts";
 import { extractLength } from "../../../../core/request/extract.ts";
 import { detectIndustry } from "../../../../core/request/industries.ts";
@@ -12,8 +13,10 @@ import { forgetPicks, type Picks, recallPicks } from "../../picks.ts";
 import { type Incoming, type ListenerDeps, profileOf, respond } from "../deps.ts";
 
 /**
- * A message to the Official Account. Text asks for an article (in a group or room only when
- * it mentions the bot); anything else in a one-to-one chat gets a short pointer to what works.
+ * A message to the Official Account. Text is a turn in the chat's conversation (in a group or
+ * room only when it mentions the bot): a new article, a revision of the chat's recent draft
+ * (or of the one whose bubble it quotes), thanks, a usage question, stop or help — the core
+ * decides. Anything else in a one-to-one chat gets a short pointer to what works.
  *
  * https://developers.line.biz/en/reference/messaging-api/#message-event
  */
@@ -48,13 +51,15 @@ async function onMessage(ctx: ListenerDeps, incoming: Incoming<webhook.MessageEv
   const profile = chat.type === "user" ? await profileOf(ctx, person.userId) : null;
   const lang = speakerLanguage(said, profile?.lang ?? "th");
   const picks = await recallPicks(ctx, channel, person.userId);
+  // A reply to one of the bot's bubbles names that draft (LINE's quote, by message id).
+  const quotedMessageId = text.quotedMessageId;
   const queued = await submit(
     ctx,
     incoming,
     person,
     lang,
     { kind: "text", text: withPicks(said, picks, lang) },
-    profile?.displayName,
+    { displayName: profile?.displayName, quotedMessageId },
   );
   if (queued && picks) await forgetPicks(ctx, channel, person.userId);
 }
@@ -86,8 +91,13 @@ function withoutBotMentions(message: webhook.TextMessageContent, botUserId: stri
  * the request parser reads it — unless the message already names one.
  */
 function withPicks(text: string, picks: Picks | null, lang: Language): string {
-  // "help" stays a call for help, not an article about help in retail.
-  if (!picks || !parseArticleRequest({ kind: "text", text }, { maxWords: Number.POSITIVE_INFINITY }).ok)
+  // "help" stays a call for help, not an article about help in retail; "thanks" and "quota"
+  // stay what they are too.
+  if (
+    !picks ||
+    classifyIntent(text, { inDraft: false }).kind !== "new_request" ||
+    !parseArticleRequest({ kind: "text", text }, { maxWords: Number.POSITIVE_INFINITY }).ok
+  )
     return text;
   let out = text;
   const industry = INDUSTRY_CHOICES.find((c) => c.slug === picks.industry);

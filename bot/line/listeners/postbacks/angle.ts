@@ -1,13 +1,12 @@
-import { nextTone } from "../../../../core/request/rules.ts";
 import type { LineListeners } from "../../ingress/dispatch.ts";
-import { writeAgain } from "./drafts.ts";
+import { revise } from "./drafts.ts";
 
 /**
- * "Another angle": the same topic in the next tone — a genuinely different take, and a
- * different cache key, so the person does not get the same draft back.
+ * "Another angle": the draft above rewritten in the next tone, keeping its topic and facts, as
+ * a new version of it.
  *
  * https://developers.line.biz/en/reference/messaging-api/#postback-action
  */
 export function register(listeners: LineListeners): void {
-  listeners.postback("angle", (ctx, tap) => writeAgain(ctx, tap, (r) => ({ ...r, tone: nextTone(r.tone) })));
+  listeners.postback("angle", revise);
 }

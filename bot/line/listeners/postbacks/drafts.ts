@@ -1,4 +1,3 @@
-import type { ArticleRequest } from "../../../../core/domain.ts";
 import { findScopedDraft } from "../../../../core/records/draft-lookup.ts";
 import { draftGoneMessage } from "../../copy.ts";
 import type { Tap } from "../../ingress/dispatch.ts";
@@ -6,21 +5,25 @@ import { submit } from "../../intake.ts";
 import { type ListenerDeps, respond } from "../deps.ts";
 
 /**
- * Writes a draft again with a change ("shorter", "another angle"): a new request from the
- * person who tapped, from the request behind the draft above the button — of this LINE
- * channel only (a button from elsewhere finds nothing).
+ * A follow-up button under a draft ("shorter", "another angle"): a revision of the version the
+ * button sits under, posted into the same chat. Single-use: the core keys the revision on the
+ * action and that version, so a double tap (or the same button tapped again) makes one
+ * revision. A version of another LINE channel, or no longer there, finds nothing.
  */
-export async function writeAgain(
+export async function revise(
   ctx: ListenerDeps,
   tap: Tap<{ kind: "shorter" | "angle"; generationId: string }>,
-  change: (request: ArticleRequest) => ArticleRequest,
 ): Promise<void> {
-  const { incoming, person, lang } = tap;
+  const { incoming, person, lang, action } = tap;
   const found = await findScopedDraft(
     ctx.app.db,
     { platform: "LINE", tenantExternalId: incoming.channel },
-    tap.action.generationId,
+    action.generationId,
   );
   if (typeof found === "string") return respond(ctx, incoming, person, draftGoneMessage(lang));
-  await submit(ctx, incoming, person, lang, { kind: "form", form: { ...change(found.request) } });
+  await submit(ctx, incoming, person, lang, {
+    kind: "action",
+    action: action.kind === "shorter" ? "shorter" : "another_angle",
+    generationId: found.id,
+  });
 }

@@ -1,15 +1,11 @@
-import { shorterTarget } from "../../../../core/request/rules.ts";
 import type { LineListeners } from "../../ingress/dispatch.ts";
-import { writeAgain } from "./drafts.ts";
+import { revise } from "./drafts.ts";
 
 /**
- * "Shorter": the same brief at about half the length (core's rule; the parser caps it at the
- * tier's maximum).
+ * "Shorter": the draft above condensed to about half (core's rule), as a new version of it.
  *
  * https://developers.line.biz/en/reference/messaging-api/#postback-action
  */
 export function register(listeners: LineListeners): void {
-  listeners.postback("shorter", (ctx, tap) =>
-    writeAgain(ctx, tap, (r) => ({ ...r, targetWords: shorterTarget(r.targetWords) })),
-  );
+  listeners.postback("shorter", revise);
 }
