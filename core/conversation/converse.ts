@@ -70,7 +70,7 @@ export async function converse(
   const action = msg.input.kind === "action" ? msg.input : null;
   const current =
     action?.generationId !== undefined
-      ? await draftOfGeneration(deps.db, action.generationId)
+      ? onlyHere(await draftOfGeneration(deps.db, action.generationId), key)
       : await findCurrentDraft(deps.db, msg.conversation, { now, lineWindowMs: deps.lineWindowMs });
   const intent = intentOf(msg, current);
   const count = <T>(result: T, outcome: string): T => {
@@ -162,6 +162,15 @@ export async function converse(
       return count({ kind: "waiting", of: queued, ahead }, "waiting");
     }
   }
+}
+
+/**
+ * A button names its version by id, and ids travel through the platform (a Slack action value,
+ * a LINE postback): a button only acts on a draft of the conversation it was pressed in, so an
+ * id from another chat or workspace revises nothing.
+ */
+function onlyHere(draft: CurrentDraft | null, key: string): CurrentDraft | null {
+  return draft && draft.conversationKey === key ? draft : null;
 }
 
 function intentOf(msg: ConversationMessage, current: CurrentDraft | null): Intent {

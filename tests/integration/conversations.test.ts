@@ -165,6 +165,9 @@ describe.each([
     const clicks = [await c.click("shorter", v2.id), await c.click("shorter", v2.id)];
     expect(clicks.map((r) => r.kind)).toEqual(["queued_revision", "duplicate"]);
     await until(() => sinks.endings(c.chatId) === 3);
+    // The same version id pressed in another chat (a forged postback) revises nothing.
+    const stranger = chat();
+    expect((await stranger.click("another_angle", v2.id)).kind).toBe("no_draft");
 
     // A quoted bubble of the first version finds the draft even outside the window.
     await app.db.prisma.draftMessage.create({
