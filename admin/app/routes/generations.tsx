@@ -178,9 +178,7 @@ export default function Generations({ loaderData }: Route.ComponentProps) {
         <Notice tone="warning">{problem}</Notice>
       ) : totals && rows.length > 0 ? (
         <p className="totals" data-testid="totals">
-          {num(totals.count)} generation{totals.count === 1 ? "" : "s"} · {num(totals.tokens)} tokens ·{" "}
-          {usd(totals.costUsd)}
-          {filtered ? " for these filters" : " in all"}
+          {`${num(totals.count)} generation${totals.count === 1 ? "" : "s"} · ${num(totals.tokens)} tokens · ${usd(totals.costUsd)}${filtered ? " for these filters" : " in all"}`}
         </p>
       ) : null}
       {problem ? null : rows.length === 0 ? (
