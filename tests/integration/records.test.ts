@@ -170,7 +170,8 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
     const added = after.latencyBuckets.map((n, i) => n - (before?.latencyBuckets[i] ?? 0));
     expect(added).toHaveLength(LATENCY_BUCKETS_MS.length);
     expect(added[1]).toBe(6); // 1.5 s ≤ 2 s
-    expect(added[6]).toBe(6); // 25 s ≤ 30 s
+    expect(added[11]).toBe(6); // 20 s < 25 s ≤ 25 s
+    expect(added.reduce((a, b) => a + b, 0)).toBe(12);
   });
 
   it("records a failure once, counting no article but the tokens it spent", async () => {

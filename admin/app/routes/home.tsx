@@ -148,7 +148,8 @@ function Period({ title, f, children }: { title: string; f: PeriodFigures; child
         <Stat label="Cache hit rate" value={pct(f.cacheHitRate, 0)} sub={`${usd(f.savedUsd)} saved`} />
         <Stat
           label="p95 generation time"
-          value={f.p95Ms === null ? "—" : f.p95Open ? "> 120 s" : `≤ ${seconds(f.p95Ms)}`}
+          value={f.p95Ms === null ? "—" : f.p95Open ? `> ${seconds(f.p95Ms)}` : seconds(f.p95Ms)}
+          sub={f.p50Ms === null ? undefined : `median ${seconds(f.p50Ms)}`}
         />
         <Stat label="Error rate" value={pct(f.errorRate)} sub={`${num(f.failures)} failed`} />
         {children}
