@@ -160,11 +160,14 @@ export async function recordDelivered(
 export async function recordFailed(db: Database, id: string, o: FailedOutcome): Promise<boolean> {
   const priced = await priceUsage(db, o.usage);
   const total = totalCost(priced);
+  // A failed draft that was billed says which model billed it (the log and the CSV show it).
+  const chatModel = priced.filter((u) => u.operation === "CHAT").at(-1)?.model;
   return db.prisma.$transaction(async (tx) => {
     const updated = await tx.generation.updateMany({
       where: { id, status: { in: ["QUEUED", "RUNNING"] } },
       data: {
         status: "FAILED",
+        ...(chatModel ? { model: chatModel } : {}),
         errorCode: o.errorCode,
         error: o.error.slice(0, 2_000),
         inputTokens: total.inputTokens,

@@ -214,5 +214,22 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
     expect(after.failures).toBe(before.failures + 1);
     expect(after.refusals).toBe(before.refusals + 1);
     expect(after.costUsd.sub(before.costUsd).toString()).toBe("0.00002");
+    // Only embeddings were billed: no chat model to name.
+    expect((await db.prisma.generation.findUniqueOrThrow({ where: { id } })).model).toBeNull();
+  });
+
+  it("names the chat model on a failed draft that was billed for it", async () => {
+    const { id } = await newGeneration();
+    await recordFailed(db, id, {
+      errorCode: "stream_cut",
+      error: "the stream ended early",
+      latencyMs: 4_000,
+      usage: [
+        { operation: "EMBEDDING", model: "text-embedding-3-small", inputTokens: 10, outputTokens: 0 },
+        { operation: "CHAT", model: "gpt-4o-mini", inputTokens: 100, outputTokens: 40 },
+      ],
+    });
+    const g = await db.prisma.generation.findUniqueOrThrow({ where: { id } });
+    expect(g).toMatchObject({ status: "FAILED", model: "gpt-4o-mini", inputTokens: 110, outputTokens: 40 });
   });
 });
