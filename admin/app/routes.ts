@@ -11,6 +11,7 @@ export default [
     index("routes/home.tsx"),
     route("generations", "routes/generations.tsx"),
     route("generations/:id", "routes/generation.tsx"),
+    route("limits", "routes/limits.tsx"),
     route("requesters", "routes/requesters.tsx"),
     route("requesters/:id", "routes/requester.tsx"),
     route("workspaces", "routes/workspaces.tsx"),

@@ -1,5 +1,6 @@
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { dayColumn } from "../../core/time.ts";
 import { seedActivity } from "./fixture-data.ts";
 import { type Browser, type ConsoleHarness, launchBrowser, signIn, startConsoleHarness } from "./harness.ts";
 
@@ -75,6 +76,55 @@ describe("cost breakdown", () => {
     await page.getByLabel("To").fill("2026-11-02");
     await page.getByRole("button", { name: "Show" }).click();
     await page.getByText("The range starts (2026-11-20) after it ends (2026-11-02)").waitFor();
+  });
+});
+
+describe("limits", () => {
+  it("lists who is near a limit and who was refused, and resets today's quota inline", async () => {
+    const p = h.app.db.prisma;
+    // The LINE channel defaults to Free: 10 articles a day.
+    const line = await p.tenant.findFirstOrThrow({ where: { externalId: "U-line-channel" } });
+    const day = dayColumn(new Date(), h.app.config.quotaTimeZone);
+    const person = async (externalId: string, displayName: string, articles: number, refusals: number) => {
+      const r = await p.requester.create({
+        data: { tenantId: line.id, platform: "LINE", externalId, displayName },
+      });
+      await p.dailyUsage.create({
+        data: { day, requesterId: r.id, tenantId: line.id, platform: "LINE", articles, refusals },
+      });
+      return r;
+    };
+    const nina = await person("U-nina", "Near Nina", 9, 0);
+    const ray = await person("U-ray", "Refused Ray", 10, 2);
+
+    await freshPage();
+    await page.goto(`${h.url}/limits`);
+    const near = page.getByRole("region", {
+      name: "At or above 80 % of their daily limit or monthly budget",
+    });
+    const ninaRow = near.locator(`tr[data-requester="${nina.id}"]`);
+    expect(await ninaRow.locator("td[data-label=Today]").textContent()).toBe("9 of 1090%");
+    const refused = page.getByRole("region", { name: "Refused today" });
+    expect(
+      await refused.locator(`tr[data-requester="${ray.id}"] td[data-label=Refused] `).textContent(),
+    ).toMatch(/^2 today · 2 this month/);
+
+    await ninaRow.getByRole("button", { name: "Reset today" }).click();
+    await page.getByText("Today's quota reset: 9 delivered articles no longer count today.").waitFor();
+    // The page reloads its data: Nina is no longer near her limit.
+    await expect.poll(() => near.locator(`tr[data-requester="${nina.id}"]`).count()).toBe(0);
+    const audit = await p.auditLog.findMany({
+      where: { action: "requester.quota.reset", entityId: nina.id },
+    });
+    expect(audit).toHaveLength(1);
+
+    const rayRow = refused.locator(`tr[data-requester="${ray.id}"]`);
+    const pro = await p.tier.findUniqueOrThrow({ where: { name: "Pro" } });
+    await rayRow.getByLabel("Tier for Refused Ray").selectOption(pro.id);
+    await rayRow.getByRole("button", { name: "Change tier" }).click();
+    await expect
+      .poll(async () => (await p.requester.findUniqueOrThrow({ where: { id: ray.id } })).tierId)
+      .toBe(pro.id);
   });
 });
 
