@@ -4,12 +4,14 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { createRequestListener } from "@react-router/node";
-import type { ServerBuild } from "react-router";
+import { createRequestHandler, type ServerBuild } from "react-router";
 import type { AppContext } from "../core/app.ts";
 import type { Pipeline } from "../core/pipeline/index.ts";
+import { clientAddress } from "../core/trust-proxy.ts";
+import { MAX_UPLOAD_BYTES } from "./app/corpus.server.ts";
 import { createLoginThrottle } from "./app/login-throttle.server.ts";
 import { isSameOrigin, SAFE_METHODS } from "./app/origin.server.ts";
+import { MAX_FORM_BYTES, readFormBody, streamBody } from "./request-body.ts";
 
 /**
  * The console's HTTP server: built client files from disk, everything else through the React
@@ -36,18 +38,9 @@ export async function startAdmin(
   const clientDir = path.join(buildDir, "client");
   const loginThrottle = createLoginThrottle(app.redis, opts.throttlePrefix);
 
-  const reactRouter = createRequestListener({
-    // React Router's own CSRF check compares whole origins, scheme included, and this server
-    // speaks plain HTTP behind a TLS proxy in production; the host check below stands in for it.
-    build: { ...build, allowedActionOrigins: ["**"] },
-    mode: app.config.nodeEnv,
-    getLoadContext: (_request, client) => ({
-      app,
-      pipeline: opts.pipeline,
-      clientAddress: client.address ?? "",
-      loginThrottle,
-    }),
-  });
+  // React Router's own CSRF check compares whole origins, scheme included, and this server
+  // speaks plain HTTP behind a TLS proxy in production; the host check below stands in for it.
+  const handleRequest = createRequestHandler({ ...build, allowedActionOrigins: ["**"] }, app.config.nodeEnv);
 
   const server = http.createServer((req, res) => {
     for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
@@ -58,14 +51,60 @@ export async function startAdmin(
     });
   });
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    // A body left unread (refused, or the route never needed it) is discarded for a moment, so
+    // the client reads the answer rather than a reset, then the connection is closed.
+    res.on("finish", () => {
+      if (req.complete) return;
+      const linger = setTimeout(() => req.destroy(), 1_000);
+      req.once("end", () => clearTimeout(linger)).resume();
+    });
     if (await serveStatic(clientDir, req, res)) return;
-    if (!SAFE_METHODS.has(req.method ?? "GET") && !isSameOrigin((name) => firstHeader(req, name)))
+    const method = req.method ?? "GET";
+    if (!SAFE_METHODS.has(method) && !isSameOrigin((name) => firstHeader(req, name)))
       return text(res, 403, "Forbidden: this request came from another site.");
-    // The largest legitimate body is a corpus upload (20 files of 1 MiB, refused politely above
-    // that by the corpus page); anything far beyond is not read at all.
-    if (Number(req.headers["content-length"]) > MAX_BODY_BYTES)
-      return text(res, 413, "Too large: the console accepts at most 100 MiB per request.");
-    await reactRouter(req, res);
+    let body: BodyInit | null = null;
+    if (method !== "GET" && method !== "HEAD") {
+      if (isUpload(req))
+        // The corpus action reads it after checking who is asking, keeps at most MAX_UPLOAD_BYTES
+        // and drains a little more so the browser sees its refusal; nothing beyond is read.
+        body = streamBody(req, 4 * MAX_UPLOAD_BYTES);
+      else {
+        const form = await readFormBody(req);
+        if (!form.ok) {
+          res.setHeader("Connection", "close");
+          return text(
+            res,
+            413,
+            `Too large: a console form may send at most ${MAX_FORM_BYTES / 1024} KiB (corpus files go through the upload form).`,
+          );
+        }
+        body = form.bytes;
+      }
+    }
+    const abort = new AbortController();
+    res.on("close", () => abort.abort());
+    const headers = new Headers();
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
+      headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+    const url = new URL(req.url ?? "/", `http://${headers.get("host") ?? "localhost"}`);
+    const request = new Request(url, {
+      method,
+      headers,
+      body,
+      signal: abort.signal,
+      ...(body ? { duplex: "half" } : {}),
+    } as RequestInit);
+    const response = await handleRequest(request, {
+      app,
+      pipeline: opts.pipeline,
+      clientAddress: clientAddress(
+        req.socket.remoteAddress ?? "",
+        firstHeader(req, "x-forwarded-for"),
+        app.config.admin.trustProxy ?? null,
+      ),
+      loginThrottle,
+    });
+    await sendResponse(req, res, response);
   };
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
 
@@ -89,7 +128,34 @@ export async function startAdmin(
   };
 }
 
-const MAX_BODY_BYTES = 100 * 1024 * 1024;
+/** Multipart is accepted only where the console takes files: the corpus page's upload form. */
+function isUpload(req: IncomingMessage): boolean {
+  const type = (firstHeader(req, "content-type") ?? "").toLowerCase();
+  return type.startsWith("multipart/form-data") && new URL(req.url ?? "/", "http://x").pathname === "/corpus";
+}
+
+/** Writes a fetch Response to Node's response, honouring backpressure. */
+async function sendResponse(req: IncomingMessage, res: ServerResponse, response: Response): Promise<void> {
+  const raw: string[] = [];
+  // Iterating Headers yields each Set-Cookie on its own, as the wire needs them.
+  for (const [key, value] of response.headers) raw.push(key, value);
+  res.writeHead(response.status, raw);
+  const reader = req.method === "HEAD" ? undefined : response.body?.getReader();
+  for (;;) {
+    const next = await reader?.read();
+    if (!next || next.done) break;
+    if (res.destroyed) {
+      await reader!.cancel();
+      break;
+    }
+    if (!res.write(next.value))
+      await new Promise((resolve) => {
+        res.once("drain", resolve);
+        res.once("close", resolve);
+      });
+  }
+  res.end();
+}
 
 const SECURITY_HEADERS: Array<[string, string]> = [
   ["X-Content-Type-Options", "nosniff"],

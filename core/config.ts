@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { parseTrustProxy, type TrustProxy, trustProxyOf } from "./trust-proxy.ts";
 
 /**
  * The configuration contract (../shared/DESIGN.md), parsed and validated once at start-up.
@@ -18,8 +19,17 @@ export interface Config {
   http: { host: string; port: number };
   /** Where a process without the bot's server (a worker) serves /healthz, /readyz and /metrics; null: nowhere. */
   metrics: { port: number } | null;
-  admin: { port: number; sessionSecret?: string; email?: string; password?: string };
+  admin: {
+    port: number;
+    sessionSecret?: string;
+    email?: string;
+    password?: string;
+    /** TRUST_PROXY: how far to believe X-Forwarded-For (hop count, or the proxies' CIDR ranges). */
+    trustProxy?: TrustProxy;
+  };
   quotaTimeZone: string;
+  /** The optional LLM judge of delivered drafts; the deterministic checks always run. */
+  quality: { judgeModel?: string; judgeSampleRate: number };
 }
 
 /** Thrown with one human line per bad variable; the entry points print them and exit 1. */
@@ -131,6 +141,23 @@ const schema = z.object({
   ADMIN_EMAIL: optional(z.email({ message: "must be an email address" })),
   ADMIN_PASSWORD: optional(z.string().min(12, "must be at least 12 characters")),
   TZ_QUOTA: z.preprocess((v) => (v === undefined || v === "" ? "Asia/Bangkok" : v), timeZone),
+  QUALITY_JUDGE_MODEL: optional(z.string().regex(/^[\w.:\-/]+$/, "must be a model id such as gpt-4o-mini")),
+  QUALITY_JUDGE_SAMPLE_RATE: z.preprocess(
+    (v) => (v === undefined || v === "" ? "0.1" : v),
+    z
+      .string()
+      .regex(
+        /^(?:0(?:\.\d+)?|1(?:\.0+)?)$/,
+        "must be a share between 0 and 1 (for example 0.1 for one draft in ten)",
+      )
+      .transform(Number),
+  ),
+  TRUST_PROXY: optional(
+    z.string().refine((v) => typeof parseTrustProxy(v) !== "string", {
+      message:
+        "must be a number of proxy hops (1) or the proxies' addresses as CIDR ranges (10.0.0.0/8, ::1)",
+    }),
+  ),
 });
 
 type Env = Record<string, string | undefined>;
@@ -152,6 +179,8 @@ function crossChecks(e: z.infer<typeof schema>): string[] {
   if (e.ADMIN_PASSWORD && !e.ADMIN_EMAIL) problems.push("ADMIN_EMAIL must be set when ADMIN_PASSWORD is set");
   if (e.NODE_ENV === "production" && !e.SESSION_SECRET)
     problems.push("SESSION_SECRET must be set when NODE_ENV=production (at least 32 characters)");
+  if (e.QUALITY_JUDGE_MODEL && !e.OPENAI_API_KEY)
+    problems.push("OPENAI_API_KEY must be set when QUALITY_JUDGE_MODEL is set (the judge is a model call)");
   if (e.ADMIN_PORT === e.PORT && e.PORT !== 0)
     problems.push(`ADMIN_PORT must differ from PORT (both are ${e.PORT})`);
   return problems;
@@ -227,8 +256,10 @@ export function loadConfig(env: Env = process.env): Config {
       sessionSecret: e.SESSION_SECRET,
       email: e.ADMIN_EMAIL,
       password: e.ADMIN_PASSWORD,
+      trustProxy: trustProxyOf(e.TRUST_PROXY),
     },
     quotaTimeZone: e.TZ_QUOTA,
+    quality: { judgeModel: e.QUALITY_JUDGE_MODEL, judgeSampleRate: e.QUALITY_JUDGE_SAMPLE_RATE },
   };
 }
 
@@ -237,12 +268,13 @@ export function describeConfig(c: Config): string[] {
   return [
     `database   ${c.database.kind === "postgres" ? `PostgreSQL ${withoutPassword(c.database.url)}` : `PGlite (embedded) in ${c.database.dir}`}`,
     `cache      ${c.redis ? `Redis ${withoutPassword(c.redis.url)}` : "in-memory (embedded)"}`,
-    `queue      ${c.redis ? "BullMQ on Redis" : "in-process (embedded)"}`,
+    `queue      ${c.redis ? "BullMQ on Redis" : "in the database (embedded)"}`,
     `vectors    ${c.qdrant ? `Qdrant ${c.qdrant.url}` : "in-process index stored in the database (embedded)"}`,
     `embeddings ${c.openai.apiKey ? `OpenAI ${c.openai.embeddingModel}` : "local hashing embedder (embedded)"}`,
     `generator  ${c.openai.apiKey ? `OpenAI ${c.openai.model}${c.openai.baseUrl ? ` at ${c.openai.baseUrl}` : ""}` : "offline outline composer (no OPENAI_API_KEY)"}`,
     `slack      ${c.slack ? (c.slack.appToken ? "Socket Mode" : "HTTP events at POST /slack/events") : "off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"}`,
     `line       ${c.line ? "webhook at POST /line/webhook" : "off (set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN)"}`,
     `quotas     daily reset at midnight ${c.quotaTimeZone}`,
+    `quality    checks on every draft; judge ${c.quality.judgeModel ? `${c.quality.judgeModel} on ${Math.round(c.quality.judgeSampleRate * 100)} % of drafts` : "off (set QUALITY_JUDGE_MODEL)"}`,
   ];
 }

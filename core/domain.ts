@@ -42,3 +42,19 @@ export interface Chunk {
   /** Markdown text (headings, bold, lists, links); platforms convert it to what they render. */
   text: string;
 }
+
+/**
+ * What a revision of a draft does: condense it, lengthen it, set a length, rewrite it from
+ * another angle or in a tone, translate it, aim it at another audience, or a free-form edit.
+ */
+export const REVISION_KINDS = [
+  "shorter",
+  "longer",
+  "length",
+  "angle",
+  "tone",
+  "translate",
+  "audience",
+  "edit",
+] as const;
+export type RevisionKind = (typeof REVISION_KINDS)[number];

@@ -10,7 +10,7 @@ collectDefaultMetrics({ register: registry });
 
 export const articleRequests = new Counter({
   name: "article_requests_total",
-  help: "Article requests received, by platform and outcome (accepted, refused, guidance, blocked)",
+  help: "Article requests received, by platform and outcome (accepted, refused, guidance, blocked, revision, small_talk, usage, cancelled, waiting)",
   labelNames: ["platform", "outcome"] as const,
   registers: [registry],
 });
@@ -31,7 +31,7 @@ export const activeGenerations = new Gauge({
 
 export const tokensUsed = new Counter({
   name: "openai_tokens_used_total",
-  help: "Tokens used, by model and operation (chat, embedding)",
+  help: "Tokens used, by model and operation (chat, embedding, revision)",
   labelNames: ["model", "operation"] as const,
   registers: [registry],
 });
@@ -81,5 +81,20 @@ export const quotaRefusals = new Counter({
 export const queueDepth = new Gauge({
   name: "article_queue_depth",
   help: "Jobs waiting in the article queue",
+  registers: [registry],
+});
+
+export const articleQualityScore = new Histogram({
+  name: "article_quality_score",
+  help: "Deterministic quality score (0-100) of delivered drafts, by platform",
+  labelNames: ["platform"] as const,
+  buckets: [10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 100],
+  registers: [registry],
+});
+
+export const articleFeedback = new Counter({
+  name: "article_feedback_total",
+  help: "People's votes on drafts (up, down); a changed vote counts under its new value",
+  labelNames: ["vote"] as const,
   registers: [registry],
 });

@@ -9,6 +9,8 @@ export const SEED_TIERS: Array<{
   maxWords: number;
   monthlyBudgetUsd: string | null;
   cacheScope: CacheScope;
+  /** Revisions of one draft ("make it shorter"); they use no article slot. */
+  revisionsPerDraft: number;
 }> = [
   {
     name: "Free",
@@ -18,6 +20,7 @@ export const SEED_TIERS: Array<{
     maxWords: 800,
     monthlyBudgetUsd: "5.00",
     cacheScope: "TENANT",
+    revisionsPerDraft: 3,
   },
   {
     name: "Pro",
@@ -27,6 +30,7 @@ export const SEED_TIERS: Array<{
     maxWords: 2000,
     monthlyBudgetUsd: "100.00",
     cacheScope: "TENANT",
+    revisionsPerDraft: 10,
   },
   {
     name: "Enterprise",
@@ -36,6 +40,7 @@ export const SEED_TIERS: Array<{
     maxWords: 4000,
     monthlyBudgetUsd: "1000.00",
     cacheScope: "TENANT",
+    revisionsPerDraft: 30,
   },
 ];
 

@@ -52,12 +52,28 @@ export function assertSameOrigin(request: Request): void {
     throw data({ message: "This form was sent from another site, so it was refused." }, { status: 403 });
 }
 
-/** Only a path on this site, so `?redirectTo=` cannot send a signed-in admin elsewhere. */
+/**
+ * Only a path on this site, so `?redirectTo=` cannot send a signed-in admin elsewhere. Browsers
+ * drop tabs and newlines from URLs and read `\` as `/`, so `/<TAB>/evil.example` is
+ * `//evil.example` to them: such characters are refused outright, and what is left is resolved
+ * the way a browser would and must stay on the console's origin.
+ */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\"))
+  if (typeof to !== "string" || !to.startsWith("/") || /[\u0000-\u001f\u007f\\]/.test(to)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(to, REDIRECT_BASE);
+  } catch {
     return fallback;
-  return to;
+  }
+  const path = url.pathname + url.search + url.hash;
+  // "/.//evil.example" resolves to the path "//evil.example", which a browser reads as a host.
+  if (url.origin !== REDIRECT_BASE || path.startsWith("//")) return fallback;
+  return path;
 }
+
+/** A stand-in origin: only whether the target stays on it matters, not its name. */
+const REDIRECT_BASE = "http://console.invalid";
 
 let dummyHash: Promise<string> | undefined;
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import type { AppContext } from "../../core/app.ts";
 import type { AdminRole } from "../../core/db/client.ts";
 
@@ -21,7 +21,15 @@ export interface AdminIdentity {
   role: AdminRole;
 }
 
-export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+/**
+ * The row id of a token: HMAC-SHA256 keyed with SESSION_SECRET when it is set (production
+ * requires it), so someone who can write the sessions table still cannot mint a working cookie
+ * without the secret; plain SHA-256 in development. Changing the secret signs everyone out.
+ */
+export const hashToken = (app: AppContext, token: string) => {
+  const secret = app.config.admin.sessionSecret;
+  return (secret ? createHmac("sha256", secret) : createHash("sha256")).update(token).digest("hex");
+};
 
 /** Creates the row and returns the Set-Cookie value that carries its token. */
 export async function createSession(
@@ -33,7 +41,7 @@ export async function createSession(
   const now = Date.now();
   const row = await app.db.prisma.adminSession.create({
     data: {
-      id: hashToken(token),
+      id: hashToken(app, token),
       userId,
       ip: client.ip,
       userAgent: client.userAgent.slice(0, 512),
@@ -49,7 +57,7 @@ export async function getSession(request: Request, app: AppContext): Promise<Adm
   const token = readToken(request);
   if (!token) return null;
   const row = await app.db.prisma.adminSession.findUnique({
-    where: { id: hashToken(token) },
+    where: { id: hashToken(app, token) },
     include: { user: { select: { email: true, name: true, role: true, disabledAt: true } } },
   });
   const now = Date.now();
@@ -77,7 +85,7 @@ export async function revokeSession(
 ): Promise<{ id: string; userId: string } | null> {
   const token = readToken(request);
   if (!token) return null;
-  const id = hashToken(token);
+  const id = hashToken(app, token);
   const row = await app.db.prisma.adminSession.findUnique({
     where: { id },
     select: { userId: true, revokedAt: true },

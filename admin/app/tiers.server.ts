@@ -33,6 +33,16 @@ export const TierSchema = z.object({
         ),
     ),
   cacheScope: field.choice(CACHE_SCOPES, "Choose who may reuse cached drafts."),
+  // Blank keeps what the tier has (3 for a new one), so forms and scripts from before still work.
+  revisionsPerDraft: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? v.trim() : v),
+    z
+      .string()
+      .regex(/^\d{1,4}$/, "Enter the revisions per draft as a whole number from 0 to 1000.")
+      .transform(Number)
+      .pipe(z.number().max(1_000, "Enter the revisions per draft as a whole number from 0 to 1000."))
+      .optional(),
+  ),
 });
 export type TierInput = z.output<typeof TierSchema>;
 
@@ -50,6 +60,7 @@ export function tierView(t: Tier) {
     monthlyBudgetUsd: t.monthlyBudgetUsd?.toFixed(2) ?? null,
     allowedModel: t.allowedModel,
     cacheScope: t.cacheScope,
+    revisionsPerDraft: t.revisionsPerDraft,
     retiredAt: t.retiredAt?.toISOString() ?? null,
     updatedAt: t.updatedAt.toISOString(),
   };
@@ -67,6 +78,7 @@ function auditFields(t: Pick<Tier, keyof TierInput>): Record<string, unknown> {
     monthlyBudgetUsd: t.monthlyBudgetUsd === null ? null : Number(t.monthlyBudgetUsd).toFixed(2),
     allowedModel: t.allowedModel,
     cacheScope: t.cacheScope,
+    revisionsPerDraft: t.revisionsPerDraft,
   };
 }
 
@@ -147,7 +159,11 @@ export async function updateTier(
       };
     const changed = diff(
       auditFields(before),
-      auditFields({ ...input, allowedModel: input.allowedModel || null } as never),
+      auditFields({
+        ...input,
+        allowedModel: input.allowedModel || null,
+        revisionsPerDraft: input.revisionsPerDraft ?? before.revisionsPerDraft,
+      } as never),
     );
     if (!changed) return { audit: null, value: { ok: true, tier: null } };
     const tier = await tx.tier.update({ where: { id }, data: toData(input) });

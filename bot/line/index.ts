@@ -3,8 +3,8 @@ import { deliveryStateOf } from "../../core/records/draft-lookup.ts";
 import { shortMemory } from "../shared/memory.ts";
 import type { ChatPlatform } from "../shared/platform.ts";
 import { LineApi } from "./client.ts";
-import { createInbox } from "./inbox.ts";
 import { handleBatch } from "./ingress/dispatch.ts";
+import { createInbox } from "./ingress/inbox.ts";
 import { lineWebhook, type WebhookBatch } from "./ingress/webhook.ts";
 import { type ListenerDeps, registerListeners } from "./listeners/index.ts";
 import { lineSinkFactory, readLineDeliveryState } from "./sink.ts";
@@ -21,7 +21,7 @@ export interface LinePlatformOptions {
   /** Webhook batches per second above which the process handles one at a time (acknowledging first). */
   busyPerSecond?: number;
   maxWaiting?: number;
-  /** A batch a dead bot process had taken is handled elsewhere after this long (Redis only). */
+  /** A batch a dead bot process had taken is handled elsewhere after this long. */
   reclaimAfterMs?: number;
   /** Replaces REPLY_AFTER_MS (tests). */
   replyAfterMs?: number;

@@ -1,4 +1,4 @@
-import { mapMarkdown } from "../../core/text/markdown.ts";
+import { headingTitle, isTableSeparator, isThematicBreak, mapMarkdown } from "../../core/text/markdown.ts";
 import { lastGraphemeBoundary, lastWordBoundary } from "../../core/text/words.ts";
 
 /**
@@ -28,12 +28,7 @@ export function toPlainText(markdown: string): string {
         out.push("");
         continue;
       case "heading": {
-        const title = inline(
-          body
-            .replace(/^ {0,3}#{1,6}[ \t]*/, "")
-            .replace(/[ \t]+#+[ \t]*$/, "")
-            .trim(),
-        );
+        const title = inline(headingTitle(body)?.title ?? body.trim());
         out.push(line.level === 1 ? `【${title}】` : line.level === 2 ? `■ ${title}` : `▸ ${title}`);
         continue;
       }
@@ -48,8 +43,8 @@ export function toPlainText(markdown: string): string {
 }
 
 function textLine(body: string): string {
-  if (/^\s{0,3}([-*_])(?:\s*\1){2,}\s*$/.test(body)) return "──────────";
-  if (/^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-{0,}:?\s*\|?\s*$/.test(body)) return ""; // table separator row
+  if (isThematicBreak(body)) return "──────────";
+  if (isTableSeparator(body)) return ""; // table separator row
   const bullet = /^(\s*)[-*+][ \t]+(.*)$/.exec(body);
   if (bullet) {
     const depth = Math.floor(bullet[1]!.replace(/\t/g, "  ").length / 2);
@@ -68,19 +63,23 @@ function textLine(body: string): string {
   return inline(body);
 }
 
-/** Inline marks out, their text kept. */
+/**
+ * Inline marks out, their text kept. Every pattern's repeated part stops at the next mark or
+ * bracket, so an unclosed construct costs a scan to the next one, not to the end of the text.
+ */
 function inline(text: string): string {
   return text
-    .replace(/!\[([^\]]*)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g, (_, alt: string) => alt)
-    .replace(/\[([^\]]+)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g, (_, label: string, url: string) =>
+    .replace(/!\[([^[\]]*)\]\(([^)[\]\s]+)(?:[ \t]+"[^"\n]{0,300}")?\)/g, (_, alt: string) => alt)
+    .replace(/\[([^[\]]+)\]\(([^)[\]\s]+)(?:[ \t]+"[^"\n]{0,300}")?\)/g, (_, label: string, url: string) =>
       label === url ? url : `${label} (${url})`,
     )
-    .replace(/<(https?:\/\/[^>\s]+)>/g, "$1")
+    .replace(/<(https?:\/\/[^<>\s]+)>/g, "$1")
     .replace(/`([^`]+)`/g, "$1")
-    .replace(/(\*\*|__)(?=\S)([\s\S]*?\S)\1/g, "$2")
+    .replace(/\*\*(?=\S)([^*]+?)(?<=\S)\*\*/g, "$1")
+    .replace(/__(?=\S)([^_]+?)(?<=\S)__/g, "$1")
     .replace(/(?<![\p{L}\p{N}*])\*(?=\S)([^*]*?\S)\*(?![\p{L}\p{N}*])/gu, "$1")
     .replace(/(?<![\p{L}\p{N}_])_(?=\S)([^_]*?\S)_(?![\p{L}\p{N}_])/gu, "$1")
-    .replace(/~~(?=\S)([\s\S]*?\S)~~/g, "$1")
+    .replace(/~~(?=\S)([^~]+?)(?<=\S)~~/g, "$1")
     .replace(/\\([\\`*_{}[\]()#+\-.!|>~])/g, "$1");
 }
 

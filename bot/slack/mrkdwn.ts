@@ -1,4 +1,5 @@
 import type { KnownBlock } from "@slack/web-api";
+import { headingTitle, isThematicBreak } from "../../core/text/markdown.ts";
 import { lastWordBoundary } from "../../core/text/words.ts";
 
 /**
@@ -12,8 +13,8 @@ export const HEADER_MAX_CHARS = 150;
 export const MAX_BLOCKS = 50;
 
 const FENCE = /^\s{0,3}(`{3,}|~{3,})/;
-const HEADING = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
-const RULE = /^\s{0,3}([-*_])(?:\s*\1){2,}\s*$/;
+/** Only tells a heading from "#hashtag"; headingTitle reads it (bounded quantifiers only). */
+const HEADING_START = /^\s{0,3}#{1,6}\s/;
 const BULLET = /^(\s*)[-*+]\s+(?:\[( |x|X)\]\s+)?(.*)$/;
 const ORDERED = /^(\s*)(\d{1,9})[.)]\s+(.*)$/;
 const QUOTE = /^\s{0,3}>\s?(.*)$/;
@@ -51,16 +52,16 @@ function convertLines(markdown: string): ConvertedLine[] {
       out.push({ text: escapeText(line) });
       continue;
     }
-    const h = HEADING.exec(line);
+    const h = HEADING_START.test(line) ? headingTitle(line) : null;
     if (h) {
-      const plain = plainText(h[2]!);
+      const plain = plainText(h.title);
       out.push({
         text: plain ? `*${escapeText(plain)}*` : "",
-        header: h[1]!.length <= 2 && plain ? plain : undefined,
+        header: h.level <= 2 && plain ? plain : undefined,
       });
       continue;
     }
-    if (RULE.test(line)) {
+    if (isThematicBreak(line)) {
       out.push({ text: "───" });
       continue;
     }
@@ -102,7 +103,8 @@ function inlineProse(raw: string): string {
   let t = raw;
   // Links first, so their URLs never meet the emphasis rules below.
   t = t.replace(
-    /!?\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g,
+    // Each part stops at the next bracket or parenthesis, so unclosed links stay linear.
+    /!?\[([^[\]\n]*)\]\([ \t]*<?([^)[\]\s<>]+)>?(?:[ \t]+"[^"\n]{0,300}")?[ \t]*\)/g,
     (_m, label: string, url: string) => {
       if (!/^(?:https?:|mailto:)/i.test(url)) return label;
       const shown = plainText(label).replace(/\|/g, "∣");
@@ -112,10 +114,12 @@ function inlineProse(raw: string): string {
   t = t.replace(/<((?:https?:|mailto:)[^\s<>]+)>/gi, (_m, url: string) => keep(`<${escapeText(url)}>`));
   t = escapeText(t);
   t = t
-    .replace(/\*\*(?=\S)(.+?)(?<=\S)\*\*/g, "\u0001$1\u0001")
-    .replace(/__(?=\S)(.+?)(?<=\S)__/g, "\u0001$1\u0001");
+    // The text of a pair never contains its own mark: each opening scans only to the next mark,
+    // where `.+?` scanned to the end of the line once per opening (quadratic on "_a __a _…").
+    .replace(/\*\*(?=\S)([^*]+?)(?<=\S)\*\*/g, "\u0001$1\u0001")
+    .replace(/__(?=\S)([^_]+?)(?<=\S)__/g, "\u0001$1\u0001");
   t = t.replace(/(?<![\p{L}\p{N}*\\])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\p{L}\p{N}*])/gu, "_$1_");
-  t = t.replace(/~~(?=\S)(.+?)(?<=\S)~~/g, "~$1~");
+  t = t.replace(/~~(?=\S)([^~]+?)(?<=\S)~~/g, "~$1~");
   t = t.replace(/\u0001/g, "*");
   return t.replace(/\u0002(\d+)\u0002/g, (_m, i: string) => kept[Number(i)]!);
 }
@@ -123,8 +127,10 @@ function inlineProse(raw: string): string {
 /** Markdown without its marks, for plain-text places (header blocks, notifications). */
 export function plainText(markdown: string): string {
   return markdown
-    .replace(/!?\[([^\]\n]*)\]\([^)\n]*\)/g, "$1")
-    .replace(/(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1/g, "$2")
+    .replace(/!?\[([^[\]\n]*)\]\([^()\n]*\)/g, "$1")
+    .replace(/\*\*(?=\S)([^*]+?)(?<=\S)\*\*/g, "$1")
+    .replace(/__(?=\S)([^_]+?)(?<=\S)__/g, "$1")
+    .replace(/~~(?=\S)([^~]+?)(?<=\S)~~/g, "$1")
     .replace(/(?<![\p{L}\p{N}*])[*_](?=\S)([^*_\n]+?)(?<=\S)[*_](?![\p{L}\p{N}*])/gu, "$1")
     .replace(/`([^`\n]+)`/g, "$1")
     .replace(/^\s{0,3}#{1,6}\s+/gm, "")

@@ -9,7 +9,8 @@ import { type CacheStore, cosine, type IndexedVector, MemoryCacheStore, RedisCac
 /**
  * The topic cache: a draft written once is delivered again, with zero LLM tokens, to the next
  * person in the same scope asking for the same thing. Exact match first (a normalized key:
- * topic words in any order and case, industry, audience, language, length bucket), then a
+ * topic words in any order and case, keywords, industry, audience, language, length bucket,
+ * tone: everything that reaches the prompt), then a
  * semantic match (query-embedding cosine at or above a strict threshold, same facets only).
  *
  * The live copy is in Redis (or memory); the database mirror feeds the console and refills
@@ -236,14 +237,20 @@ function scopeId(owner: CacheOwner): string {
   return owner.scope === "REQUESTER" ? `r-${owner.requesterId}` : `t-${owner.tenantId}`;
 }
 
-/** Everything but the topic that must match for a draft to fit: hashed for short keys. */
+/**
+ * Everything but the topic that reaches the prompt, so must match for a draft to fit: hashed
+ * for short keys. Keywords count in any order and case; without them, one person's keywords
+ * would be served to everyone asking about the same topic.
+ */
 function facetOf(r: ArticleRequest): string {
+  const keywords = [...new Set(r.keywords.map((k) => k.trim().toLowerCase()))].sort();
   const facet = [
     r.language,
     r.industry ?? "-",
     r.audience.trim().toLowerCase(),
     lengthBucket(r.targetWords),
     r.tone,
+    JSON.stringify(keywords),
   ].join("|");
   return createHash("sha1").update(facet).digest("hex").slice(0, 16);
 }

@@ -10,6 +10,7 @@ const ConsoleDeliverySchema = z.object({
     .object({ words: z.number(), sources: z.array(z.object({ title: z.string() })), offline: z.boolean() })
     .optional(),
   failed: z.object({ code: z.string(), refunded: z.boolean() }).optional(),
+  stopped: z.object({ chunksDelivered: z.number().int(), refunded: z.boolean() }).optional(),
 });
 /** What the console playground reads back from a generation's delivery state. */
 export type ConsoleDelivery = z.infer<typeof ConsoleDeliverySchema>;
@@ -36,5 +37,6 @@ export const consoleSink: SinkFactory = (ctx): ChatSink => {
         finished: { words: s.words, sources: s.sources.map((x) => ({ title: x.title })), offline: s.offline },
       }),
     fail: (f) => ctx.saveState({ failed: { code: f.code, refunded: f.refunded } }),
+    stopped: (s) => ctx.saveState({ stopped: { chunksDelivered: s.chunksDelivered, refunded: s.refunded } }),
   };
 };

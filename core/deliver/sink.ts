@@ -1,5 +1,5 @@
 import type { Platform } from "../db/client.ts";
-import type { ArticleRequest, Chunk, Source } from "../domain.ts";
+import type { ArticleRequest, Chunk, RevisionKind, Source } from "../domain.ts";
 
 /**
  * Where a draft goes: a Slack thread, a LINE chat, the console playground. The platform code
@@ -24,6 +24,41 @@ export interface ChatSink {
   finish(summary: DraftSummary): Promise<void>;
   /** Tell the person it failed, in their language, never with internals. */
   fail(failure: DraftFailure): Promise<void>;
+  /**
+   * The person asked to stop: mark what was posted as stopped. Optional; without it the
+   * pipeline says nothing more (the platform already answered the "stop" itself).
+   */
+  stopped?(stop: DraftStopped): Promise<void>;
+  /**
+   * This draft waits for another one in the same conversation to finish first. Optional; a
+   * platform that already posted a notice from `converse`'s "waiting" answer leaves it out.
+   */
+  waiting?(wait: DraftWaiting): Promise<void>;
+}
+
+export interface DraftStopped {
+  generationId: string;
+  request: ArticleRequest;
+  /** Chunks that were posted before it stopped. */
+  chunksDelivered: number;
+  /** The article slot (or the revision) was given back. */
+  refunded: boolean;
+}
+
+export interface DraftWaiting {
+  generationId: string;
+  request: ArticleRequest;
+  /** Drafts ahead of this one in the conversation. */
+  ahead: number;
+}
+
+/** Calls a sink's optional `stopped`, so callers need not check whether the platform has one. */
+export async function tellStopped(sink: ChatSink, stop: DraftStopped): Promise<void> {
+  await sink.stopped?.(stop);
+}
+
+export async function tellWaiting(sink: ChatSink, wait: DraftWaiting): Promise<void> {
+  await sink.waiting?.(wait);
 }
 
 export interface DraftHeader {
@@ -34,6 +69,8 @@ export interface DraftHeader {
   cacheHit: boolean;
   /** True when this attempt continues a draft an earlier attempt had started posting. */
   resumed: boolean;
+  /** Set when this is a new version of a draft: what changed, and which version it revises. */
+  revision?: { kind: RevisionKind; instruction: string; revisesId: string };
 }
 
 export interface DraftSummary {

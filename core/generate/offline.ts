@@ -17,7 +17,10 @@ export class OfflineComposer implements Generator {
   readonly offline = true;
 
   async *stream(prompt: Prompt, opts: StreamOptions = {}): AsyncGenerator<GenerationEvent> {
-    const text = remainder(composeBrief(prompt.request, prompt.sourcesUsed), deliveredSoFar(prompt));
+    const brief = prompt.revision
+      ? composeRevisedBrief(prompt.request, prompt.sourcesUsed, prompt.revision.instruction)
+      : composeBrief(prompt.request, prompt.sourcesUsed);
+    const text = remainder(brief, deliveredSoFar(prompt));
     let sent = 0;
     for (const piece of pieces(text, prompt.request.language)) {
       opts.signal?.throwIfAborted();
@@ -151,6 +154,37 @@ export function composeBrief(request: ArticleRequest, sources: Source[]): string
       .join("\n")}`,
     `${w.nextSteps}\n\n${w.steps.map((step) => `- ${step}`).join("\n")}`,
   ].join("\n\n")}\n`;
+}
+
+const REVISED: Record<
+  Language,
+  { label: (topic: string, instruction: string) => string; asked: string; note: string }
+> = {
+  en: {
+    label: (topic, instruction) =>
+      `**Revised outline composed offline, without a language model**: the brief for "${topic}" redone for "${instruction}", not a finished article.`,
+    asked: "## The revision asked for",
+    note: "The outline above already has the revision's length, tone, audience and language; an editor applies the rest of the instruction when writing from it.",
+  },
+  th: {
+    label: (topic, instruction) =>
+      `**โครงร่างฉบับแก้ไขนี้จัดทำแบบออฟไลน์ โดยไม่ใช้โมเดลภาษา**: สรุปข้อมูลเรื่อง "${topic}" ที่ปรับตามคำขอ "${instruction}" ยังไม่ใช่บทความฉบับสมบูรณ์`,
+    asked: "## สิ่งที่ขอให้แก้ไข",
+    note: "โครงร่างด้านบนปรับความยาว โทน กลุ่มผู้อ่าน และภาษาตามคำขอแล้ว ส่วนที่เหลือของคำขอ บรรณาธิการนำไปใช้ตอนเขียนบทความ",
+  },
+};
+
+/**
+ * A revision without a model: the brief recomposed for the revised constraints (half the
+ * words for "shorter", the next tone, the other language), labelled as a revision, with the
+ * instruction written out for the editor. Honest: it says what it did and what it could not.
+ */
+export function composeRevisedBrief(request: ArticleRequest, sources: Source[], instruction: string): string {
+  const w = REVISED[request.language];
+  const brief = composeBrief(request, sources);
+  const body = brief.slice(brief.indexOf("\n\n") + 2).trimEnd();
+  const asked = `${w.asked}\n\n> ${instruction.replace(/\s+/g, " ").trim()}\n\n${w.note}`;
+  return `${w.label(request.topic, instruction.replace(/\s+/g, " ").trim())}\n\n${body}\n\n${asked}\n`;
 }
 
 /**

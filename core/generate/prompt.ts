@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ArticleRequest, Language, Source, Tone } from "../domain.ts";
 import { countChat, truncateToTokens } from "../text/tokens.ts";
 import type { Prompt } from "./types.ts";
@@ -12,7 +13,7 @@ export interface PromptOptions {
   maxExcerptTokens?: number;
 }
 
-const TONES: Record<Tone, string> = {
+export const TONE_WORDING: Record<Tone, string> = {
   executive: "crisp and strategic, for busy decision makers",
   visionary: "forward-looking and bold about what comes next",
   practical: "hands-on, focused on how to make it work",
@@ -39,7 +40,7 @@ export function systemPrompt(request: ArticleRequest): string {
     "- 3-5 `## ` sections, each built on a concrete example (company, figure, case), preferring the reference excerpts; never invent statistics, quotes or sources.",
     "- A final `## ` section with 3-5 actions leaders can take.",
     "- Plain, confident and specific; no filler, no hype.",
-    `- Tone: ${TONES[request.tone]}.`,
+    `- Tone: ${TONE_WORDING[request.tone]}.`,
     `- About ${request.targetWords} words.`,
     `- ${LANGUAGES[request.language]}`,
     "",
@@ -51,11 +52,11 @@ export function systemPrompt(request: ArticleRequest): string {
 }
 
 /** Neutralises our own delimiters inside data, so typed text cannot close the fence early. */
-function fenced(text: string): string {
-  return text.replace(/<(\/?\s*(?:request|excerpts?)\b)/gi, "‹$1");
+export function fenced(text: string): string {
+  return text.replace(/<(\/?\s*(?:request|excerpts?|draft|instruction)\b)/gi, "‹$1");
 }
 
-function requestBlock(request: ArticleRequest): string {
+export function requestBlock(request: ArticleRequest): string {
   const lines = [
     `topic: ${fenced(request.topic)}`,
     request.industry ? `industry: ${fenced(request.industry)}` : null,
@@ -101,7 +102,7 @@ export function buildPrompt(request: ArticleRequest, sources: Source[], opts: Pr
     const messages = messagesFor(request, sourcesUsed);
     const promptTokens = countChat(messages);
     if (promptTokens <= maxPromptTokens || kept === 0)
-      return { messages, promptTokens, sourcesUsed, request };
+      return { messages, promptTokens, sourcesUsed, request, version: PROMPT_VERSION };
   }
   throw new Error("unreachable: the loop returns when no excerpt is kept");
 }
@@ -130,3 +131,38 @@ export function continuePrompt(prompt: Prompt, delivered: string): Prompt {
 export function deliveredSoFar(prompt: Prompt): string {
   return prompt.messages.findLast((m) => m.role === "assistant")?.content ?? "";
 }
+
+/** The template's name: bump it when the prompt's intent changes, so versions read as history. */
+export const PROMPT_NAME = "house";
+
+/**
+ * Every wording the template can produce, with placeholders for what a request fills in: its
+ * hash changes by itself whenever a word of the prompt does, so no edit goes unrecorded.
+ */
+function templateText(): string {
+  const sample: ArticleRequest = {
+    topic: "{topic}",
+    industry: "{industry}",
+    audience: "{audience}",
+    targetWords: 0,
+    keywords: ["{keyword}"],
+    language: "en",
+    tone: "executive",
+  };
+  const systems = (Object.keys(TONE_WORDING) as Tone[]).flatMap((tone) =>
+    (Object.keys(LANGUAGES) as Language[]).map((language) => systemPrompt({ ...sample, tone, language })),
+  );
+  const source: Source = {
+    documentId: "{id}",
+    title: "{title}",
+    excerpt: "{excerpt}",
+    score: 1,
+    industry: null,
+  };
+  return [...systems, userPrompt(sample, []), userPrompt(sample, [source]), CONTINUE_INSTRUCTION].join(
+    "\n\u0000\n",
+  );
+}
+
+/** "house@1a2b3c4d5e": recorded on every generation, so quality, feedback and cost compare per version. */
+export const PROMPT_VERSION = `${PROMPT_NAME}@${createHash("sha256").update(templateText()).digest("hex").slice(0, 10)}`;

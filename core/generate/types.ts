@@ -1,4 +1,4 @@
-import type { ArticleRequest, Source } from "../domain.ts";
+import type { ArticleRequest, RevisionKind, Source } from "../domain.ts";
 
 /** A chat message as the provider receives it. */
 export interface ChatMessage {
@@ -16,6 +16,10 @@ export interface Prompt {
   sourcesUsed: Source[];
   /** Kept so a generator can size its output and the offline composer can work without a model. */
   request: ArticleRequest;
+  /** Set when this prompt revises an existing draft (the offline composer outlines the revision). */
+  revision?: { kind: RevisionKind; instruction: string };
+  /** The template's name and hash (PROMPT_VERSION), recorded with the generation. */
+  version: string;
 }
 
 export type GenerationEvent =

@@ -1,13 +1,15 @@
 import type { AppContext } from "../app.ts";
 import { BullJobQueue } from "./bullmq.ts";
-import { InProcessQueue } from "./in-process.ts";
+import { DatabaseJobQueue } from "./database.ts";
 import type { JobQueue } from "./queue.ts";
 
 export type { ArticleJob, JobQueue } from "./queue.ts";
 
-export function createJobQueue(app: Pick<AppContext, "config" | "logger">): JobQueue {
+export function createJobQueue(app: Pick<AppContext, "config" | "logger" | "db">): JobQueue {
   const { redis, database } = app.config;
-  if (!redis) return new InProcessQueue();
+  // PGlite is opened by one process only (core/db/lock.ts), so its queue has one worker.
+  if (!redis)
+    return new DatabaseJobQueue({ db: app.db, logger: app.logger, exclusive: app.db.kind === "pglite" });
   return new BullJobQueue({ redisUrl: redis.url, prefix: queuePrefix(database), logger: app.logger });
 }
 

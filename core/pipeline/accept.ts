@@ -20,6 +20,8 @@ export interface ChatRequest {
   requester: { externalId: string; displayName?: string };
   input: { kind: "text"; text: string } | { kind: "form"; form: Record<string, unknown> };
   destination: Destination;
+  /** The conversation this request starts a draft in (core/conversation/keys.ts); none for one-offs. */
+  conversationKey?: string;
 }
 
 export type AcceptResult =
@@ -84,6 +86,7 @@ export async function acceptRequest(
       platform: req.platform,
       request,
       day,
+      conversationKey: req.conversationKey,
     });
   } catch (error) {
     await deps.quotas.release(reserved.reservation); // the database is failing: hold nothing back

@@ -1,17 +1,22 @@
 import type { AppContext } from "../app.ts";
 import { TopicCache } from "../cache/topic-cache.ts";
+import { type ConversationMessage, type ConverseResult, converse } from "../conversation/converse.ts";
+import { StopSignals } from "../conversation/stop.ts";
 import type { Platform } from "../db/client.ts";
 import { type SinkFactory, SinkRegistry } from "../deliver/sink.ts";
 import { createGenerator } from "../generate/index.ts";
 import type { Generator } from "../generate/types.ts";
 import { createJobQueue, type JobQueue } from "../jobs/index.ts";
 import { queueDepth } from "../metrics.ts";
+import { createQualityLoop } from "../quality/index.ts";
 import { Quotas } from "../quota/quotas.ts";
 import { createRetrieval, type Retrieval } from "../retrieval/index.ts";
 import { type AcceptResult, acceptRequest, type ChatRequest } from "./accept.ts";
 import { LlmGate } from "./gate.ts";
 import { onJobExhausted, type RunDeps, runArticleJob } from "./run.ts";
 
+export type { ConversationMessage, ConverseResult } from "../conversation/converse.ts";
+export type { ConversationRef } from "../conversation/keys.ts";
 export type { AcceptResult, ChatRequest } from "./accept.ts";
 
 /** Tuning that is not part of the environment contract; defaults suit one 2-core machine. */
@@ -28,6 +33,8 @@ export interface PipelineOptions {
   /** Replace the generator (tests, benchmarks). */
   generator?: Generator;
   queue?: JobQueue;
+  /** LINE: how long after its latest version a chat's draft stays current (default 30 minutes). */
+  lineWindowMs?: number;
 }
 
 /** The assembled core: what the bot's ingress calls (accept) and what the worker runs (startWorker). */
@@ -39,6 +46,8 @@ export interface Pipeline {
   queue: JobQueue;
   sinks: SinkRegistry;
   accept(request: ChatRequest): Promise<AcceptResult>;
+  /** A message in a conversation: new draft, revision, stop, small talk, usage or help. */
+  converse(message: ConversationMessage): Promise<ConverseResult>;
   startWorker(): void;
   close(): Promise<void>;
 }
@@ -60,7 +69,9 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
     perMinute: opts.llmPerMinute ?? 500,
     redis: app.redis,
   });
+  const stops = new StopSignals(app.redis);
   const deps: RunDeps = {
+    stops,
     db: app.db,
     quotas,
     cache,
@@ -69,6 +80,7 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
     sinks,
     gate,
     logger: app.logger.child({ part: "pipeline" }),
+    quality: createQualityLoop(app.config, app.db, app.logger.child({ part: "quality" }), gate),
   };
   let depthTimer: NodeJS.Timeout | null = null;
 
@@ -84,12 +96,37 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
         { db: app.db, quotas, queue, timeZone: app.config.quotaTimeZone, defaultModel: generator.model },
         request,
       ),
+    converse: (message) =>
+      converse(
+        {
+          db: app.db,
+          quotas,
+          queue,
+          stops,
+          timeZone: app.config.quotaTimeZone,
+          defaultModel: generator.model,
+          lineWindowMs: opts.lineWindowMs,
+        },
+        message,
+      ),
     startWorker() {
       queue.process((job, ctx) => runArticleJob(deps, job, ctx), {
         // Articles are I/O-bound (a stream of tokens, a few writes per chunk): one process
         // holds dozens at once; the LLM gate, not this, protects the provider.
         concurrency: opts.workerConcurrency ?? 128,
         onExhausted: (job, error) => onJobExhausted(deps, job, error),
+        // In-flight quota counts in memory died with the last process; its jobs still hold slots.
+        onRecover: app.redis
+          ? undefined
+          : async (jobs) => {
+              const open = await app.db.prisma.generation.findMany({
+                where: { id: { in: jobs.map((j) => j.generationId) }, status: { in: ["QUEUED", "RUNNING"] } },
+                select: { id: true },
+              });
+              const ids = new Set(open.map((g) => g.id));
+              for (const job of jobs)
+                if (job.reservation && ids.has(job.generationId)) await quotas.reinstate(job.reservation);
+            },
       });
       depthTimer = setInterval(
         () =>

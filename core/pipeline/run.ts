@@ -1,13 +1,19 @@
 import type { CacheOwner, TopicCache } from "../cache/topic-cache.ts";
+import { StopRequested, type StopSignals, type StopWatch } from "../conversation/stop.ts";
+import { waitTurn } from "../conversation/turns.ts";
+import { giveBackRevision, isStopRequested, revisedText, stopGeneration } from "../conversation/versions.ts";
 import { type Database, Prisma } from "../db/client.ts";
 import { Chunker } from "../deliver/chunker.ts";
-import type { ChatSink, SinkRegistry } from "../deliver/sink.ts";
+import { type ChatSink, type SinkRegistry, tellWaiting } from "../deliver/sink.ts";
 import type { ArticleRequest, Chunk, Source } from "../domain.ts";
 import { buildPrompt, continuePrompt } from "../generate/prompt.ts";
+import { buildRevisionPrompt } from "../generate/revision-prompt.ts";
+import type { Prompt } from "../generate/types.ts";
 import { GenerationError, type Generator } from "../generate/types.ts";
 import type { ArticleJob, JobContext } from "../jobs/queue.ts";
 import type { Logger } from "../logger.ts";
 import * as metrics from "../metrics.ts";
+import type { QualityLoop } from "../quality/index.ts";
 import type { Quotas } from "../quota/quotas.ts";
 import { priceUsage, type TokenUse, totalCost } from "../records/cost.ts";
 import { readDeliveryState } from "../records/draft-lookup.ts";
@@ -15,6 +21,7 @@ import { recordDelivered, recordFailed } from "../records/generations.ts";
 import { readArticleRequest, toJsonColumn } from "../records/json.ts";
 import { effectiveTier, WITH_EFFECTIVE_TIER } from "../records/tiers.ts";
 import type { Retrieval } from "../retrieval/index.ts";
+import { countTokens } from "../text/tokens.ts";
 import { countWords } from "../text/words.ts";
 import type { LlmGate } from "./gate.ts";
 
@@ -26,7 +33,9 @@ export interface RunDeps {
   generator: Generator;
   sinks: SinkRegistry;
   gate: LlmGate;
+  stops: StopSignals;
   logger: Logger;
+  quality: QualityLoop;
 }
 
 const TRANSIENT = new Set(["unavailable", "timeout", "rate_limited"]);
@@ -46,23 +55,46 @@ export async function runArticleJob(deps: RunDeps, job: ArticleJob, ctx: JobCont
     include: { requester: { include: WITH_EFFECTIVE_TIER } },
   });
   if (!g || g.status === "DELIVERED" || g.status === "FAILED" || g.status === "CANCELLED") return;
+  const sink = sinkOrNull(deps, job, g);
+  if (!sink) {
+    // Its platform is gone (unconfigured since it was queued): nothing can resume it.
+    await failGeneration(
+      deps,
+      job,
+      "undeliverable",
+      "no chat sink for its destination",
+      [],
+      unreachable(deps),
+    );
+    return;
+  }
+  // One draft at a time per conversation: earlier ones finish first, so output never interleaves.
+  const turn = await waitTurn(deps.db, g, {
+    onWait: (ahead) =>
+      tellWaiting(sink, { generationId: g.id, request: readArticleRequest(g.request), ahead }),
+    stopped: () => isStopRequested(deps.db, g.id),
+  });
+  if (!turn || (await isStopRequested(deps.db, g.id)))
+    return stopGeneration(deps, job, [], sink, g.chunksDelivered);
   await deps.db.prisma.generation.update({
     where: { id: g.id },
     data: { status: "RUNNING", startedAt: g.startedAt ?? new Date() },
   });
 
-  const sink = sinkFor(deps, job, g);
   const run = new ArticleRun(deps, job, g, sink);
   metrics.activeGenerations.inc();
   try {
     await run.execute();
   } catch (error) {
+    if (error instanceof StopRequested || run.stopped)
+      return await stopGeneration(deps, job, run.spent(), sink, run.chunksDelivered);
     if (!(error instanceof GenerationError)) throw error; // unexpected: the queue retries, then onExhausted
     // Part of the draft is already in the chat: a later attempt can continue it, so a passing
     // outage costs the person a pause rather than half an article.
     if (run.postedAny && TRANSIENT.has(error.code) && !ctx.finalAttempt) throw error;
     await failGeneration(deps, job, error.code, error.message, run.usage, sink);
   } finally {
+    run.dispose();
     metrics.activeGenerations.dec();
   }
 }
@@ -75,7 +107,35 @@ export async function onJobExhausted(deps: RunDeps, job: ArticleJob, error: Erro
   });
   if (!g) return;
   deps.logger.error({ err: error, generationId: g.id }, "article job exhausted its attempts");
-  await failGeneration(deps, job, "internal", error.message, [], sinkFor(deps, job, g));
+  await failGeneration(
+    deps,
+    job,
+    "internal",
+    error.message,
+    [],
+    sinkOrNull(deps, job, g) ?? unreachable(deps),
+  );
+}
+
+function sinkOrNull(deps: RunDeps, job: ArticleJob, g: Parameters<typeof sinkFor>[2]): ChatSink | null {
+  try {
+    return sinkFor(deps, job, g);
+  } catch (err) {
+    deps.logger.error({ err, generationId: g.id }, "no chat sink for the job's destination");
+    return null;
+  }
+}
+
+/** Stands in for a sink that cannot be built: the failure is recorded and refunded, nobody told. */
+function unreachable(deps: RunDeps): ChatSink {
+  const cannot = async () => undefined;
+  return {
+    maxChunkChars: 1,
+    start: cannot,
+    postChunk: cannot,
+    finish: cannot,
+    fail: async (f) => deps.logger.warn({ generationId: f.generationId }, "requester could not be told"),
+  };
 }
 
 async function failGeneration(
@@ -95,6 +155,7 @@ async function failGeneration(
   });
   if (!first) return; // an earlier attempt already reported this failure
   if (job.reservation) await deps.quotas.release(job.reservation);
+  await giveBackRevision(deps.db, g.id);
   metrics.articleErrors.inc({ stage: "generate", code });
   await sink
     .fail({
@@ -134,6 +195,10 @@ class ArticleRun {
   private delivered: number;
   private text: string;
   private firstChunkAt: number | null = null;
+  private readonly watch: StopWatch;
+  /** Set once the model is asked: what a stop mid-stream has spent. */
+  private asked: { prompt: Prompt; model: string; operation: TokenUse["operation"] } | null = null;
+  private streamed = "";
   postedAny = false;
 
   constructor(
@@ -149,9 +214,39 @@ class ArticleRun {
     // A LINE channel's users are separate clients: never share drafts between them by default.
     const scope = g.platform === "LINE" && tier.cacheScope === "TENANT" ? "REQUESTER" : tier.cacheScope;
     this.owner = { scope, tenantId: g.tenantId, requesterId: g.requesterId };
+    this.watch = deps.stops.watch(g.id);
+  }
+
+  get stopped(): boolean {
+    return this.watch.signal.aborted;
+  }
+
+  get chunksDelivered(): number {
+    return this.delivered;
+  }
+
+  dispose(): void {
+    this.watch.dispose();
+  }
+
+  /** Usage so far; a stream stopped before its usage event is counted with the tokenizer. */
+  spent(): TokenUse[] {
+    const a = this.asked;
+    const reported = this.usage.some((u) => u.operation === "CHAT" || u.operation === "REVISION");
+    if (!a || reported || this.deps.generator.offline) return this.usage;
+    return [
+      ...this.usage,
+      {
+        operation: a.operation,
+        model: a.model,
+        inputTokens: a.prompt.promptTokens,
+        outputTokens: countTokens(this.streamed),
+      },
+    ];
   }
 
   async execute(): Promise<void> {
+    if (this.g.revisesId) return this.executeRevision(this.g.revisesId);
     const resumed = this.delivered > 0;
     const queryVector = await this.embedTopic();
     const hit =
@@ -177,6 +272,7 @@ class ArticleRun {
         cacheHit: true,
         savedUsd: hit.draft.costUsd,
         offline: false,
+        promptVersion: null,
       });
     }
 
@@ -191,20 +287,7 @@ class ArticleRun {
     const fresh = buildPrompt(this.request, retrieved.sources);
     const prompt = resumed ? continuePrompt(fresh, this.text) : fresh;
 
-    const chunker = new Chunker({ maxChars: this.sink.maxChunkChars });
-    await this.deps.gate.run(async () => {
-      for await (const event of this.deps.generator.stream(prompt, { model: this.tierModel() })) {
-        if (event.type === "delta") for (const c of chunker.push(event.text)) await this.post(c, resumed);
-        else
-          this.usage.push({
-            operation: "CHAT",
-            model: event.model,
-            inputTokens: event.inputTokens,
-            outputTokens: event.outputTokens,
-          });
-      }
-    });
-    for (const c of chunker.end()) await this.post(c, resumed);
+    await this.write(prompt, "CHAT", resumed);
 
     const draft = this.text;
     const cached =
@@ -219,6 +302,71 @@ class ArticleRun {
       cacheHit: false,
       savedUsd: "0",
       offline: this.deps.generator.offline,
+      promptVersion: prompt.version,
+    });
+  }
+
+  /** Streams the prompt into chunks; a stop aborts the stream (the generator throws its reason). */
+  private async write(prompt: Prompt, operation: TokenUse["operation"], resumed: boolean): Promise<void> {
+    const chunker = new Chunker({ maxChars: this.sink.maxChunkChars });
+    const model = this.tierModel();
+    this.asked = { prompt, model: model ?? this.deps.generator.model, operation };
+    await this.deps.gate.run(async () => {
+      this.watch.signal.throwIfAborted();
+      for await (const event of this.deps.generator.stream(prompt, { model, signal: this.watch.signal })) {
+        if (event.type === "delta") {
+          this.streamed += event.text;
+          for (const c of chunker.push(event.text)) await this.post(c, resumed);
+        } else
+          this.usage.push({
+            operation,
+            model: event.model,
+            inputTokens: event.inputTokens,
+            outputTokens: event.outputTokens,
+          });
+      }
+    });
+    this.watch.signal.throwIfAborted();
+    for (const c of chunker.end()) await this.post(c, resumed);
+  }
+
+  /**
+   * A new version of a draft: the current version as context, the instruction, the revised
+   * constraints. Never looked up in, or stored to, the topic cache: it is one person's edit.
+   */
+  private async executeRevision(revisesId: string): Promise<void> {
+    const resumed = this.delivered > 0;
+    const previous = await revisedText(this.deps.db, revisesId);
+    if (previous === null)
+      throw new GenerationError("bad_request", {
+        retryable: false,
+        detail: "no delivered version to revise",
+      });
+    const kind = this.job.revision?.kind ?? "edit";
+    const instruction = this.g.instruction ?? "";
+    await this.sink.start({
+      generationId: this.g.id,
+      request: this.request,
+      notes: this.job.notes ?? [],
+      cacheHit: false,
+      resumed,
+      revision: { kind, instruction, revisesId },
+    });
+    // Without a model the outline is rebuilt from the references; a model works from the draft.
+    const sources = this.deps.generator.offline
+      ? (await this.deps.retrieval.retrieve(this.request, 4)).sources
+      : [];
+    const fresh = buildRevisionPrompt(this.request, { kind, instruction, previous }, sources);
+    await this.write(resumed ? continuePrompt(fresh, this.text) : fresh, "REVISION", resumed);
+    await this.finish({
+      draft: this.text,
+      sources,
+      model: this.deps.generator.model,
+      cacheEntryId: null,
+      cacheHit: false,
+      savedUsd: "0",
+      offline: this.deps.generator.offline,
+      promptVersion: fresh.version,
     });
   }
 
@@ -300,6 +448,8 @@ class ArticleRun {
     cacheHit: boolean;
     savedUsd: string;
     offline: boolean;
+    /** The prompt template this draft was written with; null for a cache hit (none was sent). */
+    promptVersion: string | null;
   }): Promise<void> {
     const words = countWords(o.draft);
     const latencyMs = Date.now() - this.g.createdAt.getTime();
@@ -315,6 +465,8 @@ class ArticleRun {
       cacheHit: o.cacheHit,
       cacheEntryId: o.cacheEntryId,
       savedUsd: new Prisma.Decimal(o.savedUsd),
+      revision: this.g.revisesId !== null,
+      promptVersion: o.promptVersion,
     });
     if (!total) return; // an earlier attempt finished it
     if (this.job.reservation) await this.deps.quotas.release(this.job.reservation);
@@ -338,6 +490,15 @@ class ArticleRun {
       cacheHit: o.cacheHit,
       offline: o.offline,
       draft: o.draft,
+    });
+    await this.deps.quality.afterDelivery({
+      generationId: this.g.id,
+      platform: this.g.platform,
+      draft: o.draft,
+      request: this.request,
+      sources: o.sources,
+      maxWords: (this.g.requester.tier ?? this.g.requester.tenant.defaultTier).maxWords,
+      offline: o.offline,
     });
   }
 

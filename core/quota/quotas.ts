@@ -30,6 +30,14 @@ import {
 
 export type QuotaLimit = "burst" | "daily" | "budget";
 
+export interface ReserveOptions {
+  /**
+   * False for a revision of an existing draft: it takes no article slot (no daily limit), but
+   * the burst limit and the monthly budget still apply.
+   */
+  articleSlot?: boolean;
+}
+
 export interface TierLimits {
   name: string;
   dailyArticleLimit: number | null;
@@ -53,6 +61,8 @@ export interface Reservation {
   day: string;
   month: string;
   budgetMicros: number;
+  /** False when no article slot was taken (a revision); absent on older jobs means true. */
+  slot?: boolean;
 }
 
 export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; refusal: QuotaExceeded };
@@ -85,7 +95,9 @@ export class Quotas {
     tier: TierLimits,
     estimateUsd: number,
     now = new Date(),
+    opts: ReserveOptions = {},
   ): Promise<ReserveResult> {
+    const slot = opts.articleSlot !== false;
     const tz = this.deps.timeZone;
     const day = localDay(now, tz);
     const month = localMonth(now, tz);
@@ -94,7 +106,7 @@ export class Quotas {
     const delivered = await this.delivered(
       requesterId,
       now,
-      tier.dailyArticleLimit !== null,
+      slot && tier.dailyArticleLimit !== null,
       budgetMax !== null,
     );
 
@@ -106,7 +118,7 @@ export class Quotas {
     };
     const [burst, daily, budget] = await Promise.all([
       take(this.burst, requesterId, 1),
-      tier.dailyArticleLimit === null ? null : take(this.inflightDay, `${requesterId}:${day}`, 1),
+      tier.dailyArticleLimit === null || !slot ? null : take(this.inflightDay, `${requesterId}:${day}`, 1),
       budgetMax === null ? null : take(this.inflightBudget, `${requesterId}:${month}`, budgetMicros),
     ]);
 
@@ -144,7 +156,10 @@ export class Quotas {
       refusals.sort((a, b) => b.resetsAt.getTime() - a.resetsAt.getTime());
       return { ok: false, refusal: refusals[0]! };
     }
-    return { ok: true, reservation: { requesterId, day, month, budgetMicros } };
+    return {
+      ok: true,
+      reservation: { requesterId, day, month, budgetMicros, ...(slot ? {} : { slot: false }) },
+    };
   }
 
   /**
@@ -153,8 +168,20 @@ export class Quotas {
    */
   async release(r: Reservation): Promise<void> {
     await Promise.all([
-      this.inflightDay.reward(`${r.requesterId}:${r.day}`, 1),
+      r.slot === false ? null : this.inflightDay.reward(`${r.requesterId}:${r.day}`, 1),
       r.budgetMicros ? this.inflightBudget.reward(`${r.requesterId}:${r.month}`, r.budgetMicros) : null,
+    ]);
+  }
+
+  /**
+   * Counts a reservation as in flight again, without checking limits: it was granted before a
+   * restart emptied the in-memory counters (embedded profile), and its job is about to resume,
+   * so the release that follows the job must find it.
+   */
+  async reinstate(r: Reservation): Promise<void> {
+    await Promise.all([
+      consume(this.inflightDay, `${r.requesterId}:${r.day}`, 1),
+      r.budgetMicros ? consume(this.inflightBudget, `${r.requesterId}:${r.month}`, r.budgetMicros) : null,
     ]);
   }
 

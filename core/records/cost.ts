@@ -4,7 +4,8 @@ const Decimal = Prisma.Decimal;
 type Decimal = Prisma.Decimal;
 
 export interface TokenUse {
-  operation: "CHAT" | "EMBEDDING";
+  /** REVISION: a chat call that rewrote an existing draft; JUDGE: the optional quality judge. Each kept apart in the cost breakdown. */
+  operation: "CHAT" | "EMBEDDING" | "REVISION" | "JUDGE";
   model: string;
   inputTokens: number;
   outputTokens: number;

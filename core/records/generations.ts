@@ -51,6 +51,10 @@ export interface NewGeneration {
   platform: Platform;
   request: ArticleRequest;
   day: Date;
+  /** A new draft in this conversation starts with this generation as its first version. */
+  conversationKey?: string;
+  /** A revision: the draft it belongs to, the version it revises, what the person asked. */
+  revision?: { draftId: string; revisesId: string; instruction: string };
 }
 
 /** Creates the row, or finds the one an earlier delivery of the same event created. */
@@ -71,15 +75,33 @@ export async function createGeneration(
         language: g.request.language,
         targetWords: g.request.targetWords,
         day: g.day,
+        draftId: g.revision?.draftId ?? null,
+        revisesId: g.revision?.revisesId ?? null,
+        instruction: g.revision?.instruction ?? null,
       },
     ],
     skipDuplicates: true,
   });
   const row = await db.prisma.generation.findUniqueOrThrow({
     where: { requestKey: g.requestKey },
-    select: { id: true },
+    select: { id: true, draftId: true },
   });
-  return { id: row.id, duplicate: created.count === 0 };
+  const duplicate = created.count === 0;
+  // Linked before the job is queued, so the worker already sees whose turn it is.
+  if (!duplicate && g.conversationKey && !row.draftId) {
+    const draft = await db.prisma.draft.create({
+      data: {
+        tenantId: g.tenantId,
+        requesterId: g.requesterId,
+        platform: g.platform,
+        conversationKey: g.conversationKey,
+        request: g.request as unknown as Prisma.InputJsonValue,
+      },
+      select: { id: true },
+    });
+    await db.prisma.generation.update({ where: { id: row.id }, data: { draftId: draft.id } });
+  }
+  return { id: row.id, duplicate };
 }
 
 export interface DeliveredOutcome {
@@ -94,6 +116,10 @@ export interface DeliveredOutcome {
   cacheEntryId?: string | null;
   /** What the cached draft cost to make: the money this hit saved. */
   savedUsd?: Prisma.Decimal | number;
+  /** A revision of a draft: it counts its cost, not an article. */
+  revision?: boolean;
+  /** The prompt template's name and hash; null when no prompt was sent (a cache hit). */
+  promptVersion?: string | null;
 }
 
 export interface FailedOutcome {
@@ -130,6 +156,7 @@ export async function recordDelivered(
         draft: o.draft,
         cacheHit: o.cacheHit,
         cacheEntryId: o.cacheEntryId ?? null,
+        promptVersion: o.promptVersion ?? null,
         sources: o.sources.map(({ documentId, title, score }) => ({ documentId, title, score })),
         finishedAt: new Date(),
       },
@@ -142,7 +169,7 @@ export async function recordDelivered(
     if (priced.length)
       await tx.tokenUsage.createMany({ data: priced.map((u) => ({ generationId: id, ...u })) });
     await addDailyUsage(tx, g, {
-      articles: 1,
+      articles: o.revision ? 0 : 1,
       cacheHits: o.cacheHit ? 1 : 0,
       failures: 0,
       inputTokens: total.inputTokens,
@@ -189,6 +216,53 @@ export async function recordFailed(db: Database, id: string, o: FailedOutcome): 
       articles: 0,
       cacheHits: 0,
       failures: 1,
+      inputTokens: total.inputTokens,
+      outputTokens: total.outputTokens,
+      costUsd: total.costUsd,
+      savedUsd: new Prisma.Decimal(0),
+      latencyMs: null,
+    });
+    for (const u of priced) await addModelUsage(tx, g.day, u);
+    return true;
+  });
+}
+
+/**
+ * The person asked to stop: no article counts (the slot is given back), the tokens already
+ * spent do (they were billed), and nothing is a failure.
+ */
+export async function recordStopped(
+  db: Database,
+  id: string,
+  o: { usage: TokenUse[]; latencyMs: number },
+): Promise<boolean> {
+  const priced = await priceUsage(db, o.usage);
+  const total = totalCost(priced);
+  return db.prisma.$transaction(async (tx) => {
+    const updated = await tx.generation.updateMany({
+      where: { id, status: { in: ["QUEUED", "RUNNING"] } },
+      data: {
+        status: "CANCELLED",
+        errorCode: "stopped",
+        inputTokens: total.inputTokens,
+        outputTokens: total.outputTokens,
+        costUsd: total.costUsd,
+        costUnpriced: total.unpriced,
+        latencyMs: o.latencyMs,
+        finishedAt: new Date(),
+      },
+    });
+    if (updated.count === 0) return false;
+    const g = await tx.generation.findUniqueOrThrow({
+      where: { id },
+      select: { day: true, requesterId: true, tenantId: true, platform: true },
+    });
+    if (priced.length)
+      await tx.tokenUsage.createMany({ data: priced.map((u) => ({ generationId: id, ...u })) });
+    await addDailyUsage(tx, g, {
+      articles: 0,
+      cacheHits: 0,
+      failures: 0,
       inputTokens: total.inputTokens,
       outputTokens: total.outputTokens,
       costUsd: total.costUsd,
@@ -262,12 +336,13 @@ async function addDailyUsage(
       "updatedAt" = now()`;
 }
 
-async function addModelUsage(
+/** Adds one priced call to the per-model daily rollup (chat, embedding, or the quality judge). */
+export async function addModelUsage(
   tx: Tx,
   day: Date,
   u: {
     model: string;
-    operation: "CHAT" | "EMBEDDING";
+    operation: TokenUse["operation"];
     inputTokens: number;
     outputTokens: number;
     costUsd: Prisma.Decimal;

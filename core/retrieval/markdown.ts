@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Language } from "../domain.ts";
 import { detectLanguage } from "../text/language.ts";
+import { headingTitle } from "../text/markdown.ts";
 import { sentences } from "../text/sentences.ts";
 import { countTokens } from "../text/tokens.ts";
 
@@ -23,7 +24,13 @@ export interface ChunkOptions {
 }
 
 const FRONT_MATTER = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
-const HEADING = /^(#{1,6})\s+(.+?)\s*#*\s*$/;
+/** A heading at the very start of a line, with text: a corpus file's section titles. */
+function headingText(line: string): string | null {
+  const h = line.startsWith("#") && line.length <= MAX_HEADING_CHARS ? headingTitle(line) : null;
+  return h?.title ? h.title : null;
+}
+/** Longer than any real heading: such a line is read as prose. */
+const MAX_HEADING_CHARS = 1_000;
 
 /** Industry names as the request parser writes them: "Real Estate" -> "real-estate". */
 export function industrySlug(value: string | null | undefined): string | null {
@@ -45,17 +52,18 @@ export function parseArticle(raw: string, fileName: string): ParsedArticle {
   const fm = FRONT_MATTER.exec(text);
   const meta: Record<string, string> = {};
   for (const line of fm?.[1]?.split("\n") ?? []) {
-    const m = /^\s*([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$/.exec(line);
-    if (m) meta[m[1]!.toLowerCase()] = m[2]!.replace(/^(["'])(.*)\1$/, "$2");
+    // The value is trimmed in code: `(.*?)\s*$` was quadratic on a line of spaces.
+    const m = /^[ \t]*([A-Za-z_][\w-]*)[ \t]*:(.*)$/.exec(line);
+    if (m) meta[m[1]!.toLowerCase()] = m[2]!.trim().replace(/^(["'])(.*)\1$/, "$2");
   }
   let body = fm ? text.slice(fm[0].length) : text;
   const lines = body.split("\n");
   const titleLine = lines.findIndex((l) => /^#\s+\S/.test(l));
-  const firstHeading = lines.map((l) => HEADING.exec(l)?.[2]).find(Boolean);
+  const firstHeading = lines.map(headingText).find(Boolean);
   let title = meta.title?.trim();
   if (titleLine >= 0 && lines.slice(0, titleLine).every((l) => !l.trim())) {
     // The leading H1 is the title: keep it out of the passages (every passage is embedded with the title anyway).
-    title ||= HEADING.exec(lines[titleLine]!)?.[2];
+    title ||= headingText(lines[titleLine]!) ?? undefined;
     body = lines.slice(titleLine + 1).join("\n");
   }
   title ||= firstHeading ?? path.basename(fileName).replace(/\.md$/i, "").replace(/[-_]+/g, " ");
@@ -140,7 +148,7 @@ function blocks(body: string, max: number): Block[] {
   };
   for (const line of body.split("\n")) {
     if (!line.trim()) endParagraph();
-    else if (HEADING.test(line)) {
+    else if (headingText(line) !== null) {
       endParagraph();
       out.push({ text: line.trim(), tokens: countTokens(line), heading: true });
     } else paragraph.push(line);

@@ -90,6 +90,8 @@ function classify(body: string, start: number, end: number): Line {
 /** A line that starts a block of its own, where emphasis cannot carry over from the line before. */
 const BLOCK_START = /^\s*(?:[-*+]\s|\d+[.)]\s|\||>)/;
 
+const MAX_OPEN = 16;
+
 interface Open {
   mark: string;
   start: number;
@@ -133,9 +135,15 @@ function scanProse(text: string, line: Line, stack: Open[], starts: Int32Array, 
 /** Consumes one token at `i`, updating the stack; returns its length. */
 function scanToken(text: string, i: number, end: number, stack: Open[]): number {
   const top = stack[stack.length - 1];
+  // Deeper nesting than any real draft has: "[[[[…" would otherwise grow the stack, and the
+  // marks recorded at every offset with it, to the length of the line.
+  if (stack.length >= MAX_OPEN && text[i] !== "`" && !(top && top.mark[0] === "`")) return 1;
   const ch = text[i]!;
   if (ch === "\\") return Math.min(2, end - i);
-  const run = runLength(text, i, end, ch);
+  // Runs are measured only where they matter, and emphasis needs no more than two: measuring
+  // every letter's run (or a whole run of stars at each star) made long runs quadratic.
+  const run =
+    ch === "`" ? runLength(text, i, end, ch) : ch === "*" || ch === "_" ? runLength(text, i, end, ch, 2) : 1;
   if (top && top.mark[0] === "`") {
     if (ch === "`" && run === top.mark.length) stack.pop();
     return ch === "`" ? run : 1;
@@ -151,9 +159,9 @@ function scanToken(text: string, i: number, end: number, stack: Open[]): number 
   return 1;
 }
 
-function runLength(text: string, i: number, end: number, ch: string): number {
+function runLength(text: string, i: number, end: number, ch: string, max = Number.POSITIVE_INFINITY): number {
   let n = 0;
-  while (i + n < end && text[i + n] === ch) n++;
+  while (n < max && i + n < end && text[i + n] === ch) n++;
   return n;
 }
 
@@ -191,4 +199,45 @@ function closeLinkText(text: string, i: number, stack: Open[]): number {
 function findMark(stack: Open[], mark: string): number {
   for (let k = stack.length - 1; k >= 0; k--) if (stack[k]!.mark === mark) return k;
   return -1;
+}
+
+/**
+ * An ATX heading's level and text, its opening and closing `#`s removed, read by hand: the
+ * regex form (`#+\s+(.+?)\s*#*\s*$`) backtracks cubically on a long run of spaces, and headings
+ * come from model output and uploaded files. Null when the line is not a heading.
+ */
+export function headingTitle(line: string): { level: number; title: string } | null {
+  let i = 0;
+  while (i < 3 && (line[i] === " " || line[i] === "\t")) i++;
+  let level = 0;
+  while (line[i + level] === "#") level++;
+  const after = line[i + level];
+  if (level < 1 || level > 6 || (after !== undefined && after !== " " && after !== "\t")) return null;
+  const title = line.slice(i + level).trim();
+  // A closing run of #s counts only when whitespace separates it from the text ("# C#" keeps its #).
+  let j = title.length;
+  while (j > 0 && title[j - 1] === "#") j--;
+  if (j === 0) return { level, title: "" };
+  const spaced = j < title.length && (title[j - 1] === " " || title[j - 1] === "\t");
+  return { level, title: spaced ? title.slice(0, j).trimEnd() : title };
+}
+
+/** A thematic break ("---", "* * *", "___"), checked by hand rather than with nested quantifiers. */
+export function isThematicBreak(line: string): boolean {
+  let indent = 0;
+  while (indent < line.length && (line[indent] === " " || line[indent] === "\t")) indent++;
+  if (indent > 3) return false;
+  const marks = line.slice(indent).replace(/[ \t]/g, "").replace(/\s+$/, "");
+  const mark = marks[0];
+  if (marks.length < 3 || (mark !== "-" && mark !== "*" && mark !== "_")) return false;
+  for (const c of marks) if (c !== mark) return false;
+  return true;
+}
+
+/** A table's separator row ("|---|:--:|"), cell by cell. */
+export function isTableSeparator(line: string): boolean {
+  const row = line.trim();
+  if (!row.includes("|") && !row.includes("-")) return false;
+  const cells = row.replace(/^\|/, "").replace(/\|$/, "").split("|");
+  return cells.length > 0 && cells.every((cell) => /^:?-{3,}:?$/.test(cell.trim()));
 }

@@ -70,6 +70,44 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
   expect(generation.request).toEqual({ topic: "AI in retail", keywords: ["ai", "retail"] });
   expect(generation.costUsd.equals(new Prisma.Decimal("0.000987654"))).toBe(true);
   expect(generation.day.toISOString()).toBe(day.toISOString());
+  const draft = await p.draft.create({
+    data: {
+      tenantId: tenant.id,
+      requesterId: requester.id,
+      platform: "LINE",
+      conversationKey: `line:U${suffix}`,
+      request: { topic: "AI in retail" },
+    },
+  });
+  const revision = await p.generation.create({
+    data: {
+      requestKey: `ev-rev-${suffix}`,
+      tenantId: tenant.id,
+      requesterId: requester.id,
+      platform: "SLACK",
+      request: { topic: "AI in retail" },
+      topic: "AI in retail",
+      language: "en",
+      targetWords: 400,
+      day,
+      draftId: draft.id,
+      revisesId: generation.id,
+      instruction: "make it shorter",
+    },
+  });
+  const bubble = await p.draftMessage.create({
+    data: { platform: "LINE", messageId: `m-${suffix}`, draftId: draft.id, generationId: revision.id },
+  });
+  const revisionUse = await p.tokenUsage.create({
+    data: {
+      generationId: revision.id,
+      operation: "REVISION",
+      model: "gpt-4o-mini",
+      inputTokens: 1500,
+      outputTokens: 500,
+      costUsd: "0.000525",
+    },
+  });
   const usage = await p.tokenUsage.create({
     data: {
       generationId: generation.id,
@@ -80,6 +118,17 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
       costUsd: "0.000795",
     },
   });
+  const vote = await p.draftFeedback.create({
+    data: {
+      generationId: generation.id,
+      platform: "LINE",
+      voterId: `U${suffix}`,
+      vote: "DOWN",
+      comment: "ยาวไป",
+    },
+  });
+  expect(vote.comment).toBe("ยาวไป");
+  const phrase = await p.stylePhrase.create({ data: { phrase: `cliché ${suffix}` } });
   const daily = await p.dailyUsage.create({
     data: {
       day,
@@ -142,7 +191,22 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
   expect(loaded.tokenUsage).toHaveLength(1);
   expect(loaded.requester.tenant.externalId).toBe(`T${suffix}`);
   expect(loaded.cacheEntry?.id).toBe(cacheEntry.id);
+  const version = await p.generation.findUniqueOrThrow({
+    where: { id: revision.id },
+    include: { draftOf: true, revises: true, messages: true, tokenUsage: true },
+  });
+  expect(version.draftOf?.conversationKey).toBe(`line:U${suffix}`);
+  expect(version.revises?.id).toBe(generation.id);
+  expect(version.messages.map((m) => m.messageId)).toEqual([bubble.messageId]);
+  expect(version.tokenUsage.map((u) => u.operation)).toEqual(["REVISION"]);
+  expect((await p.tier.findUniqueOrThrow({ where: { id: tier.id } })).revisionsPerDraft).toBe(3);
 
+  await p.generation.delete({ where: { id: revision.id } }); // cascades to its bubbles and usage
+  expect(await p.draftMessage.count({ where: { draftId: draft.id } })).toBe(0);
+  expect(await p.tokenUsage.count({ where: { id: revisionUse.id } })).toBe(0);
+  await p.draft.delete({ where: { id: draft.id } });
+
+  await p.stylePhrase.delete({ where: { phrase: phrase.phrase } });
   await p.auditLog.delete({ where: { id: audit.id } });
   await p.adminSession.delete({ where: { id: session.id } });
   await p.adminUser.delete({ where: { id: admin.id } });
@@ -158,10 +222,22 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
   await p.dailyUsage.delete({ where: { day_requesterId: { day, requesterId: requester.id } } });
   await p.generation.delete({ where: { id: generation.id } }); // cascades to token usage
   expect(await p.tokenUsage.count({ where: { id: usage.id } })).toBe(0);
+  expect(await p.draftFeedback.count({ where: { id: vote.id } })).toBe(0);
   await p.topicCacheEntry.delete({ where: { id: cacheEntry.id } });
   await p.requester.delete({ where: { id: requester.id } });
   await p.tenant.delete({ where: { id: tenant.id } });
   await p.tier.delete({ where: { id: tier.id } });
+
+  const queued = await p.queuedJob.create({
+    data: { id: `g-${suffix}`, data: { generationId: `g-${suffix}`, notes: ["ไทย"] }, runAt: day },
+  });
+  expect(queued).toMatchObject({ state: "waiting", attemptsStarted: 0, stalls: 0, data: { notes: ["ไทย"] } });
+  await p.queuedJob.delete({ where: { id: queued.id } });
+  const entry = await p.inboxEntry.create({
+    data: { inbox: "line", payload: '{"events":[]}', receivedAt: day },
+  });
+  expect(entry.receivedAt.toISOString()).toBe(day.toISOString());
+  await p.inboxEntry.delete({ where: { id: entry.id } });
 
   return [
     "Tier",
@@ -169,6 +245,8 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
     "Requester",
     "TopicCacheEntry",
     "Generation",
+    "Draft",
+    "DraftMessage",
     "TokenUsage",
     "DailyUsage",
     "DailyModelUsage",
@@ -179,5 +257,9 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
     "AdminUser",
     "AdminSession",
     "AuditLog",
+    "QueuedJob",
+    "InboxEntry",
+    "DraftFeedback",
+    "StylePhrase",
   ];
 }

@@ -2,7 +2,9 @@ import type {
   ChatSink,
   DraftFailure,
   DraftHeader,
+  DraftStopped,
   DraftSummary,
+  DraftWaiting,
   SinkContext,
 } from "../../core/deliver/sink.ts";
 import type { Chunk } from "../../core/domain.ts";
@@ -11,7 +13,9 @@ export type SinkEvent =
   | { type: "start"; header: DraftHeader }
   | { type: "chunk"; chunk: Chunk }
   | { type: "finish"; summary: DraftSummary }
-  | { type: "fail"; failure: DraftFailure };
+  | { type: "fail"; failure: DraftFailure }
+  | { type: "stopped"; stop: DraftStopped }
+  | { type: "waiting"; wait: DraftWaiting };
 
 /** A ChatSink for tests: records what a platform would have posted, per conversation. */
 export class RecordingSinks {
@@ -48,6 +52,8 @@ export class RecordingSinks {
       },
       finish: async (summary) => log({ type: "finish", summary }),
       fail: async (failure) => log({ type: "fail", failure }),
+      stopped: async (stop) => log({ type: "stopped", stop }),
+      waiting: async (wait) => log({ type: "waiting", wait }),
     };
   };
 
@@ -60,6 +66,15 @@ export class RecordingSinks {
   }
 
   ended(conversation: string): boolean {
-    return this.of(conversation).some((e) => e.type === "finish" || e.type === "fail");
+    return this.of(conversation).some(
+      (e) => e.type === "finish" || e.type === "fail" || e.type === "stopped",
+    );
+  }
+
+  /** How many drafts (finished, failed or stopped) this conversation has seen end. */
+  endings(conversation: string): number {
+    return this.of(conversation).filter(
+      (e) => e.type === "finish" || e.type === "fail" || e.type === "stopped",
+    ).length;
   }
 }

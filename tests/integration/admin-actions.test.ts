@@ -217,10 +217,27 @@ describe("console mutations: role, origin, audit", () => {
     expect(second.kind).toBe("refused");
     if (second.kind === "refused")
       expect(second.refusal).toMatchObject({ limit: "daily", max: 1, used: 1, tier: "Free" });
+    // The revisions allowance is edited on the same form, and audited.
+    const revisions = await post(
+      `/tiers/${free.id}`,
+      tierForm(await tierByName("Free"), { revisionsPerDraft: "5" }),
+    );
+    expect(await revisions.text()).toContain("Tier saved.");
+    expect((await tierByName("Free")).revisionsPerDraft).toBe(5);
+    expect(
+      (await audits("tier.update")).find((r) => JSON.stringify(r.after).includes("revisionsPerDraft"))?.after,
+    ).toEqual({
+      revisionsPerDraft: 5,
+    });
+    const bad = await post(
+      `/tiers/${free.id}`,
+      tierForm(await tierByName("Free"), { revisionsPerDraft: "many" }),
+    );
+    expect(await bad.text()).toContain("Enter the revisions per draft as a whole number from 0 to 1000.");
     // Saving the same values again changes nothing and writes no row.
     const again = await post(`/tiers/${free.id}`, tierForm(await tierByName("Free")));
     expect(await again.text()).toContain("Nothing changed.");
-    expect(await audits("tier.update")).toHaveLength(1);
+    expect(await audits("tier.update")).toHaveLength(2);
   });
 
   it("creates and retires a tier, refusing to retire one still in use", async () => {
@@ -442,7 +459,24 @@ describe("topic cache", () => {
     expect(
       await h.pipeline.cache.lookup({ ...request, topic: "Open finance in Thailand" }, other),
     ).toBeNull();
-    expect((await post("/cache", { intent: "pin", id: stored!.entryId })).status).toBe(200);
+    // Not from the list: the whole draft must have been on screen first.
+    const blind = await post("/cache", { intent: "pin", id: stored!.entryId });
+    expect(blind.status).toBe(400);
+    expect(await blind.text()).toContain(
+      "Open the entry and read its whole draft before pinning it for everyone.",
+    );
+    expect(
+      await h.pipeline.cache.lookup({ ...request, topic: "Open finance in Thailand" }, other),
+    ).toBeNull();
+    const review = await get(`/cache/${stored!.entryId}`);
+    expect(review.status).toBe(200);
+    const page = await review.text();
+    expect(page).toContain("Pin this draft for everyone");
+    expect(page).toContain("The draft, as it would be served");
+    expect(page).toContain("Text.");
+    expect(
+      (await post("/cache", { intent: "pin", id: stored!.entryId, reviewed: stored!.entryId })).status,
+    ).toBe(200);
     expect(
       await h.pipeline.cache.lookup({ ...request, topic: "Open finance in Thailand" }, other),
     ).not.toBeNull();
@@ -564,6 +598,8 @@ describe("generations, export and overview", () => {
         ...rest,
         request: rest.request ?? {},
         sources: rest.sources ?? [],
+        qualityChecks: undefined,
+        judge: undefined,
         deliveryState: undefined,
         requestKey: `bulk-${i}`,
         topic: `Bulk ${i}`,

@@ -1,8 +1,8 @@
 import http from "node:http";
 import type { webhook } from "@line/bot-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createInbox } from "../../bot/line/inbox.ts";
 import { linePlatform } from "../../bot/line/index.ts";
+import { createInbox } from "../../bot/line/ingress/inbox.ts";
 import type { AppContext } from "../../core/app.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { segmentStarts } from "../../core/text/words.ts";

@@ -439,7 +439,7 @@ describe("Slack: acknowledgement, retries and signatures", () => {
     ).toBe(true);
   });
 
-  it("turns Events API deliveries away with 503 before any work when too much is waiting (Slack retries them)", async () => {
+  it("turns every kind of Slack request away before any work when too much is waiting", async () => {
     const busyServer = await startHttpServer(app, { host: "127.0.0.1", port: 0 });
     const busy = await slackPlatform(app, { intakeBacklog: 0 }).startIngress(busyServer, pipeline);
     try {
@@ -450,9 +450,28 @@ describe("Slack: acknowledgement, retries and signatures", () => {
         text: `<@${slack.botUserId}> help`,
       });
       expect(sent.delivery.status).toBe(503);
-      // Interactions are never turned away: a person is waiting on them.
-      const { delivery } = await slack.command(busyServer.url, { user, channel: id("C"), text: "help" });
+      // A command is told, in both languages, and nothing is queued for it.
+      const before = await app.db.prisma.generation.count();
+      const { delivery } = await slack.command(busyServer.url, {
+        user,
+        channel: id("C"),
+        text: "fintech partnerships, 300 words",
+      });
       expect(delivery.status).toBe(200);
+      expect(delivery.json).toEqual({
+        response_type: "ephemeral",
+        text: "Sorry — I couldn't take that request just now. Please try again in a minute.\nขออภัย — ตอนนี้รับคำขอไม่ได้ กรุณาลองใหม่ในอีกสักครู่",
+      });
+      // A click or a form submission gets a 503: Slack shows its own notice to try again.
+      const click = await slack.deliver(
+        busyServer.url,
+        new URLSearchParams({
+          payload: JSON.stringify({ type: "block_actions", user: { id: user }, actions: [] }),
+        }).toString(),
+        "application/x-www-form-urlencoded",
+      );
+      expect(click.status).toBe(503);
+      expect(await app.db.prisma.generation.count()).toBe(before);
       expect(await app.redis!.exists(`ab:slack:event:${sent.eventId}`)).toBe(0);
     } finally {
       await busy.close();

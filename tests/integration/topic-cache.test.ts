@@ -74,6 +74,22 @@ describe.each(["redis", "memory"] as const)("topic cache in %s", (store) => {
     expect(await c.lookup({ ...base, industry: "banking" }, owners.a1)).toBeNull();
   });
 
+  it("keys on everything that reaches the prompt: keywords (in any order and case) and tone", async () => {
+    const c = cache();
+    const request = { ...base, topic: `open banking ${randomBytes(2).toString("hex")}` };
+    const withKeywords = { ...request, keywords: ["Embedded finance", "APIs"] };
+    const plain = await c.store(request, owners.a1, draft);
+    const keyed = await c.store(withKeywords, owners.a1, { ...draft, draft: "# With keywords" });
+    expect(keyed!.entryId).not.toBe(plain!.entryId);
+    expect((await c.lookup(request, owners.a2))?.draft.draft).toBe(draft.draft);
+    expect(
+      (await c.lookup({ ...request, keywords: ["apis", "embedded finance"] }, owners.a2))?.draft.draft,
+    ).toBe("# With keywords");
+    expect(await c.lookup({ ...request, keywords: ["APIs"] }, owners.a2)).toBeNull();
+    expect(await c.lookup({ ...request, tone: "visionary" }, owners.a2)).toBeNull();
+    expect(await db.prisma.topicCacheEntry.count({ where: { topic: request.topic } })).toBe(2);
+  });
+
   it("keeps requester-scoped drafts to their requester, and shares a pinned one with everyone", async () => {
     const c = cache();
     const mine: CacheOwner = { ...owners.a1, scope: "REQUESTER" };

@@ -33,6 +33,22 @@ describe("LINE webhook signatures", () => {
     expect(verifySignature(body, secret, "%%%not base64%%%")).toBe(false);
     expect(verifySignature(body, secret, "A".repeat(10_000))).toBe(false);
   });
+
+  it("accepts only the canonical base64 text, not other spellings of the same bytes", () => {
+    const signature = createHmac("sha256", secret).update(body).digest("base64");
+    const urlSafe = signature.replace(/\+/g, "-").replace(/\//g, "_");
+    for (const variant of [
+      `${signature}junk`,
+      `${signature}=`,
+      signature.replace(/=+$/, ""),
+      ` ${signature}`,
+      `${signature.slice(0, 10)} ${signature.slice(10)}`,
+      `${signature.slice(0, 10)}\n${signature.slice(10)}`,
+    ])
+      expect(verifySignature(body, secret, variant), JSON.stringify(variant)).toBe(false);
+    if (urlSafe !== signature) expect(verifySignature(body, secret, urlSafe)).toBe(false);
+    expect(verifySignature(body, secret, signature)).toBe(true);
+  });
 });
 
 describe("quick-reply postbacks", () => {

@@ -1,3 +1,4 @@
+import { encode } from "gpt-tokenizer/model/gpt-4o";
 import { describe, expect, it } from "vitest";
 import { countChat, countTokens, truncateToTokens } from "../../core/text/tokens.ts";
 import { segmentStarts } from "../../core/text/words.ts";
@@ -55,5 +56,23 @@ describe("truncateToTokens", () => {
     expect(countTokens(out)).toBeLessThanOrEqual(10);
     expect(out.length).toBeGreaterThan(10);
     expect(url.startsWith(out.slice(0, -1))).toBe(true);
+  });
+});
+
+describe("countTokens on long text", () => {
+  const english =
+    "Digital transformation asks executives to rethink how value moves through the firm.  Data, people and process change together.\n";
+  const thaiPhrases = "การเปลี่ยนแปลงทางดิจิทัล ช่วยให้ผู้บริหารมองเห็นโอกาสใหม่ ในตลาดที่แข่งขันสูง\n";
+
+  it("counts spaced text of any length exactly as the tokenizer does", () => {
+    for (const text of [english.repeat(80), thaiPhrases.repeat(120)])
+      expect(countTokens(text)).toBe(encode(text).length);
+  });
+
+  it("counts a long unspaced run (a Thai sentence, emoji) within 2 % of the tokenizer, cut at word boundaries", () => {
+    for (const text of ["ปัญญาประดิษฐ์เปลี่ยนธุรกิจ".repeat(400), "🚀📈".repeat(2_000)]) {
+      const exact = encode(text).length;
+      expect(Math.abs(countTokens(text) - exact) / exact).toBeLessThan(0.02);
+    }
   });
 });

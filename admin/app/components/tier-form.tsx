@@ -11,6 +11,7 @@ export interface TierFormValues {
   monthlyBudgetUsd: string;
   allowedModel: string;
   cacheScope: string;
+  revisionsPerDraft: string;
 }
 
 export function tierFormValues(t: {
@@ -22,6 +23,7 @@ export function tierFormValues(t: {
   monthlyBudgetUsd: string | null;
   allowedModel: string | null;
   cacheScope: string;
+  revisionsPerDraft?: number;
 }): TierFormValues {
   return {
     name: t.name,
@@ -32,6 +34,7 @@ export function tierFormValues(t: {
     monthlyBudgetUsd: t.monthlyBudgetUsd ?? "",
     allowedModel: t.allowedModel ?? "",
     cacheScope: t.cacheScope,
+    revisionsPerDraft: t.revisionsPerDraft === undefined ? "" : String(t.revisionsPerDraft),
   };
 }
 
@@ -89,6 +92,16 @@ export function TierForm({
           error={errors.maxWords}
           hint="Longer requests are capped to this length."
           required
+        />
+        <Field
+          label="Revisions per draft"
+          name="revisionsPerDraft"
+          inputMode="numeric"
+          defaultValue={values.revisionsPerDraft}
+          error={errors.revisionsPerDraft}
+          hint={
+            'Changes to one draft ("make it shorter", "translate to Thai"); they use no article slot. Blank keeps the current number (3 for a new tier).'
+          }
         />
         <Field
           label="Monthly budget (USD)"

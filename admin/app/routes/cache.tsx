@@ -1,4 +1,4 @@
-import { Form, useLocation } from "react-router";
+import { Form, Link, useLocation } from "react-router";
 import { z } from "zod";
 import { LENGTH_LIMITS } from "../../../core/request/rules.ts";
 import { requireAdminAction, requireAdminUser } from "../auth.server.ts";
@@ -92,8 +92,17 @@ export async function action({ request, context }: Route.ActionArgs) {
         });
       return answer(await invalidateAll(app, pipeline, actor));
     case "pin":
+      // Only from the entry's own page, one at a time, after its whole draft was on screen.
+      if (ids.length !== 1 || form.get("reviewed") !== ids[0])
+        return invalid({
+          intent,
+          fieldErrors: {},
+          formError: "Open the entry and read its whole draft before pinning it for everyone.",
+          values: valuesOf(form),
+        });
+      return answer(await pinEntry(app, pipeline, actor, ids, true));
     case "unpin":
-      return answer(await pinEntry(app, pipeline, actor, ids, intent === "pin"));
+      return answer(await pinEntry(app, pipeline, actor, ids, false));
     case "pin-prewarmed":
       return answer(await pinPrewarmed(app, pipeline, actor));
     case "prewarm": {
@@ -183,9 +192,6 @@ export default function Cache({ loaderData, actionData }: Route.ComponentProps) 
             <SubmitButton intent="invalidate" tone="danger" pendingText="Invalidating…" disabled={!canEdit}>
               Invalidate selected
             </SubmitButton>
-            <SubmitButton intent="pin" tone="secondary" pendingText="Pinning…" disabled={!canEdit}>
-              Pin as shared
-            </SubmitButton>
           </Form>
           <table className="rtable">
             <thead>
@@ -222,7 +228,9 @@ export default function Cache({ loaderData, actionData }: Route.ComponentProps) 
                     />
                   </td>
                   <td data-label="Topic">
-                    <span className="strong">{e.topic}</span>{" "}
+                    <Link to={`/cache/${e.id}`} className="strong">
+                      {e.topic}
+                    </Link>{" "}
                     {e.pinned && <Badge tone="accent">Pinned</Badge>}{" "}
                     {e.expired && <Badge tone="warn">Expired</Badge>}
                     <div className="sub mono" title={e.key}>
@@ -246,14 +254,15 @@ export default function Cache({ loaderData, actionData }: Route.ComponentProps) 
                     {canEdit && (
                       <Form method="post" className="row-actions">
                         <input type="hidden" name="id" value={e.id} />
-                        <SubmitButton
-                          intent={e.pinned ? "unpin" : "pin"}
-                          rowId={e.id}
-                          tone="quiet"
-                          pendingText="…"
-                        >
-                          {e.pinned ? "Unpin" : "Pin"}
-                        </SubmitButton>
+                        {e.pinned ? (
+                          <SubmitButton intent="unpin" rowId={e.id} tone="quiet" pendingText="…">
+                            Unpin
+                          </SubmitButton>
+                        ) : (
+                          <Link to={`/cache/${e.id}`} className="button quiet">
+                            Review to pin
+                          </Link>
+                        )}
                         <SubmitButton intent="invalidate" rowId={e.id} tone="quiet" pendingText="…">
                           Invalidate
                         </SubmitButton>

@@ -17,6 +17,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 const NAV: Array<{ to: string; label: string; end?: boolean }> = [
   { to: "/", label: "Overview", end: true },
   { to: "/generations", label: "Generations" },
+  { to: "/quality", label: "Quality" },
   { to: "/limits", label: "Limits" },
   { to: "/requesters", label: "Requesters" },
   { to: "/workspaces", label: "Workspaces" },

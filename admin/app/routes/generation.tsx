@@ -1,8 +1,10 @@
 import { data, Link } from "react-router";
 import { requireAdminUser } from "../auth.server.ts";
+import { DraftQuality } from "../components/draft-quality.tsx";
 import { Markdown } from "../components/markdown.tsx";
 import { Badge, EmptyState, PageError, PageHeader, useConsoleUser } from "../components/ui.tsx";
 import { dateTime, num, PLATFORM_LABEL, STATUS_LABEL, STATUS_TONE, seconds, usd } from "../lib/format.ts";
+import { generationQuality } from "../quality.server.ts";
 import type { Route } from "./+types/generation";
 
 export const meta: Route.MetaFunction = ({ data }) => [
@@ -21,7 +23,14 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
   });
   if (!g) throw data({ message: "There is no such generation." }, { status: 404 });
   const request_ = g.request as Record<string, unknown>;
+  const judgeCost = g.tokenUsage
+    .filter((u) => u.operation === "JUDGE")
+    .reduce((s, u) => s + u.costUsd.toNumber(), 0);
   return {
+    quality: {
+      ...(await generationQuality(context.app.db, g)),
+      judgeCostUsd: judgeCost > 0 ? judgeCost.toFixed(6) : null,
+    },
     g: {
       id: g.id,
       topic: g.topic,
@@ -53,21 +62,24 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
       finishedAt: g.finishedAt?.toISOString() ?? null,
       requester: { id: g.requester.id, name: g.requester.displayName || g.requester.externalId },
       workspace: g.tenant.name || g.tenant.externalId,
-      usage: g.tokenUsage.map((u) => ({
-        id: u.id,
-        operation: u.operation,
-        model: u.model,
-        inputTokens: u.inputTokens,
-        outputTokens: u.outputTokens,
-        costUsd: u.costUsd.toString(),
-        unpriced: u.unpriced,
-      })),
+      // The judge is the operator's cost, shown with the quality section, not in the article's total.
+      usage: g.tokenUsage
+        .filter((u) => u.operation !== "JUDGE")
+        .map((u) => ({
+          id: u.id,
+          operation: u.operation,
+          model: u.model,
+          inputTokens: u.inputTokens,
+          outputTokens: u.outputTokens,
+          costUsd: u.costUsd.toString(),
+          unpriced: u.unpriced,
+        })),
     },
   };
 }
 
 export default function GenerationPage({ loaderData }: Route.ComponentProps) {
-  const { g } = loaderData;
+  const { g, quality } = loaderData;
   const { timeZone } = useConsoleUser();
   return (
     <>
@@ -147,7 +159,13 @@ export default function GenerationPage({ loaderData }: Route.ComponentProps) {
             <tbody>
               {g.usage.map((u) => (
                 <tr key={u.id}>
-                  <td data-label="Operation">{u.operation === "CHAT" ? "Writing" : "Embedding"}</td>
+                  <td data-label="Operation">
+                    {u.operation === "CHAT"
+                      ? "Writing"
+                      : u.operation === "REVISION"
+                        ? "Revising"
+                        : "Embedding"}
+                  </td>
                   <td data-label="Model">{u.model}</td>
                   <td data-label="Input tokens" className="num">
                     {num(u.inputTokens)}
@@ -186,6 +204,7 @@ export default function GenerationPage({ loaderData }: Route.ComponentProps) {
           </p>
         )}
       </section>
+      {g.status === "DELIVERED" && <DraftQuality {...quality} />}
       <section className="card">
         <h2>Draft</h2>
         {g.draft ? (

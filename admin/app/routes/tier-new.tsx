@@ -36,6 +36,7 @@ const BLANK = {
   monthlyBudgetUsd: "",
   allowedModel: "",
   cacheScope: "TENANT",
+  revisionsPerDraft: "3",
 };
 
 export default function NewTier({ loaderData, actionData }: Route.ComponentProps) {

@@ -2,12 +2,15 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
 import type { Logger } from "../../../core/logger.ts";
 import { header, readCappedBody, refuseTooLarge, sendJson } from "../../shared/http.ts";
+import { words } from "../copy.ts";
 import { verifySlackSignature } from "./verify.ts";
 
 /** Slack's payloads are a few kilobytes; anything near this is not from Slack. */
 const MAX_BODY_BYTES = 1_000_000;
 /** Slack gives up at 3 s; an empty 200 before then beats a retry. */
 const ACK_DEADLINE_MS = 2_500;
+/** A command's payload says nothing of the person's language: both, English first. */
+const BUSY_TEXT = `${words("en").unavailable}\n${words("th").unavailable}`;
 
 /**
  * Bolt's receiver for HTTP mode, mounted at `POST /slack/events` on the bot's own server
@@ -47,10 +50,16 @@ export class SlackHttpReceiver implements Receiver {
     if (!body) return reply(res, 400, { error: "unreadable body" });
     if (body.ssl_check) return reply(res, 200, "");
     if (body.type === "url_verification") return reply(res, 200, { challenge: body.challenge });
-    // Too much already waiting: not acknowledged, so Slack delivers the event again later
-    // (after ~1 and ~5 minutes) instead of us taking work we cannot start.
-    if (body.type === "event_callback" && this.opts.overloaded?.())
+    // Too much already waiting: every kind of request is turned away before any work, or a
+    // flood of commands or clicks would grow the line without bound. Events are not
+    // acknowledged, so Slack delivers them again later (after ~1 and ~5 minutes); a command
+    // gets a polite line back (commands are never retried); a click or a form shows Slack's own
+    // "try again" notice.
+    if (this.opts.overloaded?.()) {
+      if (typeof body.command === "string")
+        return reply(res, 200, { response_type: "ephemeral", text: BUSY_TEXT });
       return reply(res, 503, { error: "busy, retry later" });
+    }
 
     let acked = false;
     const ack = async (response?: unknown) => {

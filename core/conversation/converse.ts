@@ -1,0 +1,181 @@
+import type { Database } from "../db/client.ts";
+import type { Language } from "../domain.ts";
+import type { JobQueue } from "../jobs/queue.ts";
+import { articleRequests } from "../metrics.ts";
+import { type AcceptResult, acceptRequest, type ChatRequest } from "../pipeline/accept.ts";
+import type { Quotas } from "../quota/quotas.ts";
+import { resolveRequester } from "../records/requesters.ts";
+import { type Guidance, guidance } from "../request/guidance.ts";
+import { type CurrentDraft, draftOfGeneration, findCurrentDraft, inFlight } from "./drafts.ts";
+import { classifyIntent, type Intent, planRevision } from "./intent.ts";
+import { type ConversationRef, conversationKey } from "./keys.ts";
+import { acceptRevision, type RevisionAccepted } from "./revise.ts";
+import type { StopSignals } from "./stop.ts";
+
+/** A message in a conversation, as a platform hands it over (after acknowledging). */
+export interface ConversationMessage extends Omit<ChatRequest, "input" | "conversationKey"> {
+  conversation: ConversationRef;
+  input:
+    | ChatRequest["input"]
+    /** A button: Shorter and Another angle revise the version they sit under; Stop stops it. */
+    | { kind: "action"; action: "shorter" | "another_angle" | "stop"; generationId?: string };
+  botNames?: readonly string[];
+}
+
+export interface UsageAnswer {
+  today: { used: number; limit: number | null; resetsAt: Date };
+  month: { spentUsd: number; budgetUsd: number | null; resetsAt: Date };
+  /** Revisions of the current draft, when there is one. */
+  revisions: { used: number; max: number } | null;
+}
+
+type Queued = Extract<AcceptResult, { kind: "queued" }> & { draftId: string | null };
+
+export type ConverseResult =
+  | Queued
+  | Extract<RevisionAccepted, { kind: "queued_revision" }>
+  /** Queued behind another draft in this conversation: the platform posts a short notice. */
+  | { kind: "waiting"; of: Queued | Extract<RevisionAccepted, { kind: "queued_revision" }>; ahead: number }
+  | { kind: "small_talk"; language: Language }
+  | ({ kind: "usage"; language: Language } & UsageAnswer)
+  | { kind: "stopped"; language: Language; generationIds: string[] }
+  | { kind: "help"; guidance: Guidance }
+  | { kind: "no_draft"; language: Language }
+  | Exclude<AcceptResult, { kind: "queued" | "refused" }>
+  | Extract<RevisionAccepted, { kind: "refused" }>
+  | Extract<AcceptResult, { kind: "refused" }>;
+
+export interface ConverseDeps {
+  db: Database;
+  quotas: Quotas;
+  queue: JobQueue;
+  stops: StopSignals;
+  timeZone: string;
+  defaultModel: string;
+  lineWindowMs?: number;
+}
+
+/**
+ * The one entry for a message in a conversation: decides what it is before any LLM call, then
+ * queues a new draft or a revision (telling the caller when it waits its turn), stops what is
+ * being written, or answers small talk, usage and help at once from copy and records.
+ */
+export async function converse(
+  deps: ConverseDeps,
+  msg: ConversationMessage,
+  now = new Date(),
+): Promise<ConverseResult> {
+  const key = conversationKey(msg.conversation);
+  const who = await resolveRequester(deps.db, msg);
+  const action = msg.input.kind === "action" ? msg.input : null;
+  const current =
+    action?.generationId !== undefined
+      ? await draftOfGeneration(deps.db, action.generationId)
+      : await findCurrentDraft(deps.db, msg.conversation, { now, lineWindowMs: deps.lineWindowMs });
+  const intent = intentOf(msg, current);
+  const count = <T>(result: T, outcome: string): T => {
+    articleRequests.inc({ platform: msg.platform, outcome });
+    return result;
+  };
+  if (who.blocked && intent.kind !== "new_request")
+    return count({ kind: "blocked", language: intent.language }, "blocked");
+
+  switch (intent.kind) {
+    case "small_talk":
+      return count({ kind: "small_talk", language: intent.language }, "small_talk");
+    case "help":
+      return count({ kind: "help", guidance: guidance("help", intent.language) }, "guidance");
+    case "no_draft":
+      return count({ kind: "no_draft", language: intent.language }, "guidance");
+    case "usage": {
+      const usage = await deps.quotas.usage(who.requesterId, who.tier, now);
+      const revisions = current ? { used: current.revisions, max: who.tier.revisionsPerDraft } : null;
+      return count(
+        {
+          kind: "usage",
+          language: intent.language,
+          today: { used: usage.today.used, limit: usage.today.limit, resetsAt: usage.today.resetsAt },
+          month: usage.month,
+          revisions,
+        },
+        "usage",
+      );
+    }
+    case "stop": {
+      const targets = action?.generationId
+        ? [action.generationId]
+        : (await inFlight(deps.db, key)).map((g) => g.id);
+      const stopped: string[] = [];
+      for (const id of targets) {
+        const marked = await deps.db.prisma.generation.updateMany({
+          where: { id, status: { in: ["QUEUED", "RUNNING"] }, requesterId: who.requesterId },
+          data: { stopRequestedAt: now },
+        });
+        if (!marked.count) continue;
+        stopped.push(id);
+        await deps.stops.request(id);
+      }
+      return count({ kind: "stopped", language: intent.language, generationIds: stopped }, "cancelled");
+    }
+    case "revision": {
+      if (!current) return count({ kind: "no_draft", language: intent.language }, "guidance");
+      const ahead = (await inFlight(deps.db, key)).length;
+      const revised = await acceptRevision(
+        deps,
+        {
+          requestKey: action
+            ? `${msg.platform}:${action.action}:${action.generationId ?? current.latest.generationId}` // a double click is one revision
+            : `${msg.platform}:${msg.eventId}`,
+          who,
+          platform: msg.platform,
+          destination: msg.destination,
+          draft: current,
+          plan: intent.plan,
+        },
+        [],
+        now,
+      );
+      if (revised.kind !== "queued_revision") return revised;
+      return ahead ? count({ kind: "waiting", of: revised, ahead }, "waiting") : count(revised, "revision");
+    }
+    case "new_request": {
+      const ahead = (await inFlight(deps.db, key)).length;
+      const input = msg.input.kind === "action" ? { kind: "text" as const, text: "" } : msg.input;
+      const accepted = await acceptRequest(
+        {
+          db: deps.db,
+          quotas: deps.quotas,
+          queue: deps.queue,
+          timeZone: deps.timeZone,
+          defaultModel: deps.defaultModel,
+        },
+        { ...msg, input, conversationKey: key },
+        now,
+      );
+      if (accepted.kind !== "queued") return accepted;
+      const row = await deps.db.prisma.generation.findUnique({
+        where: { id: accepted.generationId },
+        select: { draftId: true },
+      });
+      const queued: Queued = { ...accepted, draftId: row?.draftId ?? null };
+      if (!ahead) return queued;
+      return count({ kind: "waiting", of: queued, ahead }, "waiting");
+    }
+  }
+}
+
+function intentOf(msg: ConversationMessage, current: CurrentDraft | null): Intent {
+  const language = current?.latest.request.language ?? "en";
+  if (msg.input.kind === "form") return { kind: "new_request", language };
+  if (msg.input.kind === "action") {
+    if (msg.input.action === "stop") return { kind: "stop", language };
+    if (!current) return { kind: "no_draft", language };
+    const text = msg.input.action === "shorter" ? "shorter" : "another angle";
+    return { kind: "revision", language, plan: planRevision(text) };
+  }
+  return classifyIntent(msg.input.text, {
+    inDraft: current !== null,
+    draftLanguage: current?.latest.request.language,
+    botNames: msg.botNames,
+  });
+}

@@ -1,0 +1,114 @@
+import type { Database, Platform } from "../db/client.ts";
+import type { ArticleRequest } from "../domain.ts";
+import { readArticleRequest } from "../records/json.ts";
+import { type ConversationRef, conversationKey, DEFAULT_LINE_WINDOW_MS } from "./keys.ts";
+
+/** A conversation's draft and the version a revision would start from. */
+export interface CurrentDraft {
+  draftId: string;
+  conversationKey: string;
+  /** Revisions accepted so far (against the tier's revisionsPerDraft). */
+  revisions: number;
+  original: ArticleRequest;
+  /** The newest version that is delivered or still being written. */
+  latest: {
+    generationId: string;
+    status: "QUEUED" | "RUNNING" | "DELIVERED";
+    request: ArticleRequest;
+    /** Words delivered; null while it is being written. */
+    words: number | null;
+  };
+}
+
+export interface FindOptions {
+  now?: Date;
+  /** LINE: how long after its latest version a draft stays current. */
+  lineWindowMs?: number;
+}
+
+/**
+ * The draft a message in this conversation is about, or null. Slack: the thread's latest draft.
+ * LINE: the draft whose bubble was quoted, else the chat's latest draft within the window.
+ * A draft whose every version failed or was stopped has nothing to revise.
+ */
+export async function findCurrentDraft(
+  db: Database,
+  ref: ConversationRef,
+  opts: FindOptions = {},
+): Promise<CurrentDraft | null> {
+  const key = conversationKey(ref);
+  const now = opts.now ?? new Date();
+  let draftId: string | null = null;
+  if (ref.platform === "LINE" && ref.quotedMessageId) {
+    const quoted = await db.prisma.draftMessage.findUnique({
+      where: { platform_messageId: { platform: "LINE", messageId: ref.quotedMessageId } },
+      select: { draft: { select: { id: true, conversationKey: true } } },
+    });
+    if (quoted?.draft.conversationKey === key) draftId = quoted.draft.id;
+  }
+  const windowStart = new Date(now.getTime() - (opts.lineWindowMs ?? DEFAULT_LINE_WINDOW_MS));
+  const draft = await db.prisma.draft.findFirst({
+    where: draftId
+      ? { id: draftId }
+      : { conversationKey: key, ...(ref.platform === "LINE" ? { updatedAt: { gte: windowStart } } : {}) },
+    orderBy: { updatedAt: "desc" },
+  });
+  return draft ? withLatestVersion(db, draft) : null;
+}
+
+/** The draft a generation (a button under it) belongs to, with its latest version. */
+export async function draftOfGeneration(db: Database, generationId: string): Promise<CurrentDraft | null> {
+  const g = await db.prisma.generation.findUnique({ where: { id: generationId }, select: { draftOf: true } });
+  return g?.draftOf ? withLatestVersion(db, g.draftOf) : null;
+}
+
+async function withLatestVersion(
+  db: Database,
+  draft: { id: string; conversationKey: string; revisions: number; request: unknown },
+): Promise<CurrentDraft | null> {
+  const latest = await db.prisma.generation.findFirst({
+    where: { draftId: draft.id, status: { in: ["QUEUED", "RUNNING", "DELIVERED"] } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: { id: true, status: true, request: true, words: true },
+  });
+  if (!latest || latest.status === "FAILED" || latest.status === "CANCELLED") return null;
+  return {
+    draftId: draft.id,
+    conversationKey: draft.conversationKey,
+    revisions: draft.revisions,
+    original: readArticleRequest(draft.request),
+    latest: {
+      generationId: latest.id,
+      status: latest.status,
+      request: readArticleRequest(latest.request),
+      words: latest.status === "DELIVERED" ? latest.words : null,
+    },
+  };
+}
+
+/** Generations still being written (or waiting to be) in a conversation, oldest first. */
+export async function inFlight(db: Database, key: string): Promise<{ id: string; status: string }[]> {
+  return db.prisma.generation.findMany({
+    where: { status: { in: ["QUEUED", "RUNNING"] }, draftOf: { conversationKey: key } },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: { id: true, status: true },
+  });
+}
+
+/**
+ * The platform posted these messages for a version (LINE bubble ids): quoting any of them
+ * later finds this draft. Idempotent, so a retried delivery may report them again.
+ */
+export async function recordDraftMessages(
+  db: Database,
+  generationId: string,
+  platform: Platform,
+  messageIds: string[],
+): Promise<void> {
+  const g = await db.prisma.generation.findUnique({ where: { id: generationId }, select: { draftId: true } });
+  if (!g?.draftId || !messageIds.length) return;
+  await db.prisma.draftMessage.createMany({
+    data: messageIds.map((messageId) => ({ platform, messageId, draftId: g.draftId!, generationId })),
+    skipDuplicates: true,
+  });
+}

@@ -1,0 +1,35 @@
+import type { Platform } from "../db/client.ts";
+
+/**
+ * Where a conversation happens, as the platform knows it. The key made from it finds "the
+ * current draft": a Slack thread is one conversation for as long as it lives; a LINE chat is
+ * one conversation while its latest draft is recent (or when a bubble of it is quoted).
+ */
+export type ConversationRef =
+  | { platform: "SLACK"; channel: string; threadTs: string }
+  | {
+      platform: "LINE";
+      /** The user, group or room id the chat happens in. */
+      chatId: string;
+      /** The message the person quoted (replied to), when they did. */
+      quotedMessageId?: string;
+    }
+  | { platform: "CONSOLE"; id: string };
+
+export function conversationKey(ref: ConversationRef): string {
+  switch (ref.platform) {
+    case "SLACK":
+      return `slack:${ref.channel}:${ref.threadTs}`;
+    case "LINE":
+      return `line:${ref.chatId}`;
+    case "CONSOLE":
+      return `console:${ref.id}`;
+  }
+}
+
+export function platformOf(ref: ConversationRef): Platform {
+  return ref.platform;
+}
+
+/** LINE's window: a message this long after the latest version starts afresh. */
+export const DEFAULT_LINE_WINDOW_MS = 30 * 60_000;

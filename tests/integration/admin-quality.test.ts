@@ -1,0 +1,207 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAdmin } from "../../admin/server.ts";
+import { hashPassword } from "../../core/admin/password.ts";
+import type { AppContext } from "../../core/app.ts";
+import { loadConfig } from "../../core/config.ts";
+import { type Database, openDatabase } from "../../core/db/client.ts";
+import { PROMPT_VERSION } from "../../core/generate/prompt.ts";
+import { createLogger } from "../../core/logger.ts";
+import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import { castVote } from "../../core/quality/feedback.ts";
+import { recordJudgement, recordQuality } from "../../core/quality/record.ts";
+import { seed } from "../../prisma/seed.ts";
+import { createPostgresDatabase, type TestDatabase } from "../helpers/services.ts";
+import { GOOD_EN, LOOPED_EN } from "../unit/fixtures/drafts.ts";
+
+/** The Quality page and the generation page's quality section, over real HTTP from the build. */
+const SERVER_BUILD = path.resolve(import.meta.dirname, "../../build/server/index.js");
+const EMAIL = "quality@example.com";
+const PASSWORD = "correct horse battery staple";
+
+let target: TestDatabase;
+let db: Database;
+let consoleServer: { url: string; close(): Promise<void> };
+let pipeline: Pipeline;
+let cookie = "";
+const ids: { good: string; looped: string } = { good: "", looped: "" };
+
+async function delivered(key: string, draft: string, model: string, targetWords: number): Promise<string> {
+  const tenant = await db.prisma.tenant.upsert({
+    where: { platform_externalId: { platform: "SLACK", externalId: "T-quality" } },
+    update: {},
+    create: {
+      platform: "SLACK",
+      externalId: "T-quality",
+      name: "Acme",
+      defaultTierId: (await db.prisma.tier.findUniqueOrThrow({ where: { name: "Pro" } })).id,
+    },
+  });
+  const requester = await db.prisma.requester.upsert({
+    where: { tenantId_externalId: { tenantId: tenant.id, externalId: "U1" } },
+    update: {},
+    create: { tenantId: tenant.id, platform: "SLACK", externalId: "U1", displayName: "Somchai" },
+  });
+  const request = {
+    topic: `AI in retail ${key}`,
+    industry: "retail",
+    audience: "executives",
+    targetWords,
+    keywords: [],
+    language: "en" as const,
+    tone: "executive" as const,
+  };
+  const g = await db.prisma.generation.create({
+    data: {
+      requestKey: `q-${key}`,
+      tenantId: tenant.id,
+      requesterId: requester.id,
+      platform: "SLACK",
+      status: "DELIVERED",
+      request,
+      topic: request.topic,
+      language: "en",
+      targetWords,
+      model,
+      draft,
+      promptVersion: PROMPT_VERSION,
+      day: new Date(new Date().toISOString().slice(0, 10)),
+    },
+  });
+  await recordQuality(db, createLogger("silent"), {
+    generationId: g.id,
+    platform: "SLACK",
+    draft,
+    request,
+    sources: [],
+    maxWords: 2000,
+  });
+  return g.id;
+}
+
+beforeAll(async () => {
+  if (!existsSync(SERVER_BUILD))
+    throw new Error(`Console not built: ${SERVER_BUILD} is missing. Run \`npm run build\` first.`);
+  target = await createPostgresDatabase("ab_admin_quality");
+  const config = loadConfig({
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    DATABASE_URL: target.url,
+    PORT: "0",
+    ADMIN_PORT: "0",
+  });
+  db = await openDatabase(config);
+  await db.migrate();
+  await seed(db, config);
+  await db.prisma.adminUser.create({
+    data: { email: EMAIL, name: "Ops", role: "VIEWER", passwordHash: await hashPassword(PASSWORD) },
+  });
+  const app: AppContext = { config, logger: createLogger("silent"), db, redis: null };
+  pipeline = createPipeline(app);
+  consoleServer = await startAdmin(app, { host: "127.0.0.1", port: 0, pipeline });
+
+  ids.good = await delivered("good", GOOD_EN, "gpt-4o", 330);
+  ids.looped = await delivered("looped", LOOPED_EN, "gpt-4o-mini", 600);
+  await recordJudgement(
+    db,
+    ids.good,
+    {
+      status: "scored",
+      model: "gpt-4o",
+      mean: 8.5,
+      scores: {
+        coherence: { score: 9, reason: "Flows from hook to actions." },
+        relevance: { score: 8, reason: "On the request." },
+        originality: { score: 8, reason: "Fresh examples." },
+        style: { score: 9, reason: "House outline." },
+      },
+    },
+    { operation: "JUDGE", model: "gpt-4o", inputTokens: 1_000, outputTokens: 100 },
+  );
+  await recordJudgement(db, ids.looped, { status: "unscored", model: "gpt-4o", reason: "unparseable" }, null);
+  await castVote(db, { generationId: ids.good, platform: "SLACK", voterId: "U1", vote: "UP" });
+  await castVote(db, {
+    generationId: ids.looped,
+    platform: "SLACK",
+    voterId: "U1",
+    vote: "DOWN",
+    comment: "Says the same thing over and over",
+  });
+  await castVote(db, { generationId: ids.looped, platform: "LINE", voterId: "U2", vote: "UP" });
+
+  const res = await fetch(`${consoleServer.url}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { origin: consoleServer.url },
+    body: new URLSearchParams({ email: EMAIL, password: PASSWORD, redirectTo: "/" }),
+  });
+  expect(res.status).toBe(302);
+  cookie = res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith("ab_session="))!
+    .split(";")[0]!;
+});
+
+afterAll(async () => {
+  await consoleServer?.close();
+  await pipeline?.close();
+  await db?.close();
+  await target?.drop();
+});
+
+const page = async (pathname: string) => {
+  const res = await fetch(consoleServer.url + pathname, { headers: { cookie }, redirect: "manual" });
+  return { status: res.status, html: (await res.text()).replace(/<!-- -->/g, "") };
+};
+
+describe("the Quality page", () => {
+  it("needs a session", async () => {
+    const res = await fetch(`${consoleServer.url}/quality`, { redirect: "manual" });
+    expect(res.status).toBe(302);
+  });
+
+  it("shows score and 👍 rate by model and prompt version, and the worst drafts with their failed checks", async () => {
+    const { status, html } = await page("/quality?days=7");
+    expect(status).toBe(200);
+    expect(html).toContain("<h1>Quality</h1>");
+    expect(html).toContain('href="/quality"');
+    // gpt-4o: one draft scoring 100, judged 8.5, one 👍 of one vote.
+    expect(html).toMatch(
+      /gpt-4o<\/th><td[^>]*>1<\/td><td[^>]*>100<\/td><td[^>]*>8\.5 \(1\)<\/td><td[^>]*>1 \/ 0<\/td><td[^>]*>100(\.0)?\s?%/,
+    );
+    // gpt-4o-mini: the looped draft, unscored by the judge, one 👍 and one 👎.
+    expect(html).toMatch(
+      /gpt-4o-mini<\/th><td[^>]*>1<\/td><td[^>]*>\d+<\/td><td[^>]*>—<\/td><td[^>]*>1 \/ 1<\/td><td[^>]*>50(\.0)?\s?%/,
+    );
+    expect(html).toContain(PROMPT_VERSION);
+    const worst = html.slice(html.indexOf("Worst drafts"));
+    expect(worst.indexOf("AI in retail looped")).toBeLessThan(worst.indexOf("AI in retail good"));
+    expect(worst).toContain("length, repetition");
+  });
+});
+
+describe("a generation's page", () => {
+  it("shows its checks, the judge's scores and reasons, and the feedback", async () => {
+    const { status, html } = await page(`/generations/${ids.good}`);
+    expect(status).toBe(200);
+    expect(html).toContain("score 100/100");
+    expect(html).toContain(`Prompt version: ${PROMPT_VERSION}`);
+    expect(html).toContain("Flows from hook to actions.");
+    expect(html).toContain("coherence · 9/10");
+    expect(html).toContain("👍 1 · 👎 0");
+    // The judge's call is the operator's cost: shown with the verdict, not in the article's breakdown.
+    expect(html).toContain("not charged to the requester");
+    expect(html).not.toMatch(
+      /<td data-label="Operation">(Embedding|Writing)<\/td><td data-label="Model">gpt-4o<\/td><td data-label="Input tokens" class="num">1,000/,
+    );
+  });
+
+  it("names the failed checks, an unscored judge and a 👎's comment", async () => {
+    const { html } = await page(`/generations/${ids.looped}`);
+    expect(html).toMatch(/Repetition<\/th><td[^>]*><span class="badge bad">failed/);
+    expect(html).toContain("its answer could not be read as scores");
+    expect(html).toContain("👎 Says the same thing over and over");
+    expect(html).toContain("👍 1 · 👎 1");
+  });
+});
