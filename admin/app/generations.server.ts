@@ -13,9 +13,23 @@ export interface GenerationFilters {
   from: string;
   to: string;
   requester: string;
+  workspace: string;
+  model: string;
   q: string;
+  sort: GenerationSort;
   after: string | null;
 }
+
+/** Sort orders a cost review needs; newest first is the log's natural order. */
+export const SORTS = [
+  "date-desc",
+  "date-asc",
+  "cost-desc",
+  "cost-asc",
+  "latency-desc",
+  "latency-asc",
+] as const;
+export type GenerationSort = (typeof SORTS)[number];
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const validDay = (v: string | null) =>
@@ -33,7 +47,10 @@ export function readGenerationFilters(url: URL): GenerationFilters {
     from: validDay(s.get("from")),
     to: validDay(s.get("to")),
     requester: (s.get("requester") ?? "").slice(0, 64),
+    workspace: (s.get("workspace") ?? "").slice(0, 64),
+    model: (s.get("model") ?? "").slice(0, 100),
     q: (s.get("q") ?? "").trim().slice(0, 100),
+    sort: pick("sort", SORTS) || "date-desc",
     after: s.get("after")?.slice(0, 64) || null,
   };
 }
@@ -48,6 +65,8 @@ export function generationWhere(f: GenerationFilters): Prisma.GenerationWhereInp
     ...(f.cache ? { cacheHit: f.cache === "hit" } : {}),
     ...(f.from || f.to ? { day } : {}),
     ...(f.requester ? { requesterId: f.requester } : {}),
+    ...(f.workspace ? { tenantId: f.workspace } : {}),
+    ...(f.model ? { model: f.model } : {}),
     ...(f.q ? { topic: { contains: f.q, mode: "insensitive" } } : {}),
     // The tier a requester is on now: their own, or their workspace's default.
     ...(f.tier
@@ -75,22 +94,52 @@ export const LIST_SELECT = {
   firstChunkMs: true,
   errorCode: true,
   requester: { select: { id: true, displayName: true, externalId: true } },
-  tenant: { select: { name: true, externalId: true } },
+  tenant: { select: { id: true, name: true, externalId: true } },
 } satisfies Prisma.GenerationSelect;
 
 export type GenerationListRow = Prisma.GenerationGetPayload<{ select: typeof LIST_SELECT }>;
 
-/** One page in log order (newest first), keyset-paginated so deep pages stay as fast as the first. */
+/** A reversed range matches nothing by construction: say so instead of "No generations match". */
+export function rangeProblem(f: GenerationFilters): string | null {
+  return f.from && f.to && f.from > f.to
+    ? `"From" (${f.from}) is after "To" (${f.to}): no day can be in that range. Swap the dates.`
+    : null;
+}
+
+function orderFor(sort: GenerationSort): Prisma.GenerationOrderByWithRelationInput[] {
+  const [key, dir] = sort.split("-") as ["date" | "cost" | "latency", "asc" | "desc"];
+  // The id breaks ties so the cursor pages stay stable.
+  if (key === "cost") return [{ costUsd: dir }, { id: dir }];
+  if (key === "latency") return [{ latencyMs: { sort: dir, nulls: "last" } }, { id: dir }];
+  return [{ createdAt: dir }, { id: dir }];
+}
+
+/** Count, tokens and cost over the whole filtered set (not just the page shown). */
+export async function generationTotals(app: AppContext, where: Prisma.GenerationWhereInput) {
+  const a = await app.db.prisma.generation.aggregate({
+    where,
+    _count: { _all: true },
+    _sum: { inputTokens: true, outputTokens: true, costUsd: true },
+  });
+  return {
+    count: a._count._all,
+    tokens: (a._sum.inputTokens ?? 0) + (a._sum.outputTokens ?? 0),
+    costUsd: (a._sum.costUsd ?? 0).toString(),
+  };
+}
+
+/** One page in the chosen order, keyset-paginated so deep pages stay as fast as the first. */
 export async function generationPage(
   app: AppContext,
   where: Prisma.GenerationWhereInput,
   after: string | null,
   take: number,
+  sort: GenerationSort = "date-desc",
 ): Promise<GenerationListRow[]> {
   return app.db.prisma.generation.findMany({
     where,
     select: LIST_SELECT,
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    orderBy: orderFor(sort),
     take,
     ...(after ? { cursor: { id: after }, skip: 1 } : {}),
   });

@@ -19,8 +19,10 @@ export interface PeriodFigures {
   costPerArticle: number | null;
   cacheHitRate: number | null;
   errorRate: number | null;
-  /** Upper bound of the latency bucket holding the 95th percentile; null without deliveries. */
+  /** Median and 95th percentile, interpolated within their latency bucket; null without deliveries. */
+  p50Ms: number | null;
   p95Ms: number | null;
+  /** True when the 95th percentile lies in the open bucket (above the last bound). */
   p95Open: boolean;
 }
 
@@ -122,10 +124,9 @@ export async function loadOverview(app: AppContext, now = new Date()): Promise<O
     const failures = n(t[`${prefix}Failures`]);
     const cacheHits = n(t[`${prefix}CacheHits`]);
     const costUsd = n(t[`${prefix}Cost`]);
-    const p95 = percentile(
-      buckets.map((b) => n(b[bucketKey])),
-      0.95,
-    );
+    const counts = buckets.map((b) => n(b[bucketKey]));
+    const p50 = latencyPercentile(counts, 0.5);
+    const p95 = latencyPercentile(counts, 0.95);
     return {
       articles,
       failures,
@@ -136,8 +137,9 @@ export async function loadOverview(app: AppContext, now = new Date()): Promise<O
       costPerArticle: articles ? costUsd / articles : null,
       cacheHitRate: articles ? cacheHits / articles : null,
       errorRate: articles + failures ? failures / (articles + failures) : null,
-      p95Ms: p95 === null ? null : (LATENCY_BUCKETS_MS[p95] ?? null),
-      p95Open: p95 !== null && !Number.isFinite(LATENCY_BUCKETS_MS[p95] ?? Infinity),
+      p50Ms: p50?.ms ?? null,
+      p95Ms: p95?.ms ?? null,
+      p95Open: p95?.open ?? false,
     };
   };
 
@@ -191,6 +193,23 @@ export async function loadOverview(app: AppContext, now = new Date()): Promise<O
     }),
     counts: { tiers, tenants, requesters },
   };
+}
+
+/**
+ * The q-quantile in ms, read from bucket counts: linear within the bucket that holds it (the
+ * usual histogram estimate), or that bucket's lower bound with `open` when it is the last one.
+ */
+export function latencyPercentile(counts: number[], q: number): { ms: number; open: boolean } | null {
+  const i = percentile(counts, q);
+  if (i === null) return null;
+  const lower = i ? (LATENCY_BUCKETS_MS[i - 1] ?? 0) : 0;
+  const upper = LATENCY_BUCKETS_MS[i] ?? Infinity;
+  if (!Number.isFinite(upper)) return { ms: lower, open: true };
+  const total = counts.reduce((a, b) => a + b, 0);
+  const before = counts.slice(0, i).reduce((a, b) => a + b, 0);
+  const inBucket = counts[i] ?? 0;
+  const fraction = inBucket ? Math.min(1, Math.max(0, (q * total - before) / inBucket)) : 1;
+  return { ms: Math.round(lower + fraction * (upper - lower)), open: false };
 }
 
 /** Index of the bucket holding the q-quantile of counts per bucket, or null when empty. */

@@ -12,6 +12,7 @@ export default [
     route("generations", "routes/generations.tsx"),
     route("generations/:id", "routes/generation.tsx"),
     route("quality", "routes/quality.tsx"),
+    route("limits", "routes/limits.tsx"),
     route("requesters", "routes/requesters.tsx"),
     route("requesters/:id", "routes/requester.tsx"),
     route("workspaces", "routes/workspaces.tsx"),

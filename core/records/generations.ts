@@ -9,16 +9,33 @@ import { toJsonColumn } from "./json.ts";
  * a failure or a cost twice.
  */
 
-/** Upper bounds (ms) of the latency buckets kept per requester per day, for p95 without raw rows. */
+/**
+ * Upper bounds (ms) of the latency buckets kept per requester per day, for p50/p95 without raw
+ * rows. Fine enough that a percentile read from them is a number worth showing (30 → 60 s was
+ * one bucket). Every earlier bound is still here, so migration 20261201140000 moved old counts
+ * to the bucket with the same upper bound; add bounds only the same way.
+ */
 export const LATENCY_BUCKETS_MS = [
   1_000,
   2_000,
+  3_000,
   4_000,
+  5_000,
+  6_000,
   8_000,
+  10_000,
   12_000,
+  15_000,
   20_000,
+  25_000,
   30_000,
+  35_000,
+  40_000,
+  45_000,
+  50_000,
   60_000,
+  75_000,
+  90_000,
   120_000,
   Infinity,
 ];
@@ -170,11 +187,14 @@ export async function recordDelivered(
 export async function recordFailed(db: Database, id: string, o: FailedOutcome): Promise<boolean> {
   const priced = await priceUsage(db, o.usage);
   const total = totalCost(priced);
+  // A failed draft that was billed says which model billed it (the log and the CSV show it).
+  const chatModel = priced.filter((u) => u.operation === "CHAT").at(-1)?.model;
   return db.prisma.$transaction(async (tx) => {
     const updated = await tx.generation.updateMany({
       where: { id, status: { in: ["QUEUED", "RUNNING"] } },
       data: {
         status: "FAILED",
+        ...(chatModel ? { model: chatModel } : {}),
         errorCode: o.errorCode,
         error: o.error.slice(0, 2_000),
         inputTokens: total.inputTokens,

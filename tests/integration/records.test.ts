@@ -170,7 +170,8 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
     const added = after.latencyBuckets.map((n, i) => n - (before?.latencyBuckets[i] ?? 0));
     expect(added).toHaveLength(LATENCY_BUCKETS_MS.length);
     expect(added[1]).toBe(6); // 1.5 s ≤ 2 s
-    expect(added[6]).toBe(6); // 25 s ≤ 30 s
+    expect(added[11]).toBe(6); // 20 s < 25 s ≤ 25 s
+    expect(added.reduce((a, b) => a + b, 0)).toBe(12);
   });
 
   it("records a failure once, counting no article but the tokens it spent", async () => {
@@ -213,5 +214,22 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
     expect(after.failures).toBe(before.failures + 1);
     expect(after.refusals).toBe(before.refusals + 1);
     expect(after.costUsd.sub(before.costUsd).toString()).toBe("0.00002");
+    // Only embeddings were billed: no chat model to name.
+    expect((await db.prisma.generation.findUniqueOrThrow({ where: { id } })).model).toBeNull();
+  });
+
+  it("names the chat model on a failed draft that was billed for it", async () => {
+    const { id } = await newGeneration();
+    await recordFailed(db, id, {
+      errorCode: "stream_cut",
+      error: "the stream ended early",
+      latencyMs: 4_000,
+      usage: [
+        { operation: "EMBEDDING", model: "text-embedding-3-small", inputTokens: 10, outputTokens: 0 },
+        { operation: "CHAT", model: "gpt-4o-mini", inputTokens: 100, outputTokens: 40 },
+      ],
+    });
+    const g = await db.prisma.generation.findUniqueOrThrow({ where: { id } });
+    expect(g).toMatchObject({ status: "FAILED", model: "gpt-4o-mini", inputTokens: 110, outputTokens: 40 });
   });
 });

@@ -1,3 +1,4 @@
+import { Link } from "react-router";
 import { shortDay } from "../lib/format.ts";
 
 /**
@@ -143,7 +144,7 @@ export function BarList({
   empty,
 }: {
   title: string;
-  rows: Array<{ label: string; sub?: string; value: number; tone?: string }>;
+  rows: Array<{ label: string; sub?: string; value: number; tone?: string; href?: string }>;
   format: (v: number) => string;
   empty: string;
 }) {
@@ -158,7 +159,13 @@ export function BarList({
           {rows.map((r) => (
             <li key={r.label + (r.sub ?? "")}>
               <div className="barlist-label">
-                <span className="barlist-name">{r.label}</span>
+                {r.href ? (
+                  <Link className="barlist-name" to={r.href}>
+                    {r.label}
+                  </Link>
+                ) : (
+                  <span className="barlist-name">{r.label}</span>
+                )}
                 {r.sub && <span className="barlist-sub">{r.sub}</span>}
                 <span className="barlist-value">{format(r.value)}</span>
               </div>

@@ -18,6 +18,7 @@ const NAV: Array<{ to: string; label: string; end?: boolean }> = [
   { to: "/", label: "Overview", end: true },
   { to: "/generations", label: "Generations" },
   { to: "/quality", label: "Quality" },
+  { to: "/limits", label: "Limits" },
   { to: "/requesters", label: "Requesters" },
   { to: "/workspaces", label: "Workspaces" },
   { to: "/tiers", label: "Tiers" },

@@ -46,7 +46,11 @@ export async function action({ request, context }: Route.ActionArgs) {
         },
         { status: read.status },
       );
-    const files = read.form.getAll("files").filter((f): f is File => typeof f !== "string" && f.size > 0);
+    // An empty file input still sends one nameless, zero-byte part; a zero-byte file the admin
+    // chose has a name and must reach the "The file is empty." check, not vanish.
+    const files = read.form
+      .getAll("files")
+      .filter((f): f is File => typeof f !== "string" && (f.name !== "" || f.size > 0));
     if (!files.length)
       return data(
         {
@@ -69,7 +73,8 @@ export async function action({ request, context }: Route.ActionArgs) {
       {
         ok: good > 0,
         intent: "upload",
-        notice: `${good} of ${checks.length} file${checks.length === 1 ? "" : "s"} in the corpus.`,
+        // Counted against the files chosen, so "2 of 4" matches what the admin picked.
+        notice: `${good} of ${files.length} file${files.length === 1 ? "" : "s"} in the corpus.`,
         formError: bad && !good ? "No file was added: see why below." : null,
         fieldErrors: {},
         values: {},

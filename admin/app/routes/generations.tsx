@@ -1,8 +1,22 @@
 import { Link, useLocation } from "react-router";
 import { requireAdminUser } from "../auth.server.ts";
 import { FilterInput, FilterSelect, Filters, withParam } from "../components/filters.tsx";
-import { Badge, EmptyState, PageError, PageHeader, Pager, useConsoleUser } from "../components/ui.tsx";
-import { generationPage, generationWhere, readGenerationFilters } from "../generations.server.ts";
+import {
+  Badge,
+  EmptyState,
+  Notice,
+  PageError,
+  PageHeader,
+  Pager,
+  useConsoleUser,
+} from "../components/ui.tsx";
+import {
+  generationPage,
+  generationTotals,
+  generationWhere,
+  rangeProblem,
+  readGenerationFilters,
+} from "../generations.server.ts";
 import {
   dateTime,
   num,
@@ -14,6 +28,7 @@ import {
   usd,
 } from "../lib/format.ts";
 import type { Route } from "./+types/generations";
+import { FilterChips, filterChips, SortHeader } from "./generations-parts.tsx";
 
 export const meta: Route.MetaFunction = () => [{ title: "Generations · Article Bot console" }];
 const PAGE = 50;
@@ -22,14 +37,43 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   await requireAdminUser(request, context);
   const url = new URL(request.url);
   const filters = readGenerationFilters(url);
-  const [rows, tiers] = await Promise.all([
-    generationPage(context.app, generationWhere(filters), filters.after, PAGE + 1),
-    context.app.db.prisma.tier.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } }),
+  const problem = rangeProblem(filters);
+  const where = generationWhere(filters);
+  const p = context.app.db.prisma;
+  const [rows, totals, tiers, workspaces, models, requester] = await Promise.all([
+    problem ? [] : generationPage(context.app, where, filters.after, PAGE + 1, filters.sort),
+    problem ? null : generationTotals(context.app, where),
+    p.tier.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } }),
+    p.tenant.findMany({
+      orderBy: [{ name: "asc" }, { externalId: "asc" }],
+      select: { id: true, name: true, externalId: true, platform: true },
+      take: 500,
+    }),
+    // Models from the rollup table: a handful of rows, not a scan of the log.
+    p.dailyModelUsage.findMany({
+      where: { operation: "CHAT" },
+      distinct: ["model"],
+      select: { model: true },
+    }),
+    filters.requester
+      ? p.requester.findUnique({
+          where: { id: filters.requester },
+          select: { displayName: true, externalId: true },
+        })
+      : null,
   ]);
   const page = rows.slice(0, PAGE);
   return {
     filters,
+    problem,
+    totals,
     tiers,
+    workspaces: workspaces.map((w) => ({
+      id: w.id,
+      name: `${w.name || w.externalId} (${PLATFORM_LABEL[w.platform] ?? w.platform})`,
+    })),
+    models: models.map((m) => m.model).sort(),
+    requesterName: requester ? requester.displayName || requester.externalId : filters.requester,
     next: rows.length > PAGE ? page.at(-1)!.id : null,
     rows: page.map((g) => ({
       ...g,
@@ -37,12 +81,13 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       createdAt: g.createdAt.toISOString(),
       requester: g.requester.displayName || g.requester.externalId,
       workspace: g.tenant.name || g.tenant.externalId,
+      workspaceId: g.tenant.id,
     })),
   };
 }
 
 export default function Generations({ loaderData }: Route.ComponentProps) {
-  const { rows, filters, tiers, next } = loaderData;
+  const { rows, filters, tiers, workspaces, models, next, totals, problem, requesterName } = loaderData;
   const { search } = useLocation();
   const { timeZone } = useConsoleUser();
   const exportParams = new URLSearchParams(search);
@@ -55,8 +100,11 @@ export default function Generations({ loaderData }: Route.ComponentProps) {
       filters.from ||
       filters.to ||
       filters.requester ||
+      filters.workspace ||
+      filters.model ||
       filters.q,
   );
+  const chips = filterChips(filters, { tiers, workspaces, requesterName });
   return (
     <>
       <PageHeader
@@ -82,6 +130,18 @@ export default function Generations({ loaderData }: Route.ComponentProps) {
             { value: "", label: "All" },
             ...Object.entries(PLATFORM_LABEL).map(([value, label]) => ({ value, label })),
           ]}
+        />
+        <FilterSelect
+          label="Workspace"
+          name="workspace"
+          value={filters.workspace}
+          options={[{ value: "", label: "All" }, ...workspaces.map((w) => ({ value: w.id, label: w.name }))]}
+        />
+        <FilterSelect
+          label="Model"
+          name="model"
+          value={filters.model}
+          options={[{ value: "", label: "All" }, ...models.map((m) => ({ value: m, label: m }))]}
         />
         <FilterSelect
           label="Tier (now)"
@@ -111,8 +171,17 @@ export default function Generations({ loaderData }: Route.ComponentProps) {
         <FilterInput label="From" name="from" type="date" value={filters.from} />
         <FilterInput label="To" name="to" type="date" value={filters.to} />
         {filters.requester && <input type="hidden" name="requester" value={filters.requester} />}
+        {filters.sort !== "date-desc" && <input type="hidden" name="sort" value={filters.sort} />}
       </Filters>
-      {rows.length === 0 ? (
+      <FilterChips chips={chips} search={search} />
+      {problem ? (
+        <Notice tone="warning">{problem}</Notice>
+      ) : totals && rows.length > 0 ? (
+        <p className="totals" data-testid="totals">
+          {`${num(totals.count)} generation${totals.count === 1 ? "" : "s"} · ${num(totals.tokens)} tokens · ${usd(totals.costUsd)}${filtered ? " for these filters" : " in all"}`}
+        </p>
+      ) : null}
+      {problem ? null : rows.length === 0 ? (
         <EmptyState title={filtered ? "No generations match these filters" : "No generations yet"}>
           {filtered ? (
             "Widen the dates or clear a filter."
@@ -124,12 +193,13 @@ export default function Generations({ loaderData }: Route.ComponentProps) {
         </EmptyState>
       ) : (
         <div className="card flush">
-          <table className="rtable">
+          <table className="rtable compact">
             <thead>
               <tr>
-                <th scope="col">When</th>
+                <SortHeader label="When" sortKey="date" sort={filters.sort} search={search} />
                 <th scope="col">Topic</th>
                 <th scope="col">Requester</th>
+                <th scope="col">Model</th>
                 <th scope="col">Status</th>
                 <th scope="col" className="num">
                   Words
@@ -137,12 +207,8 @@ export default function Generations({ loaderData }: Route.ComponentProps) {
                 <th scope="col" className="num">
                   Tokens
                 </th>
-                <th scope="col" className="num">
-                  Cost
-                </th>
-                <th scope="col" className="num">
-                  Time
-                </th>
+                <SortHeader label="Cost" sortKey="cost" sort={filters.sort} search={search} num />
+                <SortHeader label="Time" sortKey="latency" sort={filters.sort} search={search} num />
               </tr>
             </thead>
             <tbody>
@@ -158,9 +224,11 @@ export default function Generations({ loaderData }: Route.ComponentProps) {
                   <td data-label="Requester">
                     {g.requester}
                     <div className="sub">
-                      {PLATFORM_LABEL[g.platform]} · {g.workspace}
+                      {PLATFORM_LABEL[g.platform]} ·{" "}
+                      <Link to={withParam(search, "workspace", g.workspaceId)}>{g.workspace}</Link>
                     </div>
                   </td>
+                  <td data-label="Model">{g.model ?? "—"}</td>
                   <td data-label="Status">
                     <Badge tone={STATUS_TONE[g.status]}>{STATUS_LABEL[g.status]}</Badge>
                     {g.errorCode && <div className="sub">{g.errorCode}</div>}

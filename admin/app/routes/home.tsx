@@ -1,16 +1,24 @@
 import { Link } from "react-router";
 import { requireAdminUser } from "../auth.server.ts";
+import { loadCostBreakdown, readCostRange } from "../breakdown.server.ts";
 import { BarList, ColumnChart } from "../components/charts.tsx";
 import { EmptyState, PageError, PageHeader } from "../components/ui.tsx";
 import { num, PLATFORM_LABEL, pct, seconds, usd } from "../lib/format.ts";
 import { loadOverview, type PeriodFigures } from "../overview.server.ts";
 import type { Route } from "./+types/home";
+import { CostBreakdownSection } from "./home-breakdown.tsx";
 
 export const meta: Route.MetaFunction = () => [{ title: "Overview · Article Bot console" }];
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   await requireAdminUser(request, context);
-  return loadOverview(context.app);
+  const now = new Date();
+  const range = readCostRange(new URL(request.url), now, context.app.config.quotaTimeZone);
+  const [overview, breakdown] = await Promise.all([
+    loadOverview(context.app, now),
+    loadCostBreakdown(context.app, range, now),
+  ]);
+  return { ...overview, breakdown };
 }
 
 const COUNT_LABELS = [
@@ -44,6 +52,8 @@ export default function Home({ loaderData }: Route.ComponentProps) {
           </div>
         </Period>
       </div>
+
+      <CostBreakdownSection b={o.breakdown} />
 
       <section className="card">
         <h2>Last 30 days</h2>
@@ -138,7 +148,8 @@ function Period({ title, f, children }: { title: string; f: PeriodFigures; child
         <Stat label="Cache hit rate" value={pct(f.cacheHitRate, 0)} sub={`${usd(f.savedUsd)} saved`} />
         <Stat
           label="p95 generation time"
-          value={f.p95Ms === null ? "—" : f.p95Open ? "> 120 s" : `≤ ${seconds(f.p95Ms)}`}
+          value={f.p95Ms === null ? "—" : f.p95Open ? `> ${seconds(f.p95Ms)}` : seconds(f.p95Ms)}
+          sub={f.p50Ms === null ? undefined : `median ${seconds(f.p50Ms)}`}
         />
         <Stat label="Error rate" value={pct(f.errorRate)} sub={`${num(f.failures)} failed`} />
         {children}

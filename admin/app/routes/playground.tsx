@@ -52,6 +52,18 @@ export async function action({ request, context }: Route.ActionArgs) {
   if (outcome.kind === "invalid")
     return invalid({ fieldErrors: { [outcome.field]: outcome.message }, values: parsed.values });
   if ("generationId" in outcome) throw redirect(`/playground?g=${outcome.generationId}`);
+  // Guidance is the bot answering (how to ask, with examples), not a failure of the form: the
+  // page shows it in the thread, as the chat would.
+  if (outcome.kind === "guidance")
+    return {
+      ok: true as const,
+      reply: {
+        asked: parsed.data.text,
+        requester: parsed.data.requester,
+        message: outcome.message,
+        examples: outcome.examples ?? [],
+      },
+    };
   return invalid({
     fieldErrors: {},
     formError: outcome.message,
@@ -64,6 +76,7 @@ export default function Playground({ loaderData, actionData }: Route.ComponentPr
   const { tiers, requesters, state: initial, me, offline } = loaderData;
   const canEdit = useCanEdit();
   const failed = actionData && !actionData.ok ? actionData : null;
+  const reply = actionData?.ok ? actionData.reply : null;
   const values = failed?.values ?? {};
   const errors = failed?.fieldErrors ?? {};
   const defaultTier =
@@ -136,7 +149,9 @@ export default function Playground({ loaderData, actionData }: Route.ComponentPr
         </section>
         <section className="card thread-card">
           <h2>Thread</h2>
-          {initial ? (
+          {reply ? (
+            <GuidanceReply reply={reply} />
+          ) : initial ? (
             <Thread key={initial.id} initial={initial} />
           ) : (
             <EmptyState title="Nothing requested yet">
@@ -146,6 +161,39 @@ export default function Playground({ loaderData, actionData }: Route.ComponentPr
         </section>
       </div>
     </>
+  );
+}
+
+/** The bot's answer to a message that was not an article request: what it says in the chat. */
+function GuidanceReply({
+  reply,
+}: {
+  reply: { asked: string; requester: string; message: string; examples: string[] };
+}) {
+  return (
+    <div className="thread" data-testid="guidance">
+      <div className="message user">
+        <div className="message-meta">
+          <span className="strong">{reply.requester}</span>
+        </div>
+        <p>{reply.asked}</p>
+      </div>
+      <div className="message bot">
+        <div className="message-meta">
+          <span className="strong">Article Bot</span> <Badge tone="neutral">guidance</Badge>
+        </div>
+        <p>{reply.message}</p>
+        {reply.examples.length > 0 && (
+          <ul className="examples">
+            {reply.examples.map((e) => (
+              <li key={e}>
+                <q>{e}</q>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </div>
   );
 }
 
