@@ -74,8 +74,6 @@ const T = {
     unavailable: "Sorry — I couldn't take that request just now. Please try again in a minute.",
     tryLike: "Try, for example:",
     formHint: "Or type `/article` for a form.",
-    threadHint:
-      "To change a draft, use the buttons under it. To ask for a new article, write to me in the main conversation.",
     gone: "That draft is no longer available.",
     notYours: "That draft belongs to another workspace.",
     uploadFailed: "Sorry — I couldn't attach the file here.",
@@ -162,7 +160,6 @@ const T = {
     unavailable: "ขออภัย — ตอนนี้รับคำขอไม่ได้ กรุณาลองใหม่ในอีกสักครู่",
     tryLike: "ตัวอย่างคำขอ:",
     formHint: "หรือพิมพ์ `/article` เพื่อกรอกแบบฟอร์ม",
-    threadHint: "หากต้องการแก้ไขบทความ ใช้ปุ่มใต้บทความ หากต้องการบทความใหม่ พิมพ์ถึงบอทในหน้าแชตหลัก",
     gone: "ไม่พบบทความนี้แล้ว",
     notYours: "บทความนี้เป็นของเวิร์กสเปซอื่น",
     uploadFailed: "ขออภัย — แนบไฟล์ที่นี่ไม่ได้",
