@@ -298,4 +298,36 @@ describe.each([
     expect(JSON.stringify(clicked.blocks)).toContain("Revising");
     expect(await usedToday(user)).toBe(1);
   });
+
+  it("makes a revision sent while the draft is being written wait its turn, with one notice", async () => {
+    openai.set({ tokensPerSecond: 400 });
+    try {
+      const channel = id("C");
+      const user = id("U");
+      const sent = await slack.mention(server.url, {
+        channel,
+        user,
+        text: at("write about hydrogen trucks for fleet managers, 600 words"),
+      });
+      const v1 = await until("the draft being written", async () => {
+        const row = await byKey(sent.eventId);
+        return row && row.chunksDelivered >= 1 && row.status === "RUNNING" ? row : null;
+      });
+      const thread = stateOf(v1).parentTs!;
+      await slack.mention(server.url, { channel, user, text: at("more formal"), threadTs: thread });
+      const v2 = await revisionOf(v1.id);
+      const notices = [
+        ...slack.ephemerals.filter((e) => e.threadTs === thread),
+        ...slack.thread(channel, thread).filter((m) => m.bot),
+      ].filter((m) => m.text.includes("Queued"));
+      expect(notices).toHaveLength(1);
+      const done = await app.db.prisma.generation.findUniqueOrThrow({ where: { id: v1.id } });
+      // The revision's parent comes after the first draft's closing message: nothing interleaved.
+      expect(Number(stateOf(v2).parentTs)).toBeGreaterThan(Number(stateOf(done).closedTs));
+      expect(v2.instruction).toBe("more formal");
+      expect((v2.request as { tone?: string }).tone).toBe("executive");
+    } finally {
+      openai.set({ tokensPerSecond: 0 });
+    }
+  });
 });
