@@ -1,7 +1,9 @@
 import { data, Link } from "react-router";
 import { requireAdminUser } from "../auth.server.ts";
+import { DraftVersions } from "../components/draft-versions.tsx";
 import { Markdown } from "../components/markdown.tsx";
 import { Badge, EmptyState, PageError, PageHeader, useConsoleUser } from "../components/ui.tsx";
+import { loadDraftVersions } from "../lib/draft-versions.server.ts";
 import { dateTime, num, PLATFORM_LABEL, STATUS_LABEL, STATUS_TONE, seconds, usd } from "../lib/format.ts";
 import type { Route } from "./+types/generation";
 
@@ -21,7 +23,9 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
   });
   if (!g) throw data({ message: "There is no such generation." }, { status: 404 });
   const request_ = g.request as Record<string, unknown>;
+  const versions = await loadDraftVersions(context.app.db, g.draftId);
   return {
+    versions,
     g: {
       id: g.id,
       topic: g.topic,
@@ -119,6 +123,7 @@ export default function GenerationPage({ loaderData }: Route.ComponentProps) {
           </dl>
         </section>
       </div>
+      <DraftVersions versions={loaderData.versions} current={g.id} />
       <section className="card">
         <h2>Cost breakdown</h2>
         {g.usage.length === 0 ? (
