@@ -1,4 +1,5 @@
 import type { KnownBlock } from "@slack/web-api";
+import type { RevisionsExhausted } from "../../core/conversation/revise.ts";
 import type { ArticleRequest, Language, Source } from "../../core/domain.ts";
 import type { QuotaExceeded } from "../../core/quota/quotas.ts";
 import type { Guidance } from "../../core/request/parse.ts";
@@ -19,6 +20,7 @@ export const ACTIONS = {
   shorten: "shorten",
   download: "download_markdown",
   retry: "retry",
+  stop: "stop",
 } as const;
 
 const T = {
@@ -48,7 +50,8 @@ const T = {
     regenerate: "Regenerate",
     shorten: "Shorten",
     download: "Download .md",
-    regenerateHint: "Regenerate writes a new angle and counts as a new article against your quota.",
+    regenerateHint:
+      "Regenerate rewrites this draft from another angle and Shorten condenses it, in this thread, without using an article. Or reply here with what to change.",
     apology: "Sorry — I couldn't finish this draft.",
     reasons: {
       busy: "The writing service is busy right now.",
@@ -71,8 +74,6 @@ const T = {
     unavailable: "Sorry — I couldn't take that request just now. Please try again in a minute.",
     tryLike: "Try, for example:",
     formHint: "Or type `/article` for a form.",
-    threadHint:
-      "To change a draft, use the buttons under it. To ask for a new article, write to me in the main conversation.",
     gone: "That draft is no longer available.",
     notYours: "That draft belongs to another workspace.",
     uploadFailed: "Sorry — I couldn't attach the file here.",
@@ -81,6 +82,35 @@ const T = {
     shorter: (n: number) => `A shorter version of about ${fmt(n)} words.`,
     secondTry: "A second try.",
     note: ":information_source:",
+    conversation: {
+      smallTalk:
+        "You're welcome! Tell me in this thread what to change (shorter, another angle, translate to Thai…), or ask me for a new article.",
+      usageTitle: ":bar_chart: Your usage",
+      today: (used: number, limit: number | null) =>
+        limit === null
+          ? `Today: ${fmt(used)} articles (no daily limit)`
+          : `Today: ${fmt(used)} of ${fmt(limit)} articles`,
+      month: (spent: number, budget: number | null) =>
+        budget === null
+          ? `This month: $${money(spent)} (no monthly budget)`
+          : `This month: $${money(spent)} of $${money(budget)} budget`,
+      revisions: (used: number, max: number) => `This draft: ${fmt(used)} of ${fmt(max)} revisions`,
+      resets: (at: Date) => `resets ${when(at, "en")}`,
+      stopping:
+        ":octagonal_sign: Stopping the draft. What was already written stays in the thread, and it doesn't count against your quota.",
+      nothingToStop: "Nothing is being written here right now.",
+      noDraft:
+        "There is no draft in this conversation to change yet. Ask me for an article first, for example: `write about AI in retail for executives`.",
+      waiting: (ahead: number) =>
+        `:hourglass: Queued — I'll start as soon as the ${ahead === 1 ? "draft" : `${ahead} drafts`} before it in this thread ${ahead === 1 ? "is" : "are"} done.`,
+      revisionsRefused: (r: { used: number; max: number; tier: string }) =>
+        `This draft has had ${fmt(r.used)} of the ${fmt(r.max)} revisions your ${r.tier} plan allows. Ask for a new article to start a fresh draft.`,
+      revising: ":hourglass_flowing_sand: Revising — the new version follows in this thread.",
+      revisingNote: (instruction: string) => `Revising: ${instruction}`,
+      stop: "Stop",
+      stopped: (n: number) =>
+        `:octagonal_sign: Stopped at your request — ${n} ${n === 1 ? "section" : "sections"} posted. It doesn't count against your quota.`,
+    },
   },
   th: {
     writing: "กำลังเขียน",
@@ -106,7 +136,8 @@ const T = {
     regenerate: "เขียนใหม่",
     shorten: "ย่อให้สั้นลง",
     download: "ดาวน์โหลด .md",
-    regenerateHint: "ปุ่มเขียนใหม่จะเขียนในมุมใหม่ และนับเป็นบทความใหม่ในโควตาของคุณ",
+    regenerateHint:
+      "ปุ่มเขียนใหม่จะเขียนบทความนี้ในมุมใหม่ และปุ่มย่อจะย่อให้สั้นลง ในเธรดนี้ โดยไม่นับเป็นบทความใหม่ หรือพิมพ์ตอบในเธรดนี้ว่าอยากแก้อะไร",
     apology: "ขออภัย — เขียนบทความนี้ไม่สำเร็จ",
     reasons: {
       busy: "ระบบเขียนบทความไม่ว่างในขณะนี้",
@@ -129,7 +160,6 @@ const T = {
     unavailable: "ขออภัย — ตอนนี้รับคำขอไม่ได้ กรุณาลองใหม่ในอีกสักครู่",
     tryLike: "ตัวอย่างคำขอ:",
     formHint: "หรือพิมพ์ `/article` เพื่อกรอกแบบฟอร์ม",
-    threadHint: "หากต้องการแก้ไขบทความ ใช้ปุ่มใต้บทความ หากต้องการบทความใหม่ พิมพ์ถึงบอทในหน้าแชตหลัก",
     gone: "ไม่พบบทความนี้แล้ว",
     notYours: "บทความนี้เป็นของเวิร์กสเปซอื่น",
     uploadFailed: "ขออภัย — แนบไฟล์ที่นี่ไม่ได้",
@@ -138,6 +168,31 @@ const T = {
     shorter: (n: number) => `ฉบับสั้นลง ประมาณ ${fmt(n)} คำ`,
     secondTry: "ลองเขียนอีกครั้ง",
     note: ":information_source:",
+    conversation: {
+      smallTalk: "ยินดีเลย! บอกในเธรดนี้ได้เลยว่าอยากแก้อะไร (ให้สั้นลง มุมมองใหม่ แปลเป็นภาษาอังกฤษ…) หรือขอบทความใหม่ก็ได้",
+      usageTitle: ":bar_chart: การใช้งานของคุณ",
+      today: (used: number, limit: number | null) =>
+        limit === null
+          ? `วันนี้: ${fmt(used)} บทความ (ไม่จำกัดต่อวัน)`
+          : `วันนี้: ${fmt(used)} จาก ${fmt(limit)} บทความ`,
+      month: (spent: number, budget: number | null) =>
+        budget === null
+          ? `เดือนนี้: $${money(spent)} (ไม่จำกัดงบรายเดือน)`
+          : `เดือนนี้: $${money(spent)} จากงบ $${money(budget)}`,
+      revisions: (used: number, max: number) => `บทความนี้: แก้ไขแล้ว ${fmt(used)} จาก ${fmt(max)} ครั้ง`,
+      resets: (at: Date) => `รีเซ็ต ${when(at, "th")}`,
+      stopping: ":octagonal_sign: กำลังหยุดเขียน ส่วนที่เขียนแล้วยังอยู่ในเธรด และครั้งนี้ไม่นับในโควตาของคุณ",
+      nothingToStop: "ตอนนี้ไม่มีบทความที่กำลังเขียนอยู่ในที่นี้",
+      noDraft: "ยังไม่มีบทความในบทสนทนานี้ให้แก้ไข ขอบทความก่อนได้เลย เช่น `เขียนเรื่อง AI ในธุรกิจค้าปลีกสำหรับผู้บริหาร`",
+      waiting: (ahead: number) =>
+        `:hourglass: อยู่ในคิว — จะเริ่มเขียนทันทีที่บทความก่อนหน้าในเธรดนี้ (${fmt(ahead)} รายการ) เสร็จ`,
+      revisionsRefused: (r: { used: number; max: number; tier: string }) =>
+        `บทความนี้แก้ไขไปแล้ว ${fmt(r.used)} จาก ${fmt(r.max)} ครั้งที่แพ็กเกจ ${r.tier} อนุญาต ขอบทความใหม่เพื่อเริ่มร่างใหม่ได้`,
+      revising: ":hourglass_flowing_sand: กำลังแก้ไข — ฉบับใหม่จะตามมาในเธรดนี้",
+      revisingNote: (instruction: string) => `กำลังแก้ไข: ${instruction}`,
+      stop: "หยุด",
+      stopped: (n: number) => `:octagonal_sign: หยุดตามที่ขอแล้ว — ส่งไปแล้ว ${n} ส่วน ครั้งนี้ไม่นับในโควตาของคุณ`,
+    },
   },
 } satisfies Record<Language, unknown>;
 
@@ -145,14 +200,25 @@ export function words(language: Language) {
   return T[language];
 }
 
-export type Status = "writing" | "cache" | "resumed" | "failed" | { progress: number } | { done: number };
+export type Status =
+  | "writing"
+  | "cache"
+  | "resumed"
+  | "failed"
+  | { progress: number }
+  | { done: number }
+  | { stopped: number };
 
-/** The parent message: what is being written, for whom, and a live status line. */
+/**
+ * The parent message: what is being written, for whom, and a live status line; while the
+ * draft is being written (when its generation is known) a Stop button.
+ */
 export function parentMessage(
   request: ArticleRequest,
   requester: string,
   status: Status,
   note?: string,
+  generationId?: string,
 ): Message {
   const t = T[request.language];
   const facts = [
@@ -174,6 +240,27 @@ export function parentMessage(
     blocks: [
       { type: "section", text: { type: "mrkdwn", text: lines.join("\n") } },
       { type: "context", elements: [{ type: "mrkdwn", text: statusText }] },
+      ...(generationId && stillWriting(status) ? [stopActions(t.conversation.stop, generationId)] : []),
+    ],
+  };
+}
+
+function stillWriting(status: Status): boolean {
+  return status === "writing" || status === "resumed" || (typeof status === "object" && "progress" in status);
+}
+
+function stopActions(label: string, generationId: string): KnownBlock {
+  return {
+    type: "actions",
+    block_id: "writing_actions",
+    elements: [
+      {
+        type: "button",
+        text: { type: "plain_text", text: label, emoji: true },
+        action_id: ACTIONS.stop,
+        value: generationId,
+        style: "danger",
+      },
     ],
   };
 }
@@ -181,6 +268,7 @@ export function parentMessage(
 export function statusLine(language: Language, status: Status): string {
   const s = T[language].status;
   if (typeof status === "string") return s[status];
+  if ("stopped" in status) return T[language].conversation.stopped(status.stopped);
   return "progress" in status ? s.progress(status.progress) : s.done(status.done);
 }
 
@@ -272,9 +360,12 @@ export function failureMessage(o: {
 }
 
 /** A refusal: usage, limit and when it resets (Slack shows the reset in the reader's own time zone). */
-export function refusalMessage(refusal: QuotaExceeded, language: Language): Message {
+export function refusalMessage(refusal: QuotaExceeded | RevisionsExhausted, language: Language): Message {
   const t = T[language].refusal;
-  const detail = t[refusal.limit](refusal);
+  const detail =
+    refusal.limit === "revisions"
+      ? T[language].conversation.revisionsRefused(refusal)
+      : t[refusal.limit](refusal);
   return {
     text: `${t.title} ${detail}`,
     blocks: [{ type: "section", text: { type: "mrkdwn", text: `${t.title}\n${detail}` } }],

@@ -38,8 +38,3 @@ const SlackDestinationSchema = z.object({
 export function isDirect(channel: string): boolean {
   return /^[DUW]/.test(channel);
 }
-
-/** The key under which a draft's thread is remembered (its parent message), in short-term memory. */
-export function draftThreadKey(channel: string, ts: string): string {
-  return `thread:${channel}:${ts}`;
-}

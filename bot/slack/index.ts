@@ -49,6 +49,7 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
     platform: "SLACK",
 
     sink: slackSinkFactory({
+      db: app.db,
       client: createSlackClient(slack, logger, "delivery"),
       pacer,
       streaming: { unavailableUntil: 0, retryMs: options.streamingRetryMs ?? 15 * 60_000 },

@@ -1,12 +1,19 @@
 import type { WebClient } from "@slack/web-api";
 import type { Language } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
-import type { AcceptResult, ChatRequest, Pipeline } from "../../core/pipeline/index.ts";
+import type { ConversationMessage, ConverseResult, Pipeline } from "../../core/pipeline/index.ts";
 import type { Semaphore } from "../../core/semaphore.ts";
 import type { ShortMemory } from "../shared/memory.ts";
+import {
+  noDraftMessage,
+  smallTalkMessage,
+  stoppingMessage,
+  usageMessage,
+  waitingMessage,
+} from "./answers.ts";
 import { type ReplyTo, tellPrivately } from "./client.ts";
 import { guidanceMessage, type Message, notesMessage, plain, refusalMessage, words } from "./copy.ts";
-import { draftThreadKey, type SlackDestination } from "./destination.ts";
+import type { SlackDestination } from "./destination.ts";
 import type { ChannelPacer } from "./pacer.ts";
 import type { DisplayNames } from "./people.ts";
 
@@ -20,7 +27,12 @@ export interface Intake {
   teamId: string;
   teamName?: string;
   userId: string;
-  input: ChatRequest["input"];
+  input: ConversationMessage["input"];
+  /**
+   * The thread this is said in, which finds its draft: a reply's thread, or for a message
+   * outside any thread its own ts (the sink moves a new draft to the thread it starts).
+   */
+  conversation: { channel: string; threadTs: string };
   destination: SlackDestination;
   replyTo: ReplyTo;
   /** Language for our own words when the pipeline cannot tell (a failure before parsing). */
@@ -28,8 +40,9 @@ export interface Intake {
 }
 
 /**
- * Turns an acknowledged Slack request into a pipeline request and answers what needs an
- * answer now (guidance, refusals, notes); the draft itself comes from the worker.
+ * Turns an acknowledged Slack message into a message of its conversation and answers what needs
+ * an answer now (small talk, usage, stop, guidance, refusals, notes), in the thread it came
+ * from; drafts and their revisions come from the worker.
  *
  * Slack retries an event it thinks we missed with the same event_id: the first delivery
  * claims the id for ten minutes and later ones stop here, so even answers that are not
@@ -48,17 +61,18 @@ export class FrontDesk {
     },
   ) {}
 
-  take(intake: Intake): Promise<AcceptResult | null> {
+  take(intake: Intake): Promise<ConverseResult | null> {
     return this.deps.backlog.run(() => this.takeNow(intake));
   }
 
-  private async takeNow(intake: Intake): Promise<AcceptResult | null> {
+  private async takeNow(intake: Intake): Promise<ConverseResult | null> {
     const key = `event:${intake.eventId}`;
     if (!(await this.deps.memory.claim(key, DEDUP_TTL_SECONDS))) return null;
     try {
       const displayName = await this.deps.names.of(intake.teamId, intake.userId);
-      const result = await this.deps.pipeline.accept({
+      const result = await this.deps.pipeline.converse({
         platform: "SLACK",
+        conversation: { platform: "SLACK", ...intake.conversation },
         eventId: intake.eventId,
         tenant: { externalId: intake.teamId, ...(intake.teamName ? { name: intake.teamName } : {}) },
         requester: { externalId: intake.userId, ...(displayName ? { displayName } : {}) },
@@ -81,28 +95,52 @@ export class FrontDesk {
     return this.deps.memory.claim(`event:${id}`, DEDUP_TTL_SECONDS);
   }
 
-  /** True when `ts` is the parent of a draft the bot posted (replies there are not new requests). */
-  async isDraftThread(channel: string, ts: string): Promise<boolean> {
-    return (await this.deps.memory.get(draftThreadKey(channel, ts)).catch(() => null)) !== null;
-  }
-
   tell(to: ReplyTo, message: Message): Promise<void> {
     return tellPrivately(this.deps.client, this.deps.pacer, to, message, this.deps.logger);
   }
 
-  private async answer(intake: Intake, result: AcceptResult): Promise<void> {
+  /**
+   * One notice per waiting draft: converse says so at once, the worker may say so again when
+   * it finds the draft must wait; whichever comes first is posted.
+   */
+  async tellWaiting(to: ReplyTo, generationId: string, language: Language, ahead: number): Promise<void> {
+    if (await this.deps.memory.claim(waitingNoticeKey(generationId), DEDUP_TTL_SECONDS))
+      await this.tell(to, waitingMessage(language, ahead));
+  }
+
+  private async answer(intake: Intake, result: ConverseResult): Promise<void> {
+    const to = intake.replyTo;
     switch (result.kind) {
       case "queued":
-        if (result.notes.length) await this.tell(intake.replyTo, notesMessage(result.notes));
+        if (result.notes.length) await this.tell(to, notesMessage(result.notes));
         return;
+      case "queued_revision":
       case "duplicate":
         return;
+      case "waiting":
+        if (result.of.kind === "queued" && result.of.notes.length)
+          await this.tell(to, notesMessage(result.of.notes));
+        return this.tellWaiting(to, result.of.generationId, result.of.request.language, result.ahead);
+      case "small_talk":
+        return this.tell(to, smallTalkMessage(result.language));
+      case "usage":
+        return this.tell(to, usageMessage(result));
+      case "stopped":
+        return this.tell(to, stoppingMessage(result.language, result.generationIds.length > 0));
+      case "no_draft":
+        return this.tell(to, noDraftMessage(result.language));
+      case "help":
       case "guidance":
-        return this.tell(intake.replyTo, guidanceMessage(result.guidance));
+        return this.tell(to, guidanceMessage(result.guidance));
       case "refused":
-        return this.tell(intake.replyTo, refusalMessage(result.refusal, result.language));
+        return this.tell(to, refusalMessage(result.refusal, result.language));
       case "blocked":
-        return this.tell(intake.replyTo, plain(words(result.language).blocked));
+        return this.tell(to, plain(words(result.language).blocked));
     }
   }
+}
+
+/** Shared with the sink, so a waiting draft's notice is posted once. */
+export function waitingNoticeKey(generationId: string): string {
+  return `waiting:${generationId}`;
 }

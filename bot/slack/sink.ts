@@ -1,10 +1,15 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ChatPostMessageArguments, WebClient } from "@slack/web-api";
 import { z } from "zod";
+import { moveDraftConversation } from "../../core/conversation/drafts.ts";
+import type { Database } from "../../core/db/client.ts";
 import type {
   ChatSink,
   DraftFailure,
   DraftHeader,
+  DraftStopped,
   DraftSummary,
+  DraftWaiting,
   SinkContext,
   SinkFactory,
 } from "../../core/deliver/sink.ts";
@@ -13,9 +18,11 @@ import type { Logger } from "../../core/logger.ts";
 import { readJson } from "../../core/records/json.ts";
 import { canShorten } from "../../core/request/rules.ts";
 import type { ShortMemory } from "../shared/memory.ts";
+import { waitingMessage } from "./answers.ts";
 import { slackErrorCode } from "./client.ts";
-import { closingMessage, failureMessage, type Message, parentMessage, type Status } from "./copy.ts";
-import { draftThreadKey, readDestination, type SlackDestination } from "./destination.ts";
+import { closingMessage, failureMessage, type Message, parentMessage, type Status, words } from "./copy.ts";
+import { readDestination, type SlackDestination } from "./destination.ts";
+import { waitingNoticeKey } from "./intake.ts";
 import { draftBlocks, fallbackText, SECTION_MAX_CHARS } from "./mrkdwn.ts";
 import type { ChannelPacer } from "./pacer.ts";
 
@@ -36,7 +43,8 @@ import type { ChannelPacer } from "./pacer.ts";
  */
 
 export const STREAM_MAX_CHARS = 12_000;
-const DRAFT_THREAD_TTL_SECONDS = 30 * 86_400;
+/** Longest a revision waits for the closing message of the version it revises. */
+const CLOSING_WAIT_MS = 30_000;
 
 const SlackDeliveryStateSchema = z.object({
   /** Where the thread is (a DM's D… id once Slack resolved it, or the DM fallback). */
@@ -56,11 +64,13 @@ const SlackDeliveryStateSchema = z.object({
 export type SlackDeliveryState = z.infer<typeof SlackDeliveryStateSchema>;
 
 /** The Slack part of a generation's delivery state, as this sink saved it. */
-export function readSlackDeliveryState(state: Record<string, unknown>): SlackDeliveryState {
+export function readSlackDeliveryState(state: unknown): SlackDeliveryState {
   return readJson(SlackDeliveryStateSchema, state, "Generation.deliveryState (Slack)");
 }
 
 export interface SlackSinkDeps {
+  /** To move a new draft's conversation to the thread its parent message starts. */
+  db: Database;
   client: WebClient;
   pacer: ChannelPacer;
   /**
@@ -71,7 +81,7 @@ export interface SlackSinkDeps {
   logger: Logger;
   /** At most one parent status update per this many ms while writing. */
   statusIntervalMs: number;
-  /** Remembers draft threads, so a reply inside one is not taken for a new request. */
+  /** Shared with the front desk, so a waiting draft's notice is posted once. */
   memory: ShortMemory;
 }
 
@@ -94,6 +104,14 @@ const UNREACHABLE = new Set([
   "thread_not_found",
 ]);
 
+/** What a new version changes, for its parent message. */
+function revisionNote(request: ArticleRequest, revision: NonNullable<DraftHeader["revision"]>): string {
+  const t = words(request.language);
+  if (revision.kind === "angle") return t.newAngle(request.tone);
+  if (revision.kind === "shorter") return t.shorter(request.targetWords);
+  return t.conversation.revisingNote(revision.instruction);
+}
+
 export function slackSinkFactory(deps: SlackSinkDeps): SinkFactory {
   return (ctx) => new SlackSink(deps, ctx);
 }
@@ -103,6 +121,9 @@ class SlackSink implements ChatSink {
   private readonly dest: SlackDestination;
   private state: SlackDeliveryState;
   private request: ArticleRequest | null = null;
+  private generationId: string | undefined;
+  /** A revision's parent says what it changes ("Revising: make it shorter"). */
+  private note: string | undefined;
   private lastStatusAt = 0;
 
   constructor(
@@ -115,9 +136,12 @@ class SlackSink implements ChatSink {
 
   async start(header: DraftHeader): Promise<void> {
     this.request = header.request;
+    this.generationId = header.generationId;
+    this.note = header.revision ? revisionNote(header.request, header.revision) : this.dest.note;
     const status: Status = header.cacheHit ? "cache" : header.resumed ? "resumed" : "writing";
     if (this.state.parentTs) return void (await this.setStatus(status, true));
-    const message = parentMessage(header.request, this.dest.user, status, this.dest.note);
+    if (header.revision) await this.afterClosingOf(header.revision.revisesId);
+    const message = parentMessage(header.request, this.dest.user, status, this.note, this.generationId);
     let posted: { channel: string; ts: string };
     let rootTs: string;
     try {
@@ -130,10 +154,12 @@ class SlackSink implements ChatSink {
       rootTs = posted.ts;
     }
     await this.save({ channel: posted.channel, parentTs: posted.ts, rootTs });
-    // So a reply in this thread is recognised as a reply to a draft, not a new request.
-    await this.deps.memory
-      .set(draftThreadKey(posted.channel, posted.ts), header.generationId, DRAFT_THREAD_TTL_SECONDS)
-      .catch(() => undefined);
+    // From now on the draft's conversation is the thread it is in, so a reply there revises it.
+    await moveDraftConversation(this.deps.db, header.generationId, {
+      platform: "SLACK",
+      channel: posted.channel,
+      threadTs: rootTs,
+    });
     this.lastStatusAt = Date.now();
   }
 
@@ -185,6 +211,40 @@ class SlackSink implements ChatSink {
       await this.post({ channel: this.dest.user, ...message });
     }
     await this.setStatus("failed", true);
+  }
+
+  async stopped(stop: DraftStopped): Promise<void> {
+    this.request = stop.request;
+    this.generationId = stop.generationId;
+    await this.endStream().catch(() => undefined);
+    await this.setStatus({ stopped: stop.chunksDelivered }, true);
+  }
+
+  async waiting(wait: DraftWaiting): Promise<void> {
+    if (!(await this.deps.memory.claim(waitingNoticeKey(wait.generationId), 600).catch(() => false))) return;
+    const message = waitingMessage(wait.request.language, wait.ahead);
+    await this.post({ channel: this.dest.channel, thread_ts: this.dest.threadTs, ...message }).catch(
+      (error) =>
+        this.deps.logger.info({ code: slackErrorCode(error) }, "could not post a slack waiting notice"),
+    );
+  }
+
+  /**
+   * The core lets a revision start once the version it revises is delivered, which is just
+   * before that version's closing message is posted: wait for it (bounded), so the thread never
+   * shows the new version's parent above the old one's buttons.
+   */
+  private async afterClosingOf(generationId: string): Promise<void> {
+    const deadline = Date.now() + CLOSING_WAIT_MS;
+    while (Date.now() < deadline) {
+      const previous = await this.deps.db.prisma.generation.findUnique({
+        where: { id: generationId },
+        select: { status: true, deliveryState: true },
+      });
+      if (previous?.status !== "DELIVERED" || readSlackDeliveryState(previous.deliveryState ?? {}).closedTs)
+        return;
+      await sleep(100);
+    }
   }
 
   // ---- streaming ----
@@ -275,7 +335,13 @@ class SlackSink implements ChatSink {
     const now = Date.now();
     if (!force && now - this.lastStatusAt < this.deps.statusIntervalMs) return;
     this.lastStatusAt = now;
-    const message = parentMessage(this.request, this.dest.user, status, this.dest.note);
+    const message = parentMessage(
+      this.request,
+      this.dest.user,
+      status,
+      this.note ?? this.dest.note,
+      this.generationId,
+    );
     try {
       await this.deps.client.chat.update({ channel: this.channel(), ts: this.state.parentTs, ...message });
     } catch (error) {

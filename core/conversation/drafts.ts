@@ -112,3 +112,21 @@ export async function recordDraftMessages(
     skipDuplicates: true,
   });
 }
+
+/**
+ * The platform knows a draft's thread only once it posted there (a Slack mention outside a
+ * thread starts one under the bot's parent message): from then on that is the conversation,
+ * so a reply in it finds this draft. Only the draft's first version moves it.
+ */
+export async function moveDraftConversation(
+  db: Database,
+  generationId: string,
+  ref: ConversationRef,
+): Promise<void> {
+  const g = await db.prisma.generation.findUnique({
+    where: { id: generationId },
+    select: { draftId: true, revisesId: true },
+  });
+  if (!g?.draftId || g.revisesId !== null) return;
+  await db.prisma.draft.update({ where: { id: g.draftId }, data: { conversationKey: conversationKey(ref) } });
+}

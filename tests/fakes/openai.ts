@@ -60,6 +60,8 @@ export interface RecordedRequest {
   at: number;
   /** The status the fake chose (undefined while hanging). */
   status?: number;
+  /** The client closed a stream before it ended (its timeout, or a stop). */
+  aborted?: boolean;
 }
 
 export interface FakeOpenAI {
@@ -275,7 +277,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     let index = 0;
     for (const piece of decodeGenerator(tokens)) {
       await paced(index);
-      if (res.destroyed) return; // the client went away (its timeout or abort)
+      if (res.destroyed) return void (record.aborted = true); // the client went away (its timeout or abort)
       if (cutAfter !== undefined && index >= cutAfter) {
         // Let what was sent reach the client (an SSE comment flushes behind it), then drop the line.
         await new Promise<void>((resolve) => res.write(":\n\n", () => resolve()));

@@ -554,6 +554,42 @@ describe("generations, export and overview", () => {
     expect((await get("/generations?status=EXPLODED&from=2024-13-99&after=")).status).toBe(200);
   });
 
+  it("shows a generation's draft versions with instruction, tokens and cost", async () => {
+    const [first, second] = await h.app.db.prisma.generation.findMany({
+      where: { id: { in: activity.generations.slice(0, 2) } },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    });
+    const draft = await h.app.db.prisma.draft.create({
+      data: {
+        tenantId: first!.tenantId,
+        requesterId: first!.requesterId,
+        platform: first!.platform,
+        conversationKey: "slack:CVERSIONS:1.000001",
+        request: first!.request ?? {},
+      },
+    });
+    await h.app.db.prisma.generation.update({ where: { id: first!.id }, data: { draftId: draft.id } });
+    await h.app.db.prisma.generation.update({
+      where: { id: second!.id },
+      data: { draftId: draft.id, revisesId: first!.id, instruction: "make it shorter" },
+    });
+    const html = await (await get(`/generations/${second!.id}`)).text();
+    expect(html).toContain("Versions of this draft");
+    expect(html).toContain("the original request");
+    expect(html).toContain("“make it shorter”");
+    expect(html).toContain(`href="/generations/${first!.id}"`);
+    expect(html).toContain("<strong>v<!-- -->2</strong>");
+    const tokens = (n: number) => n.toLocaleString("en-US");
+    expect(html).toContain(
+      `${tokens(second!.inputTokens)}<!-- --> / <!-- -->${tokens(second!.outputTokens)}`,
+    );
+    await h.app.db.prisma.generation.updateMany({
+      where: { id: { in: [first!.id, second!.id] } },
+      data: { draftId: null, revisesId: null, instruction: null },
+    });
+    await h.app.db.prisma.draft.delete({ where: { id: draft.id } });
+  });
+
   it("exports the filtered log as properly escaped CSV", async () => {
     const res = await get("/generations.csv?platform=LINE");
     expect(res.status).toBe(200);

@@ -5,6 +5,8 @@ import type { SlackDeliveryState } from "../../bot/slack/sink.ts";
 import type { AppContext } from "../../core/app.ts";
 import { createGenerator } from "../../core/generate/index.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import { effectiveTier, WITH_EFFECTIVE_TIER } from "../../core/records/tiers.ts";
+import { shorterTarget } from "../../core/request/rules.ts";
 import { type HttpServer, startHttpServer } from "../../ops/server.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { type FakeMessage, type FakeSlack, startFakeSlack } from "../fakes/slack.ts";
@@ -31,6 +33,13 @@ const generation = (eventId: string) =>
     where: { requestKey: `SLACK:${eventId}` },
     include: { requester: true, tenant: true },
   });
+const usedToday = async (requesterId: string) => {
+  const r = await app.db.prisma.requester.findUniqueOrThrow({
+    where: { id: requesterId },
+    include: WITH_EFFECTIVE_TIER,
+  });
+  return (await pipeline.quotas.usage(r.id, effectiveTier(r))).today.used;
+};
 const stateOf = (g: { deliveryState: unknown }) => (g.deliveryState ?? {}) as SlackDeliveryState;
 /** The generation once its closing message (or apology) is in Slack. */
 const settled = (requestKey: string) =>
@@ -185,33 +194,43 @@ describe("Slack: a mention becomes a streamed thread", () => {
     expect(steps).toEqual(["files.getUploadURLExternal", "upload", "files.completeUploadExternal"]);
   });
 
-  it("Regenerate writes a new angle (next tone, not the cached draft); Shorten halves the length", async () => {
+  it("Regenerate and Shorten revise this draft in its thread, using no article slot; clicked buttons are replaced", async () => {
     const g = (await generation(eventId))!;
     const before = chatCalls();
-    await slack.clickButton(server.url, closingOf(channel, g), "regenerate", g.requester.externalId);
-    const again = await until("regenerated draft", async () => {
-      const rows = await app.db.prisma.generation.findMany({
-        where: { requesterId: g.requesterId, status: "DELIVERED" },
-        orderBy: { createdAt: "asc" },
-      });
-      const last = rows.at(-1)!;
-      return last.id !== g.id && stateOf(last).closedTs ? last : null;
+    const topLevel = () => slack.messages(channel).filter((m) => m.bot && !m.threadTs).length;
+    const topBefore = topLevel();
+    const usedBefore = await usedToday(g.requesterId);
+    const closing = closingOf(channel, g);
+    await slack.clickButton(server.url, closing, "regenerate", g.requester.externalId);
+    const again = await until("regenerated version", async () => {
+      const row = await app.db.prisma.generation.findFirst({ where: { revisesId: g.id } });
+      return row && stateOf(row).closedTs ? row : null;
     });
+    expect(again.draftId).toBe(g.draftId);
     expect((again.request as any).tone).toBe("visionary");
     expect((again.request as any).topic).toBe((g.request as any).topic);
     expect(again.cacheHit).toBe(false);
     expect(chatCalls()).toBe(before + 1);
+    expect(stateOf(again).rootTs).toBe(stateOf(g).rootTs); // the same thread
+    expect(topLevel()).toBe(topBefore); // no new top-level message
     const parent = slack.messages(channel).find((m) => m.ts === stateOf(again).parentTs)!;
+    expect(parent.threadTs).toBe(stateOf(g).parentTs);
     expect(JSON.stringify(parent.blocks)).toContain("A new angle: visionary");
+    const clicked = slack.messages(channel).find((m) => m.ts === closing.ts)!;
+    expect(clicked.blocks!.some((b: any) => b.type === "actions")).toBe(false);
+    expect(JSON.stringify(clicked.blocks)).toContain("Revising");
 
     await slack.clickButton(server.url, closingOf(channel, again), "shorten", g.requester.externalId);
-    const shorter = await until("shortened draft", async () => {
-      const row = await app.db.prisma.generation.findFirst({
-        where: { requesterId: g.requesterId, targetWords: 300 },
-      });
+    const shorter = await until("shortened version", async () => {
+      const row = await app.db.prisma.generation.findFirst({ where: { revisesId: again.id } });
       return row && stateOf(row).closedTs ? row : null;
     });
+    expect(shorter.targetWords).toBe(shorterTarget(again.words!));
+    expect(shorter.instruction).toBe("shorter");
     expect((shorter.request as any).tone).toBe("visionary");
+    expect(stateOf(shorter).rootTs).toBe(stateOf(g).rootTs);
+    expect(topLevel()).toBe(topBefore);
+    expect(await usedToday(g.requesterId)).toBe(usedBefore); // revisions use no article slot
     expect(failedCalls()).toEqual([]);
   });
 });
@@ -231,17 +250,13 @@ describe("Slack: ways in", () => {
     expect(thread.length).toBeGreaterThanOrEqual(3); // parent, the draft, the closing message
     expect((g.request as any).audience).toMatch(/CIOs/i);
 
-    // A reply inside the draft's thread is not a new request: it gets a hint, and no article.
-    const reply = await slack.directMessage(server.url, {
-      user,
-      text: "make it shorter please",
-      threadTs: state.parentTs,
-    });
+    // A reply inside the draft's thread is about the draft: thanks is answered there, with no article.
+    const reply = await slack.directMessage(server.url, { user, text: "thanks!", threadTs: state.parentTs });
     expect(reply.delivery.status).toBe(200);
-    const hint = await until("hint", () =>
-      slack.thread(sent.channel, state.parentTs!).find((m) => m.bot && m.text.includes("use the buttons")),
+    const answer = await until("small talk answer", () =>
+      slack.thread(sent.channel, state.parentTs!).find((m) => m.bot && m.text.includes("You're welcome")),
     );
-    expect(hint.threadTs).toBe(state.parentTs);
+    expect(answer.threadTs).toBe(state.parentTs);
     expect(await generation(reply.eventId)).toBeNull();
 
     // A message in a thread of its own (Slack's AI-app view writes every conversation so) is a request, answered there.

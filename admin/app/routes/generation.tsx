@@ -1,8 +1,10 @@
 import { data, Link } from "react-router";
 import { requireAdminUser } from "../auth.server.ts";
 import { DraftQuality } from "../components/draft-quality.tsx";
+import { DraftVersions } from "../components/draft-versions.tsx";
 import { Markdown } from "../components/markdown.tsx";
 import { Badge, EmptyState, PageError, PageHeader, useConsoleUser } from "../components/ui.tsx";
+import { loadDraftVersions } from "../lib/draft-versions.server.ts";
 import { dateTime, num, PLATFORM_LABEL, STATUS_LABEL, STATUS_TONE, seconds, usd } from "../lib/format.ts";
 import { generationQuality } from "../quality.server.ts";
 import type { Route } from "./+types/generation";
@@ -26,7 +28,9 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
   const judgeCost = g.tokenUsage
     .filter((u) => u.operation === "JUDGE")
     .reduce((s, u) => s + u.costUsd.toNumber(), 0);
+  const versions = await loadDraftVersions(context.app.db, g.draftId);
   return {
+    versions,
     quality: {
       ...(await generationQuality(context.app.db, g)),
       judgeCostUsd: judgeCost > 0 ? judgeCost.toFixed(6) : null,
@@ -131,6 +135,7 @@ export default function GenerationPage({ loaderData }: Route.ComponentProps) {
           </dl>
         </section>
       </div>
+      <DraftVersions versions={loaderData.versions} current={g.id} />
       <section className="card">
         <h2>Cost breakdown</h2>
         {g.usage.length === 0 ? (

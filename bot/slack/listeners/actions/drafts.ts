@@ -1,7 +1,10 @@
 import type { BlockAction, ButtonAction } from "@slack/bolt";
+import type { KnownBlock, WebClient } from "@slack/web-api";
 import type { AppContext } from "../../../../core/app.ts";
 import type { ArticleRequest } from "../../../../core/domain.ts";
 import { findScopedDraft } from "../../../../core/records/draft-lookup.ts";
+import { withoutButtons } from "../../answers.ts";
+import { slackErrorCode } from "../../client.ts";
 import { plain, words } from "../../copy.ts";
 import { formOf } from "../../modal.ts";
 import { readSlackDeliveryState, type SlackDeliveryState } from "../../sink.ts";
@@ -47,9 +50,62 @@ export function clickOf(body: BlockAction) {
 }
 
 /**
- * Writes a draft again with some changes (a new angle, shorter, or unchanged after a failure):
- * a new request from the person who clicked, counted against their quota, in a new thread
- * beside the old one (or in the same outer thread when the first was asked inside one).
+ * A button under a version changes that version (Shorten, Regenerate) or stops it (Stop): the
+ * buttons are replaced at once so they work once, and the change is a message of the draft's
+ * thread, so the new version lands there. Slack sends each click with its own trigger; the
+ * core dedupes per (action, version), so a double click is one revision.
+ */
+export async function changeFromButton(
+  { desk, app }: ListenerDeps,
+  body: BlockAction,
+  client: WebClient,
+  action: "shorter" | "another_angle" | "stop",
+): Promise<void> {
+  const click = clickOf(body);
+  const replyTo = { channel: click.channel, threadTs: click.threadTs, user: click.user };
+  const found = await findDraft(app, click.generationId, click.teamId);
+  if (typeof found === "string")
+    return desk.tell(replyTo, plain(words("en")[found === "gone" ? "gone" : "notYours"]));
+  const t = words(found.request.language).conversation;
+  await replaceButtons(app, client, body, action === "stop" ? t.stopping : t.revising);
+  const d = found.delivery;
+  const channel = d.channel ?? click.channel ?? click.user;
+  const threadTs = d.rootTs ?? click.threadTs;
+  await desk.take({
+    eventId: `action:${click.trigger}`,
+    teamId: click.teamId,
+    userId: click.user,
+    input: { kind: "action", action, generationId: found.id },
+    conversation: { channel, threadTs: threadTs ?? click.trigger },
+    destination: { platform: "SLACK", teamId: click.teamId, channel, threadTs, user: click.user },
+    replyTo: { channel, threadTs, user: click.user },
+    language: found.request.language,
+  });
+}
+
+/** The clicked message again, its buttons replaced by a line saying what happens now. */
+async function replaceButtons(app: AppContext, client: WebClient, body: BlockAction, line: string) {
+  const channel = body.channel?.id ?? body.container?.channel_id;
+  const ts = body.message?.ts ?? body.container?.message_ts;
+  const blocks = body.message?.blocks;
+  if (!channel || !ts || !Array.isArray(blocks)) return;
+  try {
+    await client.chat.update({
+      channel,
+      ts,
+      text: body.message?.text ?? line,
+      blocks: withoutButtons(blocks, line) as KnownBlock[],
+    });
+  } catch (error) {
+    // The click still counts once (the core dedupes it); only the buttons stay visible.
+    app.logger.info({ code: slackErrorCode(error) }, "could not replace clicked slack buttons");
+  }
+}
+
+/**
+ * "Try again" after a failure writes the request again: a new request from the person who
+ * clicked, counted against their quota (the failed one was refunded), in a new thread beside
+ * the old one (or in the same outer thread when the first was asked inside one).
  */
 export async function writeAgain(
   { desk, app }: ListenerDeps,
@@ -64,15 +120,17 @@ export async function writeAgain(
   const { changes, note } = change(found.request);
   const d = found.delivery;
   const outerThread = d.rootTs && d.rootTs !== d.parentTs ? d.rootTs : undefined;
+  const channel = d.channel ?? click.channel ?? click.user;
   await desk.take({
     eventId: `action:${click.trigger}`,
     teamId: click.teamId,
     userId: click.user,
     input: { kind: "form", form: formOf(found.request, changes) },
+    conversation: { channel, threadTs: outerThread ?? `retry:${click.trigger}` },
     destination: {
       platform: "SLACK",
       teamId: click.teamId,
-      channel: d.channel ?? click.channel ?? click.user,
+      channel,
       threadTs: outerThread,
       user: click.user,
       note,

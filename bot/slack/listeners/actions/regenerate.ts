@@ -1,21 +1,17 @@
 import type { App, BlockAction } from "@slack/bolt";
-import { nextTone } from "../../../../core/request/rules.ts";
-import { ACTIONS, words } from "../../copy.ts";
+import { ACTIONS } from "../../copy.ts";
 import type { ListenerDeps } from "../deps.ts";
-import { writeAgain } from "./drafts.ts";
+import { changeFromButton } from "./drafts.ts";
 
 /**
- * "Regenerate": the same brief from a new angle (the next tone: executive → visionary →
- * practical → analytical), so it is a new draft rather than the cached one. Counts as a new
- * article against the quota of whoever clicked.
+ * "Regenerate": this draft rewritten from another angle (the next tone: executive → visionary →
+ * practical → analytical), keeping its topic and facts — a new version in the same thread, a
+ * revision (no article slot), never the cached draft.
  * @see https://docs.slack.dev/reference/interaction-payloads/block_actions-payload
  */
 export function register(app: App, deps: ListenerDeps): void {
-  app.action<BlockAction>(ACTIONS.regenerate, async ({ ack, body }) => {
+  app.action<BlockAction>(ACTIONS.regenerate, async ({ ack, body, client }) => {
     await ack();
-    await writeAgain(deps, body, (r) => {
-      const tone = nextTone(r.tone);
-      return { changes: { tone }, note: words(r.language).newAngle(tone) };
-    });
+    await changeFromButton(deps, body, client, "another_angle");
   });
 }

@@ -1,19 +1,16 @@
 import type { App, BlockAction } from "@slack/bolt";
-import { shorterTarget } from "../../../../core/request/rules.ts";
-import { ACTIONS, words } from "../../copy.ts";
+import { ACTIONS } from "../../copy.ts";
 import type { ListenerDeps } from "../deps.ts";
-import { writeAgain } from "./drafts.ts";
+import { changeFromButton } from "./drafts.ts";
 
 /**
- * "Shorten": the same brief at half the length (never under the minimum article length).
+ * "Shorten": this draft condensed to about half its length (never under the minimum article
+ * length) — a new version in the same thread, a revision (no article slot).
  * @see https://docs.slack.dev/reference/interaction-payloads/block_actions-payload
  */
 export function register(app: App, deps: ListenerDeps): void {
-  app.action<BlockAction>(ACTIONS.shorten, async ({ ack, body }) => {
+  app.action<BlockAction>(ACTIONS.shorten, async ({ ack, body, client }) => {
     await ack();
-    await writeAgain(deps, body, (r) => {
-      const targetWords = shorterTarget(r.targetWords);
-      return { changes: { targetWords }, note: words(r.language).shorter(targetWords) };
-    });
+    await changeFromButton(deps, body, client, "shorter");
   });
 }

@@ -5,6 +5,8 @@ import { typedText } from "../deps.ts";
 /**
  * Someone mentioned the bot in a channel: "@Article Bot AI in healthcare for executives, 1200 words".
  * The draft is written in a new thread in that channel (or in the thread the mention was in).
+ * A mention inside a draft's thread ("@Article Bot make it shorter") is about that draft: a
+ * revision, a stop, thanks or a usage question, answered in the thread.
  * @see https://docs.slack.dev/reference/events/app_mention
  */
 export function register(app: App, { desk }: ListenerDeps): void {
@@ -17,6 +19,7 @@ export function register(app: App, { desk }: ListenerDeps): void {
       teamId,
       userId: event.user,
       input: { kind: "text", text: typedText(event.text) },
+      conversation: { channel: event.channel, threadTs: event.thread_ts ?? event.ts },
       destination: {
         platform: "SLACK",
         teamId,

@@ -1,13 +1,12 @@
 import type { App } from "@slack/bolt";
-import { speakerLanguage } from "../../../../core/text/language.ts";
-import { plain, words } from "../../copy.ts";
 import type { ListenerDeps } from "../deps.ts";
 import { typedText } from "../deps.ts";
 
 /**
  * A direct message to the bot: the whole message is the request (in a thread of the DM, as the
- * AI-app view writes them, the draft goes into that thread). Replies inside one of our draft
- * threads are not new requests (the buttons change a draft); they get a one-line hint.
+ * AI-app view writes them, the draft goes into that thread). A reply inside a draft's thread is
+ * about that draft: "make it shorter" revises it there, "thanks" and "how many left?" are
+ * answered there without writing anything.
  * @see https://docs.slack.dev/reference/events/message.im
  */
 export function register(app: App, { desk }: ListenerDeps): void {
@@ -25,19 +24,12 @@ export function register(app: App, { desk }: ListenerDeps): void {
     if (!teamId) return;
     const user = event.user;
     const threadTs = event.thread_ts && event.thread_ts !== event.ts ? event.thread_ts : undefined;
-    if (threadTs && (await desk.isDraftThread(event.channel, threadTs))) {
-      if (await desk.once(body.event_id))
-        await desk.tell(
-          { channel: event.channel, threadTs, user },
-          plain(words(speakerLanguage(event.text ?? "")).threadHint),
-        );
-      return;
-    }
     await desk.take({
       eventId: body.event_id,
       teamId,
       userId: user,
       input: { kind: "text", text: typedText(event.text) },
+      conversation: { channel: event.channel, threadTs: threadTs ?? event.ts },
       destination: { platform: "SLACK", teamId, channel: event.channel, threadTs, user },
       replyTo: { channel: event.channel, threadTs, user },
     });

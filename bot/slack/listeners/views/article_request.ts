@@ -23,6 +23,7 @@ export function register(app: App, { desk }: ListenerDeps): void {
       teamName: body.team?.domain,
       userId: user,
       input: { kind: "form", form },
+      conversation: { channel: origin.channel ?? user, threadTs: origin.threadTs ?? `view:${view.id}` },
       destination: {
         platform: "SLACK",
         teamId,
