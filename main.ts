@@ -7,7 +7,7 @@
 import { configuredPlatforms, sinksOf } from "./bot/platforms.ts";
 import type { ChatPlatform } from "./bot/shared/platform.ts";
 import { type AppContext, closeAppContext, openAppContext } from "./core/app.ts";
-import { type Config, ConfigError, describeConfig, loadConfig } from "./core/config.ts";
+import { type Config, ConfigError, describeConfig, loadConfig, partProblems } from "./core/config.ts";
 import { consoleSink } from "./core/deliver/console-sink.ts";
 import { createPipeline, type Pipeline } from "./core/pipeline/index.ts";
 import { startWorker } from "./core/worker.ts";
@@ -36,6 +36,8 @@ async function main(): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
+    const missing = partProblems(config, parts);
+    if (missing.length) throw new ConfigError(missing);
   } catch (error) {
     if (error instanceof ConfigError) fail(...error.problems.map((p) => `Configuration error: ${p}`));
     throw error;

@@ -177,13 +177,22 @@ function crossChecks(e: z.infer<typeof schema>): string[] {
   if (Boolean(e.LINE_CHANNEL_SECRET) !== Boolean(e.LINE_CHANNEL_ACCESS_TOKEN))
     problems.push("LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together");
   if (e.ADMIN_PASSWORD && !e.ADMIN_EMAIL) problems.push("ADMIN_EMAIL must be set when ADMIN_PASSWORD is set");
-  if (e.NODE_ENV === "production" && !e.SESSION_SECRET)
-    problems.push("SESSION_SECRET must be set when NODE_ENV=production (at least 32 characters)");
   if (e.QUALITY_JUDGE_MODEL && !e.OPENAI_API_KEY)
     problems.push("OPENAI_API_KEY must be set when QUALITY_JUDGE_MODEL is set (the judge is a model call)");
   if (e.ADMIN_PORT === e.PORT && e.PORT !== 0)
     problems.push(`ADMIN_PORT must differ from PORT (both are ${e.PORT})`);
   return problems;
+}
+
+/**
+ * What a process needs for the parts it runs, beyond what every process needs: only the console
+ * keys session tokens, so only a process that runs it must have SESSION_SECRET in production
+ * (compose gives the secret to the console's container alone).
+ */
+export function partProblems(config: Config, parts: readonly string[]): string[] {
+  if (parts.includes("admin") && config.nodeEnv === "production" && !config.admin.sessionSecret)
+    return ["SESSION_SECRET must be set when NODE_ENV=production (at least 32 characters)"];
+  return [];
 }
 
 /** A URL's password never reaches a log line or an error message. */

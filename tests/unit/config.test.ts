@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, describeConfig, loadConfig } from "../../core/config.ts";
+import { ConfigError, describeConfig, loadConfig, partProblems } from "../../core/config.ts";
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -118,10 +118,23 @@ describe("loadConfig", () => {
       "LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together",
     ],
     [{ ADMIN_PASSWORD: "long enough password" }, "ADMIN_EMAIL must be set when ADMIN_PASSWORD is set"],
-    [{ NODE_ENV: "production" }, "SESSION_SECRET must be set when NODE_ENV=production"],
     [{ PORT: "8080", ADMIN_PORT: "8080" }, "ADMIN_PORT must differ from PORT"],
   ])("rejects settings that only work together: %o", (env, message) => {
     expect(problemsOf(env as Record<string, string>)).toEqual([expect.stringContaining(message)]);
+  });
+
+  it("asks for SESSION_SECRET in production only of a process that runs the console", () => {
+    const production = loadConfig({ NODE_ENV: "production" });
+    expect(partProblems(production, ["bot", "worker"])).toEqual([]);
+    expect(partProblems(production, ["admin"])).toEqual([
+      "SESSION_SECRET must be set when NODE_ENV=production (at least 32 characters)",
+    ]);
+    expect(partProblems(production, ["bot", "worker", "admin"])).toHaveLength(1);
+    expect(partProblems(loadConfig({}), ["admin"])).toEqual([]);
+    const secret = "0123456789abcdef0123456789abcdef";
+    expect(partProblems(loadConfig({ NODE_ENV: "production", SESSION_SECRET: secret }), ["admin"])).toEqual(
+      [],
+    );
   });
 
   it("accepts Socket Mode without a signing secret", () => {
