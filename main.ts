@@ -138,7 +138,8 @@ function printBanner(
     lines.push(
       "",
       `  First console admin created: ${admin.email} / ${admin.generatedPassword}`,
-      "  (shown once; change it after signing in)",
+      // stdout, once, never the JSON log: README, Security > Secrets.
+      "  (shown once, here only; set a new one with core/admin/cli.ts reset-password <email>)",
     );
   else if (admin) lines.push("", `  First console admin created: ${admin.email}`);
   if (adminMissing) lines.push("", `  ${adminMissing}`);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { parseTrustProxy, type TrustProxy, trustProxyOf } from "./trust-proxy.ts";
@@ -140,6 +141,8 @@ const schema = z.object({
   ),
   ADMIN_EMAIL: optional(z.email({ message: "must be an email address" })),
   ADMIN_PASSWORD: optional(z.string().min(12, "must be at least 12 characters")),
+  // A container secret (Docker/Kubernetes mount it as a file): read once, in place of ADMIN_PASSWORD.
+  ADMIN_PASSWORD_FILE: optional(z.string()),
   TZ_QUOTA: z.preprocess((v) => (v === undefined || v === "" ? "Asia/Bangkok" : v), timeZone),
   QUALITY_JUDGE_MODEL: optional(z.string().regex(/^[\w.:\-/]+$/, "must be a model id such as gpt-4o-mini")),
   QUALITY_JUDGE_SAMPLE_RATE: z.preprocess(
@@ -195,6 +198,22 @@ export function partProblems(config: Config, parts: readonly string[]): string[]
   return [];
 }
 
+/** ADMIN_PASSWORD_FILE's contents become ADMIN_PASSWORD (one trailing newline dropped, as
+ * `echo` and most secret stores leave one); setting both is refused as ambiguous. */
+function withSecretFiles(env: Env): Env {
+  const file = env.ADMIN_PASSWORD_FILE;
+  if (!file) return env;
+  if (env.ADMIN_PASSWORD) throw new ConfigError(["set ADMIN_PASSWORD or ADMIN_PASSWORD_FILE, not both"]);
+  let password: string;
+  try {
+    password = readFileSync(file, "utf8").replace(/\r?\n$/, "");
+  } catch {
+    // The path is not secret; the reason (ENOENT, EACCES) is the operator's to look up.
+    throw new ConfigError([`ADMIN_PASSWORD_FILE cannot be read (${file})`]);
+  }
+  return { ...env, ADMIN_PASSWORD: password };
+}
+
 /** A URL's password never reaches a log line or an error message. */
 function withoutPassword(value: string): string {
   try {
@@ -208,7 +227,7 @@ function withoutPassword(value: string): string {
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = schema.safeParse(withSecretFiles(env));
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, describeConfig, loadConfig, partProblems } from "../../core/config.ts";
 
@@ -135,6 +138,25 @@ describe("loadConfig", () => {
     expect(partProblems(loadConfig({ NODE_ENV: "production", SESSION_SECRET: secret }), ["admin"])).toEqual(
       [],
     );
+  });
+
+  it("reads the first admin's password from ADMIN_PASSWORD_FILE (a container secret)", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ab-secret-"));
+    const file = path.join(dir, "admin_password");
+    writeFileSync(file, "a long secret password\n");
+    const config = loadConfig({ ADMIN_EMAIL: "ops@example.com", ADMIN_PASSWORD_FILE: file });
+    expect(config.admin.password).toBe("a long secret password");
+    expect(problemsOf({ ADMIN_PASSWORD_FILE: file, ADMIN_PASSWORD: "another long password" })).toEqual([
+      "set ADMIN_PASSWORD or ADMIN_PASSWORD_FILE, not both",
+    ]);
+    expect(
+      problemsOf({ ADMIN_EMAIL: "ops@example.com", ADMIN_PASSWORD_FILE: path.join(dir, "missing") }),
+    ).toEqual([`ADMIN_PASSWORD_FILE cannot be read (${path.join(dir, "missing")})`]);
+    writeFileSync(file, "short\n");
+    expect(problemsOf({ ADMIN_EMAIL: "ops@example.com", ADMIN_PASSWORD_FILE: file })).toEqual([
+      "ADMIN_PASSWORD must be at least 12 characters",
+    ]);
+    rmSync(dir, { recursive: true });
   });
 
   it("accepts Socket Mode without a signing secret", () => {
