@@ -7,7 +7,7 @@
 import { configuredPlatforms, sinksOf } from "./bot/platforms.ts";
 import type { ChatPlatform } from "./bot/shared/platform.ts";
 import { type AppContext, closeAppContext, openAppContext } from "./core/app.ts";
-import { type Config, ConfigError, describeConfig, loadConfig } from "./core/config.ts";
+import { type Config, ConfigError, describeConfig, loadConfig, partProblems } from "./core/config.ts";
 import { consoleSink } from "./core/deliver/console-sink.ts";
 import { createPipeline, type Pipeline } from "./core/pipeline/index.ts";
 import { startWorker } from "./core/worker.ts";
@@ -36,6 +36,8 @@ async function main(): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
+    const missing = partProblems(config, parts);
+    if (missing.length) throw new ConfigError(missing);
   } catch (error) {
     if (error instanceof ConfigError) fail(...error.problems.map((p) => `Configuration error: ${p}`));
     throw error;
@@ -136,7 +138,8 @@ function printBanner(
     lines.push(
       "",
       `  First console admin created: ${admin.email} / ${admin.generatedPassword}`,
-      "  (shown once; change it after signing in)",
+      // stdout, once, never the JSON log: README, Security > Secrets.
+      "  (shown once, here only; set a new one with core/admin/cli.ts reset-password <email>)",
     );
   else if (admin) lines.push("", `  First console admin created: ${admin.email}`);
   if (adminMissing) lines.push("", `  ${adminMissing}`);

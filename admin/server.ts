@@ -12,6 +12,7 @@ import { MAX_UPLOAD_BYTES } from "./app/corpus.server.ts";
 import { createLoginThrottle } from "./app/login-throttle.server.ts";
 import { isSameOrigin, SAFE_METHODS } from "./app/origin.server.ts";
 import { MAX_FORM_BYTES, readFormBody, streamBody } from "./request-body.ts";
+import { newNonce, securityHeaders } from "./security-headers.ts";
 
 /**
  * The console's HTTP server: built client files from disk, everything else through the React
@@ -42,15 +43,17 @@ export async function startAdmin(
   // speaks plain HTTP behind a TLS proxy in production; the host check below stands in for it.
   const handleRequest = createRequestHandler({ ...build, allowedActionOrigins: ["**"] }, app.config.nodeEnv);
 
+  const https = app.config.nodeEnv === "production";
   const server = http.createServer((req, res) => {
-    for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
-    handle(req, res).catch((error: unknown) => {
+    const nonce = newNonce();
+    for (const [name, value] of securityHeaders({ nonce, https })) res.setHeader(name, value);
+    handle(req, res, nonce).catch((error: unknown) => {
       app.logger.error({ err: error, url: req.url }, "console request failed");
       if (!res.headersSent) text(res, 500, "Internal Server Error");
       else res.destroy();
     });
   });
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, cspNonce: string) => {
     // A body left unread (refused, or the route never needed it) is discarded for a moment, so
     // the client reads the answer rather than a reset, then the connection is closed.
     res.on("finish", () => {
@@ -59,6 +62,9 @@ export async function startAdmin(
       req.once("end", () => clearTimeout(linger)).resume();
     });
     if (await serveStatic(clientDir, req, res)) return;
+    // Everything past the static files is a page or data for a person (signed in, or the
+    // sign-in form): no browser or proxy keeps a copy.
+    res.setHeader("Cache-Control", "no-store");
     const method = req.method ?? "GET";
     if (!SAFE_METHODS.has(method) && !isSameOrigin((name) => firstHeader(req, name)))
       return text(res, 403, "Forbidden: this request came from another site.");
@@ -103,6 +109,7 @@ export async function startAdmin(
         app.config.admin.trustProxy ?? null,
       ),
       loginThrottle,
+      cspNonce,
     });
     await sendResponse(req, res, response);
   };
@@ -156,14 +163,6 @@ async function sendResponse(req: IncomingMessage, res: ServerResponse, response:
   }
   res.end();
 }
-
-const SECURITY_HEADERS: Array<[string, string]> = [
-  ["X-Content-Type-Options", "nosniff"],
-  ["X-Frame-Options", "DENY"],
-  ["Content-Security-Policy", "frame-ancestors 'none'"],
-  // Same-origin requests keep their Origin/Referer (the CSRF check needs them); others get nothing.
-  ["Referrer-Policy", "same-origin"],
-];
 
 const CONTENT_TYPES: Record<string, string> = {
   ".js": "text/javascript; charset=utf-8",

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { parseTrustProxy, type TrustProxy, trustProxyOf } from "./trust-proxy.ts";
@@ -140,6 +141,8 @@ const schema = z.object({
   ),
   ADMIN_EMAIL: optional(z.email({ message: "must be an email address" })),
   ADMIN_PASSWORD: optional(z.string().min(12, "must be at least 12 characters")),
+  // A container secret (Docker/Kubernetes mount it as a file): read once, in place of ADMIN_PASSWORD.
+  ADMIN_PASSWORD_FILE: optional(z.string()),
   TZ_QUOTA: z.preprocess((v) => (v === undefined || v === "" ? "Asia/Bangkok" : v), timeZone),
   QUALITY_JUDGE_MODEL: optional(z.string().regex(/^[\w.:\-/]+$/, "must be a model id such as gpt-4o-mini")),
   QUALITY_JUDGE_SAMPLE_RATE: z.preprocess(
@@ -177,13 +180,38 @@ function crossChecks(e: z.infer<typeof schema>): string[] {
   if (Boolean(e.LINE_CHANNEL_SECRET) !== Boolean(e.LINE_CHANNEL_ACCESS_TOKEN))
     problems.push("LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together");
   if (e.ADMIN_PASSWORD && !e.ADMIN_EMAIL) problems.push("ADMIN_EMAIL must be set when ADMIN_PASSWORD is set");
-  if (e.NODE_ENV === "production" && !e.SESSION_SECRET)
-    problems.push("SESSION_SECRET must be set when NODE_ENV=production (at least 32 characters)");
   if (e.QUALITY_JUDGE_MODEL && !e.OPENAI_API_KEY)
     problems.push("OPENAI_API_KEY must be set when QUALITY_JUDGE_MODEL is set (the judge is a model call)");
   if (e.ADMIN_PORT === e.PORT && e.PORT !== 0)
     problems.push(`ADMIN_PORT must differ from PORT (both are ${e.PORT})`);
   return problems;
+}
+
+/**
+ * What a process needs for the parts it runs, beyond what every process needs: only the console
+ * keys session tokens, so only a process that runs it must have SESSION_SECRET in production
+ * (compose gives the secret to the console's container alone).
+ */
+export function partProblems(config: Config, parts: readonly string[]): string[] {
+  if (parts.includes("admin") && config.nodeEnv === "production" && !config.admin.sessionSecret)
+    return ["SESSION_SECRET must be set when NODE_ENV=production (at least 32 characters)"];
+  return [];
+}
+
+/** ADMIN_PASSWORD_FILE's contents become ADMIN_PASSWORD (one trailing newline dropped, as
+ * `echo` and most secret stores leave one); setting both is refused as ambiguous. */
+function withSecretFiles(env: Env): Env {
+  const file = env.ADMIN_PASSWORD_FILE;
+  if (!file) return env;
+  if (env.ADMIN_PASSWORD) throw new ConfigError(["set ADMIN_PASSWORD or ADMIN_PASSWORD_FILE, not both"]);
+  let password: string;
+  try {
+    password = readFileSync(file, "utf8").replace(/\r?\n$/, "");
+  } catch {
+    // The path is not secret; the reason (ENOENT, EACCES) is the operator's to look up.
+    throw new ConfigError([`ADMIN_PASSWORD_FILE cannot be read (${file})`]);
+  }
+  return { ...env, ADMIN_PASSWORD: password };
 }
 
 /** A URL's password never reaches a log line or an error message. */
@@ -199,7 +227,7 @@ function withoutPassword(value: string): string {
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = schema.safeParse(withSecretFiles(env));
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {

@@ -16,7 +16,9 @@ export async function requireAdminUser(request: Request, context: AppLoadContext
   // A cookie that no longer opens a session is dropped, so the browser stops sending it.
   throw redirect(
     to,
-    hasSessionCookie(request) ? { headers: { "Set-Cookie": clearSessionCookie(context.app) } } : undefined,
+    hasSessionCookie(request, context.app)
+      ? { headers: { "Set-Cookie": clearSessionCookie(context.app) } }
+      : undefined,
   );
 }
 

@@ -16,5 +16,7 @@ declare module "react-router" {
     clientAddress: string;
     /** Created once per console server, so counted failures outlive a single request. */
     loginThrottle: LoginThrottle;
+    /** This response's CSP nonce: React Router's inline scripts carry it (entry.server.tsx). */
+    cspNonce: string;
   }
 }

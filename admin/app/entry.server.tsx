@@ -10,8 +10,10 @@ import {
   ServerRouter,
 } from "react-router";
 
-// React Router's default Node entry, kept here for one reason: errors go to the app's logger
-// (JSON, redacted) instead of console.error.
+// React Router's default Node entry, kept here for two reasons: errors go to the app's logger
+// (JSON, redacted) instead of console.error, and every inline script carries the response's
+// CSP nonce (ServerRouter hands it to <Scripts>, <ScrollRestoration> and <Links> through its
+// context; React needs it too, for the streaming scripts it writes itself).
 const STREAM_TIMEOUT_MS = 5_000;
 export const streamTimeout = STREAM_TIMEOUT_MS;
 
@@ -30,8 +32,9 @@ export default function handleRequest(
   return new Promise((resolve, reject) => {
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(
-      <ServerRouter context={routerContext} url={request.url} />,
+      <ServerRouter context={routerContext} url={request.url} nonce={loadContext.cspNonce} />,
       {
+        nonce: loadContext.cspNonce,
         [readyEvent]() {
           shellRendered = true;
           const body = new PassThrough({

@@ -8,6 +8,13 @@ import type { AdminRole } from "../../core/db/client.ts";
  * and signing out really ends a session.
  */
 export const SESSION_COOKIE = "ab_session";
+/**
+ * Over HTTPS (production) the name carries the `__Host-` prefix: browsers then accept the cookie
+ * only with Secure, Path=/ and no Domain, so neither a sibling subdomain nor a plain-HTTP page
+ * can plant or overwrite a session cookie for the console.
+ */
+export const cookieName = (app: AppContext) =>
+  app.config.nodeEnv === "production" ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
 const IDLE_MS = 12 * 3600_000; // sliding: a session left alone for 12 h ends
 const ABSOLUTE_MS = 7 * 24 * 3600_000; // however active, sign in again after a week
 const TOUCH_EVERY_MS = 5 * 60_000; // sliding in 5-minute steps spares a write per request
@@ -54,7 +61,7 @@ export async function createSession(
 
 /** The live session behind the request's cookie, or null (missing, revoked, expired, user disabled). */
 export async function getSession(request: Request, app: AppContext): Promise<AdminIdentity | null> {
-  const token = readToken(request);
+  const token = readToken(request, app);
   if (!token) return null;
   const row = await app.db.prisma.adminSession.findUnique({
     where: { id: hashToken(app, token) },
@@ -83,7 +90,7 @@ export async function revokeSession(
   request: Request,
   app: AppContext,
 ): Promise<{ id: string; userId: string } | null> {
-  const token = readToken(request);
+  const token = readToken(request, app);
   if (!token) return null;
   const id = hashToken(app, token);
   const row = await app.db.prisma.adminSession.findUnique({
@@ -95,27 +102,28 @@ export async function revokeSession(
   return { id, userId: row.userId };
 }
 
-export function hasSessionCookie(request: Request): boolean {
-  return readToken(request) !== null;
+export function hasSessionCookie(request: Request, app: AppContext): boolean {
+  return readToken(request, app) !== null;
 }
 
 export function clearSessionCookie(app: AppContext): string {
-  return `${SESSION_COOKIE}=; Max-Age=0; ${attributes(app)}`;
+  return `${cookieName(app)}=; Max-Age=0; ${attributes(app)}`;
 }
 
 // No Max-Age: the browser may forget the cookie when it closes; the row decides expiry.
 function sessionCookie(app: AppContext, token: string): string {
-  return `${SESSION_COOKIE}=${token}; ${attributes(app)}`;
+  return `${cookieName(app)}=${token}; ${attributes(app)}`;
 }
 
 function attributes(app: AppContext): string {
   return `Path=/; HttpOnly; SameSite=Lax${app.config.nodeEnv === "production" ? "; Secure" : ""}`;
 }
 
-function readToken(request: Request): string | null {
+function readToken(request: Request, app: AppContext): string | null {
+  const expected = cookieName(app);
   for (const part of (request.headers.get("cookie") ?? "").split(";")) {
     const [name, ...value] = part.trim().split("=");
-    if (name === SESSION_COOKIE) {
+    if (name === expected) {
       const token = value.join("=");
       return TOKEN_SHAPE.test(token) ? token : null;
     }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { AdminRole, Database } from "../db/client.ts";
-import { audited, recordAudit } from "./audit.ts";
+import { type Actor, audited, recordAudit } from "./audit.ts";
 import { hashPassword } from "./password.ts";
 
 /**
@@ -73,4 +73,57 @@ export async function disableAdminUser(db: Database, email: string): Promise<voi
       value: undefined,
     };
   });
+}
+
+/**
+ * Sets a new password and ends the account's sessions, all but `keepSessionId` (the session
+ * of someone changing their own password stays signed in; every other browser is signed out).
+ * Without a password one is generated and returned, to be shown once to whoever asked.
+ */
+export async function setAdminPassword(
+  db: Database,
+  actor: Actor,
+  input: { userId: string; password?: string; keepSessionId?: string },
+): Promise<{ generatedPassword?: string }> {
+  if (input.password !== undefined && input.password.length < 12)
+    throw new Error("Use a password of at least 12 characters.");
+  const generatedPassword = input.password === undefined ? randomBytes(12).toString("base64url") : undefined;
+  const passwordHash = await hashPassword(input.password ?? generatedPassword!);
+  const self = actor.userId === input.userId;
+  await audited(db, actor, async (tx) => {
+    await tx.adminUser.update({ where: { id: input.userId }, data: { passwordHash } });
+    const ended = await tx.adminSession.updateMany({
+      where: {
+        userId: input.userId,
+        revokedAt: null,
+        ...(input.keepSessionId ? { id: { not: input.keepSessionId } } : {}),
+      },
+      data: { revokedAt: new Date() },
+    });
+    return {
+      // The hash never reaches the audit log; only that it changed, by whom, and what ended.
+      audit: {
+        action: self ? "admin-user.password-change" : "admin-user.password-reset",
+        entityType: "AdminUser",
+        entityId: input.userId,
+        after: { sessionsEnded: ended.count },
+      },
+      value: undefined,
+    };
+  });
+  return { generatedPassword };
+}
+
+/** The command line's reset: by email, for someone who cannot sign in. */
+export async function resetAdminPassword(
+  db: Database,
+  email: string,
+  password?: string,
+): Promise<{ email: string; generatedPassword?: string }> {
+  const user = await db.prisma.adminUser.findFirst({
+    where: { email: { equals: email.trim(), mode: "insensitive" } },
+  });
+  if (!user) throw new Error(`No account for ${email}.`);
+  const result = await setAdminPassword(db, CLI_ACTOR, { userId: user.id, password });
+  return { email: user.email, ...result };
 }

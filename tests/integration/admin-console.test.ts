@@ -191,6 +191,25 @@ describe("admin console", () => {
     expect(res.headers.get("location")).toBe("/");
   });
 
+  it("rotates the session on sign-in: the cookie the browser carried stops working", async () => {
+    const first = await signIn();
+    const res = await post(
+      "/login",
+      { email: EMAIL, password: PASSWORD, redirectTo: "/" },
+      { cookie: first.cookie },
+    );
+    expect(res.status).toBe(302);
+    const second = res.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("ab_session="))!
+      .split(";")[0]!;
+    expect(second).not.toBe(first.cookie);
+    expect((await get("/", first.cookie)).status).toBe(302);
+    expect((await get("/", second)).status).toBe(200);
+    const old = await db.prisma.adminSession.findUniqueOrThrow({ where: { id: sessionRowId(first.cookie) } });
+    expect(old.revokedAt).not.toBeNull();
+  });
+
   it("signs out: the session row is revoked and the old cookie no longer works", async () => {
     const { cookie } = await signIn();
     const res = await post("/logout", {}, { cookie });

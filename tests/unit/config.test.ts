@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, describeConfig, loadConfig } from "../../core/config.ts";
+import { ConfigError, describeConfig, loadConfig, partProblems } from "../../core/config.ts";
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -118,10 +121,42 @@ describe("loadConfig", () => {
       "LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together",
     ],
     [{ ADMIN_PASSWORD: "long enough password" }, "ADMIN_EMAIL must be set when ADMIN_PASSWORD is set"],
-    [{ NODE_ENV: "production" }, "SESSION_SECRET must be set when NODE_ENV=production"],
     [{ PORT: "8080", ADMIN_PORT: "8080" }, "ADMIN_PORT must differ from PORT"],
   ])("rejects settings that only work together: %o", (env, message) => {
     expect(problemsOf(env as Record<string, string>)).toEqual([expect.stringContaining(message)]);
+  });
+
+  it("asks for SESSION_SECRET in production only of a process that runs the console", () => {
+    const production = loadConfig({ NODE_ENV: "production" });
+    expect(partProblems(production, ["bot", "worker"])).toEqual([]);
+    expect(partProblems(production, ["admin"])).toEqual([
+      "SESSION_SECRET must be set when NODE_ENV=production (at least 32 characters)",
+    ]);
+    expect(partProblems(production, ["bot", "worker", "admin"])).toHaveLength(1);
+    expect(partProblems(loadConfig({}), ["admin"])).toEqual([]);
+    const secret = "0123456789abcdef0123456789abcdef";
+    expect(partProblems(loadConfig({ NODE_ENV: "production", SESSION_SECRET: secret }), ["admin"])).toEqual(
+      [],
+    );
+  });
+
+  it("reads the first admin's password from ADMIN_PASSWORD_FILE (a container secret)", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ab-secret-"));
+    const file = path.join(dir, "admin_password");
+    writeFileSync(file, "a long secret password\n");
+    const config = loadConfig({ ADMIN_EMAIL: "ops@example.com", ADMIN_PASSWORD_FILE: file });
+    expect(config.admin.password).toBe("a long secret password");
+    expect(problemsOf({ ADMIN_PASSWORD_FILE: file, ADMIN_PASSWORD: "another long password" })).toEqual([
+      "set ADMIN_PASSWORD or ADMIN_PASSWORD_FILE, not both",
+    ]);
+    expect(
+      problemsOf({ ADMIN_EMAIL: "ops@example.com", ADMIN_PASSWORD_FILE: path.join(dir, "missing") }),
+    ).toEqual([`ADMIN_PASSWORD_FILE cannot be read (${path.join(dir, "missing")})`]);
+    writeFileSync(file, "short\n");
+    expect(problemsOf({ ADMIN_EMAIL: "ops@example.com", ADMIN_PASSWORD_FILE: file })).toEqual([
+      "ADMIN_PASSWORD must be at least 12 characters",
+    ]);
+    rmSync(dir, { recursive: true });
   });
 
   it("accepts Socket Mode without a signing secret", () => {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseYAML } from "confbox";
 import { describe, expect, it } from "vitest";
-import { CONFIG_VARIABLES, loadConfig } from "../../core/config.ts";
+import { CONFIG_VARIABLES, loadConfig, partProblems } from "../../core/config.ts";
 import { ROOT } from "../helpers/process.ts";
 
 /**
@@ -33,6 +33,7 @@ const APP = ["bot", "worker", "admin"] as const;
 const DOT_ENV: Record<string, string> = {
   SESSION_SECRET: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
   GRAFANA_ADMIN_PASSWORD: "a-grafana-password",
+  POSTGRES_PASSWORD: "a-database-password",
 };
 function interpolate(value: string): string {
   return value.replace(/\$\{(\w+)(?::?([-?])([^}]*))?\}/g, (_, name: string, op?: string, arg?: string) => {
@@ -111,6 +112,7 @@ describe("docker-compose.yml", () => {
       expect(config.qdrant?.url, part).toBe("http://qdrant:6333");
       expect(config.http.host, part).toBe("0.0.0.0");
       expect(config.nodeEnv, part).toBe("production");
+      expect(partProblems(config, [part]), part).toEqual([]);
     }
     // DATABASE_URL points at the postgres service's own database and user.
     const pg = envOf("postgres");
@@ -160,6 +162,55 @@ describe("docker-compose.yml", () => {
     expect(services.worker!.healthcheck?.test.join(" ")).toMatch(/METRICS_PORT.*\/healthz/);
     expect(services.admin!.healthcheck?.test.join(" ")).toMatch(/ADMIN_PORT.*\/login/);
     for (const store of ["postgres", "redis"]) expect(services[store]!.healthcheck, store).toBeTruthy();
+  });
+
+  it("publishes the console and Prometheus (plain HTTP, and no sign-in at all) on loopback only", () => {
+    expect(services.admin!.ports).toEqual(["127.0.0.1:3001:3001"]);
+    expect(services.prometheus!.ports).toEqual(["127.0.0.1:9090:9090"]);
+    // Only the proxy (webhooks, which are signed) and Grafana (its own sign-in) face the network.
+    const open = Object.entries(services)
+      .filter(([, s]) => (s.ports ?? []).some((p) => !String(p).startsWith("127.0.0.1:")))
+      .map(([name]) => name);
+    expect(open.sort()).toEqual(["grafana", "proxy"]);
+  });
+
+  it("has no default for the database password: compose refuses to start without one", () => {
+    const raw = (name: string, key: string) => String(services[name]!.environment![key]);
+    expect(raw("postgres", "POSTGRES_PASSWORD")).toMatch(/^\$\{POSTGRES_PASSWORD:\?[^}]+\}$/);
+    for (const part of APP)
+      expect(raw(part, "DATABASE_URL"), part).toMatch(/:\$\{POSTGRES_PASSWORD:\?[^}]+\}@/);
+    const file = readFileSync(path.join(ROOT, "docker-compose.yml"), "utf8");
+    expect(file).not.toMatch(/POSTGRES_PASSWORD:-/);
+  });
+
+  it("gives each service only its own variables", () => {
+    const keys = (name: string) => Object.keys(services[name]!.environment ?? {});
+    const CONSOLE_ONLY = ["SESSION_SECRET", "ADMIN_EMAIL", "ADMIN_PASSWORD", "ADMIN_PORT", "TRUST_PROXY"];
+    const CHAT = [
+      "SLACK_BOT_TOKEN",
+      "SLACK_SIGNING_SECRET",
+      "SLACK_APP_TOKEN",
+      "LINE_CHANNEL_SECRET",
+      "LINE_CHANNEL_ACCESS_TOKEN",
+    ];
+    expect(keys("admin")).toEqual(expect.arrayContaining(CONSOLE_ONLY));
+    for (const name of ["bot", "worker"]) {
+      expect(
+        keys(name).filter((k) => CONSOLE_ONLY.includes(k)),
+        name,
+      ).toEqual([]);
+      expect(keys(name), name).toEqual(expect.arrayContaining(CHAT));
+    }
+    expect(keys("admin").filter((k) => CHAT.includes(k))).toEqual([]);
+    expect(keys("bot")).not.toContain("METRICS_PORT");
+    expect(keys("admin")).not.toContain("METRICS_PORT");
+    // No app secret reaches the stores, the proxy or the dashboards.
+    const APP_SECRETS = [...CONSOLE_ONLY, ...CHAT, "OPENAI_API_KEY", "DATABASE_URL"];
+    for (const name of ["postgres", "redis", "qdrant", "proxy", "prometheus", "grafana"])
+      expect(
+        keys(name).filter((k) => APP_SECRETS.includes(k)),
+        name,
+      ).toEqual([]);
   });
 
   it("keeps state in named volumes", () => {

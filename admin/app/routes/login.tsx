@@ -1,7 +1,7 @@
 import { data, Form, redirect, useNavigation } from "react-router";
 import { audited } from "../../../core/admin/audit.ts";
 import { assertSameOrigin, safeRedirect, verifyCredentials } from "../auth.server.ts";
-import { createSession, getSession } from "../session.server.ts";
+import { createSession, getSession, revokeSession } from "../session.server.ts";
 import type { Route } from "./+types/login";
 
 export const meta: Route.MetaFunction = () => [{ title: "Sign in · Article Bot console" }];
@@ -52,6 +52,9 @@ export async function action({ request, context }: Route.ActionArgs) {
   }
 
   await loginThrottle.succeeded(ip, email);
+  // Rotation: whatever session this browser carried (another account's, or one planted on it)
+  // ends here, so signing in never continues an existing token.
+  await revokeSession(request, app);
   const session = await createSession(app, user.id, {
     ip,
     userAgent: request.headers.get("user-agent") ?? "",
