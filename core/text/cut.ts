@@ -32,15 +32,28 @@ export function findCut(text: string, budget: number, map: MarkdownMap = mapMark
   const search = text.slice(from).search(/\S/u);
   const content = search === -1 ? text.length : from + search;
   const floor = Math.max(content + 1, Math.floor(budget * FLOOR));
-  const levels: Array<{ offsets: number[]; min: number; forced?: boolean }> = [
-    { offsets: blockEnds(map), min: floor },
-    { offsets: lineEnds(map), min: floor },
-    { offsets: sentenceBoundaries(text), min: floor },
-    { offsets: wordBoundaries(text), min: content + 1 },
-    { offsets: wordBoundaries(text), min: content + 1, forced: true },
+  // Each level is computed only when the coarser ones found nothing: segmenting words is the
+  // costly step, and most cuts land on a paragraph or line end.
+  let words: number[] | null = null;
+  const wordsOnce = () => (words ??= wordBoundaries(text));
+  const levels: Array<{ offsets: () => number[]; min: number; forced?: boolean }> = [
+    { offsets: () => blockEnds(map), min: floor },
+    { offsets: () => lineEnds(map), min: floor },
+    { offsets: () => sentenceBoundaries(text), min: floor },
+    { offsets: wordsOnce, min: content + 1 },
+    { offsets: wordsOnce, min: content + 1, forced: true },
   ];
+  const lastContent = lastContentBefore(text);
   for (const level of levels) {
-    const cut = lastFitting(text, map, budget, level.offsets, level.min, level.forced ?? false);
+    const cut = lastFitting(
+      text,
+      map,
+      budget,
+      level.offsets(),
+      level.min,
+      level.forced ?? false,
+      lastContent,
+    );
     if (cut) return cut;
   }
   return hardCut(text, map, budget, content);
@@ -53,13 +66,14 @@ function lastFitting(
   offsets: number[],
   min: number,
   forced: boolean,
+  lastContent: Int32Array,
 ): Cut | null {
   for (let k = offsets.length - 1; k >= 0; k--) {
     const at = offsets[k]!;
     if (at > budget || at < min) continue;
     if (!forced && map.inlineStart[at] !== -1) continue;
     if (!forced && fenceAt(map, at) && !isFenceLineEnd(map, at)) continue;
-    if (endsWithHeading(text, map, at)) continue;
+    if (endsWithHeading(map, lastContent[at]!)) continue;
     const cut = repaired(text, map, at, budget);
     if (at + cut.close.length <= budget) return cut;
   }
@@ -116,10 +130,36 @@ function isFenceLineEnd(map: MarkdownMap, at: number): boolean {
  * A chunk whose last line is a heading would show a title with nothing under it, and one cut
  * inside a heading would split the title itself.
  */
-function endsWithHeading(text: string, map: MarkdownMap, at: number): boolean {
-  const last = text.slice(0, at).trimEnd().length - 1;
-  const line = map.lines.find((l) => l.start <= last && last < Math.max(l.end, l.start + 1));
-  return line?.kind === "heading";
+function endsWithHeading(map: MarkdownMap, last: number): boolean {
+  // Binary search for the line holding `last`: a scan per candidate made long headings quadratic.
+  const { lines } = map;
+  let lo = 0;
+  let hi = lines.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (lines[mid]!.start <= last) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  const line = lines[found];
+  return line !== undefined && last < Math.max(line.end, line.start + 1) && line.kind === "heading";
+}
+
+/**
+ * For each offset, the index of the last non-whitespace character before it (-1 if none): what
+ * `text.slice(0, at).trimEnd().length - 1` gives, computed once instead of once per candidate.
+ */
+function lastContentBefore(text: string): Int32Array {
+  const out = new Int32Array(text.length + 1);
+  let last = -1;
+  for (let i = 0; i < text.length; i++) {
+    out[i] = last;
+    if (!/\s/u.test(text[i]!)) last = i;
+  }
+  out[text.length] = last;
+  return out;
 }
 
 /**

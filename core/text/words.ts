@@ -77,11 +77,30 @@ export function topicKey(text: string, language: Language): string {
 export function wordBoundaries(text: string): number[] {
   const out: number[] = [];
   let prev: { segment: string; isWordLike?: boolean } | null = null;
-  for (const s of wordSegmenter.segment(text)) {
+  for (const s of wordSegments(text)) {
     if (prev && goodSeam(prev, s)) out.push(s.index);
     prev = s;
   }
   return out;
+}
+
+/**
+ * ICU word segments of `text`, segmented piece by piece. V8's segment iterator costs time in
+ * proportion to the whole string at every step, which made cutting a long chunk of many short
+ * words slow. A piece ends where whitespace follows a non-space character: a word boundary is
+ * certain there and no word rule (nor Thai's dictionary) looks across whitespace, so the
+ * segments are exactly those of the whole text.
+ */
+function* wordSegments(text: string): Generator<{ segment: string; index: number; isWordLike?: boolean }> {
+  const PIECE = 256;
+  for (let start = 0; start < text.length; ) {
+    let end = Math.min(text.length, start + PIECE);
+    while (end < text.length && !(/\s/u.test(text[end]!) && !/\s/u.test(text[end - 1]!))) end++;
+    for (const s of wordSegmenter.segment(text.slice(start, end))) {
+      yield { segment: s.segment, index: start + s.index, isWordLike: s.isWordLike };
+    }
+    start = end;
+  }
 }
 
 function goodSeam(
@@ -113,12 +132,11 @@ export function lastWordBoundary(text: string, maxChars: number): number {
 /** The last offset ≤ maxChars that does not split a grapheme cluster (emoji, Thai vowel marks). */
 export function lastGraphemeBoundary(text: string, maxChars: number): number {
   if (maxChars >= text.length) return text.length;
-  let best = 0;
-  for (const g of graphemeSegmenter.segment(text.slice(0, maxChars + 32))) {
-    if (g.index > maxChars) break;
-    best = g.index;
-  }
-  return best;
+  // `containing` asks ICU for the one boundary; iterating every grapheme up to maxChars cost
+  // time in proportion to the string at each step (quadratic).
+  return (
+    graphemeSegmenter.segment(text.slice(0, maxChars + 32)).containing(Math.max(0, maxChars))?.index ?? 0
+  );
 }
 
 /** Every offset where a segment of ICU's word segmentation starts (for checking cuts in tests). */
