@@ -95,7 +95,7 @@ export async function createGeneration(
         requesterId: g.requesterId,
         platform: g.platform,
         conversationKey: g.conversationKey,
-        request: g.request as unknown as Prisma.InputJsonValue,
+        request: toJsonColumn(g.request),
       },
       select: { id: true },
     });
@@ -185,45 +185,12 @@ export async function recordDelivered(
 
 /** A failure counts no article; tokens already spent still count as cost (they were billed). */
 export async function recordFailed(db: Database, id: string, o: FailedOutcome): Promise<boolean> {
-  const priced = await priceUsage(db, o.usage);
-  const total = totalCost(priced);
-  // A failed draft that was billed says which model billed it (the log and the CSV show it).
-  const chatModel = priced.filter((u) => u.operation === "CHAT").at(-1)?.model;
-  return db.prisma.$transaction(async (tx) => {
-    const updated = await tx.generation.updateMany({
-      where: { id, status: { in: ["QUEUED", "RUNNING"] } },
-      data: {
-        status: "FAILED",
-        ...(chatModel ? { model: chatModel } : {}),
-        errorCode: o.errorCode,
-        error: o.error.slice(0, 2_000),
-        inputTokens: total.inputTokens,
-        outputTokens: total.outputTokens,
-        costUsd: total.costUsd,
-        costUnpriced: total.unpriced,
-        latencyMs: o.latencyMs,
-        finishedAt: new Date(),
-      },
-    });
-    if (updated.count === 0) return false;
-    const g = await tx.generation.findUniqueOrThrow({
-      where: { id },
-      select: { day: true, requesterId: true, tenantId: true, platform: true },
-    });
-    if (priced.length)
-      await tx.tokenUsage.createMany({ data: priced.map((u) => ({ generationId: id, ...u })) });
-    await addDailyUsage(tx, g, {
-      articles: 0,
-      cacheHits: 0,
-      failures: 1,
-      inputTokens: total.inputTokens,
-      outputTokens: total.outputTokens,
-      costUsd: total.costUsd,
-      savedUsd: new Prisma.Decimal(0),
-      latencyMs: null,
-    });
-    for (const u of priced) await addModelUsage(tx, g.day, u);
-    return true;
+  return recordUnfinished(db, id, o.usage, {
+    status: "FAILED",
+    errorCode: o.errorCode,
+    error: o.error.slice(0, 2_000),
+    latencyMs: o.latencyMs,
+    failures: 1,
   });
 }
 
@@ -236,19 +203,47 @@ export async function recordStopped(
   id: string,
   o: { usage: TokenUse[]; latencyMs: number },
 ): Promise<boolean> {
-  const priced = await priceUsage(db, o.usage);
+  return recordUnfinished(db, id, o.usage, {
+    status: "CANCELLED",
+    errorCode: "stopped",
+    latencyMs: o.latencyMs,
+    failures: 0,
+  });
+}
+
+/**
+ * Ends a generation that delivered no article (failed or stopped), once: its billed tokens
+ * are recorded and rolled up, and a billed draft says which model billed it (the log and the
+ * CSV show it). False when it was already final.
+ */
+async function recordUnfinished(
+  db: Database,
+  id: string,
+  usage: TokenUse[],
+  end: {
+    status: "FAILED" | "CANCELLED";
+    errorCode: string;
+    error?: string;
+    latencyMs: number;
+    failures: 0 | 1;
+  },
+): Promise<boolean> {
+  const priced = await priceUsage(db, usage);
   const total = totalCost(priced);
+  const chatModel = priced.filter((u) => u.operation === "CHAT").at(-1)?.model;
   return db.prisma.$transaction(async (tx) => {
     const updated = await tx.generation.updateMany({
       where: { id, status: { in: ["QUEUED", "RUNNING"] } },
       data: {
-        status: "CANCELLED",
-        errorCode: "stopped",
+        status: end.status,
+        ...(chatModel ? { model: chatModel } : {}),
+        errorCode: end.errorCode,
+        ...(end.error !== undefined ? { error: end.error } : {}),
         inputTokens: total.inputTokens,
         outputTokens: total.outputTokens,
         costUsd: total.costUsd,
         costUnpriced: total.unpriced,
-        latencyMs: o.latencyMs,
+        latencyMs: end.latencyMs,
         finishedAt: new Date(),
       },
     });
@@ -262,7 +257,7 @@ export async function recordStopped(
     await addDailyUsage(tx, g, {
       articles: 0,
       cacheHits: 0,
-      failures: 0,
+      failures: end.failures,
       inputTokens: total.inputTokens,
       outputTokens: total.outputTokens,
       costUsd: total.costUsd,

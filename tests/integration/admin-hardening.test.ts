@@ -1,55 +1,36 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import http from "node:http";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAdmin } from "../../admin/server.ts";
-import { hashPassword } from "../../core/admin/password.ts";
 import type { AppContext } from "../../core/app.ts";
 import { loadConfig } from "../../core/config.ts";
-import { type Database, openDatabase } from "../../core/db/client.ts";
+import type { Database } from "../../core/db/client.ts";
 import { createLogger } from "../../core/logger.ts";
-import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
-import { createPostgresDatabase, type TestDatabase } from "../helpers/services.ts";
+import type { Pipeline } from "../../core/pipeline/index.ts";
+import type { TestDatabase } from "../helpers/services.ts";
+import { openTestConsole, type TestConsole } from "../helpers/test-console.ts";
 
 /** The console against hostile requests: oversized and endless bodies, redirects elsewhere. */
-const SERVER_BUILD = path.resolve(import.meta.dirname, "../../build/server/index.js");
 const EMAIL = "sec@example.com";
 const PASSWORD = "correct horse battery staple";
 
 let target: TestDatabase;
 let db: Database;
-let consoleServer: { url: string; close(): Promise<void> };
+let console_: TestConsole;
 let pipeline: Pipeline;
 let base: string;
 
 beforeAll(async () => {
-  if (!existsSync(SERVER_BUILD))
-    throw new Error(`Console not built: ${SERVER_BUILD} is missing. Run \`npm run build\` first.`);
-  target = await createPostgresDatabase("ab_admin_sec");
-  const config = loadConfig({
-    NODE_ENV: "test",
-    LOG_LEVEL: "silent",
-    DATABASE_URL: target.url,
-    PORT: "0",
-    ADMIN_PORT: "0",
+  console_ = await openTestConsole({
+    prefix: "ab_admin_sec",
+    user: { email: EMAIL, password: PASSWORD, name: "Sec", role: "ADMIN" },
   });
-  db = await openDatabase(config);
-  await db.migrate();
-  await db.prisma.adminUser.create({
-    data: { email: EMAIL, name: "Sec", role: "ADMIN", passwordHash: await hashPassword(PASSWORD) },
-  });
-  const app: AppContext = { config, logger: createLogger("silent"), db, redis: null };
-  pipeline = createPipeline(app);
-  consoleServer = await startAdmin(app, { host: "127.0.0.1", port: 0, pipeline });
-  base = consoleServer.url;
+  ({ target, db, pipeline } = console_);
+  base = console_.url;
 });
 
 afterAll(async () => {
-  await consoleServer?.close();
-  await pipeline?.close();
-  await db?.close();
-  await target?.drop();
+  await console_?.close();
 });
 
 interface RawAnswer {

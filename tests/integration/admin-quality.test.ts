@@ -1,28 +1,21 @@
-import { existsSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAdmin } from "../../admin/server.ts";
-import { hashPassword } from "../../core/admin/password.ts";
-import type { AppContext } from "../../core/app.ts";
-import { loadConfig } from "../../core/config.ts";
-import { type Database, openDatabase } from "../../core/db/client.ts";
+import type { Database } from "../../core/db/client.ts";
 import { PROMPT_VERSION } from "../../core/generate/prompt.ts";
 import { createLogger } from "../../core/logger.ts";
-import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import type { Pipeline } from "../../core/pipeline/index.ts";
 import { castVote } from "../../core/quality/feedback.ts";
 import { recordJudgement, recordQuality } from "../../core/quality/record.ts";
-import { seed } from "../../prisma/seed.ts";
-import { createPostgresDatabase, type TestDatabase } from "../helpers/services.ts";
+import type { TestDatabase } from "../helpers/services.ts";
+import { openTestConsole, type TestConsole } from "../helpers/test-console.ts";
 import { GOOD_EN, LOOPED_EN } from "../unit/fixtures/drafts.ts";
 
 /** The Quality page and the generation page's quality section, over real HTTP from the build. */
-const SERVER_BUILD = path.resolve(import.meta.dirname, "../../build/server/index.js");
 const EMAIL = "quality@example.com";
 const PASSWORD = "correct horse battery staple";
 
 let target: TestDatabase;
 let db: Database;
-let consoleServer: { url: string; close(): Promise<void> };
+let console_: TestConsole;
 let pipeline: Pipeline;
 let cookie = "";
 const ids: { good: string; looped: string } = { good: "", looped: "" };
@@ -81,25 +74,12 @@ async function delivered(key: string, draft: string, model: string, targetWords:
 }
 
 beforeAll(async () => {
-  if (!existsSync(SERVER_BUILD))
-    throw new Error(`Console not built: ${SERVER_BUILD} is missing. Run \`npm run build\` first.`);
-  target = await createPostgresDatabase("ab_admin_quality");
-  const config = loadConfig({
-    NODE_ENV: "test",
-    LOG_LEVEL: "silent",
-    DATABASE_URL: target.url,
-    PORT: "0",
-    ADMIN_PORT: "0",
+  console_ = await openTestConsole({
+    prefix: "ab_admin_quality",
+    user: { email: EMAIL, password: PASSWORD, name: "Ops", role: "VIEWER" },
+    seeded: true,
   });
-  db = await openDatabase(config);
-  await db.migrate();
-  await seed(db, config);
-  await db.prisma.adminUser.create({
-    data: { email: EMAIL, name: "Ops", role: "VIEWER", passwordHash: await hashPassword(PASSWORD) },
-  });
-  const app: AppContext = { config, logger: createLogger("silent"), db, redis: null };
-  pipeline = createPipeline(app);
-  consoleServer = await startAdmin(app, { host: "127.0.0.1", port: 0, pipeline });
+  ({ target, db, pipeline } = console_);
 
   ids.good = await delivered("good", GOOD_EN, "gpt-4o", 330);
   ids.looped = await delivered("looped", LOOPED_EN, "gpt-4o-mini", 600);
@@ -130,10 +110,10 @@ beforeAll(async () => {
   });
   await castVote(db, { generationId: ids.looped, platform: "LINE", voterId: "U2", vote: "UP" });
 
-  const res = await fetch(`${consoleServer.url}/login`, {
+  const res = await fetch(`${console_.url}/login`, {
     method: "POST",
     redirect: "manual",
-    headers: { origin: consoleServer.url },
+    headers: { origin: console_.url },
     body: new URLSearchParams({ email: EMAIL, password: PASSWORD, redirectTo: "/" }),
   });
   expect(res.status).toBe(302);
@@ -144,20 +124,17 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await consoleServer?.close();
-  await pipeline?.close();
-  await db?.close();
-  await target?.drop();
+  await console_?.close();
 });
 
 const page = async (pathname: string) => {
-  const res = await fetch(consoleServer.url + pathname, { headers: { cookie }, redirect: "manual" });
+  const res = await fetch(console_.url + pathname, { headers: { cookie }, redirect: "manual" });
   return { status: res.status, html: (await res.text()).replace(/<!-- -->/g, "") };
 };
 
 describe("the Quality page", () => {
   it("needs a session", async () => {
-    const res = await fetch(`${consoleServer.url}/quality`, { redirect: "manual" });
+    const res = await fetch(`${console_.url}/quality`, { redirect: "manual" });
     expect(res.status).toBe(302);
   });
 

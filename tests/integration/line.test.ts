@@ -1,8 +1,8 @@
 import http from "node:http";
-import type { webhook } from "@line/bot-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linePlatform } from "../../bot/line/index.ts";
 import { createInbox } from "../../bot/line/ingress/inbox.ts";
+import { parseWebhookBatch } from "../../bot/line/ingress/webhook.ts";
 import type { AppContext } from "../../core/app.ts";
 import type { Tone } from "../../core/domain.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
@@ -524,11 +524,12 @@ describe("LINE inbox", () => {
       config: { ...app.config, database: { kind: "postgres", url: `postgresql://127.0.0.1/${name}` } },
     };
     const follow = line.events.follow({ userId: lineId() });
-    const delivery = {
-      destination: line.botUserId,
-      events: [follow] as unknown as webhook.Event[],
-      receivedAt: Date.now(),
-    };
+    // Read as the webhook reads a body, so the test holds exactly what a real delivery holds.
+    const delivery = parseWebhookBatch(
+      JSON.stringify({ destination: line.botUserId, events: [follow] }),
+      Date.now(),
+    );
+    if (!delivery) throw new Error("the fake's follow event is not a webhook batch");
     let taken = false;
     const dying = createInbox(elsewhere, {
       concurrency: 1,

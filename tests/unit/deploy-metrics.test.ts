@@ -2,8 +2,12 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseYAML } from "confbox";
 import { beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { registry } from "../../core/metrics.ts";
 import { ROOT } from "../helpers/process.ts";
+
+/** prom-client keeps a metric's label names on the instance without typing them. */
+const LabelNames = z.looseObject({ labelNames: z.array(z.string()).optional() });
 
 /**
  * The dashboard and the alert rules only mean something if every metric and label they query
@@ -28,9 +32,7 @@ beforeAll(async () => {
   const series = new Map<string, Set<string>>();
   const product = new Map<string, string[]>();
   const labelsOf = new Map(
-    registry
-      .getMetricsAsArray()
-      .map((m) => [m.name, (m as unknown as { labelNames: string[] }).labelNames ?? []]),
+    registry.getMetricsAsArray().map((m) => [m.name, LabelNames.parse(m).labelNames ?? []]),
   );
   for (const m of await registry.getMetricsAsJSON()) {
     const type = String(m.type); // "counter", "gauge", "histogram", "summary"
