@@ -35,6 +35,9 @@ export interface Source {
   industry: string | null;
 }
 
+/** What a delivered draft keeps of a source (the generation row's `sources`): enough to cite it. */
+export type SourceRef = Pick<Source, "documentId" | "title" | "score">;
+
 /** One piece of the draft, ready to post: complete sections or paragraphs, never a cut word. */
 export interface Chunk {
   /** 0-based position in the draft; delivery is idempotent per (generation, index). */

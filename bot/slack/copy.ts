@@ -1,6 +1,6 @@
 import type { KnownBlock } from "@slack/web-api";
 import type { RevisionsExhausted } from "../../core/conversation/revise.ts";
-import type { ArticleRequest, Language, Source } from "../../core/domain.ts";
+import type { ArticleRequest, Language, SourceRef } from "../../core/domain.ts";
 import type { QuotaExceeded } from "../../core/quota/quotas.ts";
 import type { Guidance } from "../../core/request/parse.ts";
 import { escapeText } from "./mrkdwn.ts";
@@ -277,7 +277,7 @@ export function closingMessage(o: {
   generationId: string;
   request: ArticleRequest;
   words: number;
-  sources: Source[];
+  sources: SourceRef[];
   cacheHit: boolean;
   offline: boolean;
   canShorten: boolean;

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { ChatPostMessageArguments, WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { moveDraftConversation } from "../../core/conversation/drafts.ts";
@@ -43,9 +42,6 @@ import type { ChannelPacer } from "./pacer.ts";
  */
 
 export const STREAM_MAX_CHARS = 12_000;
-/** Longest a revision waits for the closing message of the version it revises. */
-const CLOSING_WAIT_MS = 30_000;
-
 const SlackDeliveryStateSchema = z.object({
   /** Where the thread is (a DM's D… id once Slack resolved it, or the DM fallback). */
   channel: z.string().optional(),
@@ -140,7 +136,6 @@ class SlackSink implements ChatSink {
     this.note = header.revision ? revisionNote(header.request, header.revision) : this.dest.note;
     const status: Status = header.cacheHit ? "cache" : header.resumed ? "resumed" : "writing";
     if (this.state.parentTs) return void (await this.setStatus(status, true));
-    if (header.revision) await this.afterClosingOf(header.revision.revisesId);
     const message = parentMessage(header.request, this.dest.user, status, this.note, this.generationId);
     let posted: { channel: string; ts: string };
     let rootTs: string;
@@ -227,24 +222,6 @@ class SlackSink implements ChatSink {
       (error) =>
         this.deps.logger.info({ code: slackErrorCode(error) }, "could not post a slack waiting notice"),
     );
-  }
-
-  /**
-   * The core lets a revision start once the version it revises is delivered, which is just
-   * before that version's closing message is posted: wait for it (bounded), so the thread never
-   * shows the new version's parent above the old one's buttons.
-   */
-  private async afterClosingOf(generationId: string): Promise<void> {
-    const deadline = Date.now() + CLOSING_WAIT_MS;
-    while (Date.now() < deadline) {
-      const previous = await this.deps.db.prisma.generation.findUnique({
-        where: { id: generationId },
-        select: { status: true, deliveryState: true },
-      });
-      if (previous?.status !== "DELIVERED" || readSlackDeliveryState(previous.deliveryState ?? {}).closedTs)
-        return;
-      await sleep(100);
-    }
   }
 
   // ---- streaming ----

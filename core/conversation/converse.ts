@@ -108,7 +108,13 @@ export async function converse(
       const stopped: string[] = [];
       for (const id of targets) {
         const marked = await deps.db.prisma.generation.updateMany({
-          where: { id, status: { in: ["QUEUED", "RUNNING"] }, requesterId: who.requesterId },
+          // A written draft (finishedAt set) is only waiting for its closing message: too late.
+          where: {
+            id,
+            status: { in: ["QUEUED", "RUNNING"] },
+            finishedAt: null,
+            requesterId: who.requesterId,
+          },
           data: { stopRequestedAt: now },
         });
         if (!marked.count) continue;

@@ -1,5 +1,5 @@
 import type { Platform } from "../db/client.ts";
-import type { ArticleRequest, Chunk, RevisionKind, Source } from "../domain.ts";
+import type { ArticleRequest, Chunk, RevisionKind, SourceRef } from "../domain.ts";
 
 /**
  * Where a draft goes: a Slack thread, a LINE chat, the console playground. The platform code
@@ -21,6 +21,14 @@ export interface ChatSink {
    * Slack thread's saved message ts, the console's chunk list).
    */
   postChunk(chunk: Chunk): Promise<void>;
+  /**
+   * Post the end: whatever the sink still holds, then the closing message. The generation is
+   * DELIVERED only after this returns, and the conversation's next turn waits for it. It may be
+   * called again after a crash (the draft is not written twice; `finish` runs again from the
+   * row), so sinks make it idempotent with their saved state. Throw `EndNotDelivered` when the
+   * platform refused for good (the end is recorded as not delivered, with its code); any other
+   * error is retried.
+   */
   finish(summary: DraftSummary): Promise<void>;
   /** Tell the person it failed, in their language, never with internals. */
   fail(failure: DraftFailure): Promise<void>;
@@ -34,6 +42,21 @@ export interface ChatSink {
    * platform that already posted a notice from `converse`'s "waiting" answer leaves it out.
    */
   waiting?(wait: DraftWaiting): Promise<void>;
+}
+
+/**
+ * The platform refused the draft's end for a reason a retry cannot fix (LINE's monthly message
+ * limit, a channel the bot was removed from): the generation is recorded DELIVERED with this
+ * code, so the console shows what the person did not get.
+ */
+export class EndNotDelivered extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "EndNotDelivered";
+  }
 }
 
 export interface DraftStopped {
@@ -77,7 +100,7 @@ export interface DraftSummary {
   generationId: string;
   request: ArticleRequest;
   words: number;
-  sources: Source[];
+  sources: SourceRef[];
   cacheHit: boolean;
   /** The offline composer made an outline, not prose (no LLM configured). */
   offline: boolean;

@@ -120,7 +120,12 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
           ? undefined
           : async (jobs) => {
               const open = await app.db.prisma.generation.findMany({
-                where: { id: { in: jobs.map((j) => j.generationId) }, status: { in: ["QUEUED", "RUNNING"] } },
+                // A written draft (finishedAt set) gave its slot back already.
+                where: {
+                  id: { in: jobs.map((j) => j.generationId) },
+                  status: { in: ["QUEUED", "RUNNING"] },
+                  finishedAt: null,
+                },
                 select: { id: true },
               });
               const ids = new Set(open.map((g) => g.id));

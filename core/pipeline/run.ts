@@ -4,8 +4,15 @@ import { waitTurn } from "../conversation/turns.ts";
 import { giveBackRevision, isStopRequested, revisedText, stopGeneration } from "../conversation/versions.ts";
 import { type Database, Prisma } from "../db/client.ts";
 import { Chunker } from "../deliver/chunker.ts";
-import { type ChatSink, type SinkRegistry, tellWaiting } from "../deliver/sink.ts";
+import {
+  type ChatSink,
+  type DraftSummary,
+  EndNotDelivered,
+  type SinkRegistry,
+  tellWaiting,
+} from "../deliver/sink.ts";
 import type { ArticleRequest, Chunk, Source } from "../domain.ts";
+import { OFFLINE_MODEL } from "../generate/offline.ts";
 import { buildPrompt, continuePrompt } from "../generate/prompt.ts";
 import { buildRevisionPrompt } from "../generate/revision-prompt.ts";
 import type { Prompt } from "../generate/types.ts";
@@ -17,8 +24,8 @@ import type { QualityLoop } from "../quality/index.ts";
 import type { Quotas } from "../quota/quotas.ts";
 import { priceUsage, type TokenUse, totalCost } from "../records/cost.ts";
 import { readDeliveryState } from "../records/draft-lookup.ts";
-import { recordDelivered, recordFailed } from "../records/generations.ts";
-import { readArticleRequest, toJsonColumn } from "../records/json.ts";
+import { recordDelivered, recordFailed, recordWritten } from "../records/generations.ts";
+import { readArticleRequest, readSourceRefs, toJsonColumn } from "../records/json.ts";
 import { effectiveTier, WITH_EFFECTIVE_TIER } from "../records/tiers.ts";
 import type { Retrieval } from "../retrieval/index.ts";
 import { countTokens } from "../text/tokens.ts";
@@ -56,6 +63,12 @@ export async function runArticleJob(deps: RunDeps, job: ArticleJob, ctx: JobCont
   });
   if (!g || g.status === "DELIVERED" || g.status === "FAILED" || g.status === "CANCELLED") return;
   const sink = sinkOrNull(deps, job, g);
+  // Written on an earlier attempt, which died before the end was in the chat: only close it.
+  if (g.finishedAt && g.draft !== null) {
+    if (sink) await closeDraft(deps, sink, writtenSummary(g));
+    else await recordDelivered(deps.db, g.id, { errorCode: "undeliverable", error: "no chat sink" });
+    return;
+  }
   if (!sink) {
     // Its platform is gone (unconfigured since it was queued): nothing can resume it.
     await failGeneration(
@@ -124,6 +137,40 @@ function sinkOrNull(deps: RunDeps, job: ArticleJob, g: Parameters<typeof sinkFor
     deps.logger.error({ err, generationId: g.id }, "no chat sink for the job's destination");
     return null;
   }
+}
+
+/**
+ * Posts the end of a written draft and makes it DELIVERED. A refusal the platform will not
+ * change its mind about is recorded with its code; anything else throws, so the job runs again
+ * and lands in `closeWritten` (the draft is not written twice).
+ */
+async function closeDraft(deps: RunDeps, sink: ChatSink, summary: DraftSummary): Promise<void> {
+  try {
+    await sink.finish(summary);
+  } catch (error) {
+    if (!(error instanceof EndNotDelivered)) throw error;
+    deps.logger.warn(
+      { generationId: summary.generationId, code: error.code },
+      "the draft's end was not delivered",
+    );
+    metrics.articleErrors.inc({ stage: "deliver", code: error.code });
+    await recordDelivered(deps.db, summary.generationId, { errorCode: error.code, error: error.message });
+    return;
+  }
+  await recordDelivered(deps.db, summary.generationId);
+}
+
+/** The summary of a draft an earlier attempt wrote, read back from its row. */
+function writtenSummary(g: GenerationRow): DraftSummary {
+  return {
+    generationId: g.id,
+    request: readArticleRequest(g.request),
+    words: g.words ?? 0,
+    sources: readSourceRefs(g.sources),
+    cacheHit: g.cacheHit,
+    offline: g.model === OFFLINE_MODEL,
+    draft: g.draft ?? "",
+  };
 }
 
 /** Stands in for a sink that cannot be built: the failure is recorded and refunded, nobody told. */
@@ -454,7 +501,7 @@ class ArticleRun {
     const words = countWords(o.draft);
     const latencyMs = Date.now() - this.g.createdAt.getTime();
     const firstChunkMs = this.firstChunkAt ? this.firstChunkAt - this.g.createdAt.getTime() : null;
-    const total = await recordDelivered(this.deps.db, this.g.id, {
+    const total = await recordWritten(this.deps.db, this.g.id, {
       model: o.model,
       usage: this.usage,
       draft: o.draft,
@@ -468,7 +515,7 @@ class ArticleRun {
       revision: this.g.revisesId !== null,
       promptVersion: o.promptVersion,
     });
-    if (!total) return; // an earlier attempt finished it
+    if (!total) return; // an earlier attempt wrote it; closeWritten finishes it
     if (this.job.reservation) await this.deps.quotas.release(this.job.reservation);
     metrics.generationDuration.observe(
       { platform: this.g.platform, cache: o.cacheHit ? "hit" : "miss" },
@@ -482,7 +529,7 @@ class ArticleRun {
         { model: u.model, operation: u.operation.toLowerCase() },
         u.inputTokens + u.outputTokens,
       );
-    await this.sink.finish({
+    await closeDraft(this.deps, this.sink, {
       generationId: this.g.id,
       request: this.request,
       words,

@@ -130,10 +130,14 @@ export interface FailedOutcome {
 }
 
 /**
- * Returns the priced totals, or null when the generation was already final (a retry):
- * nothing is counted twice.
+ * The draft is written and every chunk of it is in the chat: its tokens, cost and article are
+ * counted (rollups included) and the reservation can be released. The generation stays RUNNING
+ * (with `finishedAt` set) until the closing message is accepted too: only `recordDelivered`
+ * makes it DELIVERED, so "delivered" means the person has the whole thing, and the next turn in
+ * the conversation waits for it. Returns the priced totals, or null when an earlier attempt
+ * already recorded it (a retry): nothing is counted twice.
  */
-export async function recordDelivered(
+export async function recordWritten(
   db: Database,
   id: string,
   o: DeliveredOutcome,
@@ -142,9 +146,9 @@ export async function recordDelivered(
   const total = totalCost(priced);
   return db.prisma.$transaction(async (tx) => {
     const updated = await tx.generation.updateMany({
-      where: { id, status: { in: ["QUEUED", "RUNNING"] } },
+      where: { id, status: { in: ["QUEUED", "RUNNING"] }, finishedAt: null },
       data: {
-        status: "DELIVERED",
+        status: "RUNNING",
         model: o.model,
         inputTokens: total.inputTokens,
         outputTokens: total.outputTokens,
@@ -181,6 +185,25 @@ export async function recordDelivered(
     for (const u of priced) await addModelUsage(tx, g.day, u);
     return total;
   });
+}
+
+/**
+ * The closing message is in the chat too (or could not be, for a reason the sink named): the
+ * generation is final. False when it was not written yet or is already final.
+ */
+export async function recordDelivered(
+  db: Database,
+  id: string,
+  incomplete?: { errorCode: string; error: string },
+): Promise<boolean> {
+  const updated = await db.prisma.generation.updateMany({
+    where: { id, status: "RUNNING", finishedAt: { not: null } },
+    data: {
+      status: "DELIVERED",
+      ...(incomplete ? { errorCode: incomplete.errorCode, error: incomplete.error.slice(0, 2_000) } : {}),
+    },
+  });
+  return updated.count > 0;
 }
 
 /** A failure counts no article; tokens already spent still count as cost (they were billed). */
@@ -232,8 +255,10 @@ async function recordUnfinished(
   const total = totalCost(priced);
   const chatModel = priced.filter((u) => u.operation === "CHAT").at(-1)?.model;
   return db.prisma.$transaction(async (tx) => {
+    // A written draft (finishedAt set) already counted its article and tokens: it can only
+    // become DELIVERED now, never failed or stopped.
     const updated = await tx.generation.updateMany({
-      where: { id, status: { in: ["QUEUED", "RUNNING"] } },
+      where: { id, status: { in: ["QUEUED", "RUNNING"] }, finishedAt: null },
       data: {
         status: end.status,
         ...(chatModel ? { model: chatModel } : {}),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Prisma } from "../db/client.ts";
-import type { ArticleRequest, Source } from "../domain.ts";
+import type { ArticleRequest, Source, SourceRef } from "../domain.ts";
 import { TONES } from "../request/rules.ts";
 
 /**
@@ -27,6 +27,15 @@ export const SourcesSchema = z.array(
     industry: z.string().nullable(),
   }),
 ) satisfies z.ZodType<Source[]>;
+
+/** A generation's `sources`: what it keeps of each source it cited. */
+export const SourceRefsSchema = z.array(
+  z.object({ documentId: z.string(), title: z.string(), score: z.number() }),
+) satisfies z.ZodType<SourceRef[]>;
+
+export function readSourceRefs(value: unknown): SourceRef[] {
+  return readJson(SourceRefsSchema, value, "Generation.sources");
+}
 
 /** A sink's own bookkeeping: an object of whatever that sink saved (each sink reads its part). */
 export const DeliveryStateSchema = z.record(z.string(), z.unknown());

@@ -24,6 +24,12 @@ export class RecordingSinks {
   /** Chunks the pipeline passed again for an index already shown (idempotent mode only). */
   repeats = 0;
 
+  /** Errors the next `finish` calls of a conversation throw, in order, before posting anything. */
+  readonly finishErrors = new Map<string, Error[]>();
+
+  /** A conversation's `finish` waits for this before it posts (a slow closing message). */
+  readonly finishGates = new Map<string, Promise<void>>();
+
   /**
    * `idempotent`: behave like a platform sink, which shows a chunk index once even when the
    * pipeline passes it again after a failure (see ChatSink.postChunk), and count the repeats.
@@ -50,7 +56,12 @@ export class RecordingSinks {
         }
         log({ type: "chunk", chunk });
       },
-      finish: async (summary) => log({ type: "finish", summary }),
+      finish: async (summary) => {
+        const error = this.finishErrors.get(conversation)?.shift();
+        if (error) throw error;
+        await this.finishGates.get(conversation);
+        log({ type: "finish", summary });
+      },
       fail: async (failure) => log({ type: "fail", failure }),
       stopped: async (stop) => log({ type: "stopped", stop }),
       waiting: async (wait) => log({ type: "waiting", wait }),

@@ -295,6 +295,44 @@ describe.each([
     }
   });
 
+  it("starts the next draft in a conversation only once the previous one's end is in the chat", async () => {
+    const c = chat();
+    let release = () => {};
+    sinks.finishGates.set(c.chatId, new Promise<void>((r) => (release = r)));
+    try {
+      const a = await c.send("write an article about cold-chain logistics for executives, 300 words");
+      const b = await c.send("write a new article about port automation, 300 words");
+      const idA = a.kind === "queued" ? a.generationId : "";
+      const idB = b.kind === "waiting" ? b.of.generationId : "";
+      expect(idB).not.toBe("");
+      // A is written (its article counted) but its closing message is held: not DELIVERED yet.
+      await until(async () => {
+        const g = await app.db.prisma.generation.findUniqueOrThrow({ where: { id: idA } });
+        return g.finishedAt !== null;
+      });
+      const held = await app.db.prisma.generation.findUniqueOrThrow({ where: { id: idA } });
+      expect(held.status).toBe("RUNNING");
+      expect(await usedToday(c.chatId)).toBeGreaterThanOrEqual(1);
+      const bWhileHeld = await app.db.prisma.generation.findUniqueOrThrow({ where: { id: idB } });
+      expect(bWhileHeld.status).toBe("QUEUED");
+      expect(sinks.of(c.chatId).some((e) => e.type === "start" && e.header.generationId === idB)).toBe(false);
+      release();
+      await until(() => sinks.endings(c.chatId) === 2, 60_000);
+      const order = sinks
+        .of(c.chatId)
+        .filter((e) => e.type === "start" || e.type === "finish")
+        .map((e) =>
+          e.type === "start" ? `start ${e.header.generationId}` : `finish ${e.summary.generationId}`,
+        );
+      expect(order).toEqual([`start ${idA}`, `finish ${idA}`, `start ${idB}`, `finish ${idB}`]);
+      const final = await app.db.prisma.generation.findUniqueOrThrow({ where: { id: idA } });
+      expect(final.status).toBe("DELIVERED");
+    } finally {
+      release();
+      sinks.finishGates.delete(c.chatId);
+    }
+  });
+
   it("keeps two requests that differ only in keywords as two cache entries", async () => {
     const topic = `open banking ${randomBytes(3).toString("hex")}`;
     const plain = chat();

@@ -12,6 +12,7 @@ import {
   startFakeLine,
 } from "../fakes/line.ts";
 import { type ChatBody, type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
+import { finalGeneration } from "../helpers/generations.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
 import { until } from "../helpers/wait.ts";
 
@@ -56,9 +57,7 @@ async function say(
 const draftDone = (got: DeliveredMessage[]) => got.some(isFooter);
 
 async function generationFor(event: LineEvent) {
-  return app.db.prisma.generation.findUniqueOrThrow({
-    where: { requestKey: `LINE:${event.webhookEventId}` },
-  });
+  return finalGeneration(app.db, `LINE:${event.webhookEventId}`);
 }
 
 async function usedToday(user: string): Promise<number> {

@@ -18,6 +18,7 @@ import {
   startFakeLine,
 } from "../fakes/line.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
+import { finalGeneration } from "../helpers/generations.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
 import { until } from "../helpers/wait.ts";
 
@@ -56,10 +57,7 @@ function send(...events: LineEvent[]) {
 }
 
 async function generationFor(event: LineEvent) {
-  return app.db.prisma.generation.findUniqueOrThrow({
-    where: { requestKey: `LINE:${event.webhookEventId}` },
-    include: { requester: true, tenant: true },
-  });
+  return finalGeneration(app.db, `LINE:${event.webhookEventId}`);
 }
 
 beforeAll(async () => {

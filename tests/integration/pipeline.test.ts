@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppContext } from "../../core/app.ts";
+import { EndNotDelivered } from "../../core/deliver/sink.ts";
 import { type ChatRequest, createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { RecordingSinks } from "../helpers/recording-sink.ts";
@@ -123,6 +124,49 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
         })
       ).cacheHit,
     ).toBe(false);
+  });
+
+  it("posts the end again after a failed closing message, without writing the draft twice", async () => {
+    const req = ask("write an article about retail media networks for executives");
+    sinks.finishErrors.set(req.conversation, [new Error("socket hang up")]);
+    const chatCallsBefore = fake.requests.filter((r) => r.path.endsWith("/chat/completions")).length;
+    await pipeline.accept(req);
+    await until("the draft's end to be posted", () => sinks.ended(req.conversation), { timeoutMs: 60_000 });
+    await until("the generation to be delivered", async () => {
+      const g = await app.db.prisma.generation.findUniqueOrThrow({
+        where: { requestKey: `CONSOLE:${req.eventId}` },
+      });
+      return g.status === "DELIVERED";
+    });
+    expect(fake.requests.filter((r) => r.path.endsWith("/chat/completions")).length - chatCallsBefore).toBe(
+      1,
+    );
+    expect(sinks.of(req.conversation).filter((e) => e.type === "finish")).toHaveLength(1);
+    const g = await app.db.prisma.generation.findUniqueOrThrow({
+      where: { requestKey: `CONSOLE:${req.eventId}` },
+      include: { tokenUsage: true },
+    });
+    expect(g.errorCode).toBeNull();
+    expect(g.tokenUsage.filter((u) => u.operation === "CHAT")).toHaveLength(1);
+    const finish = sinks.of(req.conversation).at(-1);
+    expect(finish?.type === "finish" && finish.summary.words).toBe(g.words);
+  });
+
+  it("records a draft whose end the platform refused for good as delivered with the refusal's code", async () => {
+    const req = ask("write an article about loyalty programmes for executives");
+    sinks.finishErrors.set(req.conversation, [new EndNotDelivered("monthly_limit", "push quota used up")]);
+    await pipeline.accept(req);
+    await until("the generation to be final", async () => {
+      const g = await app.db.prisma.generation.findUniqueOrThrow({
+        where: { requestKey: `CONSOLE:${req.eventId}` },
+      });
+      return g.status === "DELIVERED";
+    });
+    const g = await app.db.prisma.generation.findUniqueOrThrow({
+      where: { requestKey: `CONSOLE:${req.eventId}` },
+    });
+    expect(g.errorCode).toBe("monthly_limit");
+    expect(sinks.of(req.conversation).some((e) => e.type === "fail")).toBe(false);
   });
 
   it("answers empty requests with guidance and uses nothing", async () => {

@@ -9,6 +9,7 @@ import {
   recordDelivered,
   recordFailed,
   recordRefusal,
+  recordWritten,
 } from "../../core/records/generations.ts";
 import { seed } from "../../prisma/seed.ts";
 import { type OpenedTestDatabase, openTestDatabase } from "../helpers/services.ts";
@@ -122,8 +123,13 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
         },
       ],
     };
-    expect((await recordDelivered(db, id, outcome))?.costUsd.toString()).toBe("0.001351");
-    expect(await recordDelivered(db, id, outcome)).toBeNull();
+    expect((await recordWritten(db, id, outcome))?.costUsd.toString()).toBe("0.001351");
+    expect(await recordWritten(db, id, outcome)).toBeNull();
+    const written = await db.prisma.generation.findUniqueOrThrow({ where: { id } });
+    expect(written.status).toBe("RUNNING"); // the closing message is not in the chat yet
+    expect(await recordFailed(db, id, { errorCode: "x", error: "y", usage: [], latencyMs: 1 })).toBe(false);
+    expect(await recordDelivered(db, id)).toBe(true);
+    expect(await recordDelivered(db, id)).toBe(false);
     const g = await db.prisma.generation.findUniqueOrThrow({ where: { id }, include: { tokenUsage: true } });
     expect(g.status).toBe("DELIVERED");
     expect(g.costUsd.toString()).toBe("0.001351"); // 0.00135 + 50 × 0.02 / 1e6
@@ -146,7 +152,7 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
     const ids = await Promise.all(Array.from({ length: 12 }, () => newGeneration()));
     await Promise.all(
       ids.map(({ id }, i) =>
-        recordDelivered(db, id, {
+        recordWritten(db, id, {
           model: "gpt-4o-mini",
           draft: "x",
           words: 100,
@@ -195,7 +201,7 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
     expect(await recordFailed(db, id, failure)).toBe(true);
     expect(await recordFailed(db, id, failure)).toBe(false);
     expect(
-      await recordDelivered(db, id, {
+      await recordWritten(db, id, {
         model: "m",
         draft: "",
         words: 0,

@@ -101,10 +101,14 @@ describe.each([
   const byKey = (eventId: string) =>
     app.db.prisma.generation.findUnique({ where: { requestKey: `SLACK:${eventId}` } });
   /** A generation once its closing message is in Slack. */
-  const closed = <T extends { deliveryState: unknown }>(what: string, find: () => Promise<T | null>) =>
+  /** Its closing message is in the thread and the core recorded it (DELIVERED comes just after). */
+  const closed = <T extends { deliveryState: unknown; status: string }>(
+    what: string,
+    find: () => Promise<T | null>,
+  ) =>
     until(what, async () => {
       const g = await find();
-      return g && stateOf(g).closedTs ? g : null;
+      return g && stateOf(g).closedTs && g.status !== "RUNNING" ? g : null;
     });
   const revisionOf = (generationId: string) =>
     closed(`a revision of ${generationId}`, () =>
