@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { JudgeAxis, JudgeVerdict } from "../../core/quality/judge.ts";
 import type { QualityReport } from "../../core/quality/score.ts";
 
@@ -37,6 +38,24 @@ export interface ArmSummary {
   p50Ms: number | null;
   p95Ms: number | null;
 }
+
+const maybe = z.number().nullable();
+
+/** An arm's summary as `--json` wrote it, read back for `--compare earlier.json`. */
+export const ArmSummarySchema = z.object({
+  arm: z.string(),
+  drafts: z.number(),
+  delivered: z.number(),
+  judge: z.object({ coherence: maybe, relevance: maybe, originality: maybe, style: maybe }),
+  meanScore: maybe,
+  passRate: z.record(z.string(), z.number()),
+  meanWords: maybe,
+  meanInputTokens: maybe,
+  meanOutputTokens: maybe,
+  costPerArticleUsd: maybe,
+  p50Ms: maybe,
+  p95Ms: maybe,
+}) satisfies z.ZodType<ArmSummary>;
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 const round = (n: number | null, digits = 1) =>

@@ -22,14 +22,21 @@ import { PROMPT_VERSION } from "../../core/generate/prompt.ts";
 import { createLogger } from "../../core/logger.ts";
 import { createPipeline } from "../../core/pipeline/index.ts";
 import { seed } from "../../prisma/seed.ts";
-import { type ArmSummary, type EvalResult, requestTable, summarize, summaryTable } from "./report.ts";
+import {
+  type ArmSummary,
+  ArmSummarySchema,
+  type EvalResult,
+  requestTable,
+  summarize,
+  summaryTable,
+} from "./report.ts";
 import { collectResult, prepareArm } from "./setup.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.join(HERE, "..", "..");
 
 const requestSchema = z.array(z.object({ id: z.string(), form: z.record(z.string(), z.unknown()) })).min(1);
-const savedSchema = z.object({ promptVersion: z.string(), summaries: z.array(z.unknown()) });
+const savedSchema = z.object({ promptVersion: z.string(), summaries: z.array(ArmSummarySchema) });
 
 interface Args {
   limit: number | null;
@@ -66,6 +73,8 @@ function usage(problem: string): never {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  // Read before any work: a wrong file is said at once, not after the whole run.
+  const earlier = args.compareFile ? await readEarlier(args.compareFile) : [];
   const all = requestSchema.parse(JSON.parse(await readFile(path.join(HERE, "requests.json"), "utf8")));
   const requests = args.limit === null ? all : all.slice(0, args.limit);
   const dataDir = await mkdtemp(path.join(tmpdir(), "ab-eval-"));
@@ -127,7 +136,6 @@ async function main(): Promise<void> {
     );
     console.log(requestTable(results));
     console.log("");
-    const earlier = args.compareFile ? await readEarlier(args.compareFile) : [];
     console.log(summaryTable([...earlier, ...summaries]));
     if (args.json) {
       await writeFile(
@@ -146,10 +154,27 @@ async function main(): Promise<void> {
 
 /** An earlier run's summaries, relabelled with its prompt version so the columns say which is which. */
 async function readEarlier(file: string): Promise<ArmSummary[]> {
-  const saved = savedSchema.parse(JSON.parse(await readFile(file, "utf8")));
-  return (saved.summaries as ArmSummary[]).map((s) => ({
+  const name = path.relative(process.env.INIT_CWD ?? process.cwd(), file);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    usage(`--compare ${name}: no such file`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    usage(`--compare ${name}: not JSON`);
+  }
+  const saved = savedSchema.safeParse(parsed);
+  if (!saved.success)
+    usage(
+      `--compare ${name}: not the --json output of an eval (${z.prettifyError(saved.error).split("\n")[0]})`,
+    );
+  return saved.data.summaries.map((s) => ({
     ...s,
-    arm: `${s.arm} (${saved.promptVersion}, earlier)`,
+    arm: `${s.arm} (${saved.data.promptVersion}, earlier)`,
   }));
 }
 

@@ -2,10 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../core/db/client.ts";
 import { PROMPT_VERSION } from "../../core/generate/prompt.ts";
 import { createLogger } from "../../core/logger.ts";
-import type { Pipeline } from "../../core/pipeline/index.ts";
 import { castVote } from "../../core/quality/feedback.ts";
 import { recordJudgement, recordQuality } from "../../core/quality/record.ts";
-import type { TestDatabase } from "../helpers/services.ts";
 import { openTestConsole, type TestConsole } from "../helpers/test-console.ts";
 import { GOOD_EN, LOOPED_EN } from "../unit/fixtures/drafts.ts";
 
@@ -13,10 +11,8 @@ import { GOOD_EN, LOOPED_EN } from "../unit/fixtures/drafts.ts";
 const EMAIL = "quality@example.com";
 const PASSWORD = "correct horse battery staple";
 
-let target: TestDatabase;
 let db: Database;
 let console_: TestConsole;
-let pipeline: Pipeline;
 let cookie = "";
 const ids: { good: string; looped: string } = { good: "", looped: "" };
 
@@ -76,10 +72,10 @@ async function delivered(key: string, draft: string, model: string, targetWords:
 beforeAll(async () => {
   console_ = await openTestConsole({
     prefix: "ab_admin_quality",
-    user: { email: EMAIL, password: PASSWORD, name: "Ops", role: "VIEWER" },
+    user: { email: EMAIL, password: PASSWORD, name: "Ops", role: "ADMIN" },
     seeded: true,
   });
-  ({ target, db, pipeline } = console_);
+  ({ db } = console_);
 
   ids.good = await delivered("good", GOOD_EN, "gpt-4o", 330);
   ids.looped = await delivered("looped", LOOPED_EN, "gpt-4o-mini", 600);
@@ -155,6 +151,53 @@ describe("the Quality page", () => {
     const worst = html.slice(html.indexOf("Worst drafts"));
     expect(worst.indexOf("AI in retail looped")).toBeLessThan(worst.indexOf("AI in retail good"));
     expect(worst).toContain("length, repetition");
+  });
+});
+
+describe("the phrases to avoid", () => {
+  const post = (body: Record<string, string>) =>
+    fetch(`${console_.url}/quality`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie, origin: console_.url },
+      body: new URLSearchParams(body),
+    });
+
+  it("adds a phrase once (as the check looks for it), audits it, and the next draft that uses it fails the style check", async () => {
+    const added = await post({ intent: "add", phrase: "  Move The  NEEDLE " });
+    expect(added.status).toBe(200);
+    expect((await added.text()).replace(/<!-- -->/g, "")).toContain("“move the needle” added");
+    const again = await post({ intent: "add", phrase: "move the needle" });
+    expect(await again.text()).toContain("already on the list");
+    expect(await db.prisma.stylePhrase.count({ where: { phrase: "move the needle" } })).toBe(1);
+    const audit = await db.prisma.auditLog.findMany({
+      where: { action: "style_phrase.add", entityId: "move the needle" },
+    });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.actorEmail).toBe(EMAIL);
+    const { html } = await page("/quality");
+    expect(html).toContain("Remove “move the needle”");
+
+    const id = await delivered("needle", `${GOOD_EN}\n\nThese moves will Move the needle.`, "gpt-4o", 330);
+    const g = await db.prisma.generation.findUniqueOrThrow({ where: { id } });
+    expect(JSON.stringify(g.qualityChecks)).toContain("move the needle");
+  });
+
+  it("removes a phrase, refuses a blank one with a field message and a cross-site post", async () => {
+    const removed = await post({ intent: "remove", phrase: "move the needle" });
+    expect(await removed.text()).toContain("removed");
+    expect(await db.prisma.stylePhrase.count({ where: { phrase: "move the needle" } })).toBe(0);
+    const blank = await post({ intent: "add", phrase: "   " });
+    expect(blank.status).toBe(400);
+    expect(await blank.text()).toContain("Enter a phrase.");
+    const crossSite = await fetch(`${console_.url}/quality`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie, origin: "https://evil.example" },
+      body: new URLSearchParams({ intent: "add", phrase: "x" }),
+    });
+    expect(crossSite.status).toBe(403);
+    expect(await db.prisma.stylePhrase.count({ where: { phrase: "x" } })).toBe(0);
   });
 });
 

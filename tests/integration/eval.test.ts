@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -74,6 +74,26 @@ describe("npm run eval", () => {
     ])
       expect(out).toContain(`| ${row}`);
     expect(out).toContain("wrote 3 results to out.json");
+
+    // Another prompt version's file beside this run: both arms in one table, the earlier one named.
+    const compared = await npm(["run", "eval", "--", "--limit", "1", "--compare", "out.json"], dir);
+    expect(compared.code, compared.out).toBe(0);
+    const header = compared.out
+      .split("\n")
+      .find((l) => l.includes("offline-composer (") && l.startsWith("|"));
+    expect(header).toContain(`offline-composer (${PROMPT_VERSION}, earlier)`);
+  });
+
+  it("refuses a --compare file that is not an eval's --json output", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "ab-eval-test-"));
+    dirs.push(dir);
+    await writeFile(
+      path.join(dir, "junk.json"),
+      JSON.stringify({ promptVersion: "x", summaries: [{ arm: 1 }] }),
+    );
+    const { code, out } = await npm(["run", "eval", "--", "--limit", "1", "--compare", "junk.json"], dir);
+    expect(code).not.toBe(0);
+    expect(out).toContain("junk.json");
   });
 
   it("refuses an option it does not know, saying how to call it", async () => {

@@ -1,7 +1,22 @@
-import { Link } from "react-router";
-import { requireAdminUser } from "../auth.server.ts";
-import { EmptyState, PageError, PageHeader, useConsoleUser } from "../components/ui.tsx";
+import { Form, Link } from "react-router";
+import { z } from "zod";
+import { audited } from "../../../core/admin/audit.ts";
+import { addAvoidPhrase, MAX_PHRASE_CHARS, removeAvoidPhrase } from "../../../core/quality/phrases.ts";
+import { loadAvoidPhrases } from "../../../core/quality/record.ts";
+import { requireAdminAction, requireAdminUser } from "../auth.server.ts";
+import {
+  ActionNotice,
+  EmptyState,
+  Field,
+  PageError,
+  PageHeader,
+  ReadOnlyNote,
+  SubmitButton,
+  useCanEdit,
+  useConsoleUser,
+} from "../components/ui.tsx";
 import { dateTime, num, PLATFORM_LABEL, pct } from "../lib/format.ts";
+import { done, field, invalid, parseForm } from "../lib/forms.server.ts";
 import { qualityOverview } from "../quality.server.ts";
 import type { Route } from "./+types/quality";
 
@@ -14,7 +29,101 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   await requireAdminUser(request, context);
   const asked = Number(new URL(request.url).searchParams.get("days"));
   const days = WINDOWS.find((w) => w === asked) ?? 30;
-  return { days, ...(await qualityOverview(context.app.db, days)) };
+  const [overview, phrases] = await Promise.all([
+    qualityOverview(context.app.db, days),
+    loadAvoidPhrases(context.app.db),
+  ]);
+  return { days, phrases, ...overview };
+}
+
+const PhraseSchema = z.object({ phrase: field.text("a phrase", MAX_PHRASE_CHARS) });
+
+/** Adds or removes a house-style phrase to avoid; the next delivered draft is checked against it. */
+export async function action({ request, context }: Route.ActionArgs) {
+  const { actor } = await requireAdminAction(request, context);
+  const form = await request.formData();
+  const intent = form.get("intent") === "remove" ? "remove" : "add";
+  const parsed = parseForm(PhraseSchema, form);
+  if (!parsed.ok) return invalid({ ...parsed, intent });
+  const { phrase } = parsed.data;
+  const notice = await audited(context.app.db, actor, async (tx) => {
+    if (intent === "remove") {
+      const removed = await removeAvoidPhrase(tx, phrase);
+      return removed
+        ? {
+            audit: {
+              action: "style_phrase.remove",
+              entityType: "StylePhrase",
+              entityId: phrase,
+              before: { phrase },
+            },
+            value: `“${phrase}” removed: drafts from now on may use it.`,
+          }
+        : { audit: null, value: `“${phrase}” was not on the list.` };
+    }
+    const added = await addAvoidPhrase(tx, phrase);
+    return added.added
+      ? {
+          audit: {
+            action: "style_phrase.add",
+            entityType: "StylePhrase",
+            entityId: added.phrase,
+            after: { phrase: added.phrase },
+          },
+          value: `“${added.phrase}” added: drafts delivered from now on are checked for it.`,
+        }
+      : { audit: null, value: `“${added.phrase}” is already on the list.` };
+  });
+  return done(notice, intent);
+}
+
+/** The house-style list the style check reads; admins edit it here. */
+function AvoidedPhrases({ phrases, failed }: { phrases: string[]; failed: { phrase?: string } | null }) {
+  const canEdit = useCanEdit();
+  return (
+    <section className="card" aria-labelledby="phrases-heading">
+      <h2 id="phrases-heading">Phrases to avoid</h2>
+      <p className="sub">
+        The style check flags a draft that uses any of these (case and spacing do not matter; Thai works too).
+        Changes apply to drafts delivered from now on.
+      </p>
+      {phrases.length === 0 ? (
+        <p>No phrases: the style check passes every draft.</p>
+      ) : (
+        <ul className="chips" aria-label="Phrases to avoid">
+          {phrases.map((p) => (
+            <li key={p} className="chip">
+              <span>{p}</span>
+              {canEdit && (
+                <Form method="post" className="chip-form">
+                  <input type="hidden" name="phrase" value={p} />
+                  <SubmitButton intent="remove" rowId={p} tone="secondary" pendingText="Removing…">
+                    <span aria-hidden="true">×</span>
+                    <span className="visually-hidden">Remove “{p}”</span>
+                  </SubmitButton>
+                </Form>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {canEdit && (
+        <Form method="post" className="form" noValidate>
+          <Field
+            label="Add a phrase"
+            name="phrase"
+            error={failed?.phrase}
+            hint={`Up to ${MAX_PHRASE_CHARS} characters, for example “in today's fast-paced world”.`}
+          />
+          <div className="form-actions">
+            <SubmitButton intent="add" pendingText="Adding…">
+              Add phrase
+            </SubmitButton>
+          </div>
+        </Form>
+      )}
+    </section>
+  );
 }
 
 interface Row {
@@ -81,9 +190,10 @@ function RollupTable({ label, rows, caption }: { label: string; rows: Row[]; cap
   );
 }
 
-export default function QualityPage({ loaderData }: Route.ComponentProps) {
-  const { days, overTime, groups, worst } = loaderData;
+export default function QualityPage({ loaderData, actionData }: Route.ComponentProps) {
+  const { days, overTime, groups, worst, phrases } = loaderData;
   const { timeZone } = useConsoleUser();
+  const failed = actionData && !actionData.ok ? actionData.fieldErrors : null;
   return (
     <>
       <PageHeader
@@ -104,6 +214,8 @@ export default function QualityPage({ loaderData }: Route.ComponentProps) {
           </nav>
         }
       />
+      <ReadOnlyNote what="edit the phrases to avoid" />
+      <ActionNotice result={actionData} />
       {overTime.length === 0 ? (
         <EmptyState title="No delivered drafts in this window">
           Scores appear as drafts are delivered.
@@ -163,6 +275,7 @@ export default function QualityPage({ loaderData }: Route.ComponentProps) {
           </section>
         </>
       )}
+      <AvoidedPhrases phrases={phrases} failed={failed} />
     </>
   );
 }
