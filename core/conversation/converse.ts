@@ -130,7 +130,7 @@ export async function converse(
         deps,
         {
           requestKey: action
-            ? `${msg.platform}:${action.action}:${action.generationId ?? current.latest.generationId}` // a double click is one revision
+            ? `${msg.platform}:${action.action}:${action.generationId ?? current.base.generationId}` // a double click is one revision
             : `${msg.platform}:${msg.eventId}`,
           who,
           platform: msg.platform,
@@ -180,7 +180,7 @@ function onlyHere(draft: CurrentDraft | null, key: string): CurrentDraft | null 
 }
 
 function intentOf(msg: ConversationMessage, current: CurrentDraft | null): Intent {
-  const language = current?.latest.request.language ?? "en";
+  const language = current?.base.request.language ?? "en";
   if (msg.input.kind === "form") return { kind: "new_request", language };
   if (msg.input.kind === "action") {
     if (msg.input.action === "stop") return { kind: "stop", language };
@@ -190,7 +190,7 @@ function intentOf(msg: ConversationMessage, current: CurrentDraft | null): Inten
   }
   return classifyIntent(msg.input.text, {
     inDraft: current !== null,
-    draftLanguage: current?.latest.request.language,
+    draftLanguage: current?.base.request.language,
     botNames: msg.botNames,
   });
 }

@@ -10,8 +10,11 @@ export interface CurrentDraft {
   /** Revisions accepted so far (against the tier's revisionsPerDraft). */
   revisions: number;
   original: ArticleRequest;
-  /** The newest version that is delivered or still being written. */
-  latest: {
+  /**
+   * The version a revision starts from: the newest one delivered or still being written, or
+   * the version whose button was clicked (buttons act on the draft they sit under).
+   */
+  base: {
     generationId: string;
     status: "QUEUED" | "RUNNING" | "DELIVERED";
     request: ArticleRequest;
@@ -53,21 +56,33 @@ export async function findCurrentDraft(
       : { conversationKey: key, ...(ref.platform === "LINE" ? { updatedAt: { gte: windowStart } } : {}) },
     orderBy: { updatedAt: "desc" },
   });
-  return draft ? withLatestVersion(db, draft) : null;
+  return draft ? withBaseVersion(db, draft) : null;
 }
 
-/** The draft a generation (a button under it) belongs to, with its latest version. */
+/**
+ * The draft a generation (a button under it) belongs to, based on that very version when it was
+ * delivered: "Shorter" under v1 shortens v1, even after a typed revision made v2.
+ */
 export async function draftOfGeneration(db: Database, generationId: string): Promise<CurrentDraft | null> {
-  const g = await db.prisma.generation.findUnique({ where: { id: generationId }, select: { draftOf: true } });
-  return g?.draftOf ? withLatestVersion(db, g.draftOf) : null;
+  const g = await db.prisma.generation.findUnique({
+    where: { id: generationId },
+    select: { draftOf: true, status: true },
+  });
+  if (!g?.draftOf) return null;
+  return withBaseVersion(db, g.draftOf, g.status === "DELIVERED" ? generationId : undefined);
 }
 
-async function withLatestVersion(
+async function withBaseVersion(
   db: Database,
   draft: { id: string; conversationKey: string; revisions: number; request: unknown },
+  versionId?: string,
 ): Promise<CurrentDraft | null> {
   const latest = await db.prisma.generation.findFirst({
-    where: { draftId: draft.id, status: { in: ["QUEUED", "RUNNING", "DELIVERED"] } },
+    where: {
+      draftId: draft.id,
+      ...(versionId ? { id: versionId } : {}),
+      status: { in: ["QUEUED", "RUNNING", "DELIVERED"] },
+    },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     select: { id: true, status: true, request: true, words: true },
   });
@@ -77,7 +92,7 @@ async function withLatestVersion(
     conversationKey: draft.conversationKey,
     revisions: draft.revisions,
     original: readArticleRequest(draft.request),
-    latest: {
+    base: {
       generationId: latest.id,
       status: latest.status,
       request: readArticleRequest(latest.request),

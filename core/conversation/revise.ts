@@ -88,7 +88,7 @@ export async function acceptRevision(
   });
   if (existing) return { kind: "duplicate", generationId: existing.id };
 
-  const base = r.draft.latest;
+  const base = r.draft.base;
   const request = revisedRequest(
     base.request,
     base.words ?? base.request.targetWords,

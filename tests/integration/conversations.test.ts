@@ -183,6 +183,28 @@ describe.each([
     await until(() => sinks.endings(c.chatId) === 4);
   });
 
+  it("revises the version whose button was clicked, not the newest one", async () => {
+    const c = chat();
+    await c.send("write an article about supply-chain finance for executives, 600 words");
+    await until(() => sinks.endings(c.chatId) === 1);
+    const v1 = await app.db.prisma.generation.findFirstOrThrow({
+      where: { requestKey: `LINE:${c.chatId}-1` },
+    });
+    await c.send("translate to Thai");
+    await until(() => sinks.endings(c.chatId) === 2, 60_000);
+    const v2 = await app.db.prisma.generation.findFirstOrThrow({ where: { revisesId: v1.id } });
+    expect(v2.language).toBe("th");
+    const shorter = await c.click("shorter", v1.id);
+    expect(shorter.kind).toBe("queued_revision");
+    await until(() => sinks.endings(c.chatId) === 3, 60_000);
+    const v3 = await app.db.prisma.generation.findFirstOrThrow({
+      where: { draftId: v1.draftId, id: { notIn: [v1.id, v2.id] } },
+    });
+    expect(v3.revisesId).toBe(v1.id); // the clicked version, not v2
+    expect(v3.language).toBe("en");
+    expect(v3.targetWords).toBe(shorterTarget(v1.words!));
+  });
+
   it("refuses a revision past the tier's revisions per draft, naming the limit", async () => {
     const c = chat();
     await c.send("write an article about cold-chain logistics, 400 words");
