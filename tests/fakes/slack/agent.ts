@@ -37,7 +37,8 @@ export function agentMethods(
     },
     "assistant.threads.setTitle": (a) => {
       const channel = String(a.channel_id ?? "");
-      if (!channel || !a.thread_ts || typeof a.title !== "string" || !a.title) return err("invalid_arguments");
+      if (!channel || !a.thread_ts || typeof a.title !== "string" || !a.title)
+        return err("invalid_arguments");
       if (!isDm(channel)) return err("channel_not_found");
       if (!state.find(channel, String(a.thread_ts))) return err("invalid_thread_ts");
       records.threadTitles.push({ channel, threadTs: String(a.thread_ts), title: a.title });

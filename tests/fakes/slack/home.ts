@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { eventBody } from "./events.ts";
-import { deliver } from "./signing.ts";
+import { deliver, payloadForm, userBlock } from "./signing.ts";
 import type { SlackState } from "./state.ts";
 import type { FakeSlack } from "./types.ts";
 import { err, type Handler, ok } from "./web-api.ts";
@@ -32,7 +32,8 @@ export function homeMethods(state: SlackState, published: FakeSlack["homeViews"]
       if (!a.user_id || !a.view) return err("invalid_arguments");
       const view = a.view;
       const problem = homeViewProblem(view);
-      if (problem) return err("invalid_arguments", { response_metadata: { messages: [`[ERROR] ${problem}`] } });
+      if (problem)
+        return err("invalid_arguments", { response_metadata: { messages: [`[ERROR] ${problem}`] } });
       const id = state.newId("V");
       published.set(String(a.user_id), { id, view });
       return ok({ view: { ...view, id, team_id: state.teamId, app_id: state.appId, bot_id: state.botId } });
@@ -90,8 +91,54 @@ function blockProblem(block: any): string | null {
   }
 }
 
-export function homeSenders(state: SlackState): Pick<FakeSlack, "openHome"> {
+export function homeSenders(
+  state: SlackState,
+  published: FakeSlack["homeViews"],
+): Pick<FakeSlack, "openHome" | "clickHomeButton"> {
   return {
+    /** A click on a button of the person's published Home tab: block_actions from a view container. */
+    async clickHomeButton(botUrl, user, actionId, opts = {}) {
+      const home = published.get(user);
+      if (!home) throw new Error(`no home view published for ${user}`);
+      const button = (home.view.blocks as any[])
+        .flatMap((b) =>
+          b.type === "actions" ? b.elements.map((e: any) => ({ ...e, block_id: b.block_id })) : [],
+        )
+        .find((e: any) => e.action_id === actionId);
+      if (!button) throw new Error(`no button ${actionId} on ${user}'s home tab`);
+      const triggerId = state.issueTrigger();
+      const team = opts.teamId ?? state.teamId;
+      const payload = {
+        type: "block_actions",
+        user: userBlock(state, user, team),
+        api_app_id: state.appId,
+        token: "fake-verification-token",
+        container: { type: "view", view_id: home.id },
+        trigger_id: triggerId,
+        team: { id: team, domain: "fake-team" },
+        enterprise: null,
+        is_enterprise_install: false,
+        view: { ...home.view, id: home.id, team_id: team, app_id: state.appId, bot_id: state.botId },
+        actions: [
+          {
+            action_id: actionId,
+            block_id: button.block_id,
+            text: button.text,
+            value: button.value,
+            type: "button",
+            action_ts: `${Date.now() / 1000}`,
+          },
+        ],
+      };
+      const delivery = await deliver(
+        state,
+        botUrl,
+        payloadForm(payload),
+        "application/x-www-form-urlencoded",
+        opts,
+      );
+      return { triggerId, delivery };
+    },
     async openHome(botUrl, o, opts = {}) {
       const channel = state.channelOf(o.user);
       const body = eventBody(

@@ -18,7 +18,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const state = new SlackState(options);
   const { knobs, store } = state;
   const homeViews: FakeSlack["homeViews"] = new Map();
-  const agent: Pick<FakeSlack, "suggestedPrompts" | "threadTitles"> = { suggestedPrompts: [], threadTitles: [] };
+  const agent: Pick<FakeSlack, "suggestedPrompts" | "threadTitles"> = {
+    suggestedPrompts: [],
+    threadTitles: [],
+  };
   const api = webApi(state, {
     ...identityMethods(state),
     ...chatMethods(state),
@@ -108,7 +111,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     ...eventSenders(state),
     ...interactionSenders(state),
     ...viewSubmitter(state),
-    ...homeSenders(state),
+    ...homeSenders(state, homeViews),
     socket: socketMode.socket,
     close: () =>
       new Promise<void>((resolve) => {

@@ -139,6 +139,12 @@ export interface FakeSlack {
     o: { user: string; tab: "home" | "messages"; teamId?: string },
     opts?: EventOptions,
   ): Promise<{ eventId: string; channel: string; delivery: Delivery }>;
+  clickHomeButton(
+    botUrl: string,
+    user: string,
+    actionId: string,
+    opts?: DeliverOptions & { teamId?: string },
+  ): Promise<{ triggerId: string; delivery: Delivery }>;
   /** A slash command's fields (what Slack posts form-encoded, or sends as a socket payload), with a fresh trigger. */
   commandFields(c: { user: string; channel: string; text?: string; command?: string; teamId?: string }): {
     triggerId: string;
