@@ -18,7 +18,9 @@ describe("the Slack app manifest agrees with the code", () => {
     expect(events.sort()).toEqual(["app_home_opened", "app_mention", "message.im"]);
     // Each subscribed event has its listener, named for it (message.im → message_im.ts).
     for (const event of events)
-      await access(new URL(`../../bot/slack/listeners/events/${event.replace(".", "_")}.ts`, import.meta.url));
+      await access(
+        new URL(`../../bot/slack/listeners/events/${event.replace(".", "_")}.ts`, import.meta.url),
+      );
     const scopes = /bot:\n((?:\s+- .+\n)+)/
       .exec(manifest)![1]!
       .match(/- (\S+)/g)!
