@@ -4,7 +4,7 @@ import type { ArticleRequest, Language } from "../../core/domain.ts";
 import { INDUSTRIES } from "../../core/request/industries.ts";
 import type { RequestForm } from "../../core/request/parse.ts";
 import { LENGTH_LIMITS, TONES } from "../../core/request/rules.ts";
-import { detectLanguage, speakerLanguage } from "../../core/text/language.ts";
+import { speakerLanguage } from "../../core/text/language.ts";
 import { formWords } from "./copy.ts";
 
 /**
@@ -24,14 +24,14 @@ export interface ModalOrigin {
 }
 
 /**
- * The form in the person's language: the language of the topic they typed, else theirs
- * (their Slack locale). The article's Language starts as the language the topic is written in.
+ * The form in the language of the topic they typed, else in theirs (their Slack locale), and
+ * the article's Language starts there too: the rule the core applies to a typed request
+ * (speakerLanguage: Thai readers mix English terms into Thai topics).
  */
 export function articleModal(origin: ModalOrigin, prefill: { topic?: string; person?: Language } = {}): View {
   const topic = prefill.topic?.slice(0, 200);
   const person = prefill.person ?? "en";
   const language = speakerLanguage(topic ?? "", person);
-  const articleLanguage = topic && /\p{L}/u.test(topic) ? detectLanguage(topic) : person;
   const t = formWords(language);
   const option = (value: string, text: string) => ({ value, text: { type: "plain_text" as const, text } });
   const input = (
@@ -107,7 +107,7 @@ export function articleModal(origin: ModalOrigin, prefill: { topic?: string; per
         t.language,
         {
           type: "static_select",
-          initial_option: languages[articleLanguage],
+          initial_option: languages[language],
           options: [languages.en, languages.th],
         },
         false,
