@@ -1,4 +1,4 @@
-import type { View } from "@slack/web-api";
+import type { ModalView } from "@slack/web-api";
 import { z } from "zod";
 import type { ArticleRequest, Language } from "../../core/domain.ts";
 import { INDUSTRIES } from "../../core/request/industries.ts";
@@ -28,7 +28,7 @@ export interface ModalOrigin {
  * the article's Language starts there too: the rule the core applies to a typed request
  * (speakerLanguage: Thai readers mix English terms into Thai topics).
  */
-export function articleModal(origin: ModalOrigin, prefill: { topic?: string; person?: Language } = {}): View {
+export function articleModal(origin: ModalOrigin, prefill: { topic?: string; person?: Language } = {}): ModalView {
   const topic = prefill.topic?.slice(0, 200);
   const person = prefill.person ?? "en";
   const language = speakerLanguage(topic ?? "", person);
@@ -118,7 +118,7 @@ export function articleModal(origin: ModalOrigin, prefill: { topic?: string; per
         options: TONES.map((tone) => option(tone, label(tone))),
       }),
     ],
-  } as View;
+  };
 }
 
 type Values = Record<
