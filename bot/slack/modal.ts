@@ -28,7 +28,10 @@ export interface ModalOrigin {
  * the article's Language starts there too: the rule the core applies to a typed request
  * (speakerLanguage: Thai readers mix English terms into Thai topics).
  */
-export function articleModal(origin: ModalOrigin, prefill: { topic?: string; person?: Language } = {}): ModalView {
+export function articleModal(
+  origin: ModalOrigin,
+  prefill: { topic?: string; person?: Language } = {},
+): ModalView {
   const topic = prefill.topic?.slice(0, 200);
   const person = prefill.person ?? "en";
   const language = speakerLanguage(topic ?? "", person);

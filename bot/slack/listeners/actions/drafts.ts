@@ -73,7 +73,6 @@ export async function changeFromButton(
   action: "shorter" | "another_angle" | "stop",
 ): Promise<void> {
   const click = clickOf(body);
-  const replyTo = { channel: click.channel, threadTs: click.threadTs, user: click.user };
   const found = await findDraft(app, click.generationId, click.teamId);
   if (typeof found === "string") return tellMissing(desk, click, found);
   const t = words(found.request.language).conversation;
