@@ -412,3 +412,133 @@ function fmt(n: number): string {
 function money(n: number): string {
   return n.toFixed(2);
 }
+
+// ---- The form, App Home and the agent DM (suggested prompts): wording by surface ----
+
+export interface PromptWords {
+  title: string;
+  prompts: Array<{ title: string; message: string }>;
+}
+
+const SURFACES = {
+  en: {
+    form: {
+      title: "New article",
+      submit: "Write it",
+      close: "Cancel",
+      topic: "Topic",
+      topicPlaceholder: "AI in healthcare",
+      industry: "Industry",
+      any: "Any",
+      audience: "Audience",
+      audiencePlaceholder: "executives",
+      length: "Length (words)",
+      lengthHint: "Your plan's maximum applies.",
+      keywords: "Keywords",
+      keywordsPlaceholder: "open banking, embedded finance",
+      keywordsHint: "Separate with commas.",
+      language: "Language",
+      tone: "Tone",
+      topicInWords: "Please describe the topic in words.",
+      lengthBetween: (min: number, max: number) => `Between ${fmt(min)} and ${fmt(max)} words.`,
+    },
+    home: {
+      title: ":memo: Article Bot",
+      intro:
+        "I write business-article drafts on trends, digital transformation and future ideas. Message me here, mention me in a channel, or use the form.",
+      usage: (tier: string) => `*Your usage* · ${tier} plan`,
+      newArticle: "New article",
+      recent: "*Your latest drafts*",
+      none: "No drafts yet. Press *New article*, or send me a topic in Messages, for example: `AI in retail for executives, 800 words`.",
+      status: {
+        QUEUED: ":hourglass: queued",
+        RUNNING: ":hourglass_flowing_sand: being written",
+        DELIVERED: ":white_check_mark: done",
+        FAILED: ":warning: could not be finished",
+        CANCELLED: ":octagonal_sign: stopped",
+      },
+      words: (n: number) => `${fmt(n)} words`,
+      updated: (at: Date) => `updated ${when(at, "en")}`,
+      notPosted: "not posted in Slack",
+      refreshed: "Updated each time you open this tab.",
+    },
+    prompts: {
+      title: "Ask for an article",
+      prompts: [
+        { title: "An article for executives", message: "AI in healthcare for executives, 1200 words" },
+        {
+          title: "A practical piece",
+          message: "Smart factories for operations managers, practical tone, 800 words",
+        },
+        { title: "In Thai", message: "อนาคตของธนาคารดิจิทัล สำหรับผู้บริหาร 800 คำ" },
+        { title: "How many do I have left?", message: "How many articles do I have left today?" },
+      ],
+    } satisfies PromptWords,
+  },
+  th: {
+    form: {
+      title: "บทความใหม่",
+      submit: "เขียนเลย",
+      close: "ยกเลิก",
+      topic: "หัวข้อ",
+      topicPlaceholder: "AI ในธุรกิจโรงพยาบาล",
+      industry: "อุตสาหกรรม",
+      any: "ทุกอุตสาหกรรม",
+      audience: "กลุ่มผู้อ่าน",
+      audiencePlaceholder: "ผู้บริหาร",
+      length: "ความยาว (คำ)",
+      lengthHint: "ไม่เกินความยาวสูงสุดของแพ็กเกจคุณ",
+      keywords: "คีย์เวิร์ด",
+      keywordsPlaceholder: "open banking, ฟินเทค",
+      keywordsHint: "คั่นด้วยเครื่องหมายจุลภาค",
+      language: "ภาษา",
+      tone: "โทน",
+      topicInWords: "กรุณาพิมพ์หัวข้อเป็นคำอธิบาย",
+      lengthBetween: (min: number, max: number) => `ระหว่าง ${fmt(min)} ถึง ${fmt(max)} คำ`,
+    },
+    home: {
+      title: ":memo: Article Bot",
+      intro:
+        "บอทนี้ช่วยร่างบทความธุรกิจเกี่ยวกับเทรนด์ การเปลี่ยนแปลงสู่ดิจิทัล และไอเดียแห่งอนาคต ส่งข้อความหาบอทที่นี่ แท็กบอทในแชนแนล หรือกรอกแบบฟอร์มก็ได้",
+      usage: (tier: string) => `*การใช้งานของคุณ* · แพ็กเกจ ${tier}`,
+      newArticle: "บทความใหม่",
+      recent: "*บทความล่าสุดของคุณ*",
+      none: "ยังไม่มีบทความ กด *บทความใหม่* หรือส่งหัวข้อมาในแท็บข้อความ เช่น `AI ในธุรกิจค้าปลีก สำหรับผู้บริหาร 800 คำ`",
+      status: {
+        QUEUED: ":hourglass: อยู่ในคิว",
+        RUNNING: ":hourglass_flowing_sand: กำลังเขียน",
+        DELIVERED: ":white_check_mark: เสร็จแล้ว",
+        FAILED: ":warning: เขียนไม่สำเร็จ",
+        CANCELLED: ":octagonal_sign: หยุดแล้ว",
+      },
+      words: (n: number) => `${fmt(n)} คำ`,
+      updated: (at: Date) => `อัปเดต ${when(at, "th")}`,
+      notPosted: "ยังไม่ได้ส่งใน Slack",
+      refreshed: "ข้อมูลอัปเดตทุกครั้งที่เปิดแท็บนี้",
+    },
+    prompts: {
+      title: "ขอบทความ",
+      prompts: [
+        { title: "บทความสำหรับผู้บริหาร", message: "AI ในธุรกิจโรงพยาบาล สำหรับผู้บริหาร 1200 คำ" },
+        { title: "เชิงปฏิบัติ", message: "โรงงานอัจฉริยะ สำหรับผู้จัดการฝ่ายผลิต เชิงปฏิบัติ 800 คำ" },
+        { title: "ภาษาอังกฤษ", message: "The future of digital banking for CIOs, 800 words" },
+        { title: "เหลือกี่บทความ", message: "วันนี้เหลือกี่บทความ" },
+      ],
+    } satisfies PromptWords,
+  },
+} satisfies Record<Language, unknown>;
+
+/** The article form's labels, hints and field errors. */
+export function formWords(language: Language) {
+  return SURFACES[language].form;
+}
+
+/** The App Home tab. */
+export function homeWords(language: Language) {
+  return SURFACES[language].home;
+}
+
+/** Suggested prompts pinned at the top of the DM with the app (at most 4, Slack's limit). */
+export function suggestedPrompts(language: Language): PromptWords {
+  return SURFACES[language].prompts;
+}

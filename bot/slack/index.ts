@@ -6,12 +6,13 @@ import type { HttpServer } from "../../ops/server.ts";
 import { shortMemory } from "../shared/memory.ts";
 import type { ChatPlatform } from "../shared/platform.ts";
 import { createSlackClient, type SlackConfig, slackClientOptions, slackLogger } from "./client.ts";
+import { AppHome } from "./home.ts";
 import { SlackHttpReceiver } from "./ingress/http-receiver.ts";
 import { SlackSocketReceiver } from "./ingress/socket-receiver.ts";
 import { FrontDesk } from "./intake.ts";
 import { registerListeners } from "./listeners/index.ts";
 import { ChannelPacer } from "./pacer.ts";
-import { DisplayNames } from "./people.ts";
+import { People } from "./people.ts";
 import { slackSinkFactory } from "./sink.ts";
 
 export const SLACK_EVENTS_PATH = "/slack/events";
@@ -68,10 +69,12 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
       const receiver = createReceiver(slack, app, () => backlog.full);
       const identity = await whoAmI(slack, app);
       const interactive = createSlackClient(slack, logger, "interactive");
+      const people = new People({ client: interactive, memory, logger });
+      const home = new AppHome({ pipeline, people, client: interactive, memory, logger });
       const desk = new FrontDesk({
         pipeline,
         memory,
-        names: new DisplayNames({ client: interactive, memory, logger }),
+        people,
         client: interactive,
         pacer,
         backlog,
@@ -93,7 +96,7 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
       bolt.error(async (error) => {
         logger.error({ err: error.original ?? error, code: error.code }, "slack listener failed");
       });
-      registerListeners(bolt, { desk, app });
+      registerListeners(bolt, { desk, home, app });
 
       if (receiver instanceof SlackHttpReceiver) server.route("POST", SLACK_EVENTS_PATH, receiver.handle);
       await bolt.start();

@@ -3,7 +3,9 @@ import type { Language } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { ConversationMessage, ConverseResult, Pipeline } from "../../core/pipeline/index.ts";
 import type { Semaphore } from "../../core/semaphore.ts";
+import { speakerLanguage } from "../../core/text/language.ts";
 import type { ShortMemory } from "../shared/memory.ts";
+import { titleThread } from "./agent.ts";
 import {
   noDraftMessage,
   smallTalkMessage,
@@ -15,7 +17,7 @@ import { type ReplyTo, tellPrivately } from "./client.ts";
 import { guidanceMessage, type Message, notesMessage, plain, refusalMessage, words } from "./copy.ts";
 import type { SlackDestination } from "./destination.ts";
 import type { ChannelPacer } from "./pacer.ts";
-import type { DisplayNames } from "./people.ts";
+import { localeLanguage, type People } from "./people.ts";
 
 /** Longer than Slack's last retry (~5 minutes after the first delivery). */
 export const DEDUP_TTL_SECONDS = 10 * 60;
@@ -37,6 +39,11 @@ export interface Intake {
   replyTo: ReplyTo;
   /** Language for our own words when the pipeline cannot tell (a failure before parsing). */
   language?: Language;
+  /**
+   * Said in the person's DM with the app, where each thread is an agent thread: a new draft
+   * names its thread after the topic (assistant.threads.setTitle).
+   */
+  agentThread?: boolean;
 }
 
 /**
@@ -53,7 +60,7 @@ export class FrontDesk {
     private readonly deps: {
       pipeline: Pipeline;
       memory: ShortMemory;
-      names: DisplayNames;
+      people: People;
       client: WebClient;
       pacer: ChannelPacer;
       backlog: Semaphore;
@@ -68,8 +75,11 @@ export class FrontDesk {
   private async takeNow(intake: Intake): Promise<ConverseResult | null> {
     const key = `event:${intake.eventId}`;
     if (!(await this.deps.memory.claim(key, DEDUP_TTL_SECONDS))) return null;
+    let language = intake.language ?? "en";
     try {
-      const displayName = await this.deps.names.of(intake.teamId, intake.userId);
+      const { displayName, locale } = await this.deps.people.of(intake.teamId, intake.userId);
+      const known = localeLanguage(locale);
+      language = intake.language ?? speakerLanguage(typed(intake.input), known);
       const result = await this.deps.pipeline.converse({
         platform: "SLACK",
         conversation: { platform: "SLACK", ...intake.conversation },
@@ -78,6 +88,7 @@ export class FrontDesk {
         requester: { externalId: intake.userId, ...(displayName ? { displayName } : {}) },
         input: intake.input,
         destination: intake.destination,
+        language: known,
       });
       await this.answer(intake, result);
       return result;
@@ -85,9 +96,14 @@ export class FrontDesk {
       // Nothing was queued: forget the claim so a redelivery may try again.
       await this.deps.memory.delete(key).catch(() => undefined);
       this.deps.logger.error({ err: error, eventId: intake.eventId }, "could not take a slack request");
-      await this.tell(intake.replyTo, plain(words(intake.language ?? "en").unavailable));
+      await this.tell(intake.replyTo, plain(words(language).unavailable));
       return null;
     }
+  }
+
+  /** The language to answer a person in when nothing they typed says (a button click). */
+  languageOf(teamId: string, userId: string, opts: { typed?: string; timeoutMs?: number } = {}) {
+    return this.deps.people.languageOf(teamId, userId, opts.typed, opts);
   }
 
   /** A claim for work that is not an article (a download): true the first time only. */
@@ -108,10 +124,17 @@ export class FrontDesk {
       await this.tell(to, waitingMessage(language, ahead));
   }
 
+  /** An agent thread is titled with the topic of the draft it starts (revisions keep the title). */
+  private titled(intake: Intake, topic: string): Promise<void> {
+    if (!intake.agentThread) return Promise.resolve();
+    return titleThread(this.deps.client, intake.conversation, topic, this.deps.logger);
+  }
+
   private async answer(intake: Intake, result: ConverseResult): Promise<void> {
     const to = intake.replyTo;
     switch (result.kind) {
       case "queued":
+        await this.titled(intake, result.request.topic);
         if (result.notes.length) await this.tell(to, notesMessage(result.notes));
         return;
       case "queued_revision":
@@ -138,6 +161,11 @@ export class FrontDesk {
         return this.tell(to, plain(words(result.language).blocked));
     }
   }
+}
+
+function typed(input: Intake["input"]): string {
+  if (input.kind === "text") return input.text;
+  return input.kind === "form" && typeof input.form.topic === "string" ? input.form.topic : "";
 }
 
 /** Shared with the sink, so a waiting draft's notice is posted once. */

@@ -1,8 +1,11 @@
-import type { View } from "@slack/web-api";
-import type { ArticleRequest } from "../../core/domain.ts";
+import type { ModalView } from "@slack/web-api";
+import { z } from "zod";
+import type { ArticleRequest, Language } from "../../core/domain.ts";
 import { INDUSTRIES } from "../../core/request/industries.ts";
 import type { RequestForm } from "../../core/request/parse.ts";
 import { LENGTH_LIMITS, TONES } from "../../core/request/rules.ts";
+import { speakerLanguage } from "../../core/text/language.ts";
+import { formWords } from "./copy.ts";
 
 /**
  * The /article form (also opened by the global shortcut): topic, industry, audience, length,
@@ -12,13 +15,27 @@ import { LENGTH_LIMITS, TONES } from "../../core/request/rules.ts";
 
 export const ARTICLE_MODAL = "article_request";
 
-/** Where the draft should go, carried through the modal in private_metadata. */
+/** Where the draft should go, and the language the form speaks, carried in private_metadata. */
 export interface ModalOrigin {
   channel: string | null;
   threadTs?: string;
+  /** The form's own words (labels, field errors); not the article's language. */
+  language?: Language;
 }
 
-export function articleModal(origin: ModalOrigin, prefill: { topic?: string } = {}): View {
+/**
+ * The form in the language of the topic they typed, else in theirs (their Slack locale), and
+ * the article's Language starts there too: the rule the core applies to a typed request
+ * (speakerLanguage: Thai readers mix English terms into Thai topics).
+ */
+export function articleModal(
+  origin: ModalOrigin,
+  prefill: { topic?: string; person?: Language } = {},
+): ModalView {
+  const topic = prefill.topic?.slice(0, 200);
+  const person = prefill.person ?? "en";
+  const language = speakerLanguage(topic ?? "", person);
+  const t = formWords(language);
   const option = (value: string, text: string) => ({ value, text: { type: "plain_text" as const, text } });
   const input = (
     block_id: string,
@@ -34,39 +51,39 @@ export function articleModal(origin: ModalOrigin, prefill: { topic?: string } = 
     element: { action_id: "value", ...element },
     ...(hint ? { hint: { type: "plain_text" as const, text: hint } } : {}),
   });
-  const topic = prefill.topic?.slice(0, 200);
+  const languages = { en: option("en", "English"), th: option("th", "ไทย (Thai)") };
   return {
     type: "modal",
     callback_id: ARTICLE_MODAL,
-    title: { type: "plain_text", text: "New article" },
-    submit: { type: "plain_text", text: "Write it" },
-    close: { type: "plain_text", text: "Cancel" },
-    private_metadata: JSON.stringify(origin),
+    title: { type: "plain_text", text: t.title },
+    submit: { type: "plain_text", text: t.submit },
+    close: { type: "plain_text", text: t.close },
+    private_metadata: JSON.stringify({ ...origin, language }),
     blocks: [
       input(
         "topic",
-        "Topic",
+        t.topic,
         {
           type: "plain_text_input",
           max_length: 200,
-          placeholder: { type: "plain_text", text: "AI in healthcare" },
+          placeholder: { type: "plain_text", text: t.topicPlaceholder },
           ...(topic ? { initial_value: topic } : {}),
         },
         false,
       ),
-      input("industry", "Industry", {
+      input("industry", t.industry, {
         type: "static_select",
-        placeholder: { type: "plain_text", text: "Any" },
+        placeholder: { type: "plain_text", text: t.any },
         options: INDUSTRIES.map((i) => option(i, label(i))),
       }),
-      input("audience", "Audience", {
+      input("audience", t.audience, {
         type: "plain_text_input",
         max_length: 80,
-        placeholder: { type: "plain_text", text: "executives" },
+        placeholder: { type: "plain_text", text: t.audiencePlaceholder },
       }),
       input(
         "length",
-        "Length (words)",
+        t.length,
         {
           type: "number_input",
           is_decimal_allowed: false,
@@ -75,36 +92,36 @@ export function articleModal(origin: ModalOrigin, prefill: { topic?: string } = 
           initial_value: String(LENGTH_LIMITS.defaultWords),
         },
         false,
-        "Your plan's maximum applies.",
+        t.lengthHint,
       ),
       input(
         "keywords",
-        "Keywords",
+        t.keywords,
         {
           type: "plain_text_input",
           max_length: 300,
-          placeholder: { type: "plain_text", text: "open banking, embedded finance" },
+          placeholder: { type: "plain_text", text: t.keywordsPlaceholder },
         },
         true,
-        "Separate with commas.",
+        t.keywordsHint,
       ),
       input(
         "language",
-        "Language",
+        t.language,
         {
           type: "static_select",
-          initial_option: option("en", "English"),
-          options: [option("en", "English"), option("th", "ไทย (Thai)")],
+          initial_option: languages[language],
+          options: [languages.en, languages.th],
         },
         false,
       ),
-      input("tone", "Tone", {
+      input("tone", t.tone, {
         type: "static_select",
         initial_option: option("executive", "Executive"),
-        options: TONES.map((t) => option(t, label(t))),
+        options: TONES.map((tone) => option(tone, label(tone))),
       }),
     ],
-  } as View;
+  };
 }
 
 type Values = Record<
@@ -129,27 +146,41 @@ export function readArticleForm(values: Values): RequestForm {
   };
 }
 
-/** Checks Slack can show next to the fields, before the modal closes (no I/O: it runs before the ack). */
-export function formErrors(form: RequestForm): Record<string, string> | null {
+/**
+ * Checks Slack can show next to the fields, before the modal closes (no I/O: it runs before the
+ * ack), in the language the form speaks.
+ */
+export function formErrors(form: RequestForm, language: Language = "en"): Record<string, string> | null {
+  const t = formWords(language);
   const errors: Record<string, string> = {};
-  if (!/\p{L}/u.test(form.topic ?? "")) errors.topic = "Please describe the topic in words.";
+  if (!/\p{L}/u.test(form.topic ?? "")) errors.topic = t.topicInWords;
   const n = Number(form.targetWords);
   const { minWords, maxWords } = LENGTH_LIMITS;
   if (form.targetWords && (!Number.isInteger(n) || n < minWords || n > maxWords))
-    errors.length = `Between ${minWords} and ${maxWords} words.`;
+    errors.length = t.lengthBetween(minWords, maxWords);
   return Object.keys(errors).length ? errors : null;
 }
 
+const OriginSchema = z.object({
+  channel: z.string().nullish().catch(null),
+  threadTs: z.string().optional().catch(undefined),
+  language: z.enum(["en", "th"]).optional().catch(undefined),
+});
+
 export function readOrigin(metadata: string | undefined): ModalOrigin {
+  let raw: unknown;
   try {
-    const o = JSON.parse(metadata ?? "") as Partial<ModalOrigin>;
-    return {
-      channel: typeof o.channel === "string" && o.channel ? o.channel : null,
-      threadTs: typeof o.threadTs === "string" ? o.threadTs : undefined,
-    };
+    raw = JSON.parse(metadata ?? "");
   } catch {
     return { channel: null };
   }
+  const o = OriginSchema.safeParse(raw);
+  if (!o.success) return { channel: null };
+  return {
+    channel: o.data.channel || null,
+    ...(o.data.threadTs !== undefined ? { threadTs: o.data.threadTs } : {}),
+    ...(o.data.language ? { language: o.data.language } : {}),
+  };
 }
 
 /** A request back as a form, to write it again (Regenerate, Shorten, Try again). */

@@ -9,6 +9,7 @@ import { type Guidance, guidance } from "../request/guidance.ts";
 import { type CurrentDraft, draftOfGeneration, findCurrentDraft, inFlight } from "./drafts.ts";
 import { classifyIntent, type Intent, planRevision } from "./intent.ts";
 import { type ConversationRef, conversationKey } from "./keys.ts";
+import { type UsageNow, usageNow } from "./overview.ts";
 import { acceptRevision, type RevisionAccepted } from "./revise.ts";
 import type { StopSignals } from "./stop.ts";
 
@@ -22,9 +23,7 @@ export interface ConversationMessage extends Omit<ChatRequest, "input" | "conver
   botNames?: readonly string[];
 }
 
-export interface UsageAnswer {
-  today: { used: number; limit: number | null; resetsAt: Date };
-  month: { spentUsd: number; budgetUsd: number | null; resetsAt: Date };
+export interface UsageAnswer extends UsageNow {
   /** Revisions of the current draft, when there is one. */
   revisions: { used: number; max: number } | null;
 }
@@ -88,16 +87,9 @@ export async function converse(
     case "no_draft":
       return count({ kind: "no_draft", language: intent.language }, "guidance");
     case "usage": {
-      const usage = await deps.quotas.usage(who.requesterId, who.tier, now);
       const revisions = current ? { used: current.revisions, max: who.tier.revisionsPerDraft } : null;
       return count(
-        {
-          kind: "usage",
-          language: intent.language,
-          today: { used: usage.today.used, limit: usage.today.limit, resetsAt: usage.today.resetsAt },
-          month: usage.month,
-          revisions,
-        },
+        { kind: "usage", language: intent.language, ...(await usageNow(deps.quotas, who, now)), revisions },
         "usage",
       );
     }
@@ -180,7 +172,7 @@ function onlyHere(draft: CurrentDraft | null, key: string): CurrentDraft | null 
 }
 
 function intentOf(msg: ConversationMessage, current: CurrentDraft | null): Intent {
-  const language = current?.base.request.language ?? "en";
+  const language = current?.base.request.language ?? msg.language ?? "en";
   if (msg.input.kind === "form") return { kind: "new_request", language };
   if (msg.input.kind === "action") {
     if (msg.input.action === "stop") return { kind: "stop", language };
@@ -190,7 +182,7 @@ function intentOf(msg: ConversationMessage, current: CurrentDraft | null): Inten
   }
   return classifyIntent(msg.input.text, {
     inDraft: current !== null,
-    draftLanguage: current?.base.request.language,
+    draftLanguage: current?.base.request.language ?? msg.language,
     botNames: msg.botNames,
   });
 }

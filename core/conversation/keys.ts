@@ -27,6 +27,17 @@ export function conversationKey(ref: ConversationRef): string {
   }
 }
 
+/** The place a key was made from (the inverse of conversationKey), or null for a key it never makes. */
+export function conversationRefOf(key: string): ConversationRef | null {
+  const [platform, ...rest] = key.split(":");
+  const tail = rest.join(":");
+  if (platform === "slack" && rest.length >= 2 && rest[0] && rest[1])
+    return { platform: "SLACK", channel: rest[0], threadTs: rest.slice(1).join(":") };
+  if (platform === "line" && tail) return { platform: "LINE", chatId: tail };
+  if (platform === "console" && tail) return { platform: "CONSOLE", id: tail };
+  return null;
+}
+
 export function platformOf(ref: ConversationRef): Platform {
   return ref.platform;
 }

@@ -22,6 +22,11 @@ export interface ChatRequest {
   destination: Destination;
   /** The conversation this request starts a draft in (core/conversation/keys.ts); none for one-offs. */
   conversationKey?: string;
+  /**
+   * The language the platform knows the person by (Slack's locale): our words use it when what
+   * they typed has no letters to tell (an empty mention, a form's errors). What they type wins.
+   */
+  language?: Language;
 }
 
 export type AcceptResult =
@@ -55,10 +60,17 @@ export async function acceptRequest(
   if (existing) return { kind: "duplicate", generationId: existing.id };
 
   const who = await resolveRequester(deps.db, req);
-  const textLanguage = req.input.kind === "text" ? detectLanguage(req.input.text) : "en";
+  const textLanguage =
+    req.input.kind === "text" && /\p{L}/u.test(req.input.text)
+      ? detectLanguage(req.input.text)
+      : (req.language ?? "en");
   if (who.blocked) return count(req, { kind: "blocked", language: textLanguage }, "blocked");
 
-  const parsed = parseArticleRequest(req.input as never, { maxWords: who.tier.maxWords });
+  const parsed = parseArticleRequest(
+    req.input as never,
+    { maxWords: who.tier.maxWords },
+    req.language ? { language: req.language } : {},
+  );
   if (!parsed.ok) return count(req, { kind: "guidance", guidance: parsed.guidance }, "guidance");
   const { request, notes } = parsed;
 

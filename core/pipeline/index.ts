@@ -1,6 +1,7 @@
 import type { AppContext } from "../app.ts";
 import { TopicCache } from "../cache/topic-cache.ts";
 import { type ConversationMessage, type ConverseResult, converse } from "../conversation/converse.ts";
+import { type Overview, overview } from "../conversation/overview.ts";
 import { StopSignals } from "../conversation/stop.ts";
 import type { Platform } from "../db/client.ts";
 import { type SinkFactory, SinkRegistry } from "../deliver/sink.ts";
@@ -10,6 +11,7 @@ import { createJobQueue, type JobQueue } from "../jobs/index.ts";
 import { queueDepth } from "../metrics.ts";
 import { createQualityLoop } from "../quality/index.ts";
 import { Quotas } from "../quota/quotas.ts";
+import type { RequesterRef } from "../records/requesters.ts";
 import { createRetrieval, type Retrieval } from "../retrieval/index.ts";
 import { type AcceptResult, acceptRequest, type ChatRequest } from "./accept.ts";
 import { LlmGate } from "./gate.ts";
@@ -17,6 +19,7 @@ import { onJobExhausted, type RunDeps, runArticleJob } from "./run.ts";
 
 export type { ConversationMessage, ConverseResult } from "../conversation/converse.ts";
 export type { ConversationRef } from "../conversation/keys.ts";
+export type { Overview, RecentDraft } from "../conversation/overview.ts";
 export type { AcceptResult, ChatRequest } from "./accept.ts";
 
 /** Tuning that is not part of the environment contract; defaults suit one 2-core machine. */
@@ -48,6 +51,8 @@ export interface Pipeline {
   accept(request: ChatRequest): Promise<AcceptResult>;
   /** A message in a conversation: new draft, revision, stop, small talk, usage or help. */
   converse(message: ConversationMessage): Promise<ConverseResult>;
+  /** A person's usage now and latest drafts, for a home surface (Slack's App Home). */
+  overview(person: RequesterRef): Promise<Overview>;
   startWorker(): void;
   close(): Promise<void>;
 }
@@ -109,6 +114,7 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
         },
         message,
       ),
+    overview: (person) => overview({ db: app.db, quotas }, person),
     startWorker() {
       queue.process((job, ctx) => runArticleJob(deps, job, ctx), {
         // Articles are I/O-bound (a stream of tokens, a few writes per chunk): one process

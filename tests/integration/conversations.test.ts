@@ -248,6 +248,46 @@ describe.each([
     expect(await app.db.prisma.generation.count({ where: { requester: { externalId: c.chatId } } })).toBe(0);
   });
 
+  it("gives a person's overview the usage answer's numbers and their latest drafts with where they are", async () => {
+    const c = chat();
+    await c.send("write an article about open banking for CIOs, 400 words");
+    await until(() => sinks.endings(c.chatId) === 1);
+    const person = {
+      platform: "LINE" as const,
+      tenant: { externalId: "line-channel" },
+      requester: { externalId: c.chatId },
+    };
+    const overview = await pipeline.overview(person);
+    const usage = await c.send("how many do I have left?");
+    expect(usage.kind).toBe("usage");
+    if (usage.kind !== "usage") return;
+    expect(overview.today).toEqual(usage.today);
+    expect(overview.month).toEqual(usage.month);
+    expect(overview.today.used).toBe(1);
+    expect(overview.recent).toHaveLength(1);
+    expect(overview.recent[0]).toMatchObject({
+      status: "DELIVERED",
+      language: "en",
+      conversation: { platform: "LINE", chatId: c.chatId },
+    });
+    expect(overview.recent[0]!.topic.toLowerCase()).toContain("open banking");
+  });
+
+  it("answers a message without letters in the language the platform knows the person by", async () => {
+    const chatId = `U${randomBytes(6).toString("hex")}`;
+    const result = await pipeline.converse({
+      platform: "LINE",
+      eventId: `${chatId}-1`,
+      tenant: { externalId: "line-channel" },
+      requester: { externalId: chatId },
+      input: { kind: "text", text: "👍" },
+      destination: { platform: "LINE", conversation: chatId },
+      conversation: { platform: "LINE", chatId },
+      language: "th",
+    });
+    expect(result).toEqual({ kind: "small_talk", language: "th" });
+  });
+
   it("stops mid-draft: the stream is aborted, the slot given back, the tokens recorded", async () => {
     fake.set({ tokensPerSecond: 60 });
     try {

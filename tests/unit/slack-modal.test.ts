@@ -8,7 +8,8 @@ import { nextTone } from "../../core/request/rules.ts";
 describe("the /article form", () => {
   it("carries where it was opened and reads back what was submitted", () => {
     const view = articleModal({ channel: "C1", threadTs: "1.2" }, { topic: "x".repeat(300) });
-    expect(readOrigin(view.private_metadata)).toEqual({ channel: "C1", threadTs: "1.2" });
+    expect(readOrigin(view.private_metadata)).toEqual({ channel: "C1", threadTs: "1.2", language: "en" });
+    expect(readOrigin(JSON.stringify({ channel: 7, language: "fr" }))).toEqual({ channel: null });
     expect(readOrigin("not json")).toEqual({ channel: null });
     expect((view.blocks[0] as any).element.initial_value).toHaveLength(200);
     const form = readArticleForm({
@@ -40,8 +41,35 @@ describe("the /article form", () => {
 
   it("flags a topic without words and impossible lengths before the form closes", () => {
     expect(formErrors({ topic: "🚀 !!!" })).toEqual({ topic: expect.any(String) });
-    expect(formErrors({ topic: "AI", targetWords: "50" })).toEqual({ length: "Between 150 and 4000 words." });
+    expect(formErrors({ topic: "AI", targetWords: "50" })).toEqual({
+      length: "Between 150 and 4,000 words.",
+    });
     expect(formErrors({ topic: "ธนาคาร", targetWords: "800" })).toBeNull();
+    expect(formErrors({ topic: "!!!", targetWords: "9000" }, "th")).toEqual({
+      topic: "กรุณาพิมพ์หัวข้อเป็นคำอธิบาย",
+      length: "ระหว่าง 150 ถึง 4,000 คำ",
+    });
+  });
+
+  it("speaks the language of the typed topic, else the person's, and defaults the article's language to it", () => {
+    const languageOf = (view: ReturnType<typeof articleModal>) =>
+      (view.blocks.find((b: any) => b.block_id === "language") as any).element.initial_option.value;
+    const thaiPerson = articleModal({ channel: null }, { person: "th" });
+    expect(thaiPerson.title!.text).toBe("บทความใหม่");
+    expect(languageOf(thaiPerson)).toBe("th");
+    expect(readOrigin(thaiPerson.private_metadata).language).toBe("th");
+    // Thai readers mix English terms in: a quarter of Thai letters makes the topic Thai, as the
+    // core reads a typed request.
+    const mixed = articleModal(
+      { channel: "C1" },
+      { topic: "กลยุทธ์การเปลี่ยนแปลง Digital Transformation Strategy", person: "en" },
+    );
+    expect(mixed.title!.text).toBe("บทความใหม่");
+    expect(languageOf(mixed)).toBe("th");
+    const english = articleModal({ channel: "C1" }, { topic: "AI in retail", person: "th" });
+    expect(english.title!.text).toBe("New article");
+    expect(languageOf(english)).toBe("en");
+    expect(languageOf(articleModal({ channel: "C1" }, { topic: "ธนาคารดิจิทัล" }))).toBe("th");
   });
 
   it("writes a request again as a form the parser accepts unchanged", () => {

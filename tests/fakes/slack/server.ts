@@ -1,8 +1,10 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { agentMethods } from "./agent.ts";
 import { chatMethods } from "./chat.ts";
 import { eventBody, eventSenders } from "./events.ts";
 import { fileMethods, upload } from "./files.ts";
+import { homeMethods, homeSenders } from "./home.ts";
 import { interactionSenders } from "./interactions.ts";
 import { deliver, sign } from "./signing.ts";
 import { attachSocketMode, socketModeMethods } from "./socket-mode.ts";
@@ -15,12 +17,19 @@ import { identityMethods, webApi } from "./web-api.ts";
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const state = new SlackState(options);
   const { knobs, store } = state;
+  const homeViews: FakeSlack["homeViews"] = new Map();
+  const agent: Pick<FakeSlack, "suggestedPrompts" | "threadTitles"> = {
+    suggestedPrompts: [],
+    threadTitles: [],
+  };
   const api = webApi(state, {
     ...identityMethods(state),
     ...chatMethods(state),
     ...viewMethods(state),
     ...fileMethods(state),
     ...socketModeMethods(state),
+    ...homeMethods(state, homeViews),
+    ...agentMethods(state, options.view ?? "agent", agent),
   });
 
   const server = http.createServer((req, res) => {
@@ -76,6 +85,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         realName: `Person ${u.id}`,
         displayName: `person-${u.id.toLowerCase()}`,
         teamId: state.teamId,
+        locale: "en-US",
         ...u,
       });
     },
@@ -86,6 +96,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return all.filter((m) => m.ts === ts || m.threadTs === ts);
     },
     ephemerals: state.ephemerals,
+    homeViews,
+    suggestedPrompts: agent.suggestedPrompts,
+    threadTitles: agent.threadTitles,
     views: state.views,
     files: state.files,
     expireStreams() {
@@ -98,6 +111,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     ...eventSenders(state),
     ...interactionSenders(state),
     ...viewSubmitter(state),
+    ...homeSenders(state, homeViews),
     socket: socketMode.socket,
     close: () =>
       new Promise<void>((resolve) => {

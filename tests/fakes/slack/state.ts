@@ -92,6 +92,7 @@ export class SlackState {
         realName: `Person ${id}`,
         displayName: `person-${id.toLowerCase()}`,
         teamId: this.teamId,
+        locale: "en-US",
       }
     );
   }

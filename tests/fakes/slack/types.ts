@@ -6,6 +6,8 @@ export interface FakeSlackOptions {
   signingSecret?: string;
   teamId?: string;
   port?: number;
+  /** The app's messaging experience: `agent_view` (default, what new apps get) or legacy `assistant_view`. */
+  view?: "agent" | "assistant";
 }
 
 export interface SlackCall {
@@ -68,6 +70,8 @@ export interface SlackUser {
   realName: string;
   displayName: string;
   teamId: string;
+  /** What users.info says with include_locale (Slack's default is "en-US"). */
+  locale: string;
 }
 
 export interface FakeSlack {
@@ -100,6 +104,16 @@ export interface FakeSlack {
     threadTs?: string;
     completed: boolean;
   }>;
+  /** The Home tab each person was last published (views.publish), by user id. */
+  homeViews: Map<string, { id: string; view: any }>;
+  /** Suggested prompts set in a DM (calls Slack ignores are not here). */
+  suggestedPrompts: Array<{
+    channel: string;
+    title?: string;
+    prompts: Array<{ title: string; message: string }>;
+    threadTs?: string;
+  }>;
+  threadTitles: Array<{ channel: string; threadTs: string; title: string }>;
   /** Ends every open stream, as Slack does after a few idle minutes. */
   expireStreams(): void;
   /** Sequence numbers shared by calls and deliveries, to assert ordering without clocks. */
@@ -119,6 +133,18 @@ export interface FakeSlack {
     opts?: EventOptions,
   ): Promise<{ eventId: string; ts: string; channel: string; delivery: Delivery }>;
   eventBody(event: Record<string, any>, opts?: { eventId?: string; teamId?: string }): Record<string, any>;
+  /** The person opens the app's Home or Messages tab (app_home_opened). */
+  openHome(
+    botUrl: string,
+    o: { user: string; tab: "home" | "messages"; teamId?: string },
+    opts?: EventOptions,
+  ): Promise<{ eventId: string; channel: string; delivery: Delivery }>;
+  clickHomeButton(
+    botUrl: string,
+    user: string,
+    actionId: string,
+    opts?: DeliverOptions & { teamId?: string },
+  ): Promise<{ triggerId: string; delivery: Delivery }>;
   /** A slash command's fields (what Slack posts form-encoded, or sends as a socket payload), with a fresh trigger. */
   commandFields(c: { user: string; channel: string; text?: string; command?: string; teamId?: string }): {
     triggerId: string;

@@ -129,6 +129,8 @@ export function identityMethods(state: SlackState): Record<string, Handler> {
           deleted: false,
           is_bot: false,
           profile: { real_name: u.realName, display_name: u.displayName },
+          // Only when asked: users.info leaves the locale out unless include_locale is true.
+          ...(a.include_locale === true || a.include_locale === "true" ? { locale: u.locale } : {}),
         },
       });
     },

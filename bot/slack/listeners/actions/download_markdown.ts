@@ -2,7 +2,7 @@ import type { App, BlockAction } from "@slack/bolt";
 import { slackErrorCode } from "../../client.ts";
 import { ACTIONS, plain, words } from "../../copy.ts";
 import type { ListenerDeps } from "../deps.ts";
-import { clickOf, findDraft } from "./drafts.ts";
+import { clickOf, findDraft, tellMissing } from "./drafts.ts";
 
 /**
  * "Download .md": the whole draft as a Markdown file in the thread (files.uploadV2: get an
@@ -17,7 +17,7 @@ export function register(app: App, { desk, app: ctx }: ListenerDeps): void {
     const replyTo = { channel: click.channel, threadTs: click.threadTs, user: click.user };
     const found = await findDraft(ctx, click.generationId, click.teamId);
     if (typeof found === "string" || !found.draft)
-      return desk.tell(replyTo, plain(words("en")[found === "not_yours" ? "notYours" : "gone"]));
+      return tellMissing(desk, click, found === "not_yours" ? "not_yours" : "gone");
     const t = words(found.request.language);
     try {
       await client.files.uploadV2({

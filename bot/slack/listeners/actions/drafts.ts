@@ -33,6 +33,17 @@ export async function findDraft(
   };
 }
 
+/** "That draft is no longer available" / "belongs to another workspace", in the clicker's language. */
+export async function tellMissing(
+  desk: ListenerDeps["desk"],
+  click: ReturnType<typeof clickOf>,
+  missing: "gone" | "not_yours",
+): Promise<void> {
+  const t = words(await desk.languageOf(click.teamId, click.user));
+  const replyTo = { channel: click.channel, threadTs: click.threadTs, user: click.user };
+  return desk.tell(replyTo, plain(missing === "gone" ? t.gone : t.notYours));
+}
+
 /** Who clicked, where, and on which draft. */
 export function clickOf(body: BlockAction) {
   const action = body.actions[0] as ButtonAction | undefined;
@@ -62,10 +73,8 @@ export async function changeFromButton(
   action: "shorter" | "another_angle" | "stop",
 ): Promise<void> {
   const click = clickOf(body);
-  const replyTo = { channel: click.channel, threadTs: click.threadTs, user: click.user };
   const found = await findDraft(app, click.generationId, click.teamId);
-  if (typeof found === "string")
-    return desk.tell(replyTo, plain(words("en")[found === "gone" ? "gone" : "notYours"]));
+  if (typeof found === "string") return tellMissing(desk, click, found);
   const t = words(found.request.language).conversation;
   await replaceButtons(app, client, body, action === "stop" ? t.stopping : t.revising);
   const d = found.delivery;
@@ -115,8 +124,7 @@ export async function writeAgain(
   const click = clickOf(body);
   const found = await findDraft(app, click.generationId, click.teamId);
   const replyTo = { channel: click.channel, threadTs: click.threadTs, user: click.user };
-  if (typeof found === "string")
-    return desk.tell(replyTo, plain(words("en")[found === "gone" ? "gone" : "notYours"]));
+  if (typeof found === "string") return tellMissing(desk, click, found);
   const { changes, note } = change(found.request);
   const d = found.delivery;
   const outerThread = d.rootTs && d.rootTs !== d.parentTs ? d.rootTs : undefined;

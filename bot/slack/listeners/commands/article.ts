@@ -5,8 +5,7 @@ import { speakerLanguage } from "../../../../core/text/language.ts";
 import { slackErrorCode } from "../../client.ts";
 import { guidanceMessage, plain, words } from "../../copy.ts";
 import { articleModal } from "../../modal.ts";
-import type { ListenerDeps } from "../deps.ts";
-import { typedText } from "../deps.ts";
+import { type ListenerDeps, LOCALE_WAIT_MS, typedText } from "../deps.ts";
 
 /**
  * `/article [topic]` opens the article form, the topic filled in when one was typed;
@@ -22,12 +21,13 @@ export function register(app: App, { desk }: ListenerDeps): void {
       return ack({ response_type: "ephemeral", ...message });
     }
     await ack();
+    const person = await desk.languageOf(command.team_id, command.user_id, { timeoutMs: LOCALE_WAIT_MS });
     try {
       await client.views.open({
         trigger_id: command.trigger_id,
         view: articleModal(
           { channel: command.channel_id, threadTs: undefined },
-          { topic: text || undefined },
+          { topic: text || undefined, person },
         ),
       });
     } catch (error) {
@@ -35,7 +35,7 @@ export function register(app: App, { desk }: ListenerDeps): void {
       if (!slackErrorCode(error)) throw error;
       await desk.tell(
         { channel: command.channel_id, user: command.user_id },
-        plain(words(speakerLanguage(text)).modalFailed),
+        plain(words(speakerLanguage(text, person)).modalFailed),
       );
     }
   });

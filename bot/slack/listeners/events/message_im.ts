@@ -3,8 +3,9 @@ import type { ListenerDeps } from "../deps.ts";
 import { typedText } from "../deps.ts";
 
 /**
- * A direct message to the bot: the whole message is the request (in a thread of the DM, as the
- * AI-app view writes them, the draft goes into that thread). A reply inside a draft's thread is
+ * A direct message to the bot: the whole message is the request. In the agent messaging
+ * experience each message starts its own thread of the DM, which a new draft titles with its
+ * topic. A reply inside a draft's thread is
  * about that draft: "make it shorter" revises it there, "thanks" and "how many left?" are
  * answered there without writing anything.
  * @see https://docs.slack.dev/reference/events/message.im
@@ -32,6 +33,7 @@ export function register(app: App, { desk }: ListenerDeps): void {
       conversation: { channel: event.channel, threadTs: threadTs ?? event.ts },
       destination: { platform: "SLACK", teamId, channel: event.channel, threadTs, user },
       replyTo: { channel: event.channel, threadTs, user },
+      agentThread: true,
     });
   });
 }

@@ -11,11 +11,11 @@ import type { ListenerDeps } from "../deps.ts";
 export function register(app: App, { desk }: ListenerDeps): void {
   app.view(ARTICLE_MODAL, async ({ ack, body, view }) => {
     const form = readArticleForm(view.state.values);
-    const errors = formErrors(form);
+    const origin = readOrigin(view.private_metadata);
+    const errors = formErrors(form, origin.language);
     if (errors) return ack({ response_action: "errors", errors });
     await ack();
     const teamId = body.team?.id ?? body.user.team_id ?? view.team_id;
-    const origin = readOrigin(view.private_metadata);
     const user = body.user.id;
     await desk.take({
       eventId: `view:${view.id}`,
@@ -32,7 +32,7 @@ export function register(app: App, { desk }: ListenerDeps): void {
         user,
       },
       replyTo: { channel: origin.channel, threadTs: origin.threadTs, user },
-      language: form.language === "th" ? "th" : "en",
+      language: origin.language ?? (form.language === "th" ? "th" : "en"),
     });
   });
 }
