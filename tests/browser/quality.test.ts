@@ -75,4 +75,21 @@ describe("the Quality page", () => {
     ]);
     expect(pageErrors).toEqual([]);
   });
+
+  it("lets an admin add a phrase to avoid and take it off again", async () => {
+    await page.goto(`${h.url}/quality`);
+    await page.getByLabel("Add a phrase").fill("Unlock  Synergies");
+    await page.getByRole("button", { name: "Add phrase" }).click();
+    await page.getByText("“unlock synergies” added").waitFor();
+    const remove = page.getByRole("button", { name: "Remove “unlock synergies”" });
+    await remove.waitFor();
+    expect(
+      await page.getByRole("list", { name: "Phrases to avoid" }).locator("li").allTextContents(),
+    ).toContain("unlock synergies×Remove “unlock synergies”");
+    await remove.click();
+    await page.getByText("“unlock synergies” removed").waitFor();
+    expect(await page.getByRole("button", { name: "Remove “unlock synergies”" }).count()).toBe(0);
+    expect(await h.app.db.prisma.stylePhrase.count({ where: { phrase: "unlock synergies" } })).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
 });
