@@ -21,6 +21,18 @@ export interface ChatSink {
    * Slack thread's saved message ts, the console's chunk list).
    */
   postChunk(chunk: Chunk): Promise<void>;
+  /**
+   * The model's text as it arrives, before the chunker has a whole chunk. Optional: a sink that
+   * can show text as it is written (Slack's streamed message) shows it from here, and then treats
+   * `postChunk` as "this much is recorded" rather than as the text to show. Must return at once
+   * (buffer, send in the background); it is called for every model delta.
+   */
+  draftDelta?(text: string): void;
+  /**
+   * A finished draft at once (a topic-cache hit): all its chunks in one call. Optional; without
+   * it each chunk goes through `postChunk`. The pipeline records them all after it returns.
+   */
+  postChunks?(chunks: Chunk[]): Promise<void>;
   finish(summary: DraftSummary): Promise<void>;
   /** Tell the person it failed, in their language, never with internals. */
   fail(failure: DraftFailure): Promise<void>;

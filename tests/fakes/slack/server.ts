@@ -1,5 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { assistantMethods } from "./assistant.ts";
 import { chatMethods } from "./chat.ts";
 import { eventBody, eventSenders } from "./events.ts";
 import { fileMethods, upload } from "./files.ts";
@@ -18,6 +19,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const api = webApi(state, {
     ...identityMethods(state),
     ...chatMethods(state),
+    ...assistantMethods(state),
     ...viewMethods(state),
     ...fileMethods(state),
     ...socketModeMethods(state),
@@ -86,6 +88,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return all.filter((m) => m.ts === ts || m.threadTs === ts);
     },
     ephemerals: state.ephemerals,
+    statuses: state.statuses,
     views: state.views,
     files: state.files,
     expireStreams() {

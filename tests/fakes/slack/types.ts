@@ -29,6 +29,8 @@ export interface FakeMessage {
   /** Markdown of a streamed message, as appended so far. */
   markdown?: string;
   streaming?: boolean;
+  /** When chat.startStream made it (streams end after knobs.streamLifetimeMs). */
+  streamStartedAt?: number;
   appends: number;
   /** The method that created it: chat.postMessage, chat.startStream, or "user" for people. */
   via: string;
@@ -46,6 +48,8 @@ export interface Knobs {
   streaming: "available" | "unknown_method";
   /** A stream leaves the streaming state after this many appends (Slack expires idle streams). */
   expireStreamsAfterAppends: number | null;
+  /** A stream leaves the streaming state this long after it started (Slack: about 5 minutes). */
+  streamLifetimeMs: number | null;
   /** Answer `method` with `{ok:false,error}` the next `times` calls (always when omitted). */
   fail: { method: string; error: string; times?: number } | null;
   /** Channels the app was never invited to. */
@@ -90,6 +94,8 @@ export interface FakeSlack {
   /** A thread as people see it: the parent first, then replies in order. */
   thread(channel: string, ts: string): FakeMessage[];
   ephemerals: Array<{ channel: string; user: string; text: string; blocks?: any[]; threadTs?: string }>;
+  /** Every assistant.threads.setStatus call that was accepted ("" clears the status). */
+  statuses: Array<{ channel: string; threadTs: string; status: string; loading: string[]; at: number }>;
   views: Array<{ id: string; triggerId: string; view: any }>;
   files: Array<{
     id: string;

@@ -1,6 +1,7 @@
 import type { App } from "@slack/bolt";
 import type { ListenerDeps } from "../deps.ts";
 import * as downloadMarkdown from "./download_markdown.ts";
+import * as feedback from "./feedback.ts";
 import * as regenerate from "./regenerate.ts";
 import * as retry from "./retry.ts";
 import * as shorten from "./shorten.ts";
@@ -12,4 +13,5 @@ export function register(app: App, deps: ListenerDeps): void {
   retry.register(app, deps);
   stop.register(app, deps);
   downloadMarkdown.register(app, deps);
+  feedback.register(app, deps);
 }
