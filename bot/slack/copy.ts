@@ -285,12 +285,13 @@ function stopActions(label: string, generationId: string): KnownBlock {
 }
 
 /** A draft under the person's own message: the Stop button while it is being written. */
-export function writingCard(language: Language, generationId: string): Message {
+export function writingCard(language: Language, generationId: string, note?: string): Message {
   const t = T[language];
+  const line = note ? `${t.live.card}\n${t.note} ${escapeText(note)}` : t.live.card;
   return {
-    text: t.live.card,
+    text: line,
     blocks: [
-      { type: "context", elements: [{ type: "mrkdwn", text: t.live.card }] },
+      { type: "context", elements: [{ type: "mrkdwn", text: line }] },
       stopActions(t.conversation.stop, generationId),
     ],
   };

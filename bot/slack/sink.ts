@@ -145,6 +145,8 @@ class SlackSink implements ChatSink {
   /** The model's text reaches this sink as deltas: chunks only mark what is recorded. */
   private fed = false;
   private thinking = false;
+  /** The Stop card's post, once started (a final state waits for it, then removes the card). */
+  private cardPosted: Promise<void> | null = null;
 
   constructor(
     private readonly deps: SlackSinkDeps,
@@ -391,11 +393,17 @@ class SlackSink implements ChatSink {
   }
 
   /** A draft under the person's own message gets its Stop button on a small card, once text shows. */
-  private async showCard(): Promise<void> {
-    if (this.state.parentTs || this.state.cardTs !== undefined || !this.request || !this.generationId) return;
+  private showCard(): Promise<void> {
+    if (this.state.parentTs || this.state.cardTs !== undefined || !this.request || !this.generationId)
+      return this.cardPosted ?? Promise.resolve();
     this.state = { ...this.state, cardTs: null };
+    this.cardPosted = this.postCard(this.request.language, this.generationId);
+    return this.cardPosted;
+  }
+
+  private async postCard(language: ArticleRequest["language"], generationId: string): Promise<void> {
     try {
-      const card = writingCard(this.request.language, this.generationId);
+      const card = writingCard(language, generationId, this.note);
       const posted = await this.post({ channel: this.channel(), thread_ts: this.state.rootTs, ...card });
       await this.save({ cardTs: posted.ts });
     } catch (error) {
@@ -405,14 +413,15 @@ class SlackSink implements ChatSink {
 
   /** A final state: no "Writing…" stays behind (the card goes, the parent says how it ended). */
   private async endWriting(status: Status): Promise<void> {
+    await this.cardPosted;
     await this.showThinking(false);
     await this.setStatus(status, true);
     const card = this.state.cardTs;
     if (!card) return;
-    await this.save({ cardTs: null });
     await this.deps.client.chat.delete({ channel: this.channel(), ts: card }).catch((error) => {
       this.deps.logger.info({ code: slackErrorCode(error) }, "could not remove the slack stop card");
     });
+    await this.save({ cardTs: null });
   }
 
   /** The parent's status line; while writing at most every statusIntervalMs, final states always. */

@@ -189,7 +189,11 @@ export class StreamWriter {
       await this.rollOver();
     const current = this.deps.open;
     const piece = this.take(current ? limits.maxChars - current.chars : limits.maxChars, !current);
-    if (!piece) return;
+    if (!piece) {
+      // No clean place to stop in what is left of this message: the rest starts the next one.
+      if (current) current.chars = limits.maxChars;
+      return;
+    }
     this.lastSentAt = Date.now();
     if (!current) return this.start(piece);
     try {
@@ -257,6 +261,7 @@ export class StreamWriter {
       const at = [window.lastIndexOf("\n\n"), window.lastIndexOf("\n"), window.lastIndexOf(" ")].find(
         (i) => i >= floor,
       );
+      if (at === undefined && !fresh) return "";
       end = at ?? room;
       const code = this.pending.charCodeAt(end - 1);
       if (code >= 0xd800 && code <= 0xdbff) end -= 1;

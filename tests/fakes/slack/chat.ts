@@ -181,7 +181,6 @@ export function chatMethods(state: SlackState): Record<string, Handler> {
       if (!m) return err("message_not_found");
       if (!m.streaming || expired(m)) return err("message_not_in_streaming_state");
       const text = String(a.markdown_text ?? "");
-      if (!text) return err("invalid_arguments");
       if (text.length > STREAM_MAX || (m.markdown ?? "").length + text.length > STREAM_MAX)
         return err("msg_too_long");
       if (a.blocks !== undefined) {

@@ -153,7 +153,8 @@ export interface FakeSlack {
     message: FakeMessage,
     actionId: string,
     user: string,
-    opts?: DeliverOptions & { teamId?: string },
+    /** `feedback`: which side of a feedback_buttons element is pressed (default positive). */
+    opts?: DeliverOptions & { teamId?: string; feedback?: "positive" | "negative" },
   ): Promise<{ triggerId: string; delivery: Delivery }>;
 
   // ---- Slack calling the bot (Socket Mode) ----
