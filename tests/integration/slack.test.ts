@@ -487,7 +487,12 @@ describe("Slack: acknowledgement, retries and signatures", () => {
     });
     await settled(`SLACK:${honest.eventId}`);
     expect(await app.db.prisma.requester.count({ where: { externalId: intruder } })).toBe(0);
-    expect(slack.messages(channel).filter((m) => m.bot).map((m) => m.threadTs)).toEqual([honest.ts]);
+    expect(
+      slack
+        .messages(channel)
+        .filter((m) => m.bot)
+        .map((m) => m.threadTs),
+    ).toEqual([honest.ts]);
     expect(
       slack.calls.slice(callsBefore).every((c) => JSON.stringify(c.args).includes(intruder) === false),
     ).toBe(true);
@@ -645,11 +650,21 @@ describe("Slack: delivery fallbacks and limits", () => {
       expect(streamed.length).toBeGreaterThanOrEqual(2);
       for (const m of streamed) expect(m.markdown!.length).toBeLessThanOrEqual(12_000);
       // Cut at a paragraph, line or space: joined back, the text is the draft, nothing lost or doubled.
-      const shown = streamed.map((m) => m.markdown).join(" ").replace(/\s+/g, " ");
+      const shown = streamed
+        .map((m) => m.markdown)
+        .join(" ")
+        .replace(/\s+/g, " ");
       if (shown !== g.draft!.replace(/\s+/g, " ")) {
-        const a = shown, b = g.draft!.replace(/\s+/g, " ");
-        let i = 0; while (a[i] === b[i]) i++;
-        console.log(JSON.stringify(a.slice(i - 80, i + 80)), "\n", JSON.stringify(b.slice(i - 80, i + 80)), streamed.map((m) => m.markdown!.length));
+        const a = shown,
+          b = g.draft!.replace(/\s+/g, " ");
+        let i = 0;
+        while (a[i] === b[i]) i++;
+        console.log(
+          JSON.stringify(a.slice(i - 80, i + 80)),
+          "\n",
+          JSON.stringify(b.slice(i - 80, i + 80)),
+          streamed.map((m) => m.markdown!.length),
+        );
       }
       expect(shown).toBe(g.draft!.replace(/\s+/g, " "));
       expect(failedCalls().filter((c) => c.channel === channel)).toEqual([]);

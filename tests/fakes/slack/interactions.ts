@@ -76,7 +76,8 @@ export function interactionSenders(
         .find((e: any) => e.action_id === actionId);
       if (!element) throw new Error(`no button ${actionId} on message ${message.ts}`);
       // Feedback buttons send the pressed side's text and value, typed "feedback_buttons".
-      const side = element.type === "feedback_buttons" ? element[`${opts.feedback ?? "positive"}_button`] : null;
+      const side =
+        element.type === "feedback_buttons" ? element[`${opts.feedback ?? "positive"}_button`] : null;
       const button = side
         ? { block_id: element.block_id, text: side.text, value: side.value, type: "feedback_buttons" }
         : { ...element, type: "button" };

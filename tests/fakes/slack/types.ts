@@ -111,6 +111,9 @@ export interface FakeSlack {
   /** Sequence numbers shared by calls and deliveries, to assert ordering without clocks. */
   nextSeq(): number;
 
+  /** A person's message in the workspace (what an event built by hand refers to by its ts). */
+  personSays(m: { channel: string; user: string; text: string; threadTs?: string }): FakeMessage;
+
   // ---- Slack calling the bot (HTTP) ----
   sign(body: string, timestamp?: number, secret?: string): { timestamp: string; signature: string };
   deliver(botUrl: string, body: string, contentType: string, opts?: DeliverOptions): Promise<Delivery>;
