@@ -144,6 +144,7 @@ class SlackSink implements ChatSink {
   private writer: StreamWriter | null = null;
   /** The model's text reaches this sink as deltas: chunks only mark what is recorded. */
   private fed = false;
+  private wroteChunks = false;
   private thinking = false;
   /** The Stop card's post, once started (a final state waits for it, then removes the card). */
   private cardPosted: Promise<void> | null = null;
@@ -327,7 +328,12 @@ class SlackSink implements ChatSink {
     if (!chunks.length) return;
     if (this.canStream()) {
       const writer = this.streamWriter();
-      if (!this.fed) for (const c of chunks) writer.write(`${writer.open ? "\n\n" : ""}${c.text}`);
+      if (!this.fed) {
+        // Whole chunks (a cache hit, or a platform run without deltas): one write, so they go in one call.
+        const text = chunks.map((c) => c.text).join("\n\n");
+        writer.write(this.state.posted?.length || this.wroteChunks ? `\n\n${text}` : text);
+        this.wroteChunks = true;
+      }
       await writer.drain();
       if (!writer.unavailable) return;
       await this.streamingOff(writer.unavailable);

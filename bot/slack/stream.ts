@@ -28,7 +28,7 @@ export interface StreamLimits {
 
 export const STREAM_LIMITS: StreamLimits = {
   minChars: 320,
-  maxWaitMs: 1_000,
+  maxWaitMs: 800,
   maxChars: 12_000,
   lifetimeMs: 4 * 60_000 + 30_000,
 };

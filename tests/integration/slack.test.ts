@@ -202,7 +202,12 @@ describe("Slack: a mention becomes a streamed thread", () => {
     const g = await settled(`SLACK:${sent.eventId}`);
     expect(g.cacheHit).toBe(true);
     expect(chatCalls()).toBe(before);
-    expect(sectionTexts(closingOf(channel, g))[0]).toContain("from the topic cache");
+    const streamed = closingOf(channel, g);
+    expect(sectionTexts(streamed)[0]).toContain("from the topic cache");
+    // Posted in one go: the whole draft starts the stream, no appends, no thinking status.
+    expect(streamed.appends).toBe(0);
+    expect(streamed.markdown).toBe(g.draft);
+    expect(slack.statuses.filter((st) => st.threadTs === sent.ts)).toEqual([]);
   });
 
   it("uploads the draft as a Markdown file into the thread (files.uploadV2's three steps)", async () => {
