@@ -1,6 +1,4 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { ChatPostMessageArguments, WebClient } from "@slack/web-api";
-import { z } from "zod";
 import { moveDraftConversation } from "../../core/conversation/drafts.ts";
 import type { Database } from "../../core/db/client.ts";
 import type {
@@ -15,11 +13,11 @@ import type {
 } from "../../core/deliver/sink.ts";
 import type { ArticleRequest, Chunk } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
-import { readJson } from "../../core/records/json.ts";
 import { canShorten } from "../../core/request/rules.ts";
 import type { ShortMemory } from "../shared/memory.ts";
 import { waitingMessage } from "./answers.ts";
 import { slackErrorCode } from "./client.ts";
+import { afterClosingOf } from "./closing-wait.ts";
 import {
   closingMessage,
   failureMessage,
@@ -27,10 +25,9 @@ import {
   parentMessage,
   type Status,
   stoppedMessage,
-  thinkingStatus,
   words,
-  writingCard,
 } from "./copy.ts";
+import { readSlackDeliveryState, type SlackDeliveryState } from "./delivery-state.ts";
 import { readDestination, type SlackDestination } from "./destination.ts";
 import { waitingNoticeKey } from "./intake.ts";
 import { draftBlocks, fallbackText, SECTION_MAX_CHARS } from "./mrkdwn.ts";
@@ -42,6 +39,7 @@ import {
   type StreamLimits,
   StreamWriter,
 } from "./stream.ts";
+import { ThreadStatus } from "./thread-status.ts";
 
 /**
  * A draft in a Slack thread. A mention or a DM is answered under the person's own message
@@ -60,36 +58,6 @@ import {
  * Everything needed to continue is saved with the generation (see SlackDeliveryState), so a
  * job retried on another worker keeps the same thread and never posts a chunk twice.
  */
-
-/** Longest a revision waits for the closing message of the version it revises. */
-const CLOSING_WAIT_MS = 30_000;
-
-const SlackDeliveryStateSchema = z.object({
-  /** Where the thread is (a DM's D… id once Slack resolved it, or the DM fallback). */
-  channel: z.string().optional(),
-  /** The top-level message a form's draft is written under (none for a mention or a DM). */
-  parentTs: z.string().optional(),
-  /** The thread the replies go to: the person's message, the parent, or the thread asked in. */
-  rootTs: z.string().optional(),
-  /** The streamed reply being appended to, how much markdown it holds and since when. */
-  streamTs: z.string().nullable().optional(),
-  streamChars: z.number().optional(),
-  streamStartedAt: z.number().optional(),
-  /** "off" once this draft fell back to plain messages. */
-  streaming: z.literal("off").optional(),
-  /** The Stop card of a draft without a parent, while it is being written. */
-  cardTs: z.string().nullable().optional(),
-  /** Chunk indexes already in the thread. */
-  posted: z.array(z.number().int()).optional(),
-  /** The message carrying the closing blocks (the streamed reply, or a posted closing message). */
-  closedTs: z.string().optional(),
-});
-export type SlackDeliveryState = z.infer<typeof SlackDeliveryStateSchema>;
-
-/** The Slack part of a generation's delivery state, as this sink saved it. */
-export function readSlackDeliveryState(state: unknown): SlackDeliveryState {
-  return readJson(SlackDeliveryStateSchema, state, "Generation.deliveryState (Slack)");
-}
 
 export interface SlackSinkDeps {
   /** To move a form's draft to the thread its parent message starts. */
@@ -145,9 +113,7 @@ class SlackSink implements ChatSink {
   /** The model's text reaches this sink as deltas: chunks only mark what is recorded. */
   private fed = false;
   private wroteChunks = false;
-  private thinking = false;
-  /** The Stop card's post, once started (a final state waits for it, then removes the card). */
-  private cardPosted: Promise<void> | null = null;
+  private readonly live: ThreadStatus;
 
   constructor(
     private readonly deps: SlackSinkDeps,
@@ -155,6 +121,14 @@ class SlackSink implements ChatSink {
   ) {
     this.dest = readDestination(ctx.destination);
     this.state = readSlackDeliveryState(ctx.state);
+    this.live = new ThreadStatus({
+      client: deps.client,
+      logger: deps.logger,
+      post: (message) => this.post({ channel: this.channel(), thread_ts: this.state.rootTs, ...message }),
+      channel: () => this.channel(),
+      threadTs: () => this.state.rootTs,
+      card: { get: () => this.state.cardTs, save: (cardTs) => this.save({ cardTs }) },
+    });
   }
 
   async start(header: DraftHeader): Promise<void> {
@@ -165,11 +139,11 @@ class SlackSink implements ChatSink {
     if (this.state.rootTs) {
       await this.setStatus(status, true);
     } else {
-      if (header.revision) await this.afterClosingOf(header.revision.revisesId);
+      if (header.revision) await afterClosingOf(this.deps.db, header.revision.revisesId);
       if (this.dest.threadTs) await this.save({ channel: this.dest.channel, rootTs: this.dest.threadTs });
       else await this.postParent(header, status);
     }
-    if (!header.cacheHit) await this.showThinking(true);
+    if (!header.cacheHit) await this.live.think(true, header.request.language);
   }
 
   draftDelta(text: string): void {
@@ -206,6 +180,8 @@ class SlackSink implements ChatSink {
   async fail(failure: DraftFailure): Promise<void> {
     this.request = failure.request;
     await this.endStream();
+    // The final state first: the status cleared and the card gone before the apology.
+    await this.endWriting("failed");
     const message = failureMessage({
       generationId: failure.generationId,
       language: failure.request.language,
@@ -222,7 +198,6 @@ class SlackSink implements ChatSink {
       if (!UNREACHABLE.has(slackErrorCode(error) ?? "")) throw error;
       await this.post({ channel: this.dest.user, ...message });
     }
-    await this.endWriting("failed");
   }
 
   async stopped(stop: DraftStopped): Promise<void> {
@@ -244,25 +219,6 @@ class SlackSink implements ChatSink {
       (error) =>
         this.deps.logger.info({ code: slackErrorCode(error) }, "could not post a slack waiting notice"),
     );
-  }
-
-  /**
-   * The core lets a revision start once the version it revises is delivered, which is just
-   * before that version's closing blocks are attached: wait for them (bounded), so the thread
-   * never shows the new version above the old one's buttons. Goes once the core releases a
-   * turn only after `finish` succeeded.
-   */
-  private async afterClosingOf(generationId: string): Promise<void> {
-    const deadline = Date.now() + CLOSING_WAIT_MS;
-    while (Date.now() < deadline) {
-      const previous = await this.deps.db.prisma.generation.findUnique({
-        where: { id: generationId },
-        select: { status: true, deliveryState: true },
-      });
-      if (previous?.status !== "DELIVERED" || readSlackDeliveryState(previous.deliveryState ?? {}).closedTs)
-        return;
-      await sleep(100);
-    }
   }
 
   /** A form has no message of its own: a top-level parent starts the draft's thread. */
@@ -316,8 +272,7 @@ class SlackSink implements ChatSink {
         void this.ctx
           .saveState({ streamTs: o.ts, streamChars: o.chars, streamStartedAt: o.startedAt })
           .catch(() => undefined);
-        void this.showThinking(false);
-        void this.showCard();
+        void this.liveText();
       },
     });
     return this.writer;
@@ -338,7 +293,6 @@ class SlackSink implements ChatSink {
       if (!writer.unavailable) return;
       await this.streamingOff(writer.unavailable);
     }
-    await this.showThinking(false);
     for (const c of chunks)
       await this.post({
         channel: this.channel(),
@@ -346,7 +300,15 @@ class SlackSink implements ChatSink {
         text: fallbackText(c.text),
         blocks: draftBlocks(c.text),
       });
-    await this.showCard();
+    await this.liveText();
+  }
+
+  /** Text is visible: the thinking status goes, a draft without a parent gets its Stop card. */
+  private async liveText(): Promise<void> {
+    if (!this.request) return;
+    await this.live.think(false, this.request.language);
+    if (!this.state.parentTs && this.generationId)
+      await this.live.showCard(this.request.language, this.generationId, this.note);
   }
 
   private async streamingOff(code: string): Promise<void> {
@@ -379,55 +341,12 @@ class SlackSink implements ChatSink {
     return attachedTo;
   }
 
-  // ---- status: thinking, the Stop card, the parent's line ----
-
-  /** assistant.threads.setStatus: loading messages while the model thinks, cleared at the first text. */
-  private async showThinking(on: boolean): Promise<void> {
-    if (on === this.thinking || !this.state.rootTs || !this.request) return;
-    this.thinking = on;
-    const status = thinkingStatus(this.request.language);
-    try {
-      await this.deps.client.assistant.threads.setStatus({
-        channel_id: this.channel(),
-        thread_ts: this.state.rootTs,
-        status: on ? status.status : "",
-        ...(on ? { loading_messages: status.loading } : {}),
-      });
-    } catch (error) {
-      this.deps.logger.info({ code: slackErrorCode(error) }, "could not set the slack thread status");
-    }
-  }
-
-  /** A draft under the person's own message gets its Stop button on a small card, once text shows. */
-  private showCard(): Promise<void> {
-    if (this.state.parentTs || this.state.cardTs !== undefined || !this.request || !this.generationId)
-      return this.cardPosted ?? Promise.resolve();
-    this.state = { ...this.state, cardTs: null };
-    this.cardPosted = this.postCard(this.request.language, this.generationId);
-    return this.cardPosted;
-  }
-
-  private async postCard(language: ArticleRequest["language"], generationId: string): Promise<void> {
-    try {
-      const card = writingCard(language, generationId, this.note);
-      const posted = await this.post({ channel: this.channel(), thread_ts: this.state.rootTs, ...card });
-      await this.save({ cardTs: posted.ts });
-    } catch (error) {
-      this.deps.logger.info({ code: slackErrorCode(error) }, "could not post the slack stop card");
-    }
-  }
+  // ---- the parent's line, and final states ----
 
   /** A final state: no "Writing…" stays behind (the card goes, the parent says how it ended). */
   private async endWriting(status: Status): Promise<void> {
-    await this.cardPosted;
-    await this.showThinking(false);
+    if (this.request) await this.live.end(this.request.language);
     await this.setStatus(status, true);
-    const card = this.state.cardTs;
-    if (!card) return;
-    await this.deps.client.chat.delete({ channel: this.channel(), ts: card }).catch((error) => {
-      this.deps.logger.info({ code: slackErrorCode(error) }, "could not remove the slack stop card");
-    });
-    await this.save({ cardTs: null });
   }
 
   /** The parent's status line; while writing at most every statusIntervalMs, final states always. */

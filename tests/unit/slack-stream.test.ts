@@ -53,7 +53,7 @@ describe("StreamWriter", () => {
   it("starts the stream with the very first text, then sends about every minChars", async () => {
     const { writer, streams, calls } = writerIn({ minChars: 100, maxWaitMs: 60_000 });
     writer.write("# Title");
-    await until("stream started", () => streams()[0]);
+    await until("stream started", () => writer.open);
     expect(streams()[0]!.markdown).toBe("# Title");
     for (let i = 0; i < 30; i++) writer.write("0123456789");
     await until("appends", () => (calls("chat.appendStream").length >= 2 ? true : null));
@@ -68,7 +68,7 @@ describe("StreamWriter", () => {
   it("sends what is waiting after maxWaitMs even when it is short", async () => {
     const { writer, streams, calls } = writerIn({ minChars: 10_000, maxWaitMs: 50 });
     writer.write("first");
-    await until("stream started", () => streams()[0]);
+    await until("stream started", () => writer.open);
     writer.write(" and a little more");
     await until("timed append", () => (calls("chat.appendStream").length === 1 ? true : null));
     expect(streams()[0]!.markdown).toBe("first and a little more");
@@ -89,11 +89,16 @@ describe("StreamWriter", () => {
     for (const s of streams()) expect(s.markdown!.length).toBeLessThanOrEqual(12_000);
     expect(streams().every((s) => s.streaming === false)).toBe(true);
     expect(streams()[0]!.markdown).toBe("Before the lifetime ends.");
+    // A fresh message drops the blank lines it would start with; every word is there once, in order.
+    const words = (text: string) => text.split(/\s+/).filter(Boolean);
+    expect(streams().some((st) => st.markdown!.startsWith("\n"))).toBe(false);
     expect(
-      streams()
-        .map((s) => s.markdown)
-        .join(""),
-    ).toBe(`Before the lifetime ends. After it.${paragraph.repeat(10)}`.replace(/^\n+/, ""));
+      words(
+        streams()
+          .map((st) => st.markdown)
+          .join("\n"),
+      ),
+    ).toEqual(words(`Before the lifetime ends. After it.${paragraph.repeat(10)}`));
   });
 
   it("replays into a fresh stream the text Slack refused after ending a stream", async () => {
@@ -123,5 +128,30 @@ describe("StreamWriter", () => {
     } finally {
       slack.set({ rateLimit: null });
     }
+  });
+
+  it("puts blocks under the text when it stops, and the fake refuses feedback buttons Slack would refuse", async () => {
+    const { writer, streams, calls } = writerIn();
+    writer.write("A draft.");
+    await writer.drain();
+    const feedback = (negative: unknown) => ({
+      type: "context_actions" as const,
+      elements: [
+        {
+          type: "feedback_buttons" as const,
+          action_id: "draft_feedback",
+          positive_button: { text: { type: "plain_text" as const, text: "👍" }, value: "up:g1" },
+          negative_button: negative as { text: { type: "plain_text"; text: string }; value: string },
+        },
+      ],
+    });
+    const ts = streams()[0]!.ts;
+    await expect(
+      client.chat.stopStream({ channel: streams()[0]!.channel, ts, blocks: [feedback(undefined)] }),
+    ).rejects.toMatchObject({ data: { error: "invalid_blocks" } });
+    const good = feedback({ text: { type: "plain_text", text: "👎" }, value: "down:g1" });
+    expect(await writer.close([good])).toBe(ts);
+    expect(streams()[0]!.blocks).toEqual([good]);
+    expect(calls("chat.stopStream").map((c) => c.response.ok)).toEqual([false, true]);
   });
 });
