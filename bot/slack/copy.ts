@@ -21,6 +21,7 @@ export const ACTIONS = {
   download: "download_markdown",
   retry: "retry",
   stop: "stop",
+  feedback: "draft_feedback",
 } as const;
 
 const T = {
@@ -111,6 +112,13 @@ const T = {
       stopped: (n: number) =>
         `:octagonal_sign: Stopped at your request — ${n} ${n === 1 ? "section" : "sections"} posted. It doesn't count against your quota.`,
     },
+    live: {
+      status: "is writing your draft…",
+      loading: ["Reading the reference articles…", "Outlining the sections…", "Writing the first lines…"],
+      card: ":hourglass_flowing_sand: Writing — the draft appears above as it is written.",
+      helpful: "Helpful",
+      notHelpful: "Not helpful",
+    },
   },
   th: {
     writing: "กำลังเขียน",
@@ -193,6 +201,13 @@ const T = {
       stop: "หยุด",
       stopped: (n: number) => `:octagonal_sign: หยุดตามที่ขอแล้ว — ส่งไปแล้ว ${n} ส่วน ครั้งนี้ไม่นับในโควตาของคุณ`,
     },
+    live: {
+      status: "กำลังเขียนบทความให้คุณ…",
+      loading: ["กำลังอ่านบทความอ้างอิง…", "กำลังวางโครงเรื่อง…", "กำลังเขียนย่อหน้าแรก…"],
+      card: ":hourglass_flowing_sand: กำลังเขียน — บทความจะปรากฏด้านบนระหว่างที่เขียน",
+      helpful: "มีประโยชน์",
+      notHelpful: "ไม่มีประโยชน์",
+    },
   },
 } satisfies Record<Language, unknown>;
 
@@ -230,17 +245,21 @@ export function parentMessage(
   ]
     .filter(Boolean)
     .join(" · ");
-  const title = `:memo: *${t.writing}: ${escapeText(request.topic)}*`;
+  // Only while writing does the title say so: a finished, failed or stopped draft is just its topic.
+  const writing = stillWriting(status);
+  const title = writing
+    ? `:memo: *${t.writing}: ${escapeText(request.topic)}*`
+    : `:memo: *${escapeText(request.topic)}*`;
   const lines = [title, `${escapeText(facts)} · ${t.requestedBy(requester)}`];
   if (request.keywords.length) lines.push(`_${escapeText(request.keywords.join(", "))}_`);
   if (note) lines.push(`${t.note} ${escapeText(note)}`);
   const statusText = statusLine(request.language, status);
   return {
-    text: `${t.writing}: ${request.topic}`,
+    text: writing ? `${t.writing}: ${request.topic}` : request.topic,
     blocks: [
       { type: "section", text: { type: "mrkdwn", text: lines.join("\n") } },
       { type: "context", elements: [{ type: "mrkdwn", text: statusText }] },
-      ...(generationId && stillWriting(status) ? [stopActions(t.conversation.stop, generationId)] : []),
+      ...(generationId && writing ? [stopActions(t.conversation.stop, generationId)] : []),
     ],
   };
 }
@@ -260,6 +279,51 @@ function stopActions(label: string, generationId: string): KnownBlock {
         action_id: ACTIONS.stop,
         value: generationId,
         style: "danger",
+      },
+    ],
+  };
+}
+
+/** A draft under the person's own message: the Stop button while it is being written. */
+export function writingCard(language: Language, generationId: string, note?: string): Message {
+  const t = T[language];
+  const line = note ? `${t.live.card}\n${t.note} ${escapeText(note)}` : t.live.card;
+  return {
+    text: line,
+    blocks: [
+      { type: "context", elements: [{ type: "mrkdwn", text: line }] },
+      stopActions(t.conversation.stop, generationId),
+    ],
+  };
+}
+
+/** assistant.threads.setStatus while the model thinks (Slack rotates at most 10 loading messages). */
+export function thinkingStatus(language: Language): { status: string; loading: string[] } {
+  return { status: T[language].live.status, loading: T[language].live.loading.slice(0, 10) };
+}
+
+/** Under a stopped draft's text: what was posted, and that it was given back. */
+export function stoppedMessage(language: Language, chunksDelivered: number): Message {
+  return plain(T[language].conversation.stopped(chunksDelivered));
+}
+
+/** 👍/👎 under a draft (a context_actions block); the value says which vote on which version. */
+export function feedbackBlock(language: Language, generationId: string): KnownBlock {
+  const t = T[language].live;
+  const side = (emoji: string, label: string, vote: "up" | "down") => ({
+    text: { type: "plain_text" as const, text: emoji },
+    value: `${vote}:${generationId}`,
+    accessibility_label: label,
+  });
+  return {
+    type: "context_actions",
+    block_id: "draft_feedback",
+    elements: [
+      {
+        type: "feedback_buttons",
+        action_id: ACTIONS.feedback,
+        positive_button: side("👍", t.helpful, "up"),
+        negative_button: side("👎", t.notHelpful, "down"),
       },
     ],
   };
@@ -317,6 +381,7 @@ export function closingMessage(o: {
           button(t.download, ACTIONS.download, "primary"),
         ],
       },
+      feedbackBlock(o.request.language, o.generationId),
       { type: "context", elements: [{ type: "mrkdwn", text: t.regenerateHint }] },
     ],
   };

@@ -1,5 +1,4 @@
 import type { ChatPostMessageArguments, WebClient } from "@slack/web-api";
-import { z } from "zod";
 import { moveDraftConversation } from "../../core/conversation/drafts.ts";
 import type { Database } from "../../core/db/client.ts";
 import type {
@@ -14,58 +13,53 @@ import type {
 } from "../../core/deliver/sink.ts";
 import type { ArticleRequest, Chunk } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
-import { readJson } from "../../core/records/json.ts";
 import { canShorten } from "../../core/request/rules.ts";
 import type { ShortMemory } from "../shared/memory.ts";
 import { waitingMessage } from "./answers.ts";
 import { slackErrorCode } from "./client.ts";
-import { closingMessage, failureMessage, type Message, parentMessage, type Status, words } from "./copy.ts";
+import {
+  closingMessage,
+  failureMessage,
+  type Message,
+  parentMessage,
+  type Status,
+  stoppedMessage,
+  words,
+} from "./copy.ts";
+import { readSlackDeliveryState, type SlackDeliveryState } from "./delivery-state.ts";
 import { readDestination, type SlackDestination } from "./destination.ts";
 import { waitingNoticeKey } from "./intake.ts";
 import { draftBlocks, fallbackText, SECTION_MAX_CHARS } from "./mrkdwn.ts";
 import type { ChannelPacer } from "./pacer.ts";
+import {
+  NO_STREAM_FOR_APP,
+  type OpenStream,
+  STREAM_LIMITS,
+  type StreamLimits,
+  StreamWriter,
+} from "./stream.ts";
+import { ThreadStatus } from "./thread-status.ts";
 
 /**
- * A draft in a Slack thread: a parent message saying what is being written (with a live
- * status), the draft as thread replies while the model writes, then a closing message with
- * word count, sources and buttons.
+ * A draft in a Slack thread. A mention or a DM is answered under the person's own message
+ * (`thread_ts = event.thread_ts ?? event.ts`); a form, which has no message of its own, gets a
+ * top-level parent that says what is being written. While the model thinks, the thread shows
+ * `assistant.threads.setStatus` with loading messages; then the draft streams into one reply
+ * as the model writes it (see StreamWriter), and `chat.stopStream` puts the closing blocks
+ * (word count, sources, 👍/👎, Regenerate / Shorten / Download) under the text. While writing,
+ * a small card with a Stop button sits in the thread (the parent itself, for a form); it goes
+ * when the draft reaches a final state.
  *
- * Native streaming first (chat.startStream/appendStream/stopStream): each completed chunk is
- * appended to a streamed reply, and a new streamed reply starts before one would pass Slack's
- * 12,000 characters of markdown. When streaming is not available to the app, or a stream has
- * expired (`message_not_in_streaming_state`, after a few idle minutes or a worker restart),
- * each chunk becomes its own reply (chat.postMessage, mrkdwn blocks) and the parent is kept
- * current with chat.update.
+ * When streaming is not available to the app, is throttled (429 on chat.startStream, Tier 2)
+ * or cannot start here, each chunk becomes its own reply (chat.postMessage, mrkdwn blocks) and
+ * the closing message carries the same blocks.
  *
  * Everything needed to continue is saved with the generation (see SlackDeliveryState), so a
  * job retried on another worker keeps the same thread and never posts a chunk twice.
  */
 
-export const STREAM_MAX_CHARS = 12_000;
-const SlackDeliveryStateSchema = z.object({
-  /** Where the thread is (a DM's D… id once Slack resolved it, or the DM fallback). */
-  channel: z.string().optional(),
-  parentTs: z.string().optional(),
-  /** The thread the replies go to: the parent, or the thread the request came from. */
-  rootTs: z.string().optional(),
-  /** The streamed reply being appended to, and how much markdown it holds. */
-  streamTs: z.string().nullable().optional(),
-  streamChars: z.number().optional(),
-  /** "off" once this draft fell back to plain messages. */
-  streaming: z.literal("off").optional(),
-  /** Chunk indexes already in the thread. */
-  posted: z.array(z.number().int()).optional(),
-  closedTs: z.string().optional(),
-});
-export type SlackDeliveryState = z.infer<typeof SlackDeliveryStateSchema>;
-
-/** The Slack part of a generation's delivery state, as this sink saved it. */
-export function readSlackDeliveryState(state: unknown): SlackDeliveryState {
-  return readJson(SlackDeliveryStateSchema, state, "Generation.deliveryState (Slack)");
-}
-
 export interface SlackSinkDeps {
-  /** To move a new draft's conversation to the thread its parent message starts. */
+  /** To move a form's draft to the thread its parent message starts. */
   db: Database;
   client: WebClient;
   pacer: ChannelPacer;
@@ -79,17 +73,10 @@ export interface SlackSinkDeps {
   statusIntervalMs: number;
   /** Shared with the front desk, so a waiting draft's notice is posted once. */
   memory: ShortMemory;
+  /** Streaming cadence and Slack's stream limits (tests shrink them). */
+  stream?: Partial<StreamLimits>;
 }
 
-/** Errors after which this draft is better posted as plain messages. */
-const NO_STREAM_FOR_APP = new Set([
-  "unknown_method",
-  "method_deprecated",
-  "not_allowed_token_type",
-  "missing_scope",
-  "feature_not_enabled",
-  "not_authorized",
-]);
 /** The channel cannot take the bot's messages: fall back to the requester's DM with the app. */
 const UNREACHABLE = new Set([
   "channel_not_found",
@@ -121,6 +108,11 @@ class SlackSink implements ChatSink {
   /** A revision's parent says what it changes ("Revising: make it shorter"). */
   private note: string | undefined;
   private lastStatusAt = 0;
+  private writer: StreamWriter | null = null;
+  /** The model's text reaches this sink as deltas: chunks only mark what is recorded. */
+  private fed = false;
+  private wroteChunks = false;
+  private readonly live: ThreadStatus;
 
   constructor(
     private readonly deps: SlackSinkDeps,
@@ -128,6 +120,14 @@ class SlackSink implements ChatSink {
   ) {
     this.dest = readDestination(ctx.destination);
     this.state = readSlackDeliveryState(ctx.state);
+    this.live = new ThreadStatus({
+      client: deps.client,
+      logger: deps.logger,
+      post: (message) => this.post({ channel: this.channel(), thread_ts: this.state.rootTs, ...message }),
+      channel: () => this.channel(),
+      threadTs: () => this.state.rootTs,
+      card: { get: () => this.state.cardTs, save: (cardTs) => this.save({ cardTs }) },
+    });
   }
 
   async start(header: DraftHeader): Promise<void> {
@@ -135,60 +135,51 @@ class SlackSink implements ChatSink {
     this.generationId = header.generationId;
     this.note = header.revision ? revisionNote(header.request, header.revision) : this.dest.note;
     const status: Status = header.cacheHit ? "cache" : header.resumed ? "resumed" : "writing";
-    if (this.state.parentTs) return void (await this.setStatus(status, true));
-    const message = parentMessage(header.request, this.dest.user, status, this.note, this.generationId);
-    let posted: { channel: string; ts: string };
-    let rootTs: string;
-    try {
-      posted = await this.post({ channel: this.dest.channel, thread_ts: this.dest.threadTs, ...message });
-      rootTs = this.dest.threadTs ?? posted.ts;
-    } catch (error) {
-      if (!UNREACHABLE.has(slackErrorCode(error) ?? "")) throw error;
-      // Invited nowhere (a form sent from a private channel): the DM with the app always works.
-      posted = await this.post({ channel: this.dest.user, ...message });
-      rootTs = posted.ts;
+    if (this.state.rootTs) {
+      await this.setStatus(status, true);
+    } else {
+      if (this.dest.threadTs) await this.save({ channel: this.dest.channel, rootTs: this.dest.threadTs });
+      else await this.postParent(header, status);
     }
-    await this.save({ channel: posted.channel, parentTs: posted.ts, rootTs });
-    // From now on the draft's conversation is the thread it is in, so a reply there revises it.
-    await moveDraftConversation(this.deps.db, header.generationId, {
-      platform: "SLACK",
-      channel: posted.channel,
-      threadTs: rootTs,
-    });
-    this.lastStatusAt = Date.now();
+    if (!header.cacheHit) await this.live.think(true, header.request.language);
+  }
+
+  draftDelta(text: string): void {
+    if (!this.canStream()) return;
+    this.fed = true;
+    this.streamWriter().write(text);
   }
 
   async postChunk(chunk: Chunk): Promise<void> {
     if (this.state.posted?.includes(chunk.index)) return;
-    const streamed = this.canStream() && (await this.streamChunk(chunk));
-    if (!streamed)
-      await this.post({
-        channel: this.channel(),
-        thread_ts: this.state.rootTs,
-        text: fallbackText(chunk.text),
-        blocks: draftBlocks(chunk.text),
-      });
-    const posted = [...(this.state.posted ?? []), chunk.index];
-    await this.save({ posted });
-    await this.setStatus({ progress: posted.length }, false);
+    await this.show([chunk]);
+    await this.recordPosted([chunk.index]);
+  }
+
+  async postChunks(chunks: Chunk[]): Promise<void> {
+    const unsent = chunks.filter((c) => !this.state.posted?.includes(c.index));
+    await this.show(unsent);
+    await this.recordPosted(unsent.map((c) => c.index));
   }
 
   async finish(summary: DraftSummary): Promise<void> {
     this.request = summary.request;
     if (this.state.closedTs) return;
-    await this.endStream();
-    const message = closingMessage({
-      ...summary,
-      canShorten: canShorten(summary.request.targetWords),
-    });
-    await this.setStatus({ done: summary.words }, true);
-    const closed = await this.post({ channel: this.channel(), thread_ts: this.state.rootTs, ...message });
-    await this.save({ closedTs: closed.ts });
+    const message = closingMessage({ ...summary, canShorten: canShorten(summary.request.targetWords) });
+    const attachedTo = await this.endStream(message.blocks);
+    if (attachedTo) await this.save({ closedTs: attachedTo });
+    else {
+      const closed = await this.post({ channel: this.channel(), thread_ts: this.state.rootTs, ...message });
+      await this.save({ closedTs: closed.ts });
+    }
+    await this.endWriting({ done: summary.words });
   }
 
   async fail(failure: DraftFailure): Promise<void> {
     this.request = failure.request;
-    await this.endStream().catch(() => undefined);
+    await this.endStream();
+    // The final state first: the status cleared and the card gone before the apology.
+    await this.endWriting("failed");
     const message = failureMessage({
       generationId: failure.generationId,
       language: failure.request.language,
@@ -205,14 +196,18 @@ class SlackSink implements ChatSink {
       if (!UNREACHABLE.has(slackErrorCode(error) ?? "")) throw error;
       await this.post({ channel: this.dest.user, ...message });
     }
-    await this.setStatus("failed", true);
   }
 
   async stopped(stop: DraftStopped): Promise<void> {
     this.request = stop.request;
     this.generationId = stop.generationId;
-    await this.endStream().catch(() => undefined);
-    await this.setStatus({ stopped: stop.chunksDelivered }, true);
+    const note = stoppedMessage(stop.request.language, stop.chunksDelivered);
+    const attachedTo = await this.endStream(note.blocks);
+    if (!attachedTo && !this.state.parentTs && this.state.rootTs)
+      await this.post({ channel: this.channel(), thread_ts: this.state.rootTs, ...note }).catch(
+        () => undefined,
+      );
+    await this.endWriting({ stopped: stop.chunksDelivered });
   }
 
   async waiting(wait: DraftWaiting): Promise<void> {
@@ -224,86 +219,132 @@ class SlackSink implements ChatSink {
     );
   }
 
+  /** A form has no message of its own: a top-level parent starts the draft's thread. */
+  private async postParent(header: DraftHeader, status: Status): Promise<void> {
+    const message = parentMessage(header.request, this.dest.user, status, this.note, this.generationId);
+    let posted: { channel: string; ts: string };
+    try {
+      posted = await this.post({ channel: this.dest.channel, ...message });
+    } catch (error) {
+      if (!UNREACHABLE.has(slackErrorCode(error) ?? "")) throw error;
+      // Invited nowhere (a form sent from a private channel): the DM with the app always works.
+      posted = await this.post({ channel: this.dest.user, ...message });
+    }
+    await this.save({ channel: posted.channel, parentTs: posted.ts, rootTs: posted.ts });
+    // From now on the draft's conversation is the thread it is in, so a reply there revises it.
+    await moveDraftConversation(this.deps.db, header.generationId, {
+      platform: "SLACK",
+      channel: posted.channel,
+      threadTs: posted.ts,
+    });
+    this.lastStatusAt = Date.now();
+  }
+
   // ---- streaming ----
 
   private canStream(): boolean {
-    return Date.now() >= this.deps.streaming.unavailableUntil && this.state.streaming !== "off";
-  }
-
-  /** True when the chunk went into a streamed reply; false when this draft should post instead. */
-  private async streamChunk(chunk: Chunk): Promise<boolean> {
-    const channel = this.channel();
-    try {
-      const open = this.state.streamTs;
-      if (open && (this.state.streamChars ?? 0) + 2 + chunk.text.length <= STREAM_MAX_CHARS) {
-        await this.deps.pacer.run(channel, () =>
-          this.deps.client.chat.appendStream({ channel, ts: open, markdown_text: `\n\n${chunk.text}` }),
-        );
-        await this.save({ streamChars: (this.state.streamChars ?? 0) + 2 + chunk.text.length });
-        return true;
-      }
-      if (open) await this.endStream();
-      // Slack wants the recipient in every context (DMs included), or stopping the stream fails.
-      const started = await this.deps.pacer.run(channel, () =>
-        this.deps.client.chat.startStream({
-          channel,
-          thread_ts: this.state.rootTs!,
-          markdown_text: chunk.text,
-          recipient_user_id: this.dest.user,
-          recipient_team_id: this.dest.teamId,
-        }),
-      );
-      await this.save({ streamTs: started.ts ?? null, streamChars: chunk.text.length });
-      return Boolean(started.ts);
-    } catch (error) {
-      const code = slackErrorCode(error);
-      if (code === null || code === "ratelimited") throw error; // transport trouble: the job retries
-      if (NO_STREAM_FOR_APP.has(code))
-        this.deps.streaming.unavailableUntil = Date.now() + this.deps.streaming.retryMs;
-      this.deps.logger.info(
-        { code, channel },
-        "slack streaming unavailable for this draft; posting messages instead",
-      );
-      await this.save({ streaming: "off", streamTs: null, streamChars: 0 });
-      return false;
-    }
-  }
-
-  private async endStream(): Promise<void> {
-    const ts = this.state.streamTs;
-    if (!ts) return;
-    try {
-      await this.deps.pacer.run(this.channel(), () =>
-        this.deps.client.chat.stopStream({ channel: this.channel(), ts }),
-      );
-    } catch (error) {
-      // An expired stream is already final; anything else must not lose the closing message.
-      this.deps.logger.info(
-        { code: slackErrorCode(error) },
-        "could not stop a slack stream; it ends on its own",
-      );
-    }
-    await this.save({ streamTs: null, streamChars: 0 });
-  }
-
-  // ---- plumbing ----
-
-  private channel(): string {
-    return this.state.channel ?? this.dest.channel;
-  }
-
-  private async post(
-    args: { channel: string; thread_ts?: string } & Message,
-  ): Promise<{ channel: string; ts: string }> {
-    const res = await this.deps.pacer.run(args.channel, () =>
-      this.deps.client.chat.postMessage({
-        ...args,
-        unfurl_links: false,
-        unfurl_media: false,
-      } as ChatPostMessageArguments),
+    return (
+      Date.now() >= this.deps.streaming.unavailableUntil &&
+      this.state.streaming !== "off" &&
+      !this.writer?.unavailable
     );
-    if (res.channel && res.channel !== args.channel) this.deps.pacer.note(res.channel);
-    return { channel: res.channel ?? args.channel, ts: res.ts! };
+  }
+
+  private streamWriter(): StreamWriter {
+    if (this.writer) return this.writer;
+    const s = this.state;
+    const open: OpenStream | null = s.streamTs
+      ? { ts: s.streamTs, chars: s.streamChars ?? 0, startedAt: s.streamStartedAt ?? 0 }
+      : null;
+    this.writer = new StreamWriter({
+      client: this.deps.client,
+      pacer: this.deps.pacer,
+      logger: this.deps.logger,
+      limits: { ...STREAM_LIMITS, ...this.deps.stream },
+      channel: this.channel(),
+      threadTs: this.state.rootTs!,
+      recipient: { user: this.dest.user, team: this.dest.teamId },
+      open,
+      onOpen: (o) => {
+        this.state = { ...this.state, streamTs: o.ts, streamChars: o.chars, streamStartedAt: o.startedAt };
+        void this.ctx
+          .saveState({ streamTs: o.ts, streamChars: o.chars, streamStartedAt: o.startedAt })
+          .catch(() => undefined);
+        void this.liveText();
+      },
+    });
+    return this.writer;
+  }
+
+  /** Puts chunks in the thread: streamed (already, when fed by deltas), else as messages. */
+  private async show(chunks: Chunk[]): Promise<void> {
+    if (!chunks.length) return;
+    if (this.canStream()) {
+      const writer = this.streamWriter();
+      if (!this.fed) {
+        // Whole chunks (a cache hit, or a platform run without deltas): one write, so they go in one call.
+        const text = chunks.map((c) => c.text).join("\n\n");
+        writer.write(this.state.posted?.length || this.wroteChunks ? `\n\n${text}` : text);
+        this.wroteChunks = true;
+      }
+      await writer.drain();
+      if (!writer.unavailable) return;
+      await this.streamingOff(writer.unavailable);
+    }
+    for (const c of chunks)
+      await this.post({
+        channel: this.channel(),
+        thread_ts: this.state.rootTs,
+        text: fallbackText(c.text),
+        blocks: draftBlocks(c.text),
+      });
+    await this.liveText();
+  }
+
+  /** Text is visible: the thinking status goes, a draft without a parent gets its Stop card. */
+  private async liveText(): Promise<void> {
+    if (!this.request) return;
+    await this.live.think(false, this.request.language);
+    if (!this.state.parentTs && this.generationId)
+      await this.live.showCard(this.request.language, this.generationId, this.note);
+  }
+
+  private async streamingOff(code: string): Promise<void> {
+    if (NO_STREAM_FOR_APP.has(code))
+      this.deps.streaming.unavailableUntil = Date.now() + this.deps.streaming.retryMs;
+    this.deps.logger.info(
+      { code, channel: this.channel() },
+      "slack streaming unavailable for this draft; posting messages instead",
+    );
+    await this.save({ streaming: "off", streamTs: null, streamChars: 0 });
+  }
+
+  private async recordPosted(indexes: number[]): Promise<void> {
+    if (!indexes.length) return;
+    const posted = [...(this.state.posted ?? []), ...indexes];
+    await this.save({ posted, ...(this.writer?.open ? { streamChars: this.writer.open.chars } : {}) });
+    await this.setStatus({ progress: posted.length }, false);
+  }
+
+  /** Stops the stream if one is open; the ts of the message `blocks` went under, or null. */
+  private async endStream(blocks?: Message["blocks"]): Promise<string | null> {
+    if (!this.writer && !this.state.streamTs) return null;
+    const writer = this.streamWriter();
+    const attachedTo = await writer.close(blocks).catch((error) => {
+      this.deps.logger.info({ err: (error as Error).message }, "could not finish a slack stream");
+      return null;
+    });
+    writer.dispose();
+    await this.save({ streamTs: null, streamChars: 0 });
+    return attachedTo;
+  }
+
+  // ---- the parent's line, and final states ----
+
+  /** A final state: no "Writing…" stays behind (the card goes, the parent says how it ended). */
+  private async endWriting(status: Status): Promise<void> {
+    if (this.request) await this.live.end(this.request.language);
+    await this.setStatus(status, true);
   }
 
   /** The parent's status line; while writing at most every statusIntervalMs, final states always. */
@@ -325,6 +366,26 @@ class SlackSink implements ChatSink {
       // A status line is worth less than the draft: never fail delivery over it.
       this.deps.logger.info({ code: slackErrorCode(error) }, "could not update the slack parent status");
     }
+  }
+
+  // ---- plumbing ----
+
+  private channel(): string {
+    return this.state.channel ?? this.dest.channel;
+  }
+
+  private async post(
+    args: { channel: string; thread_ts?: string } & Message,
+  ): Promise<{ channel: string; ts: string }> {
+    const res = await this.deps.pacer.run(args.channel, () =>
+      this.deps.client.chat.postMessage({
+        ...args,
+        unfurl_links: false,
+        unfurl_media: false,
+      } as ChatPostMessageArguments),
+    );
+    if (res.channel && res.channel !== args.channel) this.deps.pacer.note(res.channel);
+    return { channel: res.channel ?? args.channel, ts: res.ts! };
   }
 
   private async save(patch: Partial<SlackDeliveryState>): Promise<void> {

@@ -22,6 +22,18 @@ export interface ChatSink {
    */
   postChunk(chunk: Chunk): Promise<void>;
   /**
+   * The model's text as it arrives, before the chunker has a whole chunk. Optional: a sink that
+   * can show text as it is written (Slack's streamed message) shows it from here, and then treats
+   * `postChunk` as "this much is recorded" rather than as the text to show. Must return at once
+   * (buffer, send in the background); it is called for every model delta.
+   */
+  draftDelta?(text: string): void;
+  /**
+   * A finished draft at once (a topic-cache hit): all its chunks in one call. Optional; without
+   * it each chunk goes through `postChunk`. The pipeline records them all after it returns.
+   */
+  postChunks?(chunks: Chunk[]): Promise<void>;
+  /**
    * Post the end: whatever the sink still holds, then the closing message. The generation is
    * DELIVERED only after this returns, and the conversation's next turn waits for it. It may be
    * called again after a crash (the draft is not written twice; `finish` runs again from the

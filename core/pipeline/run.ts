@@ -363,6 +363,7 @@ class ArticleRun {
       for await (const event of this.deps.generator.stream(prompt, { model, signal: this.watch.signal })) {
         if (event.type === "delta") {
           this.streamed += event.text;
+          this.sink.draftDelta?.(event.text);
           for (const c of chunker.push(event.text)) await this.post(c, resumed);
         } else
           this.usage.push({
@@ -438,13 +439,18 @@ class ArticleRun {
   private async deliverAll(draft: string): Promise<void> {
     const chunker = new Chunker({ maxChars: this.sink.maxChunkChars });
     this.text = "";
+    const unsent: Chunk[] = [];
     for (const c of [...chunker.push(draft), ...chunker.end()]) {
-      if (c.index < this.delivered) {
-        this.text += c.text;
-        continue;
-      }
-      await this.post(c, false);
+      if (c.index < this.delivered) this.text += c.text;
+      else unsent.push(c);
     }
+    if (!this.sink.postChunks || !unsent.length) {
+      for (const c of unsent) await this.post(c, false);
+      return;
+    }
+    // One call for the whole draft: a platform that can show it at once does not replay it piece by piece.
+    await this.sink.postChunks(unsent);
+    for (const c of unsent) await this.record(c, c);
   }
 
   private async post(chunk: Chunk, continuing: boolean): Promise<void> {
@@ -452,6 +458,11 @@ class ArticleRun {
     const numbered = continuing ? { ...chunk, index: chunk.index + this.g.chunksDelivered } : chunk;
     if (numbered.index < this.delivered) return;
     await this.sink.postChunk(numbered);
+    await this.record(chunk, numbered);
+  }
+
+  /** A chunk is in the chat: count it, so a later attempt never posts it again. */
+  private async record(chunk: Chunk, numbered: Chunk): Promise<void> {
     this.postedAny = true;
     this.firstChunkAt ??= Date.now();
     this.text += (this.text && !this.text.endsWith("\n") ? "\n\n" : "") + chunk.text;

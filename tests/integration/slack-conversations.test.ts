@@ -3,8 +3,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SlackDeliveryState } from "../../bot/slack/delivery-state.ts";
 import { slackPlatform } from "../../bot/slack/index.ts";
-import type { SlackDeliveryState } from "../../bot/slack/sink.ts";
 import type { AppContext } from "../../core/app.ts";
 import { loadConfig } from "../../core/config.ts";
 import { openDatabase } from "../../core/db/client.ts";
@@ -137,7 +137,8 @@ describe.each([
     const full = await app.db.prisma.generation.findUniqueOrThrow({
       where: { id: v1.id },
     });
-    return { channel, user, v1: full, thread: stateOf(full).parentTs! };
+    expect(stateOf(full).rootTs).toBe(sent.ts); // the draft is under the person's own message
+    return { channel, user, v1: full, thread: sent.ts };
   }
 
   it("revises the draft from a mention in its thread: the previous version in the prompt, the new one in the same thread, no article slot", async () => {
@@ -160,9 +161,14 @@ describe.each([
     expect(prompt.messages[1]!.content).toContain(`<draft>\n${v1.draft}\n</draft>`);
     expect(prompt.messages[1]!.content).toContain("make it shorter");
     expect(stateOf(v2).rootTs).toBe(thread);
-    const parent = slack.messages(channel).find((m) => m.ts === stateOf(v2).parentTs)!;
-    expect(parent.threadTs).toBe(thread);
-    expect(JSON.stringify(parent.blocks)).toContain("A shorter version of about");
+    expect(slack.messages(channel).find((m) => m.ts === stateOf(v2).closedTs)!.threadTs).toBe(thread);
+    // While it was written, its Stop card said what the new version changes.
+    const card = slack
+      .callsTo("chat.postMessage")
+      .find(
+        (c) => c.args.thread_ts === thread && JSON.stringify(c.args.blocks ?? "").includes("shorter version"),
+      );
+    expect(card).toBeDefined();
     expect(topLevelBotMessages(channel)).toHaveLength(topLevel);
     expect(await usedToday(user)).toBe(1);
   });
@@ -174,7 +180,8 @@ describe.each([
       text: "the future of digital banking in Thailand for CIOs, 400 words",
     });
     const v1 = await closed("the DM draft", () => byKey(sent.eventId));
-    const thread = stateOf(v1).parentTs!;
+    const thread = stateOf(v1).rootTs!;
+    expect(thread).toBe(sent.ts);
     const topLevel = topLevelBotMessages(sent.channel).length;
     await slack.directMessage(server.url, { user, text: "translate to Thai", threadTs: thread });
     const v2 = await revisionOf(v1.id);
@@ -255,12 +262,15 @@ describe.each([
       });
       const g = await until("the draft being written", async () => {
         const row = await byKey(sent.eventId);
-        return row && row.chunksDelivered >= 1 ? row : null;
+        return row && row.chunksDelivered >= 1 && stateOf(row).cardTs ? row : null;
       });
-      const parent = slack.messages(channel).find((m) => m.ts === stateOf(g).parentTs)!;
-      expect(buttonsOf(parent)).toEqual(["stop"]);
+      // No parent of the bot's: the Stop button is on a small card in the person's thread.
+      expect(stateOf(g).parentTs).toBeUndefined();
+      const card = slack.messages(channel).find((m) => m.ts === stateOf(g).cardTs)!;
+      expect(card.threadTs).toBe(sent.ts);
+      expect(buttonsOf(card)).toEqual(["stop"]);
       const request = chatCalls().at(-1)!;
-      await slack.clickButton(server.url, parent, "stop", user);
+      await slack.clickButton(server.url, card, "stop", user);
       const stopped = await until("the draft stopped", async () => {
         const row = await app.db.prisma.generation.findUniqueOrThrow({
           where: { id: g.id },
@@ -268,12 +278,18 @@ describe.each([
         });
         return row.status === "CANCELLED" ? row : null;
       });
-      await until("the parent marked stopped", () =>
-        JSON.stringify(slack.messages(channel).find((m) => m.ts === parent.ts)!.blocks).includes(
-          "Stopped at your request",
-        ),
+      // A final state: the streamed text ends with the stopped note, and the card is gone.
+      const streamed = await until("the stream marked stopped", () =>
+        slack
+          .thread(channel, sent.ts)
+          .find(
+            (m) =>
+              m.via === "chat.startStream" &&
+              JSON.stringify(m.blocks ?? "").includes("Stopped at your request"),
+          ),
       );
-      expect(buttonsOf(slack.messages(channel).find((m) => m.ts === parent.ts)!)).toEqual([]);
+      expect(streamed.streaming).toBe(false);
+      await until("the card removed", () => !slack.messages(channel).some((m) => m.ts === card.ts));
       expect(request.aborted).toBe(true);
       expect(stopped.outputTokens).toBeGreaterThan(0);
       expect(stopped.tokenUsage.some((u) => u.operation === "CHAT" && u.outputTokens > 0)).toBe(true);
@@ -317,7 +333,7 @@ describe.each([
         const row = await byKey(sent.eventId);
         return row && row.chunksDelivered >= 1 && row.status === "RUNNING" ? row : null;
       });
-      const thread = stateOf(v1).parentTs!;
+      const thread = sent.ts;
       await slack.mention(server.url, { channel, user, text: at("more formal"), threadTs: thread });
       const v2 = await revisionOf(v1.id);
       const notices = [
@@ -326,8 +342,12 @@ describe.each([
       ].filter((m) => m.text.includes("Queued"));
       expect(notices).toHaveLength(1);
       const done = await app.db.prisma.generation.findUniqueOrThrow({ where: { id: v1.id } });
-      // The revision's parent comes after the first draft's closing message: nothing interleaved.
-      expect(Number(stateOf(v2).parentTs)).toBeGreaterThan(Number(stateOf(done).closedTs));
+      // The revision's stream starts after the first draft's stream was closed: nothing interleaved.
+      const closedV1 = slack.callsTo("chat.stopStream").find((c) => c.args.ts === stateOf(done).closedTs)!;
+      const startedV2 = slack
+        .callsTo("chat.startStream")
+        .find((c) => c.response.ts === stateOf(v2).closedTs)!;
+      expect(startedV2.seq).toBeGreaterThan(closedV1.seq);
       expect(v2.instruction).toBe("more formal");
       expect((v2.request as { tone?: string }).tone).toBe("executive");
     } finally {

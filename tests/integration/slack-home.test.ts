@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readSlackDeliveryState } from "../../bot/slack/delivery-state.ts";
 import { slackPlatform } from "../../bot/slack/index.ts";
-import type { SlackDeliveryState } from "../../bot/slack/sink.ts";
 import type { AppContext } from "../../core/app.ts";
 import { createGenerator } from "../../core/generate/index.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
@@ -63,7 +63,7 @@ describe("Slack's App Home, agent DM and Thai on PostgreSQL + Redis", () => {
   const delivered = (eventId: string) =>
     until(`the draft of ${eventId}`, async () => {
       const g = await app.db.prisma.generation.findUnique({ where: { requestKey: `SLACK:${eventId}` } });
-      const state = (g?.deliveryState ?? {}) as SlackDeliveryState;
+      const state = readSlackDeliveryState(g?.deliveryState ?? {});
       return g?.status === "DELIVERED" && state.closedTs ? g : null;
     });
   const tierOf = async (externalId: string) =>
@@ -89,7 +89,7 @@ describe("Slack's App Home, agent DM and Thai on PostgreSQL + Redis", () => {
       text: "AI in retail for executives, 600 words",
     });
     const draft = await delivered(sent.eventId);
-    const thread = ((draft.deliveryState ?? {}) as SlackDeliveryState).parentTs!;
+    const thread = readSlackDeliveryState(draft.deliveryState ?? {}).rootTs!;
 
     const opened = await slack.openHome(server.url, { user, tab: "home" });
     expect(opened.delivery.status).toBe(200);
@@ -171,7 +171,7 @@ describe("Slack's App Home, agent DM and Thai on PostgreSQL + Redis", () => {
     expect(title.title).toBe(draft.topic);
     const titles = slack.callsTo("assistant.threads.setTitle").length;
 
-    const thread = ((draft.deliveryState ?? {}) as SlackDeliveryState).parentTs!;
+    const thread = readSlackDeliveryState(draft.deliveryState ?? {}).rootTs!;
     await slack.directMessage(server.url, { user, text: "make it shorter", threadTs: thread });
     await until("the revision", () => app.db.prisma.generation.findFirst({ where: { revisesId: draft.id } }));
     const mention = await slack.mention(server.url, {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SlackDeliveryState } from "../../bot/slack/delivery-state.ts";
 import { slackPlatform } from "../../bot/slack/index.ts";
-import type { SlackDeliveryState } from "../../bot/slack/sink.ts";
 import type { AppContext } from "../../core/app.ts";
 import { loadConfig } from "../../core/config.ts";
 import { openDatabase } from "../../core/db/client.ts";
@@ -32,7 +32,8 @@ const id = (prefix: string) => `${prefix}${randomBytes(4).toString("hex").toUppe
 const delivered = (requestKey: string) =>
   until(`${requestKey} delivered`, async () => {
     const g = await app.db.prisma.generation.findUnique({ where: { requestKey } });
-    return g?.status === "DELIVERED" && (g.deliveryState as SlackDeliveryState | null)?.closedTs ? g : null;
+    const state = g?.deliveryState as SlackDeliveryState | null;
+    return g?.status === "DELIVERED" && state?.closedTs && !state.cardTs ? g : null;
   });
 
 function startIngress() {
@@ -94,18 +95,15 @@ describe("Slack over Socket Mode", () => {
   it("acknowledges an app_mention envelope and writes the draft in a thread", async () => {
     const channel = id("C");
     const user = id("U");
-    const body = slack.eventBody({
-      type: "app_mention",
-      user,
-      text: `<@${slack.botUserId}> AI in agriculture for policy makers, 300 words`,
-      ts: "1700000000.000200",
-      channel,
-    });
+    const text = `<@${slack.botUserId}> AI in agriculture for policy makers, 300 words`;
+    const said = slack.personSays({ channel, user, text });
+    const body = slack.eventBody({ type: "app_mention", user, text, ts: said.ts, channel });
     const ack = await slack.socket.send("events_api", body);
     expect(ack.envelopeId).toBeTruthy();
     const g = await delivered(`SLACK:${body.event_id}`);
     const state = g.deliveryState as SlackDeliveryState;
-    expect(slack.thread(channel, state.parentTs!).length).toBeGreaterThanOrEqual(3);
+    expect(state.rootTs).toBe(said.ts); // under the person's own message
+    expect(slack.thread(channel, said.ts).map((m) => m.via)).toEqual(["user", "chat.startStream"]);
     const firstCall = slack.calls.find(
       (c) =>
         c.method !== "apps.connections.open" &&
@@ -132,13 +130,9 @@ describe("Slack over Socket Mode", () => {
   it("processes a redelivered envelope (same event_id, after a reconnect) once", async () => {
     const channel = id("C");
     const user = id("U");
-    const body = slack.eventBody({
-      type: "app_mention",
-      user,
-      text: `<@${slack.botUserId}> 5G private networks for factories, 300 words`,
-      ts: "1700000000.000300",
-      channel,
-    });
+    const text = `<@${slack.botUserId}> 5G private networks for factories, 300 words`;
+    const said = slack.personSays({ channel, user, text });
+    const body = slack.eventBody({ type: "app_mention", user, text, ts: said.ts, channel });
     await slack.socket.send("events_api", body);
     await delivered(`SLACK:${body.event_id}`);
 
@@ -158,6 +152,6 @@ describe("Slack over Socket Mode", () => {
     await slack.socket.send("events_api", marker);
     await until("later envelope answered", () => slack.ephemerals.some((e) => e.channel === channel));
     expect(await app.db.prisma.generation.count({ where: { requester: { externalId: user } } })).toBe(1);
-    expect(slack.messages(channel).filter((m) => m.bot && !m.threadTs)).toHaveLength(1);
+    expect(slack.messages(channel).filter((m) => m.via === "chat.startStream")).toHaveLength(1);
   });
 });

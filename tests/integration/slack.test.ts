@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SlackDeliveryState } from "../../bot/slack/delivery-state.ts";
 import { slackPlatform } from "../../bot/slack/index.ts";
-import type { SlackDeliveryState } from "../../bot/slack/sink.ts";
 import type { AppContext } from "../../core/app.ts";
 import { createGenerator } from "../../core/generate/index.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
@@ -48,7 +48,7 @@ const settled = (requestKey: string) =>
       where: { requestKey },
       include: { requester: true, tenant: true },
     });
-    if (!g) return null;
+    if (!g || stateOf(g).cardTs) return null; // a final state removes the Stop card
     if (g.status === "DELIVERED" && stateOf(g).closedTs) return g;
     if (
       g.status === "FAILED" &&
@@ -114,7 +114,7 @@ describe("Slack: a mention becomes a streamed thread", () => {
   let channel: string;
   let eventId: string;
 
-  it("acknowledges, then posts a parent, streams the draft into its thread and closes with buttons", async () => {
+  it("acknowledges, then streams the draft under the person's own message and closes it with blocks", async () => {
     channel = id("C");
     const user = id("U");
     slack.addUser({ id: user, displayName: "Ploy", realName: "Ploy S." });
@@ -134,31 +134,61 @@ describe("Slack: a mention becomes a streamed thread", () => {
     expect(g.requester.displayName).toBe("Ploy");
     expect((g.request as any).targetWords).toBe(600);
 
+    // The person's message is the thread: no parent of the bot's, no "Writing: …" anywhere.
     const state = stateOf(g);
-    const thread = slack.thread(channel, state.parentTs!);
-    const [parent, ...replies] = thread;
-    expect(parent!.threadTs).toBeUndefined(); // a top-level message: the thread's parent
-    expect(sectionTexts(parent!)[0]).toContain("AI in healthcare");
-    expect(sectionTexts(parent!)[0]).toContain(`<@${user}>`);
-    expect(JSON.stringify(parent!.blocks)).toContain(":white_check_mark:"); // live status ended on "done"
-    expect(parent!.updates).toBeGreaterThan(0);
+    expect(state.rootTs).toBe(sent.ts);
+    expect(state.parentTs).toBeUndefined();
+    expect(slack.messages(channel).filter((m) => m.bot && !m.threadTs)).toHaveLength(0);
+    const [asked, ...replies] = slack.thread(channel, sent.ts);
+    expect(asked!.ts).toBe(sent.ts);
+    expect(JSON.stringify(slack.messages(channel))).not.toContain("Writing:");
 
-    // Native streaming: the chunks went into one streamed reply, whole and in order.
-    const streamed = replies.filter((m) => m.via === "chat.startStream");
-    expect(streamed).toHaveLength(1);
-    expect(streamed[0]!.streaming).toBe(false); // stopped before the closing message
-    expect(streamed[0]!.markdown!.replace(/\s+/g, " ").trim()).toBe(g.draft!.replace(/\s+/g, " ").trim());
-    expect(streamed[0]!.appends).toBe(g.chunksDelivered - 1);
+    // While the model thought, the thread said so with loading messages; then it was cleared.
+    const statuses = slack.statuses.filter((st) => st.threadTs === sent.ts);
+    expect(statuses[0]!.status).toBe("is writing your draft…");
+    expect(statuses[0]!.loading.length).toBeGreaterThan(0);
+    expect(statuses.at(-1)!.status).toBe("");
+
+    // One streamed reply with the whole draft, in order; the Stop card is gone.
+    expect(replies).toHaveLength(1);
+    const streamed = replies[0]!;
+    expect(streamed.via).toBe("chat.startStream");
+    expect(streamed.streaming).toBe(false);
+    expect(streamed.markdown!.replace(/\s+/g, " ").trim()).toBe(g.draft!.replace(/\s+/g, " ").trim());
     expect(g.chunksDelivered).toBeGreaterThan(1);
+    expect(slack.callsTo("chat.postMessage").filter((c) => c.args.channel === channel)).toHaveLength(1); // the card
+    expect(slack.callsTo("chat.delete")).toContainEqual(expect.objectContaining({ status: 200 }));
 
-    const closing = replies.at(-1)!;
-    expect(closing.ts).toBe(state.closedTs);
-    expect(sectionTexts(closing)[0]).toContain(`${g.words!.toLocaleString("en-US")} words`);
-    const buttons = closing
+    // chat.stopStream carried the closing blocks: word count, sources, 👍/👎 and the buttons.
+    expect(streamed.ts).toBe(state.closedTs);
+    expect(sectionTexts(streamed)[0]).toContain(`${g.words!.toLocaleString("en-US")} words`);
+    const buttons = streamed
       .blocks!.find((b: any) => b.type === "actions")
       .elements.map((e: any) => e.action_id);
     expect(buttons).toEqual(["regenerate", "shorten", "download_markdown"]);
+    const feedback = streamed.blocks!.find((b: any) => b.type === "context_actions").elements[0];
+    expect(feedback.type).toBe("feedback_buttons");
+    expect(feedback.positive_button.value).toBe(`up:${g.id}`);
+    expect(feedback.negative_button.value).toBe(`down:${g.id}`);
     expect(failedCalls()).toEqual([]);
+  });
+
+  it("stores one 👍/👎 per person per draft, and a second click changes it", async () => {
+    const g = (await generation(eventId))!;
+    const streamed = closingOf(channel, g);
+    const voter = id("U");
+    await slack.clickButton(server.url, streamed, "draft_feedback", voter);
+    await until("vote stored", async () =>
+      (await app.db.prisma.generation.findUniqueOrThrow({ where: { id: g.id } })).votesUp === 1 ? true : null,
+    );
+    await slack.clickButton(server.url, streamed, "draft_feedback", voter, { feedback: "negative" });
+    const after = await until("vote changed", async () => {
+      const row = await app.db.prisma.generation.findUniqueOrThrow({ where: { id: g.id } });
+      return row.votesDown === 1 ? row : null;
+    });
+    expect(after.votesUp).toBe(0);
+    const votes = await app.db.prisma.draftFeedback.findMany({ where: { generationId: g.id } });
+    expect(votes.map((v) => [v.voterId, v.vote])).toEqual([[voter, "DOWN"]]);
   });
 
   it("tells a colleague's identical request that it came from the topic cache, with no new tokens", async () => {
@@ -172,7 +202,12 @@ describe("Slack: a mention becomes a streamed thread", () => {
     const g = await settled(`SLACK:${sent.eventId}`);
     expect(g.cacheHit).toBe(true);
     expect(chatCalls()).toBe(before);
-    expect(sectionTexts(closingOf(channel, g))[0]).toContain("from the topic cache");
+    const streamed = closingOf(channel, g);
+    expect(sectionTexts(streamed)[0]).toContain("from the topic cache");
+    // Posted in one go: the whole draft starts the stream, no appends, no thinking status.
+    expect(streamed.appends).toBe(0);
+    expect(streamed.markdown).toBe(g.draft);
+    expect(slack.statuses.filter((st) => st.threadTs === sent.ts)).toEqual([]);
   });
 
   it("uploads the draft as a Markdown file into the thread (files.uploadV2's three steps)", async () => {
@@ -181,7 +216,7 @@ describe("Slack: a mention becomes a streamed thread", () => {
     const clicked = await slack.clickButton(server.url, closing, "download_markdown", g.requester.externalId);
     expect(clicked.delivery.status).toBe(200);
     const file = await until("file shared", () =>
-      slack.files.find((f) => f.completed && f.threadTs === stateOf(g).parentTs),
+      slack.files.find((f) => f.completed && f.threadTs === stateOf(g).rootTs),
     );
     expect(file.content).toBe(g.draft);
     expect(file.filename).toMatch(/^AI-in-healthcare.*\.md$/);
@@ -213,9 +248,9 @@ describe("Slack: a mention becomes a streamed thread", () => {
     expect(chatCalls()).toBe(before + 1);
     expect(stateOf(again).rootTs).toBe(stateOf(g).rootTs); // the same thread
     expect(topLevel()).toBe(topBefore); // no new top-level message
-    const parent = slack.messages(channel).find((m) => m.ts === stateOf(again).parentTs)!;
-    expect(parent.threadTs).toBe(stateOf(g).parentTs);
-    expect(JSON.stringify(parent.blocks)).toContain("A new angle: visionary");
+    const streamed = closingOf(channel, again);
+    expect(streamed.threadTs).toBe(stateOf(g).rootTs);
+    expect(streamed.via).toBe("chat.startStream");
     const clicked = slack.messages(channel).find((m) => m.ts === closing.ts)!;
     expect(clicked.blocks!.some((b: any) => b.type === "actions")).toBe(false);
     expect(JSON.stringify(clicked.blocks)).toContain("Revising");
@@ -246,17 +281,18 @@ describe("Slack: ways in", () => {
     const g = await settled(`SLACK:${sent.eventId}`);
     const state = stateOf(g);
     expect(state.channel).toBe(sent.channel);
-    const thread = slack.thread(sent.channel, state.parentTs!);
-    expect(thread.length).toBeGreaterThanOrEqual(3); // parent, the draft, the closing message
+    expect(state.rootTs).toBe(sent.ts); // under the person's own message
+    const thread = slack.thread(sent.channel, sent.ts);
+    expect(thread.map((m) => m.via)).toEqual(["user", "chat.startStream"]); // the request, the draft with its blocks
     expect((g.request as any).audience).toMatch(/CIOs/i);
 
     // A reply inside the draft's thread is about the draft: thanks is answered there, with no article.
-    const reply = await slack.directMessage(server.url, { user, text: "thanks!", threadTs: state.parentTs });
+    const reply = await slack.directMessage(server.url, { user, text: "thanks!", threadTs: sent.ts });
     expect(reply.delivery.status).toBe(200);
     const answer = await until("small talk answer", () =>
-      slack.thread(sent.channel, state.parentTs!).find((m) => m.bot && m.text.includes("You're welcome")),
+      slack.thread(sent.channel, sent.ts).find((m) => m.bot && m.text.includes("You're welcome")),
     );
-    expect(answer.threadTs).toBe(state.parentTs);
+    expect(answer.threadTs).toBe(sent.ts);
     expect(await generation(reply.eventId)).toBeNull();
 
     // A message in a thread of its own (Slack's AI-app view writes every conversation so) is a request, answered there.
@@ -268,7 +304,7 @@ describe("Slack: ways in", () => {
     });
     const t = await settled(`SLACK:${inThread.eventId}`);
     expect(stateOf(t).rootTs).toBe(own.ts);
-    expect(slack.messages(sent.channel).find((m) => m.ts === stateOf(t).parentTs)!.threadTs).toBe(own.ts);
+    expect(closingOf(sent.channel, t).threadTs).toBe(own.ts);
   });
 
   it("/article opens the form at once; submitting it writes the draft in that channel", async () => {
@@ -305,6 +341,14 @@ describe("Slack: ways in", () => {
       language: "en",
     });
     expect(stateOf(g).channel).toBe(channel);
+    // A form has no message of its own: a parent starts the thread, and ends in a final state.
+    const parent = slack.messages(channel).find((m) => m.ts === stateOf(g).parentTs)!;
+    expect(parent.threadTs).toBeUndefined();
+    expect(parent.text).toBe("Smart factories in Thailand");
+    expect(JSON.stringify(parent.blocks)).not.toContain("Writing");
+    expect(JSON.stringify(parent.blocks)).toContain(":white_check_mark:");
+    expect(parent.blocks!.some((b: any) => b.type === "actions")).toBe(false); // no Stop left
+    expect(closingOf(channel, g).threadTs).toBe(parent.ts);
   });
 
   it("keeps the form open with field errors when the topic has no words", async () => {
@@ -365,7 +409,7 @@ describe("Slack: acknowledgement, retries and signatures", () => {
     const g = await settled(`SLACK:${sent.eventId}`);
     expect(g.status).toBe("DELIVERED");
     expect(chatCalls()).toBe(before + 1);
-    const firstPost = slack.calls.find((c) => c.method === "chat.postMessage" && c.args.channel === channel)!;
+    const firstPost = slack.calls.find((c) => c.method === "chat.startStream" && c.args.channel === channel)!;
     expect(firstPost.seq).toBeGreaterThan(ackSeq);
   });
 
@@ -391,7 +435,7 @@ describe("Slack: acknowledgement, retries and signatures", () => {
     expect([first, retry1, retry2].map((r) => r.delivery.status)).toEqual([200, 200, 200]);
     await settled(`SLACK:${eventId}`);
     expect(await app.db.prisma.generation.count({ where: { requester: { externalId: user } } })).toBe(1);
-    expect(slack.messages(channel).filter((m) => m.bot && !m.threadTs)).toHaveLength(1);
+    expect(slack.messages(channel).filter((m) => m.via === "chat.startStream")).toHaveLength(1);
 
     // Guidance is not an article, and is still answered once.
     const helpId = id("Ev");
@@ -448,7 +492,12 @@ describe("Slack: acknowledgement, retries and signatures", () => {
     });
     await settled(`SLACK:${honest.eventId}`);
     expect(await app.db.prisma.requester.count({ where: { externalId: intruder } })).toBe(0);
-    expect(slack.messages(channel).filter((m) => m.bot && !m.threadTs)).toHaveLength(1);
+    expect(
+      slack
+        .messages(channel)
+        .filter((m) => m.bot)
+        .map((m) => m.threadTs),
+    ).toEqual([honest.ts]);
     expect(
       slack.calls.slice(callsBefore).every((c) => JSON.stringify(c.args).includes(intruder) === false),
     ).toBe(true);
@@ -528,7 +577,7 @@ describe("Slack: delivery fallbacks and limits", () => {
         text: `<@${slack.botUserId}> cloud costs and FinOps for CFOs, 1200 words`,
       });
       const g = await settled(`SLACK:${sent.eventId}`);
-      const replies = slack.thread(channel, stateOf(g).parentTs!).slice(1);
+      const replies = slack.thread(channel, sent.ts).slice(1);
       const chunks = replies.slice(0, -1);
       expect(chunks).toHaveLength(g.chunksDelivered);
       expect(chunks.every((m) => m.via === "chat.postMessage")).toBe(true);
@@ -557,7 +606,7 @@ describe("Slack: delivery fallbacks and limits", () => {
     expect(failedCalls().filter((c) => c.error !== "unknown_method")).toEqual([]);
   });
 
-  it("continues with posted replies when a stream expires (message_not_in_streaming_state)", async () => {
+  it("carries on in a fresh stream when Slack ends one (message_not_in_streaming_state), replaying what it did not take", async () => {
     slack.set({ expireStreamsAfterAppends: 1 });
     try {
       const channel = id("C");
@@ -567,22 +616,21 @@ describe("Slack: delivery fallbacks and limits", () => {
         text: `<@${slack.botUserId}> retail media networks, 1200 words`,
       });
       const g = await settled(`SLACK:${sent.eventId}`);
-      const replies = slack.thread(channel, stateOf(g).parentTs!).slice(1, -1);
+      const replies = slack.thread(channel, sent.ts).slice(1);
       const streamed = replies.filter((m) => m.via === "chat.startStream");
-      const posted = replies.filter((m) => m.via === "chat.postMessage");
-      expect(streamed).toHaveLength(1);
-      expect(posted.length).toBe(g.chunksDelivered - 2); // chunk 0 started the stream, chunk 1 was its one append
+      expect(streamed.length).toBeGreaterThanOrEqual(2);
       expect(
         slack.callsTo("chat.appendStream").some((c) => c.response.error === "message_not_in_streaming_state"),
       ).toBe(true);
       // Every word of the draft is in the thread exactly once, in order.
-      const shown = [streamed[0]!.markdown!, ...posted.map((m) => m.text)].join(" ");
       const words = (s: string) =>
         s
           .replace(/[*#_>•-]/g, " ")
           .split(/\s+/)
           .filter(Boolean);
-      expect(words(shown).length).toBe(words(g.draft!).length);
+      expect(words(streamed.map((m) => m.markdown).join(" "))).toEqual(words(g.draft!));
+      // The last stream had ended too: the closing blocks came as a message of their own.
+      expect(replies.at(-1)!.ts).toBe(stateOf(g).closedTs);
     } finally {
       slack.set({ expireStreamsAfterAppends: null });
     }
@@ -603,17 +651,27 @@ describe("Slack: delivery fallbacks and limits", () => {
       });
       const g = await settled(`SLACK:${sent.eventId}`);
       expect(g.draft!.length).toBeGreaterThan(13_000); // the model stops at the length the prompt allows
-      const streamed = slack
-        .thread(channel, stateOf(g).parentTs!)
-        .filter((m) => m.via === "chat.startStream");
+      const streamed = slack.thread(channel, sent.ts).filter((m) => m.via === "chat.startStream");
       expect(streamed.length).toBeGreaterThanOrEqual(2);
       for (const m of streamed) expect(m.markdown!.length).toBeLessThanOrEqual(12_000);
-      expect(
-        streamed
-          .map((m) => m.markdown)
-          .join("\n\n")
-          .replace(/\s+/g, " "),
-      ).toBe(g.draft!.replace(/\s+/g, " "));
+      // Cut at a paragraph, line or space: joined back, the text is the draft, nothing lost or doubled.
+      const shown = streamed
+        .map((m) => m.markdown)
+        .join(" ")
+        .replace(/\s+/g, " ");
+      if (shown !== g.draft!.replace(/\s+/g, " ")) {
+        const a = shown,
+          b = g.draft!.replace(/\s+/g, " ");
+        let i = 0;
+        while (a[i] === b[i]) i++;
+        console.log(
+          JSON.stringify(a.slice(i - 80, i + 80)),
+          "\n",
+          JSON.stringify(b.slice(i - 80, i + 80)),
+          streamed.map((m) => m.markdown!.length),
+        );
+      }
+      expect(shown).toBe(g.draft!.replace(/\s+/g, " "));
       expect(failedCalls().filter((c) => c.channel === channel)).toEqual([]);
     } finally {
       openai.set({ reply: null });
@@ -664,28 +722,25 @@ describe("Slack: quotas and failures", () => {
     expect(refusal.text).toContain(`You've used 1 of your 1 articles for today (Tiny-${team} plan)`);
     expect(refusal.text).toMatch(/resets <!date\^\d+\^\{date_short_pretty\} at \{time\}\|/);
     expect(await generation(second.eventId)).toBeNull();
-    expect(slack.messages(channel).filter((m) => m.bot && !m.threadTs)).toHaveLength(1);
+    expect(slack.messages(channel).filter((m) => m.via === "chat.startStream")).toHaveLength(1);
   });
 
   it("apologises with a retry button when the LLM fails, gives the quota back, and the retry writes the draft", async () => {
     openai.set({ failure: { kind: "status", status: 500, only: "chat" } });
     const channel = id("C");
     const user = id("U");
-    const failed = await (async () => {
-      try {
-        const sent = await slack.mention(server.url, {
-          channel,
-          user,
-          text: `<@${slack.botUserId}> satellite internet for logistics, 300 words`,
-        });
-        return await settled(`SLACK:${sent.eventId}`);
-      } finally {
-        openai.set({ failure: null });
-      }
-    })();
+    const sent = await slack.mention(server.url, {
+      channel,
+      user,
+      text: `<@${slack.botUserId}> satellite internet for logistics, 300 words`,
+    });
+    const failed = await settled(`SLACK:${sent.eventId}`).finally(() => openai.set({ failure: null }));
     expect(failed.status).toBe("FAILED");
+    // A final state: the thinking status is cleared, no Stop card or "Writing" stays behind.
+    expect(slack.statuses.filter((st) => st.threadTs === sent.ts).at(-1)!.status).toBe("");
+    expect(JSON.stringify(slack.thread(channel, sent.ts))).not.toContain("Writing");
     const apology = slack
-      .thread(channel, stateOf(failed).parentTs!)
+      .thread(channel, sent.ts)
       .find((m) => m.blocks?.some((b: any) => b.block_id === "failure_actions"))!;
     expect(apology.text).toMatch(
       /^:warning: Sorry — I couldn't finish this draft\. The writing service is busy right now\. It doesn't count against your quota\.$/,
@@ -703,7 +758,10 @@ describe("Slack: quotas and failures", () => {
       return row && stateOf(row).closedTs ? row : null;
     });
     expect(retried.request).toEqual(failed.request);
-    const parent = slack.messages(channel).find((m) => m.ts === stateOf(retried).parentTs)!;
-    expect(JSON.stringify(parent.blocks)).toContain("A second try.");
+    expect(stateOf(retried).rootTs).toBe(sent.ts); // the same thread
+    const card = slack
+      .callsTo("chat.postMessage")
+      .find((c) => c.args.thread_ts === sent.ts && JSON.stringify(c.args.blocks ?? "").includes("stop"))!;
+    expect(JSON.stringify(card.args.blocks)).toContain("A second try.");
   });
 });

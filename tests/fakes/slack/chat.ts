@@ -28,8 +28,26 @@ function messageProblem(a: Record<string, any>): string | null {
       return "invalid_blocks";
     if (b.type === "context" && (!Array.isArray(b.elements) || b.elements.length > 10))
       return "invalid_blocks";
+    if (b.type === "context_actions" && !contextActionsValid(b)) return "invalid_blocks";
   }
   return null;
+}
+
+/** A context_actions block: 1–5 feedback_buttons or icon_button elements, each side's text within 75. */
+function contextActionsValid(b: Record<string, any>): boolean {
+  if (!Array.isArray(b.elements) || b.elements.length < 1 || b.elements.length > 5) return false;
+  const side = (s: any) =>
+    s?.text?.type === "plain_text" &&
+    String(s.text.text ?? "").length >= 1 &&
+    String(s.text.text).length <= 75 &&
+    typeof s.value === "string" &&
+    s.value.length <= 2_000 &&
+    (s.accessibility_label === undefined || String(s.accessibility_label).length <= 75);
+  return b.elements.every((e: any) =>
+    e.type === "feedback_buttons"
+      ? side(e.positive_button) && side(e.negative_button)
+      : e.type === "icon_button" && typeof e.icon === "string",
+  );
 }
 
 export function chatMethods(state: SlackState): Record<string, Handler> {
@@ -60,6 +78,10 @@ export function chatMethods(state: SlackState): Record<string, Handler> {
     state.list(channel).push(m);
     return m;
   }
+
+  /** Slack ends a stream a few minutes after it started (knobs.streamLifetimeMs here). */
+  const expired = (m: FakeMessage) =>
+    knobs.streamLifetimeMs !== null && Date.now() - (m.streamStartedAt ?? 0) > knobs.streamLifetimeMs;
 
   const existing = (a: Record<string, any>) =>
     state.find(state.channelOf(String(a.channel ?? "")), String(a.ts ?? ""));
@@ -124,15 +146,26 @@ export function chatMethods(state: SlackState): Record<string, Handler> {
       if (!("ts" in made)) return made;
       made.markdown = text;
       made.streaming = true;
+      made.streamStartedAt = Date.now();
       return ok({ channel: made.channel, ts: made.ts });
+    },
+    "chat.delete": (a) => {
+      const channel = state.channelOf(String(a.channel ?? ""));
+      const list = state.list(channel);
+      const at = list.findIndex((m) => m.ts === String(a.ts ?? ""));
+      if (at === -1) return err("message_not_found");
+      if (!list[at]!.bot) return err("cant_delete_message");
+      list.splice(at, 1);
+      return ok({ channel, ts: String(a.ts) });
     },
     "chat.appendStream": (a) => {
       if (knobs.streaming === "unknown_method")
         return err("unknown_method", { req_method: "chat.appendStream" });
       const m = existing(a);
       if (!m) return err("message_not_found");
-      if (!m.streaming) return err("message_not_in_streaming_state");
+      if (!m.streaming || expired(m)) return err("message_not_in_streaming_state");
       const text = String(a.markdown_text ?? "");
+      if (!text) return err("invalid_arguments");
       if (text.length > STREAM_MAX || (m.markdown ?? "").length + text.length > STREAM_MAX)
         return err("msg_too_long");
       m.markdown = (m.markdown ?? "") + text;
@@ -146,8 +179,17 @@ export function chatMethods(state: SlackState): Record<string, Handler> {
         return err("unknown_method", { req_method: "chat.stopStream" });
       const m = existing(a);
       if (!m) return err("message_not_found");
-      if (!m.streaming) return err("message_not_in_streaming_state");
-      if (a.markdown_text) m.markdown = (m.markdown ?? "") + String(a.markdown_text);
+      if (!m.streaming || expired(m)) return err("message_not_in_streaming_state");
+      const text = String(a.markdown_text ?? "");
+      if (text.length > STREAM_MAX || (m.markdown ?? "").length + text.length > STREAM_MAX)
+        return err("msg_too_long");
+      if (a.blocks !== undefined) {
+        // Slack renders these under the streamed text: the same block limits as a message.
+        const problem = messageProblem({ text: "x", blocks: a.blocks });
+        if (problem) return err(problem);
+        m.blocks = a.blocks;
+      }
+      m.markdown = (m.markdown ?? "") + text;
       m.streaming = false;
       return ok({
         channel: m.channel,

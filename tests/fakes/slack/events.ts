@@ -60,8 +60,9 @@ function personSays(
   return m;
 }
 
-export function eventSenders(state: SlackState): Pick<FakeSlack, "mention" | "directMessage"> {
+export function eventSenders(state: SlackState): Pick<FakeSlack, "mention" | "directMessage" | "personSays"> {
   return {
+    personSays: (m) => personSays(state, m.channel, m.user, m.text, m.threadTs),
     async mention(botUrl, m, opts = {}) {
       const said = personSays(state, m.channel, m.user, m.text, m.threadTs);
       const body = eventBody(

@@ -67,12 +67,20 @@ export function interactionSenders(
       };
     },
     async clickButton(botUrl, message, actionId, user, opts = {}) {
-      const button = (message.blocks ?? [])
+      const element = (message.blocks ?? [])
         .flatMap((b: any) =>
-          b.type === "actions" ? b.elements.map((e: any) => ({ ...e, block_id: b.block_id })) : [],
+          b.type === "actions" || b.type === "context_actions"
+            ? b.elements.map((e: any) => ({ ...e, block_id: b.block_id }))
+            : [],
         )
         .find((e: any) => e.action_id === actionId);
-      if (!button) throw new Error(`no button ${actionId} on message ${message.ts}`);
+      if (!element) throw new Error(`no button ${actionId} on message ${message.ts}`);
+      // Feedback buttons send the pressed side's text and value, typed "feedback_buttons".
+      const side =
+        element.type === "feedback_buttons" ? element[`${opts.feedback ?? "positive"}_button`] : null;
+      const button = side
+        ? { block_id: element.block_id, text: side.text, value: side.value, type: "feedback_buttons" }
+        : { ...element, type: "button" };
       const triggerId = state.issueTrigger();
       const team = opts.teamId ?? state.teamId;
       const payload = {
@@ -108,7 +116,7 @@ export function interactionSenders(
             block_id: button.block_id,
             text: button.text,
             value: button.value,
-            type: "button",
+            type: button.type,
             action_ts: `${Date.now() / 1000}`,
           },
         ],

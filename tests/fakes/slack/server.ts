@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { agentMethods } from "./agent.ts";
+import { assistantMethods } from "./assistant.ts";
 import { chatMethods } from "./chat.ts";
 import { eventBody, eventSenders } from "./events.ts";
 import { fileMethods, upload } from "./files.ts";
@@ -25,6 +26,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const api = webApi(state, {
     ...identityMethods(state),
     ...chatMethods(state),
+    ...assistantMethods(state),
     ...viewMethods(state),
     ...fileMethods(state),
     ...socketModeMethods(state),
@@ -99,6 +101,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     homeViews,
     suggestedPrompts: agent.suggestedPrompts,
     threadTitles: agent.threadTitles,
+    statuses: state.statuses,
     views: state.views,
     files: state.files,
     expireStreams() {

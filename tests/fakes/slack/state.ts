@@ -21,6 +21,7 @@ export class SlackState {
     rateLimit: null,
     streaming: "available",
     expireStreamsAfterAppends: null,
+    streamLifetimeMs: null,
     fail: null,
     notInChannel: [],
     latencyMs: {},
@@ -29,6 +30,8 @@ export class SlackState {
   /** Messages by channel, in the order they were posted. */
   readonly store = new Map<string, FakeMessage[]>();
   readonly ephemerals: FakeSlack["ephemerals"] = [];
+  /** Every assistant.threads.setStatus, in order ("" clears). */
+  readonly statuses: FakeSlack["statuses"] = [];
   readonly views: FakeSlack["views"] = [];
   readonly files: FakeSlack["files"] = [];
   readonly users = new Map<string, SlackUser>();

@@ -31,6 +31,8 @@ export interface FakeMessage {
   /** Markdown of a streamed message, as appended so far. */
   markdown?: string;
   streaming?: boolean;
+  /** When chat.startStream made it (streams end after knobs.streamLifetimeMs). */
+  streamStartedAt?: number;
   appends: number;
   /** The method that created it: chat.postMessage, chat.startStream, or "user" for people. */
   via: string;
@@ -48,6 +50,8 @@ export interface Knobs {
   streaming: "available" | "unknown_method";
   /** A stream leaves the streaming state after this many appends (Slack expires idle streams). */
   expireStreamsAfterAppends: number | null;
+  /** A stream leaves the streaming state this long after it started (Slack: about 5 minutes). */
+  streamLifetimeMs: number | null;
   /** Answer `method` with `{ok:false,error}` the next `times` calls (always when omitted). */
   fail: { method: string; error: string; times?: number } | null;
   /** Channels the app was never invited to. */
@@ -94,6 +98,8 @@ export interface FakeSlack {
   /** A thread as people see it: the parent first, then replies in order. */
   thread(channel: string, ts: string): FakeMessage[];
   ephemerals: Array<{ channel: string; user: string; text: string; blocks?: any[]; threadTs?: string }>;
+  /** Every assistant.threads.setStatus call that was accepted ("" clears the status). */
+  statuses: Array<{ channel: string; threadTs: string; status: string; loading: string[]; at: number }>;
   views: Array<{ id: string; triggerId: string; view: any }>;
   files: Array<{
     id: string;
@@ -118,6 +124,9 @@ export interface FakeSlack {
   expireStreams(): void;
   /** Sequence numbers shared by calls and deliveries, to assert ordering without clocks. */
   nextSeq(): number;
+
+  /** A person's message in the workspace (what an event built by hand refers to by its ts). */
+  personSays(m: { channel: string; user: string; text: string; threadTs?: string }): FakeMessage;
 
   // ---- Slack calling the bot (HTTP) ----
   sign(body: string, timestamp?: number, secret?: string): { timestamp: string; signature: string };
@@ -173,7 +182,8 @@ export interface FakeSlack {
     message: FakeMessage,
     actionId: string,
     user: string,
-    opts?: DeliverOptions & { teamId?: string },
+    /** `feedback`: which side of a feedback_buttons element is pressed (default positive). */
+    opts?: DeliverOptions & { teamId?: string; feedback?: "positive" | "negative" },
   ): Promise<{ triggerId: string; delivery: Delivery }>;
 
   // ---- Slack calling the bot (Socket Mode) ----

@@ -6,8 +6,8 @@ import { findScopedDraft } from "../../../../core/records/draft-lookup.ts";
 import { withoutButtons } from "../../answers.ts";
 import { slackErrorCode } from "../../client.ts";
 import { plain, words } from "../../copy.ts";
+import { readSlackDeliveryState, type SlackDeliveryState } from "../../delivery-state.ts";
 import { formOf } from "../../modal.ts";
-import { readSlackDeliveryState, type SlackDeliveryState } from "../../sink.ts";
 import type { ListenerDeps } from "../deps.ts";
 
 /** The draft a button under it refers to (its value is the generation id), for this workspace only. */

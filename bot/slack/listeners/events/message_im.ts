@@ -3,9 +3,9 @@ import type { ListenerDeps } from "../deps.ts";
 import { typedText } from "../deps.ts";
 
 /**
- * A direct message to the bot: the whole message is the request. In the agent messaging
- * experience each message starts its own thread of the DM, which a new draft titles with its
- * topic. A reply inside a draft's thread is
+ * A direct message to the bot: the whole message is the request, and the draft is written in a
+ * thread under it. In the agent messaging experience each message starts its own thread of the
+ * DM, which a new draft titles with its topic. A reply inside a draft's thread is
  * about that draft: "make it shorter" revises it there, "thanks" and "how many left?" are
  * answered there without writing anything.
  * @see https://docs.slack.dev/reference/events/message.im
@@ -31,7 +31,14 @@ export function register(app: App, { desk }: ListenerDeps): void {
       userId: user,
       input: { kind: "text", text: typedText(event.text) },
       conversation: { channel: event.channel, threadTs: threadTs ?? event.ts },
-      destination: { platform: "SLACK", teamId, channel: event.channel, threadTs, user },
+      // The draft goes under the person's own message, like a mention's.
+      destination: {
+        platform: "SLACK",
+        teamId,
+        channel: event.channel,
+        threadTs: threadTs ?? event.ts,
+        user,
+      },
       replyTo: { channel: event.channel, threadTs, user },
       agentThread: true,
     });
