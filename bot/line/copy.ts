@@ -192,7 +192,7 @@ export function refusalMessage(
     switch (r.limit) {
       case "daily":
         return text(
-          `ขออภัยครับ วันนี้คุณขอบทความครบ ${fmt(r.max)} บทความตามแพ็กเกจ ${r.tier} แล้ว\nขอได้อีกครั้ง${when}${upgrade}`,
+          `ขออภัยครับ วันนี้คุณใช้สิทธิ์ไปแล้ว ${fmt(r.used)} จาก ${fmt(r.max)} บทความตามแพ็กเกจ ${r.tier}\nโควตาจะรีเซ็ต${when}${upgrade}`,
         );
       case "burst":
         return text(
@@ -207,7 +207,7 @@ export function refusalMessage(
   switch (r.limit) {
     case "daily":
       return text(
-        `Sorry — you've had all ${fmt(r.max)} of today's articles on the ${r.tier} plan.\nYou can ask again ${when}.${upgrade}`,
+        `Sorry — you've used ${fmt(r.used)} of your ${fmt(r.max)} articles for today on the ${r.tier} plan.\nYour quota resets ${when}.${upgrade}`,
       );
     case "burst":
       return text(

@@ -125,7 +125,7 @@ describe("wording within the client's plan", () => {
       resetsAt: new Date("2026-12-20T17:00:00Z"),
     };
     expect(textOf(refusalMessage(daily, "en", "Asia/Bangkok", now))).toMatch(
-      /^Sorry — you've had all 10 of today's articles on the Free plan\.\nYou can ask again on .+\.$/,
+      /^Sorry — you've used 10 of your 10 articles for today on the Free plan\.\nYour quota resets on .+\.$/,
     );
   });
 });

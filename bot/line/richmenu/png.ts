@@ -24,7 +24,7 @@ export function encodePng(p: Picture): Buffer {
   header[8] = 8; // bit depth
   header[9] = 3; // colour type: palette
   // compression, filter and interlace methods are all 0
-  const palette = Buffer.from(p.palette.flatMap(([r, g, b]) => [r, g, b]));
+  const palette = Buffer.from(p.palette.flat());
   // Each row starts with its filter type; 0 (none) suits flat colours and keeps this simple.
   const rows = Buffer.alloc((p.width + 1) * p.height);
   for (let y = 0; y < p.height; y++)
