@@ -1,3 +1,5 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { menuData } from "../../bot/line/actions.ts";
 import { linePlatform } from "../../bot/line/index.ts";
@@ -274,6 +276,24 @@ describe("LINE rich menu", () => {
     const creates = line.calls.filter((c) => c.endpoint === "richmenu_create").length;
     expect(await syncRichMenu(clients())).toEqual({ kind: "unchanged", richMenuId: first.richMenuId });
     expect(line.calls.filter((c) => c.endpoint === "richmenu_create")).toHaveLength(creates);
+  });
+
+  it("runs as npm run line:richmenu, reporting that nothing needed to change", async () => {
+    const before = line.people.richMenus().length;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "bot/line/richmenu/cli.ts"],
+      {
+        env: {
+          PATH: process.env.PATH,
+          LINE_CHANNEL_SECRET: line.channelSecret,
+          LINE_CHANNEL_ACCESS_TOKEN: line.accessToken,
+          LINE_API_BASE_URL: line.url,
+        },
+      },
+    );
+    expect(stdout).toMatch(/^Rich menu up to date \(richmenu-[0-9a-f]+\); nothing changed\.$/m);
+    expect(line.people.richMenus()).toHaveLength(before);
   });
 
   it("answers the menu's buttons: My quota, Help, New article within the plan, and the language toggle", async () => {
