@@ -16,7 +16,15 @@ export interface Config {
   qdrant: { url: string; apiKey?: string } | null;
   openai: { apiKey?: string; baseUrl?: string; model: string; embeddingModel: string };
   slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string } | null;
-  line: { channelSecret: string; accessToken: string; apiBaseUrl?: string } | null;
+  line: {
+    channelSecret: string;
+    accessToken: string;
+    apiBaseUrl?: string;
+    /** Where rich menu images go (LINE's api-data host; the API base when that is set, so one fake serves both). */
+    apiDataBaseUrl?: string;
+    /** Names people type for the bot in groups (besides its display name), matched like a mention. */
+    aliases: string[];
+  } | null;
   http: { host: string; port: number };
   /** Where a process without the bot's server (a worker) serves /healthz, /readyz and /metrics; null: nowhere. */
   metrics: { port: number } | null;
@@ -124,6 +132,16 @@ const schema = z.object({
   ),
   LINE_CHANNEL_ACCESS_TOKEN: optional(z.string().regex(/^\S+$/, "must not contain spaces")),
   LINE_API_BASE_URL: optional(urlWith(["http", "https"], "https://api.line.me")),
+  LINE_API_DATA_BASE_URL: optional(urlWith(["http", "https"], "https://api-data.line.me")),
+  LINE_BOT_ALIASES: optional(
+    z
+      .string()
+      .max(500)
+      .refine(
+        (v) => aliasList(v).every((n) => [...n].length <= 40),
+        "must be names of at most 40 characters, separated by commas",
+      ),
+  ),
   HOST: optional(z.string()),
   PORT: port(3000),
   ADMIN_PORT: port(3001),
@@ -214,6 +232,18 @@ function withSecretFiles(env: Env): Env {
   return { ...env, ADMIN_PASSWORD: password };
 }
 
+/** "Bot, บอท , Writer" → ["Bot", "บอท", "Writer"]. */
+function aliasList(v: string): string[] {
+  return [
+    ...new Set(
+      v
+        .split(",")
+        .map((a) => a.trim())
+        .filter(Boolean),
+    ),
+  ];
+}
+
 /** A URL's password never reaches a log line or an error message. */
 function withoutPassword(value: string): string {
   try {
@@ -275,6 +305,8 @@ export function loadConfig(env: Env = process.env): Config {
             channelSecret: e.LINE_CHANNEL_SECRET,
             accessToken: e.LINE_CHANNEL_ACCESS_TOKEN,
             apiBaseUrl: e.LINE_API_BASE_URL,
+            apiDataBaseUrl: e.LINE_API_DATA_BASE_URL ?? e.LINE_API_BASE_URL,
+            aliases: aliasList(e.LINE_BOT_ALIASES ?? ""),
           }
         : null,
     http: { host: e.HOST ?? "127.0.0.1", port: e.PORT },

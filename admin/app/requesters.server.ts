@@ -279,3 +279,34 @@ export async function setWorkspaceDefaultTier(
     };
   });
 }
+
+/** The line a LINE channel's clients read under a refusal, pointing them to a bigger plan (empty: none). */
+export async function setWorkspaceUpgradeNote(
+  app: AppContext,
+  actor: Actor,
+  tenantId: string,
+  upgradeNote: string,
+): Promise<Change> {
+  return audited<Change>(app.db, actor, async (tx) => {
+    const t = await tx.tenant.findUnique({ where: { id: tenantId } });
+    if (!t) return { audit: null, value: { ok: false, formError: "This workspace no longer exists." } };
+    if (t.upgradeNote === upgradeNote)
+      return { audit: null, value: { ok: true, notice: "Nothing changed." } };
+    await tx.tenant.update({ where: { id: tenantId }, data: { upgradeNote } });
+    return {
+      audit: {
+        action: "workspace.upgrade-note",
+        entityType: "Tenant",
+        entityId: tenantId,
+        before: { upgradeNote: t.upgradeNote },
+        after: { upgradeNote },
+      },
+      value: {
+        ok: true,
+        notice: upgradeNote
+          ? `${t.name || t.externalId}: refusals now end with your upgrade line.`
+          : `${t.name || t.externalId}: refusals no longer carry an upgrade line.`,
+      },
+    };
+  });
+}

@@ -13,7 +13,12 @@ export type LineAction =
   | { kind: "angle"; generationId: string }
   | { kind: "new_topic" }
   | { kind: "pick_industry"; industry: string }
-  | { kind: "pick_length"; words: number };
+  | { kind: "pick_length"; words: number }
+  /** A rich menu button (the menu is one for everyone, so it carries no language). */
+  | { kind: "menu"; item: MenuItem };
+
+export const MENU_ITEMS = ["new", "quota", "help", "language"] as const;
+export type MenuItem = (typeof MENU_ITEMS)[number];
 
 /** The button's language rides along (`l`), so the answer to a tap speaks it too. */
 export function encodeAction(action: LineAction, lang: Language): string {
@@ -27,7 +32,14 @@ export function encodeAction(action: LineAction, lang: Language): string {
       return new URLSearchParams({ a: "industry", v: action.industry, l: lang }).toString();
     case "pick_length":
       return new URLSearchParams({ a: "length", v: String(action.words), l: lang }).toString();
+    case "menu":
+      return menuData(action.item);
   }
+}
+
+/** A rich menu button's postback data: the same for every reader, so no language rides along. */
+export function menuData(item: MenuItem): string {
+  return new URLSearchParams({ a: "menu", v: item }).toString();
 }
 
 /** Null for anything this bot did not write (an old button, a hand-made postback). */
@@ -57,6 +69,10 @@ function actionOf(p: URLSearchParams): LineAction | null {
       return Number.isInteger(words) && words >= 100 && words <= 5_000
         ? { kind: "pick_length", words }
         : null;
+    }
+    case "menu": {
+      const item = MENU_ITEMS.find((i) => i === value);
+      return item ? { kind: "menu", item } : null;
     }
     default:
       return null;

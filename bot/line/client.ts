@@ -125,6 +125,54 @@ export class LineApi {
     return this.call("bot info", () => this.client.getBotInfo(), 3_000);
   }
 
+  // ---- people: member profiles, group names, mark-as-read (line-people) ----
+
+  /**
+   * A group or room member's profile: LINE answers it for members who are not friends of the
+   * account too (the user-profile endpoint does not). Null when LINE has none.
+   *
+   * https://developers.line.biz/en/reference/messaging-api/#get-group-member-profile
+   */
+  async memberProfile(
+    chat: { type: "group" | "room"; id: string },
+    userId: string,
+  ): Promise<LineProfile | null> {
+    try {
+      const p = await this.call(
+        "member profile",
+        () =>
+          chat.type === "group"
+            ? this.client.getGroupMemberProfile(chat.id, userId)
+            : this.client.getRoomMemberProfile(chat.id, userId),
+        3_000,
+      );
+      return { displayName: p.displayName };
+    } catch (error) {
+      if (error instanceof LineApiError && error.kind === "rejected") return null;
+      throw error;
+    }
+  }
+
+  /** A group's name, for the requester that stands for its members who share no user id. */
+  async groupName(groupId: string): Promise<string | null> {
+    try {
+      return (await this.call("group summary", () => this.client.getGroupSummary(groupId), 3_000)).groupName;
+    } catch (error) {
+      if (error instanceof LineApiError && error.kind === "rejected") return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Marks the person's messages up to this one as read (with Chat on in OA Manager they stay
+   * unread otherwise). The token comes with each message event and does not expire.
+   *
+   * https://developers.line.biz/en/docs/messaging-api/mark-as-read/
+   */
+  async markAsRead(markAsReadToken: string): Promise<void> {
+    await this.call("mark as read", () => this.client.markMessagesAsReadByToken({ markAsReadToken }), 3_000);
+  }
+
   private async call<T>(what: string, work: () => Promise<T>, timeoutMs: number): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const started = work();

@@ -3,6 +3,7 @@ import type { RevisionsExhausted } from "../../core/conversation/revise.ts";
 import type { Language } from "../../core/domain.ts";
 import type { LineMessage } from "./client.ts";
 import { fmt, newTopicMessageWithLead, resetPhrase, text } from "./copy.ts";
+import type { Plan } from "./plan.ts";
 
 /**
  * What the bot says on LINE about the conversation around a draft — thanks, "how many do I
@@ -98,12 +99,13 @@ export function waitingMessage(lang: Language, topic: string, ahead: number): Li
 }
 
 /** A revision, or a button, with no recent draft in this chat to apply it to. */
-export function noDraftMessage(lang: Language): LineMessage {
+export function noDraftMessage(lang: Language, plan?: Plan | null): LineMessage {
   return newTopicMessageWithLead(
     lang,
     lang === "th"
       ? "ยังไม่มีบทความล่าสุดในแชตนี้ให้ปรับแก้ครับ ส่งหัวข้อมาได้เลย แล้วบอทจะเขียนให้"
       : "There's no recent draft in this chat to change. Send me a topic and I'll write one.",
+    plan,
   );
 }
 

@@ -5,6 +5,8 @@ import type { QuotaExceeded } from "../../core/quota/quotas.ts";
 import { guidance as coreGuidance, type Guidance } from "../../core/request/guidance.ts";
 import { encodeAction, type LineAction } from "./actions.ts";
 import type { LineMessage } from "./client.ts";
+import type { LineDestination } from "./destination.ts";
+import type { Plan } from "./plan.ts";
 
 /**
  * Everything the bot says on LINE, in the person's language (Thai when they wrote Thai), as
@@ -73,13 +75,29 @@ export function text(body: string, items: QuickReplyItem[] = []): LineMessage {
     : { type: "text", text: body };
 }
 
-function choiceButtons(lang: Language, show: { industries: boolean; lengths: boolean }): QuickReplyItem[] {
+/**
+ * The lengths a plan allows: every choice up to its maximum, and the maximum itself as the
+ * longest when no choice lands on it (a Free client capped at 800 words never sees 1,500).
+ */
+export function lengthChoices(plan?: Plan | null): { words: number; label: Text }[] {
+  const max = plan?.tier.maxWords;
+  if (!max) return LENGTH_CHOICES;
+  const within = LENGTH_CHOICES.filter((c) => c.words <= max);
+  if (within.some((c) => c.words === max) || max > LENGTH_CHOICES.at(-1)!.words) return within;
+  return [...within, { words: max, label: { en: `Up to ${fmt(max)} words`, th: `สูงสุด ${fmt(max)} คำ` } }];
+}
+
+function choiceButtons(
+  lang: Language,
+  show: { industries: boolean; lengths: boolean },
+  plan?: Plan | null,
+): QuickReplyItem[] {
   return [
     ...(show.industries
       ? INDUSTRY_CHOICES.map((c) => button(lang, c.label[lang], { kind: "pick_industry", industry: c.slug }))
       : []),
     ...(show.lengths
-      ? LENGTH_CHOICES.map((c) => button(lang, c.label[lang], { kind: "pick_length", words: c.words }))
+      ? lengthChoices(plan).map((c) => button(lang, c.label[lang], { kind: "pick_length", words: c.words }))
       : []),
   ];
 }
@@ -90,7 +108,7 @@ const TAP_A_CHOICE: Text = {
 };
 
 /** The parser's guidance (empty request, "help", no topic) with a couple of examples and the choice buttons. */
-export function guidanceMessage(g: Guidance): LineMessage {
+export function guidanceMessage(g: Guidance, plan?: Plan | null): LineMessage {
   const lang = g.language;
   const examples = [g.examples[0], g.examples[2]]
     .filter(Boolean)
@@ -99,7 +117,7 @@ export function guidanceMessage(g: Guidance): LineMessage {
   const lead = lang === "th" ? "ตัวอย่าง:" : "For example:";
   return text(
     `${g.message}\n\n${lead}\n${examples}\n\n${TAP_A_CHOICE[lang]}`,
-    choiceButtons(lang, { industries: true, lengths: true }),
+    choiceButtons(lang, { industries: true, lengths: true }, plan),
   );
 }
 
@@ -109,30 +127,34 @@ const NON_TEXT: Text = {
 };
 
 /** A sticker, photo, voice note...: a short pointer to what works. */
-export function nonTextMessage(lang: Language): LineMessage {
+export function nonTextMessage(lang: Language, plan?: Plan | null): LineMessage {
   const example = coreGuidance("empty", lang).examples[0];
   return text(
     `${NON_TEXT[lang]}\n• ${example}\n\n${TAP_A_CHOICE[lang]}`,
-    choiceButtons(lang, { industries: true, lengths: true }),
+    choiceButtons(lang, { industries: true, lengths: true }, plan),
   );
 }
 
 /** "New topic" after a draft, and the greeting when someone adds the account as a friend. */
-export function newTopicMessage(lang: Language): LineMessage {
-  return guidanceMessage(coreGuidance("empty", lang));
+export function newTopicMessage(lang: Language, plan?: Plan | null): LineMessage {
+  return guidanceMessage(coreGuidance("empty", lang), plan);
 }
 
-const GROUP_HELLO: Text = {
-  en: 'Hello! Mention me with a topic and I\'ll write a business-article draft, e.g. "@Article Bot AI in retail for executives, 800 words".',
-  th: 'สวัสดีครับ แท็กบอทพร้อมหัวข้อ แล้วบอทจะร่างบทความธุรกิจให้ เช่น "@Article Bot AI ในธุรกิจค้าปลีก สำหรับผู้บริหาร 800 คำ"',
-};
-
-export function groupHelloMessage(lang: Language): LineMessage {
-  return text(GROUP_HELLO[lang]);
+/** Joining a group or room, in both languages, with the name people will really see (`botName`). */
+export function groupHelloMessage(botName: string): LineMessage {
+  const name = botName || "Article Bot";
+  return text(
+    `สวัสดีครับ แท็กบอทหรือพิมพ์ "@${name}" ตามด้วยหัวข้อ แล้วบอทจะร่างบทความธุรกิจให้ เช่น "@${name} AI ในธุรกิจค้าปลีก สำหรับผู้บริหาร 800 คำ"\n\n` +
+      `Hello! Mention me or type "@${name}" with a topic and I'll write a business-article draft, e.g. "@${name} AI in retail for executives, 800 words".`,
+  );
 }
 
 /** Confirms a remembered choice and offers the other one. */
-export function pickedMessage(lang: Language, pick: { industry?: string; words?: number }): LineMessage {
+export function pickedMessage(
+  lang: Language,
+  pick: { industry?: string; words?: number },
+  plan?: Plan | null,
+): LineMessage {
   const industry = INDUSTRY_CHOICES.find((c) => c.slug === pick.industry)?.label[lang];
   const parts: string[] = [];
   if (lang === "th") {
@@ -140,31 +162,37 @@ export function pickedMessage(lang: Language, pick: { industry?: string; words?:
     if (pick.words) parts.push(`ความยาว: ประมาณ ${fmt(pick.words)} คำ`);
     return text(
       `รับทราบครับ ${parts.join(" · ")}\nพิมพ์หัวข้อบทความมาได้เลย`,
-      choiceButtons(lang, { industries: !industry, lengths: !pick.words }),
+      choiceButtons(lang, { industries: !industry, lengths: !pick.words }, plan),
     );
   }
   if (industry) parts.push(`industry: ${industry}`);
   if (pick.words) parts.push(`length: about ${fmt(pick.words)} words`);
   return text(
     `Got it — ${parts.join(" · ")}.\nNow send me the topic.`,
-    choiceButtons(lang, { industries: !industry, lengths: !pick.words }),
+    choiceButtons(lang, { industries: !industry, lengths: !pick.words }, plan),
   );
 }
 
-/** A quota refusal: what they used, their limit and when it resets, in their time zone. */
+/**
+ * A quota refusal in the client's terms — articles and days, never the provider's dollars —
+ * with when they can ask again and the workspace's upgrade line (`upgradeNote`) when its
+ * owner set one.
+ */
 export function refusalMessage(
   r: QuotaExceeded,
   lang: Language,
   timeZone: string,
   now = new Date(),
+  upgradeNote = "",
 ): LineMessage {
   const when = resetPhrase(r, lang, timeZone, now);
-  const money = (n: number) => `$${n.toFixed(2)}`;
+  const upgrade = upgradeNote.trim() ? `\n${upgradeNote.trim()}` : "";
+  const days = daysUntil(r.resetsAt, now);
   if (lang === "th") {
     switch (r.limit) {
       case "daily":
         return text(
-          `ขออภัยครับ วันนี้คุณใช้สิทธิ์ไปแล้ว ${fmt(r.used)} จาก ${fmt(r.max)} บทความตามแพ็กเกจ ${r.tier}\nโควตาจะรีเซ็ต${when}`,
+          `ขออภัยครับ วันนี้คุณใช้สิทธิ์ไปแล้ว ${fmt(r.used)} จาก ${fmt(r.max)} บทความตามแพ็กเกจ ${r.tier}\nโควตาจะรีเซ็ต${when}${upgrade}`,
         );
       case "burst":
         return text(
@@ -172,14 +200,14 @@ export function refusalMessage(
         );
       case "budget":
         return text(
-          `ขออภัยครับ งบประมาณรายเดือนของแพ็กเกจ ${r.tier} ใช้ไปแล้ว ${money(r.used)} จาก ${money(r.max)}\nงบจะรีเซ็ต${when}`,
+          `ขออภัยครับ สิทธิ์ขอบทความของแพ็กเกจ ${r.tier} เดือนนี้ใช้ครบแล้ว\nขอได้อีกครั้ง${days > 1 ? `ในอีก ${fmt(days)} วัน (${when.trim()})` : when}${upgrade}`,
         );
     }
   }
   switch (r.limit) {
     case "daily":
       return text(
-        `Sorry — you've used ${fmt(r.used)} of your ${fmt(r.max)} articles for today on the ${r.tier} plan.\nYour quota resets ${when}.`,
+        `Sorry — you've used ${fmt(r.used)} of your ${fmt(r.max)} articles for today on the ${r.tier} plan.\nYour quota resets ${when}.${upgrade}`,
       );
     case "burst":
       return text(
@@ -187,9 +215,14 @@ export function refusalMessage(
       );
     case "budget":
       return text(
-        `Sorry — the ${r.tier} plan's monthly budget is used up (${money(r.used)} of ${money(r.max)}).\nIt resets ${when}.`,
+        `Sorry — this month's articles on the ${r.tier} plan are used up.\nYou can ask again ${days > 1 ? `in ${fmt(days)} days (${when})` : when}.${upgrade}`,
       );
   }
+}
+
+/** Whole days until `at`, counting a part day as one. */
+function daysUntil(at: Date, now: Date): number {
+  return Math.max(0, Math.ceil((at.getTime() - now.getTime()) / 86_400_000));
 }
 
 /** When a limit resets, said in the person's language and the quota's time zone. */
@@ -228,17 +261,21 @@ export function blockedMessage(lang: Language): LineMessage {
 }
 
 /** Follow-up buttons on a draft that is no longer there (or not from this chat). */
-export function draftGoneMessage(lang: Language): LineMessage {
+export function draftGoneMessage(lang: Language, plan?: Plan | null): LineMessage {
   return newTopicMessageWithLead(
     lang,
     lang === "th"
       ? "ไม่พบบทความต้นฉบับแล้ว กรุณาส่งหัวข้อใหม่อีกครั้ง"
       : "I can't find that draft any more — please send the topic again.",
+    plan,
   );
 }
 
-export function newTopicMessageWithLead(lang: Language, lead: string): LineMessage {
-  return text(`${lead}\n\n${TAP_A_CHOICE[lang]}`, choiceButtons(lang, { industries: true, lengths: true }));
+export function newTopicMessageWithLead(lang: Language, lead: string, plan?: Plan | null): LineMessage {
+  return text(
+    `${lead}\n\n${TAP_A_CHOICE[lang]}`,
+    choiceButtons(lang, { industries: true, lengths: true }, plan),
+  );
 }
 
 /** Why a draft failed, in human terms, and that the quota was given back. Never internals. */
@@ -297,4 +334,62 @@ const FOLLOW_UPS: Record<Language, { shorter: string; angle: string; newTopic: s
 
 export function fmt(n: number): string {
   return n.toLocaleString("en-US");
+}
+
+// ---- the rich menu, language choice, group drafts (line-people) ----
+
+/** The rich menu's four buttons, as drawn on its image and shown in the chat when tapped. */
+export const MENU_LABELS = {
+  new: { en: "New article", th: "บทความใหม่" },
+  quota: { en: "My quota", th: "โควตาของฉัน" },
+  help: { en: "Help", th: "วิธีใช้" },
+  language: { en: "Language", th: "ภาษา" },
+} as const satisfies Record<string, Text>;
+
+/** The chat bar under the menu (LINE allows 14 characters). */
+export const MENU_CHAT_BAR = "เมนู · Menu";
+
+/** "ภาษา / Language": the bot speaks the other language from now on, and says so in it. */
+export function languageChosenMessage(lang: Language): LineMessage {
+  return text(
+    lang === "th"
+      ? "เปลี่ยนเป็นภาษาไทยแล้วครับ บอทจะตอบเป็นภาษาไทย (บทความยังเขียนตามภาษาที่คุณขอ) แตะ ภาษา/Language อีกครั้งเพื่อเปลี่ยนกลับ"
+      : "Switched to English: I'll answer in English (articles are still written in the language you ask for). Tap ภาษา/Language again to switch back.",
+  );
+}
+
+/**
+ * LINE's text v2 reads `{key}` as a placeholder; braces a draft writes itself are doubled so
+ * they show as written.
+ *
+ * https://developers.line.biz/en/reference/messaging-api/#text-message-v2
+ */
+function escapeBraces(body: string): string {
+  return body.replaceAll("{", "{{").replaceAll("}", "}}");
+}
+
+const MAX_TEXT = 5_000;
+
+/**
+ * A group or room draft's first bubble, addressed: it quotes the message that asked for it
+ * (the request's quote token) and starts by mentioning who asked (text v2's `{requester}`
+ * mention), so in a busy group everyone sees whose draft it is. Without a named requester,
+ * or when the mention would not fit the 5,000-character limit, the bubble only quotes.
+ * One-to-one chats and non-text bubbles are returned as they are. The sink calls this on
+ * the first message it sends for a draft.
+ */
+export function addressedToRequester(first: LineMessage, dest: LineDestination): LineMessage {
+  if (dest.chatType === "user" || first.type !== "text") return first;
+  const quote = dest.quoteToken ? { quoteToken: dest.quoteToken } : {};
+  if (!dest.mentionUserId) return { ...first, ...quote };
+  const body = `{requester} ${escapeBraces(first.text)}`;
+  if (body.length > MAX_TEXT) return { ...first, ...quote };
+  const { emojis: _emojis, ...rest } = first;
+  return {
+    ...rest,
+    type: "textV2",
+    text: body,
+    substitution: { requester: { type: "mention", mentionee: { type: "user", userId: dest.mentionUserId } } },
+    ...quote,
+  };
 }

@@ -15,6 +15,10 @@ export interface LineDestination extends Destination {
   chatType: "user" | "group" | "room";
   /** The language the person wrote in, for what the bot says around the draft. */
   lang: Language;
+  /** In a group or room: who asked (mentioned in the draft's first bubble), when LINE named them. */
+  mentionUserId?: string;
+  /** The request's quote token: the draft's first bubble quotes the message that asked for it. */
+  quoteToken?: string;
 }
 
 const LineDestinationSchema = z.object({
@@ -24,6 +28,8 @@ const LineDestinationSchema = z.object({
   receivedAt: z.number(),
   chatType: z.enum(["user", "group", "room"]),
   lang: z.enum(["en", "th"]),
+  mentionUserId: z.string().min(1).optional(),
+  quoteToken: z.string().min(1).optional(),
 });
 
 /** The destination back from its JSON form (the job); a malformed one is a bug, not a person's input. */
@@ -39,17 +45,35 @@ export interface LineChat {
   id: string;
   /** Who sent the event; LINE leaves it out for group members who have not agreed to share it. */
   userId: string | null;
+  /**
+   * Who counts as the requester (quota, picks, language): the sender's user id, or — when LINE
+   * leaves it out (group members on LINE for PC/Mac, or who share no profile) — the group or
+   * room itself, so such members are still answered and share one requester (decision 104).
+   */
+  requester: string;
 }
 
 export function chatOf(source: webhook.Source | undefined): LineChat | null {
   if (!source) return null;
   switch (source.type) {
     case "user":
-      return source.userId ? { type: "user", id: source.userId, userId: source.userId } : null;
+      return source.userId
+        ? { type: "user", id: source.userId, userId: source.userId, requester: source.userId }
+        : null;
     case "group":
-      return { type: "group", id: source.groupId, userId: source.userId ?? null };
+      return {
+        type: "group",
+        id: source.groupId,
+        userId: source.userId ?? null,
+        requester: source.userId ?? source.groupId,
+      };
     case "room":
-      return { type: "room", id: source.roomId, userId: source.userId ?? null };
+      return {
+        type: "room",
+        id: source.roomId,
+        userId: source.userId ?? null,
+        requester: source.userId ?? source.roomId,
+      };
     default:
       return null;
   }
@@ -60,7 +84,9 @@ export function destinationFor(
   replyToken: string | undefined,
   receivedAt: number,
   lang: Language,
+  quoteToken?: string,
 ): LineDestination {
+  const inGroup = chat.type !== "user";
   return {
     platform: "LINE",
     to: chat.id,
@@ -68,5 +94,7 @@ export function destinationFor(
     receivedAt,
     chatType: chat.type,
     lang,
+    ...(inGroup && chat.userId ? { mentionUserId: chat.userId } : {}),
+    ...(inGroup && quoteToken ? { quoteToken } : {}),
   };
 }

@@ -59,6 +59,7 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
         memory: shortMemory(app.redis, "ab:line:"),
         logger,
         botName: () => botName,
+        aliases: config.aliases,
       };
       const inbox = createInbox(app, {
         concurrency: opts.concurrency ?? 4,

@@ -10,7 +10,8 @@ import {
 } from "./conversation-copy.ts";
 import { blockedMessage, guidanceMessage, refusalMessage } from "./copy.ts";
 import { destinationFor, type LineChat } from "./destination.ts";
-import { type Incoming, type ListenerDeps, respond } from "./listeners/deps.ts";
+import { botNames, type Incoming, type ListenerDeps, respond } from "./listeners/deps.ts";
+import { planFor } from "./plan.ts";
 
 /**
  * Hands a message to the core's conversation (the chat — user, group or room — is the
@@ -23,10 +24,10 @@ import { type Incoming, type ListenerDeps, respond } from "./listeners/deps.ts";
 export async function submit(
   ctx: ListenerDeps,
   incoming: Incoming,
-  chat: LineChat & { userId: string },
+  chat: LineChat,
   lang: Language,
   input: ConversationMessage["input"],
-  opts: { displayName?: string; quotedMessageId?: string } = {},
+  opts: { displayName?: string; quotedMessageId?: string; quoteToken?: string } = {},
 ): Promise<boolean> {
   const { event } = incoming;
   const replyToken = "replyToken" in event ? event.replyToken : undefined;
@@ -34,13 +35,13 @@ export async function submit(
     platform: "LINE",
     eventId: event.webhookEventId,
     tenant: { externalId: incoming.channel, name: ctx.botName() || undefined },
-    requester: { externalId: chat.userId, displayName: opts.displayName },
+    requester: { externalId: chat.requester, displayName: opts.displayName },
     conversation: { platform: "LINE", chatId: chat.id, quotedMessageId: opts.quotedMessageId },
     input,
-    destination: destinationFor(chat, replyToken, incoming.receivedAt, lang),
-    botNames: ctx.botName() ? [ctx.botName()] : [],
+    destination: destinationFor(chat, replyToken, incoming.receivedAt, lang, opts.quoteToken),
+    botNames: botNames(ctx),
   });
-  const answer = answerFor(ctx, result, lang);
+  const answer = await answerFor(ctx, incoming.channel, chat, result, lang);
   if (answer) {
     await respond(ctx, incoming, chat, answer);
     return false;
@@ -54,8 +55,18 @@ export async function submit(
   return queued;
 }
 
-/** What to answer at once, or null when the worker's sink speaks next (or nothing is due). */
-function answerFor(ctx: ListenerDeps, result: ConverseResult, lang: Language): LineMessage | null {
+/**
+ * What to answer at once, or null when the worker's sink speaks next (or nothing is due).
+ * Guidance offers lengths within the requester's plan; a refusal ends with the workspace's
+ * upgrade line — both read the plan only on these paths, never on the way to a draft.
+ */
+async function answerFor(
+  ctx: ListenerDeps,
+  channel: string,
+  chat: LineChat,
+  result: ConverseResult,
+  lang: Language,
+): Promise<LineMessage | null> {
   switch (result.kind) {
     case "queued":
     case "queued_revision":
@@ -70,13 +81,19 @@ function answerFor(ctx: ListenerDeps, result: ConverseResult, lang: Language): L
       return stoppedMessage(lang, result.generationIds.length > 0);
     case "help":
     case "guidance":
-      return guidanceMessage(result.guidance);
+      return guidanceMessage(result.guidance, await planFor(ctx, channel, chat));
     case "no_draft":
-      return noDraftMessage(lang);
+      return noDraftMessage(lang, await planFor(ctx, channel, chat));
     case "refused":
       return result.refusal.limit === "revisions"
         ? revisionsRefusalMessage(result.refusal, lang)
-        : refusalMessage(result.refusal, lang, ctx.app.config.quotaTimeZone);
+        : refusalMessage(
+            result.refusal,
+            lang,
+            ctx.app.config.quotaTimeZone,
+            new Date(),
+            (await planFor(ctx, channel, chat))?.upgradeNote,
+          );
     case "blocked":
       return blockedMessage(lang);
   }

@@ -12,7 +12,7 @@ import type { Chunk, Language } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
 import { type LineApi, LineApiError, type LineMessage, retryKey } from "./client.ts";
 import { waitingMessage } from "./conversation-copy.ts";
-import { failureMessage, footerMessage } from "./copy.ts";
+import { addressedToRequester, failureMessage, footerMessage } from "./copy.ts";
 import { type LineDeliveryState, readLineDeliveryState } from "./delivery-state.ts";
 import { type LineDestination, readDestination } from "./destination.ts";
 import { LINE_TEXT_MAX, splitForLine, toPlainText } from "./plain-text.ts";
@@ -240,6 +240,7 @@ class LineSink implements ChatSink {
 
   private async reply(final: boolean): Promise<void> {
     const messages = this.state.pending.slice(0, MAX_MESSAGES_PER_CALL);
+    if (this.state.sent === 0 && messages[0]) messages[0] = addressedToRequester(messages[0], this.dest); // line-people: quote + mention in groups
     this.state.replyUsed = true;
     try {
       const ids = await this.deps.api.reply(this.dest.replyToken!, messages);

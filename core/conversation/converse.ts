@@ -18,8 +18,17 @@ export interface ConversationMessage extends Omit<ChatRequest, "input" | "conver
   conversation: ConversationRef;
   input:
     | ChatRequest["input"]
-    /** A button: Shorter and Another angle revise the version they sit under; Stop stops it. */
-    | { kind: "action"; action: "shorter" | "another_angle" | "stop"; generationId?: string };
+    /**
+     * A button: Shorter and Another angle revise the version they sit under; Stop stops it;
+     * Usage and Help (a menu's "My quota", "Help") are answered as the typed questions are.
+     */
+    | {
+        kind: "action";
+        action: "shorter" | "another_angle" | "stop" | "usage" | "help";
+        generationId?: string;
+        /** The language to answer a menu's Usage or Help in (they carry no text to read it from). */
+        language?: Language;
+      };
   botNames?: readonly string[];
 }
 
@@ -176,6 +185,8 @@ function intentOf(msg: ConversationMessage, current: CurrentDraft | null): Inten
   if (msg.input.kind === "form") return { kind: "new_request", language };
   if (msg.input.kind === "action") {
     if (msg.input.action === "stop") return { kind: "stop", language };
+    if (msg.input.action === "usage" || msg.input.action === "help")
+      return { kind: msg.input.action, language: msg.input.language ?? language };
     if (!current) return { kind: "no_draft", language };
     const text = msg.input.action === "shorter" ? "shorter" : "another angle";
     return { kind: "revision", language, plan: planRevision(text) };

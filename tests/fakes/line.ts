@@ -2,6 +2,7 @@ import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
+import { type FakePeople, fakePeople, type PeopleEndpoint, validateTextV2 } from "./line-people.ts";
 
 /**
  * A local LINE Messaging API for tests and load runs, enforcing the limits the real one does:
@@ -39,7 +40,7 @@ export interface FakeLineOptions {
 }
 
 export interface RecordedLineCall {
-  endpoint: FakeLineEndpoint | "unknown";
+  endpoint: FakeLineEndpoint | PeopleEndpoint | "unknown";
   method: string;
   path: string;
   headers: http.IncomingHttpHeaders;
@@ -54,7 +55,13 @@ export interface DeliveredMessage {
   chatId: string;
   via: "reply" | "push";
   /** The LINE message object as sent (type, text, quickReply...). */
-  message: { type: string; text?: string; quickReply?: { items: QuickReplyItem[] } };
+  message: {
+    type: string;
+    text?: string;
+    quickReply?: { items: QuickReplyItem[] };
+    quoteToken?: string;
+    substitution?: Record<string, { type: string; mentionee?: { type: string; userId?: string } }>;
+  };
   requestId: string;
   at: number;
 }
@@ -81,6 +88,8 @@ export interface FakeLine {
   messagesTo(chatId: string): DeliveredMessage[];
   set(knobs: { latencyMs?: number; replyTokenTtlMs?: number; failure?: FakeLineFailurePlan | null }): void;
   setProfile(userId: string, profile: Profile | null): void;
+  /** Member profiles, group names, read tokens and rich menus (tests/fakes/line-people.ts). */
+  people: FakePeople;
   /** A reply token LINE would put in an event from this chat. */
   issueReplyToken(chatId: string): string;
   events: EventBuilders;
@@ -120,17 +129,16 @@ export async function startFakeLine(options: FakeLineOptions = {}): Promise<Fake
   const retryKeys = new Map<string, string>(); // key -> request id that was accepted
   const profiles = new Map<string, Profile | null>();
   const hanging = new Set<http.ServerResponse>();
+  const people = fakePeople();
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on(
-      "end",
-      () => void handle(req, res, Buffer.concat(chunks).toString("utf8")).catch(() => res.destroy()),
-    );
+    req.on("end", () => void handle(req, res, Buffer.concat(chunks)).catch(() => res.destroy()));
   });
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): Promise<void> {
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, bytes: Buffer): Promise<void> {
+    const raw = bytes.toString("utf8");
     const path = (req.url ?? "/").split("?")[0]!;
     const endpoint = endpointOf(req.method ?? "", path);
     const call: RecordedLineCall = {
@@ -155,6 +163,12 @@ export async function startFakeLine(options: FakeLineOptions = {}): Promise<Fake
     };
     if (knobs.latencyMs) await delay(knobs.latencyMs);
     if (req.headers.authorization !== `Bearer ${accessToken}`) return send(401, { message: AUTH_FAILED });
+    const answered = people.handle(req.method ?? "", path, bytes, req.headers);
+    if (answered) {
+      call.endpoint = answered.endpoint;
+      call.body = answered.recorded;
+      return send(answered.status, answered.body);
+    }
     if (!endpoint) return send(404, { message: "Not found" });
     if (req.method === "POST") {
       try {
@@ -309,8 +323,9 @@ export async function startFakeLine(options: FakeLineOptions = {}): Promise<Fake
       if ("failure" in next) knobs.failure = next.failure ? { ...next.failure } : null;
     },
     setProfile: (userId, profile) => void profiles.set(userId, profile),
+    people,
     issueReplyToken,
-    events: eventBuilders(issueReplyToken, botUserId),
+    events: eventBuilders(issueReplyToken, botUserId, () => people.issueReadToken()),
     sign,
     async deliver(target, events, opts = {}) {
       const body = JSON.stringify({ destination: opts.destination ?? botUserId, events });
@@ -358,6 +373,9 @@ function validateMessages(messages: unknown): object | null {
     if (msg.type === "text") {
       if (typeof msg.text !== "string" || msg.text.length === 0 || msg.text.length > 5000)
         return invalid(`messages[${i}].text`, "Length must be between 1 and 5000");
+    } else if (msg.type === "textV2") {
+      const problem = validateTextV2(m as Record<string, unknown>, `messages[${i}]`);
+      if (problem) return problem;
     } else if (
       !["sticker", "image", "video", "audio", "location", "imagemap", "template", "flex", "textV2"].includes(
         msg.type,
@@ -410,12 +428,16 @@ export interface EventBuilders {
   image(o: ChatRef): LineEvent;
   postback(o: ChatRef & { data: string }): LineEvent;
   follow(o: { userId: string }): LineEvent;
+  unfollow(o: { userId: string }): LineEvent;
+  /** The bot was added to a group or room. */
+  join(o: { groupId?: string; roomId?: string }): LineEvent;
   /** The same event again, as LINE redelivers it (same webhookEventId, isRedelivery true). */
   redelivery(event: LineEvent): LineEvent;
 }
 
 export interface ChatRef {
-  userId: string;
+  /** Null: a group or room member LINE does not name (LINE for PC/Mac, or no consent). */
+  userId: string | null;
   groupId?: string;
   roomId?: string;
 }
@@ -427,14 +449,19 @@ export function lineId(kind: "U" | "C" | "R" = "U"): string {
   return `${kind}${randomBytes(16).toString("hex")}`;
 }
 
-function eventBuilders(issueReplyToken: (chatId: string) => string, botUserId: string): EventBuilders {
+function eventBuilders(
+  issueReplyToken: (chatId: string) => string,
+  botUserId: string,
+  issueReadToken: () => string,
+): EventBuilders {
   const base = (o: ChatRef) => {
+    const member = o.userId ? { userId: o.userId } : {};
     const source = o.groupId
-      ? { type: "group", groupId: o.groupId, userId: o.userId }
+      ? { type: "group", groupId: o.groupId, ...member }
       : o.roomId
-        ? { type: "room", roomId: o.roomId, userId: o.userId }
-        : { type: "user", userId: o.userId };
-    const chatId = o.groupId ?? o.roomId ?? o.userId;
+        ? { type: "room", roomId: o.roomId, ...member }
+        : { type: "user", ...member };
+    const chatId = o.groupId ?? o.roomId ?? o.userId ?? "";
     return {
       timestamp: Date.now(),
       source,
@@ -453,6 +480,7 @@ function eventBuilders(issueReplyToken: (chatId: string) => string, botUserId: s
         id: messageId(),
         type: "text",
         quoteToken: randomBytes(16).toString("base64url"),
+        markAsReadToken: issueReadToken(),
         text: o.text,
         ...(o.quotedMessageId ? { quotedMessageId: o.quotedMessageId } : {}),
         ...(o.mentions?.length
@@ -493,6 +521,11 @@ function eventBuilders(issueReplyToken: (chatId: string) => string, botUserId: s
     }),
     postback: (o) => ({ type: "postback", ...base(o), postback: { data: o.data } }),
     follow: (o) => ({ type: "follow", ...base(o), follow: { isUnblocked: false } }),
+    unfollow: (o) => {
+      const { replyToken: _none, ...event } = base(o); // unfollow events carry no reply token
+      return { type: "unfollow", ...event };
+    },
+    join: (o) => ({ type: "join", ...base({ userId: null, ...o }) }),
     redelivery: (event) => ({ ...structuredClone(event), deliveryContext: { isRedelivery: true } }),
   };
 }

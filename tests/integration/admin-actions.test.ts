@@ -365,6 +365,31 @@ describe("console mutations: role, origin, audit", () => {
     expect(await missing.text()).toContain("Choose a tier.");
   });
 
+  it("sets a LINE channel's upgrade line, shown under its clients' refusals", async () => {
+    const tenant = await h.app.db.prisma.tenant.findFirstOrThrow({ where: { externalId: "T0ACME" } });
+    const res = await post("/workspaces", {
+      intent: "upgrade-note",
+      id: tenant.id,
+      upgradeNote: "  Call 02-123-4567 for Pro ",
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("refusals now end with your upgrade line");
+    expect((await h.app.db.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } })).upgradeNote).toBe(
+      "Call 02-123-4567 for Pro",
+    );
+    expect((await audits("workspace.upgrade-note"))[0]).toMatchObject({
+      entityId: tenant.id,
+      after: { upgradeNote: "Call 02-123-4567 for Pro" },
+    });
+    const long = await post("/workspaces", {
+      intent: "upgrade-note",
+      id: tenant.id,
+      upgradeNote: "x".repeat(301),
+    });
+    expect(long.status).toBe(400);
+    expect(await long.text()).toContain("within 300 characters");
+  });
+
   it("edits a price with validation, and later costs use it", async () => {
     const bad = await post("/models", {
       intent: "update",

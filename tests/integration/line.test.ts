@@ -313,7 +313,7 @@ describe("LINE drafts", () => {
     await send(line.events.postback({ userId: user, data: data(/New topic/) }));
     await until("the new-topic guidance", () => line.messagesTo(user).slice(before).some(isGuidance));
     const guidance = line.messagesTo(user).slice(before).find(isGuidance)!.message;
-    expect(guidance.quickReply!.items.length).toBe(9);
+    expect(guidance.quickReply!.items.length).toBe(8); // 6 industries, and the 2 lengths within Free's 800 words
   });
 
   it("remembers an industry and a length picked with buttons for the topic that follows", async () => {
@@ -479,7 +479,7 @@ describe("LINE webhook", () => {
     await until("the English photo's answer", () => line.messagesTo(english).length === 1);
     const en = line.messagesTo(english)[0]!.message;
     expect(en.text).toMatch(/I can only read text messages/);
-    expect(en.quickReply!.items).toHaveLength(9);
+    expect(en.quickReply!.items).toHaveLength(8); // 6 industries, and the 2 lengths within Free's 800 words
     expect(
       await app.db.prisma.generation.count({ where: { requester: { externalId: { in: [thai, english] } } } }),
     ).toBe(0);

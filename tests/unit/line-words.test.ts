@@ -119,7 +119,10 @@ describe("what the bot says", () => {
         now,
       ),
     );
-    expect(budget).toMatch(/\$5\.00 of \$5\.00[\s\S]*on Tue 1 Apr, 00:00 \(Bangkok time\)/);
+    expect(budget).toMatch(
+      /articles on the Free plan are used up[\s\S]*in 21 days \(on Tue 1 Apr, 00:00 \(Bangkok time\)\)/,
+    );
+    expect(budget).not.toContain("$"); // people read articles and days, not the provider's dollars
   });
 
   it("apologises without internals, and says the quota came back only when it did", () => {

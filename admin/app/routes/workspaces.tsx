@@ -15,7 +15,12 @@ import {
 } from "../components/ui.tsx";
 import { num, PLATFORM_LABEL } from "../lib/format.ts";
 import { done, invalid, parseForm } from "../lib/forms.server.ts";
-import { activeTiers, PLATFORMS, setWorkspaceDefaultTier } from "../requesters.server.ts";
+import {
+  activeTiers,
+  PLATFORMS,
+  setWorkspaceDefaultTier,
+  setWorkspaceUpgradeNote,
+} from "../requesters.server.ts";
 import type { Route } from "./+types/workspaces";
 
 export const meta: Route.MetaFunction = () => [{ title: "Workspaces · Article Bot console" }];
@@ -64,6 +69,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       platform: t.platform,
       requesters: t._count.requesters,
       defaultTier: t.defaultTier,
+      upgradeNote: t.upgradeNote,
     })),
   };
 }
@@ -73,9 +79,33 @@ const Schema = z.object({
   tierId: z.string({ error: "Choose a tier." }).min(1, "Choose a tier.").max(64),
 });
 
+/** A LINE channel's upgrade line: what its clients read under a refusal ("Call 02-… for Pro"). */
+const UpgradeSchema = z.object({
+  id: z.string().min(1).max(64),
+  upgradeNote: z
+    .string()
+    .max(300, "Keep the upgrade line within 300 characters.")
+    .transform((v) => v.trim())
+    .default(""),
+});
+
 export async function action({ request, context }: Route.ActionArgs) {
   const { actor } = await requireAdminAction(request, context);
-  const parsed = parseForm(Schema, await request.formData());
+  const form = await request.formData();
+  if (form.get("intent") === "upgrade-note") {
+    const note = parseForm(UpgradeSchema, form);
+    if (!note.ok)
+      return invalid({ ...note, formError: note.fieldErrors.upgradeNote ?? "Choose a workspace." });
+    const saved = await setWorkspaceUpgradeNote(context.app, actor, note.data.id, note.data.upgradeNote);
+    if (!saved.ok)
+      return invalid({
+        fieldErrors: saved.fieldErrors ?? {},
+        formError: saved.formError,
+        values: note.values,
+      });
+    return done(saved.notice);
+  }
+  const parsed = parseForm(Schema, form);
   if (!parsed.ok)
     return invalid({ ...parsed, formError: parsed.fieldErrors.tierId ?? "Choose a workspace and a tier." });
   const result = await setWorkspaceDefaultTier(context.app, actor, parsed.data.id, parsed.data.tierId);
@@ -96,7 +126,7 @@ export default function Workspaces({ loaderData, actionData }: Route.ComponentPr
     <>
       <PageHeader
         title="Workspaces"
-        description="Slack workspaces and LINE channels. Their default tier applies to every requester who has no tier of their own, from the next request."
+        description="Slack workspaces and LINE channels. Their default tier applies to every requester who has no tier of their own, from the next request. A LINE channel's upgrade line ends every refusal its clients read."
       />
       <ReadOnlyNote what="change default tiers" />
       <ActionNotice result={actionData} />
@@ -126,6 +156,7 @@ export default function Workspaces({ loaderData, actionData }: Route.ComponentPr
                   Requesters
                 </th>
                 <th scope="col">Default tier</th>
+                <th scope="col">Upgrade line (LINE)</th>
               </tr>
             </thead>
             <tbody>
@@ -167,6 +198,36 @@ export default function Workspaces({ loaderData, actionData }: Route.ComponentPr
                         </SubmitButton>
                       )}
                     </Form>
+                  </td>
+                  <td data-label="Upgrade line (LINE)">
+                    {w.platform === "LINE" ? (
+                      <Form method="post" className="row-form">
+                        <input type="hidden" name="id" value={w.id} />
+                        <label className="visually-hidden" htmlFor={`upgrade-${w.id}`}>
+                          Upgrade line of {w.name}
+                        </label>
+                        <input
+                          id={`upgrade-${w.id}`}
+                          name="upgradeNote"
+                          defaultValue={w.upgradeNote}
+                          maxLength={300}
+                          placeholder="e.g. Call 02-123-4567 to move to Pro"
+                          disabled={!canEdit}
+                        />
+                        {canEdit && (
+                          <SubmitButton
+                            rowId={w.id}
+                            intent="upgrade-note"
+                            tone="secondary"
+                            pendingText="Saving…"
+                          >
+                            Save
+                          </SubmitButton>
+                        )}
+                      </Form>
+                    ) : (
+                      <span className="sub">—</span>
+                    )}
                   </td>
                 </tr>
               ))}

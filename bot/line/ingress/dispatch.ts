@@ -16,10 +16,13 @@ export type EventListener<E extends webhook.Event> = (
   incoming: Incoming<E>,
 ) => Promise<void>;
 
-/** A tapped quick-reply button: who tapped it, what it asks for, the language to answer in. */
+/**
+ * A tapped button (quick reply, result card or rich menu): who tapped it (`person.requester` is
+ * the group itself for a member LINE does not name), what it asks for, the language to answer in.
+ */
 export interface Tap<A extends LineAction = LineAction> {
   incoming: Incoming<webhook.PostbackEvent>;
-  person: LineChat & { userId: string };
+  person: LineChat;
   action: A;
   lang: Language;
 }
@@ -29,7 +32,7 @@ export type PostbackListener<A extends LineAction> = (ctx: ListenerDeps, tap: Ta
 /**
  * LINE's listeners by what LINE sends, as Bolt's `app.event` and `app.action` are for Slack:
  * one listener per webhook event type, one per postback action. `listeners/<kind>/index.ts`
- * registers them; an event or action without a listener is ignored (unfollow, unsend...).
+ * registers them; an event or action without a listener is ignored (unsend, leave...).
  */
 export class LineListeners {
   private readonly events = new Map<string, EventListener<webhook.Event>>();

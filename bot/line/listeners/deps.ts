@@ -1,12 +1,10 @@
 import type { webhook } from "@line/bot-sdk";
 import type { AppContext } from "../../../core/app.ts";
-import type { Language } from "../../../core/domain.ts";
 import type { Logger } from "../../../core/logger.ts";
 import type { Pipeline } from "../../../core/pipeline/index.ts";
 import type { ShortMemory } from "../../shared/memory.ts";
 import { type LineApi, LineApiError, type LineMessage, retryKey } from "../client.ts";
 import type { LineChat } from "../destination.ts";
-import { profileLanguage } from "../language.ts";
 
 /** What every LINE event listener gets: the core, the Messaging API and short-term memory. */
 export interface ListenerDeps {
@@ -17,6 +15,8 @@ export interface ListenerDeps {
   logger: Logger;
   /** The Official Account's name (from /v2/bot/info), for the tenant row; empty until known. */
   botName(): string;
+  /** LINE_BOT_ALIASES: other names a typed message may call the bot by. */
+  aliases: readonly string[];
 }
 
 /** One event of a webhook batch, with what the batch said around it. */
@@ -29,7 +29,6 @@ export interface Incoming<E extends webhook.Event = webhook.Event> {
 
 /** LINE redelivers unacknowledged events with the same webhookEventId; keep keys past its retries. */
 export const EVENT_TTL_SECONDS = 10 * 60;
-const PROFILE_TTL_SECONDS = 24 * 3600;
 
 /**
  * Answers an event: with its reply token while it is good, else by push (with a retry key
@@ -53,23 +52,8 @@ export async function respond(
   await ctx.api.push(chat.id, [message], retryKey(incoming.event.webhookEventId, "answer"));
 }
 
-export interface Profile {
-  displayName: string;
-  lang: Language;
-}
-
-/** The person's LINE profile (name, language), cached a day; null when LINE has none or is slow. */
-export async function profileOf(ctx: ListenerDeps, userId: string): Promise<Profile | null> {
-  const key = `profile:${userId}`;
-  try {
-    const cached = await ctx.memory.get(key);
-    if (cached) return JSON.parse(cached) as Profile;
-    const p = await ctx.api.profile(userId);
-    const profile = p ? { displayName: p.displayName, lang: profileLanguage(p.language) } : null;
-    if (profile) await ctx.memory.set(key, JSON.stringify(profile), PROFILE_TTL_SECONDS);
-    return profile;
-  } catch (err) {
-    ctx.logger.debug({ err }, "LINE profile unavailable");
-    return null;
-  }
+/** What people may call the bot in a group: its LINE name, then the configured aliases. */
+export function botNames(ctx: ListenerDeps): string[] {
+  const name = ctx.botName();
+  return [...(name ? [name] : []), ...ctx.aliases];
 }

@@ -4,17 +4,20 @@ import type { Language } from "../../../../core/domain.ts";
 import { extractLength } from "../../../../core/request/extract.ts";
 import { detectIndustry } from "../../../../core/request/industries.ts";
 import { parseArticleRequest } from "../../../../core/request/parse.ts";
-import { speakerLanguage } from "../../../../core/text/language.ts";
 import { INDUSTRY_CHOICES, nonTextMessage } from "../../copy.ts";
 import { chatOf } from "../../destination.ts";
 import type { LineListeners } from "../../ingress/dispatch.ts";
 import { submit } from "../../intake.ts";
+import { addressedToBot, withoutBotName } from "../../mentions.ts";
+import { languageFor, profileOf } from "../../people.ts";
 import { forgetPicks, type Picks, recallPicks } from "../../picks.ts";
-import { type Incoming, type ListenerDeps, profileOf, respond } from "../deps.ts";
+import { planFor } from "../../plan.ts";
+import { botNames, type Incoming, type ListenerDeps, respond } from "../deps.ts";
 
 /**
  * A message to the Official Account. Text is a turn in the chat's conversation (in a group or
- * room only when it mentions the bot): a new article, a revision of the chat's recent draft
+ * room only when it mentions the bot or types its name — a member LINE does not name is
+ * answered too, as the group's requester): a new article, a revision of the chat's recent draft
  * (or of the one whose bubble it quotes), thanks, a usage question, stop or help — the core
  * decides. Anything else in a one-to-one chat gets a short pointer to what works.
  *
@@ -30,60 +33,40 @@ async function onMessage(ctx: ListenerDeps, incoming: Incoming<webhook.MessageEv
   if (!chat) return;
   const message = event.message;
   const text = message.type === "text" ? message : null;
-  // In a group the bot speaks when spoken to: a mention, never a sticker or a side conversation.
-  if (chat.type !== "user" && !(text && mentionsBot(text, channel))) return;
-  if (!chat.userId) {
-    ctx.logger.info(
-      { chat: chat.type },
-      "LINE message without a user id (the member has not shared it); ignored",
-    );
-    return;
-  }
-  const person = { ...chat, userId: chat.userId };
+  // In a group the bot speaks when spoken to: a mention or its name typed, never a sticker or a side conversation.
+  const addressed = text ? addressedToBot(text, channel, botNames(ctx)) : null;
+  if (chat.type !== "user" && !addressed) return;
+  markRead(ctx, message);
 
   if (!text) {
-    const lang = (await profileOf(ctx, person.userId))?.lang ?? "th";
-    await respond(ctx, incoming, person, nonTextMessage(lang));
+    const lang = await languageFor(ctx, channel, chat);
+    const plan = await planFor(ctx, channel, chat);
+    await respond(ctx, incoming, chat, nonTextMessage(lang, plan));
     return;
   }
 
-  const said = withoutBotMentions(text, channel);
-  const profile = chat.type === "user" ? await profileOf(ctx, person.userId) : null;
-  const lang = speakerLanguage(said, profile?.lang ?? "th");
-  const picks = await recallPicks(ctx, channel, person.userId);
+  const said = addressed?.said ?? withoutBotName(text, channel, botNames(ctx));
+  const profile = await profileOf(ctx, channel, chat);
+  const lang = await languageFor(ctx, channel, chat, said);
+  const picks = await recallPicks(ctx, channel, chat.requester);
   // A reply to one of the bot's bubbles names that draft (LINE's quote, by message id).
   const quotedMessageId = text.quotedMessageId;
   const queued = await submit(
     ctx,
     incoming,
-    person,
+    chat,
     lang,
     { kind: "text", text: withPicks(said, picks, lang) },
-    { displayName: profile?.displayName, quotedMessageId },
+    { displayName: profile?.displayName, quotedMessageId, quoteToken: text.quoteToken },
   );
-  if (queued && picks) await forgetPicks(ctx, channel, person.userId);
+  if (queued && picks) await forgetPicks(ctx, channel, chat.requester);
 }
 
-/** The bot is mentioned by itself (isSelf) or by its user id (the webhook's destination). */
-function mentionsBot(message: webhook.TextMessageContent, botUserId: string): boolean {
-  return (message.mention?.mentionees ?? []).some(
-    (m) => m.type === "user" && (isSelf(m) || (m as webhook.UserMentionee).userId === botUserId),
-  );
-}
-
-function isSelf(m: webhook.Mentionee): boolean {
-  return m.type === "user" && (m as webhook.UserMentionee).isSelf === true;
-}
-
-/** The text without "@Article Bot" wherever the mention sits (LINE gives its index and length). */
-function withoutBotMentions(message: webhook.TextMessageContent, botUserId: string): string {
-  const spans = (message.mention?.mentionees ?? [])
-    .filter((m) => m.type === "user" && (isSelf(m) || (m as webhook.UserMentionee).userId === botUserId))
-    .filter((m) => Number.isInteger(m.index) && Number.isInteger(m.length) && m.index >= 0 && m.length > 0)
-    .sort((a, b) => b.index - a.index);
-  let out = message.text;
-  for (const m of spans) out = `${out.slice(0, m.index)} ${out.slice(m.index + m.length)}`;
-  return out.replace(/\s+/g, " ").trim();
+/** With Chat on in OA Manager, what the bot handled shows as read; a failure only costs the tick. */
+function markRead(ctx: ListenerDeps, message: webhook.MessageContent): void {
+  const token = "markAsReadToken" in message ? message.markAsReadToken : undefined;
+  if (typeof token !== "string" || !token) return;
+  ctx.api.markAsRead(token).catch((err) => ctx.logger.debug({ err }, "LINE mark-as-read failed"));
 }
 
 /**

@@ -3,10 +3,11 @@ import type { Language } from "../../../../core/domain.ts";
 import { parseAction } from "../../actions.ts";
 import { chatOf } from "../../destination.ts";
 import type { LineListeners } from "../../ingress/dispatch.ts";
-import { type Incoming, type ListenerDeps, profileOf } from "../deps.ts";
+import { languageFor } from "../../people.ts";
+import type { Incoming, ListenerDeps } from "../deps.ts";
 
 /**
- * A quick-reply button was tapped: the postback data says which (listeners/postbacks/ has one
+ * A button was tapped (a quick reply, or the rich menu): the postback data says which (listeners/postbacks/ has one
  * listener per action). Buttons answer the person who tapped, in any chat, in the language
  * the button was written in.
  *
@@ -21,9 +22,8 @@ async function onPostback(
   ctx: ListenerDeps,
   incoming: Incoming<webhook.PostbackEvent>,
 ): Promise<void> {
-  const chat = chatOf(incoming.event.source);
-  if (!chat?.userId) return;
-  const person = { ...chat, userId: chat.userId };
+  const person = chatOf(incoming.event.source);
+  if (!person) return;
   const parsed = parseAction(incoming.event.postback.data);
   if (!parsed) {
     ctx.logger.info(
@@ -32,6 +32,7 @@ async function onPostback(
     );
     return;
   }
-  const lang: Language = parsed.lang ?? (await profileOf(ctx, person.userId))?.lang ?? "th";
+  // A button written in a language answers in it; the rich menu's buttons carry none.
+  const lang: Language = parsed.lang ?? (await languageFor(ctx, incoming.channel, person));
   await listeners.onTap(ctx, { incoming, person, action: parsed.action, lang });
 }

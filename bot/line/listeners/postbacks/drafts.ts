@@ -2,6 +2,7 @@ import { findScopedDraft } from "../../../../core/records/draft-lookup.ts";
 import { draftGoneMessage } from "../../copy.ts";
 import type { Tap } from "../../ingress/dispatch.ts";
 import { submit } from "../../intake.ts";
+import { planFor } from "../../plan.ts";
 import { type ListenerDeps, respond } from "../deps.ts";
 
 /**
@@ -20,7 +21,13 @@ export async function revise(
     { platform: "LINE", tenantExternalId: incoming.channel },
     action.generationId,
   );
-  if (typeof found === "string") return respond(ctx, incoming, person, draftGoneMessage(lang));
+  if (typeof found === "string")
+    return respond(
+      ctx,
+      incoming,
+      person,
+      draftGoneMessage(lang, await planFor(ctx, incoming.channel, person)),
+    );
   await submit(ctx, incoming, person, lang, {
     kind: "action",
     action: action.kind === "shorter" ? "shorter" : "another_angle",

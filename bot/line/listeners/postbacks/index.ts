@@ -1,5 +1,6 @@
 import type { LineListeners } from "../../ingress/dispatch.ts";
 import * as angle from "./angle.ts";
+import * as menu from "./menu.ts";
 import * as newTopic from "./new_topic.ts";
 import * as pickIndustry from "./pick_industry.ts";
 import * as pickLength from "./pick_length.ts";
@@ -11,4 +12,5 @@ export function register(listeners: LineListeners): void {
   newTopic.register(listeners);
   pickIndustry.register(listeners);
   pickLength.register(listeners);
+  menu.register(listeners);
 }

@@ -1,5 +1,6 @@
 import { newTopicMessage } from "../../copy.ts";
 import type { LineListeners } from "../../ingress/dispatch.ts";
+import { planFor } from "../../plan.ts";
 import { respond } from "../deps.ts";
 
 /**
@@ -9,6 +10,8 @@ import { respond } from "../deps.ts";
  */
 export function register(listeners: LineListeners): void {
   listeners.postback("new_topic", (ctx, { incoming, person, lang }) =>
-    respond(ctx, incoming, person, newTopicMessage(lang)),
+    planFor(ctx, incoming.channel, person).then((plan) =>
+      respond(ctx, incoming, person, newTopicMessage(lang, plan)),
+    ),
   );
 }
