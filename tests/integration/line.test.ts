@@ -283,7 +283,7 @@ describe("LINE drafts", () => {
       footer.quickReply!.items.find((i) => label.test(i.action.label!))!.action.data!;
     const v1 = await generationFor(first);
     const firstRequest = v1.request as { targetWords: number; tone: string };
-    /** A button makes one revision of its draft's current version, however often it is tapped. */
+    /** A button makes one revision of the version it sits under, however often it is tapped. */
     const revision = (action: string) =>
       app.db.prisma.generation.findUnique({ where: { requestKey: `LINE:${action}:${v1.id}` } });
 
@@ -304,10 +304,9 @@ describe("LINE drafts", () => {
     );
     const angled = (await revision("another_angle"))!;
     expect((angled.request as { tone: string }).tone).toBe(nextTone(firstRequest.tone as Tone));
-    expect(angled.revisesId).toBe(shorter.id); // the draft's current version, whichever button
+    expect(angled.revisesId).toBe(v1.id); // the version under whose message the button sat
     expect(angled.cacheHit).toBe(false);
 
-    // The angle's closing message may still be on its way (the row is DELIVERED just before it).
     const before = line.messagesTo(user).length;
     const isGuidance = (d: DeliveredMessage) => /What should the article be about/.test(d.message.text ?? "");
     await send(line.events.postback({ userId: user, data: data(/New topic/) }));
