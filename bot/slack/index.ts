@@ -5,7 +5,14 @@ import { Semaphore } from "../../core/semaphore.ts";
 import type { HttpServer } from "../../ops/server.ts";
 import { shortMemory } from "../shared/memory.ts";
 import type { ChatPlatform } from "../shared/platform.ts";
-import { createSlackClient, type SlackConfig, slackClientOptions, slackLogger } from "./client.ts";
+import { RateBudget, TIER_PER_MINUTE, type Tier } from "./budget.ts";
+import {
+  createSlackClient,
+  SlackClients,
+  type SlackConfig,
+  slackClientOptions,
+  slackLogger,
+} from "./client.ts";
 import { SlackHttpReceiver } from "./ingress/http-receiver.ts";
 import { SlackSocketReceiver } from "./ingress/socket-receiver.ts";
 import { FrontDesk } from "./intake.ts";
@@ -28,6 +35,8 @@ export interface SlackOptions {
   intakeConcurrency?: number;
   /** Acknowledged requests allowed to wait; past this, Events API deliveries get a 503 and Slack retries. */
   intakeBacklog?: number;
+  /** Calls per minute per workspace and method of each Slack tier (default Slack's published floors). */
+  tierPerMinute?: Partial<Record<Exclude<Tier, "special">, number>>;
 }
 
 /**
@@ -50,7 +59,11 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
 
     sink: slackSinkFactory({
       db: app.db,
-      client: createSlackClient(slack, logger, "delivery"),
+      clients: new SlackClients(
+        slack,
+        logger,
+        new RateBudget({ ...TIER_PER_MINUTE, ...options.tierPerMinute }),
+      ),
       pacer,
       streaming: { unavailableUntil: 0, retryMs: options.streamingRetryMs ?? 15 * 60_000 },
       logger,

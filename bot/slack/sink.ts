@@ -19,7 +19,7 @@ import { readJson } from "../../core/records/json.ts";
 import { canShorten } from "../../core/request/rules.ts";
 import type { ShortMemory } from "../shared/memory.ts";
 import { waitingMessage } from "./answers.ts";
-import { slackErrorCode } from "./client.ts";
+import { type SlackClients, slackErrorCode } from "./client.ts";
 import { closingMessage, failureMessage, type Message, parentMessage, type Status, words } from "./copy.ts";
 import { readDestination, type SlackDestination } from "./destination.ts";
 import { waitingNoticeKey } from "./intake.ts";
@@ -71,7 +71,8 @@ export function readSlackDeliveryState(state: unknown): SlackDeliveryState {
 export interface SlackSinkDeps {
   /** To move a new draft's conversation to the thread its parent message starts. */
   db: Database;
-  client: WebClient;
+  /** Per workspace and profile: the draft's calls ("delivery") and its status lines ("cosmetic"). */
+  clients: SlackClients;
   pacer: ChannelPacer;
   /**
    * Process-wide: when Slack said the streaming methods are not available to this app, drafts
@@ -125,6 +126,9 @@ class SlackSink implements ChatSink {
   /** A revision's parent says what it changes ("Revising: make it shorter"). */
   private note: string | undefined;
   private lastStatusAt = 0;
+  private readonly client: WebClient;
+  /** Status lines: dropped when rate limited, so they never hold back a draft. */
+  private readonly cosmetic: WebClient;
 
   constructor(
     private readonly deps: SlackSinkDeps,
@@ -132,6 +136,8 @@ class SlackSink implements ChatSink {
   ) {
     this.dest = readDestination(ctx.destination);
     this.state = readSlackDeliveryState(ctx.state);
+    this.client = deps.clients.for(this.dest.teamId, "delivery");
+    this.cosmetic = deps.clients.for(this.dest.teamId, "cosmetic");
   }
 
   async start(header: DraftHeader): Promise<void> {
@@ -260,7 +266,7 @@ class SlackSink implements ChatSink {
       const open = this.state.streamTs;
       if (open && (this.state.streamChars ?? 0) + 2 + chunk.text.length <= STREAM_MAX_CHARS) {
         await this.deps.pacer.run(channel, () =>
-          this.deps.client.chat.appendStream({ channel, ts: open, markdown_text: `\n\n${chunk.text}` }),
+          this.client.chat.appendStream({ channel, ts: open, markdown_text: `\n\n${chunk.text}` }),
         );
         await this.save({ streamChars: (this.state.streamChars ?? 0) + 2 + chunk.text.length });
         return true;
@@ -268,7 +274,7 @@ class SlackSink implements ChatSink {
       if (open) await this.endStream();
       // Slack wants the recipient in every context (DMs included), or stopping the stream fails.
       const started = await this.deps.pacer.run(channel, () =>
-        this.deps.client.chat.startStream({
+        this.client.chat.startStream({
           channel,
           thread_ts: this.state.rootTs!,
           markdown_text: chunk.text,
@@ -297,7 +303,7 @@ class SlackSink implements ChatSink {
     if (!ts) return;
     try {
       await this.deps.pacer.run(this.channel(), () =>
-        this.deps.client.chat.stopStream({ channel: this.channel(), ts }),
+        this.client.chat.stopStream({ channel: this.channel(), ts }),
       );
     } catch (error) {
       // An expired stream is already final; anything else must not lose the closing message.
@@ -319,7 +325,7 @@ class SlackSink implements ChatSink {
     args: { channel: string; thread_ts?: string } & Message,
   ): Promise<{ channel: string; ts: string }> {
     const res = await this.deps.pacer.run(args.channel, () =>
-      this.deps.client.chat.postMessage({
+      this.client.chat.postMessage({
         ...args,
         unfurl_links: false,
         unfurl_media: false,
@@ -343,7 +349,7 @@ class SlackSink implements ChatSink {
       this.generationId,
     );
     try {
-      await this.deps.client.chat.update({ channel: this.channel(), ts: this.state.parentTs, ...message });
+      await this.cosmetic.chat.update({ channel: this.channel(), ts: this.state.parentTs, ...message });
     } catch (error) {
       // A status line is worth less than the draft: never fail delivery over it.
       this.deps.logger.info({ code: slackErrorCode(error) }, "could not update the slack parent status");

@@ -32,6 +32,8 @@ export class SlackSocketReceiver implements Receiver {
       // Reconnecting is worth waiting for; the SDK would otherwise retry 100 times.
       clientOptions: {
         ...opts.clientOptions,
+        // Only connection calls go through this client: waiting out a 429 is right for them.
+        rejectRateLimitedCalls: false,
         retryConfig: { retries: 20, factor: 1.5, minTimeout: 500, maxTimeout: 30_000 },
       },
     });
