@@ -55,13 +55,20 @@ export class RateBudget {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** How long Slack's last Retry-After still holds this method in this conversation (0: not held). */
+  heldFor(site: CallSite): number {
+    const key = keyOf(site, true);
+    const until = this.holds.get(key) ?? 0;
+    if (until > this.now()) return until - this.now();
+    if (until) this.holds.delete(key);
+    return 0;
+  }
+
   /** 0 when the call may go now (its token is spent); otherwise how long until it may. */
   reserve(site: CallSite): number {
+    const held = this.heldFor(site);
+    if (held) return held;
     const now = this.now();
-    const holdKey = keyOf(site, true);
-    const heldUntil = this.holds.get(holdKey) ?? 0;
-    if (heldUntil > now) return heldUntil - now;
-    if (heldUntil) this.holds.delete(holdKey);
     const tier = METHOD_TIERS[site.method];
     if (tier === undefined || tier === "special") return 0;
     const limit = this.perMinute[tier];

@@ -9,8 +9,8 @@ import {
 } from "@slack/web-api";
 import type { Config } from "../../core/config.ts";
 import type { Logger } from "../../core/logger.ts";
-import type { Message } from "./copy.ts";
 import { RateBudget } from "./budget.ts";
+import type { Message } from "./copy.ts";
 import { isDirect } from "./destination.ts";
 import type { ChannelPacer } from "./pacer.ts";
 
@@ -142,9 +142,11 @@ class BudgetedClient extends WebClient {
     const waits = this.gate.profile === "delivery" && !HAS_FALLBACK.has(method);
     const giveUpAt = Date.now() + DELIVERY_PATIENCE_MS;
     for (;;) {
-      const wait = this.gate.budget.reserve(site);
+      const held = this.gate.budget.heldFor(site);
+      const wait = held || this.gate.budget.reserve(site);
       if (wait > 0) {
-        if (!waits || Date.now() + wait > giveUpAt) throw new SlackRateLimited(method, wait, "budget");
+        if (!waits || Date.now() + wait > giveUpAt)
+          throw new SlackRateLimited(method, wait, held ? "slack" : "budget");
         await sleep(wait);
         continue;
       }

@@ -19,10 +19,12 @@ export class SlackState {
   readonly knobs: Knobs = {
     channelIntervalMs: 0,
     rateLimit: null,
+    rateLimits: [],
     streaming: "available",
     expireStreamsAfterAppends: null,
     fail: null,
     notInChannel: [],
+    invisible: [],
     latencyMs: {},
   };
   readonly calls: SlackCall[] = [];
