@@ -210,9 +210,24 @@ export interface ReplyTo {
 }
 
 /**
- * Answers for one person (guidance, refusals, notes): an ephemeral message where they asked,
- * a plain message in their DM with the app, or the DM when the channel cannot take ephemeral
- * messages from the app (it was never invited there).
+ * What Slack answers when the app cannot post in a conversation: a DM between two people (where
+ * `/article` can be typed, but the app is no member), a private channel it was never invited
+ * to, an archived one, a thread that is gone.
+ */
+export const CANNOT_POST = new Set([
+  "channel_not_found",
+  "not_in_channel",
+  "is_archived",
+  "restricted_action",
+  "cannot_reply_to_message",
+  "thread_not_found",
+]);
+
+/**
+ * Answers for one person (guidance, refusals, notes), never lost: an ephemeral message where
+ * they asked (a plain one in their DM with the app, when they asked there), or — when the app
+ * cannot post where they asked — a message in their DM with the app (chat.postMessage to a
+ * user id opens it). A rate limit or an outage is logged: the answer is not worth a retry.
  */
 export async function tellPrivately(
   client: WebClient,
@@ -222,29 +237,33 @@ export async function tellPrivately(
   logger: Logger,
 ): Promise<void> {
   try {
-    if (to.channel && !isDirect(to.channel)) {
-      try {
-        await client.chat.postEphemeral({
-          channel: to.channel,
-          user: to.user,
-          thread_ts: to.threadTs,
-          ...message,
-        });
-        return;
-      } catch (error) {
-        const code = slackErrorCode(error);
-        if (!code || code === "ratelimited") throw error;
-      }
-    }
-    const inSameDm = to.channel && isDirect(to.channel);
-    const channel = inSameDm ? to.channel! : to.user;
-    await pacer.run(channel, () =>
-      client.chat.postMessage({ channel, thread_ts: inSameDm ? to.threadTs : undefined, ...message }),
-    );
+    if (to.channel && (await sayWhereAsked(client, pacer, { ...to, channel: to.channel }, message))) return;
+    await pacer.run(to.user, () => client.chat.postMessage({ channel: to.user, ...message }));
   } catch (error) {
     logger.warn(
       { code: slackErrorCode(error) ?? (error as Error).message, user: to.user },
       "could not answer a slack user",
     );
+  }
+}
+
+/** True once said in the conversation they asked in; false when the app cannot post there. */
+async function sayWhereAsked(
+  client: WebClient,
+  pacer: ChannelPacer,
+  to: ReplyTo & { channel: string },
+  message: Message,
+): Promise<boolean> {
+  const { channel, threadTs } = to;
+  try {
+    if (isDirect(channel))
+      await pacer.run(channel, () => client.chat.postMessage({ channel, thread_ts: threadTs, ...message }));
+    else await client.chat.postEphemeral({ channel, user: to.user, thread_ts: threadTs, ...message });
+    return true;
+  } catch (error) {
+    const code = slackErrorCode(error);
+    // An ephemeral message is refused for more reasons (the person left the channel): any of them means the DM.
+    if (code && code !== "ratelimited" && (CANNOT_POST.has(code) || !isDirect(channel))) return false;
+    throw error;
   }
 }

@@ -19,7 +19,7 @@ import { readJson } from "../../core/records/json.ts";
 import { canShorten } from "../../core/request/rules.ts";
 import type { ShortMemory } from "../shared/memory.ts";
 import { waitingMessage } from "./answers.ts";
-import { type SlackClients, slackErrorCode } from "./client.ts";
+import { CANNOT_POST, type SlackClients, slackErrorCode } from "./client.ts";
 import { closingMessage, failureMessage, type Message, parentMessage, type Status, words } from "./copy.ts";
 import { readDestination, type SlackDestination } from "./destination.ts";
 import { waitingNoticeKey } from "./intake.ts";
@@ -95,16 +95,6 @@ const NO_STREAM_FOR_APP = new Set([
   "feature_not_enabled",
   "not_authorized",
 ]);
-/** The channel cannot take the bot's messages: fall back to the requester's DM with the app. */
-const UNREACHABLE = new Set([
-  "channel_not_found",
-  "not_in_channel",
-  "is_archived",
-  "restricted_action",
-  "cannot_reply_to_message",
-  "thread_not_found",
-]);
-
 /** What a new version changes, for its parent message. */
 function revisionNote(request: ArticleRequest, revision: NonNullable<DraftHeader["revision"]>): string {
   const t = words(request.language);
@@ -154,7 +144,7 @@ class SlackSink implements ChatSink {
       posted = await this.post({ channel: this.dest.channel, thread_ts: this.dest.threadTs, ...message });
       rootTs = this.dest.threadTs ?? posted.ts;
     } catch (error) {
-      if (!UNREACHABLE.has(slackErrorCode(error) ?? "")) throw error;
+      if (!CANNOT_POST.has(slackErrorCode(error) ?? "")) throw error;
       // Invited nowhere (a form sent from a private channel): the DM with the app always works.
       posted = await this.post({ channel: this.dest.user, ...message });
       rootTs = posted.ts;
@@ -213,7 +203,7 @@ class SlackSink implements ChatSink {
         ...message,
       });
     } catch (error) {
-      if (!UNREACHABLE.has(slackErrorCode(error) ?? "")) throw error;
+      if (!CANNOT_POST.has(slackErrorCode(error) ?? "")) throw error;
       await this.post({ channel: this.dest.user, ...message });
     }
     await this.setStatus("failed", true);
@@ -229,10 +219,15 @@ class SlackSink implements ChatSink {
   async waiting(wait: DraftWaiting): Promise<void> {
     if (!(await this.deps.memory.claim(waitingNoticeKey(wait.generationId), 600).catch(() => false))) return;
     const message = waitingMessage(wait.request.language, wait.ahead);
-    await this.post({ channel: this.dest.channel, thread_ts: this.dest.threadTs, ...message }).catch(
-      (error) =>
+    await this.post({ channel: this.dest.channel, thread_ts: this.dest.threadTs, ...message })
+      .catch((error) => {
+        // Where the app cannot post (a DM between two people), the person's DM with the app.
+        if (!CANNOT_POST.has(slackErrorCode(error) ?? "")) throw error;
+        return this.post({ channel: this.dest.user, ...message });
+      })
+      .catch((error) =>
         this.deps.logger.info({ code: slackErrorCode(error) }, "could not post a slack waiting notice"),
-    );
+      );
   }
 
   /**
