@@ -117,7 +117,7 @@ class SlackSink implements ChatSink {
   private note: string | undefined;
   private lastStatusAt = 0;
   private readonly client: WebClient;
-  /** Status lines: dropped when rate limited, so they never hold back a draft. */
+  /** Progress lines: dropped when rate limited, so they never hold back a draft. */
   private readonly cosmetic: WebClient;
 
   constructor(
@@ -344,7 +344,9 @@ class SlackSink implements ChatSink {
       this.generationId,
     );
     try {
-      await this.cosmetic.chat.update({ channel: this.channel(), ts: this.state.parentTs, ...message });
+      // Progress lines are cosmetic (dropped when rate limited); a final state must land.
+      const client = force ? this.client : this.cosmetic;
+      await client.chat.update({ channel: this.channel(), ts: this.state.parentTs, ...message });
     } catch (error) {
       // A status line is worth less than the draft: never fail delivery over it.
       this.deps.logger.info({ code: slackErrorCode(error) }, "could not update the slack parent status");

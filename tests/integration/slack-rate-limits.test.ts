@@ -1,9 +1,21 @@
+import { randomBytes } from "node:crypto";
 import { WebClient } from "@slack/web-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RateBudget, TIER_PER_MINUTE } from "../../bot/slack/budget.ts";
 import { SlackClients, SlackRateLimited, slackClientOptions } from "../../bot/slack/client.ts";
+import { slackPlatform } from "../../bot/slack/index.ts";
+import type { SlackDeliveryState } from "../../bot/slack/sink.ts";
+import type { AppContext } from "../../core/app.ts";
+import { loadConfig } from "../../core/config.ts";
+import { openDatabase } from "../../core/db/client.ts";
 import { createLogger } from "../../core/logger.ts";
+import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import { connectRedis } from "../../core/redis.ts";
+import { type HttpServer, startHttpServer } from "../../ops/server.ts";
+import { seed } from "../../prisma/seed.ts";
+import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { type FakeSlack, type SlackCall, startFakeSlack } from "../fakes/slack.ts";
+import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
 import { until } from "../helpers/wait.ts";
 
 /**
@@ -189,3 +201,90 @@ describe("the interactive client (Bolt's, the front desk's)", () => {
 });
 
 const until429 = () => until("a 429 answered", () => slack.calls.some((c) => c.status === 429));
+
+describe("two drafts in two channels, the status line of one throttled", () => {
+  let database: TestDatabase;
+  let openai: FakeOpenAI;
+  let app: AppContext;
+  let pipeline: Pipeline;
+  let server: HttpServer;
+  let ingress: { close(): Promise<void> };
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase("ab_slack_rates");
+    openai = await startFakeOpenAI();
+    const config = loadConfig({
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      OPENAI_API_KEY: openai.apiKey,
+      OPENAI_BASE_URL: openai.url,
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: slack.signingSecret,
+      SLACK_API_URL: slack.url,
+    });
+    const db = await openDatabase(config);
+    await db.migrate();
+    await seed(db, config);
+    const redis = connectRedis(REDIS_URL);
+    await redis.connect();
+    app = { config, logger, db, redis };
+    // A status edit after every chunk, as a busy workspace sees them.
+    const platform = slackPlatform(app, { pacingMs: 30, statusIntervalMs: 0 });
+    pipeline = createPipeline(app, { workerConcurrency: 2, sinks: { SLACK: platform.sink } });
+    pipeline.startWorker();
+    server = await startHttpServer(app, { host: "127.0.0.1", port: 0 });
+    ingress = await platform.startIngress(server, pipeline);
+  });
+  afterAll(async () => {
+    await ingress?.close();
+    await server?.close();
+    await pipeline?.close();
+    app?.redis?.disconnect();
+    await app?.db.close();
+    await openai?.close();
+    await database?.drop();
+  });
+
+  const hex = () => randomBytes(4).toString("hex").toUpperCase();
+  const delivered = (requestKey: string) =>
+    until(`${requestKey} delivered`, async () => {
+      const g = await app.db.prisma.generation.findUnique({ where: { requestKey } });
+      return g?.status === "DELIVERED" && (g.deliveryState as SlackDeliveryState | null)?.closedTs ? g : null;
+    });
+
+  it("writes the other channel's draft to the end while the throttled one waits out Retry-After", async () => {
+    const [busy, calm] = [`C${hex()}`, `C${hex()}`];
+    slack.set({ rateLimits: [{ method: "chat.update", channel: busy, times: 1, retryAfterSec: 20 }] });
+    const first = await slack.mention(server.url, {
+      channel: busy,
+      user: `U${hex()}`,
+      text: `<@${slack.botUserId}> cold chain logistics for grocers, 600 words`,
+    });
+    const limited = await until("the busy channel's status line throttled", () =>
+      slack.calls.find((c) => c.status === 429 && c.args.channel === busy),
+    );
+    const second = await slack.mention(server.url, {
+      channel: calm,
+      user: `U${hex()}`,
+      text: `<@${slack.botUserId}> digital twins in manufacturing, 600 words`,
+    });
+    const calmDraft = await delivered(`SLACK:${second.eventId}`);
+    const busyDraft = await delivered(`SLACK:${first.eventId}`);
+
+    const updatesInBusy = slack.calls.filter((c) => c.method === "chat.update" && c.args.channel === busy);
+    // Progress lines during the hold were dropped without calling Slack; the final one waited.
+    expect(updatesInBusy.map((c) => c.status)).toEqual([429, 200]);
+    const closedCalm = slack.calls.find(
+      (c) =>
+        c.args.channel === calm && c.response.ts === (calmDraft.deliveryState as SlackDeliveryState).closedTs,
+    )!;
+    // The calm channel's whole draft, closing message included, landed before the busy channel's
+    // status was written again — that is, while the busy channel waited out its Retry-After.
+    expect(closedCalm.seq).toBeLessThan(updatesInBusy[1]!.seq);
+    expect(closedCalm.seq).toBeGreaterThan(limited.seq);
+    const busyParent = slack
+      .messages(busy)
+      .find((m) => m.ts === (busyDraft.deliveryState as SlackDeliveryState).parentTs)!;
+    expect(JSON.stringify(busyParent.blocks)).toContain(":white_check_mark:"); // ends on "done"
+  }, 90_000);
+});
