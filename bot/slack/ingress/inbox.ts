@@ -60,6 +60,14 @@ const IntakeSchema = z.object({
   language: z.enum(["en", "th"]).optional(),
 });
 
+/**
+ * A field added to Intake and not to IntakeSchema would be dropped on its way through the inbox
+ * (zod strips unknown keys): this type fails to compile until both name the same fields.
+ */
+export type IntakeFieldsKept = Assert<SameKeys<z.infer<typeof IntakeSchema>, Intake>>;
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+type Assert<T extends true> = T;
+
 /** An inbox entry back as the request it was; null when it is not one (it is logged and dropped). */
 export function readIntake(payload: string): Intake | null {
   try {
