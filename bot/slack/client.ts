@@ -137,7 +137,9 @@ class BudgetedClient extends WebClient {
   }
 
   override async apiCall(method: string, options: Record<string, unknown> = {}): Promise<WebAPICallResult> {
-    const channel = typeof options.channel === "string" ? options.channel : undefined;
+    // assistant.threads.* name their conversation channel_id.
+    const named = options.channel ?? options.channel_id;
+    const channel = typeof named === "string" ? named : undefined;
     const site = { teamId: this.gate.teamId, method, channel };
     const waits = this.gate.profile === "delivery" && !HAS_FALLBACK.has(method);
     const giveUpAt = Date.now() + DELIVERY_PATIENCE_MS;
