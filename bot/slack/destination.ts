@@ -25,7 +25,7 @@ export function readDestination(d: Destination): SlackDestination {
   return parsed.data;
 }
 
-const SlackDestinationSchema = z.object({
+export const SlackDestinationSchema = z.object({
   platform: z.literal("SLACK"),
   teamId: z.string().min(1),
   channel: z.string().min(1),

@@ -1,13 +1,20 @@
 import { App } from "@slack/bolt";
 import type { AppContext } from "../../core/app.ts";
 import type { Pipeline } from "../../core/pipeline/index.ts";
-import { Semaphore } from "../../core/semaphore.ts";
 import type { HttpServer } from "../../ops/server.ts";
 import { shortMemory } from "../shared/memory.ts";
 import type { ChatPlatform } from "../shared/platform.ts";
-import { createSlackClient, type SlackConfig, slackClientOptions, slackLogger } from "./client.ts";
+import { RateBudget, TIER_PER_MINUTE, type Tier } from "./budget.ts";
+import {
+  createSlackClient,
+  SlackClients,
+  type SlackConfig,
+  slackClientOptions,
+  slackLogger,
+} from "./client.ts";
 import { AppHome } from "./home.ts";
 import { SlackHttpReceiver } from "./ingress/http-receiver.ts";
+import { createSlackInbox, isIntakeRefused } from "./ingress/inbox.ts";
 import { SlackSocketReceiver } from "./ingress/socket-receiver.ts";
 import { FrontDesk } from "./intake.ts";
 import { registerListeners } from "./listeners/index.ts";
@@ -27,8 +34,12 @@ export interface SlackOptions {
   streamingRetryMs?: number;
   /** Acknowledged requests worked on at once (each needs a database connection for a moment). */
   intakeConcurrency?: number;
-  /** Acknowledged requests allowed to wait; past this, Events API deliveries get a 503 and Slack retries. */
+  /** Acknowledged requests allowed to wait in the inbox; past this, every kind of request is turned away (503). */
   intakeBacklog?: number;
+  /** A request taken by a bot process that has not finished it this long is taken over by another. */
+  intakeReclaimAfterMs?: number;
+  /** Calls per minute per workspace and method of each Slack tier (default Slack's published floors). */
+  tierPerMinute?: Partial<Record<Exclude<Tier, "special">, number>>;
 }
 
 /**
@@ -51,7 +62,11 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
 
     sink: slackSinkFactory({
       db: app.db,
-      client: createSlackClient(slack, logger, "delivery"),
+      clients: new SlackClients(
+        slack,
+        logger,
+        new RateBudget({ ...TIER_PER_MINUTE, ...options.tierPerMinute }),
+      ),
       pacer,
       streaming: { unavailableUntil: 0, retryMs: options.streamingRetryMs ?? 15 * 60_000 },
       logger,
@@ -61,12 +76,17 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
 
     async startIngress(server: HttpServer, pipeline: Pipeline) {
       // Ack-first means Slack's deliveries can outpace the database: acknowledged requests wait
-      // their turn here, and past the backlog Events API deliveries get a 503 (Slack retries).
-      const backlog = new Semaphore({
-        permits: options.intakeConcurrency ?? 16,
-        maxWaiting: options.intakeBacklog ?? 5_000,
+      // their turn in the inbox (stored, so a crash loses none), and past the backlog every kind
+      // of request is turned away before any work (Events API deliveries get a 503; Slack retries).
+      const reclaimAfterMs = options.intakeReclaimAfterMs ?? 120_000;
+      const inbox = createSlackInbox(app, {
+        concurrency: options.intakeConcurrency ?? 16,
+        busyPerSecond: 200,
+        maxWaiting: options.intakeBacklog ?? (app.redis ? 100_000 : 5_000),
+        reclaimAfterMs,
       });
-      const receiver = createReceiver(slack, app, () => backlog.full);
+      let closing = false;
+      const receiver = createReceiver(slack, app, () => closing || inbox.full());
       const identity = await whoAmI(slack, app);
       const interactive = createSlackClient(slack, logger, "interactive");
       const people = new People({ client: interactive, memory, logger });
@@ -77,9 +97,11 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
         people,
         client: interactive,
         pacer,
-        backlog,
+        inbox,
+        reclaimAfterMs,
         logger,
       });
+      inbox.start(async (intake) => void (await desk.handle(intake)));
 
       const bolt = new App({
         receiver,
@@ -94,6 +116,8 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
         convoStore: false,
       });
       bolt.error(async (error) => {
+        // Not kept: the receiver answers 503 instead of acknowledging, so Slack delivers it again.
+        if (isIntakeRefused(error)) throw error;
         logger.error({ err: error.original ?? error, code: error.code }, "slack listener failed");
       });
       registerListeners(bolt, { desk, home, app });
@@ -105,10 +129,12 @@ export function slackPlatform(app: AppContext, options: SlackOptions = {}): Chat
         "slack ingress started",
       );
       return {
-        // No new deliveries, then finish what was already acknowledged: Slack will not send it again.
+        // No new deliveries, then finish the requests in hand; the rest wait in the inbox for
+        // the next process (Slack will not send them again).
         close: async () => {
+          closing = true;
           await bolt.stop();
-          await backlog.idle();
+          await inbox.close();
         },
       };
     },

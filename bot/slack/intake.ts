@@ -2,7 +2,6 @@ import type { WebClient } from "@slack/web-api";
 import type { Language } from "../../core/domain.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { ConversationMessage, ConverseResult, Pipeline } from "../../core/pipeline/index.ts";
-import type { Semaphore } from "../../core/semaphore.ts";
 import { speakerLanguage } from "../../core/text/language.ts";
 import type { ShortMemory } from "../shared/memory.ts";
 import { titleThread } from "./agent.ts";
@@ -16,6 +15,7 @@ import {
 import { type ReplyTo, tellPrivately } from "./client.ts";
 import { guidanceMessage, type Message, notesMessage, plain, refusalMessage, words } from "./copy.ts";
 import type { SlackDestination } from "./destination.ts";
+import { IntakeRefused, type SlackInbox } from "./ingress/inbox.ts";
 import type { ChannelPacer } from "./pacer.ts";
 import { localeLanguage, type People } from "./people.ts";
 
@@ -51,9 +51,16 @@ export interface Intake {
  * an answer now (small talk, usage, stop, guidance, refusals, notes), in the thread it came
  * from; drafts and their revisions come from the worker.
  *
- * Slack retries an event it thinks we missed with the same event_id: the first delivery
- * claims the id for ten minutes and later ones stop here, so even answers that are not
- * articles (guidance, refusals) are given once. The pipeline dedupes articles on the same id.
+ * A listener hands its request over with `take`, which only keeps it in the inbox (one write)
+ * — before Slack gets its acknowledgement, so a process that dies after the 200 loses nothing.
+ * The inbox hands each request to `handle`, in this process or, after a crash, another one.
+ *
+ * Slack retries an event it thinks we missed with the same event_id, and the inbox may hand
+ * over a request twice (a process died after accepting it): the first handling claims the id
+ * briefly while it works, then for ten minutes once done, and later ones stop there, so even
+ * answers that are not articles (guidance, refusals) are given once. A claim left by a process
+ * that died runs out before the inbox hands its request to another one. The pipeline dedupes
+ * articles on the same id.
  */
 export class FrontDesk {
   constructor(
@@ -63,18 +70,29 @@ export class FrontDesk {
       people: People;
       client: WebClient;
       pacer: ChannelPacer;
-      backlog: Semaphore;
+      inbox: SlackInbox;
+      /** The inbox's wait before taking over a dead process's request: the handling claim ends sooner. */
+      reclaimAfterMs: number;
       logger: Logger;
     },
   ) {}
 
-  take(intake: Intake): Promise<ConverseResult | null> {
-    return this.deps.backlog.run(() => this.takeNow(intake));
+  /** Keeps an acknowledged-to-be request; throws IntakeRefused (Slack gets a 503) when it cannot. */
+  async take(intake: Intake): Promise<void> {
+    let kept: boolean;
+    try {
+      kept = await this.deps.inbox.put(intake);
+    } catch (error) {
+      this.deps.logger.error({ err: error, eventId: intake.eventId }, "could not keep a slack request");
+      throw new IntakeRefused("inbox unavailable");
+    }
+    if (!kept) throw new IntakeRefused("inbox full");
   }
 
-  private async takeNow(intake: Intake): Promise<ConverseResult | null> {
+  /** A request from the inbox: accepted, and answered where an answer is due. Never throws. */
+  async handle(intake: Intake): Promise<ConverseResult | null> {
     const key = `event:${intake.eventId}`;
-    if (!(await this.deps.memory.claim(key, DEDUP_TTL_SECONDS))) return null;
+    if (!(await this.claimOrAssume(key))) return null;
     let language = intake.language ?? "en";
     try {
       const { displayName, locale } = await this.deps.people.of(intake.teamId, intake.userId);
@@ -90,6 +108,7 @@ export class FrontDesk {
         destination: intake.destination,
         language: known,
       });
+      await this.deps.memory.set(key, "done", DEDUP_TTL_SECONDS).catch(() => undefined);
       await this.answer(intake, result);
       return result;
     } catch (error) {
@@ -104,6 +123,17 @@ export class FrontDesk {
   /** The language to answer a person in when nothing they typed says (a button click). */
   languageOf(teamId: string, userId: string, opts: { typed?: string; timeoutMs?: number } = {}) {
     return this.deps.people.languageOf(teamId, userId, opts.typed, opts);
+  }
+
+  /** Redis down: handle it anyway (the pipeline's own per-event key still prevents a second draft). */
+  private async claimOrAssume(key: string): Promise<boolean> {
+    const ttlSeconds = Math.max(1, Math.floor(this.deps.reclaimAfterMs / 2_000));
+    try {
+      return await this.deps.memory.claim(key, ttlSeconds);
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, "slack event dedup unavailable; handling the request anyway");
+      return true;
+    }
   }
 
   /** A claim for work that is not an article (a download): true the first time only. */

@@ -16,7 +16,7 @@ import type { Logger } from "../../core/logger.ts";
 import { canShorten } from "../../core/request/rules.ts";
 import type { ShortMemory } from "../shared/memory.ts";
 import { waitingMessage } from "./answers.ts";
-import { slackErrorCode } from "./client.ts";
+import { CANNOT_POST, type SlackClients, slackErrorCode } from "./client.ts";
 import {
   closingMessage,
   failureMessage,
@@ -61,7 +61,8 @@ import { ThreadStatus } from "./thread-status.ts";
 export interface SlackSinkDeps {
   /** To move a form's draft to the thread its parent message starts. */
   db: Database;
-  client: WebClient;
+  /** Per workspace and profile: the draft's calls ("delivery") and its status lines ("cosmetic"). */
+  clients: SlackClients;
   pacer: ChannelPacer;
   /**
    * Process-wide: when Slack said the streaming methods are not available to this app, drafts
@@ -76,16 +77,6 @@ export interface SlackSinkDeps {
   /** Streaming cadence and Slack's stream limits (tests shrink them). */
   stream?: Partial<StreamLimits>;
 }
-
-/** The channel cannot take the bot's messages: fall back to the requester's DM with the app. */
-const UNREACHABLE = new Set([
-  "channel_not_found",
-  "not_in_channel",
-  "is_archived",
-  "restricted_action",
-  "cannot_reply_to_message",
-  "thread_not_found",
-]);
 
 /** What a new version changes, for its parent message. */
 function revisionNote(request: ArticleRequest, revision: NonNullable<DraftHeader["revision"]>): string {
@@ -113,6 +104,9 @@ class SlackSink implements ChatSink {
   private fed = false;
   private wroteChunks = false;
   private readonly live: ThreadStatus;
+  private readonly client: WebClient;
+  /** Progress lines: dropped when rate limited, so they never hold back a draft. */
+  private readonly cosmetic: WebClient;
 
   constructor(
     private readonly deps: SlackSinkDeps,
@@ -120,8 +114,11 @@ class SlackSink implements ChatSink {
   ) {
     this.dest = readDestination(ctx.destination);
     this.state = readSlackDeliveryState(ctx.state);
+    this.client = deps.clients.for(this.dest.teamId, "delivery");
+    this.cosmetic = deps.clients.for(this.dest.teamId, "cosmetic");
     this.live = new ThreadStatus({
-      client: deps.client,
+      // The thinking line is set once and must be cleared: it goes with the draft's own calls.
+      client: this.client,
       logger: deps.logger,
       post: (message) => this.post({ channel: this.channel(), thread_ts: this.state.rootTs, ...message }),
       channel: () => this.channel(),
@@ -193,7 +190,7 @@ class SlackSink implements ChatSink {
         ...message,
       });
     } catch (error) {
-      if (!UNREACHABLE.has(slackErrorCode(error) ?? "")) throw error;
+      if (!CANNOT_POST.has(slackErrorCode(error) ?? "")) throw error;
       await this.post({ channel: this.dest.user, ...message });
     }
   }
@@ -226,7 +223,7 @@ class SlackSink implements ChatSink {
     try {
       posted = await this.post({ channel: this.dest.channel, ...message });
     } catch (error) {
-      if (!UNREACHABLE.has(slackErrorCode(error) ?? "")) throw error;
+      if (!CANNOT_POST.has(slackErrorCode(error) ?? "")) throw error;
       // Invited nowhere (a form sent from a private channel): the DM with the app always works.
       posted = await this.post({ channel: this.dest.user, ...message });
     }
@@ -257,7 +254,7 @@ class SlackSink implements ChatSink {
       ? { ts: s.streamTs, chars: s.streamChars ?? 0, startedAt: s.streamStartedAt ?? 0 }
       : null;
     this.writer = new StreamWriter({
-      client: this.deps.client,
+      client: this.client,
       pacer: this.deps.pacer,
       logger: this.deps.logger,
       limits: { ...STREAM_LIMITS, ...this.deps.stream },
@@ -361,7 +358,9 @@ class SlackSink implements ChatSink {
       this.generationId,
     );
     try {
-      await this.deps.client.chat.update({ channel: this.channel(), ts: this.state.parentTs, ...message });
+      // Progress lines are cosmetic (dropped when rate limited); a final state must land.
+      const client = force ? this.client : this.cosmetic;
+      await client.chat.update({ channel: this.channel(), ts: this.state.parentTs, ...message });
     } catch (error) {
       // A status line is worth less than the draft: never fail delivery over it.
       this.deps.logger.info({ code: slackErrorCode(error) }, "could not update the slack parent status");
@@ -378,7 +377,7 @@ class SlackSink implements ChatSink {
     args: { channel: string; thread_ts?: string } & Message,
   ): Promise<{ channel: string; ts: string }> {
     const res = await this.deps.pacer.run(args.channel, () =>
-      this.deps.client.chat.postMessage({
+      this.client.chat.postMessage({
         ...args,
         unfurl_links: false,
         unfurl_media: false,

@@ -22,6 +22,11 @@ export interface InboxEntry {
 
 export interface Inbox {
   put(entry: InboxEntry): Promise<boolean>;
+  /**
+   * True while `put` would answer false (as last counted: within about a second), so a webhook
+   * can turn a delivery away before reading or storing anything.
+   */
+  full(): boolean;
   /** Handles entries as they come, a few at a time; each is removed once `handle` settles. */
   start(handle: (entry: InboxEntry) => Promise<void>): void;
   /** Stops taking work and waits for the entries in hand. */

@@ -16,6 +16,10 @@ export class MemoryInbox implements Inbox {
     this.pressure = new Pressure(opts);
   }
 
+  full(): boolean {
+    return this.waiting.length >= this.opts.maxWaiting;
+  }
+
   async put(entry: InboxEntry): Promise<boolean> {
     this.pressure.hit();
     if (this.waiting.length >= this.opts.maxWaiting) return false;

@@ -48,6 +48,10 @@ export class StreamInbox implements Inbox {
     this.timer.unref();
   }
 
+  full(): boolean {
+    return this.waiting >= this.opts.maxWaiting;
+  }
+
   async put(entry: InboxEntry): Promise<boolean> {
     this.pressure.hit();
     if (this.waiting >= this.opts.maxWaiting) return false;

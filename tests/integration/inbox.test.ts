@@ -98,6 +98,13 @@ describe.each(Object.keys(makers))("%s inbox", (kind) => {
     expect(calls).toBe(1);
   });
 
+  it("says it is full before anything is put, exactly when put would answer false", async () => {
+    const none = make(name(), { maxWaiting: 0 });
+    expect(none.full()).toBe(true);
+    expect(await none.put({ payload: "x", receivedAt: 1 })).toBe(false);
+    expect(make(name(), { maxWaiting: 1 }).full()).toBe(false);
+  });
+
   it("finishes the entries in hand before close resolves", async () => {
     const inbox = make(name());
     let started = 0;

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SlackDeliveryState } from "../../bot/slack/delivery-state.ts";
+import { readSlackDeliveryState } from "../../bot/slack/delivery-state.ts";
 import { slackPlatform } from "../../bot/slack/index.ts";
 import type { AppContext } from "../../core/app.ts";
 import { loadConfig } from "../../core/config.ts";
@@ -52,7 +52,7 @@ async function embedded(env: Env): Promise<Profile> {
 }
 
 const id = (prefix: string) => `${prefix}${randomBytes(4).toString("hex").toUpperCase()}`;
-const stateOf = (g: { deliveryState: unknown }) => (g.deliveryState ?? {}) as SlackDeliveryState;
+const stateOf = (g: { deliveryState: unknown }) => readSlackDeliveryState(g.deliveryState ?? {});
 const buttonsOf = (m: FakeMessage) =>
   (m.blocks ?? []).flatMap((b: any) => (b.type === "actions" ? b.elements.map((e: any) => e.action_id) : []));
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SlackDeliveryState } from "../../bot/slack/delivery-state.ts";
+import { readSlackDeliveryState } from "../../bot/slack/delivery-state.ts";
 import { slackPlatform } from "../../bot/slack/index.ts";
 import type { AppContext } from "../../core/app.ts";
 import { loadConfig } from "../../core/config.ts";
@@ -32,7 +32,7 @@ const id = (prefix: string) => `${prefix}${randomBytes(4).toString("hex").toUppe
 const delivered = (requestKey: string) =>
   until(`${requestKey} delivered`, async () => {
     const g = await app.db.prisma.generation.findUnique({ where: { requestKey } });
-    const state = g?.deliveryState as SlackDeliveryState | null;
+    const state = g ? readSlackDeliveryState(g.deliveryState ?? {}) : null;
     return g?.status === "DELIVERED" && state?.closedTs && !state.cardTs ? g : null;
   });
 
@@ -101,7 +101,7 @@ describe("Slack over Socket Mode", () => {
     const ack = await slack.socket.send("events_api", body);
     expect(ack.envelopeId).toBeTruthy();
     const g = await delivered(`SLACK:${body.event_id}`);
-    const state = g.deliveryState as SlackDeliveryState;
+    const state = readSlackDeliveryState(g.deliveryState ?? {});
     expect(state.rootTs).toBe(said.ts); // under the person's own message
     expect(slack.thread(channel, said.ts).map((m) => m.via)).toEqual(["user", "chat.startStream"]);
     const firstCall = slack.calls.find(

@@ -3,6 +3,7 @@ import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
 import type { Logger } from "../../../core/logger.ts";
 import { header, readCappedBody, refuseTooLarge, sendJson } from "../../shared/http.ts";
 import { words } from "../copy.ts";
+import { isIntakeRefused } from "./inbox.ts";
 import { verifySlackSignature } from "./verify.ts";
 
 /** Slack's payloads are a few kilobytes; anything near this is not from Slack. */
@@ -61,14 +62,23 @@ export class SlackHttpReceiver implements Receiver {
       return reply(res, 503, { error: "busy, retry later" });
     }
 
+    // An event is acknowledged once its listener has kept it in the inbox (Bolt acknowledges
+    // events before their listeners run, so its early ack is ignored here); commands and
+    // interactions when their listener says so, with what it says.
+    const isEvent = body.type === "event_callback";
     let acked = false;
-    const ack = async (response?: unknown) => {
+    const send = (status: number, response: unknown) => {
       if (acked) return;
       acked = true;
       clearTimeout(deadline);
-      reply(res, 200, response ?? "");
+      reply(res, status, response);
     };
-    const deadline = setTimeout(() => void ack(), ACK_DEADLINE_MS);
+    const ack = async (response?: unknown) => {
+      if (!isEvent) send(200, response ?? "");
+    };
+    // A listener that never acknowledges still gets Slack its 200 in time. Not for events: one
+    // not kept within Slack's 3 s is better delivered again (retries are deduplicated).
+    const deadline = setTimeout(() => isEvent || send(200, ""), ACK_DEADLINE_MS);
     const retryNum = Number(header(req, "x-slack-retry-num"));
     const event: ReceiverEvent = {
       body,
@@ -79,10 +89,12 @@ export class SlackHttpReceiver implements Receiver {
     try {
       await this.bolt!.processEvent(event);
     } catch (error) {
+      // Not kept (the inbox is full or down): not acknowledged, so Slack delivers an event again.
+      if (isIntakeRefused(error)) return send(503, { error: "busy, retry later" });
       this.opts.logger.error({ err: error }, "slack request processing failed");
     } finally {
       // Nothing matched (an event type we do not handle): Slack still wants its 200.
-      await ack();
+      send(200, "");
     }
   };
 }

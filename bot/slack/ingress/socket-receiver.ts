@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import type { App, Receiver, SocketModeReceiver, webApi } from "@slack/bolt";
 import type { Logger } from "../../../core/logger.ts";
 import { slackLogger } from "../client.ts";
+import { isIntakeRefused } from "./inbox.ts";
 
 type SocketModeClient = SocketModeReceiver["client"];
 type SocketModeClientClass = new (options: {
@@ -32,6 +33,8 @@ export class SlackSocketReceiver implements Receiver {
       // Reconnecting is worth waiting for; the SDK would otherwise retry 100 times.
       clientOptions: {
         ...opts.clientOptions,
+        // Only connection calls go through this client: waiting out a 429 is right for them.
+        rejectRateLimitedCalls: false,
         retryConfig: { retries: 20, factor: 1.5, minTimeout: 500, maxTimeout: 30_000 },
       },
     });
@@ -44,13 +47,20 @@ export class SlackSocketReceiver implements Receiver {
         retry_num?: number;
         retry_reason?: string;
       }) => {
+        // As over HTTP: an event is acknowledged once its listener kept it in the inbox, a
+        // command or interaction when its listener says so. Not kept: not acknowledged, and
+        // Slack delivers the envelope again.
+        const isEvent = args.body.type === "event_callback";
         let acked = false;
-        const ack = async (response?: unknown) => {
+        const send = async (response?: unknown) => {
           if (acked) return;
           acked = true;
           await args
             .ack(response as Record<string, unknown> | undefined)
             .catch((err: unknown) => opts.logger.warn({ err }, "could not acknowledge a slack envelope"));
+        };
+        const ack = async (response?: unknown) => {
+          if (!isEvent) await send(response);
         };
         try {
           await this.bolt!.processEvent({
@@ -60,10 +70,10 @@ export class SlackSocketReceiver implements Receiver {
             retryReason: args.retry_reason,
           });
         } catch (error) {
+          if (isIntakeRefused(error)) return;
           opts.logger.error({ err: error }, "slack envelope processing failed");
-        } finally {
-          await ack();
         }
+        await send();
       },
     );
   }

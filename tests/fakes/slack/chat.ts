@@ -55,7 +55,8 @@ export function chatMethods(state: SlackState): Record<string, Handler> {
 
   function newMessage(channel: string, via: string, args: Record<string, any>): FakeMessage | Answer {
     if (knobs.notInChannel.includes(channel)) return err("not_in_channel");
-    if (!/^[CGD][A-Z0-9]+$/.test(channel)) return err("channel_not_found");
+    if (knobs.invisible.includes(channel) || !/^[CGD][A-Z0-9]+$/.test(channel))
+      return err("channel_not_found");
     if (knobs.channelIntervalMs > 0) {
       const last = state.lastPost.get(channel) ?? 0;
       if (Date.now() - last < knobs.channelIntervalMs)
@@ -118,6 +119,7 @@ export function chatMethods(state: SlackState): Record<string, Handler> {
     "chat.postEphemeral": (a) => {
       const channel = state.channelOf(String(a.channel ?? ""));
       if (knobs.notInChannel.includes(channel)) return err("not_in_channel");
+      if (knobs.invisible.includes(channel)) return err("channel_not_found");
       if (!a.user) return err("user_not_found");
       const problem = messageProblem(a);
       if (problem) return err(problem);

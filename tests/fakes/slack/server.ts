@@ -67,6 +67,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       Object.assign(knobs, k);
       if (k.rateLimit) knobs.rateLimit = { ...k.rateLimit };
       if (k.fail) knobs.fail = { ...k.fail };
+      if (k.rateLimits) knobs.rateLimits = k.rateLimits.map((r) => ({ ...r }));
     },
     hold(method) {
       let release!: () => void;

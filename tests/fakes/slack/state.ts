@@ -19,11 +19,13 @@ export class SlackState {
   readonly knobs: Knobs = {
     channelIntervalMs: 0,
     rateLimit: null,
+    rateLimits: [],
     streaming: "available",
     expireStreamsAfterAppends: null,
     streamLifetimeMs: null,
     fail: null,
     notInChannel: [],
+    invisible: [],
     latencyMs: {},
   };
   readonly calls: SlackCall[] = [];

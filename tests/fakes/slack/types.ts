@@ -46,6 +46,12 @@ export interface Knobs {
   channelIntervalMs: number;
   /** 429 the next `times` calls to `method` (any method when omitted). */
   rateLimit: { method?: string; times: number; retryAfterSec: number } | null;
+  /**
+   * Per-method 429s, as Slack counts them (per method, per workspace): each rule answers the
+   * next `times` calls to `method` — only those about `channel` when given — with 429 and
+   * Retry-After. Rules are independent: a limited method never limits another.
+   */
+  rateLimits: Array<{ method: string; channel?: string; times: number; retryAfterSec: number }>;
   /** "unknown_method": the workspace or SDK plan has no streaming. */
   streaming: "available" | "unknown_method";
   /** A stream leaves the streaming state after this many appends (Slack expires idle streams). */
@@ -56,6 +62,11 @@ export interface Knobs {
   fail: { method: string; error: string; times?: number } | null;
   /** Channels the app was never invited to. */
   notInChannel: string[];
+  /**
+   * Conversations the app cannot see at all (a DM between two people, a private channel it is
+   * not in): posting, ephemeral messages and streams there answer `channel_not_found`.
+   */
+  invisible: string[];
   /** Delay before answering, per method. */
   latencyMs: Record<string, number>;
 }

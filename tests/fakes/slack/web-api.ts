@@ -76,12 +76,20 @@ export function webApi(state: SlackState, handlers: Record<string, Handler>) {
       knobs.rateLimit &&
       (!knobs.rateLimit.method || knobs.rateLimit.method === method) &&
       knobs.rateLimit.times > 0;
-    if (limited) {
-      knobs.rateLimit!.times -= 1;
+    const rule = knobs.rateLimits.find(
+      (r) =>
+        r.method === method &&
+        r.times > 0 &&
+        (!r.channel || state.channelOf(String(args.channel ?? args.channel_id ?? "")) === r.channel),
+    );
+    if (limited || rule) {
+      const retryAfterSec = rule ? rule.retryAfterSec : knobs.rateLimit!.retryAfterSec;
+      if (rule) rule.times -= 1;
+      else knobs.rateLimit!.times -= 1;
       answer = {
         status: 429,
         body: { ok: false, error: "ratelimited" },
-        headers: { "retry-after": String(knobs.rateLimit!.retryAfterSec) },
+        headers: { "retry-after": String(retryAfterSec) },
       };
     } else if (!token) answer = err("not_authed");
     else if (method === "apps.connections.open" ? !token.startsWith("xapp-") : token !== state.botToken)

@@ -64,19 +64,23 @@ export function clickOf(body: BlockAction) {
  * A button under a version changes that version (Shorten, Regenerate) or stops it (Stop): the
  * buttons are replaced at once so they work once, and the change is a message of the draft's
  * thread, so the new version lands there. Slack sends each click with its own trigger; the
- * core dedupes per (action, version), so a double click is one revision.
+ * core dedupes per (action, version), so a double click is one revision. The click is kept in
+ * the inbox before it is acknowledged (Slack never sends a click again).
  */
 export async function changeFromButton(
   { desk, app }: ListenerDeps,
   body: BlockAction,
   client: WebClient,
   action: "shorter" | "another_angle" | "stop",
+  ack: () => Promise<void>,
 ): Promise<void> {
   const click = clickOf(body);
   const found = await findDraft(app, click.generationId, click.teamId);
-  if (typeof found === "string") return tellMissing(desk, click, found);
+  if (typeof found === "string") {
+    await ack();
+    return tellMissing(desk, click, found);
+  }
   const t = words(found.request.language).conversation;
-  await replaceButtons(app, client, body, action === "stop" ? t.stopping : t.revising);
   const d = found.delivery;
   const channel = d.channel ?? click.channel ?? click.user;
   const threadTs = d.rootTs ?? click.threadTs;
@@ -90,6 +94,8 @@ export async function changeFromButton(
     replyTo: { channel, threadTs, user: click.user },
     language: found.request.language,
   });
+  await ack();
+  await replaceButtons(app, client, body, action === "stop" ? t.stopping : t.revising);
 }
 
 /** The clicked message again, its buttons replaced by a line saying what happens now. */
@@ -120,11 +126,15 @@ export async function writeAgain(
   { desk, app }: ListenerDeps,
   body: BlockAction,
   change: (request: ArticleRequest) => { changes: Partial<ArticleRequest>; note: string },
+  ack: () => Promise<void>,
 ): Promise<void> {
   const click = clickOf(body);
   const found = await findDraft(app, click.generationId, click.teamId);
   const replyTo = { channel: click.channel, threadTs: click.threadTs, user: click.user };
-  if (typeof found === "string") return tellMissing(desk, click, found);
+  if (typeof found === "string") {
+    await ack();
+    return tellMissing(desk, click, found);
+  }
   const { changes, note } = change(found.request);
   const d = found.delivery;
   const outerThread = d.rootTs && d.rootTs !== d.parentTs ? d.rootTs : undefined;
@@ -146,4 +156,5 @@ export async function writeAgain(
     replyTo,
     language: found.request.language,
   });
+  await ack();
 }

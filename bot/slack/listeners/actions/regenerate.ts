@@ -11,7 +11,6 @@ import { changeFromButton } from "./drafts.ts";
  */
 export function register(app: App, deps: ListenerDeps): void {
   app.action<BlockAction>(ACTIONS.regenerate, async ({ ack, body, client }) => {
-    await ack();
-    await changeFromButton(deps, body, client, "another_angle");
+    await changeFromButton(deps, body, client, "another_angle", ack);
   });
 }

@@ -9,7 +9,6 @@ import { writeAgain } from "./drafts.ts";
  */
 export function register(app: App, deps: ListenerDeps): void {
   app.action<BlockAction>(ACTIONS.retry, async ({ ack, body }) => {
-    await ack();
-    await writeAgain(deps, body, (r) => ({ changes: {}, note: words(r.language).secondTry }));
+    await writeAgain(deps, body, (r) => ({ changes: {}, note: words(r.language).secondTry }), ack);
   });
 }

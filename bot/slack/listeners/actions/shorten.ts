@@ -10,7 +10,6 @@ import { changeFromButton } from "./drafts.ts";
  */
 export function register(app: App, deps: ListenerDeps): void {
   app.action<BlockAction>(ACTIONS.shorten, async ({ ack, body, client }) => {
-    await ack();
-    await changeFromButton(deps, body, client, "shorter");
+    await changeFromButton(deps, body, client, "shorter", ack);
   });
 }

@@ -10,7 +10,6 @@ import { changeFromButton } from "./drafts.ts";
  */
 export function register(app: App, deps: ListenerDeps): void {
   app.action<BlockAction>(ACTIONS.stop, async ({ ack, body, client }) => {
-    await ack();
-    await changeFromButton(deps, body, client, "stop");
+    await changeFromButton(deps, body, client, "stop", ack);
   });
 }

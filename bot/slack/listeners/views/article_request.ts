@@ -5,7 +5,8 @@ import type { ListenerDeps } from "../deps.ts";
 /**
  * The article form was submitted. Field problems Slack can show in the form are answered in the
  * acknowledgement itself (the form stays open); otherwise the form closes at once and the
- * request goes to the pipeline. One article per opened form: the view id is the request's id.
+ * request goes to the pipeline — kept in the inbox before the form closes (Slack never sends a
+ * submission again). One article per opened form: the view id is the request's id.
  * @see https://docs.slack.dev/reference/interaction-payloads/view-interactions-payload#view_submission
  */
 export function register(app: App, { desk }: ListenerDeps): void {
@@ -14,7 +15,6 @@ export function register(app: App, { desk }: ListenerDeps): void {
     const origin = readOrigin(view.private_metadata);
     const errors = formErrors(form, origin.language);
     if (errors) return ack({ response_action: "errors", errors });
-    await ack();
     const teamId = body.team?.id ?? body.user.team_id ?? view.team_id;
     const user = body.user.id;
     await desk.take({
@@ -34,5 +34,6 @@ export function register(app: App, { desk }: ListenerDeps): void {
       replyTo: { channel: origin.channel, threadTs: origin.threadTs, user },
       language: origin.language ?? (form.language === "th" ? "th" : "en"),
     });
+    await ack();
   });
 }
