@@ -16,7 +16,13 @@ export interface Config {
   qdrant: { url: string; apiKey?: string } | null;
   openai: { apiKey?: string; baseUrl?: string; model: string; embeddingModel: string };
   slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string } | null;
-  line: { channelSecret: string; accessToken: string; apiBaseUrl?: string } | null;
+  line: {
+    channelSecret: string;
+    accessToken: string;
+    apiBaseUrl?: string;
+    /** The draft's one free reply goes by this long after the event (LINE's token lasts ~60 s). */
+    replyDeadlineSeconds: number;
+  } | null;
   http: { host: string; port: number };
   /** Where a process without the bot's server (a worker) serves /healthz, /readyz and /metrics; null: nowhere. */
   metrics: { port: number } | null;
@@ -124,6 +130,14 @@ const schema = z.object({
   ),
   LINE_CHANNEL_ACCESS_TOKEN: optional(z.string().regex(/^\S+$/, "must not contain spaces")),
   LINE_API_BASE_URL: optional(urlWith(["http", "https"], "https://api.line.me")),
+  LINE_REPLY_DEADLINE_SECONDS: z.preprocess(
+    (v) => (v === undefined || v === "" ? "50" : v),
+    z
+      .string()
+      .regex(/^\d+$/, "must be a whole number of seconds between 5 and 55")
+      .transform(Number)
+      .refine((n) => n >= 5 && n <= 55, "must be a whole number of seconds between 5 and 55"),
+  ),
   HOST: optional(z.string()),
   PORT: port(3000),
   ADMIN_PORT: port(3001),
@@ -275,6 +289,7 @@ export function loadConfig(env: Env = process.env): Config {
             channelSecret: e.LINE_CHANNEL_SECRET,
             accessToken: e.LINE_CHANNEL_ACCESS_TOKEN,
             apiBaseUrl: e.LINE_API_BASE_URL,
+            replyDeadlineSeconds: e.LINE_REPLY_DEADLINE_SECONDS,
           }
         : null,
     http: { host: e.HOST ?? "127.0.0.1", port: e.PORT },

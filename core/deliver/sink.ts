@@ -1,4 +1,4 @@
-import type { Platform } from "../db/client.ts";
+import type { LinePushPolicy, Platform } from "../db/client.ts";
 import type { ArticleRequest, Chunk, RevisionKind, Source } from "../domain.ts";
 
 /**
@@ -21,6 +21,11 @@ export interface ChatSink {
    * Slack thread's saved message ts, the console's chunk list).
    */
   postChunk(chunk: Chunk): Promise<void>;
+  /**
+   * Deliver the draft's end and its closing message. Safe to call again for the same draft
+   * (after a crash): what was accepted is not sent twice. Throws DeliveryIncomplete when the
+   * end is not in the chat yet (it waits for the person, or the platform refused it).
+   */
   finish(summary: DraftSummary): Promise<void>;
   /** Tell the person it failed, in their language, never with internals. */
   fail(failure: DraftFailure): Promise<void>;
@@ -61,8 +66,26 @@ export async function tellWaiting(sink: ChatSink, wait: DraftWaiting): Promise<v
   await sink.waiting?.(wait);
 }
 
+/**
+ * The draft is written but its end is not in the chat: `code` says why ("awaiting_continue":
+ * it waits for the person's "Continue reading" tap; "line_monthly_limit": the account's pushes
+ * are used up; "reply_expired": no free reply could carry it and the tier allows no push).
+ * The generation is recorded with this error code; a sink that delivers the end later clears it.
+ */
+export class DeliveryIncomplete extends Error {
+  override readonly name = "DeliveryIncomplete";
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface DraftHeader {
   generationId: string;
+  /** The requester's tier's rule for LINE's paid pushes (other platforms ignore it). */
+  linePushPolicy?: LinePushPolicy;
   request: ArticleRequest;
   /** Notes from parsing for the person (e.g. "capped at your tier's 800 words"). */
   notes: string[];

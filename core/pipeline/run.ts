@@ -4,7 +4,7 @@ import { waitTurn } from "../conversation/turns.ts";
 import { giveBackRevision, isStopRequested, revisedText, stopGeneration } from "../conversation/versions.ts";
 import { type Database, Prisma } from "../db/client.ts";
 import { Chunker } from "../deliver/chunker.ts";
-import { type ChatSink, type SinkRegistry, tellWaiting } from "../deliver/sink.ts";
+import { type ChatSink, DeliveryIncomplete, type SinkRegistry, tellWaiting } from "../deliver/sink.ts";
 import type { ArticleRequest, Chunk, Source } from "../domain.ts";
 import { buildPrompt, continuePrompt } from "../generate/prompt.ts";
 import { buildRevisionPrompt } from "../generate/revision-prompt.ts";
@@ -17,7 +17,7 @@ import type { QualityLoop } from "../quality/index.ts";
 import type { Quotas } from "../quota/quotas.ts";
 import { priceUsage, type TokenUse, totalCost } from "../records/cost.ts";
 import { readDeliveryState } from "../records/draft-lookup.ts";
-import { recordDelivered, recordFailed } from "../records/generations.ts";
+import { recordDelivered, recordDeliveryIncomplete, recordFailed } from "../records/generations.ts";
 import { readArticleRequest, toJsonColumn } from "../records/json.ts";
 import { effectiveTier, WITH_EFFECTIVE_TIER } from "../records/tiers.ts";
 import type { Retrieval } from "../retrieval/index.ts";
@@ -256,6 +256,7 @@ class ArticleRun {
     metrics.topicCacheLookups.inc({ result: hit ? `hit_${hit.match}` : "miss" });
     await this.sink.start({
       generationId: this.g.id,
+      linePushPolicy: effectiveTier(this.g.requester).linePushPolicy,
       request: this.request,
       notes: this.job.notes ?? [],
       cacheHit: Boolean(hit),
@@ -346,6 +347,7 @@ class ArticleRun {
     const instruction = this.g.instruction ?? "";
     await this.sink.start({
       generationId: this.g.id,
+      linePushPolicy: effectiveTier(this.g.requester).linePushPolicy,
       request: this.request,
       notes: this.job.notes ?? [],
       cacheHit: false,
@@ -482,15 +484,25 @@ class ArticleRun {
         { model: u.model, operation: u.operation.toLowerCase() },
         u.inputTokens + u.outputTokens,
       );
-    await this.sink.finish({
-      generationId: this.g.id,
-      request: this.request,
-      words,
-      sources: o.sources,
-      cacheHit: o.cacheHit,
-      offline: o.offline,
-      draft: o.draft,
-    });
+    await this.sink
+      .finish({
+        generationId: this.g.id,
+        request: this.request,
+        words,
+        sources: o.sources,
+        cacheHit: o.cacheHit,
+        offline: o.offline,
+        draft: o.draft,
+      })
+      .catch(async (error: unknown) => {
+        // Written, not all in the chat: marked partly delivered (the sink clears it later).
+        if (!(error instanceof DeliveryIncomplete)) throw error;
+        metrics.articleErrors.inc({ stage: "deliver", code: error.code });
+        await recordDeliveryIncomplete(this.deps.db, this.g.id, {
+          errorCode: error.code,
+          error: error.message,
+        });
+      });
     await this.deps.quality.afterDelivery({
       generationId: this.g.id,
       platform: this.g.platform,

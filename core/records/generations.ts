@@ -353,3 +353,26 @@ export async function addModelUsage(
       "costUsd" = "DailyModelUsage"."costUsd" + EXCLUDED."costUsd",
       "updatedAt" = now()`;
 }
+
+/**
+ * A written draft whose end is not in the chat yet (DeliveryIncomplete): the error code marks
+ * it partly delivered until the platform delivers the rest and calls recordDeliveryComplete.
+ */
+export async function recordDeliveryIncomplete(
+  db: Database,
+  id: string,
+  o: { errorCode: string; error: string },
+): Promise<void> {
+  await db.prisma.generation.update({
+    where: { id },
+    data: { errorCode: o.errorCode, error: o.error.slice(0, 2_000) },
+  });
+}
+
+/** The rest of a partly delivered draft arrived: it is delivered, with no error left on it. */
+export async function recordDeliveryComplete(db: Database, id: string): Promise<void> {
+  await db.prisma.generation.updateMany({
+    where: { id, status: "DELIVERED", errorCode: { not: null } },
+    data: { errorCode: null, error: null },
+  });
+}

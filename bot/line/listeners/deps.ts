@@ -17,6 +17,14 @@ export interface ListenerDeps {
   logger: Logger;
   /** The Official Account's name (from /v2/bot/info), for the tenant row; empty until known. */
   botName(): string;
+  /** Sends the next part of a draft by a "Continue reading" tap's reply token (continuation.ts). */
+  continueDraft?(tap: {
+    generationId: string;
+    chat: LineChat;
+    replyToken: string;
+    receivedAt: number;
+    lang: Language;
+  }): Promise<unknown>;
 }
 
 /** One event of a webhook batch, with what the batch said around it. */
@@ -27,8 +35,12 @@ export interface Incoming<E extends webhook.Event = webhook.Event> {
   receivedAt: number;
 }
 
-/** LINE redelivers unacknowledged events with the same webhookEventId; keep keys past its retries. */
-export const EVENT_TTL_SECONDS = 10 * 60;
+/**
+ * LINE redelivers unacknowledged events with the same webhookEventId for up to a day or so;
+ * a handled event's key is kept 24 hours, so a follow, a postback or a help answer (which
+ * cost nothing to repeat but push quota) is answered once.
+ */
+export const EVENT_TTL_SECONDS = 24 * 3600;
 const PROFILE_TTL_SECONDS = 24 * 3600;
 
 /**
