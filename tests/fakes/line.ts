@@ -617,3 +617,21 @@ function ulid(): string {
   for (const b of randomBytes(16)) out += alphabet[b % 32];
   return out;
 }
+
+/** The buttons of a Flex message (its postback label and data), for tests that tap them. */
+export function flexButtons(message: DeliveredMessage["message"]): { label: string; data: string }[] {
+  const out: { label: string; data: string }[] = [];
+  const walk = (node: unknown): void => {
+    if (!node || typeof node !== "object") return;
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n);
+      return;
+    }
+    const c = node as { type?: unknown; action?: { label?: unknown; data?: unknown } };
+    if (c.type === "button" && typeof c.action?.label === "string" && typeof c.action.data === "string")
+      out.push({ label: c.action.label, data: c.action.data });
+    for (const v of Object.values(node)) if (v !== c.action) walk(v);
+  };
+  walk(message.contents);
+  return out;
+}
