@@ -32,7 +32,7 @@ const LineDeliveryStateSchema = z.object({
     .nullable()
     .optional(),
   /** The tier's push rule, saved at start: a "Continue reading" tap sends by the same rule. */
-  policy: z.enum(["NEVER", "FALLBACK", "ALWAYS"]).optional(),
+  policy: z.enum(["NEVER", "FALLBACK", "ALWAYS"]).nullable().optional(),
   /** A "Continue reading" button is in the chat: the person has a free way to the rest. */
   continueOffered: z.boolean().optional(),
   /** The closing card (or the failure notice) is queued: a finish run again adds no second one. */

@@ -635,3 +635,13 @@ export function flexButtons(message: DeliveredMessage["message"]): { label: stri
   walk(message.contents);
   return out;
 }
+
+/** The result card that closes a draft (a Flex bubble whose alt text says it is ready). */
+export function isResultCard(d: { message: DeliveredMessage["message"] }): boolean {
+  return d.message.type === "flex" && /^✅/.test(d.message.altText ?? "");
+}
+
+/** A "Continue reading" card: its button's postback asks for the rest of a draft. */
+export function isContinueCard(d: { message: DeliveredMessage["message"] }): boolean {
+  return d.message.type === "flex" && flexButtons(d.message).some((b) => b.data.startsWith("a=more"));
+}

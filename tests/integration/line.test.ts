@@ -15,6 +15,8 @@ import {
   type DeliveredMessage,
   type FakeLine,
   flexButtons,
+  isContinueCard,
+  isResultCard,
   type LineEvent,
   lineId,
   startFakeLine,
@@ -40,10 +42,8 @@ let webhookUrl: string;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The result card closing a draft (a Flex bubble whose alt text says it is ready). */
-const isFooter = (d: DeliveredMessage) => d.message.type === "flex" && /^✅/.test(d.message.altText ?? "");
-const isContinue = (d: DeliveredMessage) =>
-  d.message.type === "flex" && flexButtons(d.message).some((b) => b.data.startsWith("a=more"));
+const isFooter = isResultCard;
+const isContinue = isContinueCard;
 const buttonData = (d: DeliveredMessage, label: RegExp) =>
   flexButtons(d.message).find((b) => label.test(b.label))!.data;
 const isApology = (d: DeliveredMessage) =>
