@@ -112,3 +112,10 @@ export const chatPushRefused = new Counter({
   labelNames: ["platform", "reason"] as const,
   registers: [registry],
 });
+
+export const chatMessageQuota = new Gauge({
+  name: "chat_message_quota",
+  help: "A chat platform's monthly message allowance as last read (kind: limit, used)",
+  labelNames: ["platform", "kind"] as const,
+  registers: [registry],
+});

@@ -10,6 +10,7 @@ import { handleBatch } from "./ingress/dispatch.ts";
 import { createInbox } from "./ingress/inbox.ts";
 import { lineWebhook, type WebhookBatch } from "./ingress/webhook.ts";
 import { type ListenerDeps, registerListeners } from "./listeners/index.ts";
+import { watchMessageQuota } from "./quota.ts";
 import { type LineSinkDeps, lineSinkFactory, readLineDeliveryState } from "./sink.ts";
 
 /**
@@ -86,10 +87,12 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
         "/line/webhook",
         lineWebhook({ channelSecret: config.channelSecret, logger, accept }),
       );
+      let quota: { stop(): void } | null = null;
       // Checks the access token early and names the tenant; the webhook works without it.
       void api.botInfo().then(
         (info) => {
           botName = info.displayName;
+          if (!closing) quota = watchMessageQuota(app, api, info.userId, logger);
           logger.info({ bot: info.basicId, name: info.displayName }, "LINE Official Account connected");
         },
         (err) => logger.warn({ err }, "LINE bot info unavailable; check LINE_CHANNEL_ACCESS_TOKEN"),
@@ -97,6 +100,7 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
       return {
         async close() {
           closing = true;
+          quota?.stop();
           await inbox.close();
         },
       };
