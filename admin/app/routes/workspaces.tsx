@@ -146,9 +146,13 @@ export default function Workspaces({ loaderData, actionData }: Route.ComponentPr
                     </div>
                     {w.messages && (
                       <div className="sub" title={`Read ${w.messages.readAt}`}>
-                        Messages this month: {num(w.messages.used)}
-                        {w.messages.limit === null ? " (no limit)" : ` of ${num(w.messages.limit)}`}
-                        {w.messages.forecast !== null && ` · month-end forecast ${num(w.messages.forecast)}`}
+                        {[
+                          `Messages this month: ${num(w.messages.used)}`,
+                          w.messages.limit === null ? " (no limit)" : ` of ${num(w.messages.limit)}`,
+                          w.messages.forecast === null
+                            ? ""
+                            : ` · month-end forecast ${num(w.messages.forecast)}`,
+                        ].join("")}
                       </div>
                     )}
                   </td>
