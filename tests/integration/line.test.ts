@@ -1,12 +1,15 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LineApi } from "../../bot/line/client.ts";
 import { linePlatform } from "../../bot/line/index.ts";
 import { createInbox } from "../../bot/line/ingress/inbox.ts";
 import { parseWebhookBatch } from "../../bot/line/ingress/webhook.ts";
 import { toPlainText } from "../../bot/line/plain-text.ts";
+import { watchMessageQuota } from "../../bot/line/quota.ts";
 import type { AppContext } from "../../core/app.ts";
 import type { Tone } from "../../core/domain.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import { readMessageQuota } from "../../core/records/message-quota.ts";
 import { nextTone, shorterTarget } from "../../core/request/rules.ts";
 import { segmentStarts } from "../../core/text/words.ts";
 import { dayColumn } from "../../core/time.ts";
@@ -693,6 +696,24 @@ function longThaiDraft(): string {
 }
 
 describe("LINE delivery", () => {
+  it("keeps the account's monthly limit and use on its tenant row for the console", async () => {
+    const user = lineId();
+    await onTier(user, "Free"); // the channel's tenant exists once someone wrote
+    line.set({ monthlyLimit: 5_000 });
+    try {
+      const api = new LineApi({ accessToken: line.accessToken, baseUrl: line.url });
+      const watch = watchMessageQuota(app, api, line.botUserId, app.logger);
+      await watch.refresh();
+      watch.stop();
+      const tenant = await app.db.prisma.tenant.findFirstOrThrow({
+        where: { platform: "LINE", externalId: line.botUserId },
+      });
+      expect(readMessageQuota(tenant.messageQuota)).toMatchObject({ limit: 5_000, used: line.quotaUsed() });
+    } finally {
+      line.set({ monthlyLimit: null });
+    }
+  });
+
   it("drops a signed event older than five minutes, unless LINE says it is redelivering it", async () => {
     const user = lineId();
     const isHelp = (d: DeliveredMessage) => /business-article drafts/.test(d.message.text ?? "");
