@@ -19,6 +19,7 @@ import { failureMessage } from "./copy.ts";
 import { CONTINUE_COPY, monthlyLimitNotice } from "./delivery-copy.ts";
 import { type LineDeliveryState, readLineDeliveryState } from "./delivery-state.ts";
 import { type LineDestination, readDestination } from "./destination.ts";
+import { LoadingAnimation } from "./loading.ts";
 import { LINE_TEXT_MAX, packMessages, splitForLine, toPlainText } from "./plain-text.ts";
 
 /**
@@ -43,9 +44,6 @@ export { type LineDeliveryState, readLineDeliveryState } from "./delivery-state.
 export const MAX_MESSAGES_PER_CALL = 5;
 /** The reply goes by then at the latest (LINE's token is good for about a minute). */
 export const REPLY_DEADLINE_MS = 50_000;
-/** LINE's longest animation; it is asked for again before it lapses. */
-const LOADING_SECONDS = 60;
-const LOADING_RENEW_MS = 50_000;
 
 type PushPolicy = NonNullable<LineDeliveryState["policy"]>;
 type State = Omit<Required<LineDeliveryState>, "policy"> & { policy: PushPolicy | null };
@@ -62,6 +60,8 @@ export interface LineSinkDeps {
    * (core's recordDraftMessages). Best effort: a bubble not recorded is only not quotable.
    */
   recordMessages?(generationId: string, messageIds: string[]): Promise<void>;
+  /** Replaces LOADING_RENEW_MS (tests). */
+  loadingRenewMs?: number;
   /** The rest of a partly delivered draft arrived (core's recordDeliveryComplete). */
   onComplete?(generationId: string): Promise<void>;
 }
@@ -78,7 +78,7 @@ export class LineSink implements ChatSink {
   private work: Promise<void> = Promise.resolve();
   private failed: unknown = null;
   private timer: NodeJS.Timeout | null = null;
-  private loadingTimer: NodeJS.Timeout | null = null;
+  private readonly loading: LoadingAnimation;
   private halted = false;
 
   constructor(
@@ -86,6 +86,7 @@ export class LineSink implements ChatSink {
     private readonly ctx: SinkContext,
   ) {
     this.dest = readDestination(ctx.destination);
+    this.loading = new LoadingAnimation(deps.api, deps.logger, deps.loadingRenewMs);
     const s = readLineDeliveryState(ctx.state);
     this.state = {
       attempt: randomUUID(),
@@ -120,7 +121,7 @@ export class LineSink implements ChatSink {
     const due = this.replyDeadline() - Date.now();
     this.timer = setTimeout(() => void this.onReplyDeadline(), Math.max(0, due));
     this.timer.unref();
-    this.keepLoading();
+    if (this.dest.chatType === "user") this.loading.start(this.dest.to, this.generationId);
   }
 
   async postChunk(chunk: Chunk): Promise<void> {
@@ -253,7 +254,7 @@ export class LineSink implements ChatSink {
   private async replyNow(final: boolean): Promise<void> {
     const packed = packMessages(this.state.pending);
     this.state.replyUsed = true;
-    this.stopLoading();
+    this.loading.stop();
     const whole = final && packed.length <= MAX_MESSAGES_PER_CALL;
     const part = whole ? packed : packed.slice(0, MAX_MESSAGES_PER_CALL - 1);
     const messages = whole ? part : [...part, this.continueCard(final ? "more" : "writing")];
@@ -392,11 +393,15 @@ export class LineSink implements ChatSink {
     return false;
   }
 
+  /**
+   * The tier's rule: ALWAYS pushes what did not fit; FALLBACK only at the end, when no
+   * "Continue reading" is in the chat; NEVER never. Groups and rooms cost one message per
+   * member, so they are pushed only on ALWAYS; nothing is pushed past the monthly limit.
+   */
   private mayPush(final: boolean): boolean {
     if (this.state.blocked === "line_monthly_limit") return false;
     const policy = this.state.policy ?? "FALLBACK";
     if (policy === "ALWAYS") return true;
-    // Groups and rooms cost one message per member: pushed only when the tier says always.
     if (this.dest.chatType !== "user" || policy === "NEVER") return false;
     return final && !this.state.continueOffered;
   }
@@ -414,35 +419,10 @@ export class LineSink implements ChatSink {
     return this.dest.receivedAt + (this.deps.replyDeadlineMs ?? REPLY_DEADLINE_MS);
   }
 
-  /**
-   * The typing bubble, in one-to-one chats only (LINE shows it nowhere else), asked for again
-   * before its 60 s lapse until the reply goes. Best effort.
-   */
-  private keepLoading(): void {
-    if (this.dest.chatType !== "user") return;
-    const show = () =>
-      this.deps.api
-        .showLoading(this.dest.to, LOADING_SECONDS)
-        .catch((err) =>
-          this.deps.logger.debug(
-            { err, generationId: this.generationId },
-            "LINE loading animation not shown",
-          ),
-        );
-    void show();
-    this.loadingTimer = setInterval(() => void show(), LOADING_RENEW_MS);
-    this.loadingTimer.unref();
-  }
-
-  private stopLoading(): void {
-    if (this.loadingTimer) clearInterval(this.loadingTimer);
-    this.loadingTimer = null;
-  }
-
   private quiet(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.stopLoading();
+    this.loading.stop();
   }
 
   private async record(messageIds: string[]): Promise<void> {

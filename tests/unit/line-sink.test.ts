@@ -51,7 +51,12 @@ const summary = (generationId: string): DraftSummary => ({
 
 /** What the pipeline does around a sink: one generation's saved state, shared by its attempts. */
 function generation(
-  opts: { replyDeadlineMs?: number; tokenAgeMs?: number; chatType?: "user" | "group" } = {},
+  opts: {
+    replyDeadlineMs?: number;
+    tokenAgeMs?: number;
+    chatType?: "user" | "group";
+    loadingRenewMs?: number;
+  } = {},
 ) {
   const recorded: string[] = [];
   const userId = opts.chatType === "group" ? lineId("C") : lineId();
@@ -70,6 +75,7 @@ function generation(
     api,
     logger: createLogger("silent"),
     replyDeadlineMs: opts.replyDeadlineMs ?? 50_000,
+    loadingRenewMs: opts.loadingRenewMs,
     isCurrentAttempt: async (_id, attempt) => saved.attempt === attempt,
     recordMessages: async (generationId, ids) =>
       void recorded.push(...ids.map((m) => `${generationId}:${m}`)),
@@ -136,6 +142,23 @@ describe("the LINE sink", () => {
     expect(
       line.calls.some((c) => c.endpoint === "loading" && (c.body as { chatId: string }).chatId === g.userId),
     ).toBe(true);
+  });
+
+  it("keeps the loading animation running until the reply, asking again before it lapses", async () => {
+    const g = generation({ loadingRenewMs: 40 });
+    const loadings = () =>
+      line.calls.filter(
+        (c) => c.endpoint === "loading" && (c.body as { chatId: string }).chatId === g.userId,
+      );
+    const sink = g.attempt();
+    await sink.start(header(g.id));
+    await until("the animation asked for again", () => loadings().length >= 3, { timeoutMs: 5_000 });
+    expect(loadings().every((c) => (c.body as { loadingSeconds: number }).loadingSeconds === 60)).toBe(true);
+    await sink.postChunk({ index: 0, text: "Body 0" });
+    await sink.finish(summary(g.id));
+    const after = loadings().length;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(loadings().length).toBe(after); // the reply ended it: no more calls
   });
 
   it("a Thai draft of 3,600 characters is one bubble and the card", async () => {
