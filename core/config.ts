@@ -24,6 +24,8 @@ export interface Config {
     apiDataBaseUrl?: string;
     /** Names people type for the bot in groups (besides its display name), matched like a mention. */
     aliases: string[];
+    /** The draft's one free reply goes by this long after the event (LINE's token lasts ~60 s). */
+    replyDeadlineSeconds: number;
   } | null;
   http: { host: string; port: number };
   /** Where a process without the bot's server (a worker) serves /healthz, /readyz and /metrics; null: nowhere. */
@@ -141,6 +143,14 @@ const schema = z.object({
         (v) => aliasList(v).every((n) => [...n].length <= 40),
         "must be names of at most 40 characters, separated by commas",
       ),
+  ),
+  LINE_REPLY_DEADLINE_SECONDS: z.preprocess(
+    (v) => (v === undefined || v === "" ? "50" : v),
+    z
+      .string()
+      .regex(/^\d+$/, "must be a whole number of seconds between 5 and 55")
+      .transform(Number)
+      .refine((n) => n >= 5 && n <= 55, "must be a whole number of seconds between 5 and 55"),
   ),
   HOST: optional(z.string()),
   PORT: port(3000),
@@ -307,6 +317,7 @@ export function loadConfig(env: Env = process.env): Config {
             apiBaseUrl: e.LINE_API_BASE_URL,
             apiDataBaseUrl: e.LINE_API_DATA_BASE_URL ?? e.LINE_API_BASE_URL,
             aliases: aliasList(e.LINE_BOT_ALIASES ?? ""),
+            replyDeadlineSeconds: e.LINE_REPLY_DEADLINE_SECONDS,
           }
         : null,
     http: { host: e.HOST ?? "127.0.0.1", port: e.PORT },

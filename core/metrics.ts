@@ -98,3 +98,24 @@ export const articleFeedback = new Counter({
   labelNames: ["vote"] as const,
   registers: [registry],
 });
+
+export const chatMessagesSent = new Counter({
+  name: "chat_messages_sent_total",
+  help: "Messages a draft's delivery sent, by how (LINE: reply is free, push is billed per recipient)",
+  labelNames: ["platform", "via"] as const,
+  registers: [registry],
+});
+
+export const chatPushRefused = new Counter({
+  name: "chat_push_refused_total",
+  help: "Pushes the platform refused for a reason waiting does not fix (LINE: monthly_limit)",
+  labelNames: ["platform", "reason"] as const,
+  registers: [registry],
+});
+
+export const chatMessageQuota = new Gauge({
+  name: "chat_message_quota",
+  help: "A chat platform's monthly message allowance as last read (kind: limit, used)",
+  labelNames: ["platform", "kind"] as const,
+  registers: [registry],
+});

@@ -1,4 +1,4 @@
-import type { CacheScope } from "../core/db/client.ts";
+import type { CacheScope, LinePushPolicy } from "../core/db/client.ts";
 
 /** Starting tiers. Admins edit them in the console; re-seeding never overwrites their edits. */
 export const SEED_TIERS: Array<{
@@ -11,6 +11,8 @@ export const SEED_TIERS: Array<{
   cacheScope: CacheScope;
   /** Revisions of one draft ("make it shorter"); they use no article slot. */
   revisionsPerDraft: number;
+  /** When a LINE draft may be pushed (paid) rather than replied (free). */
+  linePushPolicy: LinePushPolicy;
 }> = [
   {
     name: "Free",
@@ -21,6 +23,7 @@ export const SEED_TIERS: Array<{
     monthlyBudgetUsd: "5.00",
     cacheScope: "TENANT",
     revisionsPerDraft: 3,
+    linePushPolicy: "NEVER",
   },
   {
     name: "Pro",
@@ -31,6 +34,7 @@ export const SEED_TIERS: Array<{
     monthlyBudgetUsd: "100.00",
     cacheScope: "TENANT",
     revisionsPerDraft: 10,
+    linePushPolicy: "FALLBACK",
   },
   {
     name: "Enterprise",
@@ -41,6 +45,7 @@ export const SEED_TIERS: Array<{
     monthlyBudgetUsd: "1000.00",
     cacheScope: "TENANT",
     revisionsPerDraft: 30,
+    linePushPolicy: "FALLBACK",
   },
 ];
 

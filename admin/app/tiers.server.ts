@@ -10,6 +10,7 @@ import { type FieldErrors, field } from "./lib/forms.server.ts";
  * so a saved edit applies to the very next article, and today's count is kept. */
 
 export const CACHE_SCOPES = ["TENANT", "REQUESTER", "NONE"] as const;
+export const LINE_PUSH_POLICIES = ["NEVER", "FALLBACK", "ALWAYS"] as const;
 
 export const TierSchema = z.object({
   name: field
@@ -43,6 +44,11 @@ export const TierSchema = z.object({
       .pipe(z.number().max(1_000, "Enter the revisions per draft as a whole number from 0 to 1000."))
       .optional(),
   ),
+  // Blank keeps what the tier has (FALLBACK for a new one), like the revisions above.
+  linePushPolicy: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.enum(LINE_PUSH_POLICIES, "Choose when a LINE draft may be pushed.").optional(),
+  ),
 });
 export type TierInput = z.output<typeof TierSchema>;
 
@@ -61,6 +67,7 @@ export function tierView(t: Tier) {
     allowedModel: t.allowedModel,
     cacheScope: t.cacheScope,
     revisionsPerDraft: t.revisionsPerDraft,
+    linePushPolicy: t.linePushPolicy,
     retiredAt: t.retiredAt?.toISOString() ?? null,
     updatedAt: t.updatedAt.toISOString(),
   };
@@ -79,6 +86,7 @@ function auditFields(t: Pick<Tier, keyof TierInput>): Record<string, unknown> {
     allowedModel: t.allowedModel,
     cacheScope: t.cacheScope,
     revisionsPerDraft: t.revisionsPerDraft,
+    linePushPolicy: t.linePushPolicy,
   };
 }
 
@@ -163,6 +171,7 @@ export async function updateTier(
         ...input,
         allowedModel: input.allowedModel || null,
         revisionsPerDraft: input.revisionsPerDraft ?? before.revisionsPerDraft,
+        linePushPolicy: input.linePushPolicy ?? before.linePushPolicy,
       } as never),
     );
     if (!changed) return { audit: null, value: { ok: true, tier: null } };

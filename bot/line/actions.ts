@@ -15,7 +15,10 @@ export type LineAction =
   | { kind: "pick_industry"; industry: string }
   | { kind: "pick_length"; words: number }
   /** A rich menu button (the menu is one for everyone, so it carries no language). */
-  | { kind: "menu"; item: MenuItem };
+  | { kind: "menu"; item: MenuItem }
+  /** "Continue reading": the rest of a draft, by the fresh reply token the tap brings. */
+  | { kind: "continue"; generationId: string }
+  | { kind: "vote"; generationId: string; vote: "up" | "down" };
 
 export const MENU_ITEMS = ["new", "quota", "help", "language"] as const;
 export type MenuItem = (typeof MENU_ITEMS)[number];
@@ -28,6 +31,10 @@ export function encodeAction(action: LineAction, lang: Language): string {
       return new URLSearchParams({ a: action.kind, g: action.generationId, l: lang }).toString();
     case "new_topic":
       return new URLSearchParams({ a: "new", l: lang }).toString();
+    case "continue":
+      return new URLSearchParams({ a: "more", g: action.generationId, l: lang }).toString();
+    case "vote":
+      return new URLSearchParams({ a: "vote", g: action.generationId, v: action.vote, l: lang }).toString();
     case "pick_industry":
       return new URLSearchParams({ a: "industry", v: action.industry, l: lang }).toString();
     case "pick_length":
@@ -51,6 +58,8 @@ export function parseAction(data: unknown): { action: LineAction; lang: Language
   return action ? { action, lang } : null;
 }
 
+const GENERATION_ID = /^[a-z0-9]{8,40}$/i;
+
 function actionOf(p: URLSearchParams): LineAction | null {
   const id = p.get("g") ?? "";
   const value = p.get("v") ?? "";
@@ -62,6 +71,12 @@ function actionOf(p: URLSearchParams): LineAction | null {
         : null;
     case "new":
       return { kind: "new_topic" };
+    case "more":
+      return GENERATION_ID.test(id) ? { kind: "continue", generationId: id } : null;
+    case "vote":
+      return GENERATION_ID.test(id) && (value === "up" || value === "down")
+        ? { kind: "vote", generationId: id, vote: value }
+        : null;
     case "industry":
       return /^[a-z-]{2,30}$/.test(value) ? { kind: "pick_industry", industry: value } : null;
     case "length": {

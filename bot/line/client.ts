@@ -16,8 +16,14 @@ export type LineMessage = messagingApi.Message;
 export type LineErrorKind =
   /** Reply token used, expired or unknown (400 "Invalid reply token"). */
   | "invalid_reply_token"
-  /** 429: rate limit or the account's monthly message limit. */
+  /** 429: too many requests; waiting helps. */
   | "rate_limited"
+  /**
+   * 429 "You have reached your monthly limit.": the Official Account's pushes are used up until
+   * the month ends (or the plan changes). Not a rate limit: waiting minutes does not help, and
+   * every further push only fails again. Replies still go out (they are free).
+   */
+  | "monthly_limit"
   /** 401/403: the channel access token is wrong or lacks permission. */
   | "unauthorized"
   /** Any other 4xx: the request itself is wrong; sending it again will not help. */
@@ -45,6 +51,13 @@ export interface LineApiOptions {
   /** Push attempts on 5xx/timeouts, with the same retry key (default 3). */
   pushAttempts?: number;
   retryDelayMs?: number;
+}
+
+/** The account's monthly message limit and what it has sent this month (pushes; replies are free). */
+export interface LineMessageQuota {
+  /** Null when the account has no limit (`type: "none"`). */
+  limit: number | null;
+  used: number;
 }
 
 export interface LineProfile {
@@ -119,6 +132,24 @@ export class LineApi {
       if (error instanceof LineApiError && error.kind === "rejected") return null;
       throw error;
     }
+  }
+
+  /**
+   * GET /v2/bot/message/quota and /v2/bot/message/quota/consumption: the month's target limit
+   * and the messages counted against it so far.
+   *
+   * https://developers.line.biz/en/reference/messaging-api/#get-quota
+   */
+  async messageQuota(): Promise<LineMessageQuota> {
+    const [quota, consumption] = await Promise.all([
+      this.call("quota", () => this.client.getMessageQuota(), 3_000),
+      this.call("quota consumption", () => this.client.getMessageQuotaConsumption(), 3_000),
+    ]);
+    const limit = QuotaSchema.parse(quota);
+    return {
+      limit: limit.type === "limited" ? (limit.value ?? 0) : null,
+      used: ConsumptionSchema.parse(consumption).totalUsage,
+    };
   }
 
   async botInfo(): Promise<{ userId: string; displayName: string; basicId: string }> {
@@ -208,6 +239,9 @@ function sentIds(answer: unknown): string[] {
   return parsed.success ? parsed.data.sentMessages.map((m) => m.id) : [];
 }
 
+const QuotaSchema = z.object({ type: z.enum(["none", "limited"]), value: z.number().int().optional() });
+const ConsumptionSchema = z.object({ totalUsage: z.number().int() });
+
 const SentMessagesSchema = z.object({ sentMessages: z.array(z.object({ id: z.string().min(1) })) });
 
 /** A push whose retry key LINE had already accepted: delivered before, not again. */
@@ -229,7 +263,8 @@ function classify(what: string, error: unknown): Error {
   if (error.status === 409) return new AlreadyAccepted(text);
   if (error.status === 400 && /invalid reply token/i.test(message))
     return new LineApiError("invalid_reply_token", 400, text);
-  if (error.status === 429) return new LineApiError("rate_limited", 429, text);
+  if (error.status === 429)
+    return new LineApiError(/monthly limit/i.test(message) ? "monthly_limit" : "rate_limited", 429, text);
   if (error.status === 401 || error.status === 403)
     return new LineApiError("unauthorized", error.status, text);
   if (error.status >= 500) return new LineApiError("unavailable", error.status, text);

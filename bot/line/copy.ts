@@ -1,5 +1,5 @@
 import type { messagingApi } from "@line/bot-sdk";
-import type { DraftFailure, DraftSummary } from "../../core/deliver/sink.ts";
+import type { DraftFailure } from "../../core/deliver/sink.ts";
 import type { Language } from "../../core/domain.ts";
 import type { QuotaExceeded } from "../../core/quota/quotas.ts";
 import { guidance as coreGuidance, type Guidance } from "../../core/request/guidance.ts";
@@ -300,37 +300,6 @@ export function failureMessage(f: DraftFailure, lang: Language): LineMessage {
     `Sorry — I couldn't finish the article on "${f.request.topic}" because ${why}.${refund}\nPlease try again in a few minutes.`,
   );
 }
-
-/** The closing message under a draft: length, cache or outline notice, sources, follow-ups. */
-export function footerMessage(s: DraftSummary, lang: Language): LineMessage {
-  const lines: string[] = [];
-  const titles = s.sources.slice(0, 3).map((x) => x.title);
-  if (lang === "th") {
-    lines.push(`✅ ร่างบทความเสร็จแล้ว · ${fmt(s.words)} คำ`);
-    if (s.cacheHit) lines.push("♻️ บทความนี้มาจากแคช: หัวข้อนี้เคยเขียนไว้เมื่อไม่นานมานี้ จึงส่งให้ได้ทันที");
-    if (s.offline) lines.push("ℹ️ ยังไม่ได้เชื่อมต่อโมเดล AI จึงเป็นโครงร่างบทความ ไม่ใช่ร่างฉบับเต็ม");
-    if (titles.length) lines.push(`อ้างอิง: ${titles.join(" · ")}`);
-    lines.push("ต้องการปรับแก้? แตะปุ่มด้านล่างได้เลย");
-  } else {
-    lines.push(`✅ Draft ready · ${fmt(s.words)} words`);
-    if (s.cacheHit) lines.push("♻️ From the cache: this topic was written recently, so it came back at once.");
-    if (s.offline)
-      lines.push("ℹ️ No AI model is connected, so this is an outline rather than a finished draft.");
-    if (titles.length) lines.push(`Based on: ${titles.join(" · ")}`);
-    lines.push("Want changes? Tap a button below.");
-  }
-  const label = FOLLOW_UPS[lang];
-  return text(lines.join("\n"), [
-    button(lang, label.shorter, { kind: "shorter", generationId: s.generationId }),
-    button(lang, label.angle, { kind: "angle", generationId: s.generationId }),
-    button(lang, label.newTopic, { kind: "new_topic" }),
-  ]);
-}
-
-const FOLLOW_UPS: Record<Language, { shorter: string; angle: string; newTopic: string }> = {
-  en: { shorter: "✂️ Shorter", angle: "🔄 Another angle", newTopic: "🆕 New topic" },
-  th: { shorter: "✂️ สั้นลง", angle: "🔄 มุมมองอื่น", newTopic: "🆕 หัวข้อใหม่" },
-};
 
 export function fmt(n: number): string {
   return n.toLocaleString("en-US");

@@ -31,6 +31,18 @@ const LineDeliveryStateSchema = z.object({
     .object({ batch: z.number().int(), messages: z.array(LineMessageSchema) })
     .nullable()
     .optional(),
+  /** The tier's push rule, saved at start: a "Continue reading" tap sends by the same rule. */
+  policy: z.enum(["NEVER", "FALLBACK", "ALWAYS"]).nullable().optional(),
+  /** A "Continue reading" button is in the chat: the person has a free way to the rest. */
+  continueOffered: z.boolean().optional(),
+  /** The closing card (or the failure notice) is queued: a finish run again adds no second one. */
+  ended: z.boolean().optional(),
+  /** Written to the end; what is left waits for a "Continue reading" tap. */
+  parked: z.boolean().optional(),
+  /** Everything, the closing card too, was accepted by LINE. */
+  done: z.boolean().optional(),
+  /** Why the rest is not pushed: the monthly limit, or no free reply and no push allowed. */
+  blocked: z.enum(["line_monthly_limit", "reply_expired"]).nullable().optional(),
 });
 export type LineDeliveryState = z.infer<typeof LineDeliveryStateSchema>;
 

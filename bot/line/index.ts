@@ -1,14 +1,17 @@
 import type { AppContext } from "../../core/app.ts";
 import { recordDraftMessages } from "../../core/conversation/drafts.ts";
 import { deliveryStateOf } from "../../core/records/draft-lookup.ts";
+import { recordDeliveryComplete } from "../../core/records/generations.ts";
 import { shortMemory } from "../shared/memory.ts";
 import type { ChatPlatform } from "../shared/platform.ts";
 import { LineApi } from "./client.ts";
+import { continueDraft } from "./continuation.ts";
 import { handleBatch } from "./ingress/dispatch.ts";
 import { createInbox } from "./ingress/inbox.ts";
 import { lineWebhook, type WebhookBatch } from "./ingress/webhook.ts";
 import { type ListenerDeps, registerListeners } from "./listeners/index.ts";
-import { lineSinkFactory, readLineDeliveryState } from "./sink.ts";
+import { watchMessageQuota } from "./quota.ts";
+import { type LineSinkDeps, lineSinkFactory, readLineDeliveryState } from "./sink.ts";
 
 /**
  * LINE: clients message the company's Official Account and get their draft back in the chat.
@@ -24,8 +27,8 @@ export interface LinePlatformOptions {
   maxWaiting?: number;
   /** A batch a dead bot process had taken is handled elsewhere after this long. */
   reclaimAfterMs?: number;
-  /** Replaces REPLY_AFTER_MS (tests). */
-  replyAfterMs?: number;
+  /** Replaces LINE_REPLY_DEADLINE_SECONDS in milliseconds (tests). */
+  replyDeadlineMs?: number;
 }
 
 export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): ChatPlatform {
@@ -34,21 +37,24 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
     throw new Error("LINE is not configured: set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN");
   const logger = app.logger.child({ part: "line" });
   const api = new LineApi({ accessToken: config.accessToken, baseUrl: config.apiBaseUrl });
+  const sinkDeps: LineSinkDeps = {
+    api,
+    logger,
+    replyDeadlineMs: opts.replyDeadlineMs ?? config.replyDeadlineSeconds * 1000,
+    recordMessages: (generationId, ids) => recordDraftMessages(app.db, generationId, "LINE", ids),
+    onComplete: (generationId) => recordDeliveryComplete(app.db, generationId),
+    isCurrentAttempt: async (generationId, attempt) => {
+      const state = await deliveryStateOf(app.db, generationId);
+      return state !== null && readLineDeliveryState(state).attempt === attempt;
+    },
+  };
+  const sink = lineSinkFactory(sinkDeps);
 
   return {
     name: "LINE",
     platform: "LINE",
 
-    sink: lineSinkFactory({
-      api,
-      logger,
-      replyAfterMs: opts.replyAfterMs,
-      recordMessages: (generationId, ids) => recordDraftMessages(app.db, generationId, "LINE", ids),
-      isCurrentAttempt: async (generationId, attempt) => {
-        const state = await deliveryStateOf(app.db, generationId);
-        return state !== null && readLineDeliveryState(state).attempt === attempt;
-      },
-    }),
+    sink,
 
     async startIngress(server, pipeline) {
       let botName = "";
@@ -60,6 +66,11 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
         logger,
         botName: () => botName,
         aliases: config.aliases,
+        continueDraft: (tap) =>
+          continueDraft(
+            { app, api, sinkDeps, waitMs: opts.replyDeadlineMs ?? config.replyDeadlineSeconds * 1000 },
+            tap,
+          ),
       };
       const inbox = createInbox(app, {
         concurrency: opts.concurrency ?? 4,
@@ -77,10 +88,12 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
         "/line/webhook",
         lineWebhook({ channelSecret: config.channelSecret, logger, accept }),
       );
+      let quota: { stop(): void } | null = null;
       // Checks the access token early and names the tenant; the webhook works without it.
       void api.botInfo().then(
         (info) => {
           botName = info.displayName;
+          if (!closing) quota = watchMessageQuota(app, api, info.userId, logger);
           logger.info({ bot: info.basicId, name: info.displayName }, "LINE Official Account connected");
         },
         (err) => logger.warn({ err }, "LINE bot info unavailable; check LINE_CHANNEL_ACCESS_TOKEN"),
@@ -88,6 +101,7 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
       return {
         async close() {
           closing = true;
+          quota?.stop();
           await inbox.close();
         },
       };

@@ -1,5 +1,6 @@
 import { headingTitle, isTableSeparator, isThematicBreak, mapMarkdown } from "../../core/text/markdown.ts";
 import { lastGraphemeBoundary, lastWordBoundary } from "../../core/text/words.ts";
+import type { LineMessage } from "./client.ts";
 
 /**
  * LINE shows text messages as typed: `## Heading` and `**bold**` would reach the reader with
@@ -101,5 +102,28 @@ export function splitForLine(text: string, max = LINE_TEXT_MAX): string[] {
     rest = rest.slice(at).trimStart();
   }
   if (rest) out.push(rest);
+  return out;
+}
+
+/**
+ * Packs queued messages into as few as LINE allows: consecutive plain text bubbles are joined
+ * (a blank line between) and cut again at 5,000 characters with splitForLine, so a draft's
+ * sections share bubbles instead of taking one each. Anything else (a card) stays as it is.
+ */
+export function packMessages(queued: LineMessage[], max = LINE_TEXT_MAX): LineMessage[] {
+  const out: LineMessage[] = [];
+  let run: string[] = [];
+  const close = () => {
+    if (run.length) for (const t of splitForLine(run.join("\n\n"), max)) out.push({ type: "text", text: t });
+    run = [];
+  };
+  for (const m of queued) {
+    if (m.type === "text" && !m.quickReply) run.push(m.text);
+    else {
+      close();
+      out.push(m);
+    }
+  }
+  close();
   return out;
 }

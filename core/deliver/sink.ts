@@ -1,4 +1,4 @@
-import type { Platform } from "../db/client.ts";
+import type { LinePushPolicy, Platform } from "../db/client.ts";
 import type { ArticleRequest, Chunk, RevisionKind, SourceRef } from "../domain.ts";
 
 /**
@@ -37,9 +37,10 @@ export interface ChatSink {
    * Post the end: whatever the sink still holds, then the closing message. The generation is
    * DELIVERED only after this returns, and the conversation's next turn waits for it. It may be
    * called again after a crash (the draft is not written twice; `finish` runs again from the
-   * row), so sinks make it idempotent with their saved state. Throw `EndNotDelivered` when the
-   * platform refused for good (the end is recorded as not delivered, with its code); any other
-   * error is retried.
+   * row), so sinks make it idempotent with their saved state: what was accepted is not sent
+   * twice. Throw `DeliveryIncomplete` when the end is not in the chat and will not be by retrying
+   * (it waits for the person, or the platform refused): the generation is recorded DELIVERED with
+   * that code, and a sink that delivers the end later clears it. Any other error is retried.
    */
   finish(summary: DraftSummary): Promise<void>;
   /** Tell the person it failed, in their language, never with internals. */
@@ -54,21 +55,6 @@ export interface ChatSink {
    * platform that already posted a notice from `converse`'s "waiting" answer leaves it out.
    */
   waiting?(wait: DraftWaiting): Promise<void>;
-}
-
-/**
- * The platform refused the draft's end for a reason a retry cannot fix (LINE's monthly message
- * limit, a channel the bot was removed from): the generation is recorded DELIVERED with this
- * code, so the console shows what the person did not get.
- */
-export class EndNotDelivered extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = "EndNotDelivered";
-  }
 }
 
 export interface DraftStopped {
@@ -96,8 +82,26 @@ export async function tellWaiting(sink: ChatSink, wait: DraftWaiting): Promise<v
   await sink.waiting?.(wait);
 }
 
+/**
+ * The draft is written but its end is not in the chat: `code` says why ("awaiting_continue":
+ * it waits for the person's "Continue reading" tap; "line_monthly_limit": the account's pushes
+ * are used up; "reply_expired": no free reply could carry it and the tier allows no push).
+ * The generation is recorded with this error code; a sink that delivers the end later clears it.
+ */
+export class DeliveryIncomplete extends Error {
+  override readonly name = "DeliveryIncomplete";
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface DraftHeader {
   generationId: string;
+  /** The requester's tier's rule for LINE's paid pushes (other platforms ignore it). */
+  linePushPolicy?: LinePushPolicy;
   request: ArticleRequest;
   /** Notes from parsing for the person (e.g. "capped at your tier's 800 words"). */
   notes: string[];

@@ -6,8 +6,8 @@ import { type Database, Prisma } from "../db/client.ts";
 import { Chunker } from "../deliver/chunker.ts";
 import {
   type ChatSink,
+  DeliveryIncomplete,
   type DraftSummary,
-  EndNotDelivered,
   type SinkRegistry,
   tellWaiting,
 } from "../deliver/sink.ts";
@@ -148,8 +148,8 @@ async function closeDraft(deps: RunDeps, sink: ChatSink, summary: DraftSummary):
   try {
     await sink.finish(summary);
   } catch (error) {
-    if (!(error instanceof EndNotDelivered)) throw error;
-    deps.logger.warn(
+    if (!(error instanceof DeliveryIncomplete)) throw error;
+    deps.logger.info(
       { generationId: summary.generationId, code: error.code },
       "the draft's end was not delivered",
     );
@@ -303,6 +303,7 @@ class ArticleRun {
     metrics.topicCacheLookups.inc({ result: hit ? `hit_${hit.match}` : "miss" });
     await this.sink.start({
       generationId: this.g.id,
+      linePushPolicy: effectiveTier(this.g.requester).linePushPolicy,
       request: this.request,
       notes: this.job.notes ?? [],
       cacheHit: Boolean(hit),
@@ -394,6 +395,7 @@ class ArticleRun {
     const instruction = this.g.instruction ?? "";
     await this.sink.start({
       generationId: this.g.id,
+      linePushPolicy: effectiveTier(this.g.requester).linePushPolicy,
       request: this.request,
       notes: this.job.notes ?? [],
       cacheHit: false,

@@ -378,3 +378,11 @@ export async function addModelUsage(
       "costUsd" = "DailyModelUsage"."costUsd" + EXCLUDED."costUsd",
       "updatedAt" = now()`;
 }
+
+/** The rest of a partly delivered draft arrived: it is delivered, with no error left on it. */
+export async function recordDeliveryComplete(db: Database, id: string): Promise<void> {
+  await db.prisma.generation.updateMany({
+    where: { id, status: "DELIVERED", errorCode: { not: null } },
+    data: { errorCode: null, error: null },
+  });
+}

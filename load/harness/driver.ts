@@ -4,7 +4,7 @@
  * message (or an apology), thinks, and asks again. Records acknowledgement, first visible
  * draft text and end-to-end times, outcomes, memory and queue depth.
  */
-import { lineId } from "../../tests/fakes/line.ts";
+import { flexButtons, isContinueCard, lineId } from "../../tests/fakes/line.ts";
 import type { Stack } from "./stack.ts";
 
 export interface LoadPlan {
@@ -86,7 +86,13 @@ export async function drive(
     const delivered = stack.line.delivered;
     for (; cursor < delivered.length; cursor++) {
       const m = delivered[cursor]!;
-      waiters.get(m.chatId)?.({ text: m.message.text ?? "", at: m.at, draft: true });
+      // A draft not ready by its reply's deadline ends a part with "Continue reading": tap it.
+      if (isContinueCard(m))
+        void stack.line.deliver(`${stack.botUrls[0]}/line/webhook`, [
+          stack.line.events.postback({ userId: m.chatId, data: flexButtons(m.message)[0]!.data }),
+        ]);
+      // The result card closes a LINE draft; its alt text says "✅ Draft ready".
+      waiters.get(m.chatId)?.({ text: m.message.text ?? m.message.altText ?? "", at: m.at, draft: true });
     }
     const calls = stack.slack.calls;
     for (; slackCursor < calls.length; slackCursor++) {

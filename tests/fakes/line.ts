@@ -10,13 +10,23 @@ import { type FakePeople, fakePeople, type PeopleEndpoint, validateTextV2 } from
  * characters per text message, quick replies of at most 13 buttons with 20-character labels,
  * reply tokens that are single-use and expire, X-Line-Retry-Key (409 with the accepted
  * request's id on a repeat), the loading animation's 5–60 s in steps of 5, profiles and bot
- * info. It records every call and what each chat received, and signs and posts webhook
+ * info, the month's message quota (a push counts once per recipient, a reply is free; past the
+ * limit a push answers 429 "You have reached your monthly limit."), and Flex messages' basic
+ * shape (a bubble or a carousel of at most 12, 30 KB per bubble, 50 KB per carousel, alt text of
+ * at most 1,500 characters, no empty text). It records every call and what each chat received, and signs and posts webhook
  * deliveries exactly as LINE does. The real @line/bot-sdk client talks to it via `baseURL`.
  *
  * https://developers.line.biz/en/reference/messaging-api/
  */
 
-export type FakeLineEndpoint = "reply" | "push" | "loading" | "profile" | "info";
+export type FakeLineEndpoint =
+  | "reply"
+  | "push"
+  | "loading"
+  | "profile"
+  | "info"
+  | "quota"
+  | "quota-consumption";
 
 export type FakeLineFailure =
   /** Answer with this status and LINE's error JSON, without doing anything. */
@@ -35,6 +45,8 @@ export interface FakeLineOptions {
   botUserId?: string;
   /** How long a reply token stays good (LINE: about a minute). */
   replyTokenTtlMs?: number;
+  /** The month's message limit (null: none, LINE's `type: "none"`). */
+  monthlyLimit?: number | null;
   latencyMs?: number;
   port?: number;
 }
@@ -58,6 +70,8 @@ export interface DeliveredMessage {
   message: {
     type: string;
     text?: string;
+    altText?: string;
+    contents?: unknown;
     quickReply?: { items: QuickReplyItem[] };
     quoteToken?: string;
     substitution?: Record<string, { type: string; mentionee?: { type: string; userId?: string } }>;
@@ -86,7 +100,16 @@ export interface FakeLine {
   /** Everything each chat received, in order. */
   delivered: DeliveredMessage[];
   messagesTo(chatId: string): DeliveredMessage[];
-  set(knobs: { latencyMs?: number; replyTokenTtlMs?: number; failure?: FakeLineFailurePlan | null }): void;
+  set(knobs: {
+    latencyMs?: number;
+    replyTokenTtlMs?: number;
+    failure?: FakeLineFailurePlan | null;
+    monthlyLimit?: number | null;
+    /** Members of a group or room: a push into it counts once per member. */
+    members?: Record<string, number>;
+  }): void;
+  /** Messages counted against the monthly limit so far (pushes, per recipient). */
+  quotaUsed(): number;
   setProfile(userId: string, profile: Profile | null): void;
   /** Member profiles, group names, read tokens and rich menus (tests/fakes/line-people.ts). */
   people: FakePeople;
@@ -122,7 +145,10 @@ export async function startFakeLine(options: FakeLineOptions = {}): Promise<Fake
     latencyMs: options.latencyMs ?? 0,
     replyTokenTtlMs: options.replyTokenTtlMs ?? 60_000,
     failure: null as FakeLineFailurePlan | null,
+    monthlyLimit: options.monthlyLimit ?? null,
+    members: {} as Record<string, number>,
   };
+  let quotaUsed = 0;
   const calls: RecordedLineCall[] = [];
   const delivered: DeliveredMessage[] = [];
   const tokens = new Map<string, ReplyToken>();
@@ -220,6 +246,13 @@ export async function startFakeLine(options: FakeLineOptions = {}): Promise<Fake
           ...(profile.language ? { language: profile.language } : {}),
         });
       }
+      case "quota":
+        return reply(
+          200,
+          knobs.monthlyLimit === null ? { type: "none" } : { type: "limited", value: knobs.monthlyLimit },
+        );
+      case "quota-consumption":
+        return reply(200, { totalUsage: quotaUsed });
       case "loading": {
         const body = call.body as { chatId?: unknown; loadingSeconds?: unknown };
         if (typeof body.chatId !== "string" || !/^U[0-9a-f]{32}$/.test(body.chatId))
@@ -264,7 +297,12 @@ export async function startFakeLine(options: FakeLineOptions = {}): Promise<Fake
             { "x-line-accepted-request-id": retryKeys.get(key)! },
           );
         }
+        // A push counts once per recipient, whatever the number of bubbles it carries.
+        const cost = body.to.startsWith("U") ? 1 : (knobs.members[body.to] ?? 1);
+        if (knobs.monthlyLimit !== null && quotaUsed + cost > knobs.monthlyLimit)
+          return send(429, { message: "You have reached your monthly limit." });
         if (typeof key === "string") retryKeys.set(key, requestId);
+        quotaUsed += cost;
         return reply(200, {
           sentMessages: record(body.to, "push", body.messages as DeliveredMessage["message"][], requestId),
         });
@@ -321,7 +359,10 @@ export async function startFakeLine(options: FakeLineOptions = {}): Promise<Fake
       if (next.latencyMs !== undefined) knobs.latencyMs = next.latencyMs;
       if (next.replyTokenTtlMs !== undefined) knobs.replyTokenTtlMs = next.replyTokenTtlMs;
       if ("failure" in next) knobs.failure = next.failure ? { ...next.failure } : null;
+      if (next.monthlyLimit !== undefined) knobs.monthlyLimit = next.monthlyLimit;
+      if (next.members) Object.assign(knobs.members, next.members);
     },
+    quotaUsed: () => quotaUsed,
     setProfile: (userId, profile) => void profiles.set(userId, profile),
     people,
     issueReplyToken,
@@ -354,6 +395,8 @@ function endpointOf(method: string, path: string): FakeLineEndpoint | null {
   if (method === "POST" && path === "/v2/bot/message/push") return "push";
   if (method === "POST" && path === "/v2/bot/chat/loading/start") return "loading";
   if (method === "GET" && path === "/v2/bot/info") return "info";
+  if (method === "GET" && path === "/v2/bot/message/quota") return "quota";
+  if (method === "GET" && path === "/v2/bot/message/quota/consumption") return "quota-consumption";
   if (method === "GET" && path.startsWith("/v2/bot/profile/") && path.length > "/v2/bot/profile/".length)
     return "profile";
   return null;
@@ -375,6 +418,9 @@ function validateMessages(messages: unknown): object | null {
         return invalid(`messages[${i}].text`, "Length must be between 1 and 5000");
     } else if (msg.type === "textV2") {
       const problem = validateTextV2(m as Record<string, unknown>, `messages[${i}]`);
+      if (problem) return problem;
+    } else if (msg.type === "flex") {
+      const problem = validateFlex(msg, `messages[${i}]`);
       if (problem) return problem;
     } else if (
       !["sticker", "image", "video", "audio", "location", "imagemap", "template", "flex", "textV2"].includes(
@@ -407,6 +453,64 @@ function validateMessages(messages: unknown): object | null {
             "Length must be between 1 and 300",
           );
       }
+    }
+  }
+  return null;
+}
+
+const FLEX_BUBBLE_MAX_BYTES = 30 * 1024;
+const FLEX_CAROUSEL_MAX_BYTES = 50 * 1024;
+
+/**
+ * A Flex message's basic shape: alt text, a bubble or a carousel of 1–12 bubbles within LINE's
+ * size limits, text components that say something, buttons' postback data and labels.
+ *
+ * https://developers.line.biz/en/reference/messaging-api/#flex-message
+ */
+function validateFlex(msg: DeliveredMessage["message"], at: string): object | null {
+  if (typeof msg.altText !== "string" || msg.altText.length < 1 || msg.altText.length > 1500)
+    return invalid(`${at}.altText`, "Length must be between 1 and 1500");
+  const contents = msg.contents as { type?: unknown; contents?: unknown } | undefined;
+  const bytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
+  let bubbles: unknown[];
+  if (contents?.type === "bubble") bubbles = [contents];
+  else if (contents?.type === "carousel") {
+    if (!Array.isArray(contents.contents) || contents.contents.length < 1 || contents.contents.length > 12)
+      return invalid(`${at}.contents.contents`, "Size must be between 1 and 12");
+    if (bytes(contents) > FLEX_CAROUSEL_MAX_BYTES)
+      return invalid(`${at}.contents`, "A carousel must be at most 50 KB");
+    bubbles = contents.contents;
+  } else return invalid(`${at}.contents.type`, "Must be bubble or carousel");
+  for (const [j, bubble] of bubbles.entries()) {
+    if ((bubble as { type?: unknown })?.type !== "bubble")
+      return invalid(`${at}.contents[${j}].type`, "Must be bubble");
+    if (bytes(bubble) > FLEX_BUBBLE_MAX_BYTES)
+      return invalid(`${at}.contents[${j}]`, "A bubble must be at most 30 KB");
+    const problem = flexComponents(bubble, `${at}.contents[${j}]`);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+function flexComponents(node: unknown, at: string): object | null {
+  if (!node || typeof node !== "object") return null;
+  const c = node as { type?: unknown; text?: unknown; contents?: unknown; action?: unknown };
+  if (c.type === "text" && !Array.isArray(c.contents) && (typeof c.text !== "string" || !c.text.length))
+    return invalid(`${at}.text`, "Must not be empty");
+  if (c.type === "button") {
+    const a = c.action as { type?: unknown; label?: unknown; data?: unknown } | undefined;
+    if (!a || typeof a.label !== "string" || [...a.label].length < 1 || [...a.label].length > 40)
+      return invalid(`${at}.action.label`, "Length must be between 1 and 40");
+    if (a.type === "postback" && (typeof a.data !== "string" || a.data.length > 300))
+      return invalid(`${at}.action.data`, "Length must be between 0 and 300");
+  }
+  for (const [k, v] of Object.entries(node)) {
+    if (k === "action") continue;
+    const children = Array.isArray(v) ? v : [v];
+    for (const [i, child] of children.entries()) {
+      if (!child || typeof child !== "object") continue;
+      const problem = flexComponents(child, `${at}.${k}${Array.isArray(v) ? `[${i}]` : ""}`);
+      if (problem) return problem;
     }
   }
   return null;
@@ -541,4 +645,32 @@ function ulid(): string {
   }
   for (const b of randomBytes(16)) out += alphabet[b % 32];
   return out;
+}
+
+/** The buttons of a Flex message (its postback label and data), for tests that tap them. */
+export function flexButtons(message: DeliveredMessage["message"]): { label: string; data: string }[] {
+  const out: { label: string; data: string }[] = [];
+  const walk = (node: unknown): void => {
+    if (!node || typeof node !== "object") return;
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n);
+      return;
+    }
+    const c = node as { type?: unknown; action?: { label?: unknown; data?: unknown } };
+    if (c.type === "button" && typeof c.action?.label === "string" && typeof c.action.data === "string")
+      out.push({ label: c.action.label, data: c.action.data });
+    for (const v of Object.values(node)) if (v !== c.action) walk(v);
+  };
+  walk(message.contents);
+  return out;
+}
+
+/** The result card that closes a draft (a Flex bubble whose alt text says it is ready). */
+export function isResultCard(d: { message: DeliveredMessage["message"] }): boolean {
+  return d.message.type === "flex" && /^✅/.test(d.message.altText ?? "");
+}
+
+/** A "Continue reading" card: its button's postback asks for the rest of a draft. */
+export function isContinueCard(d: { message: DeliveredMessage["message"] }): boolean {
+  return d.message.type === "flex" && flexButtons(d.message).some((b) => b.data.startsWith("a=more"));
 }

@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ArticleRequest } from "../../core/domain.ts";
 import type { ChatRequest } from "../../core/pipeline/index.ts";
+import { saveMessageQuota } from "../../core/records/message-quota.ts";
 import { dayColumn } from "../../core/time.ts";
 import { type Activity, seedActivity, TRICKY_TOPIC } from "../browser/fixture-data.ts";
 import { type ConsoleHarness, PASSWORD, startConsoleHarness } from "../browser/harness.ts";
@@ -388,6 +389,28 @@ describe("console mutations: role, origin, audit", () => {
     });
     expect(long.status).toBe(400);
     expect(await long.text()).toContain("within 300 characters");
+  });
+
+  it("edits a tier's LINE push policy, and shows a LINE workspace's messages this month", async () => {
+    const pro = await tierByName("Pro");
+    expect(pro.linePushPolicy).toBe("FALLBACK");
+    const saved = await post(`/tiers/${pro.id}`, tierForm(pro, { linePushPolicy: "NEVER" }));
+    expect(await saved.text()).toContain("Tier saved.");
+    expect((await tierByName("Pro")).linePushPolicy).toBe("NEVER");
+    const bad = await post(`/tiers/${pro.id}`, tierForm(pro, { linePushPolicy: "SOMETIMES" }));
+    expect(await bad.text()).toContain("Choose when a LINE draft may be pushed.");
+    await post(`/tiers/${pro.id}`, tierForm(pro, { linePushPolicy: "FALLBACK" }));
+
+    const oa = await h.app.db.prisma.tenant.create({
+      data: { platform: "LINE", externalId: `U${"a1".repeat(16)}`, name: "Acme OA", defaultTierId: pro.id },
+    });
+    await saveMessageQuota(
+      h.app.db,
+      { platform: "LINE", externalId: oa.externalId },
+      { limit: 5_000, used: 1_234 },
+    );
+    const page = await (await get("/workspaces")).text();
+    expect(page).toContain("Messages this month: 1,234 of 5,000");
   });
 
   it("edits a price with validation, and later costs use it", async () => {

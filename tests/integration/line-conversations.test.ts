@@ -7,6 +7,9 @@ import { type HttpServer, startHttpServer } from "../../ops/server.ts";
 import {
   type DeliveredMessage,
   type FakeLine,
+  flexButtons,
+  isContinueCard,
+  isResultCard,
   type LineEvent,
   lineId,
   startFakeLine,
@@ -32,7 +35,7 @@ let server: HttpServer;
 let ingress: { close(): Promise<void> };
 let webhookUrl: string;
 
-const isFooter = (d: DeliveredMessage) => /^✅/.test(d.message.text ?? "");
+const isFooter = isResultCard;
 const footers = (chatId: string) => line.messagesTo(chatId).filter(isFooter);
 const chatCalls = () => openai.requests.filter((r) => r.path.endsWith("/chat/completions"));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -252,6 +255,11 @@ describe("LINE conversations", () => {
       });
       await send(a);
       await send(b);
+      // The one that waits answered at once with "Continue reading": its draft comes on the tap.
+      await until("the waiting notice", () => line.messagesTo(user).some(isContinueCard));
+      await until("the first draft", () => footers(user).length === 1, { timeoutMs: 60_000 });
+      const more = flexButtons(line.messagesTo(user).find(isContinueCard)!.message)[0]!;
+      await send(line.events.postback({ userId: user, data: more.data }));
       await until("both drafts delivered", () => footers(user).length === 2, { timeoutMs: 60_000 });
       const [ga, gb] = [await generationFor(a), await generationFor(b)];
       expect(gb.revisesId).toBeNull();
@@ -260,7 +268,7 @@ describe("LINE conversations", () => {
       // The sink records bubble ids just after LINE answers: wait for the last of them.
       await until("every bubble recorded", async () => {
         const n = await app.db.prisma.draftMessage.count({ where: { generationId: { in: [ga.id, gb.id] } } });
-        return n === got.length - 1; // all but B's waiting notice
+        return n === got.length - 2; // all but B's waiting notice and its Continue card
       });
       const at = (generationId: string) =>
         app.db.prisma.draftMessage
@@ -297,13 +305,11 @@ describe("LINE conversations", () => {
       draftDone,
     );
     const v1 = await generationFor(first);
-    const shorter = got
-      .find(isFooter)!
-      .message.quickReply!.items.find((i) => /Shorter/.test(i.action.label!))!;
+    const shorter = flexButtons(got.find(isFooter)!.message).find((b) => /Shorter/.test(b.label))!;
     const before = chatCalls().length;
     await send(
-      line.events.postback({ userId: user, data: shorter.action.data! }),
-      line.events.postback({ userId: user, data: shorter.action.data! }),
+      line.events.postback({ userId: user, data: shorter.data }),
+      line.events.postback({ userId: user, data: shorter.data }),
     );
     await until("the shorter version", () => footers(user).length === 2);
     await sleep(800);

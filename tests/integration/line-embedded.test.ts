@@ -10,7 +10,7 @@ import { createLogger } from "../../core/logger.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { type HttpServer, startHttpServer } from "../../ops/server.ts";
 import { seed } from "../../prisma/seed.ts";
-import { type FakeLine, lineId, startFakeLine } from "../fakes/line.ts";
+import { type FakeLine, isResultCard, lineId, startFakeLine } from "../fakes/line.ts";
 import { until } from "../helpers/wait.ts";
 
 /**
@@ -66,14 +66,12 @@ describe("LINE on the embedded profile", () => {
     const event = line.events.text({ userId: user, text: "write about cold-chain logistics for COOs" });
     expect((await line.deliver(webhookUrl, [event])).status).toBe(200);
     expect((await line.deliver(webhookUrl, [line.events.redelivery(event)])).status).toBe(200);
-    await until("the draft's closing message", () =>
-      line.messagesTo(user).some((d) => /^✅/.test(d.message.text ?? "")),
-    );
+    await until("the draft's closing message", () => line.messagesTo(user).some(isResultCard));
     await new Promise((r) => setTimeout(r, 300));
     const got = line.messagesTo(user);
-    expect(got.filter((d) => /^✅/.test(d.message.text ?? ""))).toHaveLength(1);
-    expect(got.at(-1)!.message.text).toMatch(/outline rather than a finished draft/);
-    for (const d of got) expect(d.message.text!.length).toBeLessThanOrEqual(5_000);
+    expect(got.filter(isResultCard)).toHaveLength(1);
+    expect(JSON.stringify(got.at(-1)!.message.contents)).toMatch(/outline rather than a finished draft/);
+    for (const d of got.slice(0, -1)) expect(d.message.text!.length).toBeLessThanOrEqual(5_000);
   });
 
   it("answers a Thai sticker with Thai guidance once", async () => {
@@ -91,8 +89,7 @@ describe("LINE on the embedded profile", () => {
   it("revises the chat's outline from a follow-up and a quoted bubble, and answers thanks and quota without writing", async () => {
     const user = lineId();
     line.setProfile(user, { displayName: "Kai", language: "en" });
-    const isFooter = (d: { message: { text?: string } }) => /^✅/.test(d.message.text ?? "");
-    const footers = () => line.messagesTo(user).filter(isFooter).length;
+    const footers = () => line.messagesTo(user).filter(isResultCard).length;
     const first = line.events.text({
       userId: user,
       text: "write about smart farming for executives, 800 words",

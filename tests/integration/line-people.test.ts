@@ -10,6 +10,7 @@ import { type HttpServer, startHttpServer } from "../../ops/server.ts";
 import {
   type DeliveredMessage,
   type FakeLine,
+  isResultCard,
   type LineEvent,
   lineId,
   startFakeLine,
@@ -34,7 +35,8 @@ let server: HttpServer;
 let ingress: { close(): Promise<void> };
 let webhookUrl: string;
 
-const isFooter = (d: DeliveredMessage) => /^✅/.test(d.message.text ?? "");
+/** The draft's end: its Flex result card. */
+const isFooter = (d: DeliveredMessage) => isResultCard(d);
 const send = (...events: LineEvent[]) => line.deliver(webhookUrl, events);
 
 async function answerTo(chatId: string, event: LineEvent, count = 1): Promise<DeliveredMessage[]> {
@@ -104,6 +106,7 @@ describe("LINE people in groups", () => {
       line
         .messagesTo(group)
         .slice(1)
+        .filter((d) => !isResultCard(d))
         .every((d) => d.message.type === "text"),
     ).toBe(true);
     expect((await requester(user))?.displayName).toBe("Nok");

@@ -1,11 +1,15 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LineApi } from "../../bot/line/client.ts";
 import { linePlatform } from "../../bot/line/index.ts";
 import { createInbox } from "../../bot/line/ingress/inbox.ts";
 import { parseWebhookBatch } from "../../bot/line/ingress/webhook.ts";
+import { toPlainText } from "../../bot/line/plain-text.ts";
+import { watchMessageQuota } from "../../bot/line/quota.ts";
 import type { AppContext } from "../../core/app.ts";
 import type { Tone } from "../../core/domain.ts";
 import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import { readMessageQuota } from "../../core/records/message-quota.ts";
 import { nextTone, shorterTarget } from "../../core/request/rules.ts";
 import { segmentStarts } from "../../core/text/words.ts";
 import { dayColumn } from "../../core/time.ts";
@@ -13,6 +17,9 @@ import { type HttpServer, startHttpServer } from "../../ops/server.ts";
 import {
   type DeliveredMessage,
   type FakeLine,
+  flexButtons,
+  isContinueCard,
+  isResultCard,
   type LineEvent,
   lineId,
   startFakeLine,
@@ -39,17 +46,43 @@ let webhookUrl: string;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const isFooter = (d: DeliveredMessage) => /^✅/.test(d.message.text ?? "");
+const isFooter = isResultCard;
+const isContinue = isContinueCard;
+const buttonData = (d: DeliveredMessage, label: RegExp) =>
+  flexButtons(d.message).find((b) => label.test(b.label))!.data;
 const isApology = (d: DeliveredMessage) =>
   /^(Sorry — I couldn't finish|ขออภัยครับ ไม่สามารถเขียนบทความ)/.test(d.message.text ?? "");
 
-/** Waits for the draft's closing message (or an apology) and returns what the chat received. */
+/**
+ * Waits for the draft's closing card (or an apology) and returns what the chat received,
+ * tapping "Continue reading" as a reader would when a part ends with it.
+ */
 async function conversation(
   chatId: string,
   ends: (d: DeliveredMessage) => boolean = isFooter,
+  userId = chatId,
 ): Promise<DeliveredMessage[]> {
-  await until(`the conversation in ${chatId} to end`, () => line.messagesTo(chatId).some(ends));
+  let tapped = 0;
+  await until(`the conversation in ${chatId} to end`, async () => {
+    const got = line.messagesTo(chatId);
+    if (got.some(ends)) return true;
+    const more = got.filter(isContinue);
+    if (more.length > tapped) {
+      tapped = more.length;
+      const groupId = chatId.startsWith("C") ? chatId : undefined;
+      await send(line.events.postback({ userId, groupId, data: buttonData(more.at(-1)!, /./) }));
+    }
+    return false;
+  });
   return line.messagesTo(chatId);
+}
+
+/** Moves a person to a tier (they write once first, so the requester exists). */
+async function onTier(userId: string, tier: string): Promise<void> {
+  await send(line.events.text({ userId, text: "hello" }));
+  await until("the greeting's answer", () => line.messagesTo(userId).length >= 1);
+  const t = await app.db.prisma.tier.findUniqueOrThrow({ where: { name: tier } });
+  await app.db.prisma.requester.updateMany({ where: { externalId: userId }, data: { tierId: t.id } });
 }
 
 function send(...events: LineEvent[]) {
@@ -89,7 +122,7 @@ afterAll(async () => {
 });
 
 describe("LINE drafts", () => {
-  it("writes an English draft: reply of 5 bubbles, the rest by push with retry keys, plain text, follow-up buttons", async () => {
+  it("writes an English draft as one free reply: packed plain-text bubbles and the result card, no push", async () => {
     const user = lineId();
     line.setProfile(user, { displayName: "Dana", language: "en" });
     const event = line.events.text({
@@ -99,11 +132,10 @@ describe("LINE drafts", () => {
     expect((await send(event)).status).toBe(200);
 
     const got = await conversation(user);
-    expect(got.length).toBeGreaterThan(5); // title + hook, 4 sections, closing section, footer
-    expect(got.slice(0, 5).every((d) => d.via === "reply")).toBe(true);
-    expect(got.slice(5).every((d) => d.via === "push")).toBe(true);
+    expect(got.length).toBeLessThanOrEqual(5); // a whole 800-word draft in one reply
+    expect(got.every((d) => d.via === "reply")).toBe(true);
     expect(isFooter(got.at(-1)!)).toBe(true);
-    for (const d of got) {
+    for (const d of got.slice(0, -1)) {
       expect(d.message.type).toBe("text");
       expect(d.message.text!.length).toBeLessThanOrEqual(5_000);
       expect(d.message.text).not.toMatch(/^#{1,6} |\*\*|^\s*[-*] /m); // LINE shows markdown as typed: none left
@@ -112,22 +144,17 @@ describe("LINE drafts", () => {
     expect(got.some((d) => /^■ /m.test(d.message.text!))).toBe(true);
 
     const footer = got.at(-1)!.message;
-    expect(footer.text).toMatch(/Draft ready · \d+ words/);
-    expect(footer.quickReply!.items.map((i) => i.action.label)).toEqual([
+    expect(footer.altText).toMatch(/Draft ready · \d+ words/);
+    expect(flexButtons(footer).map((b) => b.label)).toEqual([
       "✂️ Shorter",
       "🔄 Another angle",
       "🆕 New topic",
+      "👍",
+      "👎",
     ]);
-
-    const pushes = line.calls.filter((c) => c.endpoint === "push" && (c.body as { to: string }).to === user);
-    expect(pushes.length).toBeGreaterThan(0);
-    for (const p of pushes) {
-      expect(p.headers["x-line-retry-key"]).toMatch(
-        /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
-      );
-      expect((p.body as { messages: unknown[] }).messages.length).toBeLessThanOrEqual(5);
-    }
-    expect(new Set(pushes.map((p) => p.headers["x-line-retry-key"])).size).toBe(pushes.length);
+    expect(line.calls.some((c) => c.endpoint === "push" && (c.body as { to: string }).to === user)).toBe(
+      false,
+    );
     expect(
       line.calls.some(
         (c) =>
@@ -152,12 +179,12 @@ describe("LINE drafts", () => {
     const got = await conversation(user);
     expect(got.filter((d) => !isFooter(d)).every((d) => /[\u0E01-\u0E4E]/.test(d.message.text!))).toBe(true);
     const footer = got.at(-1)!.message;
-    expect(footer.text).toMatch(/ร่างบทความเสร็จแล้ว · \d+ คำ/);
-    expect(footer.quickReply!.items.map((i) => i.action.label)).toEqual([
-      "✂️ สั้นลง",
-      "🔄 มุมมองอื่น",
-      "🆕 หัวข้อใหม่",
-    ]);
+    expect(footer.altText).toMatch(/ร่างบทความเสร็จแล้ว · \d+ คำ/);
+    expect(
+      flexButtons(footer)
+        .map((b) => b.label)
+        .slice(0, 3),
+    ).toEqual(["✂️ สั้นลง", "🔄 มุมมองอื่น", "🆕 หัวข้อใหม่"]);
     expect((await generationFor(event)).language).toBe("th");
   });
 
@@ -178,56 +205,82 @@ describe("LINE drafts", () => {
       const got = await conversation(user);
       const body = got
         .slice(1)
-        .filter((d) => !isFooter(d))
+        .filter((d) => d.message.type === "text")
         .map((d) => d.message.text!);
       expect(body.length).toBeGreaterThan(3);
-      const starts = segmentStarts(draft);
+      // Bubbles are the draft as plain text (headings framed), packed and cut again.
+      const plain = toPlainText(draft);
+      const starts = segmentStarts(plain);
       let cutsInsideRuns = 0;
       for (const text of body) {
         expect(text.length).toBeLessThanOrEqual(5_000);
         // Where this message ends in the draft must be a place ICU's word segmentation allows.
         const tail = text.slice(-60);
-        const end = draft.indexOf(tail) + tail.length;
-        expect(draft.indexOf(tail)).toBeGreaterThanOrEqual(0);
-        expect(draft.indexOf(tail, draft.indexOf(tail) + 1)).toBe(-1); // unambiguous
-        if (end < draft.length && !/\s/.test(draft[end]!)) {
+        const end = plain.indexOf(tail) + tail.length;
+        expect(plain.indexOf(tail)).toBeGreaterThanOrEqual(0);
+        expect(plain.indexOf(tail, plain.indexOf(tail) + 1)).toBe(-1); // unambiguous
+        if (end < plain.length && !/\s/.test(plain[end]!)) {
           cutsInsideRuns += 1;
           expect(starts.has(end)).toBe(true);
         }
       }
       expect(cutsInsideRuns).toBeGreaterThan(0); // the draft forced cuts inside Thai runs, and each was between words
-      expect(got.slice(1).filter((d) => d.via === "reply")).toHaveLength(5);
-      expect(got.some((d) => d.via === "push")).toBe(true);
+      // Longer than one reply: 4 bubbles and "Continue reading", the rest by the tap's free reply.
+      expect(got.filter(isContinue)).toHaveLength(1);
+      expect(got.every((d) => d.via === "reply")).toBe(true);
     } finally {
       openai.set({ reply: null });
     }
   });
 
-  it("pushes everything, with retry keys, when the reply token is stale", async () => {
+  it("on Pro, pushes everything with retry keys when the reply token is stale; on Free, keeps it and says why", async () => {
+    const pro = lineId();
+    const free = lineId();
+    await onTier(pro, "Pro");
+    await onTier(free, "Free");
     line.set({ replyTokenTtlMs: 0 });
     try {
-      const user = lineId();
-      await send(line.events.text({ userId: user, text: "the future of digital banking for CIOs" }));
-      const got = await conversation(user);
+      await send(line.events.text({ userId: pro, text: "the future of digital banking for CIOs" }));
+      const got = (await conversation(pro)).slice(1);
       expect(got.every((d) => d.via === "push")).toBe(true);
       expect(isFooter(got.at(-1)!)).toBe(true);
+      const pushes = line.calls.filter((c) => c.endpoint === "push" && (c.body as { to: string }).to === pro);
+      for (const p of pushes) {
+        expect(p.headers["x-line-retry-key"]).toMatch(
+          /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+        );
+        expect((p.body as { messages: unknown[] }).messages.length).toBeLessThanOrEqual(5);
+      }
+      expect(new Set(pushes.map((p) => p.headers["x-line-retry-key"])).size).toBe(pushes.length);
       expect(line.calls.some((c) => c.endpoint === "reply" && c.status === 400)).toBe(true);
+
+      const ask = line.events.text({ userId: free, text: "the future of digital banking for CFOs" });
+      await send(ask);
+      await until(
+        "the Free draft recorded as not delivered",
+        async () => (await generationFor(ask)).errorCode === "reply_expired",
+      );
+      expect(line.messagesTo(free).filter((d) => d.via === "push")).toHaveLength(0);
     } finally {
       line.set({ replyTokenTtlMs: 60_000 });
     }
   });
 
   it("delivers a push once when LINE accepted it but the answer was lost (409 on the retry)", async () => {
+    const user = lineId();
+    await onTier(user, "Pro");
     line.set({ replyTokenTtlMs: 0, failure: { only: "push", kind: "after-accept", status: 500, times: 1 } });
     try {
-      const user = lineId();
       await send(line.events.text({ userId: user, text: "supply chain resilience in logistics" }));
       const got = await conversation(user);
-      const texts = got.map((d) => d.message.text);
+      const pushesTo = () =>
+        line.calls.filter((c) => c.endpoint === "push" && (c.body as { to: string }).to === user);
+      // The whole draft went in the first push; its retry (same key) comes after the lost answer.
+      await until("the push's retry", () => pushesTo().some((p) => p.status === 409));
+      const texts = line.messagesTo(user).map((d) => d.message.text ?? d.message.altText);
       expect(new Set(texts).size).toBe(texts.length); // nothing twice
-      const pushes = line.calls.filter(
-        (c) => c.endpoint === "push" && (c.body as { to: string }).to === user,
-      );
+      expect(got.length).toBeGreaterThan(1);
+      const pushes = pushesTo();
       expect(pushes.map((p) => p.status)).toContain(409);
       const key = pushes.find((p) => p.status === 500)!.headers["x-line-retry-key"];
       expect(pushes.find((p) => p.status === 409)!.headers["x-line-retry-key"]).toBe(key);
@@ -268,7 +321,7 @@ describe("LINE drafts", () => {
     );
     expect((await generationFor(again)).revisesId).toBeNull();
     const footer = line.messagesTo(user).slice(before).find(isFooter)!;
-    expect(footer.message.text).toContain("From the cache");
+    expect(JSON.stringify(footer.message.contents)).toContain("From the cache");
   });
 
   it("answers the follow-up buttons: shorter, another angle, new topic", async () => {
@@ -278,9 +331,8 @@ describe("LINE drafts", () => {
       text: "AI in healthcare for hospital directors, 800 words",
     });
     await send(first);
-    const footer = (await conversation(user)).at(-1)!.message;
-    const data = (label: RegExp) =>
-      footer.quickReply!.items.find((i) => label.test(i.action.label!))!.action.data!;
+    const footer = (await conversation(user)).at(-1)!;
+    const data = (label: RegExp) => buttonData(footer, label);
     const v1 = await generationFor(first);
     const firstRequest = v1.request as { targetWords: number; tone: string };
     /** A button makes one revision of the version it sits under, however often it is tapped. */
@@ -639,3 +691,77 @@ function longThaiDraft(): string {
     run(6_000),
   ].join("\n\n");
 }
+
+describe("LINE delivery", () => {
+  it("keeps the account's monthly limit and use on its tenant row for the console", async () => {
+    const user = lineId();
+    await onTier(user, "Free"); // the channel's tenant exists once someone wrote
+    line.set({ monthlyLimit: 5_000 });
+    try {
+      const api = new LineApi({ accessToken: line.accessToken, baseUrl: line.url });
+      const watch = watchMessageQuota(app, api, line.botUserId, app.logger);
+      await watch.refresh();
+      watch.stop();
+      const tenant = await app.db.prisma.tenant.findFirstOrThrow({
+        where: { platform: "LINE", externalId: line.botUserId },
+      });
+      expect(readMessageQuota(tenant.messageQuota)).toMatchObject({ limit: 5_000, used: line.quotaUsed() });
+    } finally {
+      line.set({ monthlyLimit: null });
+    }
+  });
+
+  it("drops a signed event older than five minutes, unless LINE says it is redelivering it", async () => {
+    const user = lineId();
+    const isHelp = (d: DeliveredMessage) => /business-article drafts/.test(d.message.text ?? "");
+    const old = { ...line.events.text({ userId: user, text: "help" }), timestamp: Date.now() - 6 * 60_000 };
+    expect((await send(old)).status).toBe(200); // acknowledged: LINE must not redeliver a replay
+    await sleep(400);
+    expect(line.messagesTo(user)).toHaveLength(0);
+    await send(line.events.redelivery(old));
+    await until("the redelivered event's answer", () => line.messagesTo(user).some(isHelp));
+  });
+
+  it("stores 👍 and 👎 from the result card once per person per draft", async () => {
+    const user = lineId();
+    const ask = line.events.text({ userId: user, text: "AI in insurance for underwriters" });
+    await send(ask);
+    const card = (await conversation(user)).at(-1)!;
+    const g = await generationFor(ask);
+    await send(line.events.postback({ userId: user, data: buttonData(card, /👍/) }));
+    await send(line.events.postback({ userId: user, data: buttonData(card, /👍/) }));
+    await send(line.events.postback({ userId: user, data: buttonData(card, /👎/) }));
+    await until(
+      "the three answers",
+      () =>
+        line.messagesTo(user).filter((d) => /Thanks for the feedback/.test(d.message.text ?? "")).length ===
+        3,
+    );
+    const votes = await app.db.prisma.draftFeedback.findMany({ where: { generationId: g.id } });
+    expect(votes.map((v) => [v.platform, v.voterId, v.vote])).toEqual([["LINE", user, "DOWN"]]);
+    const after = await app.db.prisma.generation.findUniqueOrThrow({ where: { id: g.id } });
+    expect([after.votesUp, after.votesDown]).toEqual([0, 1]);
+  });
+
+  it("the monthly limit stops pushing: the draft is recorded partly delivered and counted", async () => {
+    const user = lineId();
+    await onTier(user, "Pro");
+    line.set({ replyTokenTtlMs: 0, monthlyLimit: line.quotaUsed() });
+    try {
+      const ask = line.events.text({ userId: user, text: "green logistics for fleet managers" });
+      await send(ask);
+      await until(
+        "the generation marked",
+        async () => (await generationFor(ask)).errorCode === "line_monthly_limit",
+      );
+      const refused = line.calls.filter(
+        (c) => c.endpoint === "push" && (c.body as { to: string }).to === user,
+      );
+      expect(refused.map((c) => c.status)).toEqual([429]); // not retried as if it were a rate limit
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toMatch(/chat_push_refused_total\{platform="LINE",reason="monthly_limit"\} [1-9]/);
+    } finally {
+      line.set({ replyTokenTtlMs: 60_000, monthlyLimit: null });
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppContext } from "../../core/app.ts";
-import { EndNotDelivered } from "../../core/deliver/sink.ts";
+import { DeliveryIncomplete } from "../../core/deliver/sink.ts";
 import { type ChatRequest, createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
 import { RecordingSinks } from "../helpers/recording-sink.ts";
@@ -154,7 +154,7 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
 
   it("records a draft whose end the platform refused for good as delivered with the refusal's code", async () => {
     const req = ask("write an article about loyalty programmes for executives");
-    sinks.finishErrors.set(req.conversation, [new EndNotDelivered("monthly_limit", "push quota used up")]);
+    sinks.finishErrors.set(req.conversation, [new DeliveryIncomplete("monthly_limit", "push quota used up")]);
     await pipeline.accept(req);
     await until("the generation to be final", async () => {
       const g = await app.db.prisma.generation.findUniqueOrThrow({

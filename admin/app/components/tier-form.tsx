@@ -12,6 +12,7 @@ export interface TierFormValues {
   allowedModel: string;
   cacheScope: string;
   revisionsPerDraft: string;
+  linePushPolicy: string;
 }
 
 export function tierFormValues(t: {
@@ -24,6 +25,7 @@ export function tierFormValues(t: {
   allowedModel: string | null;
   cacheScope: string;
   revisionsPerDraft?: number;
+  linePushPolicy?: string;
 }): TierFormValues {
   return {
     name: t.name,
@@ -35,6 +37,7 @@ export function tierFormValues(t: {
     allowedModel: t.allowedModel ?? "",
     cacheScope: t.cacheScope,
     revisionsPerDraft: t.revisionsPerDraft === undefined ? "" : String(t.revisionsPerDraft),
+    linePushPolicy: t.linePushPolicy ?? "FALLBACK",
   };
 }
 
@@ -131,6 +134,18 @@ export function TierForm({
           error={errors.cacheScope}
           options={Object.entries(SCOPE_LABEL).map(([value, label]) => ({ value, label }))}
           hint="Who may reuse a draft someone on this tier paid for. LINE users are never shared between by default."
+        />
+        <Select
+          label="LINE pushes"
+          name="linePushPolicy"
+          defaultValue={values.linePushPolicy}
+          error={errors.linePushPolicy}
+          options={[
+            { value: "NEVER", label: "Never (replies and Continue reading only)" },
+            { value: "FALLBACK", label: "When no free reply is left" },
+            { value: "ALWAYS", label: "Always, for what does not fit the reply" },
+          ]}
+          hint="A LINE reply is free; a push costs the account's monthly messages (once per member in a group). Groups are pushed only on Always."
         />
         <TextArea
           label="Description"

@@ -37,6 +37,7 @@ const BLANK = {
   allowedModel: "",
   cacheScope: "TENANT",
   revisionsPerDraft: "3",
+  linePushPolicy: "FALLBACK",
 };
 
 export default function NewTier({ loaderData, actionData }: Route.ComponentProps) {

@@ -1,6 +1,7 @@
 import { Form, useLocation } from "react-router";
 import { z } from "zod";
 import type { Platform } from "../../../core/db/client.ts";
+import { monthEndForecast, readMessageQuota } from "../../../core/records/message-quota.ts";
 import { requireAdminAction, requireAdminUser } from "../auth.server.ts";
 import { FilterInput, FilterSelect, Filters, withParam } from "../components/filters.tsx";
 import {
@@ -70,8 +71,15 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       requesters: t._count.requesters,
       defaultTier: t.defaultTier,
       upgradeNote: t.upgradeNote,
+      messages: messagesThisMonth(t.messageQuota),
     })),
   };
+}
+
+/** LINE's monthly message quota as the bot last read it: used, limit, where the month will end. */
+function messagesThisMonth(value: unknown) {
+  const q = readMessageQuota(value);
+  return q ? { used: q.used, limit: q.limit, forecast: monthEndForecast(q.used), readAt: q.readAt } : null;
 }
 
 const Schema = z.object({
@@ -167,6 +175,17 @@ export default function Workspaces({ loaderData, actionData }: Route.ComponentPr
                     <div className="sub">
                       {PLATFORM_LABEL[w.platform]} · {w.externalId}
                     </div>
+                    {w.messages && (
+                      <div className="sub" title={`Read ${w.messages.readAt}`}>
+                        {[
+                          `Messages this month: ${num(w.messages.used)}`,
+                          w.messages.limit === null ? " (no limit)" : ` of ${num(w.messages.limit)}`,
+                          w.messages.forecast === null
+                            ? ""
+                            : ` · month-end forecast ${num(w.messages.forecast)}`,
+                        ].join("")}
+                      </div>
+                    )}
                   </td>
                   <td data-label="Requesters" className="num">
                     {num(w.requesters)}

@@ -5,6 +5,12 @@ import type { LineChat } from "../destination.ts";
 import { EVENT_TTL_SECONDS, type Incoming, type ListenerDeps } from "../listeners/deps.ts";
 import type { WebhookBatch } from "./webhook.ts";
 
+/**
+ * A signed event older than this is a replay (a captured delivery sent again), not LINE: it is
+ * dropped — unless LINE itself says it is redelivering it (`deliveryContext.isRedelivery`).
+ */
+export const REPLAY_WINDOW_MS = 5 * 60_000;
+
 /** Longer than any event takes to handle, shorter than the inbox's wait before retrying a dead process's job. */
 const HANDLING_TTL_SECONDS = 30;
 
@@ -59,8 +65,8 @@ export class LineListeners {
 /**
  * Handles a batch's events one after another (a person's messages keep their order). Each
  * event is claimed by its webhookEventId first, so a redelivery is answered once: briefly while
- * it is handled (a process that dies mid-event lets the inbox's retry have it), for ten minutes
- * once done. A listener that fails gives its claim back, so a redelivery can try again. Never throws.
+ * it is handled (a process that dies mid-event lets the inbox's retry have it), for a day
+ * once done. Events older than the replay window are dropped first. A listener that fails gives its claim back, so a redelivery can try again. Never throws.
  */
 export async function handleBatch(
   ctx: ListenerDeps,
@@ -71,6 +77,17 @@ export async function handleBatch(
     if (!event || typeof event !== "object" || typeof event.webhookEventId !== "string") continue;
     // Standby events belong to another channel's module; only the active channel may answer.
     if (event.mode === "standby") continue;
+    if (isReplay(event, batch.receivedAt)) {
+      ctx.logger.warn(
+        {
+          eventType: event.type,
+          webhookEventId: event.webhookEventId,
+          ageMs: batch.receivedAt - event.timestamp,
+        },
+        "LINE event older than the replay window dropped",
+      );
+      continue;
+    }
     const claim = `event:${event.webhookEventId}`;
     try {
       if (!(await claimOrAssume(ctx, claim))) continue;
@@ -84,6 +101,11 @@ export async function handleBatch(
       await ctx.memory.delete(claim).catch(() => undefined);
     }
   }
+}
+
+function isReplay(event: webhook.Event, receivedAt: number): boolean {
+  if (event.deliveryContext?.isRedelivery === true) return false;
+  return typeof event.timestamp !== "number" || receivedAt - event.timestamp > REPLAY_WINDOW_MS;
 }
 
 /** Redis down: answer anyway (the pipeline's own per-event key still prevents a second draft). */

@@ -1,5 +1,6 @@
 import type { webhook } from "@line/bot-sdk";
 import type { AppContext } from "../../../core/app.ts";
+import type { Language } from "../../../core/domain.ts";
 import type { Logger } from "../../../core/logger.ts";
 import type { Pipeline } from "../../../core/pipeline/index.ts";
 import type { ShortMemory } from "../../shared/memory.ts";
@@ -17,6 +18,14 @@ export interface ListenerDeps {
   botName(): string;
   /** LINE_BOT_ALIASES: other names a typed message may call the bot by. */
   aliases: readonly string[];
+  /** Sends the next part of a draft by a "Continue reading" tap's reply token (continuation.ts). */
+  continueDraft?(tap: {
+    generationId: string;
+    chat: LineChat;
+    replyToken: string;
+    receivedAt: number;
+    lang: Language;
+  }): Promise<unknown>;
 }
 
 /** One event of a webhook batch, with what the batch said around it. */
@@ -27,8 +36,13 @@ export interface Incoming<E extends webhook.Event = webhook.Event> {
   receivedAt: number;
 }
 
-/** LINE redelivers unacknowledged events with the same webhookEventId; keep keys past its retries. */
-export const EVENT_TTL_SECONDS = 10 * 60;
+/**
+ * LINE redelivers unacknowledged events with the same webhookEventId for up to a day or so;
+ * a handled event's key is kept 24 hours, so a follow, a postback or a help answer (which
+ * cost nothing to repeat but push quota) is answered once.
+ */
+export const EVENT_TTL_SECONDS = 24 * 3600;
+const PROFILE_TTL_SECONDS = 24 * 3600;
 
 /**
  * Answers an event: with its reply token while it is good, else by push (with a retry key

@@ -1,10 +1,12 @@
 import type { LineListeners } from "../../ingress/dispatch.ts";
 import * as angle from "./angle.ts";
+import * as continueReading from "./continue.ts";
 import * as menu from "./menu.ts";
 import * as newTopic from "./new_topic.ts";
 import * as pickIndustry from "./pick_industry.ts";
 import * as pickLength from "./pick_length.ts";
 import * as shorter from "./shorter.ts";
+import * as vote from "./vote.ts";
 
 export function register(listeners: LineListeners): void {
   shorter.register(listeners);
@@ -13,4 +15,6 @@ export function register(listeners: LineListeners): void {
   pickIndustry.register(listeners);
   pickLength.register(listeners);
   menu.register(listeners);
+  continueReading.register(listeners);
+  vote.register(listeners);
 }
