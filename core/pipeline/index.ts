@@ -53,7 +53,12 @@ export interface Pipeline {
 }
 
 export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pipeline {
-  const quotas = new Quotas({ db: app.db, redis: app.redis, timeZone: app.config.quotaTimeZone });
+  const quotas = new Quotas({
+    db: app.db,
+    redis: app.redis,
+    timeZone: app.config.quotaTimeZone,
+    caps: app.config.caps,
+  });
   const cache = new TopicCache({
     db: app.db,
     redis: app.redis,

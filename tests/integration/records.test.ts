@@ -206,13 +206,16 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
         usage: [],
       }),
     ).toBeNull();
-    await recordRefusal(db, { day, requesterId, tenantId, platform: "LINE" });
+    await recordRefusal(db, { day, requesterId, tenantId, platform: "LINE", limit: "daily", tier: "Free" });
     const after = await db.prisma.dailyUsage.findUniqueOrThrow({
       where: { day_requesterId: { day, requesterId } },
     });
     expect(after.articles).toBe(before.articles);
     expect(after.failures).toBe(before.failures + 1);
     expect(after.refusals).toBe(before.refusals + 1);
+    expect(
+      await db.prisma.quotaRefusal.findMany({ where: { requesterId }, select: { limit: true, tier: true } }),
+    ).toEqual([{ limit: "daily", tier: "Free" }]);
     expect(after.costUsd.sub(before.costUsd).toString()).toBe("0.00002");
     // Only embeddings were billed: no chat model to name.
     expect((await db.prisma.generation.findUniqueOrThrow({ where: { id } })).model).toBeNull();

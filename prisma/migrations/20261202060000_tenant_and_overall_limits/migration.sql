@@ -1,0 +1,36 @@
+-- Workspace (tenant) caps, the console's overall limits and alert destinations, refusals by
+-- limit and sent budget alerts (decision 110).
+ALTER TABLE "Tenant" ADD COLUMN "dailyArticleLimit" INTEGER;
+ALTER TABLE "Tenant" ADD COLUMN "monthlyBudgetUsd" DECIMAL(12,2);
+
+CREATE TABLE "LimitSettings" (
+    "id" TEXT NOT NULL DEFAULT 'global',
+    "dailySpendUsd" DECIMAL(12,2),
+    "monthlyBudgetUsd" DECIMAL(12,2),
+    "alertWebhookUrl" TEXT,
+    "alertEmail" TEXT,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+    CONSTRAINT "LimitSettings_pkey" PRIMARY KEY ("id")
+);
+
+CREATE TABLE "QuotaRefusal" (
+    "id" TEXT NOT NULL,
+    "day" DATE NOT NULL,
+    "tenantId" TEXT NOT NULL,
+    "requesterId" TEXT NOT NULL,
+    "platform" "Platform" NOT NULL,
+    "limit" TEXT NOT NULL,
+    "tier" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "QuotaRefusal_pkey" PRIMARY KEY ("id")
+);
+CREATE INDEX "QuotaRefusal_day_limit_idx" ON "QuotaRefusal"("day", "limit");
+CREATE INDEX "QuotaRefusal_requesterId_day_idx" ON "QuotaRefusal"("requesterId", "day");
+
+CREATE TABLE "BudgetAlert" (
+    "key" TEXT NOT NULL,
+    "period" TEXT NOT NULL,
+    "threshold" INTEGER NOT NULL,
+    "sentAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "BudgetAlert_pkey" PRIMARY KEY ("key","period","threshold")
+);
