@@ -343,5 +343,7 @@ function describeCaps(c: CapDefaults): string {
     c.overallDailySpendUsd !== null && `$${c.overallDailySpendUsd}/day overall`,
     c.overallMonthlyBudgetUsd !== null && `$${c.overallMonthlyBudgetUsd}/month overall`,
   ].filter(Boolean);
-  return parts.length ? `${parts.join(", ")} (console values win)` : "none by default (set them in the console)";
+  return parts.length
+    ? `${parts.join(", ")} (console values win)`
+    : "none by default (set them in the console)";
 }

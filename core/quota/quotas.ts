@@ -7,14 +7,6 @@ import {
 import type { Database } from "../db/client.ts";
 import type { Redis } from "../redis.ts";
 import {
-  anyCap,
-  type CapDefaults,
-  deliveredTotals,
-  limitSettings,
-  resolveCaps,
-  type TenantLimits,
-} from "./caps.ts";
-import {
   dayColumn,
   localDay,
   localMonth,
@@ -22,6 +14,14 @@ import {
   nextLocalMonth,
   startOfLocalMonth,
 } from "../time.ts";
+import {
+  anyCap,
+  type CapDefaults,
+  deliveredTotals,
+  limitSettings,
+  resolveCaps,
+  type TenantLimits,
+} from "./caps.ts";
 
 /**
  * Tier quotas: a per-minute burst, a daily article limit and a monthly cost budget.
