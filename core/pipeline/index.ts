@@ -1,4 +1,5 @@
 import type { AppContext } from "../app.ts";
+import { BudgetWatch } from "../budget/watch.ts";
 import { TopicCache } from "../cache/topic-cache.ts";
 import { type ConversationMessage, type ConverseResult, converse } from "../conversation/converse.ts";
 import { StopSignals } from "../conversation/stop.ts";
@@ -45,6 +46,8 @@ export interface Pipeline {
   generator: Generator;
   queue: JobQueue;
   sinks: SinkRegistry;
+  /** Budget alerts: checked by the worker's housekeeping tick and after each job. */
+  budgets: BudgetWatch;
   accept(request: ChatRequest): Promise<AcceptResult>;
   /** A message in a conversation: new draft, revision, stop, small talk, usage or help. */
   converse(message: ConversationMessage): Promise<ConverseResult>;
@@ -88,6 +91,7 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
     quality: createQualityLoop(app.config, app.db, app.logger.child({ part: "quality" }), gate),
   };
   let depthTimer: NodeJS.Timeout | null = null;
+  const budgets = new BudgetWatch(app);
 
   return {
     quotas,
@@ -96,6 +100,7 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
     generator,
     queue,
     sinks,
+    budgets,
     accept: (request) =>
       acceptRequest(
         { db: app.db, quotas, queue, timeZone: app.config.quotaTimeZone, defaultModel: generator.model },
@@ -115,7 +120,7 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
         message,
       ),
     startWorker() {
-      queue.process((job, ctx) => runArticleJob(deps, job, ctx), {
+      queue.process((job, ctx) => runArticleJob(deps, job, ctx).finally(() => budgets.afterDelivery()), {
         // Articles are I/O-bound (a stream of tokens, a few writes per chunk): one process
         // holds dozens at once; the LLM gate, not this, protects the provider.
         concurrency: opts.workerConcurrency ?? 128,
@@ -146,6 +151,7 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
     async close() {
       if (depthTimer) clearInterval(depthTimer);
       await queue.close();
+      await budgets.idle();
     },
   };
 }
