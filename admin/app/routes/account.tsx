@@ -165,7 +165,7 @@ export default function Account({ loaderData, actionData }: Route.ComponentProps
                       <Form method="post" className="row-form">
                         <input type="hidden" name="id" value={u.id} />
                         <SubmitButton intent="reset" rowId={u.id} tone="secondary" pendingText="Resetting…">
-                          Reset password of {u.email}
+                          {`Reset password of ${u.email}`}
                         </SubmitButton>
                       </Form>
                     </td>
