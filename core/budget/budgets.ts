@@ -1,6 +1,6 @@
 import type { Database } from "../db/client.ts";
-import { type CapDefaults, limitSettings } from "../quota/caps.ts";
-import { localMonth, nextLocalMonth, startOfLocalMonth } from "../time.ts";
+import { type CapDefaults, limitSettings, overallSpend } from "../quota/caps.ts";
+import { dayColumn, localMonth, nextLocalMonth, startOfLocalMonth } from "../time.ts";
 import type { BudgetSource, BudgetStatus, SentAlerts } from "./alerts.ts";
 
 /**
@@ -40,8 +40,9 @@ export async function monthlyBudgets(
   now = new Date(),
 ): Promise<BudgetReport> {
   const monthStart = startOfLocalMonth(now, timeZone).column;
-  const [settings, spend] = await Promise.all([
+  const [settings, overall, spend] = await Promise.all([
     limitSettings(db),
+    overallSpend(db, dayColumn(now, timeZone), monthStart),
     db.prisma.$queryRaw<
       Array<{ id: string; name: string; externalId: string; own: string | null; spent: string }>
     >`
@@ -68,7 +69,8 @@ export async function monthlyBudgets(
   const share = (w: { spentUsd: number; limitUsd: number | null }) =>
     w.limitUsd ? w.spentUsd / w.limitUsd : -1;
   workspaces.sort((a, b) => share(b) - share(a) || b.spentUsd - a.spentUsd);
-  const spentUsd = workspaces.reduce((sum, w) => sum + w.spentUsd, 0);
+  // Overall spend is every priced call (the judge's too), as the overall caps count it.
+  const spentUsd = overall.month;
   return {
     period: localMonth(now, timeZone),
     overall: {

@@ -82,26 +82,37 @@ export function anyCap(c: Caps): boolean {
 }
 
 /**
- * What was delivered (the DailyUsage rollups) toward each cap, in one statement over this
- * month's rows: the workspace's articles today and spend this month, everyone's spend today
- * and this month. USD as text so no float rounding creeps into a comparison with a cap.
+ * What was delivered toward each cap: the workspace's articles today and spend this month from
+ * its DailyUsage rows (index on tenant and day), and everyone's spend from DailyModelUsage — a
+ * few rows per model per day, however many requesters there are, and it also holds what the
+ * quality judge spent, which is the service's money too. USD as text, so no float rounding
+ * creeps into a comparison with a cap.
  */
 export async function deliveredTotals(db: Database, tenantId: string | null, now: Date, timeZone: string) {
   const today = dayColumn(now, timeZone);
   const monthStart = startOfLocalMonth(now, timeZone).column;
-  const [row] = await db.prisma.$queryRaw<
-    Array<{ tenantArticlesToday: bigint; tenantMonth: string; overallToday: string; overallMonth: string }>
-  >`
-    SELECT
-      COALESCE(SUM(articles) FILTER (WHERE "tenantId" = ${tenantId} AND day = ${today}), 0)::bigint AS "tenantArticlesToday",
-      COALESCE(SUM("costUsd") FILTER (WHERE "tenantId" = ${tenantId}), 0)::text AS "tenantMonth",
-      COALESCE(SUM("costUsd") FILTER (WHERE day = ${today}), 0)::text AS "overallToday",
-      COALESCE(SUM("costUsd"), 0)::text AS "overallMonth"
-    FROM "DailyUsage" WHERE day >= ${monthStart}`;
+  const [tenant, overall] = await Promise.all([
+    tenantId
+      ? db.prisma.$queryRaw<Array<{ articles: bigint; spent: string }>>`
+          SELECT COALESCE(SUM(articles) FILTER (WHERE day = ${today}), 0)::bigint AS articles,
+            COALESCE(SUM("costUsd"), 0)::text AS spent
+          FROM "DailyUsage" WHERE "tenantId" = ${tenantId} AND day >= ${monthStart}`
+      : [],
+    overallSpend(db, today, monthStart),
+  ]);
   return {
-    tenantArticlesToday: Number(row?.tenantArticlesToday ?? 0),
-    tenantMonthUsd: Number(row?.tenantMonth ?? 0),
-    overallTodayUsd: Number(row?.overallToday ?? 0),
-    overallMonthUsd: Number(row?.overallMonth ?? 0),
+    tenantArticlesToday: Number(tenant[0]?.articles ?? 0),
+    tenantMonthUsd: Number(tenant[0]?.spent ?? 0),
+    overallTodayUsd: overall.today,
+    overallMonthUsd: overall.month,
   };
+}
+
+/** Everyone's spend today and this month (DailyModelUsage: every priced model call). */
+export async function overallSpend(db: Database, today: Date, monthStart: Date) {
+  const [row] = await db.prisma.$queryRaw<Array<{ today: string; month: string }>>`
+    SELECT COALESCE(SUM("costUsd") FILTER (WHERE day = ${today}), 0)::text AS today,
+      COALESCE(SUM("costUsd"), 0)::text AS month
+    FROM "DailyModelUsage" WHERE day >= ${monthStart}`;
+  return { today: Number(row?.today ?? 0), month: Number(row?.month ?? 0) };
 }

@@ -36,19 +36,20 @@ const config = () =>
     GLOBAL_MONTHLY_BUDGET_USD: "40",
   });
 const app = () => ({ db, config: config(), logger: createLogger("silent") });
-const spend = (usd: string) =>
-  db.prisma.dailyUsage.upsert({
-    where: { day_requesterId: { day: dayColumn(MID_MONTH, TZ), requesterId } },
-    create: {
-      day: dayColumn(MID_MONTH, TZ),
-      requesterId,
-      tenantId,
-      platform: "SLACK",
-      articles: 1,
-      costUsd: usd,
-    },
+/** What a delivery writes: the requester's rollup and the model's (overall spend reads the latter). */
+async function spend(usd: string) {
+  const day = dayColumn(MID_MONTH, TZ);
+  await db.prisma.dailyUsage.upsert({
+    where: { day_requesterId: { day, requesterId } },
+    create: { day, requesterId, tenantId, platform: "SLACK", articles: 1, costUsd: usd },
     update: { costUsd: usd },
   });
+  await db.prisma.dailyModelUsage.upsert({
+    where: { day_model_operation: { day, model: "gpt-4o", operation: "CHAT" } },
+    create: { day, model: "gpt-4o", operation: "CHAT", calls: 1, costUsd: usd },
+    update: { costUsd: usd },
+  });
+}
 
 beforeAll(async () => {
   opened = await openTestDatabase("postgres");

@@ -162,7 +162,10 @@ describe("workspace and overall caps", () => {
     const spent = await workspace({ monthlyBudgetUsd: "5.00" }, 1, "5.00");
     shown.push(["workspace_budget", (await expectRefused(plain, spent.ext, "workspace_budget"))!]);
 
-    // Overall: everyone's spend today is at least the $5 just recorded.
+    // Overall: everyone's spend (every priced call, DailyModelUsage) is $5 today.
+    await db.prisma.dailyModelUsage.create({
+      data: { day: dayColumn(NOON, TZ), model: "gpt-4o", operation: "CHAT", calls: 1, costUsd: "5.00" },
+    });
     const daily = await quotas({ ...NO_CAPS, overallDailySpendUsd: 5 });
     shown.push(["overall_daily", (await expectRefused(daily, (await workspace({})).ext, "overall_daily"))!]);
     const monthly = await quotas({ ...NO_CAPS, overallMonthlyBudgetUsd: 5 });

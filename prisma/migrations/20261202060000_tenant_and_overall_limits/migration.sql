@@ -34,3 +34,6 @@ CREATE TABLE "BudgetAlert" (
     "sentAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "BudgetAlert_pkey" PRIMARY KEY ("key","period","threshold")
 );
+
+-- A workspace's caps read its rows of this month on every request.
+CREATE INDEX "DailyUsage_tenantId_day_idx" ON "DailyUsage"("tenantId", "day");
