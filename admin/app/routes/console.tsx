@@ -27,7 +27,7 @@ const NAV: Array<{ to: string; label: string; end?: boolean }> = [
   { to: "/models", label: "Models & prices" },
   { to: "/playground", label: "Playground" },
   { to: "/audit", label: "Audit log" },
-  { to: "/settings", label: "Budgets & alerts" },
+  { to: "/settings", label: "Budgets" },
   { to: "/account", label: "Accounts" },
 ];
 
