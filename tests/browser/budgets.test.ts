@@ -11,7 +11,7 @@ import {
 
 /**
  * Budgets and accounts in a real browser: the overall caps and alert destinations saved on
- * Budgets & alerts, a workspace's caps on Workspaces, and a password changed on Accounts.
+ * Budgets, a workspace's caps on Workspaces, and a password changed on Accounts.
  */
 
 let h: ConsoleHarness;
@@ -36,7 +36,7 @@ afterAll(async () => {
 describe("budgets and accounts in the browser", () => {
   it("saves the overall budget and an alert email, then shows the budget on the Overview", async () => {
     await signIn(page, h.url, h.admin.email);
-    await page.getByRole("link", { name: "Budgets & alerts" }).click();
+    await page.getByRole("link", { name: "Budgets", exact: true }).click();
     await page.getByLabel("Monthly budget (USD)").fill("250");
     await page.getByLabel("Email address").fill("finance@example.com");
     await page.getByRole("button", { name: "Save limits and alerts" }).click();

@@ -3,7 +3,7 @@ import { type ConsoleHarness, PASSWORD, startConsoleHarness } from "../browser/h
 
 /**
  * Budgets and accounts in the console over real HTTP (the built app): workspace caps on
- * Workspaces, the overall caps and alert destinations on Budgets & alerts, the Overview's
+ * Workspaces, the overall caps and alert destinations on Budgets, the Overview's
  * overall budget, changing your own password and resetting another admin's, each audited.
  */
 
