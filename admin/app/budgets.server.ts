@@ -101,7 +101,7 @@ export async function workspaceUsage(app: AppContext, tenantIds: string[], now =
     ? await app.db.prisma.$queryRaw<Array<{ tenantId: string; spent: string; today: bigint }>>`
         SELECT "tenantId", SUM("costUsd")::text AS spent,
           COALESCE(SUM(articles) FILTER (WHERE day = ${today}), 0)::bigint AS today
-        FROM "DailyUsage"
+        FROM "DailyTenantUsage"
         WHERE "tenantId" = ANY(${tenantIds}) AND day >= ${startOfLocalMonth(now, tz).column}
         GROUP BY "tenantId"`
     : [];

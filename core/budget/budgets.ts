@@ -49,7 +49,7 @@ export async function monthlyBudgets(
       SELECT t.id, t.name, t."externalId", t."monthlyBudgetUsd"::text AS own,
         COALESCE(SUM(u."costUsd"), 0)::text AS spent
       FROM "Tenant" t
-      LEFT JOIN "DailyUsage" u ON u."tenantId" = t.id AND u.day >= ${monthStart}
+      LEFT JOIN "DailyTenantUsage" u ON u."tenantId" = t.id AND u.day >= ${monthStart}
       GROUP BY t.id
       HAVING t."monthlyBudgetUsd" IS NOT NULL OR SUM(u."costUsd") > 0`,
   ]);

@@ -83,9 +83,9 @@ export function anyCap(c: Caps): boolean {
 
 /**
  * What was delivered toward each cap: the workspace's articles today and spend this month from
- * its DailyUsage rows (index on tenant and day), and everyone's spend from DailyModelUsage — a
- * few rows per model per day, however many requesters there are, and it also holds what the
- * quality judge spent, which is the service's money too. USD as text, so no float rounding
+ * DailyTenantUsage (a row per day), and everyone's spend from DailyModelUsage (a few rows per
+ * model per day, and it also holds what the quality judge spent, the service's money too) —
+ * however many requesters there are. USD as text, so no float rounding
  * creeps into a comparison with a cap.
  */
 export async function deliveredTotals(db: Database, tenantId: string | null, now: Date, timeZone: string) {
@@ -96,7 +96,7 @@ export async function deliveredTotals(db: Database, tenantId: string | null, now
       ? db.prisma.$queryRaw<Array<{ articles: bigint; spent: string }>>`
           SELECT COALESCE(SUM(articles) FILTER (WHERE day = ${today}), 0)::bigint AS articles,
             COALESCE(SUM("costUsd"), 0)::text AS spent
-          FROM "DailyUsage" WHERE "tenantId" = ${tenantId} AND day >= ${monthStart}`
+          FROM "DailyTenantUsage" WHERE "tenantId" = ${tenantId} AND day >= ${monthStart}`
       : [],
     overallSpend(db, today, monthStart),
   ]);

@@ -345,6 +345,15 @@ async function addDailyUsage(
         SELECT COALESCE(a, 0) + COALESCE(b, 0)
         FROM unnest("DailyUsage"."latencyBuckets", EXCLUDED."latencyBuckets") WITH ORDINALITY AS t(a, b, i) ORDER BY i),
       "updatedAt" = now()`;
+  // The workspace's own rollup (its caps, core/quota/caps.ts), in the same transaction.
+  if (d.articles || !d.costUsd.isZero())
+    await tx.$executeRaw`
+      INSERT INTO "DailyTenantUsage" ("day", "tenantId", "articles", "costUsd", "updatedAt")
+      VALUES (${g.day}::date, ${g.tenantId}, ${d.articles}, ${d.costUsd.toString()}::decimal, now())
+      ON CONFLICT ("tenantId", "day") DO UPDATE SET
+        "articles" = "DailyTenantUsage"."articles" + EXCLUDED."articles",
+        "costUsd" = "DailyTenantUsage"."costUsd" + EXCLUDED."costUsd",
+        "updatedAt" = now()`;
 }
 
 /** Adds one priced call to the per-model daily rollup (chat, embedding, or the quality judge). */

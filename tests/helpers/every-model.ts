@@ -254,9 +254,15 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
   expect((await p.budgetAlert.createMany({ data: [claim], skipDuplicates: true })).count).toBe(1);
   expect((await p.budgetAlert.createMany({ data: [claim], skipDuplicates: true })).count).toBe(0);
   await p.budgetAlert.deleteMany({});
+  const tenantDay = await p.dailyTenantUsage.create({
+    data: { day, tenantId: "t", articles: 2, costUsd: "0.000000001" },
+  });
+  expect(tenantDay.costUsd.toString()).toBe("1e-9");
+  await p.dailyTenantUsage.delete({ where: { tenantId_day: { tenantId: "t", day } } });
 
   return [
     "LimitSettings",
+    "DailyTenantUsage",
     "QuotaRefusal",
     "BudgetAlert",
     "Tier",

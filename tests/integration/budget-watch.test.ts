@@ -36,12 +36,17 @@ const config = () =>
     GLOBAL_MONTHLY_BUDGET_USD: "40",
   });
 const app = () => ({ db, config: config(), logger: createLogger("silent") });
-/** What a delivery writes: the requester's rollup and the model's (overall spend reads the latter). */
+/** What a delivery writes: the requester's, the workspace's and the model's rollups. */
 async function spend(usd: string) {
   const day = dayColumn(MID_MONTH, TZ);
   await db.prisma.dailyUsage.upsert({
     where: { day_requesterId: { day, requesterId } },
     create: { day, requesterId, tenantId, platform: "SLACK", articles: 1, costUsd: usd },
+    update: { costUsd: usd },
+  });
+  await db.prisma.dailyTenantUsage.upsert({
+    where: { tenantId_day: { tenantId, day } },
+    create: { day, tenantId, articles: 1, costUsd: usd },
     update: { costUsd: usd },
   });
   await db.prisma.dailyModelUsage.upsert({

@@ -82,6 +82,9 @@ async function workspace(
         costUsd: usd,
       },
     });
+    await db.prisma.dailyTenantUsage.create({
+      data: { day: dayColumn(NOON, TZ), tenantId: tenant.id, articles: used, costUsd: usd },
+    });
   }
   return { ext, id: tenant.id };
 }

@@ -35,5 +35,14 @@ CREATE TABLE "BudgetAlert" (
     CONSTRAINT "BudgetAlert_pkey" PRIMARY KEY ("key","period","threshold")
 );
 
--- A workspace's caps read its rows of this month on every request.
-CREATE INDEX "DailyUsage_tenantId_day_idx" ON "DailyUsage"("tenantId", "day");
+-- A workspace's caps read this rollup on every request; filled from what is already counted.
+CREATE TABLE "DailyTenantUsage" (
+    "day" DATE NOT NULL,
+    "tenantId" TEXT NOT NULL,
+    "articles" INTEGER NOT NULL DEFAULT 0,
+    "costUsd" DECIMAL(18,9) NOT NULL DEFAULT 0,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+    CONSTRAINT "DailyTenantUsage_pkey" PRIMARY KEY ("tenantId","day")
+);
+INSERT INTO "DailyTenantUsage" ("day", "tenantId", "articles", "costUsd", "updatedAt")
+SELECT "day", "tenantId", SUM("articles"), SUM("costUsd"), now() FROM "DailyUsage" GROUP BY "day", "tenantId";
