@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import type { CapDefaults } from "./quota/caps.ts";
 import { parseTrustProxy, type TrustProxy, trustProxyOf } from "./trust-proxy.ts";
 
 /**
@@ -41,6 +42,10 @@ export interface Config {
   quotaTimeZone: string;
   /** The optional LLM judge of delivered drafts; the deterministic checks always run. */
   quality: { judgeModel?: string; judgeSampleRate: number };
+  /** Defaults of the workspace and overall caps; a value saved in the console wins (decision 110). */
+  caps: CapDefaults;
+  /** Where budget alert emails are sent through (SMTP_URL), and whom they come from. */
+  smtp: { url: string; from: string } | null;
 }
 
 /** Thrown with one human line per bad variable; the entry points print them and exit 1. */
@@ -91,6 +96,11 @@ const timeZone = z.string().refine(
     }
   },
   { message: 'must be an IANA time zone name (for example "Asia/Bangkok" or "UTC")' },
+);
+
+const count = optional(z.string().regex(/^\d+$/, "must be a whole number of articles (0 or more)"));
+const dollars = optional(
+  z.string().regex(/^\d{1,10}(?:\.\d{1,2})?$/, "must be an amount in USD such as 50 or 49.99"),
 );
 
 const schema = z.object({
@@ -183,6 +193,12 @@ const schema = z.object({
       )
       .transform(Number),
   ),
+  TENANT_DAILY_ARTICLE_LIMIT: count,
+  TENANT_MONTHLY_BUDGET_USD: dollars,
+  GLOBAL_DAILY_SPEND_USD: dollars,
+  GLOBAL_MONTHLY_BUDGET_USD: dollars,
+  SMTP_URL: optional(urlWith(["smtp", "smtps"], "smtp://user:pass@mail.example.com:587")),
+  ALERT_EMAIL_FROM: optional(z.email({ message: "must be an email address" })),
   TRUST_PROXY: optional(
     z.string().refine((v) => typeof parseTrustProxy(v) !== "string", {
       message:
@@ -331,8 +347,19 @@ export function loadConfig(env: Env = process.env): Config {
     },
     quotaTimeZone: e.TZ_QUOTA,
     quality: { judgeModel: e.QUALITY_JUDGE_MODEL, judgeSampleRate: e.QUALITY_JUDGE_SAMPLE_RATE },
+    caps: {
+      tenantDailyArticles: orNull(e.TENANT_DAILY_ARTICLE_LIMIT),
+      tenantMonthlyBudgetUsd: orNull(e.TENANT_MONTHLY_BUDGET_USD),
+      overallDailySpendUsd: orNull(e.GLOBAL_DAILY_SPEND_USD),
+      overallMonthlyBudgetUsd: orNull(e.GLOBAL_MONTHLY_BUDGET_USD),
+    },
+    smtp: e.SMTP_URL
+      ? { url: e.SMTP_URL, from: e.ALERT_EMAIL_FROM ?? `article-bot@${new URL(e.SMTP_URL).hostname}` }
+      : null,
   };
 }
+
+const orNull = (v: string | undefined) => (v === undefined ? null : Number(v));
 
 /** One line per configured part, for the start-up banner. Never prints a secret. */
 export function describeConfig(c: Config): string[] {
@@ -346,6 +373,20 @@ export function describeConfig(c: Config): string[] {
     `slack      ${c.slack ? (c.slack.appToken ? "Socket Mode" : "HTTP events at POST /slack/events") : "off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"}`,
     `line       ${c.line ? "webhook at POST /line/webhook" : "off (set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN)"}`,
     `quotas     daily reset at midnight ${c.quotaTimeZone}`,
+    `caps       ${describeCaps(c.caps)}`,
+    `alerts     email ${c.smtp ? `through ${withoutPassword(c.smtp.url)}` : "off (set SMTP_URL)"}; Slack webhook as set in the console`,
     `quality    checks on every draft; judge ${c.quality.judgeModel ? `${c.quality.judgeModel} on ${Math.round(c.quality.judgeSampleRate * 100)} % of drafts` : "off (set QUALITY_JUDGE_MODEL)"}`,
   ];
+}
+
+function describeCaps(c: CapDefaults): string {
+  const parts = [
+    c.tenantDailyArticles !== null && `${c.tenantDailyArticles} articles/day per workspace`,
+    c.tenantMonthlyBudgetUsd !== null && `$${c.tenantMonthlyBudgetUsd}/month per workspace`,
+    c.overallDailySpendUsd !== null && `$${c.overallDailySpendUsd}/day overall`,
+    c.overallMonthlyBudgetUsd !== null && `$${c.overallMonthlyBudgetUsd}/month overall`,
+  ].filter(Boolean);
+  return parts.length
+    ? `${parts.join(", ")} (console values win)`
+    : "none by default (set them in the console)";
 }

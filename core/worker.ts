@@ -10,7 +10,7 @@ const HOUSEKEEPING_EVERY_MS = 10 * 60_000;
 
 /**
  * The worker process: writes the queued articles (so the ingress can acknowledge at once)
- * and runs periodic housekeeping.
+ * and runs periodic housekeeping (expired rows, budget alerts).
  */
 export async function startWorker(app: AppContext, pipeline: Pipeline): Promise<Worker> {
   const log = app.logger.child({ part: "worker" });
@@ -21,7 +21,11 @@ export async function startWorker(app: AppContext, pipeline: Pipeline): Promise<
         if (report.sessionsPurged || report.cacheEntriesPurged || report.orphansFailed)
           log.info(report, "housekeeping purged expired rows");
       })
-      .catch((error) => log.warn({ err: error }, "housekeeping failed; will retry"));
+      .catch((error) => log.warn({ err: error }, "housekeeping failed; will retry"))
+      // Budget alerts also go out when spend arrives without a delivery here (another worker).
+      .then(async () => {
+        await pipeline.budgets.check();
+      });
   };
   tick();
   pipeline.startWorker();

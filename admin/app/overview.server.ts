@@ -1,4 +1,5 @@
 import type { AppContext } from "../../core/app.ts";
+import { monthlyBudgets } from "../../core/budget/budgets.ts";
 import { describeConfig } from "../../core/config.ts";
 import { LATENCY_BUCKETS_MS } from "../../core/records/generations.ts";
 import { dayColumn, localDay, startOfLocalMonth } from "../../core/time.ts";
@@ -29,7 +30,16 @@ export interface PeriodFigures {
 export interface Overview {
   today: PeriodFigures;
   month: PeriodFigures & {
-    budget: { spentUsd: number; budgetUsd: number; requesters: number; near: number; over: number };
+    /** The overall monthly budget (used/limit, month-end projection) and workspaces near or over theirs. */
+    budget: {
+      spentUsd: number;
+      limitUsd: number | null;
+      projectedUsd: number;
+      dailySpendUsd: number | null;
+      workspaces: number;
+      near: number;
+      over: number;
+    };
   };
   days: string[];
   costPerDay: Array<{ day: string; value: number }>;
@@ -103,16 +113,7 @@ export async function loadOverview(app: AppContext, now = new Date()): Promise<O
       FROM m JOIN "Requester" r ON r."id" = m."requesterId" JOIN "Tenant" t ON t."id" = r."tenantId"
         LEFT JOIN "Tier" rt ON rt."id" = r."tierId" JOIN "Tier" dt ON dt."id" = t."defaultTierId"
       ORDER BY m.cost DESC`,
-    p.$queryRaw<Array<{ spent: number; budget: number; requesters: number; near: number; over: number }>>`
-      WITH m AS (SELECT "requesterId", SUM("costUsd") AS cost FROM "DailyUsage" WHERE "day" >= ${monthStart}::date GROUP BY "requesterId"),
-      b AS (
-        SELECT m.cost, (CASE WHEN r."tierId" IS NOT NULL THEN rt."monthlyBudgetUsd" ELSE dt."monthlyBudgetUsd" END) AS budget
-        FROM m JOIN "Requester" r ON r."id" = m."requesterId" JOIN "Tenant" t ON t."id" = r."tenantId"
-          LEFT JOIN "Tier" rt ON rt."id" = r."tierId" JOIN "Tier" dt ON dt."id" = t."defaultTierId")
-      SELECT COALESCE(SUM(cost), 0)::float8 AS spent, COALESCE(SUM(budget), 0)::float8 AS budget, COUNT(*)::float8 AS requesters,
-        COUNT(*) FILTER (WHERE budget > 0 AND cost >= budget * 0.8 AND cost < budget)::float8 AS near,
-        COUNT(*) FILTER (WHERE cost >= budget)::float8 AS over
-      FROM b WHERE budget IS NOT NULL`,
+    monthlyBudgets(app.db, app.config.caps, app.config.quotaTimeZone, now),
     p.tier.count({ where: { retiredAt: null } }),
     p.tenant.count(),
     p.requester.count(),
@@ -152,15 +153,14 @@ export async function loadOverview(app: AppContext, now = new Date()): Promise<O
     a[row.platform as "SLACK"] += n(row.articles);
     articles.set(row.day, a);
   }
-  const b = budget[0];
+  const withLimit = budget.workspaces.filter((w) => w.limitUsd !== null);
   const month = {
     ...figures("m", "month"),
     budget: {
-      spentUsd: n(b?.spent),
-      budgetUsd: n(b?.budget),
-      requesters: n(b?.requesters),
-      near: n(b?.near),
-      over: n(b?.over),
+      ...budget.overall,
+      workspaces: withLimit.length,
+      near: withLimit.filter((w) => w.spentUsd >= 0.8 * w.limitUsd! && w.spentUsd < w.limitUsd!).length,
+      over: withLimit.filter((w) => w.spentUsd >= w.limitUsd!).length,
     },
   };
 

@@ -110,12 +110,16 @@ export async function requestArticle(
       };
     case "refused": {
       const r = result.refusal;
-      const what =
-        r.limit === "daily"
-          ? `the daily limit of ${r.max} articles (${r.used} used)`
-          : r.limit === "burst"
-            ? `the burst limit of ${r.max} requests a minute`
-            : `the monthly budget of $${r.max.toFixed(2)} ($${r.used.toFixed(2)} used)`;
+      const money = (v: number) => `$${v.toFixed(2)}`;
+      const what = {
+        daily: `the daily limit of ${r.max} articles (${r.used} used)`,
+        burst: `the burst limit of ${r.max} requests a minute`,
+        budget: `the monthly budget of ${money(r.max)} (${money(r.used)} used)`,
+        workspace_daily: `the workspace's ${r.max} articles a day (${r.used} used)`,
+        workspace_budget: `the workspace's monthly budget of ${money(r.max)} (${money(r.used)} used)`,
+        overall_daily: `the overall daily spend cap of ${money(r.max)} (${money(r.used)} used)`,
+        overall_budget: `the overall monthly budget of ${money(r.max)} (${money(r.used)} used)`,
+      }[r.limit];
       return {
         kind: "refused",
         message: `Refused by quota: ${input.requester} on ${r.tier} has reached ${what}. It resets at ${r.resetsAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`,

@@ -25,5 +25,7 @@ export default [
     route("models", "routes/models.tsx"),
     route("playground", "routes/playground.tsx"),
     route("audit", "routes/audit.tsx"),
+    route("settings", "routes/settings.tsx"),
+    route("account", "routes/account.tsx"),
   ]),
 ] satisfies RouteConfig;

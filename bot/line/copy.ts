@@ -1,7 +1,7 @@
 import type { messagingApi } from "@line/bot-sdk";
 import type { DraftFailure } from "../../core/deliver/sink.ts";
 import type { Language } from "../../core/domain.ts";
-import type { QuotaExceeded } from "../../core/quota/quotas.ts";
+import { type CapLimit, isCapLimit, type QuotaExceeded } from "../../core/quota/quotas.ts";
 import { guidance as coreGuidance, type Guidance } from "../../core/request/guidance.ts";
 import { encodeAction, type LineAction } from "./actions.ts";
 import type { LineMessage } from "./client.ts";
@@ -187,6 +187,7 @@ export function refusalMessage(
 ): LineMessage {
   const when = resetPhrase(r, lang, timeZone, now);
   const upgrade = upgradeNote.trim() ? `\n${upgradeNote.trim()}` : "";
+  if (isCapLimit(r.limit)) return text(`${capRefusal(r.limit, r.max, lang, when)}${upgrade}`);
   const days = daysUntil(r.resetsAt, now);
   if (lang === "th") {
     switch (r.limit) {
@@ -223,6 +224,29 @@ export function refusalMessage(
 /** Whole days until `at`, counting a part day as one. */
 function daysUntil(at: Date, now: Date): number {
   return Math.max(0, Math.ceil((at.getTime() - now.getTime()) / 86_400_000));
+}
+
+/** The channel's or the whole service's cap (core/quota/caps.ts): no amounts, those are the admins'. */
+function capRefusal(limit: CapLimit, max: number, lang: Language, when: string): string {
+  const th = lang === "th";
+  switch (limit) {
+    case "workspace_daily":
+      return th
+        ? `ขออภัยครับ บัญชี LINE นี้ขอบทความครบ ${fmt(max)} บทความของวันนี้แล้ว\nจะรีเซ็ต${when}`
+        : `Sorry — this LINE account has reached its limit of ${fmt(max)} articles for today.\nIt resets ${when}.`;
+    case "workspace_budget":
+      return th
+        ? `ขออภัยครับ งบประมาณรายเดือนของบัญชี LINE นี้ใช้ครบแล้ว\nจะรีเซ็ต${when}`
+        : `Sorry — this LINE account's monthly article budget is used up.\nIt resets ${when}.`;
+    case "overall_daily":
+      return th
+        ? `ขออภัยครับ Article Bot ถึงขีดจำกัดรวมของวันนี้แล้ว\nจะรีเซ็ต${when}`
+        : `Sorry — Article Bot has reached its overall limit for today.\nIt resets ${when}.`;
+    case "overall_budget":
+      return th
+        ? `ขออภัยครับ Article Bot ใช้งบรวมของเดือนนี้ครบแล้ว\nจะรีเซ็ต${when}`
+        : `Sorry — Article Bot has reached its overall budget for this month.\nIt resets ${when}.`;
+  }
 }
 
 /** When a limit resets, said in the person's language and the quota's time zone. */

@@ -69,6 +69,14 @@ const T = {
         `You've used ${fmt(r.used)} of your ${fmt(r.max)} articles for today (${r.tier} plan). Your quota resets ${when(r.resetsAt, "en")}.`,
       budget: (r: QuotaExceeded) =>
         `Your ${r.tier} plan's monthly budget is used up ($${money(r.used)} of $${money(r.max)}). It resets ${when(r.resetsAt, "en")}.`,
+      workspace_daily: (r: QuotaExceeded) =>
+        `Your workspace has used all ${fmt(r.max)} articles it allows for today. It resets ${when(r.resetsAt, "en")}.`,
+      workspace_budget: (r: QuotaExceeded) =>
+        `Your workspace's monthly budget for Article Bot is used up. It resets ${when(r.resetsAt, "en")}.`,
+      overall_daily: (r: QuotaExceeded) =>
+        `Article Bot has reached its overall spending limit for today. It resets ${when(r.resetsAt, "en")}.`,
+      overall_budget: (r: QuotaExceeded) =>
+        `Article Bot has reached its overall budget for this month. It resets ${when(r.resetsAt, "en")}.`,
       title: ":no_entry: That would go over your quota.",
     },
     blocked: "Your access to Article Bot is paused. Please contact your workspace's Article Bot admin.",
@@ -162,6 +170,13 @@ const T = {
         `วันนี้คุณใช้ไปแล้ว ${fmt(r.used)} จาก ${fmt(r.max)} บทความ (แพ็กเกจ ${r.tier}) โควตาจะรีเซ็ต ${when(r.resetsAt, "th")}`,
       budget: (r: QuotaExceeded) =>
         `งบประมาณรายเดือนของแพ็กเกจ ${r.tier} ใช้ครบแล้ว ($${money(r.used)} จาก $${money(r.max)}) จะรีเซ็ต ${when(r.resetsAt, "th")}`,
+      workspace_daily: (r: QuotaExceeded) =>
+        `เวิร์กสเปซของคุณใช้ครบ ${fmt(r.max)} บทความที่ได้รับต่อวันแล้ว จะรีเซ็ต ${when(r.resetsAt, "th")}`,
+      workspace_budget: (r: QuotaExceeded) =>
+        `งบประมาณรายเดือนของเวิร์กสเปซคุณสำหรับ Article Bot ใช้ครบแล้ว จะรีเซ็ต ${when(r.resetsAt, "th")}`,
+      overall_daily: (r: QuotaExceeded) => `Article Bot ใช้งบรวมของวันนี้ครบแล้ว จะรีเซ็ต ${when(r.resetsAt, "th")}`,
+      overall_budget: (r: QuotaExceeded) =>
+        `Article Bot ใช้งบรวมของเดือนนี้ครบแล้ว จะรีเซ็ต ${when(r.resetsAt, "th")}`,
       title: ":no_entry: คำขอนี้เกินโควตาของคุณ",
     },
     blocked: "สิทธิ์การใช้งาน Article Bot ของคุณถูกระงับชั่วคราว กรุณาติดต่อผู้ดูแลระบบ",

@@ -3,6 +3,7 @@ import type { Destination } from "../deliver/sink.ts";
 import type { ArticleRequest, Language } from "../domain.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { quotaRefusals } from "../metrics.ts";
+import type { TenantLimits } from "../quota/caps.ts";
 import type { QuotaExceeded, Quotas } from "../quota/quotas.ts";
 import { estimateArticleCost } from "../records/cost.ts";
 import { createGeneration, recordFailed, recordRefusal } from "../records/generations.ts";
@@ -41,7 +42,7 @@ export interface ReviseDeps {
 
 export interface RevisionRequest {
   requestKey: string;
-  who: { requesterId: string; tenantId: string; tier: Tier };
+  who: { requesterId: string; tenantId: string; tier: Tier; tenantLimits?: TenantLimits };
   platform: Platform;
   destination: Destination;
   draft: CurrentDraft;
@@ -108,6 +109,8 @@ export async function acceptRevision(
       requesterId: r.who.requesterId,
       tenantId: r.who.tenantId,
       platform: r.platform,
+      limit: refusal.limit,
+      tier: r.who.tier.name,
     });
     return { kind: "refused" as const, refusal, language: request.language };
   };
@@ -129,6 +132,7 @@ export async function acceptRevision(
   );
   const reserved = await deps.quotas.reserve(r.who.requesterId, r.who.tier, estimate, now, {
     articleSlot: false,
+    tenant: r.who.tenantLimits,
   });
   if (!reserved.ok) {
     await giveBack();

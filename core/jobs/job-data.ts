@@ -11,6 +11,8 @@ const articleJob = z.object({
       day: z.string(),
       month: z.string(),
       budgetMicros: z.number(),
+      slot: z.boolean().optional(),
+      held: z.array(z.tuple([z.enum(["day", "budget"]), z.string(), z.number()])).optional(),
     })
     .nullable(),
   destination: z.looseObject({ platform: z.enum(["SLACK", "LINE", "CONSOLE"]) }),

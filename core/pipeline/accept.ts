@@ -76,7 +76,9 @@ export async function acceptRequest(
 
   const model = who.tier.allowedModel ?? deps.defaultModel;
   const estimate = await estimateArticleCost(deps.db, model, request.targetWords, request.language);
-  const reserved = await deps.quotas.reserve(who.requesterId, who.tier, estimate, now);
+  const reserved = await deps.quotas.reserve(who.requesterId, who.tier, estimate, now, {
+    tenant: who.tenantLimits,
+  });
   const day = dayColumn(now, deps.timeZone);
   if (!reserved.ok) {
     quotaRefusals.inc({ tier: who.tier.name, limit: reserved.refusal.limit });
@@ -85,6 +87,8 @@ export async function acceptRequest(
       requesterId: who.requesterId,
       tenantId: who.tenantId,
       platform: req.platform,
+      limit: reserved.refusal.limit,
+      tier: who.tier.name,
     });
     return count(req, { kind: "refused", refusal: reserved.refusal, language: request.language }, "refused");
   }

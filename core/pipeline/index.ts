@@ -1,4 +1,5 @@
 import type { AppContext } from "../app.ts";
+import { BudgetWatch } from "../budget/watch.ts";
 import { TopicCache } from "../cache/topic-cache.ts";
 import { type ConversationMessage, type ConverseResult, converse } from "../conversation/converse.ts";
 import { type Overview, overview } from "../conversation/overview.ts";
@@ -48,6 +49,8 @@ export interface Pipeline {
   generator: Generator;
   queue: JobQueue;
   sinks: SinkRegistry;
+  /** Budget alerts: checked by the worker's housekeeping tick and after each job. */
+  budgets: BudgetWatch;
   accept(request: ChatRequest): Promise<AcceptResult>;
   /** A message in a conversation: new draft, revision, stop, small talk, usage or help. */
   converse(message: ConversationMessage): Promise<ConverseResult>;
@@ -58,7 +61,12 @@ export interface Pipeline {
 }
 
 export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pipeline {
-  const quotas = new Quotas({ db: app.db, redis: app.redis, timeZone: app.config.quotaTimeZone });
+  const quotas = new Quotas({
+    db: app.db,
+    redis: app.redis,
+    timeZone: app.config.quotaTimeZone,
+    caps: app.config.caps,
+  });
   const cache = new TopicCache({
     db: app.db,
     redis: app.redis,
@@ -88,6 +96,7 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
     quality: createQualityLoop(app.config, app.db, app.logger.child({ part: "quality" }), gate),
   };
   let depthTimer: NodeJS.Timeout | null = null;
+  const budgets = new BudgetWatch(app);
 
   return {
     quotas,
@@ -96,6 +105,7 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
     generator,
     queue,
     sinks,
+    budgets,
     accept: (request) =>
       acceptRequest(
         { db: app.db, quotas, queue, timeZone: app.config.quotaTimeZone, defaultModel: generator.model },
@@ -116,7 +126,7 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
       ),
     overview: (person) => overview({ db: app.db, quotas }, person),
     startWorker() {
-      queue.process((job, ctx) => runArticleJob(deps, job, ctx), {
+      queue.process((job, ctx) => runArticleJob(deps, job, ctx).finally(() => budgets.afterDelivery()), {
         // Articles are I/O-bound (a stream of tokens, a few writes per chunk): one process
         // holds dozens at once; the LLM gate, not this, protects the provider.
         concurrency: opts.workerConcurrency ?? 128,
@@ -152,6 +162,7 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
     async close() {
       if (depthTimer) clearInterval(depthTimer);
       await queue.close();
+      await budgets.idle();
     },
   };
 }

@@ -14,6 +14,14 @@ import {
   nextLocalMonth,
   startOfLocalMonth,
 } from "../time.ts";
+import {
+  anyCap,
+  type CapDefaults,
+  deliveredTotals,
+  limitSettings,
+  resolveCaps,
+  type TenantLimits,
+} from "./caps.ts";
 
 /**
  * Tier quotas: a per-minute burst, a daily article limit and a monthly cost budget.
@@ -28,14 +36,35 @@ import {
  *   - losing Redis loses only in-flight reservations, never the day's or month's usage.
  */
 
-export type QuotaLimit = "burst" | "daily" | "budget";
+/**
+ * Which limit refused: the requester's tier (burst, daily, budget), their workspace's caps, or
+ * the whole service's (core/quota/caps.ts). Stored on the refusal row; the copy names it.
+ */
+export type QuotaLimit =
+  | "burst"
+  | "daily"
+  | "budget"
+  | "workspace_daily"
+  | "workspace_budget"
+  | "overall_daily"
+  | "overall_budget";
+
+/** The limits above the requester's own tier: their workspace's and the whole service's. */
+export const CAP_LIMITS = ["workspace_daily", "workspace_budget", "overall_daily", "overall_budget"] as const;
+export type CapLimit = (typeof CAP_LIMITS)[number];
+
+export function isCapLimit(limit: string): limit is CapLimit {
+  return (CAP_LIMITS as readonly string[]).includes(limit);
+}
 
 export interface ReserveOptions {
   /**
-   * False for a revision of an existing draft: it takes no article slot (no daily limit), but
-   * the burst limit and the monthly budget still apply.
+   * False for a revision of an existing draft: it takes no article slot (no daily limits), but
+   * the burst limit and the budgets still apply.
    */
   articleSlot?: boolean;
+  /** The requester's workspace, for its caps; without it only the overall caps apply. */
+  tenant?: TenantLimits | null;
 }
 
 export interface TierLimits {
@@ -49,11 +78,14 @@ export interface TierLimits {
 export interface QuotaExceeded {
   limit: QuotaLimit;
   tier: string;
-  /** Articles (burst, daily) or USD (budget) used before this request. */
+  /** Articles (burst, daily) or USD (budgets) used before this request. */
   used: number;
   max: number;
   resetsAt: Date;
 }
+
+/** A workspace or overall counter a reservation holds: which one, its key, its points. */
+export type HeldCounter = [counter: "day" | "budget", key: string, points: number];
 
 /** Serializable: it travels with the job so whichever worker finishes can release it. */
 export interface Reservation {
@@ -63,6 +95,8 @@ export interface Reservation {
   budgetMicros: number;
   /** False when no article slot was taken (a revision); absent on older jobs means true. */
   slot?: boolean;
+  /** Workspace and overall counters taken besides the requester's own (absent: none). */
+  held?: HeldCounter[];
 }
 
 export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; refusal: QuotaExceeded };
@@ -71,22 +105,45 @@ const MICROS = 1_000_000;
 // The limiters only count; the comparison with the tier's limit happens here, per request.
 const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 
+/** One limit checked by a reservation: a counter to take points from and what it may reach. */
+interface Check {
+  limit: QuotaLimit;
+  counter: "burst" | "day" | "budget";
+  key: string;
+  points: number;
+  /** Already delivered (articles or micro-USD), from the database. */
+  delivered: number;
+  max: number;
+  money: boolean;
+  resetsAt: Date | null;
+  /** A workspace or overall counter, listed in the reservation's `held` (the requester's own
+   * day and budget counters are released through its older fields; the burst window never). */
+  held: boolean;
+}
+
 export class Quotas {
-  private readonly burst: RateLimiterAbstract;
-  private readonly inflightDay: RateLimiterAbstract;
-  private readonly inflightBudget: RateLimiterAbstract;
+  private readonly counters: Record<Check["counter"], RateLimiterAbstract>;
   private readonly forgivenDay: RateLimiterAbstract;
 
   constructor(
-    private readonly deps: { db: Database; redis: Redis | null; timeZone: string; keyPrefix?: string },
+    private readonly deps: {
+      db: Database;
+      redis: Redis | null;
+      timeZone: string;
+      keyPrefix?: string;
+      /** Environment defaults of the workspace and overall caps; none when absent. */
+      caps?: CapDefaults;
+    },
   ) {
     const prefix = deps.keyPrefix ?? "ab:quota";
-    this.burst = limiter(deps.redis, `${prefix}:burst`, 60);
     // In-flight counters are keyed by day or month and only hold reservations for articles
     // still being written, so they need to outlive a job, not the period: two days is ample,
     // and stays under the 24.8-day ceiling of the in-memory limiter's setTimeout.
-    this.inflightDay = limiter(deps.redis, `${prefix}:day`, 2 * 86_400);
-    this.inflightBudget = limiter(deps.redis, `${prefix}:budget`, 2 * 86_400);
+    this.counters = {
+      burst: limiter(deps.redis, `${prefix}:burst`, 60),
+      day: limiter(deps.redis, `${prefix}:day`, 2 * 86_400),
+      budget: limiter(deps.redis, `${prefix}:budget`, 2 * 86_400),
+    };
     this.forgivenDay = limiter(deps.redis, `${prefix}:forgiven`, 2 * 86_400);
   }
 
@@ -101,65 +158,177 @@ export class Quotas {
     const tz = this.deps.timeZone;
     const day = localDay(now, tz);
     const month = localMonth(now, tz);
-    const budgetMax = tier.monthlyBudgetUsd === null ? null : toMicros(tier.monthlyBudgetUsd);
-    const budgetMicros = budgetMax === null ? 0 : Math.max(1, Math.ceil(estimateUsd * MICROS));
-    const delivered = await this.delivered(
-      requesterId,
-      now,
-      slot && tier.dailyArticleLimit !== null,
-      budgetMax !== null,
-    );
+    const checks = await this.checksFor(requesterId, tier, estimateUsd, now, slot, opts.tenant ?? null);
 
-    const taken: Array<[RateLimiterAbstract, string, number]> = [];
-    const take = async (l: RateLimiterAbstract, key: string, points: number) => {
-      const res = await consume(l, key, points);
-      taken.push([l, key, points]);
-      return res;
-    };
-    const [burst, daily, budget] = await Promise.all([
-      take(this.burst, requesterId, 1),
-      tier.dailyArticleLimit === null || !slot ? null : take(this.inflightDay, `${requesterId}:${day}`, 1),
-      budgetMax === null ? null : take(this.inflightBudget, `${requesterId}:${month}`, budgetMicros),
-    ]);
+    const taken: Check[] = [];
+    const results = await Promise.all(
+      checks.map(async (c) => {
+        const res = await consume(this.counters[c.counter], c.key, c.points);
+        taken.push(c);
+        return res;
+      }),
+    );
 
     // `used` is capped at the limit: concurrent refused attempts inflate the in-flight count
     // for a moment (until they give their points back), and nobody has used more than the max.
     const refusals: QuotaExceeded[] = [];
-    if (burst.consumedPoints > tier.burstPerMinute)
+    checks.forEach((c, i) => {
+      const inflight = results[i]!.consumedPoints;
+      if (c.delivered + inflight <= c.max) return;
+      const used = c.limit === "burst" ? inflight - 1 : Math.min(c.delivered + inflight - c.points, c.max);
       refusals.push({
-        limit: "burst",
+        limit: c.limit,
         tier: tier.name,
-        used: burst.consumedPoints - 1,
-        max: tier.burstPerMinute,
-        resetsAt: new Date(now.getTime() + burst.msBeforeNext),
+        used: c.money ? used / MICROS : used,
+        max: c.money ? c.max / MICROS : c.max,
+        resetsAt: c.resetsAt ?? new Date(now.getTime() + results[i]!.msBeforeNext),
       });
-    if (daily && delivered.articles + daily.consumedPoints > tier.dailyArticleLimit!)
-      refusals.push({
-        limit: "daily",
-        tier: tier.name,
-        used: Math.min(delivered.articles + daily.consumedPoints - 1, tier.dailyArticleLimit!),
-        max: tier.dailyArticleLimit!,
-        resetsAt: nextLocalMidnight(now, tz),
-      });
-    if (budget && delivered.costMicros + budget.consumedPoints > budgetMax!)
-      refusals.push({
-        limit: "budget",
-        tier: tier.name,
-        used: Math.min(delivered.costMicros + budget.consumedPoints - budgetMicros, budgetMax!) / MICROS,
-        max: budgetMax! / MICROS,
-        resetsAt: nextLocalMonth(now, tz),
-      });
+    });
 
     if (refusals.length) {
       // A refused request holds nothing: give every point back so the counts stay exact.
-      await Promise.all(taken.map(([l, key, points]) => l.reward(key, points)));
+      await Promise.all(taken.map((c) => this.counters[c.counter].reward(c.key, c.points)));
+      // The one that frees up last; at equal times the narrowest (the requester's own) first.
       refusals.sort((a, b) => b.resetsAt.getTime() - a.resetsAt.getTime());
       return { ok: false, refusal: refusals[0]! };
     }
+    const budgetMicros = checks.find((c) => c.limit === "budget")?.points ?? 0;
+    const held = checks
+      .filter((c) => c.held)
+      .map((c): HeldCounter => [c.counter === "day" ? "day" : "budget", c.key, c.points]);
     return {
       ok: true,
-      reservation: { requesterId, day, month, budgetMicros, ...(slot ? {} : { slot: false }) },
+      reservation: {
+        requesterId,
+        day,
+        month,
+        budgetMicros,
+        ...(slot ? {} : { slot: false }),
+        ...(held.length ? { held } : {}),
+      },
     };
+  }
+
+  /** The limits this request is checked against: the tier's, then the workspace's and overall caps. */
+  private async checksFor(
+    requesterId: string,
+    tier: TierLimits,
+    estimateUsd: number,
+    now: Date,
+    slot: boolean,
+    tenant: TenantLimits | null,
+  ): Promise<Check[]> {
+    const tz = this.deps.timeZone;
+    const day = localDay(now, tz);
+    const month = localMonth(now, tz);
+    const midnight = nextLocalMidnight(now, tz);
+    const monthEnd = nextLocalMonth(now, tz);
+    const budgetMax = tier.monthlyBudgetUsd === null ? null : toMicros(tier.monthlyBudgetUsd);
+    const micros = Math.max(1, Math.ceil(estimateUsd * MICROS));
+    const [delivered, settings] = await Promise.all([
+      this.delivered(requesterId, now, slot && tier.dailyArticleLimit !== null, budgetMax !== null),
+      this.deps.caps ? limitSettings(this.deps.db) : null,
+    ]);
+    const checks: Check[] = [
+      {
+        limit: "burst",
+        counter: "burst",
+        key: requesterId,
+        points: 1,
+        delivered: 0,
+        max: tier.burstPerMinute,
+        money: false,
+        resetsAt: null,
+        held: false,
+      },
+    ];
+    if (slot && tier.dailyArticleLimit !== null)
+      checks.push({
+        limit: "daily",
+        counter: "day",
+        key: `${requesterId}:${day}`,
+        points: 1,
+        delivered: delivered.articles,
+        max: tier.dailyArticleLimit,
+        money: false,
+        resetsAt: midnight,
+        held: false,
+      });
+    if (budgetMax !== null)
+      checks.push({
+        limit: "budget",
+        counter: "budget",
+        key: `${requesterId}:${month}`,
+        points: micros,
+        delivered: delivered.costMicros,
+        max: budgetMax,
+        money: true,
+        resetsAt: monthEnd,
+        held: false,
+      });
+    if (!this.deps.caps || !settings) return checks;
+
+    const caps = resolveCaps(this.deps.caps, settings, tenant);
+    if (!anyCap(caps)) return checks;
+    const totals = await deliveredTotals(this.deps.db, caps.tenantId, now, tz);
+    const t = caps.tenantId;
+    const add = (
+      limit: QuotaLimit,
+      counter: "day" | "budget",
+      key: string,
+      deliveredNow: number,
+      max: number | null,
+      resetsAt: Date,
+    ) => {
+      if (max === null) return;
+      const money = counter === "budget";
+      checks.push({
+        limit,
+        counter,
+        key,
+        points: money ? micros : 1,
+        delivered: money ? toMicros(deliveredNow) : deliveredNow,
+        max: money ? toMicros(max) : max,
+        money,
+        resetsAt,
+        held: true,
+      });
+    };
+    if (t && slot)
+      add(
+        "workspace_daily",
+        "day",
+        `tenant:${t}:${day}`,
+        totals.tenantArticlesToday,
+        caps.tenantDailyArticles,
+        midnight,
+      );
+    if (t)
+      add(
+        "workspace_budget",
+        "budget",
+        `tenant:${t}:${month}`,
+        totals.tenantMonthUsd,
+        caps.tenantMonthlyBudgetUsd,
+        monthEnd,
+      );
+    add(
+      "overall_daily",
+      "budget",
+      `overall:${day}`,
+      totals.overallTodayUsd,
+      caps.overallDailySpendUsd,
+      midnight,
+    );
+    add(
+      "overall_budget",
+      "budget",
+      `overall:${month}`,
+      totals.overallMonthUsd,
+      caps.overallMonthlyBudgetUsd,
+      monthEnd,
+    );
+    return checks;
   }
 
   /**
@@ -168,8 +337,9 @@ export class Quotas {
    */
   async release(r: Reservation): Promise<void> {
     await Promise.all([
-      r.slot === false ? null : this.inflightDay.reward(`${r.requesterId}:${r.day}`, 1),
-      r.budgetMicros ? this.inflightBudget.reward(`${r.requesterId}:${r.month}`, r.budgetMicros) : null,
+      r.slot === false ? null : this.counters.day.reward(`${r.requesterId}:${r.day}`, 1),
+      r.budgetMicros ? this.counters.budget.reward(`${r.requesterId}:${r.month}`, r.budgetMicros) : null,
+      ...(r.held ?? []).map(([counter, key, points]) => this.counters[counter].reward(key, points)),
     ]);
   }
 
@@ -180,8 +350,9 @@ export class Quotas {
    */
   async reinstate(r: Reservation): Promise<void> {
     await Promise.all([
-      consume(this.inflightDay, `${r.requesterId}:${r.day}`, 1),
-      r.budgetMicros ? consume(this.inflightBudget, `${r.requesterId}:${r.month}`, r.budgetMicros) : null,
+      r.slot === false ? null : consume(this.counters.day, `${r.requesterId}:${r.day}`, 1),
+      r.budgetMicros ? consume(this.counters.budget, `${r.requesterId}:${r.month}`, r.budgetMicros) : null,
+      ...(r.held ?? []).map(([counter, key, points]) => consume(this.counters[counter], key, points)),
     ]);
   }
 
@@ -191,7 +362,7 @@ export class Quotas {
     const delivered = await this.delivered(requesterId, now, true, true);
     const inflight = Math.max(
       0,
-      (await this.inflightDay.get(`${requesterId}:${localDay(now, tz)}`))?.consumedPoints ?? 0,
+      (await this.counters.day.get(`${requesterId}:${localDay(now, tz)}`))?.consumedPoints ?? 0,
     );
     return {
       today: {

@@ -294,20 +294,36 @@ async function recordUnfinished(
   });
 }
 
+/**
+ * A refused request: counted in the day's rollup and kept as a row naming the limit that
+ * refused it (the console lists refusals by limit from QuotaRefusal).
+ */
 export async function recordRefusal(
   db: Database,
-  r: { day: Date; requesterId: string; tenantId: string; platform: Platform },
+  r: { day: Date; requesterId: string; tenantId: string; platform: Platform; limit: string; tier: string },
 ): Promise<void> {
-  await addDailyUsage(db.prisma, r, {
-    articles: 0,
-    cacheHits: 0,
-    failures: 0,
-    refusals: 1,
-    inputTokens: 0,
-    outputTokens: 0,
-    costUsd: new Prisma.Decimal(0),
-    savedUsd: new Prisma.Decimal(0),
-    latencyMs: null,
+  await db.prisma.$transaction(async (tx) => {
+    await addDailyUsage(tx, r, {
+      articles: 0,
+      cacheHits: 0,
+      failures: 0,
+      refusals: 1,
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: new Prisma.Decimal(0),
+      savedUsd: new Prisma.Decimal(0),
+      latencyMs: null,
+    });
+    await tx.quotaRefusal.create({
+      data: {
+        day: r.day,
+        requesterId: r.requesterId,
+        tenantId: r.tenantId,
+        platform: r.platform,
+        limit: r.limit,
+        tier: r.tier,
+      },
+    });
   });
 }
 
@@ -354,6 +370,15 @@ async function addDailyUsage(
         SELECT COALESCE(a, 0) + COALESCE(b, 0)
         FROM unnest("DailyUsage"."latencyBuckets", EXCLUDED."latencyBuckets") WITH ORDINALITY AS t(a, b, i) ORDER BY i),
       "updatedAt" = now()`;
+  // The workspace's own rollup (its caps, core/quota/caps.ts), in the same transaction.
+  if (d.articles || !d.costUsd.isZero())
+    await tx.$executeRaw`
+      INSERT INTO "DailyTenantUsage" ("day", "tenantId", "articles", "costUsd", "updatedAt")
+      VALUES (${g.day}::date, ${g.tenantId}, ${d.articles}, ${d.costUsd.toString()}::decimal, now())
+      ON CONFLICT ("tenantId", "day") DO UPDATE SET
+        "articles" = "DailyTenantUsage"."articles" + EXCLUDED."articles",
+        "costUsd" = "DailyTenantUsage"."costUsd" + EXCLUDED."costUsd",
+        "updatedAt" = now()`;
 }
 
 /** Adds one priced call to the per-model daily rollup (chat, embedding, or the quality judge). */

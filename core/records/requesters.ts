@@ -1,4 +1,5 @@
 import { type Database, type Platform, Prisma, type Tier } from "../db/client.ts";
+import type { TenantLimits } from "../quota/caps.ts";
 import { effectiveTier, WITH_EFFECTIVE_TIER } from "./tiers.ts";
 
 /** New workspaces start on these tiers: staff in Slack on Pro, LINE clients on Free. */
@@ -14,6 +15,8 @@ export interface ResolvedRequester {
   blocked: boolean;
   /** The requester's own tier if an admin set one, else the tenant's default. Read fresh every time. */
   tier: Tier;
+  /** The workspace's own caps (core/quota/caps.ts), read with it. */
+  tenantLimits: TenantLimits;
 }
 
 /**
@@ -56,6 +59,7 @@ async function findOrCreate(db: Database, req: RequesterRef): Promise<ResolvedRe
       tenantId: found.tenantId,
       blocked: found.blocked,
       tier: effectiveTier(found),
+      tenantLimits: tenantLimits(found.tenant),
     };
   }
   const defaultTier = await p.tier.findUniqueOrThrow({
@@ -88,7 +92,12 @@ async function findOrCreate(db: Database, req: RequesterRef): Promise<ResolvedRe
     tenantId: tenant.id,
     blocked: requester.blocked,
     tier: effectiveTier({ tier: requester.tier, tenant }),
+    tenantLimits: tenantLimits(tenant),
   };
+}
+
+function tenantLimits(t: Pick<TenantLimits, "id" | "dailyArticleLimit" | "monthlyBudgetUsd">): TenantLimits {
+  return { id: t.id, dailyArticleLimit: t.dailyArticleLimit, monthlyBudgetUsd: t.monthlyBudgetUsd };
 }
 
 /**

@@ -353,6 +353,8 @@ describe("phone width", () => {
       "/models",
       "/playground",
       "/audit",
+      "/settings",
+      "/account",
     ];
     for (const p of pages) {
       await page.goto(h.url + p);

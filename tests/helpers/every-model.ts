@@ -239,7 +239,32 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
   expect(entry.receivedAt.toISOString()).toBe(day.toISOString());
   await p.inboxEntry.delete({ where: { id: entry.id } });
 
+  const settings = await p.limitSettings.create({
+    data: { monthlyBudgetUsd: "1234.56", alertEmail: "a@example.com" },
+  });
+  expect(settings).toMatchObject({ id: "global", dailySpendUsd: null, alertWebhookUrl: null });
+  expect(settings.monthlyBudgetUsd?.toFixed(2)).toBe("1234.56");
+  await p.limitSettings.delete({ where: { id: "global" } });
+  const refusal = await p.quotaRefusal.create({
+    data: { day, tenantId: "t", requesterId: "r", platform: "LINE", limit: "workspace_daily", tier: "Free" },
+  });
+  expect(refusal.day.toISOString()).toBe(day.toISOString());
+  await p.quotaRefusal.delete({ where: { id: refusal.id } });
+  const claim = { key: "global", period: "2026-11", threshold: 80 };
+  expect((await p.budgetAlert.createMany({ data: [claim], skipDuplicates: true })).count).toBe(1);
+  expect((await p.budgetAlert.createMany({ data: [claim], skipDuplicates: true })).count).toBe(0);
+  await p.budgetAlert.deleteMany({});
+  const tenantDay = await p.dailyTenantUsage.create({
+    data: { day, tenantId: "t", articles: 2, costUsd: "0.000000001" },
+  });
+  expect(tenantDay.costUsd.toString()).toBe("1e-9");
+  await p.dailyTenantUsage.delete({ where: { tenantId_day: { tenantId: "t", day } } });
+
   return [
+    "LimitSettings",
+    "DailyTenantUsage",
+    "QuotaRefusal",
+    "BudgetAlert",
     "Tier",
     "Tenant",
     "Requester",

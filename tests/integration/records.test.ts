@@ -149,6 +149,9 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
     const before = await db.prisma.dailyUsage.findUnique({
       where: { day_requesterId: { day, requesterId } },
     });
+    const tenantBefore = await db.prisma.dailyTenantUsage.findUnique({
+      where: { tenantId_day: { tenantId, day } },
+    });
     const ids = await Promise.all(Array.from({ length: 12 }, () => newGeneration()));
     await Promise.all(
       ids.map(({ id }, i) =>
@@ -173,6 +176,12 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
     expect(after.cacheHits - (before?.cacheHits ?? 0)).toBe(3);
     expect(after.costUsd.sub(before?.costUsd ?? 0).toString()).toBe("0.000675"); // 9 × (100 × 0.15 + 100 × 0.6) / 1e6
     expect(after.savedUsd.sub(before?.savedUsd ?? 0).toString()).toBe("0.0063");
+    // The workspace's rollup (its caps read it) adds up the same.
+    const tenantAfter = await db.prisma.dailyTenantUsage.findUniqueOrThrow({
+      where: { tenantId_day: { tenantId, day } },
+    });
+    expect(tenantAfter.articles - (tenantBefore?.articles ?? 0)).toBe(12);
+    expect(tenantAfter.costUsd.sub(tenantBefore?.costUsd ?? 0).toString()).toBe("0.000675");
     const added = after.latencyBuckets.map((n, i) => n - (before?.latencyBuckets[i] ?? 0));
     expect(added).toHaveLength(LATENCY_BUCKETS_MS.length);
     expect(added[1]).toBe(6); // 1.5 s ≤ 2 s
@@ -212,13 +221,16 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
         usage: [],
       }),
     ).toBeNull();
-    await recordRefusal(db, { day, requesterId, tenantId, platform: "LINE" });
+    await recordRefusal(db, { day, requesterId, tenantId, platform: "LINE", limit: "daily", tier: "Free" });
     const after = await db.prisma.dailyUsage.findUniqueOrThrow({
       where: { day_requesterId: { day, requesterId } },
     });
     expect(after.articles).toBe(before.articles);
     expect(after.failures).toBe(before.failures + 1);
     expect(after.refusals).toBe(before.refusals + 1);
+    expect(
+      await db.prisma.quotaRefusal.findMany({ where: { requesterId }, select: { limit: true, tier: true } }),
+    ).toEqual([{ limit: "daily", tier: "Free" }]);
     expect(after.costUsd.sub(before.costUsd).toString()).toBe("0.00002");
     // Only embeddings were billed: no chat model to name.
     expect((await db.prisma.generation.findUniqueOrThrow({ where: { id } })).model).toBeNull();

@@ -27,6 +27,8 @@ const NAV: Array<{ to: string; label: string; end?: boolean }> = [
   { to: "/models", label: "Models & prices" },
   { to: "/playground", label: "Playground" },
   { to: "/audit", label: "Audit log" },
+  { to: "/settings", label: "Budgets" },
+  { to: "/account", label: "Accounts" },
 ];
 
 export default function ConsoleLayout({ loaderData }: Route.ComponentProps) {

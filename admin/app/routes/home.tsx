@@ -29,7 +29,8 @@ const COUNT_LABELS = [
 
 export default function Home({ loaderData }: Route.ComponentProps) {
   const o = loaderData;
-  const budgetShare = o.month.budget.budgetUsd ? o.month.budget.spentUsd / o.month.budget.budgetUsd : null;
+  const b = o.month.budget;
+  const budgetShare = b.limitUsd ? b.spentUsd / b.limitUsd : null;
   return (
     <>
       <PageHeader
@@ -41,13 +42,19 @@ export default function Home({ loaderData }: Route.ComponentProps) {
         <Period title="Today" f={o.today} />
         <Period title="This month" f={o.month}>
           <div className="stat">
-            <dt>Budget used</dt>
-            <dd>{pct(budgetShare, budgetShare !== null && budgetShare < 0.1 ? 1 : 0)}</dd>
+            <dt>Overall budget used</dt>
+            <dd>
+              {b.limitUsd === null
+                ? "No budget"
+                : pct(budgetShare, budgetShare !== null && budgetShare < 0.1 ? 1 : 0)}
+            </dd>
             <dd className="stat-sub">
-              {usd(o.month.budget.spentUsd)} of {usd(o.month.budget.budgetUsd)} across{" "}
-              {num(o.month.budget.requesters)} requesters with a budget
-              {o.month.budget.over ? `; ${num(o.month.budget.over)} at their cap` : ""}
-              {o.month.budget.near ? `; ${num(o.month.budget.near)} above 80%` : ""}
+              {usd(b.spentUsd)}
+              {b.limitUsd === null ? " spent" : ` of ${usd(b.limitUsd)}`}; {usd(b.projectedUsd)} by month end
+              at this pace{b.limitUsd !== null && b.projectedUsd > b.limitUsd ? " (over budget)" : ""}.{" "}
+              {b.workspaces ? `${num(b.workspaces)} workspaces with a budget` : ""}
+              {b.over ? `; ${num(b.over)} at their cap` : ""}
+              {b.near ? `; ${num(b.near)} above 80%` : ""} <Link to="/settings">Budgets and alerts</Link>
             </dd>
           </div>
         </Period>

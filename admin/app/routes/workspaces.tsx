@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Platform } from "../../../core/db/client.ts";
 import { monthEndForecast, readMessageQuota } from "../../../core/records/message-quota.ts";
 import { requireAdminAction, requireAdminUser } from "../auth.server.ts";
+import { setWorkspaceLimits, workspaceUsage } from "../budgets.server.ts";
 import { FilterInput, FilterSelect, Filters, withParam } from "../components/filters.tsx";
 import {
   ActionNotice,
@@ -14,8 +15,8 @@ import {
   SubmitButton,
   useCanEdit,
 } from "../components/ui.tsx";
-import { num, PLATFORM_LABEL } from "../lib/format.ts";
-import { done, invalid, parseForm } from "../lib/forms.server.ts";
+import { num, PLATFORM_LABEL, pct, usd } from "../lib/format.ts";
+import { done, field, invalid, parseForm } from "../lib/forms.server.ts";
 import {
   activeTiers,
   PLATFORMS,
@@ -59,7 +60,16 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     activeTiers(context.app),
   ]);
   const page = rows.slice(0, PAGE);
+  const usage = await workspaceUsage(
+    context.app,
+    page.map((t) => t.id),
+  );
+  const defaults = context.app.config.caps;
   return {
+    defaults: {
+      dailyArticles: defaults.tenantDailyArticles,
+      monthlyBudgetUsd: defaults.tenantMonthlyBudgetUsd,
+    },
     filters: { q, platform, after },
     next: rows.length > PAGE ? page.at(-1)!.id : null,
     tiers,
@@ -72,6 +82,9 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       defaultTier: t.defaultTier,
       upgradeNote: t.upgradeNote,
       messages: messagesThisMonth(t.messageQuota),
+      dailyArticleLimit: t.dailyArticleLimit,
+      monthlyBudgetUsd: t.monthlyBudgetUsd === null ? null : t.monthlyBudgetUsd.toFixed(2),
+      usage: usage.get(t.id) ?? { articlesToday: 0, spentUsd: 0, projectedUsd: 0 },
     })),
   };
 }
@@ -97,6 +110,12 @@ const UpgradeSchema = z.object({
     .default(""),
 });
 
+const LimitsSchema = z.object({
+  id: field.id("a workspace"),
+  dailyArticleLimit: field.optionalWholeNumber("the daily article cap", 0, 1_000_000),
+  monthlyBudgetUsd: field.decimal("the monthly budget", 2, 10_000_000, { optional: true }),
+});
+
 export async function action({ request, context }: Route.ActionArgs) {
   const { actor } = await requireAdminAction(request, context);
   const form = await request.formData();
@@ -113,6 +132,19 @@ export async function action({ request, context }: Route.ActionArgs) {
       });
     return done(saved.notice);
   }
+  if (form.get("intent") === "limits") {
+    const limits = parseForm(LimitsSchema, form);
+    if (!limits.ok) return invalid({ ...limits, intent: "limits" });
+    const saved = await setWorkspaceLimits(context.app, actor, limits.data.id, limits.data);
+    if (!saved.ok)
+      return invalid({
+        intent: "limits",
+        fieldErrors: {},
+        formError: saved.formError,
+        values: limits.values,
+      });
+    return done(saved.notice, "limits");
+  }
   const parsed = parseForm(Schema, form);
   if (!parsed.ok)
     return invalid({ ...parsed, formError: parsed.fieldErrors.tierId ?? "Choose a workspace and a tier." });
@@ -127,14 +159,16 @@ export async function action({ request, context }: Route.ActionArgs) {
 }
 
 export default function Workspaces({ loaderData, actionData }: Route.ComponentProps) {
-  const { workspaces, tiers, filters, next } = loaderData;
+  const { workspaces, tiers, filters, next, defaults } = loaderData;
+  const limitErrors =
+    actionData && "fieldErrors" in actionData && actionData.intent === "limits" ? actionData : null;
   const { search } = useLocation();
   const canEdit = useCanEdit();
   return (
     <>
       <PageHeader
         title="Workspaces"
-        description="Slack workspaces and LINE channels. Their default tier applies to every requester who has no tier of their own, from the next request. A LINE channel's upgrade line ends every refusal its clients read."
+        description="Slack workspaces and LINE channels. Their default tier applies to every requester who has no tier of their own; their caps (articles a day, a monthly budget) hold for all their requesters together. Both apply from the next request. A LINE channel's upgrade line ends every refusal its clients read."
       />
       <ReadOnlyNote what="change default tiers" />
       <ActionNotice result={actionData} />
@@ -165,6 +199,8 @@ export default function Workspaces({ loaderData, actionData }: Route.ComponentPr
                 </th>
                 <th scope="col">Default tier</th>
                 <th scope="col">Upgrade line (LINE)</th>
+                <th scope="col">This month</th>
+                <th scope="col">Caps</th>
               </tr>
             </thead>
             <tbody>
@@ -248,6 +284,54 @@ export default function Workspaces({ loaderData, actionData }: Route.ComponentPr
                       <span className="sub">—</span>
                     )}
                   </td>
+                  <td data-label="This month">
+                    <WorkspaceMonth w={w} defaultBudget={defaults.monthlyBudgetUsd} />
+                  </td>
+                  <td data-label="Caps">
+                    <Form method="post" className="row-form caps-form">
+                      <input type="hidden" name="id" value={w.id} />
+                      <label>
+                        Articles a day
+                        <input
+                          name="dailyArticleLimit"
+                          inputMode="numeric"
+                          size={6}
+                          defaultValue={w.dailyArticleLimit ?? ""}
+                          placeholder={
+                            defaults.dailyArticles === null ? "none" : `${defaults.dailyArticles} (default)`
+                          }
+                          aria-label={`Daily article cap of ${w.name}`}
+                          disabled={!canEdit}
+                        />
+                      </label>
+                      <label>
+                        Budget a month (USD)
+                        <input
+                          name="monthlyBudgetUsd"
+                          inputMode="decimal"
+                          size={8}
+                          defaultValue={w.monthlyBudgetUsd ?? ""}
+                          placeholder={
+                            defaults.monthlyBudgetUsd === null
+                              ? "none"
+                              : `${defaults.monthlyBudgetUsd} (default)`
+                          }
+                          aria-label={`Monthly budget of ${w.name}`}
+                          disabled={!canEdit}
+                        />
+                      </label>
+                      {canEdit && (
+                        <SubmitButton intent="limits" rowId={w.id} tone="secondary" pendingText="Saving…">
+                          Save caps
+                        </SubmitButton>
+                      )}
+                      {limitErrors?.values?.id === w.id && (
+                        <p className="field-error" role="alert">
+                          {Object.values(limitErrors.fieldErrors)[0] ?? limitErrors.formError}
+                        </p>
+                      )}
+                    </Form>
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -258,6 +342,31 @@ export default function Workspaces({ loaderData, actionData }: Route.ComponentPr
         first={filters.after ? withParam(search, "after", null) : null}
         next={next ? withParam(search, "after", next) : null}
       />
+    </>
+  );
+}
+
+/** Used/limit with the month-end projection; blank caps fall back to the environment default. */
+function WorkspaceMonth({
+  w,
+  defaultBudget,
+}: {
+  w: {
+    monthlyBudgetUsd: string | null;
+    usage: { articlesToday: number; spentUsd: number; projectedUsd: number };
+  };
+  defaultBudget: number | null;
+}) {
+  const limit = w.monthlyBudgetUsd !== null ? Number(w.monthlyBudgetUsd) : defaultBudget;
+  return (
+    <>
+      <span className="strong">
+        {usd(w.usage.spentUsd)}
+        {limit === null ? "" : ` of ${usd(limit)} (${pct(w.usage.spentUsd / limit, 0)})`}
+      </span>
+      <div className="sub">
+        {usd(w.usage.projectedUsd)} by month end · {num(w.usage.articlesToday)} articles today
+      </div>
     </>
   );
 }
