@@ -114,10 +114,26 @@ function orderFor(sort: GenerationSort): Prisma.GenerationOrderByWithRelationInp
   return [{ createdAt: dir }, { id: dir }];
 }
 
-/** Count, tokens and cost over the whole filtered set (not just the page shown). */
-export async function generationTotals(app: AppContext, where: Prisma.GenerationWhereInput) {
+/**
+ * Count, tokens and cost over the whole filtered set (not just the page shown). Filters the
+ * GenerationTotals rollup can answer (workspace, platform, model, status, cache, days) read it
+ * (a few hundred rows for a million generations); a topic search, a requester or a tier adds
+ * up the matching generations themselves.
+ */
+export async function generationTotals(app: AppContext, f: GenerationFilters) {
+  if (!f.q && !f.requester && !f.tier) {
+    const a = await app.db.prisma.generationTotals.aggregate({
+      where: totalsWhere(f),
+      _sum: { count: true, inputTokens: true, outputTokens: true, costUsd: true },
+    });
+    return {
+      count: a._sum.count ?? 0,
+      tokens: Number(a._sum.inputTokens ?? 0) + Number(a._sum.outputTokens ?? 0),
+      costUsd: (a._sum.costUsd ?? 0).toString(),
+    };
+  }
   const a = await app.db.prisma.generation.aggregate({
-    where,
+    where: generationWhere(f),
     _count: { _all: true },
     _sum: { inputTokens: true, outputTokens: true, costUsd: true },
   });
@@ -125,6 +141,20 @@ export async function generationTotals(app: AppContext, where: Prisma.Generation
     count: a._count._all,
     tokens: (a._sum.inputTokens ?? 0) + (a._sum.outputTokens ?? 0),
     costUsd: (a._sum.costUsd ?? 0).toString(),
+  };
+}
+
+function totalsWhere(f: GenerationFilters): Prisma.GenerationTotalsWhereInput {
+  const day: Prisma.DateTimeFilter = {};
+  if (f.from) day.gte = new Date(`${f.from}T00:00:00Z`);
+  if (f.to) day.lte = new Date(`${f.to}T00:00:00Z`);
+  return {
+    ...(f.platform ? { platform: f.platform } : {}),
+    ...(f.status ? { status: f.status } : {}),
+    ...(f.cache ? { cacheHit: f.cache === "hit" } : {}),
+    ...(f.from || f.to ? { day } : {}),
+    ...(f.workspace ? { tenantId: f.workspace } : {}),
+    ...(f.model ? { model: f.model } : {}),
   };
 }
 

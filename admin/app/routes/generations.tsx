@@ -42,7 +42,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const p = context.app.db.prisma;
   const [rows, totals, tiers, workspaces, models, requester] = await Promise.all([
     problem ? [] : generationPage(context.app, where, filters.after, PAGE + 1, filters.sort),
-    problem ? null : generationTotals(context.app, where),
+    problem ? null : generationTotals(context.app, filters),
     p.tier.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } }),
     p.tenant.findMany({
       orderBy: [{ name: "asc" }, { externalId: "asc" }],
