@@ -3,7 +3,8 @@
  * (about 219,000 DailyUsage rows for 1,000 requesters) in a fresh PostgreSQL database, then
  * the overview and the first page of the generations log rendered by the real console server
  * (signed in, full server render). Target: overview p95 under 200 ms, cost breakdown included
- * (this month by default, and a 90-day range), in three workspaces and two models.
+ * (this month by default, and 30- and 90-day ranges), in three workspaces and two models; the
+ * Generations totals unfiltered, by workspace and by model, status and range.
  */
 import type { Database } from "../../core/db/client.ts";
 import { PASSWORD, startConsoleHarness } from "../../tests/browser/harness.ts";
@@ -35,8 +36,16 @@ export async function run(): Promise<void> {
   };
   const day = (offset: number) => new Date(Date.now() - offset * 86_400_000).toISOString().slice(0, 10);
   await measure("/ (overview with this month's cost breakdown, full server render)", "/", 50, 10);
+  await measure("/ with a 30-day cost breakdown", `/?from=${day(29)}&to=${day(0)}`, 30, 5);
   await measure("/ with a 90-day cost breakdown", `/?from=${day(89)}&to=${day(0)}`, 30, 5);
   await measure("/generations (first page of 1M, with totals)", "/generations", 20, 2);
+  await measure(
+    "/generations?model=&status=&from=&to= (totals over 30 days of one model)",
+    `/generations?model=gpt-4o&status=DELIVERED&from=${day(29)}&to=${day(0)}`,
+    20,
+    2,
+  );
+  await measure("/generations?sort=latency-desc (slowest first)", "/generations?sort=latency-desc", 20, 2);
   await measure(
     "/generations?workspace= (one of three, by cost)",
     `/generations?workspace=${tenant.id}&sort=cost-desc`,

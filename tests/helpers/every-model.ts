@@ -220,7 +220,20 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
     where: { day_model_operation: { day, model: modelDay.model, operation: "EMBEDDING" } },
   });
   await p.dailyUsage.delete({ where: { day_requesterId: { day, requesterId: requester.id } } });
+  const tenantDay = await p.dailyTenantTotals.create({
+    data: { day, tenantId: tenant.id, platform: "LINE", costUsd: "0.5", latencyBuckets: [1], sourceUpdatedAt: day },
+  });
+  expect(tenantDay.costUsd.toString()).toBe("0.5");
+  await p.dailyTenantTotals.delete({
+    where: { day_tenantId_platform: { day, tenantId: tenant.id, platform: "LINE" } },
+  });
+  // The trigger counted the generation in GenerationTotals; deleting it takes the count back.
+  const counted = () =>
+    p.generationTotals.aggregate({ where: { tenantId: tenant.id }, _sum: { count: true } });
+  expect((await counted())._sum.count).toBe(1);
   await p.generation.delete({ where: { id: generation.id } }); // cascades to token usage
+  expect((await counted())._sum.count).toBe(0);
+  await p.generationTotals.deleteMany({ where: { tenantId: tenant.id } });
   expect(await p.tokenUsage.count({ where: { id: usage.id } })).toBe(0);
   expect(await p.draftFeedback.count({ where: { id: vote.id } })).toBe(0);
   await p.topicCacheEntry.delete({ where: { id: cacheEntry.id } });
@@ -250,6 +263,8 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
     "TokenUsage",
     "DailyUsage",
     "DailyModelUsage",
+    "DailyTenantTotals",
+    "GenerationTotals",
     "CorpusDocument",
     "CorpusChunk",
     "EmbeddingCacheEntry",
