@@ -79,11 +79,7 @@ export async function loadCostBreakdown(
 
   const least = (a: Date, b: Date) => (a < b ? a : b);
   const greatest = (a: Date, b: Date) => (a > b ? a : b);
-  await refreshTenantTotals(
-    app,
-    least(new Date(`${prevFrom}T00:00:00Z`), monthStart),
-    greatest(to, today),
-  );
+  await refreshTenantTotals(app, least(new Date(`${prevFrom}T00:00:00Z`), monthStart), greatest(to, today));
   const [totals, workspaces, tiers, models] = await Promise.all([
     p.$queryRaw<Array<Record<string, unknown>>>`
       SELECT

@@ -85,6 +85,7 @@ export const LIST_SELECT = {
   targetWords: true,
   words: true,
   model: true,
+  tierName: true,
   inputTokens: true,
   outputTokens: true,
   costUsd: true,

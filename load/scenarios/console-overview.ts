@@ -101,4 +101,3 @@ export async function seedAtScale(p: Database["prisma"]) {
   );
   return tenant;
 }
-

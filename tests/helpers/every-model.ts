@@ -221,7 +221,14 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
   });
   await p.dailyUsage.delete({ where: { day_requesterId: { day, requesterId: requester.id } } });
   const tenantDay = await p.dailyTenantTotals.create({
-    data: { day, tenantId: tenant.id, platform: "LINE", costUsd: "0.5", latencyBuckets: [1], sourceUpdatedAt: day },
+    data: {
+      day,
+      tenantId: tenant.id,
+      platform: "LINE",
+      costUsd: "0.5",
+      latencyBuckets: [1],
+      sourceUpdatedAt: day,
+    },
   });
   expect(tenantDay.costUsd.toString()).toBe("0.5");
   await p.dailyTenantTotals.delete({

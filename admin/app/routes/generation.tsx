@@ -5,7 +5,16 @@ import { DraftVersions } from "../components/draft-versions.tsx";
 import { Markdown } from "../components/markdown.tsx";
 import { Badge, EmptyState, PageError, PageHeader, useConsoleUser } from "../components/ui.tsx";
 import { loadDraftVersions } from "../lib/draft-versions.server.ts";
-import { dateTime, num, PLATFORM_LABEL, price, STATUS_LABEL, STATUS_TONE, seconds, usd } from "../lib/format.ts";
+import {
+  dateTime,
+  num,
+  PLATFORM_LABEL,
+  price,
+  STATUS_LABEL,
+  STATUS_TONE,
+  seconds,
+  usd,
+} from "../lib/format.ts";
 import { generationQuality } from "../quality.server.ts";
 import type { Route } from "./+types/generation";
 
@@ -57,7 +66,7 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
       rawText: g.rawText,
       instruction: g.instruction,
       // What the hit saved: recorded with the delivery; older rows fall back to the entry's cost.
-      savedUsd: g.cacheHit ? (g.savedUsd ?? g.cacheEntry?.costUsd ?? null)?.toString() ?? null : null,
+      savedUsd: g.cacheHit ? ((g.savedUsd ?? g.cacheEntry?.costUsd ?? null)?.toString() ?? null) : null,
       latencyMs: g.latencyMs,
       firstChunkMs: g.firstChunkMs,
       chunksDelivered: g.chunksDelivered,
