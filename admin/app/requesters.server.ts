@@ -279,3 +279,34 @@ export async function setWorkspaceDefaultTier(
     };
   });
 }
+
+/**
+ * Renames a Slack workspace or LINE channel as the console shows it (a LINE channel arrives as
+ * a bare id). The platform's id stays; an empty name shows the id again.
+ */
+export async function renameWorkspace(
+  app: AppContext,
+  actor: Actor,
+  tenantId: string,
+  name: string,
+): Promise<Change> {
+  return audited<Change>(app.db, actor, async (tx) => {
+    const t = await tx.tenant.findUnique({ where: { id: tenantId } });
+    if (!t) return { audit: null, value: { ok: false, formError: "This workspace no longer exists." } };
+    if (t.name === name) return { audit: null, value: { ok: true, notice: "Nothing changed." } };
+    await tx.tenant.update({ where: { id: tenantId }, data: { name } });
+    return {
+      audit: {
+        action: "workspace.rename",
+        entityType: "Tenant",
+        entityId: tenantId,
+        before: { name: t.name },
+        after: { name },
+      },
+      value: {
+        ok: true,
+        notice: name ? `${t.name || t.externalId} is now called ${name}.` : `${t.name} now shows as its id.`,
+      },
+    };
+  });
+}

@@ -15,7 +15,7 @@ import {
 } from "../components/ui.tsx";
 import { num, PLATFORM_LABEL } from "../lib/format.ts";
 import { done, invalid, parseForm } from "../lib/forms.server.ts";
-import { activeTiers, PLATFORMS, setWorkspaceDefaultTier } from "../requesters.server.ts";
+import { activeTiers, PLATFORMS, renameWorkspace, setWorkspaceDefaultTier } from "../requesters.server.ts";
 import type { Route } from "./+types/workspaces";
 
 export const meta: Route.MetaFunction = () => [{ title: "Workspaces · Article Bot console" }];
@@ -60,6 +60,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     workspaces: page.map((t) => ({
       id: t.id,
       name: t.name || t.externalId,
+      ownName: t.name,
       externalId: t.externalId,
       platform: t.platform,
       requesters: t._count.requesters,
@@ -73,9 +74,22 @@ const Schema = z.object({
   tierId: z.string({ error: "Choose a tier." }).min(1, "Choose a tier.").max(64),
 });
 
+const RenameSchema = z.object({
+  id: z.string().min(1).max(64),
+  name: z.string().trim().max(80, "Keep the name under 80 characters."),
+});
+
 export async function action({ request, context }: Route.ActionArgs) {
   const { actor } = await requireAdminAction(request, context);
-  const parsed = parseForm(Schema, await request.formData());
+  const form = await request.formData();
+  if (form.get("intent") === "rename") {
+    const rename = parseForm(RenameSchema, form);
+    if (!rename.ok) return invalid({ ...rename, formError: rename.fieldErrors.name ?? "Type a name." });
+    const renamed = await renameWorkspace(context.app, actor, rename.data.id, rename.data.name);
+    if (!renamed.ok) return invalid({ fieldErrors: {}, formError: renamed.formError, values: rename.values });
+    return done(renamed.notice);
+  }
+  const parsed = parseForm(Schema, form);
   if (!parsed.ok)
     return invalid({ ...parsed, formError: parsed.fieldErrors.tierId ?? "Choose a workspace and a tier." });
   const result = await setWorkspaceDefaultTier(context.app, actor, parsed.data.id, parsed.data.tierId);
@@ -98,7 +112,7 @@ export default function Workspaces({ loaderData, actionData }: Route.ComponentPr
         title="Workspaces"
         description="Slack workspaces and LINE channels. Their default tier applies to every requester who has no tier of their own, from the next request."
       />
-      <ReadOnlyNote what="change default tiers" />
+      <ReadOnlyNote what="rename workspaces or change default tiers" />
       <ActionNotice result={actionData} />
       <Filters resetTo="/workspaces" label="Search">
         <FilterInput label="Name or id" name="q" value={filters.q} />
@@ -136,6 +150,25 @@ export default function Workspaces({ loaderData, actionData }: Route.ComponentPr
                     <div className="sub">
                       {PLATFORM_LABEL[w.platform]} · {w.externalId}
                     </div>
+                    {canEdit && (
+                      <Form method="post" className="row-form rename-form">
+                        <input type="hidden" name="intent" value="rename" />
+                        <input type="hidden" name="id" value={w.id} />
+                        <label className="visually-hidden" htmlFor={`name-${w.id}`}>
+                          Name of {w.name}
+                        </label>
+                        <input
+                          id={`name-${w.id}`}
+                          name="name"
+                          defaultValue={w.ownName}
+                          placeholder={w.externalId}
+                          maxLength={80}
+                        />
+                        <SubmitButton rowId={w.id} tone="secondary" pendingText="Renaming…">
+                          Rename
+                        </SubmitButton>
+                      </Form>
+                    )}
                   </td>
                   <td data-label="Requesters" className="num">
                     {num(w.requesters)}
