@@ -17,6 +17,8 @@ export interface GenerationFilters {
   model: string;
   q: string;
   sort: GenerationSort;
+  /** "draft": one row per draft (its first version), its later versions under it. */
+  group: "" | "draft";
   after: string | null;
 }
 
@@ -51,6 +53,7 @@ export function readGenerationFilters(url: URL): GenerationFilters {
     model: (s.get("model") ?? "").slice(0, 100),
     q: (s.get("q") ?? "").trim().slice(0, 100),
     sort: pick("sort", SORTS) || "date-desc",
+    group: pick("group", ["draft"] as const),
     after: s.get("after")?.slice(0, 64) || null,
   };
 }
@@ -68,6 +71,8 @@ export function generationWhere(f: GenerationFilters): Prisma.GenerationWhereInp
     ...(f.workspace ? { tenantId: f.workspace } : {}),
     ...(f.model ? { model: f.model } : {}),
     ...(f.q ? { topic: { contains: f.q, mode: "insensitive" } } : {}),
+    // Grouped by draft, a row is a draft's first version (or a one-off); revisions hang below it.
+    ...(f.group === "draft" ? { revisesId: null } : {}),
     // The tier a requester is on now: their own, or their workspace's default.
     ...(f.tier
       ? { requester: { OR: [{ tierId: f.tier }, { tierId: null, tenant: { defaultTierId: f.tier } }] } }
@@ -86,6 +91,8 @@ export const LIST_SELECT = {
   words: true,
   model: true,
   tierName: true,
+  draftId: true,
+  instruction: true,
   inputTokens: true,
   outputTokens: true,
   costUsd: true,
@@ -111,7 +118,7 @@ function orderFor(sort: GenerationSort): Prisma.GenerationOrderByWithRelationInp
   const [key, dir] = sort.split("-") as ["date" | "cost" | "latency", "asc" | "desc"];
   // The id breaks ties so the cursor pages stay stable.
   if (key === "cost") return [{ costUsd: dir }, { id: dir }];
-  if (key === "latency") return [{ latencyMs: { sort: dir, nulls: "last" } }, { id: dir }];
+  if (key === "latency") return [{ latencyMs: dir }, { id: dir }];
   return [{ createdAt: dir }, { id: dir }];
 }
 
@@ -159,6 +166,17 @@ function totalsWhere(f: GenerationFilters): Prisma.GenerationTotalsWhereInput {
   };
 }
 
+/** The later versions of the drafts on a page, oldest first, to show under their draft's row. */
+export async function laterVersions(app: AppContext, draftIds: string[]): Promise<GenerationListRow[]> {
+  if (!draftIds.length) return [];
+  return app.db.prisma.generation.findMany({
+    where: { draftId: { in: draftIds }, revisesId: { not: null } },
+    select: LIST_SELECT,
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    take: 500,
+  });
+}
+
 /** One page in the chosen order, keyset-paginated so deep pages stay as fast as the first. */
 export async function generationPage(
   app: AppContext,
@@ -168,7 +186,9 @@ export async function generationPage(
   sort: GenerationSort = "date-desc",
 ): Promise<GenerationListRow[]> {
   return app.db.prisma.generation.findMany({
-    where,
+    // Sorted by time, the list holds finished generations (a time to sort by), so the
+    // (latencyMs, id) index serves both directions.
+    where: sort.startsWith("latency") ? { AND: [where, { latencyMs: { not: null } }] } : where,
     select: LIST_SELECT,
     orderBy: orderFor(sort),
     take,
