@@ -77,11 +77,11 @@ export default function Home({ loaderData }: Route.ComponentProps) {
             format={num}
           />
           <ColumnChart
-            title="Generation time per day: median, and up to the 95th percentile"
+            title="Generation time per day: median and 95th percentile"
             days={o.days}
             series={[
               { key: "p50", label: "Median", tone: "c1" },
-              { key: "toP95", label: "Median to 95th percentile", tone: "c2" },
+              { key: "toP95", label: "Above the median, up to the 95th percentile", tone: "c2" },
             ]}
             // Stacked, so each bar's top is the day's p95 and its lower part the median.
             values={o.latencyPerDay.map((d) => ({
