@@ -133,6 +133,38 @@ describe("what it cost and why", () => {
   });
 });
 
+describe("playground revisions", () => {
+  it("revises the draft it just wrote and shows v2 under v1, linked as a version of the same draft", async () => {
+    await freshPage();
+    await page.goto(`${h.url}/playground`);
+    await page.getByLabel("Ask as").fill("Reviser");
+    await page.getByLabel("On tier").selectOption({ label: "Enterprise — unlimited, up to 4,000 words" });
+    await page.getByLabel("Message").fill("write an article about AI in retail for executives, 600 words");
+    await page.getByRole("button", { name: "Request article" }).click();
+    await page.waitForURL(/\/playground\?g=/);
+    await page.getByTestId("summary").waitFor({ timeout: 60_000 });
+    await page.getByLabel("Revise this draft").fill("make it shorter");
+    await page.getByRole("button", { name: "Revise" }).click();
+    await page.getByRole("heading", { name: "v2 — “make it shorter”" }).waitFor({ timeout: 30_000 });
+    await page.getByRole("heading", { name: "v1" }).waitFor();
+    await expect.poll(() => page.getByTestId("summary").count(), { timeout: 60_000 }).toBe(2);
+    const [v1, v2] = await h.app.db.prisma.generation.findMany({
+      where: { requester: { displayName: "Reviser" } },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(v2).toMatchObject({ revisesId: v1!.id, draftId: v1!.draftId, instruction: "make it shorter" });
+    expect(v1!.draftId).not.toBeNull();
+    expect(v2!.status).toBe("DELIVERED");
+
+    // Grouped by draft, the log lists the draft once with v2 under it.
+    await page.goto(`${h.url}/generations?group=draft&q=AI%20in%20retail`);
+    await page
+      .locator("tr[data-version='2']")
+      .getByText("↳ v2 “make it shorter”", { exact: false })
+      .waitFor();
+  });
+});
+
 describe("at phone width", () => {
   it("shows Limits, Workspaces, Requesters by use, grouped Generations, Audit and a generation without sideways scrolling", async () => {
     await freshPage(390, 844);

@@ -223,7 +223,8 @@ function Versions({
   error?: string;
 }) {
   const latest = versions.at(-1)!;
-  const [latestDone, setLatestDone] = useState(latest.done);
+  // The latest version's final status, as its thread learns it (the loader saw it in flight).
+  const [latestStatus, setLatestStatus] = useState(latest.done ? latest.status : null);
   return (
     <>
       {versions.map((v, i) => (
@@ -234,10 +235,10 @@ function Versions({
               {v.instruction ? ` — “${v.instruction}”` : ""}
             </h3>
           )}
-          <Thread initial={v} onDone={v.id === latest.id ? () => setLatestDone(true) : undefined} />
+          <Thread initial={v} onDone={v.id === latest.id ? setLatestStatus : undefined} />
         </section>
       ))}
-      {canEdit && latestDone && latest.status === "DELIVERED" && (
+      {canEdit && latestStatus === "DELIVERED" && (
         <Form method="post" className="form revise-form">
           <input type="hidden" name="intent" value="revise" />
           <input type="hidden" name="generationId" value={latest.id} />
@@ -259,12 +260,18 @@ function Versions({
 }
 
 /** Polls the chunks resource while the draft is being written (every half second, then stops). */
-function Thread({ initial, onDone }: { initial: PlaygroundState; onDone?: () => void }) {
+function Thread({
+  initial,
+  onDone,
+}: {
+  initial: PlaygroundState;
+  onDone?: (status: PlaygroundState["status"]) => void;
+}) {
   const [state, setState] = useState(initial);
   const [lost, setLost] = useState(false);
   useEffect(() => {
     if (state.done) {
-      onDone?.();
+      onDone?.(state.status);
       return;
     }
     let stopped = false;
