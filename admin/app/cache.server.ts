@@ -30,7 +30,7 @@ export async function listCache(app: AppContext, pipeline: Pipeline, f: CacheFil
     ...(f.q ? { topic: { contains: f.q, mode: "insensitive" } } : {}),
     ...(f.scope === "pinned" ? { pinnedShared: true } : f.scope ? { scope: f.scope } : {}),
   };
-  const [rows, totals, embeddingRows, prewarm] = await Promise.all([
+  const [rows, totals, savedRows, embeddingRows, prewarm] = await Promise.all([
     p.topicCacheEntry.findMany({
       where,
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
@@ -55,6 +55,10 @@ export async function listCache(app: AppContext, pipeline: Pipeline, f: CacheFil
       },
     }),
     p.topicCacheEntry.aggregate({ _count: { _all: true }, _sum: { sizeBytes: true, hits: true } }),
+    // Each hit saved what the entry cost to write.
+    p.$queryRaw<
+      Array<{ saved: number | null }>
+    >`SELECT SUM("costUsd" * "hits")::float8 AS saved FROM "TopicCacheEntry"`,
     p.embeddingCacheEntry.aggregate({ _count: { _all: true }, _sum: { hits: true } }),
     prewarmStatus(app),
   ]);
@@ -65,6 +69,8 @@ export async function listCache(app: AppContext, pipeline: Pipeline, f: CacheFil
     entries: page.map((e) => ({
       id: e.id,
       key: e.key,
+      readableKey: readableKey(e.key, e),
+      savedUsd: e.costUsd.mul(e.hits).toString(),
       topic: e.topic,
       scope: e.scope,
       language: e.language,
@@ -83,7 +89,12 @@ export async function listCache(app: AppContext, pipeline: Pipeline, f: CacheFil
           ? e.tenant.name || e.tenant.externalId
           : "—",
     })),
-    totals: { entries: totals._count._all, bytes: totals._sum.sizeBytes ?? 0, hits: totals._sum.hits ?? 0 },
+    totals: {
+      entries: totals._count._all,
+      bytes: totals._sum.sizeBytes ?? 0,
+      hits: totals._sum.hits ?? 0,
+      savedUsd: savedRows[0]?.saved ?? 0,
+    },
     embedding: {
       ...pipeline.retrieval.embeddingCacheStats(),
       stored: embeddingRows._count._all,
@@ -94,6 +105,29 @@ export async function listCache(app: AppContext, pipeline: Pipeline, f: CacheFil
     offline: pipeline.generator.offline,
     ttlHours: Math.round(pipeline.cache.ttlSeconds / 3600),
   };
+}
+
+/**
+ * A cache key as people read it: the scope part (`t-<tenant id>`, `r-<requester id>`) becomes
+ * the workspace's or requester's name; the hashes of the request's facets and topic stay short.
+ */
+export function readableKey(
+  key: string,
+  owner: {
+    tenant: { name: string; externalId: string } | null;
+    requester: { displayName: string; externalId: string } | null;
+  },
+): string {
+  const [space = "", facet = "", topic = ""] = key.split(":");
+  const who =
+    space === "shared"
+      ? "shared with everyone"
+      : space.startsWith("r-") && owner.requester
+        ? `requester ${owner.requester.displayName || owner.requester.externalId}`
+        : space.startsWith("t-") && owner.tenant
+          ? `workspace ${owner.tenant.name || owner.tenant.externalId}`
+          : "an owner that no longer exists";
+  return `${who} · request ${facet.slice(0, 6)} · topic ${topic.slice(0, 6)}`;
 }
 
 /** The latest pre-warm generations, so the page can show how the batch is doing. */

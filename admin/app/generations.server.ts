@@ -17,6 +17,8 @@ export interface GenerationFilters {
   model: string;
   q: string;
   sort: GenerationSort;
+  /** "draft": one row per draft (its first version), its later versions under it. */
+  group: "" | "draft";
   after: string | null;
 }
 
@@ -51,6 +53,7 @@ export function readGenerationFilters(url: URL): GenerationFilters {
     model: (s.get("model") ?? "").slice(0, 100),
     q: (s.get("q") ?? "").trim().slice(0, 100),
     sort: pick("sort", SORTS) || "date-desc",
+    group: pick("group", ["draft"] as const),
     after: s.get("after")?.slice(0, 64) || null,
   };
 }
@@ -68,6 +71,8 @@ export function generationWhere(f: GenerationFilters): Prisma.GenerationWhereInp
     ...(f.workspace ? { tenantId: f.workspace } : {}),
     ...(f.model ? { model: f.model } : {}),
     ...(f.q ? { topic: { contains: f.q, mode: "insensitive" } } : {}),
+    // Grouped by draft, a row is a draft's first version (or a one-off); revisions hang below it.
+    ...(f.group === "draft" ? { revisesId: null } : {}),
     // The tier a requester is on now: their own, or their workspace's default.
     ...(f.tier
       ? { requester: { OR: [{ tierId: f.tier }, { tierId: null, tenant: { defaultTierId: f.tier } }] } }
@@ -85,6 +90,9 @@ export const LIST_SELECT = {
   targetWords: true,
   words: true,
   model: true,
+  tierName: true,
+  draftId: true,
+  instruction: true,
   inputTokens: true,
   outputTokens: true,
   costUsd: true,
@@ -110,14 +118,30 @@ function orderFor(sort: GenerationSort): Prisma.GenerationOrderByWithRelationInp
   const [key, dir] = sort.split("-") as ["date" | "cost" | "latency", "asc" | "desc"];
   // The id breaks ties so the cursor pages stay stable.
   if (key === "cost") return [{ costUsd: dir }, { id: dir }];
-  if (key === "latency") return [{ latencyMs: { sort: dir, nulls: "last" } }, { id: dir }];
+  if (key === "latency") return [{ latencyMs: dir }, { id: dir }];
   return [{ createdAt: dir }, { id: dir }];
 }
 
-/** Count, tokens and cost over the whole filtered set (not just the page shown). */
-export async function generationTotals(app: AppContext, where: Prisma.GenerationWhereInput) {
+/**
+ * Count, tokens and cost over the whole filtered set (not just the page shown). Filters the
+ * GenerationTotals rollup can answer (workspace, platform, model, status, cache, days) read it
+ * (a few hundred rows for a million generations); a topic search, a requester or a tier adds
+ * up the matching generations themselves.
+ */
+export async function generationTotals(app: AppContext, f: GenerationFilters) {
+  if (!f.q && !f.requester && !f.tier) {
+    const a = await app.db.prisma.generationTotals.aggregate({
+      where: totalsWhere(f),
+      _sum: { count: true, inputTokens: true, outputTokens: true, costUsd: true },
+    });
+    return {
+      count: a._sum.count ?? 0,
+      tokens: Number(a._sum.inputTokens ?? 0) + Number(a._sum.outputTokens ?? 0),
+      costUsd: (a._sum.costUsd ?? 0).toString(),
+    };
+  }
   const a = await app.db.prisma.generation.aggregate({
-    where,
+    where: generationWhere(f),
     _count: { _all: true },
     _sum: { inputTokens: true, outputTokens: true, costUsd: true },
   });
@@ -126,6 +150,31 @@ export async function generationTotals(app: AppContext, where: Prisma.Generation
     tokens: (a._sum.inputTokens ?? 0) + (a._sum.outputTokens ?? 0),
     costUsd: (a._sum.costUsd ?? 0).toString(),
   };
+}
+
+function totalsWhere(f: GenerationFilters): Prisma.GenerationTotalsWhereInput {
+  const day: Prisma.DateTimeFilter = {};
+  if (f.from) day.gte = new Date(`${f.from}T00:00:00Z`);
+  if (f.to) day.lte = new Date(`${f.to}T00:00:00Z`);
+  return {
+    ...(f.platform ? { platform: f.platform } : {}),
+    ...(f.status ? { status: f.status } : {}),
+    ...(f.cache ? { cacheHit: f.cache === "hit" } : {}),
+    ...(f.from || f.to ? { day } : {}),
+    ...(f.workspace ? { tenantId: f.workspace } : {}),
+    ...(f.model ? { model: f.model } : {}),
+  };
+}
+
+/** The later versions of the drafts on a page, oldest first, to show under their draft's row. */
+export async function laterVersions(app: AppContext, draftIds: string[]): Promise<GenerationListRow[]> {
+  if (!draftIds.length) return [];
+  return app.db.prisma.generation.findMany({
+    where: { draftId: { in: draftIds }, revisesId: { not: null } },
+    select: LIST_SELECT,
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    take: 500,
+  });
 }
 
 /** One page in the chosen order, keyset-paginated so deep pages stay as fast as the first. */
@@ -137,7 +186,9 @@ export async function generationPage(
   sort: GenerationSort = "date-desc",
 ): Promise<GenerationListRow[]> {
   return app.db.prisma.generation.findMany({
-    where,
+    // Sorted by time, the list holds finished generations (a time to sort by), so the
+    // (latencyMs, id) index serves both directions.
+    where: sort.startsWith("latency") ? { AND: [where, { latencyMs: { not: null } }] } : where,
     select: LIST_SELECT,
     orderBy: orderFor(sort),
     take,

@@ -12,6 +12,31 @@ import { dayColumn, startOfLocalMonth } from "../../core/time.ts";
 
 export const NEAR = 0.8;
 
+/**
+ * The one label map for refusal reasons, keyed by the limit's stored name (QuotaExceeded.limit:
+ * daily, burst, budget, revisions, ...). A name it does not know is shown as stored, so a new
+ * limit needs no change here to be listed.
+ */
+export const REFUSAL_LABEL: Record<string, string> = {
+  daily: "Daily article limit",
+  budget: "Monthly budget",
+  burst: "Per-minute burst",
+  revisions: "Revisions per draft",
+  unrecorded: "Burst or another limit (not recorded which)",
+};
+
+export function refusalLabel(reason: string): string {
+  return REFUSAL_LABEL[reason] ?? reason;
+}
+
+export interface RefusalReason {
+  reason: string;
+  label: string;
+  today: number;
+  month: number;
+  requesters: number;
+}
+
 export interface LimitRow {
   id: string;
   name: string;
@@ -19,6 +44,8 @@ export interface LimitRow {
   workspace: string;
   tier: { id: string; name: string; own: boolean };
   refused: { today: number; month: number };
+  /** Which limits refused them this month (labels), most refusals first. */
+  reasons: string[];
   today: { used: number; limit: number | null; share: number | null };
   month: { spentUsd: number; budgetUsd: number | null; share: number | null };
 }
@@ -45,6 +72,7 @@ export async function loadLimits(app: AppContext, pipeline: Pipeline, now = new 
         ${NEAR}::float8 * (CASE WHEN r."tierId" IS NOT NULL THEN rt."monthlyBudgetUsd" ELSE dt."monthlyBudgetUsd" END)
     LIMIT 500`;
   const refusals = new Map(rollups.map((r) => [r.id, r]));
+  const byReason = await refusalReasons(app, monthStart, today);
   const people = await app.db.prisma.requester.findMany({
     where: { id: { in: [...refusals.keys()] } },
     include: WITH_EFFECTIVE_TIER,
@@ -63,6 +91,10 @@ export async function loadLimits(app: AppContext, pipeline: Pipeline, now = new 
         workspace: r.tenant.name || r.tenant.externalId,
         tier: { id: tier.id, name: tier.name, own: r.tierId !== null },
         refused: { today: refused.rToday, month: refused.rMonth },
+        reasons: byReason.rows
+          .filter((x) => x.id === r.id)
+          .sort((a, b) => b.month - a.month)
+          .map((x) => refusalLabel(x.reason)),
         today: { used: usage.today.used, limit, share: limit ? usage.today.used / limit : null },
         month: {
           spentUsd: usage.month.spentUsd,
@@ -80,5 +112,53 @@ export async function loadLimits(app: AppContext, pipeline: Pipeline, now = new 
     refusedToday: rows.filter((r) => r.refused.today > 0).sort((a, b) => b.refused.today - a.refused.today),
     refusedMonth: rows.filter((r) => r.refused.month > 0).sort((a, b) => b.refused.month - a.refused.month),
     near: rows.filter(near).sort(byShare),
+    reasons: byReason.summary,
+  };
+}
+
+/**
+ * Refusals this month by the limit that refused them. The rollups count refusals per requester
+ * per day without the limit's name, so the limit is read from that day's use: the day's
+ * articles at the tier's daily limit means the daily limit, the month's spend up to that day at
+ * the budget means the budget, anything else is unrecorded (a burst, most often). When refusals
+ * record their limit, this query reads the stored name instead; the labels need no change.
+ */
+async function refusalReasons(app: AppContext, monthStart: Date, today: Date) {
+  const rows = await app.db.prisma.$queryRaw<
+    Array<{ id: string; reason: string; today: number; month: number }>
+  >`
+    WITH d AS (
+      SELECT u."requesterId", u."day", u."articles", u."refusals",
+        SUM(u."costUsd") OVER (PARTITION BY u."requesterId" ORDER BY u."day") AS spent,
+        (CASE WHEN r."tierId" IS NOT NULL THEN rt."dailyArticleLimit" ELSE dt."dailyArticleLimit" END) AS "dailyLimit",
+        (CASE WHEN r."tierId" IS NOT NULL THEN rt."monthlyBudgetUsd" ELSE dt."monthlyBudgetUsd" END) AS budget
+      FROM "DailyUsage" u
+      JOIN "Requester" r ON r."id" = u."requesterId" JOIN "Tenant" t ON t."id" = r."tenantId"
+      LEFT JOIN "Tier" rt ON rt."id" = r."tierId" JOIN "Tier" dt ON dt."id" = t."defaultTierId"
+      WHERE u."day" BETWEEN ${monthStart}::date AND ${today}::date)
+    SELECT "requesterId" AS id,
+      CASE WHEN "dailyLimit" IS NOT NULL AND "articles" >= "dailyLimit" THEN 'daily'
+           WHEN budget IS NOT NULL AND spent >= budget THEN 'budget'
+           ELSE 'unrecorded' END AS reason,
+      COALESCE(SUM("refusals") FILTER (WHERE "day" = ${today}::date), 0)::float8 AS today,
+      SUM("refusals")::float8 AS month
+    FROM d WHERE "refusals" > 0 GROUP BY 1, 2`;
+  const summary = new Map<string, RefusalReason>();
+  for (const r of rows) {
+    const s = summary.get(r.reason) ?? {
+      reason: r.reason,
+      label: refusalLabel(r.reason),
+      today: 0,
+      month: 0,
+      requesters: 0,
+    };
+    s.today += r.today;
+    s.month += r.month;
+    s.requesters += 1;
+    summary.set(r.reason, s);
+  }
+  return {
+    rows,
+    summary: [...summary.values()].sort((a, b) => b.month - a.month || a.label.localeCompare(b.label)),
   };
 }

@@ -3,6 +3,7 @@ import { monthlyBudgets } from "../../core/budget/budgets.ts";
 import { describeConfig } from "../../core/config.ts";
 import { LATENCY_BUCKETS_MS } from "../../core/records/generations.ts";
 import { dayColumn, localDay, startOfLocalMonth } from "../../core/time.ts";
+import { refreshTenantTotals } from "./rollups.server.ts";
 
 /**
  * The overview's figures, read from the daily rollups only (DailyUsage per requester per day,
@@ -43,6 +44,8 @@ export interface Overview {
   };
   days: string[];
   costPerDay: Array<{ day: string; value: number }>;
+  /** Median and 95th percentile per day (null on a day without deliveries): the latency trend. */
+  latencyPerDay: Array<{ day: string; p50Ms: number | null; p95Ms: number | null }>;
   articlesPerDay: Array<{ day: string; SLACK: number; LINE: number; CONSOLE: number }>;
   tokensByModel: Array<{ model: string; operation: string; calls: number; tokens: number; costUsd: number }>;
   topRequesters: Array<{
@@ -69,7 +72,8 @@ export async function loadOverview(app: AppContext, now = new Date()): Promise<O
   const monthStart = startOfLocalMonth(now, tz).column;
   const from = new Date(today.getTime() - 29 * DAY_MS);
 
-  const [totals, buckets, daily, models, top, budget, tiers, tenants, requesters] = await Promise.all([
+  await refreshTenantTotals(app, from < monthStart ? from : monthStart, today);
+  const [totals, bucketRows, daily, models, top, budget, tiers, tenants, requesters] = await Promise.all([
     p.$queryRaw<Array<Record<string, unknown>>>`
       SELECT
         SUM("articles") FILTER (WHERE "day" = ${today}::date)::float8 AS "tArticles",
@@ -80,14 +84,15 @@ export async function loadOverview(app: AppContext, now = new Date()): Promise<O
         SUM("savedUsd") FILTER (WHERE "day" = ${today}::date)::float8 AS "tSaved",
         SUM("articles")::float8 AS "mArticles", SUM("failures")::float8 AS "mFailures", SUM("refusals")::float8 AS "mRefusals",
         SUM("cacheHits")::float8 AS "mCacheHits", SUM("costUsd")::float8 AS "mCost", SUM("savedUsd")::float8 AS "mSaved"
-      FROM "DailyUsage" WHERE "day" >= ${monthStart}::date`,
-    p.$queryRaw<Array<{ i: number; today: number; month: number }>>`
-      SELECT t.i::int AS i, COALESCE(SUM(t.b) FILTER (WHERE d."day" = ${today}::date), 0)::float8 AS today, SUM(t.b)::float8 AS month
-      FROM "DailyUsage" d, unnest(d."latencyBuckets") WITH ORDINALITY AS t(b, i)
-      WHERE d."day" >= ${monthStart}::date GROUP BY t.i ORDER BY t.i`,
+      FROM "DailyTenantTotals" WHERE "day" >= ${monthStart}::date`,
+    // Latency bucket counts per day for the last 30 days (the trend) and the month.
+    p.$queryRaw<Array<{ day: string; i: number; n: number }>>`
+      SELECT to_char(d."day", 'YYYY-MM-DD') AS day, t.i::int AS i, SUM(t.b)::float8 AS n
+      FROM "DailyTenantTotals" d, unnest(d."latencyBuckets") WITH ORDINALITY AS t(b, i)
+      WHERE d."day" >= LEAST(${from}::date, ${monthStart}::date) GROUP BY d."day", t.i`,
     p.$queryRaw<Array<{ day: string; platform: string; articles: number; cost: number }>>`
       SELECT to_char("day", 'YYYY-MM-DD') AS day, "platform"::text AS platform, SUM("articles")::float8 AS articles, SUM("costUsd")::float8 AS cost
-      FROM "DailyUsage" WHERE "day" >= ${from}::date GROUP BY "day", "platform"`,
+      FROM "DailyTenantTotals" WHERE "day" >= ${from}::date GROUP BY "day", "platform"`,
     p.$queryRaw<Array<{ model: string; operation: string; calls: number; tokens: number; cost: number }>>`
       SELECT "model", "operation"::text AS operation, SUM("calls")::float8 AS calls, SUM("inputTokens" + "outputTokens")::float8 AS tokens, SUM("costUsd")::float8 AS cost
       FROM "DailyModelUsage" WHERE "day" >= ${from}::date GROUP BY "model", "operation" ORDER BY tokens DESC LIMIT 12`,
@@ -120,12 +125,20 @@ export async function loadOverview(app: AppContext, now = new Date()): Promise<O
   ]);
 
   const t = totals[0] ?? {};
+  const todayDay = localDay(now, tz);
+  const monthDay = localDay(monthStart, "UTC");
+  const countsOver = (keep: (day: string) => boolean) => {
+    const counts = LATENCY_BUCKETS_MS.map(() => 0);
+    for (const r of bucketRows) if (keep(r.day)) counts[r.i - 1] = (counts[r.i - 1] ?? 0) + n(r.n);
+    return counts;
+  };
+  const buckets = { today: countsOver((d) => d === todayDay), month: countsOver((d) => d >= monthDay) };
   const figures = (prefix: "t" | "m", bucketKey: "today" | "month"): PeriodFigures => {
     const articles = n(t[`${prefix}Articles`]);
     const failures = n(t[`${prefix}Failures`]);
     const cacheHits = n(t[`${prefix}CacheHits`]);
     const costUsd = n(t[`${prefix}Cost`]);
-    const counts = buckets.map((b) => n(b[bucketKey]));
+    const counts = buckets[bucketKey];
     const p50 = latencyPercentile(counts, 0.5);
     const p95 = latencyPercentile(counts, 0.95);
     return {
@@ -168,6 +181,14 @@ export async function loadOverview(app: AppContext, now = new Date()): Promise<O
     today: figures("t", "today"),
     month,
     days,
+    latencyPerDay: days.map((day) => {
+      const counts = countsOver((d) => d === day);
+      return {
+        day,
+        p50Ms: latencyPercentile(counts, 0.5)?.ms ?? null,
+        p95Ms: latencyPercentile(counts, 0.95)?.ms ?? null,
+      };
+    }),
     costPerDay: days.map((day) => ({ day, value: cost.get(day) ?? 0 })),
     articlesPerDay: days.map((day) => ({ day, ...(articles.get(day) ?? { SLACK: 0, LINE: 0, CONSOLE: 0 }) })),
     tokensByModel: models.map((r) => ({

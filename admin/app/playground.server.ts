@@ -2,10 +2,14 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { type Actor, recordAudit } from "../../core/admin/audit.ts";
 import type { AppContext } from "../../core/app.ts";
+import { conversationKey } from "../../core/conversation/keys.ts";
+import type { RevisionsExhausted } from "../../core/conversation/revise.ts";
 import { readConsoleDelivery } from "../../core/deliver/console-sink.ts";
 import type { AcceptResult, Pipeline } from "../../core/pipeline/index.ts";
+import type { QuotaExceeded } from "../../core/quota/quotas.ts";
 import { readDeliveryState } from "../../core/records/draft-lookup.ts";
 import { assignTier } from "../../core/records/requesters.ts";
+import { dateTime } from "./lib/format.ts";
 import { field } from "./lib/forms.server.ts";
 
 /**
@@ -85,6 +89,8 @@ export async function requestArticle(
     requester: { externalId, displayName: input.requester },
     input: { kind: "text", text: input.text },
     destination: { platform: "CONSOLE", conversation: eventId },
+    // A draft of its own, so the playground can revise it as a chat would.
+    conversationKey: conversationKey({ platform: "CONSOLE", id: eventId }),
   });
   await recordAudit(app.db, actor, {
     action: "playground.request",
@@ -108,24 +114,116 @@ export async function requestArticle(
         kind: "blocked",
         message: `${input.requester} is blocked: the bot would refuse politely and write nothing.`,
       };
-    case "refused": {
-      const r = result.refusal;
-      const money = (v: number) => `$${v.toFixed(2)}`;
-      const what = {
-        daily: `the daily limit of ${r.max} articles (${r.used} used)`,
-        burst: `the burst limit of ${r.max} requests a minute`,
-        budget: `the monthly budget of ${money(r.max)} (${money(r.used)} used)`,
-        workspace_daily: `the workspace's ${r.max} articles a day (${r.used} used)`,
-        workspace_budget: `the workspace's monthly budget of ${money(r.max)} (${money(r.used)} used)`,
-        overall_daily: `the overall daily spend cap of ${money(r.max)} (${money(r.used)} used)`,
-        overall_budget: `the overall monthly budget of ${money(r.max)} (${money(r.used)} used)`,
-      }[r.limit];
-      return {
-        kind: "refused",
-        message: `Refused by quota: ${input.requester} on ${r.tier} has reached ${what}. It resets at ${r.resetsAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`,
-      };
-    }
+    case "refused":
+      return { kind: "refused", message: refusalMessage(app, input.requester, result.refusal) };
   }
+}
+
+/** How the playground words a refusal: the limit, the use, and when it resets (quota time zone). */
+function refusalMessage(app: AppContext, requester: string, r: QuotaExceeded | RevisionsExhausted): string {
+  const money = (v: number) => `$${v.toFixed(2)}`;
+  const what = {
+    daily: `the daily limit of ${r.max} articles (${r.used} used)`,
+    burst: `the burst limit of ${r.max} requests a minute`,
+    revisions: `the ${r.max} revisions allowed per draft`,
+    budget: `the monthly budget of ${money(r.max)} (${money(r.used)} used)`,
+    workspace_daily: `the workspace's ${r.max} articles a day (${r.used} used)`,
+    workspace_budget: `the workspace's monthly budget of ${money(r.max)} (${money(r.used)} used)`,
+    overall_daily: `the overall daily spend cap of ${money(r.max)} (${money(r.used)} used)`,
+    overall_budget: `the overall monthly budget of ${money(r.max)} (${money(r.used)} used)`,
+  }[r.limit];
+  const tz = app.config.quotaTimeZone;
+  const resets = "resetsAt" in r ? ` It resets at ${dateTime(r.resetsAt, tz)} ${tz}.` : "";
+  return `Refused by quota: ${requester} on ${r.tier} has reached ${what}.${resets}`;
+}
+
+export const ReviseSchema = z.object({
+  generationId: field.id("the draft to revise"),
+  instruction: field.text("what to change", 500),
+});
+
+/**
+ * A revision instruction against the draft the playground just wrote ("make it shorter",
+ * "translate to Thai"), through the same core path a chat message takes (pipeline.converse):
+ * the draft's conversation, the same intents, the tier's revisions allowance and budget.
+ */
+export async function reviseDraft(
+  app: AppContext,
+  pipeline: Pipeline,
+  actor: Actor,
+  input: z.output<typeof ReviseSchema>,
+): Promise<PlaygroundOutcome | { kind: "invalid"; field: string; message: string }> {
+  const g = await app.db.prisma.generation.findUnique({
+    where: { id: input.generationId },
+    select: {
+      platform: true,
+      draftOf: { select: { conversationKey: true } },
+      requester: { select: { externalId: true, displayName: true } },
+    },
+  });
+  const key = g?.draftOf?.conversationKey;
+  if (g?.platform !== "CONSOLE" || !key?.startsWith("console:"))
+    return { kind: "invalid", field: "instruction", message: "Only a playground draft can be revised here." };
+  const id = key.slice("console:".length);
+  const result = await pipeline.converse({
+    platform: "CONSOLE",
+    eventId: `playground-${randomBytes(8).toString("hex")}`,
+    tenant: PLAYGROUND_TENANT,
+    requester: { externalId: g.requester.externalId, displayName: g.requester.displayName },
+    conversation: { platform: "CONSOLE", id },
+    input: { kind: "text", text: input.instruction },
+    destination: { platform: "CONSOLE", conversation: id },
+  });
+  await recordAudit(app.db, actor, {
+    action: "playground.revise",
+    entityType: "Generation",
+    entityId: "generationId" in result ? result.generationId : input.generationId,
+    after: { revises: input.generationId, instruction: input.instruction.slice(0, 300), result: result.kind },
+  });
+  switch (result.kind) {
+    case "queued":
+    case "queued_revision":
+    case "duplicate":
+      return { kind: "queued", generationId: result.generationId };
+    case "waiting":
+      return { kind: "queued", generationId: result.of.generationId };
+    case "refused":
+      return { kind: "refused", message: refusalMessage(app, g.requester.displayName, result.refusal) };
+    case "guidance":
+    case "help":
+      return { kind: "guidance", message: result.guidance.message, examples: result.guidance.examples };
+    case "blocked":
+      return {
+        kind: "blocked",
+        message: `${g.requester.displayName} is blocked: the bot would write nothing.`,
+      };
+    default:
+      // Small talk, usage, stop, no draft: answered without the model, nothing new to show.
+      return {
+        kind: "guidance",
+        message: `The bot answered without writing (${result.kind.replace("_", " ")}).`,
+      };
+  }
+}
+
+/**
+ * Every version of the playground draft a generation belongs to, oldest first (v1, v2 "make it
+ * shorter", ...), each as the thread shows it; just the one generation when it has no draft.
+ */
+export async function playgroundVersions(app: AppContext, id: string) {
+  const g = await app.db.prisma.generation.findUnique({ where: { id }, select: { draftId: true } });
+  const ids = g?.draftId
+    ? (
+        await app.db.prisma.generation.findMany({
+          where: { draftId: g.draftId, platform: "CONSOLE" },
+          orderBy: { createdAt: "asc" },
+          select: { id: true },
+          take: 50,
+        })
+      ).map((v) => v.id)
+    : [id];
+  const states = await Promise.all(ids.map((v) => playgroundState(app, v)));
+  return states.filter((s): s is PlaygroundState => s !== null);
 }
 
 /** The generation as the playground shows it: chunks so far, and how it ended. */
@@ -144,6 +242,7 @@ export async function playgroundState(app: AppContext, id: string) {
       cacheHit: true,
       errorCode: true,
       deliveryState: true,
+      instruction: true,
       requester: { select: { displayName: true } },
     },
   });
@@ -161,6 +260,7 @@ export async function playgroundState(app: AppContext, id: string) {
     firstChunkMs: g.firstChunkMs,
     cacheHit: g.cacheHit || Boolean(delivery.cacheHit),
     errorCode: g.errorCode,
+    instruction: g.instruction,
     chunks,
     finished: delivery.finished ?? null,
     failed: delivery.failed ?? null,

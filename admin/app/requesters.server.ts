@@ -1,8 +1,9 @@
 import { type Actor, audited } from "../../core/admin/audit.ts";
 import type { AppContext } from "../../core/app.ts";
-import type { Platform, Prisma } from "../../core/db/client.ts";
+import { type Platform, Prisma } from "../../core/db/client.ts";
 import type { Pipeline } from "../../core/pipeline/index.ts";
 import { effectiveTier, WITH_EFFECTIVE_TIER } from "../../core/records/tiers.ts";
+import { dayColumn, startOfLocalMonth } from "../../core/time.ts";
 
 /** Requesters and workspaces as the console lists and changes them. */
 
@@ -11,10 +12,16 @@ const PAGE = 25;
 
 type RequesterRow = Prisma.RequesterGetPayload<{ include: typeof WITH_EFFECTIVE_TIER }>;
 
+/** Newest first, or by use: articles today, articles this month, spend this month (most first). */
+export const REQUESTER_SORTS = ["recent", "today", "month-articles", "month-spend"] as const;
+export type RequesterSort = (typeof REQUESTER_SORTS)[number];
+
 export interface RequesterFilters {
   q: string;
   platform: Platform | "";
   status: "" | "blocked" | "active";
+  sort: RequesterSort;
+  /** The last id shown (newest first), or how many rows came before (sorted by use). */
   after: string | null;
 }
 
@@ -31,6 +38,9 @@ export function readRequesterFilters(url: URL): RequesterFilters {
     q: (s.get("q") ?? "").trim().slice(0, 100),
     platform,
     status,
+    sort: (REQUESTER_SORTS as readonly string[]).includes(s.get("sort") ?? "")
+      ? (s.get("sort") as RequesterSort)
+      : "recent",
     after: s.get("after")?.slice(0, 64) || null,
   };
 }
@@ -50,6 +60,7 @@ export async function searchRequesters(app: AppContext, pipeline: Pipeline, f: R
         }
       : {}),
   };
+  if (f.sort !== "recent") return byUsage(app, pipeline, f);
   const rows = await app.db.prisma.requester.findMany({
     where,
     include: WITH_EFFECTIVE_TIER,
@@ -64,6 +75,58 @@ export async function searchRequesters(app: AppContext, pipeline: Pipeline, f: R
   return {
     items: withUsage.map(({ row, usage }) => requesterView(row, usage)),
     next: rows.length > PAGE ? page.at(-1)!.id : null,
+  };
+}
+
+const USAGE_ORDER: Record<Exclude<RequesterSort, "recent">, Prisma.Sql> = {
+  today: Prisma.sql`COALESCE(u.today, 0)`,
+  "month-articles": Prisma.sql`COALESCE(u.articles, 0)`,
+  "month-spend": Prisma.sql`COALESCE(u.spend, 0)`,
+};
+
+/**
+ * Requesters ranked by use from this month's rollups (one aggregate), with the same filters;
+ * paged by position, since the ranking moves as people use the bot.
+ */
+async function byUsage(app: AppContext, pipeline: Pipeline, f: RequesterFilters) {
+  const tz = app.config.quotaTimeZone;
+  const now = new Date();
+  const today = dayColumn(now, tz);
+  const monthStart = startOfLocalMonth(now, tz).column;
+  const offset = Math.max(0, Math.min(100_000, Number.parseInt(f.after ?? "0", 10) || 0));
+  const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const conditions = [
+    f.platform ? Prisma.sql`r."platform" = ${f.platform}::"Platform"` : null,
+    f.status ? Prisma.sql`r."blocked" = ${f.status === "blocked"}` : null,
+    f.q
+      ? Prisma.sql`(r."displayName" ILIKE ${like} OR r."externalId" ILIKE ${like} OR t."name" ILIKE ${like})`
+      : null,
+  ].filter((c): c is Prisma.Sql => c !== null);
+  const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
+  const order = USAGE_ORDER[f.sort as Exclude<RequesterSort, "recent">];
+  const ranked = await app.db.prisma.$queryRaw<Array<{ id: string }>>`
+    SELECT r."id" FROM "Requester" r JOIN "Tenant" t ON t."id" = r."tenantId"
+    LEFT JOIN (
+      SELECT "requesterId", SUM("articles") FILTER (WHERE "day" = ${today}::date) AS today,
+        SUM("articles") AS articles, SUM("costUsd") AS spend
+      FROM "DailyUsage" WHERE "day" BETWEEN ${monthStart}::date AND ${today}::date GROUP BY 1
+    ) u ON u."requesterId" = r."id"
+    ${where}
+    ORDER BY ${order} DESC, r."id" DESC
+    LIMIT ${PAGE + 1} OFFSET ${offset}`;
+  const ids = ranked.slice(0, PAGE).map((r) => r.id);
+  const rows = await app.db.prisma.requester.findMany({
+    where: { id: { in: ids } },
+    include: WITH_EFFECTIVE_TIER,
+  });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const page = ids.flatMap((id) => byId.get(id) ?? []);
+  const withUsage = await Promise.all(
+    page.map(async (r) => ({ row: r, usage: await pipeline.quotas.usage(r.id, effectiveTier(r)) })),
+  );
+  return {
+    items: withUsage.map(({ row, usage }) => requesterView(row, usage)),
+    next: ranked.length > PAGE ? String(offset + PAGE) : null,
   };
 }
 
@@ -306,6 +369,37 @@ export async function setWorkspaceUpgradeNote(
         notice: upgradeNote
           ? `${t.name || t.externalId}: refusals now end with your upgrade line.`
           : `${t.name || t.externalId}: refusals no longer carry an upgrade line.`,
+      },
+    };
+  });
+}
+
+/**
+ * Renames a Slack workspace or LINE channel as the console shows it (a LINE channel arrives as
+ * a bare id). The platform's id stays; an empty name shows the id again.
+ */
+export async function renameWorkspace(
+  app: AppContext,
+  actor: Actor,
+  tenantId: string,
+  name: string,
+): Promise<Change> {
+  return audited<Change>(app.db, actor, async (tx) => {
+    const t = await tx.tenant.findUnique({ where: { id: tenantId } });
+    if (!t) return { audit: null, value: { ok: false, formError: "This workspace no longer exists." } };
+    if (t.name === name) return { audit: null, value: { ok: true, notice: "Nothing changed." } };
+    await tx.tenant.update({ where: { id: tenantId }, data: { name } });
+    return {
+      audit: {
+        action: "workspace.rename",
+        entityType: "Tenant",
+        entityId: tenantId,
+        before: { name: t.name },
+        after: { name },
+      },
+      value: {
+        ok: true,
+        notice: name ? `${t.name || t.externalId} is now called ${name}.` : `${t.name} now shows as its id.`,
       },
     };
   });

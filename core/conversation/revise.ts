@@ -148,6 +148,7 @@ export async function acceptRevision(
       request,
       day,
       revision: { draftId: r.draft.draftId, revisesId: base.generationId, instruction: r.plan.instruction },
+      tierName: r.who.tier.name,
     });
   } catch (error) {
     await Promise.all([deps.quotas.release(reserved.reservation), giveBack()]);

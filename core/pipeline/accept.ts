@@ -103,6 +103,8 @@ export async function acceptRequest(
       request,
       day,
       conversationKey: req.conversationKey,
+      tierName: who.tier.name,
+      rawText: req.input.kind === "text" ? req.input.text : null,
     });
   } catch (error) {
     await deps.quotas.release(reserved.reservation); // the database is failing: hold nothing back

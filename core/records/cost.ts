@@ -15,6 +15,9 @@ export interface PricedUse extends TokenUse {
   costUsd: Decimal;
   /** No price for this model: the cost shown is incomplete, never a silent $0. */
   unpriced: boolean;
+  /** The price applied, USD per million tokens, kept with the call ("what it cost and why"). */
+  inputPerMTokUsd: Decimal | null;
+  outputPerMTokUsd: Decimal | null;
 }
 
 const PER_MILLION = new Decimal(1_000_000);
@@ -28,12 +31,25 @@ export async function priceUsage(db: Database, uses: TokenUse[]): Promise<Priced
   const byModel = new Map(prices.map((p) => [p.model, p]));
   return uses.map((u) => {
     const price = byModel.get(u.model) ?? byModel.get(baseModel(u.model));
-    if (!price) return { ...u, costUsd: new Decimal(0), unpriced: u.inputTokens + u.outputTokens > 0 };
+    if (!price)
+      return {
+        ...u,
+        costUsd: new Decimal(0),
+        unpriced: u.inputTokens + u.outputTokens > 0,
+        inputPerMTokUsd: null,
+        outputPerMTokUsd: null,
+      };
     const cost = price.inputPerMTokUsd
       .mul(u.inputTokens)
       .add(price.outputPerMTokUsd.mul(u.outputTokens))
       .div(PER_MILLION);
-    return { ...u, costUsd: cost, unpriced: false };
+    return {
+      ...u,
+      costUsd: cost,
+      unpriced: false,
+      inputPerMTokUsd: price.inputPerMTokUsd,
+      outputPerMTokUsd: price.outputPerMTokUsd,
+    };
   });
 }
 

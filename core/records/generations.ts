@@ -55,6 +55,10 @@ export interface NewGeneration {
   conversationKey?: string;
   /** A revision: the draft it belongs to, the version it revises, what the person asked. */
   revision?: { draftId: string; revisesId: string; instruction: string };
+  /** The requester's tier now, kept as "the tier at the time" (a later tier change keeps it). */
+  tierName?: string;
+  /** The message as the person typed it, for a text request. */
+  rawText?: string | null;
 }
 
 /** Creates the row, or finds the one an earlier delivery of the same event created. */
@@ -78,6 +82,8 @@ export async function createGeneration(
         draftId: g.revision?.draftId ?? null,
         revisesId: g.revision?.revisesId ?? null,
         instruction: g.revision?.instruction ?? null,
+        tierName: g.tierName ?? null,
+        rawText: g.rawText?.slice(0, 10_000) ?? null,
       },
     ],
     skipDuplicates: true,
@@ -160,6 +166,7 @@ export async function recordWritten(
         draft: o.draft,
         cacheHit: o.cacheHit,
         cacheEntryId: o.cacheEntryId ?? null,
+        savedUsd: o.cacheHit ? new Prisma.Decimal(o.savedUsd ?? 0) : null,
         promptVersion: o.promptVersion ?? null,
         sources: o.sources.map(({ documentId, title, score }) => ({ documentId, title, score })),
         finishedAt: new Date(),
@@ -253,7 +260,8 @@ async function recordUnfinished(
 ): Promise<boolean> {
   const priced = await priceUsage(db, usage);
   const total = totalCost(priced);
-  const chatModel = priced.filter((u) => u.operation === "CHAT").at(-1)?.model;
+  // Writing or revising: the call that made the draft names the model (embeddings do not).
+  const chatModel = priced.filter((u) => u.operation === "CHAT" || u.operation === "REVISION").at(-1)?.model;
   return db.prisma.$transaction(async (tx) => {
     // A written draft (finishedAt set) already counted its article and tokens: it can only
     // become DELIVERED now, never failed or stopped.

@@ -311,7 +311,7 @@ describe("generations", () => {
     const file = await (await download).path();
     const csv = (await readFile(file, "utf8")).replace(/^\uFEFF/, "");
     expect(csv.split("\r\n")[0]).toBe(
-      "id,created_at,platform,workspace,requester,requester_id,status,topic,language,target_words,words,model,input_tokens,output_tokens,cost_usd,cost_incomplete,cache_hit,latency_ms,first_chunk_ms,error_code",
+      "id,created_at (Asia/Bangkok),platform,workspace,requester,requester_id,status,topic,language,target_words,words,tier_at_time,model,input_tokens,output_tokens,cost_usd,cost_incomplete,cache_hit,latency_ms,first_chunk_ms,error_code",
     );
     expect(csv).toContain(`"${TRICKY_TOPIC.replace(/"/g, '""')}"`);
     const total = await h.app.db.prisma.generation.count();

@@ -220,7 +220,27 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
     where: { day_model_operation: { day, model: modelDay.model, operation: "EMBEDDING" } },
   });
   await p.dailyUsage.delete({ where: { day_requesterId: { day, requesterId: requester.id } } });
+  const tenantDay = await p.dailyTenantTotals.create({
+    data: {
+      day,
+      tenantId: tenant.id,
+      platform: "LINE",
+      costUsd: "0.5",
+      latencyBuckets: [1],
+      sourceUpdatedAt: day,
+    },
+  });
+  expect(tenantDay.costUsd.toString()).toBe("0.5");
+  await p.dailyTenantTotals.delete({
+    where: { day_tenantId_platform: { day, tenantId: tenant.id, platform: "LINE" } },
+  });
+  // The trigger counted the generation in GenerationTotals; deleting it takes the count back.
+  const counted = () =>
+    p.generationTotals.aggregate({ where: { tenantId: tenant.id }, _sum: { count: true } });
+  expect((await counted())._sum.count).toBe(1);
   await p.generation.delete({ where: { id: generation.id } }); // cascades to token usage
+  expect((await counted())._sum.count).toBe(0);
+  await p.generationTotals.deleteMany({ where: { tenantId: tenant.id } });
   expect(await p.tokenUsage.count({ where: { id: usage.id } })).toBe(0);
   expect(await p.draftFeedback.count({ where: { id: vote.id } })).toBe(0);
   await p.topicCacheEntry.delete({ where: { id: cacheEntry.id } });
@@ -254,10 +274,10 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
   expect((await p.budgetAlert.createMany({ data: [claim], skipDuplicates: true })).count).toBe(1);
   expect((await p.budgetAlert.createMany({ data: [claim], skipDuplicates: true })).count).toBe(0);
   await p.budgetAlert.deleteMany({});
-  const tenantDay = await p.dailyTenantUsage.create({
+  const tenantUsage = await p.dailyTenantUsage.create({
     data: { day, tenantId: "t", articles: 2, costUsd: "0.000000001" },
   });
-  expect(tenantDay.costUsd.toString()).toBe("1e-9");
+  expect(tenantUsage.costUsd.toString()).toBe("1e-9");
   await p.dailyTenantUsage.delete({ where: { tenantId_day: { tenantId: "t", day } } });
 
   return [
@@ -275,6 +295,8 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
     "TokenUsage",
     "DailyUsage",
     "DailyModelUsage",
+    "DailyTenantTotals",
+    "GenerationTotals",
     "CorpusDocument",
     "CorpusChunk",
     "EmbeddingCacheEntry",

@@ -648,7 +648,8 @@ describe("generations, export and overview", () => {
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // the BOM: spreadsheets read UTF-8
     const text = new TextDecoder().decode(bytes); // (drops the BOM)
-    expect(text.startsWith("id,created_at,platform,")).toBe(true);
+    // Times are in the quota time zone, and the header says which.
+    expect(text.startsWith("id,created_at (Asia/Bangkok),platform,")).toBe(true);
     const rows = parseCsv(text);
     const header = rows[0]!;
     const body = rows.slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));

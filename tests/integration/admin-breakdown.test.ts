@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCostBreakdown, readCostRange } from "../../admin/app/breakdown.server.ts";
+import { loadOverview } from "../../admin/app/overview.server.ts";
 import type { Platform } from "../../core/db/client.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
 
@@ -118,6 +119,33 @@ describe("cost breakdown", () => {
       from: "2026-11-01",
       to: "2026-11-20",
       problem: "The range starts (2026-11-18) after it ends (2026-11-10): showing this month instead.",
+    });
+  });
+
+  it("follows a rollup row that changed after the totals were summed, and the Overview agrees", async () => {
+    const p = t.app.db.prisma;
+    const range = readCostRange(url(""), NOW, "Asia/Bangkok");
+    await loadCostBreakdown(t.app, range, NOW); // sums November into DailyTenantTotals
+    const bo = await p.requester.findFirstOrThrow({ where: { externalId: "bo" } });
+    // A late delivery adds to 10 November: $0.75 + $0.25, 4 + 1 articles.
+    await p.dailyUsage.update({
+      where: { day_requesterId: { day: day("2026-11-10"), requesterId: bo.id } },
+      data: { costUsd: "1.00", articles: 5, latencyBuckets: [0, 0, 0, 0, 4, 1] },
+    });
+    const b = await loadCostBreakdown(t.app, range, NOW);
+    expect(b.totals).toEqual({ costUsd: 2.85, articles: 9 });
+    expect(b.byWorkspace.map((r) => [r.label, r.costUsd, r.articles])).toEqual([
+      ["Acme", 2.75, 8],
+      ["U-channel", 0.1, 1],
+    ]);
+    const o = await loadOverview(t.app, NOW);
+    expect([o.month.articles, o.month.costUsd]).toEqual([9, 2.85]);
+    expect([o.today.articles, o.today.costUsd]).toEqual([1, 0.1]);
+    // Five latencies on 10 November, four in the 4–5 s bucket and one in 5–6 s: p50 4.625 s.
+    expect(o.latencyPerDay.find((d) => d.day === "2026-11-10")).toEqual({
+      day: "2026-11-10",
+      p50Ms: 4625,
+      p95Ms: 5750,
     });
   });
 });

@@ -79,4 +79,49 @@ describe("generations totals and filters", () => {
     expect(reversed).toContain("no day can be in that range. Swap the dates.");
     expect(reversed).not.toContain("No generations match");
   });
+
+  it("keeps the rollup totals true through a generation's life: queued, delivered, repriced, deleted", async () => {
+    const line = await workspace("U-line-channel");
+    const r = activity.lineRequesters[0]!;
+    const g = await h.app.db.prisma.generation.create({
+      data: {
+        requestKey: "totals-life",
+        tenantId: line.id,
+        requesterId: r,
+        platform: "LINE",
+        topic: "Totals life",
+        language: "en",
+        targetWords: 600,
+        request: {},
+        day: new Date(),
+      },
+    });
+    // The rollup (workspace filter) and a scan of the rows (topic search) must agree at each step.
+    const both = async () => [
+      totals(await page(`workspace=${line.id}`)),
+      totals(await page("q=Totals%20life")),
+    ];
+    expect((await both())[0]).toBe("11 generations · 29,000 tokens · $0.0093 for these filters");
+    expect((await both())[1]).toBe("1 generation · 0 tokens · $0.00 for these filters");
+    await h.app.db.prisma.generation.update({
+      where: { id: g.id },
+      data: {
+        status: "DELIVERED",
+        model: "gpt-4o",
+        inputTokens: 1000,
+        outputTokens: 1000,
+        costUsd: "0.0107",
+      },
+    });
+    // By hand: 10 × $0.00093 + $0.0107 = $0.0200; 29,000 + 2,000 tokens.
+    expect((await both())[0]).toBe("11 generations · 31,000 tokens · $0.020 for these filters");
+    expect(totals(await page(`workspace=${line.id}&model=gpt-4o`))).toBe(
+      "1 generation · 2,000 tokens · $0.011 for these filters",
+    );
+    expect(totals(await page(`workspace=${line.id}&status=DELIVERED&model=gpt-4o-mini`))).toBe(
+      "10 generations · 29,000 tokens · $0.0093 for these filters",
+    );
+    await h.app.db.prisma.generation.delete({ where: { id: g.id } });
+    expect((await both())[0]).toBe("10 generations · 29,000 tokens · $0.0093 for these filters");
+  });
 });

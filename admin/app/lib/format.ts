@@ -70,6 +70,34 @@ export function dateTime(iso: string | Date | null | undefined, timeZone: string
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 
+const secondFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** "2026-11-26 14:03:09" in the given zone, for exports (the column header names the zone). */
+export function dateTimeSeconds(date: Date, timeZone: string): string {
+  let f = secondFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    secondFormats.set(timeZone, f);
+  }
+  const p: Record<string, string> = {};
+  for (const part of f.formatToParts(date)) p[part.type] = part.value;
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+
+/** "14:03 Asia/Bangkok": a time of day with the zone it is in, so nobody reads it as UTC. */
+export function timeInZone(date: Date, timeZone: string): string {
+  return `${dateTime(date, timeZone).slice(11)} ${timeZone}`;
+}
+
 /** "26 Nov" from a "2026-11-26" day. */
 export function shortDay(day: string): string {
   const [, m, d] = day.split("-");

@@ -2,7 +2,9 @@ import { useLocation } from "react-router";
 import { requireAdminUser } from "../auth.server.ts";
 import { FilterInput, FilterSelect, Filters, withParam } from "../components/filters.tsx";
 import { EmptyState, PageError, PageHeader, Pager, useConsoleUser } from "../components/ui.tsx";
+import { auditChanges } from "../lib/audit-summary.ts";
 import { dateTime } from "../lib/format.ts";
+import { entityNames } from "../names.server.ts";
 import type { Route } from "./+types/audit";
 
 export const meta: Route.MetaFunction = () => [{ title: "Audit log · Article Bot console" }];
@@ -26,6 +28,19 @@ const ENTITY_LABEL: Record<string, string> = {
   ModelPrice: "Prices",
   Generation: "Playground",
   AdminSession: "Sign-ins",
+};
+
+/** What one thing of each type is called in a sentence ("Tier Pro", "Workspace Acme"). */
+const ENTITY_NOUN: Record<string, string> = {
+  Tier: "Tier",
+  Requester: "Requester",
+  Tenant: "Workspace",
+  TopicCacheEntry: "Cache entry",
+  CorpusDocument: "Document",
+  ModelPrice: "Price",
+  Generation: "Generation",
+  AdminSession: "Sign-in",
+  AdminUser: "Account",
 };
 
 export async function loader({ request, context }: Route.LoaderArgs) {
@@ -52,6 +67,10 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     ...(after ? { cursor: { id: after }, skip: 1 } : {}),
   });
   const page = rows.slice(0, PAGE);
+  const names = await entityNames(
+    context.app,
+    page.flatMap((r) => (r.entityId ? [{ type: r.entityType, id: r.entityId }] : [])),
+  );
   return {
     filters: { q, entity, after },
     next: rows.length > PAGE ? page.at(-1)!.id : null,
@@ -62,6 +81,8 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       action: r.action,
       entityType: r.entityType,
       entityId: r.entityId,
+      entityName: r.entityId ? (names.get(`${r.entityType}:${r.entityId}`) ?? null) : null,
+      changes: auditChanges(r.before, r.after),
       ip: r.ip,
       before: r.before === null ? null : JSON.stringify(r.before, null, 2),
       after: r.after === null ? null : JSON.stringify(r.after, null, 2),
@@ -108,13 +129,27 @@ export default function Audit({ loaderData }: Route.ComponentProps) {
                 <code className="audit-action">{e.action}</code>
                 <span className="strong">{e.actor || "(unknown)"}</span>
                 <span className="sub">
-                  {dateTime(e.createdAt, timeZone)} · {e.entityType}
-                  {e.entityId ? ` ${e.entityId}` : ""} · {e.ip || "no ip"}
+                  {dateTime(e.createdAt, timeZone)} {timeZone} · {ENTITY_NOUN[e.entityType] ?? e.entityType}{" "}
+                  {e.entityName ? (
+                    <span className="strong">{e.entityName}</span>
+                  ) : e.entityId ? (
+                    "(removed)"
+                  ) : (
+                    ""
+                  )}{" "}
+                  · {e.ip || "no ip"}
                 </span>
               </div>
+              {e.changes.length > 0 && (
+                <ul className="audit-changes">
+                  {e.changes.map((c) => (
+                    <li key={c}>{c}</li>
+                  ))}
+                </ul>
+              )}
               {(e.before || e.after) && (
                 <details className="audit-diff">
-                  <summary>Before and after</summary>
+                  <summary>Before and after (raw)</summary>
                   <div className="diff-grid">
                     <div>
                       <p className="sub">Before</p>

@@ -1,5 +1,6 @@
 import { data, Form, Link } from "react-router";
 import { requireAdminUser } from "../auth.server.ts";
+import { readableKey } from "../cache.server.ts";
 import { Markdown } from "../components/markdown.tsx";
 import { Badge, PageError, PageHeader, SubmitButton, useCanEdit, useConsoleUser } from "../components/ui.tsx";
 import { dateTime, num, SCOPE_LABEL } from "../lib/format.ts";
@@ -30,10 +31,19 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
       pinnedShared: true,
       expiresAt: true,
       hits: true,
+      tenant: { select: { name: true, externalId: true } },
+      requester: { select: { displayName: true, externalId: true } },
     },
   });
   if (!e) throw data({ message: "There is no such cache entry." }, { status: 404 });
-  return { entry: { ...e, expiresAt: e.expiresAt.toISOString() } };
+  const { tenant, requester, ...entry } = e;
+  return {
+    entry: {
+      ...entry,
+      readableKey: readableKey(e.key, { tenant, requester }),
+      expiresAt: e.expiresAt.toISOString(),
+    },
+  };
 }
 
 export default function CacheEntry({ loaderData }: Route.ComponentProps) {
@@ -76,7 +86,9 @@ export default function CacheEntry({ loaderData }: Route.ComponentProps) {
       )}
       <section className="card">
         <h2>The draft, as it would be served</h2>
-        <div className="sub mono">{e.key}</div>
+        <div className="sub" title={e.key}>
+          {e.readableKey}
+        </div>
         <Markdown text={e.draft} />
       </section>
     </>

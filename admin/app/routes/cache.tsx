@@ -28,7 +28,7 @@ import {
   useCanEdit,
   useConsoleUser,
 } from "../components/ui.tsx";
-import { bytes, dateTime, num, pct, SCOPE_LABEL, STATUS_LABEL, STATUS_TONE } from "../lib/format.ts";
+import { bytes, dateTime, num, pct, SCOPE_LABEL, STATUS_LABEL, STATUS_TONE, usd } from "../lib/format.ts";
 import { done, field, invalid, parseForm, valuesOf } from "../lib/forms.server.ts";
 import type { Route } from "./+types/cache";
 
@@ -157,6 +157,10 @@ export default function Cache({ loaderData, actionData }: Route.ComponentProps) 
           <dd>{num(totals.hits)}</dd>
         </div>
         <div className="stat">
+          <dt>Saved by hits</dt>
+          <dd>{usd(totals.savedUsd)}</dd>
+        </div>
+        <div className="stat">
           <dt>Embedding cache</dt>
           <dd>{pct(lookups ? embedding.hits / lookups : null, 0)}</dd>
           <dd className="stat-sub">
@@ -233,8 +237,8 @@ export default function Cache({ loaderData, actionData }: Route.ComponentProps) 
                     </Link>{" "}
                     {e.pinned && <Badge tone="accent">Pinned</Badge>}{" "}
                     {e.expired && <Badge tone="warn">Expired</Badge>}
-                    <div className="sub mono" title={e.key}>
-                      {e.key}
+                    <div className="sub" title={e.key}>
+                      {e.readableKey}
                     </div>
                   </td>
                   <td data-label="Scope">
@@ -243,6 +247,7 @@ export default function Cache({ loaderData, actionData }: Route.ComponentProps) 
                   </td>
                   <td data-label="Hits" className="num">
                     {num(e.hits)}
+                    <div className="sub">saved {usd(e.savedUsd)}</div>
                   </td>
                   <td data-label="Last hit">{e.lastHitAt ? dateTime(e.lastHitAt, timeZone) : "never"}</td>
                   <td data-label="Expires">{e.pinned ? "pinned" : dateTime(e.expiresAt, timeZone)}</td>

@@ -55,7 +55,7 @@ export default function ConsoleLayout({ loaderData }: Route.ComponentProps) {
       <a href="#main" className="skip">
         Skip to content
       </a>
-      <ConsoleHeader email={user.email} role={user.role} />
+      <ConsoleHeader email={user.email} role={user.role} timeZone={user.timeZone} />
       <div className="frame">
         <nav className="sidenav" aria-label="Console">
           <ul>

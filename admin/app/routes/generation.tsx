@@ -5,7 +5,16 @@ import { DraftVersions } from "../components/draft-versions.tsx";
 import { Markdown } from "../components/markdown.tsx";
 import { Badge, EmptyState, PageError, PageHeader, useConsoleUser } from "../components/ui.tsx";
 import { loadDraftVersions } from "../lib/draft-versions.server.ts";
-import { dateTime, num, PLATFORM_LABEL, STATUS_LABEL, STATUS_TONE, seconds, usd } from "../lib/format.ts";
+import {
+  dateTime,
+  num,
+  PLATFORM_LABEL,
+  price,
+  STATUS_LABEL,
+  STATUS_TONE,
+  seconds,
+  usd,
+} from "../lib/format.ts";
 import { generationQuality } from "../quality.server.ts";
 import type { Route } from "./+types/generation";
 
@@ -21,6 +30,7 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
       tokenUsage: { orderBy: { createdAt: "asc" } },
       requester: { select: { id: true, displayName: true, externalId: true } },
       tenant: { select: { name: true, externalId: true } },
+      cacheEntry: { select: { costUsd: true } },
     },
   });
   if (!g) throw data({ message: "There is no such generation." }, { status: 404 });
@@ -52,6 +62,11 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
       outputTokens: g.outputTokens,
       costUsd: g.costUsd.toString(),
       costUnpriced: g.costUnpriced,
+      tierName: g.tierName,
+      rawText: g.rawText,
+      instruction: g.instruction,
+      // What the hit saved: recorded with the delivery; older rows fall back to the entry's cost.
+      savedUsd: g.cacheHit ? ((g.savedUsd ?? g.cacheEntry?.costUsd ?? null)?.toString() ?? null) : null,
       latencyMs: g.latencyMs,
       firstChunkMs: g.firstChunkMs,
       chunksDelivered: g.chunksDelivered,
@@ -77,6 +92,8 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
           outputTokens: u.outputTokens,
           costUsd: u.costUsd.toString(),
           unpriced: u.unpriced,
+          inputPerMTokUsd: u.inputPerMTokUsd?.toString() ?? null,
+          outputPerMTokUsd: u.outputPerMTokUsd?.toString() ?? null,
         })),
     },
   };
@@ -136,6 +153,7 @@ export default function GenerationPage({ loaderData }: Route.ComponentProps) {
         </section>
       </div>
       <DraftVersions versions={loaderData.versions} current={g.id} />
+      <CostWhy g={g} />
       <section className="card">
         <h2>Cost breakdown</h2>
         {g.usage.length === 0 ? (
@@ -155,6 +173,9 @@ export default function GenerationPage({ loaderData }: Route.ComponentProps) {
                 </th>
                 <th scope="col" className="num">
                   Output tokens
+                </th>
+                <th scope="col" className="num">
+                  Price applied (per 1M in / out)
                 </th>
                 <th scope="col" className="num">
                   Cost
@@ -178,6 +199,9 @@ export default function GenerationPage({ loaderData }: Route.ComponentProps) {
                   <td data-label="Output tokens" className="num">
                     {num(u.outputTokens)}
                   </td>
+                  <td data-label="Price applied" className="num">
+                    {priceApplied(u)}
+                  </td>
                   <td data-label="Cost" className="num">
                     {usd(u.costUsd)} {u.unpriced && <Badge tone="warn">no price</Badge>}
                   </td>
@@ -195,6 +219,7 @@ export default function GenerationPage({ loaderData }: Route.ComponentProps) {
                 <td data-label="Output tokens" className="num">
                   {num(g.outputTokens)}
                 </td>
+                <td />
                 <td data-label="Cost" className="num strong">
                   {usd(g.costUsd)}
                 </td>
@@ -225,6 +250,51 @@ export default function GenerationPage({ loaderData }: Route.ComponentProps) {
         )}
       </section>
     </>
+  );
+}
+
+type Loaded = Route.ComponentProps["loaderData"]["g"];
+
+/** "$0.15 / $0.60", or why there is none: the price a call was charged at, kept with the call. */
+function priceApplied(u: Loaded["usage"][number]): string {
+  if (u.unpriced) return "no price";
+  if (u.inputPerMTokUsd === null || u.outputPerMTokUsd === null) return "not recorded";
+  return `${price(u.inputPerMTokUsd)} / ${price(u.outputPerMTokUsd)}`;
+}
+
+/** What it cost and why: who asked in which words, on which tier, and what a cache hit saved. */
+function CostWhy({ g }: { g: Loaded }) {
+  const chat = g.usage.filter((u) => u.operation !== "EMBEDDING");
+  return (
+    <section className="card" aria-labelledby="cost-why">
+      <h2 id="cost-why">What it cost and why</h2>
+      <dl className="facts">
+        <Fact
+          label={g.instruction ? "Instruction as typed" : "Message as typed"}
+          value={g.instruction ?? g.rawText ?? "— (a form request, or recorded before messages were kept)"}
+        />
+        <Fact label="Tier at the time" value={g.tierName ?? "— (recorded before tiers were kept)"} />
+        <Fact
+          label="Price applied"
+          value={
+            chat.length
+              ? chat.map((u) => `${u.model}: ${priceApplied(u)} per 1M tokens in / out`).join("; ")
+              : "no model call"
+          }
+        />
+        <Fact label="Cost" value={g.costUnpriced ? `${usd(g.costUsd)} (incomplete)` : usd(g.costUsd)} />
+        {g.cacheHit && (
+          <Fact
+            label="Saved by the cache"
+            value={
+              g.savedUsd === null
+                ? "unknown"
+                : `${usd(g.savedUsd)}: what writing the cached draft cost; this hit called no model`
+            }
+          />
+        )}
+      </dl>
+    </section>
   );
 }
 

@@ -1,12 +1,14 @@
 import { requireAdminUser } from "../auth.server.ts";
 import { generationPage, generationWhere, readGenerationFilters } from "../generations.server.ts";
 import { csvRow } from "../lib/csv.ts";
+import { dateTimeSeconds } from "../lib/format.ts";
 import type { Route } from "./+types/generations-csv";
 
 const BATCH = 500;
-const COLUMNS = [
+/** The header; the time column names its zone (the quota time zone), e.g. `created_at (Asia/Bangkok)`. */
+const columns = (timeZone: string) => [
   "id",
-  "created_at",
+  `created_at (${timeZone})`,
   "platform",
   "workspace",
   "requester",
@@ -16,6 +18,7 @@ const COLUMNS = [
   "language",
   "target_words",
   "words",
+  "tier_at_time",
   "model",
   "input_tokens",
   "output_tokens",
@@ -36,6 +39,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const filters = readGenerationFilters(new URL(request.url));
   const where = generationWhere(filters);
   const { app } = context;
+  const timeZone = app.config.quotaTimeZone;
   const encoder = new TextEncoder();
   let after: string | null = null;
   let started = false;
@@ -46,7 +50,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       if (!started) {
         started = true;
         // The BOM makes spreadsheet programs read the file as UTF-8 (Thai topics stay Thai).
-        controller.enqueue(encoder.encode(`\uFEFF${csvRow(COLUMNS)}`));
+        controller.enqueue(encoder.encode(`\uFEFF${csvRow(columns(timeZone))}`));
         return;
       }
       if (finished) return controller.close();
@@ -59,7 +63,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
         for (const g of rows) {
           chunk += csvRow([
             g.id,
-            g.createdAt,
+            dateTimeSeconds(g.createdAt, timeZone),
             g.platform,
             g.tenant.name || g.tenant.externalId,
             g.requester.displayName || g.requester.externalId,
@@ -69,6 +73,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
             g.language,
             g.targetWords,
             g.words,
+            g.tierName,
             g.model,
             g.inputTokens,
             g.outputTokens,

@@ -1,3 +1,4 @@
+import { Fragment } from "react";
 import { Link, useLocation } from "react-router";
 import { requireAdminUser } from "../auth.server.ts";
 import { FilterInput, FilterSelect, Filters, withParam } from "../components/filters.tsx";
@@ -14,6 +15,7 @@ import {
   generationPage,
   generationTotals,
   generationWhere,
+  laterVersions,
   rangeProblem,
   readGenerationFilters,
 } from "../generations.server.ts";
@@ -42,7 +44,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const p = context.app.db.prisma;
   const [rows, totals, tiers, workspaces, models, requester] = await Promise.all([
     problem ? [] : generationPage(context.app, where, filters.after, PAGE + 1, filters.sort),
-    problem ? null : generationTotals(context.app, where),
+    problem ? null : generationTotals(context.app, filters),
     p.tier.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } }),
     p.tenant.findMany({
       orderBy: [{ name: "asc" }, { externalId: "asc" }],
@@ -63,6 +65,21 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       : null,
   ]);
   const page = rows.slice(0, PAGE);
+  const versions =
+    filters.group === "draft"
+      ? await laterVersions(
+          context.app,
+          page.flatMap((g) => (g.draftId ? [g.draftId] : [])),
+        )
+      : [];
+  const view = (g: (typeof page)[number]) => ({
+    ...g,
+    costUsd: g.costUsd.toString(),
+    createdAt: g.createdAt.toISOString(),
+    requester: g.requester.displayName || g.requester.externalId,
+    workspace: g.tenant.name || g.tenant.externalId,
+    workspaceId: g.tenant.id,
+  });
   return {
     filters,
     problem,
@@ -76,12 +93,8 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     requesterName: requester ? requester.displayName || requester.externalId : filters.requester,
     next: rows.length > PAGE ? page.at(-1)!.id : null,
     rows: page.map((g) => ({
-      ...g,
-      costUsd: g.costUsd.toString(),
-      createdAt: g.createdAt.toISOString(),
-      requester: g.requester.displayName || g.requester.externalId,
-      workspace: g.tenant.name || g.tenant.externalId,
-      workspaceId: g.tenant.id,
+      ...view(g),
+      versions: versions.filter((v) => v.draftId && v.draftId === g.draftId).map(view),
     })),
   };
 }
@@ -172,8 +185,16 @@ export default function Generations({ loaderData }: Route.ComponentProps) {
         <FilterInput label="To" name="to" type="date" value={filters.to} />
         {filters.requester && <input type="hidden" name="requester" value={filters.requester} />}
         {filters.sort !== "date-desc" && <input type="hidden" name="sort" value={filters.sort} />}
+        {filters.group && <input type="hidden" name="group" value={filters.group} />}
       </Filters>
       <FilterChips chips={chips} search={search} />
+      <p className="group-toggle">
+        {filters.group === "draft" ? (
+          <Link to={withParam(withParam(search, "after", null), "group", null)}>One row per generation</Link>
+        ) : (
+          <Link to={withParam(withParam(search, "after", null), "group", "draft")}>Group by draft</Link>
+        )}
+      </p>
       {problem ? (
         <Notice tone="warning">{problem}</Notice>
       ) : totals && rows.length > 0 ? (
@@ -213,40 +234,12 @@ export default function Generations({ loaderData }: Route.ComponentProps) {
             </thead>
             <tbody>
               {rows.map((g) => (
-                <tr key={g.id}>
-                  <td data-label="When">{dateTime(g.createdAt, timeZone)}</td>
-                  <td data-label="Topic">
-                    <Link to={`/generations/${g.id}`} className="strong">
-                      {g.topic}
-                    </Link>{" "}
-                    {g.cacheHit && <Badge tone="accent">cache</Badge>}
-                  </td>
-                  <td data-label="Requester">
-                    {g.requester}
-                    <div className="sub">
-                      {PLATFORM_LABEL[g.platform]} ·{" "}
-                      <Link to={withParam(search, "workspace", g.workspaceId)}>{g.workspace}</Link>
-                    </div>
-                  </td>
-                  <td data-label="Model">{g.model ?? "—"}</td>
-                  <td data-label="Status">
-                    <Badge tone={STATUS_TONE[g.status]}>{STATUS_LABEL[g.status]}</Badge>
-                    {g.errorCode && <div className="sub">{g.errorCode}</div>}
-                  </td>
-                  <td data-label="Words" className="num">
-                    {num(g.words)}
-                  </td>
-                  <td data-label="Tokens" className="num">
-                    {num(g.inputTokens + g.outputTokens)}
-                  </td>
-                  <td data-label="Cost" className="num">
-                    {usd(g.costUsd)}
-                    {g.costUnpriced && <div className="sub">incomplete</div>}
-                  </td>
-                  <td data-label="Time" className="num">
-                    {seconds(g.latencyMs)}
-                  </td>
-                </tr>
+                <Fragment key={g.id}>
+                  <GenerationRow g={g} search={search} timeZone={timeZone} />
+                  {g.versions.map((v, i) => (
+                    <GenerationRow key={v.id} g={v} search={search} timeZone={timeZone} version={i + 2} />
+                  ))}
+                </Fragment>
               ))}
             </tbody>
           </table>
@@ -257,6 +250,61 @@ export default function Generations({ loaderData }: Route.ComponentProps) {
         next={next ? withParam(search, "after", next) : null}
       />
     </>
+  );
+}
+
+type Row = Route.ComponentProps["loaderData"]["rows"][number];
+
+/** One generation's row; a later version of a draft shows as "↳ v2 “make it shorter”". */
+function GenerationRow({
+  g,
+  search,
+  timeZone,
+  version,
+}: {
+  g: Omit<Row, "versions">;
+  search: string;
+  timeZone: string;
+  version?: number;
+}) {
+  return (
+    <tr className={version ? "version-row" : undefined} data-version={version}>
+      <td data-label="When">{dateTime(g.createdAt, timeZone)}</td>
+      <td data-label="Topic">
+        {version ? (
+          <span className="sub">{`↳ v${version}${g.instruction ? ` “${g.instruction}”` : ""} · `}</span>
+        ) : null}
+        <Link to={`/generations/${g.id}`} className="strong">
+          {g.topic}
+        </Link>{" "}
+        {g.cacheHit && <Badge tone="accent">cache</Badge>}
+      </td>
+      <td data-label="Requester">
+        {g.requester}
+        <div className="sub">
+          {PLATFORM_LABEL[g.platform]} ·{" "}
+          <Link to={withParam(search, "workspace", g.workspaceId)}>{g.workspace}</Link>
+        </div>
+      </td>
+      <td data-label="Model">{g.model ?? "—"}</td>
+      <td data-label="Status">
+        <Badge tone={STATUS_TONE[g.status]}>{STATUS_LABEL[g.status]}</Badge>
+        {g.errorCode && <div className="sub">{g.errorCode}</div>}
+      </td>
+      <td data-label="Words" className="num">
+        {num(g.words)}
+      </td>
+      <td data-label="Tokens" className="num">
+        {num(g.inputTokens + g.outputTokens)}
+      </td>
+      <td data-label="Cost" className="num">
+        {usd(g.costUsd)}
+        {g.costUnpriced && <div className="sub">incomplete</div>}
+      </td>
+      <td data-label="Time" className="num">
+        {seconds(g.latencyMs)}
+      </td>
+    </tr>
   );
 }
 

@@ -83,6 +83,21 @@ export default function Home({ loaderData }: Route.ComponentProps) {
             values={o.articlesPerDay}
             format={num}
           />
+          <ColumnChart
+            title="Generation time per day: median and 95th percentile"
+            days={o.days}
+            series={[
+              { key: "p50", label: "Median", tone: "c1" },
+              { key: "toP95", label: "Above the median, up to the 95th percentile", tone: "c2" },
+            ]}
+            // Stacked, so each bar's top is the day's p95 and its lower part the median.
+            values={o.latencyPerDay.map((d) => ({
+              day: d.day,
+              p50: d.p50Ms ?? 0,
+              toP95: Math.max(0, (d.p95Ms ?? 0) - (d.p50Ms ?? 0)),
+            }))}
+            format={seconds}
+          />
           <BarList
             title="Tokens by model and operation"
             rows={o.tokensByModel.map((m) => ({

@@ -1,8 +1,8 @@
 import { Link, useFetcher } from "react-router";
 import { requireAdminUser } from "../auth.server.ts";
 import { EmptyState, Notice, PageError, PageHeader, ReadOnlyNote, useCanEdit } from "../components/ui.tsx";
-import { PLATFORM_LABEL, pct, usd } from "../lib/format.ts";
-import { type LimitRow, loadLimits } from "../limits.server.ts";
+import { num, PLATFORM_LABEL, pct, usd } from "../lib/format.ts";
+import { type LimitRow, loadLimits, type RefusalReason } from "../limits.server.ts";
 import { activeTiers } from "../requesters.server.ts";
 import type { Route } from "./+types/limits";
 
@@ -18,7 +18,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 }
 
 export default function Limits({ loaderData }: Route.ComponentProps) {
-  const { refusedToday, refusedMonth, near, tiers, timeZone } = loaderData;
+  const { refusedToday, refusedMonth, near, reasons, tiers, timeZone } = loaderData;
   return (
     <>
       <PageHeader
@@ -26,6 +26,7 @@ export default function Limits({ loaderData }: Route.ComponentProps) {
         description={`Who was refused, and who is close to a limit. Days and months in ${timeZone} (the quota time zone).`}
       />
       <ReadOnlyNote what="reset quotas or change tiers" />
+      <RefusalsByLimit reasons={reasons} />
       <LimitTable
         title="At or above 80 % of their daily limit or monthly budget"
         rows={near}
@@ -40,6 +41,55 @@ export default function Limits({ loaderData }: Route.ComponentProps) {
         empty="Nobody was refused this month."
       />
     </>
+  );
+}
+
+/** This month's refusals by the limit that refused them, each label from the one label map. */
+function RefusalsByLimit({ reasons }: { reasons: RefusalReason[] }) {
+  return (
+    <section className="card flush" aria-labelledby="refusals-by-limit">
+      <h2 id="refusals-by-limit" className="card-title">
+        Refusals by limit
+      </h2>
+      {reasons.length === 0 ? (
+        <EmptyState title="No refusals this month">
+          Each refusal is counted under the limit that made it.
+        </EmptyState>
+      ) : (
+        <table className="rtable">
+          <thead>
+            <tr>
+              <th scope="col">Limit</th>
+              <th scope="col" className="num">
+                Today
+              </th>
+              <th scope="col" className="num">
+                This month
+              </th>
+              <th scope="col" className="num">
+                Requesters
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {reasons.map((r) => (
+              <tr key={r.reason} data-reason={r.reason}>
+                <td data-label="Limit">{r.label}</td>
+                <td data-label="Today" className="num">
+                  {num(r.today)}
+                </td>
+                <td data-label="This month" className="num">
+                  {num(r.month)}
+                </td>
+                <td data-label="Requesters" className="num">
+                  {num(r.requesters)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }
 
@@ -131,6 +181,7 @@ function LimitRowView({
       </td>
       <td data-label="Refused" className="num">
         {`${r.refused.today} today · ${r.refused.month} this month`}
+        {r.reasons.length > 0 && <div className="sub">{r.reasons.join(", ")}</div>}
         <div className="sub">
           <Link to={`/generations?requester=${r.id}`}>their generations</Link>
         </div>

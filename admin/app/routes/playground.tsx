@@ -22,8 +22,10 @@ import {
   PlaygroundSchema,
   type PlaygroundState,
   playgroundOptions,
-  playgroundState,
+  playgroundVersions,
+  ReviseSchema,
   requestArticle,
+  reviseDraft,
 } from "../playground.server.ts";
 import type { Route } from "./+types/playground";
 
@@ -32,13 +34,13 @@ export const meta: Route.MetaFunction = () => [{ title: "Playground · Article B
 export async function loader({ request, context }: Route.LoaderArgs) {
   const user = await requireAdminUser(request, context);
   const g = new URL(request.url).searchParams.get("g")?.slice(0, 64);
-  const [options, state] = await Promise.all([
+  const [options, versions] = await Promise.all([
     playgroundOptions(context.app),
-    g ? playgroundState(context.app, g) : null,
+    g ? playgroundVersions(context.app, g) : [],
   ]);
   return {
     ...options,
-    state,
+    versions,
     me: user.name || user.email.split("@")[0] || "Console tester",
     offline: context.pipeline.generator.offline,
   };
@@ -46,7 +48,17 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 
 export async function action({ request, context }: Route.ActionArgs) {
   const { actor } = await requireAdminAction(request, context);
-  const parsed = parseForm(PlaygroundSchema, await request.formData());
+  const form = await request.formData();
+  if (form.get("intent") === "revise") {
+    const revise = parseForm(ReviseSchema, form);
+    if (!revise.ok) return invalid(revise);
+    const revised = await reviseDraft(context.app, context.pipeline, actor, revise.data);
+    if (revised.kind === "invalid")
+      return invalid({ fieldErrors: { [revised.field]: revised.message }, values: revise.values });
+    if ("generationId" in revised) throw redirect(`/playground?g=${revised.generationId}`);
+    return invalid({ fieldErrors: {}, formError: revised.message, values: revise.values });
+  }
+  const parsed = parseForm(PlaygroundSchema, form);
   if (!parsed.ok) return invalid(parsed);
   const outcome = await requestArticle(context.app, context.pipeline, actor, parsed.data);
   if (outcome.kind === "invalid")
@@ -73,7 +85,7 @@ export async function action({ request, context }: Route.ActionArgs) {
 }
 
 export default function Playground({ loaderData, actionData }: Route.ComponentProps) {
-  const { tiers, requesters, state: initial, me, offline } = loaderData;
+  const { tiers, requesters, versions, me, offline } = loaderData;
   const canEdit = useCanEdit();
   const failed = actionData && !actionData.ok ? actionData : null;
   const reply = actionData?.ok ? actionData.reply : null;
@@ -151,8 +163,8 @@ export default function Playground({ loaderData, actionData }: Route.ComponentPr
           <h2>Thread</h2>
           {reply ? (
             <GuidanceReply reply={reply} />
-          ) : initial ? (
-            <Thread key={initial.id} initial={initial} />
+          ) : versions.length ? (
+            <Versions versions={versions} canEdit={canEdit} error={errors.instruction} />
           ) : (
             <EmptyState title="Nothing requested yet">
               Send a request: the draft appears here chunk by chunk.
@@ -197,12 +209,71 @@ function GuidanceReply({
   );
 }
 
+/**
+ * The draft's versions in order, each under a "v1", "v2 — make it shorter" heading, and a box
+ * to send a revision instruction against the latest one once it is written.
+ */
+function Versions({
+  versions,
+  canEdit,
+  error,
+}: {
+  versions: PlaygroundState[];
+  canEdit: boolean;
+  error?: string;
+}) {
+  const latest = versions.at(-1)!;
+  // The latest version's final status, as its thread learns it (the loader saw it in flight).
+  const [latestStatus, setLatestStatus] = useState(latest.done ? latest.status : null);
+  return (
+    <>
+      {versions.map((v, i) => (
+        <section key={v.id} className="version" data-version={i + 1} aria-label={`Version ${i + 1}`}>
+          {versions.length > 1 && (
+            <h3 className="version-title">
+              v{i + 1}
+              {v.instruction ? ` — “${v.instruction}”` : ""}
+            </h3>
+          )}
+          <Thread initial={v} onDone={v.id === latest.id ? setLatestStatus : undefined} />
+        </section>
+      ))}
+      {canEdit && latestStatus === "DELIVERED" && (
+        <Form method="post" className="form revise-form">
+          <input type="hidden" name="intent" value="revise" />
+          <input type="hidden" name="generationId" value={latest.id} />
+          <TextArea
+            label="Revise this draft"
+            name="instruction"
+            rows={2}
+            error={error}
+            placeholder="make it shorter · translate to Thai · add a section on ESG"
+            hint="Sent in this draft's conversation, as a follow-up in the chat would be."
+          />
+          <div className="form-actions">
+            <SubmitButton pendingText="Sending…">Revise</SubmitButton>
+          </div>
+        </Form>
+      )}
+    </>
+  );
+}
+
 /** Polls the chunks resource while the draft is being written (every half second, then stops). */
-function Thread({ initial }: { initial: PlaygroundState }) {
+function Thread({
+  initial,
+  onDone,
+}: {
+  initial: PlaygroundState;
+  onDone?: (status: PlaygroundState["status"]) => void;
+}) {
   const [state, setState] = useState(initial);
   const [lost, setLost] = useState(false);
   useEffect(() => {
-    if (state.done) return;
+    if (state.done) {
+      onDone?.(state.status);
+      return;
+    }
     let stopped = false;
     const timer = setTimeout(async () => {
       try {
@@ -226,7 +297,7 @@ function Thread({ initial }: { initial: PlaygroundState }) {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [state]);
+  }, [state, onDone]);
 
   return (
     <div className="thread" aria-live="polite" aria-busy={!state.done}>

@@ -52,6 +52,17 @@ export default function Requesters({ loaderData }: Route.ComponentProps) {
             { value: "blocked", label: "Blocked" },
           ]}
         />
+        <FilterSelect
+          label="Sort by"
+          name="sort"
+          value={filters.sort}
+          options={[
+            { value: "recent", label: "Newest first" },
+            { value: "today", label: "Articles today" },
+            { value: "month-articles", label: "Articles this month" },
+            { value: "month-spend", label: "Spend this month" },
+          ]}
+        />
       </Filters>
       {items.length === 0 ? (
         <EmptyState title={filtered ? "Nobody matches these filters" : "No requesters yet"}>
@@ -67,8 +78,12 @@ export default function Requesters({ loaderData }: Route.ComponentProps) {
                 <th scope="col">Requester</th>
                 <th scope="col">Workspace</th>
                 <th scope="col">Tier</th>
-                <th scope="col">Today</th>
-                <th scope="col">This month</th>
+                <th scope="col" aria-sort={filters.sort === "today" ? "descending" : undefined}>
+                  Today
+                </th>
+                <th scope="col" aria-sort={filters.sort.startsWith("month") ? "descending" : undefined}>
+                  This month
+                </th>
                 <th scope="col">Last seen</th>
               </tr>
             </thead>

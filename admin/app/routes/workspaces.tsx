@@ -20,6 +20,7 @@ import { done, field, invalid, parseForm } from "../lib/forms.server.ts";
 import {
   activeTiers,
   PLATFORMS,
+  renameWorkspace,
   setWorkspaceDefaultTier,
   setWorkspaceUpgradeNote,
 } from "../requesters.server.ts";
@@ -76,6 +77,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     workspaces: page.map((t) => ({
       id: t.id,
       name: t.name || t.externalId,
+      ownName: t.name,
       externalId: t.externalId,
       platform: t.platform,
       requesters: t._count.requesters,
@@ -116,6 +118,11 @@ const LimitsSchema = z.object({
   monthlyBudgetUsd: field.decimal("the monthly budget", 2, 10_000_000, { optional: true }),
 });
 
+const RenameSchema = z.object({
+  id: z.string().min(1).max(64),
+  name: z.string().trim().max(80, "Keep the name under 80 characters."),
+});
+
 export async function action({ request, context }: Route.ActionArgs) {
   const { actor } = await requireAdminAction(request, context);
   const form = await request.formData();
@@ -145,6 +152,13 @@ export async function action({ request, context }: Route.ActionArgs) {
       });
     return done(saved.notice, "limits");
   }
+  if (form.get("intent") === "rename") {
+    const rename = parseForm(RenameSchema, form);
+    if (!rename.ok) return invalid({ ...rename, formError: rename.fieldErrors.name ?? "Type a name." });
+    const renamed = await renameWorkspace(context.app, actor, rename.data.id, rename.data.name);
+    if (!renamed.ok) return invalid({ fieldErrors: {}, formError: renamed.formError, values: rename.values });
+    return done(renamed.notice);
+  }
   const parsed = parseForm(Schema, form);
   if (!parsed.ok)
     return invalid({ ...parsed, formError: parsed.fieldErrors.tierId ?? "Choose a workspace and a tier." });
@@ -170,7 +184,7 @@ export default function Workspaces({ loaderData, actionData }: Route.ComponentPr
         title="Workspaces"
         description="Slack workspaces and LINE channels. Their default tier applies to every requester who has no tier of their own; their caps (articles a day, a monthly budget) hold for all their requesters together. Both apply from the next request. A LINE channel's upgrade line ends every refusal its clients read."
       />
-      <ReadOnlyNote what="change default tiers" />
+      <ReadOnlyNote what="rename workspaces or change default tiers" />
       <ActionNotice result={actionData} />
       <Filters resetTo="/workspaces" label="Search">
         <FilterInput label="Name or id" name="q" value={filters.q} />
@@ -211,6 +225,25 @@ export default function Workspaces({ loaderData, actionData }: Route.ComponentPr
                     <div className="sub">
                       {PLATFORM_LABEL[w.platform]} · {w.externalId}
                     </div>
+                    {canEdit && (
+                      <Form method="post" className="row-form rename-form">
+                        <input type="hidden" name="intent" value="rename" />
+                        <input type="hidden" name="id" value={w.id} />
+                        <label className="visually-hidden" htmlFor={`name-${w.id}`}>
+                          Name of {w.name}
+                        </label>
+                        <input
+                          id={`name-${w.id}`}
+                          name="name"
+                          defaultValue={w.ownName}
+                          placeholder={w.externalId}
+                          maxLength={80}
+                        />
+                        <SubmitButton rowId={w.id} tone="secondary" pendingText="Renaming…">
+                          Rename
+                        </SubmitButton>
+                      </Form>
+                    )}
                     {w.messages && (
                       <div className="sub" title={`Read ${w.messages.readAt}`}>
                         {[
