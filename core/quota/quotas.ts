@@ -103,12 +103,15 @@ export class Quotas {
     const month = localMonth(now, tz);
     const budgetMax = tier.monthlyBudgetUsd === null ? null : toMicros(tier.monthlyBudgetUsd);
     const budgetMicros = budgetMax === null ? 0 : Math.max(1, Math.ceil(estimateUsd * MICROS));
-    const delivered = await this.delivered(
+    // What was delivered (database) and the in-flight counters (Redis) are read at once: the
+    // comparison below needs both, neither needs the other.
+    const deliveredRead = this.delivered(
       requesterId,
       now,
       slot && tier.dailyArticleLimit !== null,
       budgetMax !== null,
     );
+    deliveredRead.catch(() => undefined); // awaited below; a failure is reported from there
 
     const taken: Array<[RateLimiterAbstract, string, number]> = [];
     const take = async (l: RateLimiterAbstract, key: string, points: number) => {
@@ -116,11 +119,19 @@ export class Quotas {
       taken.push([l, key, points]);
       return res;
     };
-    const [burst, daily, budget] = await Promise.all([
+    const counted = Promise.all([
       take(this.burst, requesterId, 1),
       tier.dailyArticleLimit === null || !slot ? null : take(this.inflightDay, `${requesterId}:${day}`, 1),
       budgetMax === null ? null : take(this.inflightBudget, `${requesterId}:${month}`, budgetMicros),
     ]);
+    const [[burst, daily, budget], delivered] = await Promise.all([counted, deliveredRead]).catch(
+      async (error: unknown) => {
+        // Whatever was taken before the failure is given back: a failed request holds nothing.
+        await counted.catch(() => undefined);
+        await Promise.all(taken.map(([l, key, points]) => l.reward(key, points))).catch(() => undefined);
+        throw error;
+      },
+    );
 
     // `used` is capped at the limit: concurrent refused attempts inflate the in-flight count
     // for a moment (until they give their points back), and nobody has used more than the max.

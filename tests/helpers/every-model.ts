@@ -238,6 +238,10 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
   });
   expect(entry.receivedAt.toISOString()).toBe(day.toISOString());
   await p.inboxEntry.delete({ where: { id: entry.id } });
+  // The migration creates the one row; a bump moves its version on.
+  const before = await p.catalogVersion.findUniqueOrThrow({ where: { id: 1 } });
+  const bumped = await p.catalogVersion.update({ where: { id: 1 }, data: { version: { increment: 1 } } });
+  expect(bumped.version).toBe(before.version + 1);
 
   return [
     "Tier",
@@ -261,5 +265,6 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
     "InboxEntry",
     "DraftFeedback",
     "StylePhrase",
+    "CatalogVersion",
   ];
 }
