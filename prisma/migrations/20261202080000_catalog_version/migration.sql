@@ -9,3 +9,7 @@ CREATE TABLE "CatalogVersion" (
 );
 
 INSERT INTO "CatalogVersion" ("id") VALUES (1);
+
+-- A cache lookup that misses the live copy refills from the mirror; the shared refill matches
+-- pinned rows by key suffix, which without this index scanned the whole table on every miss.
+CREATE INDEX "TopicCacheEntry_pinnedShared_idx" ON "TopicCacheEntry"("pinnedShared");
