@@ -373,9 +373,16 @@ class ArticleRun {
     });
   }
 
+  /**
+   * The topic's vector (the cache's semantic match). Retrieval's query is embedded in the same
+   * call, so a miss finds it in the embedder's memory instead of making a second call.
+   */
   private async embedTopic(): Promise<number[] | undefined> {
     try {
-      const { vectors, tokens } = await this.deps.retrieval.embedder.embed([this.request.topic]);
+      const { vectors, tokens } = await this.deps.retrieval.embedder.embed([
+        this.request.topic,
+        this.deps.retrieval.queryText(this.request),
+      ]);
       if (tokens)
         this.usage.push({
           operation: "EMBEDDING",
