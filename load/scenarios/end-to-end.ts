@@ -1,14 +1,15 @@
 /**
  * Realistic end to end on one worker: the fake OpenAI at the guide's pace (500 ms to the first
  * token, then 50 tokens/s), 1,000 drafts in flight at once (closed loop: a finished draft is
- * replaced by a new request), PostgreSQL + Redis + BullMQ, the sample corpus in the embedded
+ * replaced by a new request; the first 1,000 arrive over 10 s, as a busy hour's would, not in
+ * one instant — `npm run load -- spike` is that), PostgreSQL + Redis + BullMQ, the sample corpus in the embedded
  * vector index. Prints drafts delivered per minute, end-to-end p50/p95 (accepted → last chunk)
  * beside the pure model time of the same drafts (first-token latency + output tokens at the
  * fake's rate), so what our own code costs is the difference, and the worker's memory.
  *
  * The worker is a child process of its own (its resident memory is the worker's alone); this
  * process runs the fake OpenAI and accepts the requests, and learns of each draft's first and
- * last chunk from the worker's sink over IPC. Bounded: 3,000 drafts, loopback only.
+ * last chunk from the worker's sink over IPC. Bounded: 3,000 drafts or 4 minutes, loopback only.
  */
 import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -33,6 +34,8 @@ const REQUESTERS = 250; // CONSOLE requesters are on Enterprise: 60 a minute eac
 const FIRST_TOKEN_MS = 500;
 const TOKENS_PER_SECOND = 50;
 const WORDS = 300;
+const RAMP_MS = 10_000;
+const DEADLINE_MS = 4 * 60_000;
 
 type WorkerEvent = { conversation: string; event: "first" | "end" | "failed" };
 
@@ -83,6 +86,7 @@ interface Draft {
   acceptedAt: number;
   firstAt?: number;
   endAt?: number;
+  failed?: boolean;
   generationId?: string;
 }
 
@@ -158,7 +162,10 @@ export async function run(): Promise<void> {
     if (m.event === "first") d.firstAt ??= performance.now();
     else {
       d.endAt = performance.now();
-      if (m.event === "failed") failed++;
+      if (m.event === "failed") {
+        failed++;
+        d.failed = true;
+      }
       ended++;
       if (ended === DRAFTS) settle();
       else void submit();
@@ -167,8 +174,15 @@ export async function run(): Promise<void> {
 
   const done = new Promise<void>((resolve) => (settle = resolve));
   const t0 = performance.now();
-  for (let i = 0; i < IN_FLIGHT; i++) await submit();
+  for (let i = 0; i < IN_FLIGHT; i++) {
+    await submit();
+    const due = t0 + ((i + 1) * RAMP_MS) / IN_FLIGHT;
+    if (performance.now() < due) await new Promise((r) => setTimeout(r, due - performance.now()));
+  }
+  const deadline = setTimeout(settle, DEADLINE_MS - (performance.now() - t0));
   await done;
+  clearTimeout(deadline);
+  next = DRAFTS; // past the deadline nothing new is asked for
   const wallMs = performance.now() - t0;
   clearInterval(sampler);
 
@@ -177,7 +191,10 @@ export async function run(): Promise<void> {
     select: { id: true, outputTokens: true },
   });
   const tokens = new Map(rows.map((r) => [r.id, r.outputTokens]));
-  const finished = [...drafts.values()].filter((d) => d.endAt !== undefined && d.firstAt !== undefined);
+  const finished = [...drafts.values()].filter(
+    (d) => d.endAt !== undefined && d.firstAt !== undefined && !d.failed,
+  );
+  const unfinished = [...drafts.values()].filter((d) => d.endAt === undefined).length;
   const e2e = finished.map((d) => d.endAt! - d.acceptedAt);
   const first = finished.map((d) => d.firstAt! - d.acceptedAt);
   const model = finished.map(
@@ -194,11 +211,15 @@ export async function run(): Promise<void> {
       .join(" ")}`,
   );
   console.log(
-    `  drafts delivered: ${finished.length - failed} of ${DRAFTS} (${failed} failed) in ${seconds(wallMs)}`,
+    `  drafts delivered: ${finished.length} of ${drafts.size} asked (${failed} failed, ${unfinished} unfinished) in ${seconds(wallMs)}`,
   );
-  console.log(
-    `  drafts delivered per minute: ${(((finished.length - failed) / wallMs) * 60_000).toFixed(0)}`,
-  );
+  const errors = await app.db.prisma.generation.groupBy({
+    by: ["errorCode"],
+    where: { status: "FAILED", id: { in: [...drafts.values()].flatMap((d) => d.generationId ?? []) } },
+    _count: true,
+  });
+  for (const e of errors) console.log(`    failed with ${e.errorCode}: ${e._count}`);
+  console.log(`  drafts delivered per minute: ${((finished.length / wallMs) * 60_000).toFixed(0)}`);
   console.log(
     `  accepted → first chunk:  p50 ${seconds(percentile(first, 50))}, p95 ${seconds(percentile(first, 95))}`,
   );
