@@ -200,7 +200,7 @@ export async function run(): Promise<void> {
   const model = finished.map(
     (d) => FIRST_TOKEN_MS + ((tokens.get(d.generationId!) ?? 0) / TOKENS_PER_SECOND) * 1000,
   );
-  const overhead = finished.map((d, i) => e2e[i]! - model[i]!);
+  const overhead = e2e.map((ms, i) => ms - model[i]!);
 
   console.log(
     `end to end, one worker, ${IN_FLIGHT} drafts in flight, fake OpenAI at ${FIRST_TOKEN_MS} ms to first token and ${TOKENS_PER_SECOND} tokens/s, ${WORDS}-word drafts, PostgreSQL + Redis + BullMQ`,
