@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   // One pipeline per process: the bot accepts into it, the worker runs it, the console uses
   // its quotas, cache and corpus. It gets every sink when it is made, so any worker can
   // deliver anywhere and none can start before its sinks exist.
-  const platforms = configuredPlatforms(app);
+  const platforms = await configuredPlatforms(app);
   const pipeline = createPipeline(app, { sinks: { ...sinksOf(platforms), CONSOLE: consoleSink } });
 
   for (const part of parts)

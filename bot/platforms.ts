@@ -1,9 +1,7 @@
 import type { AppContext } from "../core/app.ts";
 import type { Platform } from "../core/db/client.ts";
 import type { SinkFactory } from "../core/deliver/sink.ts";
-import { linePlatform } from "./line/index.ts";
 import type { ChatPlatform } from "./shared/platform.ts";
-import { slackPlatform } from "./slack/index.ts";
 
 /** The chat platforms this configuration turns on (each needs its tokens set). */
 /** The sinks of these platforms, for createPipeline. */
@@ -11,9 +9,14 @@ export function sinksOf(platforms: ChatPlatform[]): Partial<Record<Platform, Sin
   return Object.fromEntries(platforms.map((p) => [p.platform, p.sink]));
 }
 
-export function configuredPlatforms(app: AppContext): ChatPlatform[] {
+/**
+ * Each platform's code (and its SDK: Bolt and its HTTP stack, the LINE SDK) is loaded only when
+ * the platform is configured: together they hold ~80 MiB a process that does not use them
+ * should not pay (the embedded defaults configure neither).
+ */
+export async function configuredPlatforms(app: AppContext): Promise<ChatPlatform[]> {
   const platforms: ChatPlatform[] = [];
-  if (app.config.slack) platforms.push(slackPlatform(app));
-  if (app.config.line) platforms.push(linePlatform(app));
+  if (app.config.slack) platforms.push((await import("./slack/index.ts")).slackPlatform(app));
+  if (app.config.line) platforms.push((await import("./line/index.ts")).linePlatform(app));
   return platforms;
 }

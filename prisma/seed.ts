@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hashPassword } from "../core/admin/password.ts";
 import type { Config } from "../core/config.ts";
 import type { Database } from "../core/db/client.ts";
+import { bumpCatalogVersion } from "../core/records/catalog-version.ts";
 import { DEFAULT_ADMIN_EMAIL, SEED_MODEL_PRICES, SEED_TIERS } from "./seed-data.ts";
 
 export interface SeedReport {
@@ -29,6 +30,8 @@ export async function seed(db: Database, config: Pick<Config, "admin" | "databas
     const created = await prisma.modelPrice.createMany({ data: [price], skipDuplicates: true });
     if (created.count) report.pricesCreated.push(price.model);
   }
+  // Running processes may hold "no such price" or an older tier list in their catalog.
+  if (report.tiersCreated.length || report.pricesCreated.length) await bumpCatalogVersion(prisma);
 
   const { email, password } = config.admin;
   if (email && password) {

@@ -6,8 +6,9 @@ import { DEFAULT_TIER_BY_PLATFORM } from "../../core/records/requesters.ts";
 import { LENGTH_LIMITS } from "../../core/request/rules.ts";
 import { type FieldErrors, field } from "./lib/forms.server.ts";
 
-/** Tiers as the console edits them. The bots read the tier from the database on every request,
- * so a saved edit applies to the very next article, and today's count is kept. */
+/** Tiers as the console edits them. A saved edit moves the catalog version with it (audited), so
+ * every process's cached copy reloads and the edit applies to the very next article; today's
+ * count is kept (core/records/catalog.ts). */
 
 export const CACHE_SCOPES = ["TENANT", "REQUESTER", "NONE"] as const;
 export const LINE_PUSH_POLICIES = ["NEVER", "FALLBACK", "ALWAYS"] as const;

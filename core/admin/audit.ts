@@ -1,4 +1,5 @@
 import type { Database, Prisma } from "../db/client.ts";
+import { bumpCatalogVersion, CATALOG_ENTITIES } from "../records/catalog-version.ts";
 
 /** Who changed something in the console, as the audit log records them. */
 export interface Actor {
@@ -26,7 +27,9 @@ export interface AuditedChange<T> {
 
 /**
  * Runs a console change and writes its audit row in the same database transaction, so there is
- * never a change without its row, nor a row for a change that rolled back.
+ * never a change without its row, nor a row for a change that rolled back. A change to a tier,
+ * price, requester or workspace also moves the catalog version in that transaction, so every
+ * process's cached copy is reloaded by its next request (core/records/catalog.ts).
  *
  * Inside `change`, use only `tx` (or services that touch no database, such as Redis counters):
  * the embedded database has a single connection, so a query through the global client would
@@ -41,6 +44,7 @@ export async function audited<T>(
     async (tx) => {
       const { audit, value } = await change(tx);
       if (audit) await tx.auditLog.create({ data: auditRow(actor, audit) });
+      if (audit && CATALOG_ENTITIES.has(audit.entityType)) await bumpCatalogVersion(tx);
       return value;
     },
     { timeout: 30_000 },
@@ -51,6 +55,7 @@ export async function audited<T>(
  * generations): the row follows the change, and says what actually happened. */
 export async function recordAudit(db: Database, actor: Actor, entry: AuditEntry): Promise<void> {
   await db.prisma.auditLog.create({ data: auditRow(actor, entry) });
+  if (CATALOG_ENTITIES.has(entry.entityType)) await bumpCatalogVersion(db.prisma);
 }
 
 function auditRow(actor: Actor, e: AuditEntry): Prisma.AuditLogUncheckedCreateInput {

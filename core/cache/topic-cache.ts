@@ -65,26 +65,37 @@ export class TopicCache {
     this.live = opts.redis ? new RedisCacheStore(opts.redis, prefix) : new MemoryCacheStore();
   }
 
-  async lookup(request: ArticleRequest, owner: CacheOwner, queryVector?: number[]): Promise<CacheHit | null> {
+  /**
+   * The exact key first (the requester's or workspace's own copy before a shared one), then the
+   * closest cached topic by meaning. Both spaces are read at once, and the query's vector may
+   * still be on its way: the exact lookups do not wait for the embedding.
+   */
+  async lookup(
+    request: ArticleRequest,
+    owner: CacheOwner,
+    queryVector?: number[] | Promise<number[] | undefined>,
+  ): Promise<CacheHit | null> {
     if (owner.scope === "NONE") return null;
     const facet = facetOf(request);
-    const own = scopeId(owner);
-    for (const space of [own, "shared"]) {
-      const key = entryKey(space, facet, request);
-      const found = (await this.live.get(key)) ?? (await this.refill(key));
-      if (found) return this.hit(found, "exact");
-    }
-    if (!queryVector) return null;
+    const spaces = [scopeId(owner), "shared"];
+    const exact = await Promise.all(spaces.map((space) => this.exact(entryKey(space, facet, request))));
+    const found = exact.find((d) => d !== null);
+    if (found) return this.hit(found, "exact");
+    const vector = await queryVector;
+    if (!vector) return null;
+    const candidates = (await Promise.all(spaces.map((space) => this.live.vectors(space, facet)))).flat();
     let best: { key: string; score: number } | null = null;
-    for (const space of [own, "shared"]) {
-      for (const candidate of await this.live.vectors(space, facet)) {
-        const score = cosine(queryVector, candidate.vector);
-        if (score >= this.semanticThreshold && (!best || score > best.score))
-          best = { key: candidate.key, score };
-      }
+    for (const candidate of candidates) {
+      const score = cosine(vector, candidate.vector);
+      if (score >= this.semanticThreshold && (!best || score > best.score))
+        best = { key: candidate.key, score };
     }
-    const found = best ? await this.live.get(best.key) : null;
-    return found ? this.hit(found, "semantic") : null;
+    const semantic = best ? await this.live.get(best.key) : null;
+    return semantic ? this.hit(semantic, "semantic") : null;
+  }
+
+  private async exact(key: string): Promise<CachedDraft | null> {
+    return (await this.live.get(key)) ?? (await this.refill(key));
   }
 
   async store(

@@ -4,7 +4,7 @@ import type { JobQueue } from "../jobs/queue.ts";
 import { articleRequests } from "../metrics.ts";
 import { type AcceptResult, acceptRequest, type ChatRequest } from "../pipeline/accept.ts";
 import type { Quotas } from "../quota/quotas.ts";
-import { resolveRequester } from "../records/requesters.ts";
+import type { Catalog } from "../records/catalog.ts";
 import { type Guidance, guidance } from "../request/guidance.ts";
 import { type CurrentDraft, draftOfGeneration, findCurrentDraft, inFlight } from "./drafts.ts";
 import { classifyIntent, type Intent, planRevision } from "./intent.ts";
@@ -37,7 +37,7 @@ export interface UsageAnswer extends UsageNow {
   revisions: { used: number; max: number } | null;
 }
 
-type Queued = Extract<AcceptResult, { kind: "queued" }> & { draftId: string | null };
+type Queued = Extract<AcceptResult, { kind: "queued" }>;
 
 export type ConverseResult =
   | Queued
@@ -55,6 +55,7 @@ export type ConverseResult =
 
 export interface ConverseDeps {
   db: Database;
+  catalog: Catalog;
   quotas: Quotas;
   queue: JobQueue;
   stops: StopSignals;
@@ -74,12 +75,17 @@ export async function converse(
   now = new Date(),
 ): Promise<ConverseResult> {
   const key = conversationKey(msg.conversation);
-  const who = await resolveRequester(deps.db, msg);
   const action = msg.input.kind === "action" ? msg.input : null;
-  const current =
+  // Independent reads, at once: who is asking, the conversation's current draft, and what is
+  // being written in it (only a new request or a revision needs the last; it is cheap).
+  const ahead = inFlight(deps.db, key).then((g) => g.length);
+  ahead.catch(() => undefined); // awaited below when needed; never an unhandled rejection
+  const [who, current] = await Promise.all([
+    deps.catalog.currentVersion().then((version) => deps.catalog.requester(version, msg)),
     action?.generationId !== undefined
-      ? onlyHere(await draftOfGeneration(deps.db, action.generationId), key)
-      : await findCurrentDraft(deps.db, msg.conversation, { now, lineWindowMs: deps.lineWindowMs });
+      ? draftOfGeneration(deps.db, action.generationId).then((d) => onlyHere(d, key))
+      : findCurrentDraft(deps.db, msg.conversation, { now, lineWindowMs: deps.lineWindowMs }),
+  ]);
   const intent = intentOf(msg, current);
   const count = <T>(result: T, outcome: string): T => {
     articleRequests.inc({ platform: msg.platform, outcome });
@@ -126,7 +132,7 @@ export async function converse(
     }
     case "revision": {
       if (!current) return count({ kind: "no_draft", language: intent.language }, "guidance");
-      const ahead = (await inFlight(deps.db, key)).length;
+      const waiting = await ahead;
       const revised = await acceptRevision(
         deps,
         {
@@ -143,14 +149,17 @@ export async function converse(
         now,
       );
       if (revised.kind !== "queued_revision") return revised;
-      return ahead ? count({ kind: "waiting", of: revised, ahead }, "waiting") : count(revised, "revision");
+      return waiting
+        ? count({ kind: "waiting", of: revised, ahead: waiting }, "waiting")
+        : count(revised, "revision");
     }
     case "new_request": {
-      const ahead = (await inFlight(deps.db, key)).length;
+      const waiting = await ahead;
       const input = msg.input.kind === "action" ? { kind: "text" as const, text: "" } : msg.input;
       const accepted = await acceptRequest(
         {
           db: deps.db,
+          catalog: deps.catalog,
           quotas: deps.quotas,
           queue: deps.queue,
           timeZone: deps.timeZone,
@@ -158,15 +167,11 @@ export async function converse(
         },
         { ...msg, input, conversationKey: key },
         now,
+        who,
       );
       if (accepted.kind !== "queued") return accepted;
-      const row = await deps.db.prisma.generation.findUnique({
-        where: { id: accepted.generationId },
-        select: { draftId: true },
-      });
-      const queued: Queued = { ...accepted, draftId: row?.draftId ?? null };
-      if (!ahead) return queued;
-      return count({ kind: "waiting", of: queued, ahead }, "waiting");
+      if (!waiting) return accepted;
+      return count({ kind: "waiting", of: accepted, ahead: waiting }, "waiting");
     }
   }
 }

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -24,6 +25,15 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * The embedded database is one person trying the product: PostgreSQL's default 128 MB of shared
+ * buffers would hold the whole database several times over and, once touched, stay resident in
+ * PGlite's WebAssembly heap (which never shrinks). 16 MB keeps idle memory ~120 MiB lower; the
+ * operating system's file cache still holds what the buffers do not. Command-line settings, so
+ * the data directory's own postgresql.conf is left as initdb wrote it.
+ */
+const EMBEDDED_SETTINGS = ["-c", "shared_buffers=16MB", "-c", "wal_buffers=1MB"];
+
 export async function openDatabase(config: Pick<Config, "database">): Promise<Database> {
   const target = config.database;
   if (target.kind === "postgres") {
@@ -36,8 +46,7 @@ export async function openDatabase(config: Pick<Config, "database">): Promise<Da
   await mkdir(target.dir, { recursive: true });
   const release = await acquireDirLock(path.join(target.dir, "..", "pglite.lock"));
   try {
-    const lite = new PGlite(target.dir);
-    await lite.waitReady;
+    const lite = await openPGlite(target.dir);
     const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
     return wrap("pglite", prisma, pgliteExecutor(lite), async () => {
       await lite.close();
@@ -47,6 +56,20 @@ export async function openDatabase(config: Pick<Config, "database">): Promise<Da
     await release();
     throw error;
   }
+}
+
+async function openPGlite(dir: string): Promise<PGlite> {
+  const open = async () => {
+    const lite = new PGlite(dir, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
+    await lite.waitReady;
+    return lite;
+  };
+  if (existsSync(path.join(dir, "PG_VERSION"))) return open();
+  // A first start runs initdb inside the same WebAssembly instance, whose heap grows to several
+  // hundred MiB and never shrinks: reopened, the database costs what a warm start costs.
+  const created = await open();
+  await created.close();
+  return open();
 }
 
 function wrap(

@@ -158,15 +158,18 @@ export class DatabaseJobQueue implements JobQueue {
 
   private async claim(): Promise<Claimed | null> {
     const now = new Date();
-    const ids = await this.prisma.$queryRaw<{ id: string }[]>`
+    // The claim returns the job itself: one round trip from "waiting" to running it.
+    const rows = await this.prisma.$queryRaw<
+      { id: string; data: Prisma.JsonValue; attemptsStarted: number; attemptsMade: number }[]
+    >`
       UPDATE "QueuedJob" SET state = 'active', "lockedBy" = ${this.owner},
         "lockedUntil" = ${new Date(now.getTime() + this.lockMs)}, "attemptsStarted" = "attemptsStarted" + 1
       WHERE id = (SELECT id FROM "QueuedJob" WHERE state = 'waiting' AND "runAt" <= ${now}
                   ORDER BY "runAt", "createdAt" LIMIT 1 FOR UPDATE SKIP LOCKED)
-      RETURNING id`;
-    const id = ids[0]?.id;
-    if (!id) return null;
-    const row = await this.prisma.queuedJob.findUniqueOrThrow({ where: { id } });
+      RETURNING id, data, "attemptsStarted", "attemptsMade"`;
+    const row = rows[0];
+    if (!row) return null;
+    const id = row.id;
     const job = parseArticleJob(row.data);
     if (!job) {
       await this.settle(id, { state: "failed", lastError: "unreadable job data" });

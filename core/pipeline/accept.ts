@@ -4,9 +4,10 @@ import type { ArticleRequest, Language } from "../domain.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { articleRequests, quotaRefusals } from "../metrics.ts";
 import type { QuotaExceeded, Quotas } from "../quota/quotas.ts";
+import type { Catalog } from "../records/catalog.ts";
 import { estimateArticleCost } from "../records/cost.ts";
 import { createGeneration, recordFailed, recordRefusal } from "../records/generations.ts";
-import { resolveRequester } from "../records/requesters.ts";
+import type { ResolvedRequester } from "../records/requesters.ts";
 import { type Guidance, parseArticleRequest } from "../request/parse.ts";
 import { detectLanguage } from "../text/language.ts";
 import { dayColumn } from "../time.ts";
@@ -30,7 +31,14 @@ export interface ChatRequest {
 }
 
 export type AcceptResult =
-  | { kind: "queued"; generationId: string; request: ArticleRequest; notes: string[] }
+  | {
+      kind: "queued";
+      generationId: string;
+      /** The draft this generation is the first version of (null outside a conversation). */
+      draftId: string | null;
+      request: ArticleRequest;
+      notes: string[];
+    }
   | { kind: "duplicate"; generationId: string }
   | { kind: "guidance"; guidance: Guidance }
   | { kind: "refused"; refusal: QuotaExceeded; language: Language }
@@ -38,6 +46,8 @@ export type AcceptResult =
 
 export interface AcceptDeps {
   db: Database;
+  /** Requesters, tiers and prices, cached per catalog version (core/records/catalog.ts). */
+  catalog: Catalog;
   quotas: Quotas;
   queue: JobQueue;
   timeZone: string;
@@ -46,20 +56,20 @@ export interface AcceptDeps {
 
 /**
  * Everything between "a person asked" and "a job is queued": who they are, what they asked,
- * whether their tier allows it. Fast (a few queries) so the platform can answer at once.
+ * whether their tier allows it. Fast so the platform can answer at once: for a known requester
+ * one read (duplicate check and catalog version), the quota's reads, one write and the enqueue.
+ * `known` is the requester when the caller resolved it already (a conversation does).
  */
 export async function acceptRequest(
   deps: AcceptDeps,
   req: ChatRequest,
   now = new Date(),
+  known?: ResolvedRequester,
 ): Promise<AcceptResult> {
-  const existing = await deps.db.prisma.generation.findUnique({
-    where: { requestKey: requestKey(req) },
-    select: { id: true },
-  });
-  if (existing) return { kind: "duplicate", generationId: existing.id };
+  const seen = await deps.catalog.lookupEvent(requestKey(req));
+  if (seen.existingId) return { kind: "duplicate", generationId: seen.existingId };
 
-  const who = await resolveRequester(deps.db, req);
+  const who = known ?? (await deps.catalog.requester(seen.version, req));
   const textLanguage =
     req.input.kind === "text" && /\p{L}/u.test(req.input.text)
       ? detectLanguage(req.input.text)
@@ -75,7 +85,7 @@ export async function acceptRequest(
   const { request, notes } = parsed;
 
   const model = who.tier.allowedModel ?? deps.defaultModel;
-  const estimate = await estimateArticleCost(deps.db, model, request.targetWords, request.language);
+  const estimate = await estimateArticleCost(deps.catalog, model, request.targetWords, request.language);
   const reserved = await deps.quotas.reserve(who.requesterId, who.tier, estimate, now, {
     tenant: who.tenantLimits,
   });
@@ -132,7 +142,11 @@ export async function acceptRequest(
     }).catch(() => undefined); // if the database is failing too, housekeeping fails the orphan later
     throw error;
   }
-  return count(req, { kind: "queued", generationId: created.id, request, notes }, "accepted");
+  return count(
+    req,
+    { kind: "queued", generationId: created.id, draftId: created.draftId, request, notes },
+    "accepted",
+  );
 }
 
 function requestKey(req: ChatRequest): string {

@@ -12,6 +12,7 @@ import { createJobQueue, type JobQueue } from "../jobs/index.ts";
 import { queueDepth } from "../metrics.ts";
 import { createQualityLoop } from "../quality/index.ts";
 import { Quotas } from "../quota/quotas.ts";
+import { Catalog } from "../records/catalog.ts";
 import type { RequesterRef } from "../records/requesters.ts";
 import { createRetrieval, type Retrieval } from "../retrieval/index.ts";
 import { type AcceptResult, acceptRequest, type ChatRequest } from "./accept.ts";
@@ -44,6 +45,8 @@ export interface PipelineOptions {
 /** The assembled core: what the bot's ingress calls (accept) and what the worker runs (startWorker). */
 export interface Pipeline {
   quotas: Quotas;
+  /** Requesters, tiers and prices as of the catalog version (core/records/catalog.ts). */
+  catalog: Catalog;
   cache: TopicCache;
   retrieval: Retrieval;
   generator: Generator;
@@ -67,6 +70,7 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
     timeZone: app.config.quotaTimeZone,
     caps: app.config.caps,
   });
+  const catalog = new Catalog(app.db);
   const cache = new TopicCache({
     db: app.db,
     redis: app.redis,
@@ -100,6 +104,7 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
 
   return {
     quotas,
+    catalog,
     cache,
     retrieval,
     generator,
@@ -108,13 +113,21 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
     budgets,
     accept: (request) =>
       acceptRequest(
-        { db: app.db, quotas, queue, timeZone: app.config.quotaTimeZone, defaultModel: generator.model },
+        {
+          db: app.db,
+          catalog,
+          quotas,
+          queue,
+          timeZone: app.config.quotaTimeZone,
+          defaultModel: generator.model,
+        },
         request,
       ),
     converse: (message) =>
       converse(
         {
           db: app.db,
+          catalog,
           quotas,
           queue,
           stops,

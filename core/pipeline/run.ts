@@ -87,12 +87,13 @@ export async function runArticleJob(deps: RunDeps, job: ArticleJob, ctx: JobCont
       tellWaiting(sink, { generationId: g.id, request: readArticleRequest(g.request), ahead }),
     stopped: () => isStopRequested(deps.db, g.id),
   });
-  if (!turn || (await isStopRequested(deps.db, g.id)))
-    return stopGeneration(deps, job, [], sink, g.chunksDelivered);
-  await deps.db.prisma.generation.update({
-    where: { id: g.id },
+  if (!turn) return stopGeneration(deps, job, [], sink, g.chunksDelivered);
+  // Running from now, unless the person asked to stop while it was queued: one write says which.
+  const started = await deps.db.prisma.generation.updateMany({
+    where: { id: g.id, stopRequestedAt: null },
     data: { status: "RUNNING", startedAt: g.startedAt ?? new Date() },
   });
+  if (!started.count) return stopGeneration(deps, job, [], sink, g.chunksDelivered);
 
   const run = new ArticleRun(deps, job, g, sink);
   metrics.activeGenerations.inc();
@@ -295,11 +296,13 @@ class ArticleRun {
   async execute(): Promise<void> {
     if (this.g.revisesId) return this.executeRevision(this.g.revisesId);
     const resumed = this.delivered > 0;
-    const queryVector = await this.embedTopic();
+    // The exact cache lookups need no vector: they run while the topic is embedded.
+    const embedding = this.embedTopic();
     const hit =
       resumed && !this.g.cacheEntryId
         ? null
-        : await this.deps.cache.lookup(this.request, this.owner, queryVector);
+        : await this.deps.cache.lookup(this.request, this.owner, embedding);
+    const queryVector = await embedding;
     metrics.topicCacheLookups.inc({ result: hit ? `hit_${hit.match}` : "miss" });
     await this.sink.start({
       generationId: this.g.id,
@@ -420,9 +423,16 @@ class ArticleRun {
     });
   }
 
+  /**
+   * The topic's vector (the cache's semantic match). Retrieval's query is embedded in the same
+   * call, so a miss finds it in the embedder's memory instead of making a second call.
+   */
   private async embedTopic(): Promise<number[] | undefined> {
     try {
-      const { vectors, tokens } = await this.deps.retrieval.embedder.embed([this.request.topic]);
+      const { vectors, tokens } = await this.deps.retrieval.embedder.embed([
+        this.request.topic,
+        this.deps.retrieval.queryText(this.request),
+      ]);
       if (tokens)
         this.usage.push({
           operation: "EMBEDDING",

@@ -1,4 +1,4 @@
-import { type Database, Prisma } from "../db/client.ts";
+import { type Database, type ModelPrice, Prisma } from "../db/client.ts";
 
 const Decimal = Prisma.Decimal;
 type Decimal = Prisma.Decimal;
@@ -22,12 +22,21 @@ export interface PricedUse extends TokenUse {
 
 const PER_MILLION = new Decimal(1_000_000);
 
-/** Prices come from the ModelPrice table on every call, so a console edit applies at once. */
-export async function priceUsage(db: Database, uses: TokenUse[]): Promise<PricedUse[]> {
-  const models = [...new Set(uses.map((u) => u.model))];
-  const prices = models.length
-    ? await db.prisma.modelPrice.findMany({ where: { model: { in: models } } })
-    : [];
+/** Where prices come from: the ModelPrice table, or the catalog's copy of it (core/records/catalog.ts). */
+export interface PriceSource {
+  prices(models: string[]): Promise<ModelPrice[]>;
+}
+
+function priceSource(from: Database | PriceSource): PriceSource {
+  if ("prices" in from) return from;
+  return { prices: (models) => from.prisma.modelPrice.findMany({ where: { model: { in: models } } }) };
+}
+
+/** Prices are read as of now (the table, or the catalog at its current version): a console edit applies at once. */
+export async function priceUsage(from: Database | PriceSource, uses: TokenUse[]): Promise<PricedUse[]> {
+  // A fine-tuned or dated model is priced as its base model unless priced itself, so both are read.
+  const models = [...new Set(uses.flatMap((u) => [u.model, baseModel(u.model)]))];
+  const prices = models.length ? await priceSource(from).prices(models) : [];
   const byModel = new Map(prices.map((p) => [p.model, p]));
   return uses.map((u) => {
     const price = byModel.get(u.model) ?? byModel.get(baseModel(u.model));
@@ -89,12 +98,12 @@ const PROMPT_TOKENS_ESTIMATE = 1_200;
 
 /** An upper-end estimate of one article's cost, reserved against the budget up front. */
 export async function estimateArticleCost(
-  db: Database,
+  from: Database | PriceSource,
   model: string,
   targetWords: number,
   language: "en" | "th",
 ): Promise<number> {
-  const [priced] = await priceUsage(db, [
+  const [priced] = await priceUsage(from, [
     {
       operation: "CHAT",
       model,

@@ -1,7 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { type Database, type Platform, Prisma } from "../db/client.ts";
 import type { ArticleRequest, Source } from "../domain.ts";
 import { priceUsage, type TokenUse, totalCost, type UsageTotal } from "./cost.ts";
-import { toJsonColumn } from "./json.ts";
 
 /**
  * The life of a Generation row and the rollups that follow it. Every final write is
@@ -61,53 +61,52 @@ export interface NewGeneration {
   rawText?: string | null;
 }
 
-/** Creates the row, or finds the one an earlier delivery of the same event created. */
+/**
+ * Creates the row (and, for a new draft, the Draft it is the first version of), or finds the one
+ * an earlier delivery of the same event created. One statement: the Draft is inserted only when
+ * the generation is, and both land together, so a duplicate leaves nothing behind.
+ */
 export async function createGeneration(
   db: Database,
   g: NewGeneration,
-): Promise<{ id: string; duplicate: boolean }> {
-  const created = await db.prisma.generation.createMany({
-    data: [
-      {
-        requestKey: g.requestKey,
-        tenantId: g.tenantId,
-        requesterId: g.requesterId,
-        platform: g.platform,
-        request: toJsonColumn(g.request),
-        topic: g.request.topic,
-        industry: g.request.industry,
-        language: g.request.language,
-        targetWords: g.request.targetWords,
-        day: g.day,
-        draftId: g.revision?.draftId ?? null,
-        revisesId: g.revision?.revisesId ?? null,
-        instruction: g.revision?.instruction ?? null,
-        tierName: g.tierName ?? null,
-        rawText: g.rawText?.slice(0, 10_000) ?? null,
-      },
-    ],
-    skipDuplicates: true,
-  });
-  const row = await db.prisma.generation.findUniqueOrThrow({
+): Promise<{ id: string; draftId: string | null; duplicate: boolean }> {
+  const id = newId();
+  const newDraftId = g.conversationKey && !g.revision ? newId() : null;
+  const draftId = g.revision?.draftId ?? newDraftId;
+  const request = JSON.stringify(g.request);
+  const rows = await db.prisma.$queryRaw<{ id: string; draftId: string | null; created: boolean }[]>`
+    WITH g AS (
+      INSERT INTO "Generation" ("id", "requestKey", "tenantId", "requesterId", "platform", "request", "topic",
+        "industry", "language", "targetWords", "day", "draftId", "revisesId", "instruction", "tierName", "rawText")
+      VALUES (${id}, ${g.requestKey}, ${g.tenantId}, ${g.requesterId}, ${g.platform}::"Platform", ${request}::jsonb,
+        ${g.request.topic}, ${g.request.industry ?? null}, ${g.request.language}, ${g.request.targetWords},
+        ${g.day}::date, ${draftId}, ${g.revision?.revisesId ?? null}, ${g.revision?.instruction ?? null},
+        ${g.tierName ?? null}, ${g.rawText?.slice(0, 10_000) ?? null})
+      ON CONFLICT ("requestKey") DO NOTHING
+      RETURNING "id", "draftId"
+    ), d AS (
+      INSERT INTO "Draft" ("id", "tenantId", "requesterId", "platform", "conversationKey", "request", "updatedAt")
+      SELECT ${newDraftId}, ${g.tenantId}, ${g.requesterId}, ${g.platform}::"Platform", ${g.conversationKey ?? null},
+        ${request}::jsonb, now()
+      WHERE ${newDraftId}::text IS NOT NULL AND EXISTS (SELECT 1 FROM g)
+    )
+    SELECT "id", "draftId", true AS "created" FROM g
+    UNION ALL
+    SELECT "id", "draftId", false AS "created" FROM "Generation"
+    WHERE "requestKey" = ${g.requestKey} AND NOT EXISTS (SELECT 1 FROM g)`;
+  const row = rows[0];
+  if (row) return { id: row.id, draftId: row.draftId, duplicate: !row.created };
+  // The earlier delivery committed after this statement's snapshot: read it now.
+  const earlier = await db.prisma.generation.findUniqueOrThrow({
     where: { requestKey: g.requestKey },
     select: { id: true, draftId: true },
   });
-  const duplicate = created.count === 0;
-  // Linked before the job is queued, so the worker already sees whose turn it is.
-  if (!duplicate && g.conversationKey && !row.draftId) {
-    const draft = await db.prisma.draft.create({
-      data: {
-        tenantId: g.tenantId,
-        requesterId: g.requesterId,
-        platform: g.platform,
-        conversationKey: g.conversationKey,
-        request: toJsonColumn(g.request),
-      },
-      select: { id: true },
-    });
-    await db.prisma.generation.update({ where: { id: row.id }, data: { draftId: draft.id } });
-  }
-  return { id: row.id, duplicate };
+  return { ...earlier, duplicate: true };
+}
+
+/** A row id like Prisma's cuid(): a letter, time-ordered, random enough to never collide. */
+function newId(): string {
+  return `c${Date.now().toString(36)}${randomBytes(8).toString("hex")}`;
 }
 
 export interface DeliveredOutcome {

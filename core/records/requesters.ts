@@ -1,5 +1,6 @@
 import { type Database, type Platform, Prisma, type Tier } from "../db/client.ts";
 import type { TenantLimits } from "../quota/caps.ts";
+import { bumpCatalogVersion } from "./catalog-version.ts";
 import { effectiveTier, WITH_EFFECTIVE_TIER } from "./tiers.ts";
 
 /** New workspaces start on these tiers: staff in Slack on Pro, LINE clients on Free. */
@@ -13,7 +14,7 @@ export interface ResolvedRequester {
   requesterId: string;
   tenantId: string;
   blocked: boolean;
-  /** The requester's own tier if an admin set one, else the tenant's default. Read fresh every time. */
+  /** The requester's own tier if an admin set one, else the tenant's default (as of the catalog version). */
   tier: Tier;
   /** The workspace's own caps (core/quota/caps.ts), read with it. */
   tenantLimits: TenantLimits;
@@ -111,10 +112,15 @@ export async function assignTier(
   tierId: string,
 ): Promise<ResolvedRequester> {
   const who = await resolveRequester(db, req);
-  const requester = await db.prisma.requester.update({
-    where: { id: who.requesterId },
-    data: { tierId, ...(req.requester.displayName ? { displayName: req.requester.displayName } : {}) },
-    include: WITH_EFFECTIVE_TIER,
+  // A tier change: the catalog version moves with it, so cached copies of this requester reload.
+  const requester = await db.prisma.$transaction(async (tx) => {
+    const updated = await tx.requester.update({
+      where: { id: who.requesterId },
+      data: { tierId, ...(req.requester.displayName ? { displayName: req.requester.displayName } : {}) },
+      include: WITH_EFFECTIVE_TIER,
+    });
+    await bumpCatalogVersion(tx);
+    return updated;
   });
   return { ...who, tier: effectiveTier(requester) };
 }

@@ -32,6 +32,8 @@ export interface Retrieval {
   embedder: Embedder;
   store: VectorStore;
   retrieve(request: ArticleRequest, limit?: number): Promise<RetrievalResult>;
+  /** The text `retrieve` embeds for a request, so a caller can embed it early with others. */
+  queryText(request: ArticleRequest): string;
   ingestFolder(folder: string, opts?: Omit<IngestOptions, "parts">): Promise<IngestSummary>;
   deleteDocument(documentId: string): Promise<boolean>;
   embeddingCacheStats(): EmbeddingCacheStats;
@@ -42,6 +44,12 @@ const MIN_SCORE = { hashing: 0.15, model: 0.25 };
 const INDUSTRY_BAR = 0.5;
 /** Passages fetched per excerpt wanted, so that one excerpt per document still fills the list. */
 const OVERFETCH = 3;
+
+function queryText(request: ArticleRequest): string {
+  return [request.topic, industrySlug(request.industry)?.replace(/-/g, " "), ...request.keywords]
+    .filter(Boolean)
+    .join(" ");
+}
 
 /** The retrieval step, on OpenAI/Qdrant when configured and on the embedded parts otherwise. */
 export function createRetrieval(app: AppContext, opts: RetrievalOptions = {}): Retrieval {
@@ -54,9 +62,7 @@ export function createRetrieval(app: AppContext, opts: RetrievalOptions = {}): R
 
   async function retrieve(request: ArticleRequest, limit = 4): Promise<RetrievalResult> {
     const industry = industrySlug(request.industry);
-    const query = [request.topic, industry?.replace(/-/g, " "), ...request.keywords]
-      .filter(Boolean)
-      .join(" ");
+    const query = queryText(request);
     let embeddingTokens = 0;
     try {
       const { vectors, tokens } = await embedder.embed([query]);
@@ -91,6 +97,7 @@ export function createRetrieval(app: AppContext, opts: RetrievalOptions = {}): R
     embedder,
     store,
     retrieve,
+    queryText,
     ingestFolder: (folder, ingestOpts) => ingestFolder(app, folder, { ...ingestOpts, parts }),
     deleteDocument: (documentId) => deleteDocument(app, documentId, parts),
     embeddingCacheStats: () => embedder.stats(),

@@ -258,6 +258,10 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
   });
   expect(entry.receivedAt.toISOString()).toBe(day.toISOString());
   await p.inboxEntry.delete({ where: { id: entry.id } });
+  // The migration creates the one row; a bump moves its version on.
+  const before = await p.catalogVersion.findUniqueOrThrow({ where: { id: 1 } });
+  const bumped = await p.catalogVersion.update({ where: { id: 1 }, data: { version: { increment: 1 } } });
+  expect(bumped.version).toBe(before.version + 1);
 
   const settings = await p.limitSettings.create({
     data: { monthlyBudgetUsd: "1234.56", alertEmail: "a@example.com" },
@@ -308,5 +312,6 @@ export async function exerciseEveryModel(db: Database): Promise<string[]> {
     "InboxEntry",
     "DraftFeedback",
     "StylePhrase",
+    "CatalogVersion",
   ];
 }

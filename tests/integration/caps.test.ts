@@ -7,6 +7,7 @@ import type { ArticleJob, JobQueue } from "../../core/jobs/queue.ts";
 import { type AcceptResult, acceptRequest } from "../../core/pipeline/accept.ts";
 import { type CapDefaults, NO_CAPS } from "../../core/quota/caps.ts";
 import { type QuotaExceeded, type QuotaLimit, Quotas } from "../../core/quota/quotas.ts";
+import { Catalog } from "../../core/records/catalog.ts";
 import { connectRedis, type Redis } from "../../core/redis.ts";
 import { dayColumn } from "../../core/time.ts";
 import { type OpenedTestDatabase, openTestDatabase, REDIS_URL } from "../helpers/services.ts";
@@ -45,7 +46,8 @@ const hex = () => randomBytes(4).toString("hex");
 
 function accept(quotas: Quotas, tenant: string, user: string): Promise<AcceptResult> {
   return acceptRequest(
-    { db, quotas, queue, timeZone: TZ, defaultModel: "gpt-4o-mini" },
+    // A fresh catalog each time: every accept reads tiers and limits as the database holds them.
+    { db, quotas, queue, catalog: new Catalog(db), timeZone: TZ, defaultModel: "gpt-4o-mini" },
     {
       platform: "LINE",
       eventId: `ev-${hex()}`,

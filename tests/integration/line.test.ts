@@ -1,5 +1,6 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setRequesterTier } from "../../admin/app/requesters.server.ts";
 import { LineApi } from "../../bot/line/client.ts";
 import { linePlatform } from "../../bot/line/index.ts";
 import { createInbox } from "../../bot/line/ingress/inbox.ts";
@@ -197,10 +198,14 @@ describe("LINE drafts", () => {
       await send(line.events.text({ userId: user, text: "สวัสดี" }));
       await until("the greeting's answer", () => line.messagesTo(user).length === 1);
       const enterprise = await app.db.prisma.tier.findUniqueOrThrow({ where: { name: "Enterprise" } });
-      await app.db.prisma.requester.updateMany({
-        where: { externalId: user },
-        data: { tierId: enterprise.id },
-      });
+      const requester = await app.db.prisma.requester.findFirstOrThrow({ where: { externalId: user } });
+      const moved = await setRequesterTier(
+        app,
+        { userId: "", email: "ops@example.com", ip: "127.0.0.1" },
+        requester.id,
+        enterprise.id,
+      );
+      expect(moved.ok).toBe(true);
       await send(line.events.text({ userId: user, text: "เขียนบทความเรื่องเศรษฐกิจดิจิทัลของไทย 4000 คำ" }));
       const got = await conversation(user);
       const body = got

@@ -74,6 +74,17 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
     expect(unknown).toMatchObject({ unpriced: true });
     expect(unknown!.costUsd.toString()).toBe("0");
     expect(fineTuned!.costUsd.toString()).toBe("0.15");
+    // Priced as its base model even when the base model is not among the calls priced.
+    const [alone] = await priceUsage(db, [
+      {
+        operation: "CHAT",
+        model: "ft:gpt-4o-mini-2024-07-18:acme::x2",
+        inputTokens: 1_000_000,
+        outputTokens: 0,
+      },
+    ]);
+    expect(alone).toMatchObject({ unpriced: false });
+    expect(alone!.costUsd.toString()).toBe("0.15");
     expect(baseModel("gpt-4o-2024-08-06")).toBe("gpt-4o");
     expect(await estimateArticleCost(db, "gpt-4o-mini", 800, "en")).toBeGreaterThan(0.0009);
   });
@@ -97,7 +108,34 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
       day,
     });
     expect(first.duplicate).toBe(false);
-    expect(again).toEqual({ id: first.id, duplicate: true });
+    expect(again).toEqual({ id: first.id, draftId: null, duplicate: true });
+  });
+
+  it("starts a draft with its first version, and a repeated event starts no second draft", async () => {
+    const key = `ev-${randomBytes(6).toString("hex")}`;
+    const conversationKey = `line:U${randomBytes(4).toString("hex")}`;
+    const g = {
+      requestKey: key,
+      tenantId,
+      requesterId,
+      platform: "LINE" as const,
+      request,
+      day,
+      conversationKey,
+    };
+    const [first, again] = [await createGeneration(db, g), await createGeneration(db, g)];
+    expect(first.duplicate).toBe(false);
+    expect(again).toEqual({ id: first.id, draftId: first.draftId, duplicate: true });
+    const drafts = await db.prisma.draft.findMany({ where: { conversationKey } });
+    expect(drafts.map((d) => d.id)).toEqual([first.draftId]);
+    const row = await db.prisma.generation.findUniqueOrThrow({ where: { id: first.id } });
+    expect(row).toMatchObject({
+      draftId: first.draftId,
+      status: "QUEUED",
+      topic: request.topic,
+      requestKey: key,
+    });
+    expect(row.request).toEqual(request);
   });
 
   it("counts a delivered article, its tokens and cost once, however often it is recorded", async () => {
