@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type RateLimiterAbstract,
   RateLimiterMemory,
@@ -106,13 +107,25 @@ const MICROS = 1_000_000;
 const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 
 /** One limit checked by a reservation: a counter to take points from and what it may reach. */
+/** How long a refusal at the edge waits before it looks again (see `reserve`). */
+const RECHECK_MS = 50;
+
+/** What the database says was delivered, read once per reservation. */
+interface DeliveredNow {
+  requester: { articles: number; costMicros: number };
+  totals: Awaited<ReturnType<typeof deliveredTotals>> | null;
+}
+
 interface Check {
   limit: QuotaLimit;
   counter: "burst" | "day" | "budget";
   key: string;
   points: number;
-  /** Already delivered (articles or micro-USD), from the database. */
-  delivered: number;
+  /**
+   * Already delivered (articles or micro-USD), from the database reads made after the in-flight
+   * counters were taken (see `reserve`).
+   */
+  delivered: (d: DeliveredNow) => number;
   max: number;
   money: boolean;
   resetsAt: Date | null;
@@ -154,28 +167,66 @@ export class Quotas {
     now = new Date(),
     opts: ReserveOptions = {},
   ): Promise<ReserveResult> {
+    const first = await this.tryReserve(requesterId, tier, estimateUsd, now, opts);
+    if (first.ok || first.refusal.limit === "burst") return first;
+    // A draft delivered a moment ago counts in the database and, until its worker releases its
+    // reservation just after, in flight too: asked at the edge of a limit, look once more after
+    // that moment rather than refuse someone the limit still has room for.
+    await sleep(RECHECK_MS);
+    return this.tryReserve(requesterId, tier, estimateUsd, now, opts);
+  }
+
+  private async tryReserve(
+    requesterId: string,
+    tier: TierLimits,
+    estimateUsd: number,
+    now: Date,
+    opts: ReserveOptions,
+  ): Promise<ReserveResult> {
     const slot = opts.articleSlot !== false;
     const tz = this.deps.timeZone;
     const day = localDay(now, tz);
     const month = localMonth(now, tz);
-    const checks = await this.checksFor(requesterId, tier, estimateUsd, now, slot, opts.tenant ?? null);
-
-    const taken: Check[] = [];
-    const results = await Promise.all(
-      checks.map(async (c) => {
-        const res = await consume(this.counters[c.counter], c.key, c.points);
-        taken.push(c);
-        return res;
-      }),
+    const { checks, read } = await this.checksFor(
+      requesterId,
+      tier,
+      estimateUsd,
+      now,
+      slot,
+      opts.tenant ?? null,
     );
+
+    // The in-flight counters are taken before the delivered totals are read. A draft delivered
+    // in between is then counted twice for a moment (refusing at the edge, never admitting one
+    // too many); read the other way round it would be counted nowhere and let one more through.
+    const taken: Check[] = [];
+    let results: Awaited<ReturnType<typeof consume>>[];
+    let delivered: DeliveredNow;
+    try {
+      results = await Promise.all(
+        checks.map(async (c) => {
+          const res = await consume(this.counters[c.counter], c.key, c.points);
+          taken.push(c);
+          return res;
+        }),
+      );
+      delivered = await read();
+    } catch (error) {
+      // Whatever was taken before the failure is given back: a failed request holds nothing.
+      await Promise.all(taken.map((c) => this.counters[c.counter].reward(c.key, c.points))).catch(
+        () => undefined,
+      );
+      throw error;
+    }
 
     // `used` is capped at the limit: concurrent refused attempts inflate the in-flight count
     // for a moment (until they give their points back), and nobody has used more than the max.
     const refusals: QuotaExceeded[] = [];
     checks.forEach((c, i) => {
       const inflight = results[i]!.consumedPoints;
-      if (c.delivered + inflight <= c.max) return;
-      const used = c.limit === "burst" ? inflight - 1 : Math.min(c.delivered + inflight - c.points, c.max);
+      const done = c.delivered(delivered);
+      if (done + inflight <= c.max) return;
+      const used = c.limit === "burst" ? inflight - 1 : Math.min(done + inflight - c.points, c.max);
       refusals.push({
         limit: c.limit,
         tier: tier.name,
@@ -217,7 +268,7 @@ export class Quotas {
     now: Date,
     slot: boolean,
     tenant: TenantLimits | null,
-  ): Promise<Check[]> {
+  ): Promise<{ checks: Check[]; read: () => Promise<DeliveredNow> }> {
     const tz = this.deps.timeZone;
     const day = localDay(now, tz);
     const month = localMonth(now, tz);
@@ -225,17 +276,23 @@ export class Quotas {
     const monthEnd = nextLocalMonth(now, tz);
     const budgetMax = tier.monthlyBudgetUsd === null ? null : toMicros(tier.monthlyBudgetUsd);
     const micros = Math.max(1, Math.ceil(estimateUsd * MICROS));
-    const [delivered, settings] = await Promise.all([
-      this.delivered(requesterId, now, slot && tier.dailyArticleLimit !== null, budgetMax !== null),
-      this.deps.caps ? limitSettings(this.deps.db) : null,
-    ]);
+    const settings = this.deps.caps ? await limitSettings(this.deps.db) : null;
+    const caps = this.deps.caps && settings ? resolveCaps(this.deps.caps, settings, tenant) : null;
+    const withCaps = caps !== null && anyCap(caps);
+    const read = async (): Promise<DeliveredNow> => {
+      const [requester, totals] = await Promise.all([
+        this.delivered(requesterId, now, slot && tier.dailyArticleLimit !== null, budgetMax !== null),
+        withCaps ? deliveredTotals(this.deps.db, caps.tenantId, now, tz) : null,
+      ]);
+      return { requester, totals };
+    };
     const checks: Check[] = [
       {
         limit: "burst",
         counter: "burst",
         key: requesterId,
         points: 1,
-        delivered: 0,
+        delivered: () => 0,
         max: tier.burstPerMinute,
         money: false,
         resetsAt: null,
@@ -248,7 +305,7 @@ export class Quotas {
         counter: "day",
         key: `${requesterId}:${day}`,
         points: 1,
-        delivered: delivered.articles,
+        delivered: (d) => d.requester.articles,
         max: tier.dailyArticleLimit,
         money: false,
         resetsAt: midnight,
@@ -260,23 +317,19 @@ export class Quotas {
         counter: "budget",
         key: `${requesterId}:${month}`,
         points: micros,
-        delivered: delivered.costMicros,
+        delivered: (d) => d.requester.costMicros,
         max: budgetMax,
         money: true,
         resetsAt: monthEnd,
         held: false,
       });
-    if (!this.deps.caps || !settings) return checks;
-
-    const caps = resolveCaps(this.deps.caps, settings, tenant);
-    if (!anyCap(caps)) return checks;
-    const totals = await deliveredTotals(this.deps.db, caps.tenantId, now, tz);
+    if (!withCaps) return { checks, read };
     const t = caps.tenantId;
     const add = (
       limit: QuotaLimit,
       counter: "day" | "budget",
       key: string,
-      deliveredNow: number,
+      deliveredNow: (totals: NonNullable<DeliveredNow["totals"]>) => number,
       max: number | null,
       resetsAt: Date,
     ) => {
@@ -287,7 +340,10 @@ export class Quotas {
         counter,
         key,
         points: money ? micros : 1,
-        delivered: money ? toMicros(deliveredNow) : deliveredNow,
+        delivered: (d) => {
+          const n = d.totals ? deliveredNow(d.totals) : 0;
+          return money ? toMicros(n) : n;
+        },
         max: money ? toMicros(max) : max,
         money,
         resetsAt,
@@ -299,7 +355,7 @@ export class Quotas {
         "workspace_daily",
         "day",
         `tenant:${t}:${day}`,
-        totals.tenantArticlesToday,
+        (x) => x.tenantArticlesToday,
         caps.tenantDailyArticles,
         midnight,
       );
@@ -308,7 +364,7 @@ export class Quotas {
         "workspace_budget",
         "budget",
         `tenant:${t}:${month}`,
-        totals.tenantMonthUsd,
+        (x) => x.tenantMonthUsd,
         caps.tenantMonthlyBudgetUsd,
         monthEnd,
       );
@@ -316,7 +372,7 @@ export class Quotas {
       "overall_daily",
       "budget",
       `overall:${day}`,
-      totals.overallTodayUsd,
+      (x) => x.overallTodayUsd,
       caps.overallDailySpendUsd,
       midnight,
     );
@@ -324,11 +380,11 @@ export class Quotas {
       "overall_budget",
       "budget",
       `overall:${month}`,
-      totals.overallMonthUsd,
+      (x) => x.overallMonthUsd,
       caps.overallMonthlyBudgetUsd,
       monthEnd,
     );
-    return checks;
+    return { checks, read };
   }
 
   /**

@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setRequesterTier, setWorkspaceUpgradeNote } from "../../admin/app/requesters.server.ts";
 import { menuData } from "../../bot/line/actions.ts";
 import { linePlatform } from "../../bot/line/index.ts";
 import { MENU_NAME_PREFIX, richMenuClients, syncRichMenu } from "../../bot/line/richmenu/sync.ts";
@@ -185,12 +186,17 @@ describe("LINE people one to one", () => {
     const tier = await app.db.prisma.tier.create({
       data: { name: `None-${user.slice(1, 7)}`, dailyArticleLimit: 0, burstPerMinute: 5, maxWords: 800 },
     });
-    await app.db.prisma.tenant.update({
+    // Through the console's own functions: the bots see its changes at the next request (decision 120).
+    const admin = { userId: "", email: "ops@example.com", ip: "127.0.0.1" };
+    const channel = await app.db.prisma.tenant.findUniqueOrThrow({
       where: { platform_externalId: { platform: "LINE", externalId: line.botUserId } },
-      data: { upgradeNote: "อัปเกรดเป็น Pro โทร 02-123-4567" },
     });
+    expect((await setWorkspaceUpgradeNote(app, admin, channel.id, "อัปเกรดเป็น Pro โทร 02-123-4567")).ok).toBe(
+      true,
+    );
     await answerTo(user, line.events.text({ userId: user, text: "ขอบคุณ" })); // creates the requester
-    await app.db.prisma.requester.updateMany({ where: { externalId: user }, data: { tierId: tier.id } });
+    const fon = await app.db.prisma.requester.findFirstOrThrow({ where: { externalId: user } });
+    expect((await setRequesterTier(app, admin, fon.id, tier.id)).ok).toBe(true);
     const [refusal] = await answerTo(
       user,
       line.events.text({ userId: user, text: "เขียนบทความเรื่อง AI ในธุรกิจค้าปลีก 500 คำ" }),

@@ -733,15 +733,13 @@ describe("LINE delivery", () => {
     await send(ask);
     const card = (await conversation(user)).at(-1)!;
     const g = await generationFor(ask);
-    await send(line.events.postback({ userId: user, data: buttonData(card, /👍/) }));
-    await send(line.events.postback({ userId: user, data: buttonData(card, /👍/) }));
-    await send(line.events.postback({ userId: user, data: buttonData(card, /👎/) }));
-    await until(
-      "the three answers",
-      () =>
-        line.messagesTo(user).filter((d) => /Thanks for the feedback/.test(d.message.text ?? "")).length ===
-        3,
-    );
+    const thanked = () =>
+      line.messagesTo(user).filter((d) => /Thanks for the feedback/.test(d.message.text ?? "")).length;
+    // One tap after another, as a person taps: each answered before the next.
+    for (const [n, button] of [/👍/, /👍/, /👎/].entries()) {
+      await send(line.events.postback({ userId: user, data: buttonData(card, button) }));
+      await until(`answer ${n + 1} to a vote`, () => thanked() === n + 1);
+    }
     const votes = await app.db.prisma.draftFeedback.findMany({ where: { generationId: g.id } });
     expect(votes.map((v) => [v.platform, v.voterId, v.vote])).toEqual([["LINE", user, "DOWN"]]);
     const after = await app.db.prisma.generation.findUniqueOrThrow({ where: { id: g.id } });
