@@ -22,7 +22,11 @@ export const REFUSAL_LABEL: Record<string, string> = {
   budget: "Monthly budget",
   burst: "Per-minute burst",
   revisions: "Revisions per draft",
-  unrecorded: "Burst or another limit (not recorded which)",
+  workspace_daily: "Workspace's articles a day",
+  workspace_budget: "Workspace's monthly budget",
+  overall_daily: "Overall daily spend cap",
+  overall_budget: "Overall monthly budget",
+  unrecorded: "Not recorded (refused before limits were recorded)",
 };
 
 export function refusalLabel(reason: string): string {
@@ -117,32 +121,32 @@ export async function loadLimits(app: AppContext, pipeline: Pipeline, now = new 
 }
 
 /**
- * Refusals this month by the limit that refused them. The rollups count refusals per requester
- * per day without the limit's name, so the limit is read from that day's use: the day's
- * articles at the tier's daily limit means the daily limit, the month's spend up to that day at
- * the budget means the budget, anything else is unrecorded (a burst, most often). When refusals
- * record their limit, this query reads the stored name instead; the labels need no change.
+ * Refusals this month by the limit that refused them, as each refusal recorded it
+ * (`QuotaRefusal`, written with the rollup's count). Refusals the rollups count beyond those
+ * rows came before limits were recorded and are listed as unrecorded, so the numbers add up to
+ * the rollups' totals.
  */
-async function refusalReasons(app: AppContext, monthStart: Date, today: Date) {
+export async function refusalReasons(app: AppContext, monthStart: Date, today: Date) {
   const rows = await app.db.prisma.$queryRaw<
     Array<{ id: string; reason: string; today: number; month: number }>
   >`
-    WITH d AS (
-      SELECT u."requesterId", u."day", u."articles", u."refusals",
-        SUM(u."costUsd") OVER (PARTITION BY u."requesterId" ORDER BY u."day") AS spent,
-        (CASE WHEN r."tierId" IS NOT NULL THEN rt."dailyArticleLimit" ELSE dt."dailyArticleLimit" END) AS "dailyLimit",
-        (CASE WHEN r."tierId" IS NOT NULL THEN rt."monthlyBudgetUsd" ELSE dt."monthlyBudgetUsd" END) AS budget
-      FROM "DailyUsage" u
-      JOIN "Requester" r ON r."id" = u."requesterId" JOIN "Tenant" t ON t."id" = r."tenantId"
-      LEFT JOIN "Tier" rt ON rt."id" = r."tierId" JOIN "Tier" dt ON dt."id" = t."defaultTierId"
-      WHERE u."day" BETWEEN ${monthStart}::date AND ${today}::date)
-    SELECT "requesterId" AS id,
-      CASE WHEN "dailyLimit" IS NOT NULL AND "articles" >= "dailyLimit" THEN 'daily'
-           WHEN budget IS NOT NULL AND spent >= budget THEN 'budget'
-           ELSE 'unrecorded' END AS reason,
-      COALESCE(SUM("refusals") FILTER (WHERE "day" = ${today}::date), 0)::float8 AS today,
-      SUM("refusals")::float8 AS month
-    FROM d WHERE "refusals" > 0 GROUP BY 1, 2`;
+    WITH q AS (
+      SELECT "requesterId" AS id, "limit" AS reason,
+        COUNT(*) FILTER (WHERE "day" = ${today}::date)::float8 AS today, COUNT(*)::float8 AS month
+      FROM "QuotaRefusal" WHERE "day" BETWEEN ${monthStart}::date AND ${today}::date
+      GROUP BY 1, 2),
+    u AS (
+      SELECT "requesterId" AS id,
+        COALESCE(SUM("refusals") FILTER (WHERE "day" = ${today}::date), 0)::float8 AS today,
+        SUM("refusals")::float8 AS month
+      FROM "DailyUsage" WHERE "day" BETWEEN ${monthStart}::date AND ${today}::date AND "refusals" > 0
+      GROUP BY 1),
+    recorded AS (SELECT id, SUM(today) AS today, SUM(month) AS month FROM q GROUP BY id)
+    SELECT id, reason, today, month FROM q
+    UNION ALL
+    SELECT u.id, 'unrecorded', GREATEST(u.today - COALESCE(r.today, 0), 0), u.month - COALESCE(r.month, 0)
+    FROM u LEFT JOIN recorded r USING (id)
+    WHERE u.month > COALESCE(r.month, 0)`;
   const summary = new Map<string, RefusalReason>();
   for (const r of rows) {
     const s = summary.get(r.reason) ?? {
