@@ -1,12 +1,11 @@
 import type { AppContext } from "../../core/app.ts";
 import { dayColumn, localDay, startOfLocalMonth } from "../../core/time.ts";
-import { refreshTenantTotals } from "./rollups.server.ts";
 
 /**
  * The Overview's cost breakdown: spend and articles by workspace, tier and model over a chosen
  * range of days (quota time zone), beside the previous period of the same length and a
  * month-end projection. Read from the daily rollups only (totals and workspaces from
- * DailyTenantTotals, tiers from DailyUsage), so it costs the same at 1M generations as at 1k.
+ * DailyTenantUsage, tiers from DailyUsage), so it costs the same at 1M generations as at 1k.
  */
 
 const DAY_MS = 86_400_000;
@@ -77,9 +76,6 @@ export async function loadCostBreakdown(
   const monthStart = startOfLocalMonth(now, tz).column;
   const today = dayColumn(now, tz);
 
-  const least = (a: Date, b: Date) => (a < b ? a : b);
-  const greatest = (a: Date, b: Date) => (a > b ? a : b);
-  await refreshTenantTotals(app, least(new Date(`${prevFrom}T00:00:00Z`), monthStart), greatest(to, today));
   const [totals, workspaces, tiers, models] = await Promise.all([
     p.$queryRaw<Array<Record<string, unknown>>>`
       SELECT
@@ -88,12 +84,12 @@ export async function loadCostBreakdown(
         SUM("costUsd") FILTER (WHERE "day" BETWEEN ${prevFrom}::date AND ${prevTo}::date)::float8 AS "prevCost",
         SUM("articles") FILTER (WHERE "day" BETWEEN ${prevFrom}::date AND ${prevTo}::date)::float8 AS "prevArticles",
         SUM("costUsd") FILTER (WHERE "day" BETWEEN ${monthStart}::date AND ${today}::date)::float8 AS "monthCost"
-      FROM "DailyTenantTotals"
+      FROM "DailyTenantUsage"
       WHERE "day" BETWEEN LEAST(${prevFrom}::date, ${monthStart}::date) AND GREATEST(${to}::date, ${today}::date)`,
     p.$queryRaw<Array<{ id: string; name: string; platform: string; cost: number; articles: number }>>`
       SELECT t."id", COALESCE(NULLIF(t."name", ''), t."externalId") AS name, t."platform"::text AS platform,
         u.cost::float8 AS cost, u.articles::float8 AS articles
-      FROM (SELECT "tenantId", SUM("costUsd") AS cost, SUM("articles") AS articles FROM "DailyTenantTotals"
+      FROM (SELECT "tenantId", SUM("costUsd") AS cost, SUM("articles") AS articles FROM "DailyTenantUsage"
             WHERE "day" BETWEEN ${from}::date AND ${to}::date GROUP BY "tenantId") u
       JOIN "Tenant" t ON t."id" = u."tenantId"
       ORDER BY u.cost DESC, name`,

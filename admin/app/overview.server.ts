@@ -3,12 +3,12 @@ import { monthlyBudgets } from "../../core/budget/budgets.ts";
 import { describeConfig } from "../../core/config.ts";
 import { LATENCY_BUCKETS_MS } from "../../core/records/generations.ts";
 import { dayColumn, localDay, startOfLocalMonth } from "../../core/time.ts";
-import { refreshTenantTotals } from "./rollups.server.ts";
 
 /**
- * The overview's figures, read from the daily rollups only (DailyUsage per requester per day,
- * DailyModelUsage per model per day): a handful of aggregate queries over at most a month of
- * rollup rows, however many generations there are.
+ * The overview's figures, read from the daily rollups only (DailyTenantUsage per workspace per
+ * day for the totals, latency and trend; DailyUsage per requester for the top requesters;
+ * DailyModelUsage per model): a handful of aggregate queries over at most a month of rollup
+ * rows, however many generations there are. All are written on write (decision 125).
  */
 
 export interface PeriodFigures {
@@ -72,7 +72,6 @@ export async function loadOverview(app: AppContext, now = new Date()): Promise<O
   const monthStart = startOfLocalMonth(now, tz).column;
   const from = new Date(today.getTime() - 29 * DAY_MS);
 
-  await refreshTenantTotals(app, from < monthStart ? from : monthStart, today);
   const [totals, bucketRows, daily, models, top, budget, tiers, tenants, requesters] = await Promise.all([
     p.$queryRaw<Array<Record<string, unknown>>>`
       SELECT
@@ -84,15 +83,17 @@ export async function loadOverview(app: AppContext, now = new Date()): Promise<O
         SUM("savedUsd") FILTER (WHERE "day" = ${today}::date)::float8 AS "tSaved",
         SUM("articles")::float8 AS "mArticles", SUM("failures")::float8 AS "mFailures", SUM("refusals")::float8 AS "mRefusals",
         SUM("cacheHits")::float8 AS "mCacheHits", SUM("costUsd")::float8 AS "mCost", SUM("savedUsd")::float8 AS "mSaved"
-      FROM "DailyTenantTotals" WHERE "day" >= ${monthStart}::date`,
+      FROM "DailyTenantUsage" WHERE "day" >= ${monthStart}::date`,
     // Latency bucket counts per day for the last 30 days (the trend) and the month.
     p.$queryRaw<Array<{ day: string; i: number; n: number }>>`
       SELECT to_char(d."day", 'YYYY-MM-DD') AS day, t.i::int AS i, SUM(t.b)::float8 AS n
-      FROM "DailyTenantTotals" d, unnest(d."latencyBuckets") WITH ORDINALITY AS t(b, i)
+      FROM "DailyTenantUsage" d, unnest(d."latencyBuckets") WITH ORDINALITY AS t(b, i)
       WHERE d."day" >= LEAST(${from}::date, ${monthStart}::date) GROUP BY d."day", t.i`,
     p.$queryRaw<Array<{ day: string; platform: string; articles: number; cost: number }>>`
-      SELECT to_char("day", 'YYYY-MM-DD') AS day, "platform"::text AS platform, SUM("articles")::float8 AS articles, SUM("costUsd")::float8 AS cost
-      FROM "DailyTenantTotals" WHERE "day" >= ${from}::date GROUP BY "day", "platform"`,
+      SELECT to_char(u."day", 'YYYY-MM-DD') AS day, t."platform"::text AS platform, SUM(u."articles")::float8 AS articles,
+        SUM(u."costUsd")::float8 AS cost
+      FROM "DailyTenantUsage" u JOIN "Tenant" t ON t."id" = u."tenantId"
+      WHERE u."day" >= ${from}::date GROUP BY u."day", t."platform"`,
     p.$queryRaw<Array<{ model: string; operation: string; calls: number; tokens: number; cost: number }>>`
       SELECT "model", "operation"::text AS operation, SUM("calls")::float8 AS calls, SUM("inputTokens" + "outputTokens")::float8 AS tokens, SUM("costUsd")::float8 AS cost
       FROM "DailyModelUsage" WHERE "day" >= ${from}::date GROUP BY "model", "operation" ORDER BY tokens DESC LIMIT 12`,

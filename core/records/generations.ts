@@ -377,15 +377,24 @@ async function addDailyUsage(
         SELECT COALESCE(a, 0) + COALESCE(b, 0)
         FROM unnest("DailyUsage"."latencyBuckets", EXCLUDED."latencyBuckets") WITH ORDINALITY AS t(a, b, i) ORDER BY i),
       "updatedAt" = now()`;
-  // The workspace's own rollup (its caps, core/quota/caps.ts), in the same transaction.
-  if (d.articles || !d.costUsd.isZero())
-    await tx.$executeRaw`
-      INSERT INTO "DailyTenantUsage" ("day", "tenantId", "articles", "costUsd", "updatedAt")
-      VALUES (${g.day}::date, ${g.tenantId}, ${d.articles}, ${d.costUsd.toString()}::decimal, now())
-      ON CONFLICT ("tenantId", "day") DO UPDATE SET
-        "articles" = "DailyTenantUsage"."articles" + EXCLUDED."articles",
-        "costUsd" = "DailyTenantUsage"."costUsd" + EXCLUDED."costUsd",
-        "updatedAt" = now()`;
+  // The workspace's own rollup, in the same transaction: its caps (core/quota/caps.ts) and the
+  // console's Overview and breakdown read it, so it is exactly DailyUsage summed per workspace.
+  await tx.$executeRaw`
+    INSERT INTO "DailyTenantUsage" ("day", "tenantId", "articles", "cacheHits", "failures", "refusals",
+      "costUsd", "savedUsd", "latencyBuckets", "updatedAt")
+    VALUES (${g.day}::date, ${g.tenantId}, ${d.articles}, ${d.cacheHits}, ${d.failures}, ${d.refusals ?? 0},
+      ${d.costUsd.toString()}::decimal, ${d.savedUsd.toString()}::decimal, ${buckets}::int[], now())
+    ON CONFLICT ("tenantId", "day") DO UPDATE SET
+      "articles" = "DailyTenantUsage"."articles" + EXCLUDED."articles",
+      "cacheHits" = "DailyTenantUsage"."cacheHits" + EXCLUDED."cacheHits",
+      "failures" = "DailyTenantUsage"."failures" + EXCLUDED."failures",
+      "refusals" = "DailyTenantUsage"."refusals" + EXCLUDED."refusals",
+      "costUsd" = "DailyTenantUsage"."costUsd" + EXCLUDED."costUsd",
+      "savedUsd" = "DailyTenantUsage"."savedUsd" + EXCLUDED."savedUsd",
+      "latencyBuckets" = ARRAY(
+        SELECT COALESCE(a, 0) + COALESCE(b, 0)
+        FROM unnest("DailyTenantUsage"."latencyBuckets", EXCLUDED."latencyBuckets") WITH ORDINALITY AS t(a, b, i) ORDER BY i),
+      "updatedAt" = now()`;
 }
 
 /** Adds one priced call to the per-model daily rollup (chat, embedding, or the quality judge). */

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { type CapDefaults, NO_CAPS } from "../../core/quota/caps.ts";
 import { Quotas, type TierLimits } from "../../core/quota/quotas.ts";
 import { connectRedis } from "../../core/redis.ts";
+import { sumTenantUsage } from "../../tests/helpers/rollups.ts";
 import { openTestDatabase, REDIS_URL } from "../../tests/helpers/services.ts";
 
 const TZ = "Asia/Bangkok";
@@ -32,8 +33,7 @@ export async function run(): Promise<void> {
     SELECT (date_trunc('month', now() AT TIME ZONE '${TZ}')::date + d), 'r' || r, (${ids})[1 + r % 3], 'LINE', 1, 0.0012, '{}', now()
     FROM generate_series(0, 27) d, generate_series(1, 10000) r WHERE (r * 7 + d * 13) % 10 < 6
     ON CONFLICT DO NOTHING`);
-  await p.$executeRawUnsafe(`INSERT INTO "DailyTenantUsage" (day, "tenantId", articles, "costUsd", "updatedAt")
-    SELECT day, "tenantId", SUM(articles), SUM("costUsd"), now() FROM "DailyUsage" GROUP BY day, "tenantId"`);
+  await sumTenantUsage(p);
   await p.$executeRawUnsafe(`INSERT INTO "DailyModelUsage" (day, model, operation, calls, "costUsd", "updatedAt")
     SELECT (date_trunc('month', now() AT TIME ZONE '${TZ}')::date + d), m, 'CHAT', 1000, 1.5, now()
     FROM generate_series(0, 27) d, unnest(ARRAY['gpt-4o-mini','gpt-4o']) m`);

@@ -8,6 +8,7 @@
  */
 import type { Database } from "../../core/db/client.ts";
 import { PASSWORD, startConsoleHarness } from "../../tests/browser/harness.ts";
+import { sumTenantUsage } from "../../tests/helpers/rollups.ts";
 
 export async function run(): Promise<void> {
   const h = await startConsoleHarness({ prefix: "ab_bench" });
@@ -118,6 +119,7 @@ export async function seedAtScale(p: Database["prisma"]) {
   await p.$executeRawUnsafe(`INSERT INTO "DailyUsage" (day, "requesterId", "tenantId", platform, articles, "cacheHits", failures, "inputTokens", "outputTokens", "costUsd", "savedUsd", "latencyMsTotal", "latencyBuckets", "updatedAt")
     SELECT (current_date - d), 'r' || r, ${tenantOf("r")}, 'SLACK', 1 + (r * d) % 5, (r + d) % 2, (r*d) % 7 / 6, 3000, 2000, 0.0012, 0.0003, 7000, ARRAY[0,0,1,2,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0], now()
     FROM generate_series(0, 364) d, generate_series(1, ${REQUESTERS}) r WHERE (r * 7 + d * 13) % 10 < 6`);
+  await sumTenantUsage(p); // what the writers add to each workspace's day as they go
   await p.$executeRawUnsafe(`INSERT INTO "DailyModelUsage" (day, model, operation, calls, "inputTokens", "outputTokens", "costUsd", "updatedAt")
     SELECT (current_date - d), m, 'CHAT', 1000, 3000000, 2000000, 1.5, now() FROM generate_series(0, 364) d, unnest(ARRAY['gpt-4o-mini','gpt-4o']) m`);
   // One million generation rows. The GenerationTotals trigger is off for the bulk insert and the

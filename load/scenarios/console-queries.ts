@@ -1,14 +1,11 @@
 /**
  * The console's heavy questions at 1,000,000 generations, each asked two ways on the same data,
  * interleaved so both see the same machine load: the query over the raw rows (what the console
- * did before decision 116) and the read it does now (GenerationTotals, DailyTenantTotals, the
- * sort indexes). Prints p50/p95 of 15 runs each.
+ * did before decision 116) and the read it does now (GenerationTotals, DailyTenantUsage written
+ * on write (decision 125), the sort indexes). Prints p50/p95 of 15 runs each.
  */
-import { refreshTenantTotals } from "../../admin/app/rollups.server.ts";
-import type { AppContext } from "../../core/app.ts";
 import { loadConfig } from "../../core/config.ts";
 import { openDatabase } from "../../core/db/client.ts";
-import { createLogger } from "../../core/logger.ts";
 import { seed } from "../../prisma/seed.ts";
 import { createPostgresDatabase } from "../../tests/helpers/services.ts";
 import { seedAtScale } from "./console-overview.ts";
@@ -21,10 +18,8 @@ export async function run(): Promise<void> {
     await db.migrate();
     await seed(db, config);
     const tenant = await seedAtScale(db.prisma);
-    const app: AppContext = { config, db, logger: createLogger("silent"), redis: null };
     const p = db.prisma;
     const month = { from: new Date(Date.now() - 29 * 86_400_000), to: new Date() };
-    await refreshTenantTotals(app, month.from, month.to); // the first fill, once
     const cases: Array<[string, () => Promise<unknown>, () => Promise<unknown>]> = [
       [
         "totals over all 1M",
@@ -83,14 +78,12 @@ export async function run(): Promise<void> {
               WHERE d."day" >= ${month.from}::date GROUP BY t.i`,
             p.$queryRaw`SELECT SUM("articles"), SUM("costUsd"), SUM("failures") FROM "DailyUsage" WHERE "day" >= ${month.from}::date`,
           ]),
-        async () => {
-          await refreshTenantTotals(app, month.from, month.to);
-          return Promise.all([
-            p.$queryRaw`SELECT d."day", t.i, SUM(t.b) FROM "DailyTenantTotals" d, unnest(d."latencyBuckets") WITH ORDINALITY AS t(b, i)
+        () =>
+          Promise.all([
+            p.$queryRaw`SELECT d."day", t.i, SUM(t.b) FROM "DailyTenantUsage" d, unnest(d."latencyBuckets") WITH ORDINALITY AS t(b, i)
               WHERE d."day" >= ${month.from}::date GROUP BY 1, 2`,
-            p.$queryRaw`SELECT SUM("articles"), SUM("costUsd"), SUM("failures") FROM "DailyTenantTotals" WHERE "day" >= ${month.from}::date`,
-          ]);
-        },
+            p.$queryRaw`SELECT SUM("articles"), SUM("costUsd"), SUM("failures") FROM "DailyTenantUsage" WHERE "day" >= ${month.from}::date`,
+          ]),
       ],
     ];
     const time = async (fn: () => Promise<unknown>) => {

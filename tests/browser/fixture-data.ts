@@ -2,6 +2,7 @@ import type { AppContext } from "../../core/app.ts";
 import { Prisma } from "../../core/db/client.ts";
 import { LATENCY_BUCKETS_MS } from "../../core/records/generations.ts";
 import { dayColumn } from "../../core/time.ts";
+import { sumTenantUsage } from "../helpers/rollups.ts";
 
 /**
  * A month of plausible activity written straight into the tables the console reads (workspaces,
@@ -121,6 +122,7 @@ export async function seedActivity(app: AppContext, now = new Date()): Promise<A
     );
   }
   await p.dailyUsage.createMany({ data: usage });
+  await sumTenantUsage(p);
   await p.dailyModelUsage.createMany({ data: models });
 
   const topics = [

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCostBreakdown, readCostRange } from "../../admin/app/breakdown.server.ts";
 import { loadOverview } from "../../admin/app/overview.server.ts";
 import type { Platform } from "../../core/db/client.ts";
+import { createGeneration, recordWritten } from "../../core/records/generations.ts";
+import { sumTenantUsage } from "../helpers/rollups.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
 
 /**
@@ -36,6 +38,7 @@ beforeAll(async () => {
     r: { id: string; tenantId: string; platform: Platform },
     cost: string,
     articles: number,
+    latencyBuckets: number[] = [],
   ) => ({
     day: day(d),
     requesterId: r.id,
@@ -43,18 +46,20 @@ beforeAll(async () => {
     platform: r.platform,
     costUsd: cost,
     articles,
+    latencyBuckets,
   });
   await p.dailyUsage.createMany({
     data: [
       usage("2026-11-05", ana, "1.25", 2),
       usage("2026-11-18", ana, "0.50", 1),
       usage("2026-10-25", ana, "2.00", 3), // previous period
-      usage("2026-11-10", bo, "0.75", 4),
+      usage("2026-11-10", bo, "0.75", 4, [0, 0, 0, 0, 4]), // four drafts in 4–5 s
       usage("2026-11-20", chai, "0.10", 1),
       usage("2026-10-31", chai, "0.40", 1), // previous period
       usage("2026-10-11", chai, "7.00", 9), // before the previous period
     ],
   });
+  await sumTenantUsage(p); // what the writers would have added to each workspace's day
   const model = (d: string, name: string, operation: "CHAT" | "EMBEDDING", cost: string, calls: number) => ({
     day: day(d),
     model: name,
@@ -122,15 +127,38 @@ describe("cost breakdown", () => {
     });
   });
 
-  it("follows a rollup row that changed after the totals were summed, and the Overview agrees", async () => {
+  it("counts a late delivery at once (written with its rollups), and the Overview agrees", async () => {
     const p = t.app.db.prisma;
     const range = readCostRange(url(""), NOW, "Asia/Bangkok");
-    await loadCostBreakdown(t.app, range, NOW); // sums November into DailyTenantTotals
+    expect((await loadCostBreakdown(t.app, range, NOW)).totals).toEqual({ costUsd: 2.6, articles: 8 });
     const bo = await p.requester.findFirstOrThrow({ where: { externalId: "bo" } });
-    // A late delivery adds to 10 November: $0.75 + $0.25, 4 + 1 articles.
-    await p.dailyUsage.update({
-      where: { day_requesterId: { day: day("2026-11-10"), requesterId: bo.id } },
-      data: { costUsd: "1.00", articles: 5, latencyBuckets: [0, 0, 0, 0, 4, 1] },
+    // A late delivery for 10 November: $0.25 (100,000 gpt-4o input tokens at $2.50 per million)
+    // and one article in 5–6 s, so 10 November is $0.75 + $0.25 and 4 + 1 articles.
+    const g = await createGeneration(t.app.db, {
+      requestKey: "late-delivery",
+      tenantId: bo.tenantId,
+      requesterId: bo.id,
+      platform: "SLACK",
+      request: {
+        topic: "Late",
+        industry: null,
+        audience: "executives",
+        targetWords: 300,
+        keywords: [],
+        language: "en",
+        tone: "executive",
+      },
+      day: day("2026-11-10"),
+    });
+    await recordWritten(t.app.db, g.id, {
+      model: "gpt-4o",
+      usage: [{ operation: "CHAT", model: "gpt-4o", inputTokens: 100_000, outputTokens: 0 }],
+      draft: "x",
+      words: 1,
+      latencyMs: 5_500,
+      firstChunkMs: null,
+      sources: [],
+      cacheHit: false,
     });
     const b = await loadCostBreakdown(t.app, range, NOW);
     expect(b.totals).toEqual({ costUsd: 2.85, articles: 9 });

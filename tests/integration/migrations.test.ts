@@ -79,3 +79,60 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (kind) => {
     expect(drifted.foreignKeys).not.toEqual(expected.foreignKeys);
   });
 });
+
+describe.each(["postgres", "pglite"] as const)("one workspace rollup (decision 125) on %s", (kind) => {
+  let opened: OpenedTestDatabase;
+  afterAll(async () => opened?.cleanup());
+
+  it("fills DailyTenantUsage's new columns from DailyUsage and drops DailyTenantTotals", async () => {
+    opened = await openTestDatabase(kind);
+    const sql = opened.db.sql;
+    const NAME = "20261202090000_one_tenant_rollup";
+    const local = await readMigrations();
+    for (const m of local.filter((m) => m.name < NAME)) await sql.exec(m.script);
+    // Two requesters of one workspace on one day, one day with only a refusal, and the rollup
+    // row the old writer kept (articles and cost only; none for the refusal-only day).
+    await sql.exec(`
+      INSERT INTO "Tier" (id, name, "burstPerMinute", "maxWords", "updatedAt") VALUES ('tier', 'T125', 5, 800, now());
+      INSERT INTO "Tenant" (id, platform, "externalId", "defaultTierId", "updatedAt") VALUES ('t1', 'SLACK', 'T1', 'tier', now());
+      INSERT INTO "Requester" (id, "tenantId", platform, "externalId", "updatedAt") VALUES
+        ('r1', 't1', 'SLACK', 'U1', now()), ('r2', 't1', 'SLACK', 'U2', now());
+      INSERT INTO "DailyUsage" (day, "requesterId", "tenantId", platform, articles, "cacheHits", failures, refusals,
+        "costUsd", "savedUsd", "latencyBuckets", "updatedAt") VALUES
+        ('2026-11-10', 'r1', 't1', 'SLACK', 3, 1, 1, 0, 0.5, 0.25, ARRAY[0,2,1], now()),
+        ('2026-11-10', 'r2', 't1', 'SLACK', 2, 0, 0, 1, 0.25, 0, ARRAY[1,0,0,1], now()),
+        ('2026-11-11', 'r1', 't1', 'SLACK', 0, 0, 0, 2, 0, 0, '{}', now());
+      INSERT INTO "DailyTenantUsage" (day, "tenantId", articles, "costUsd", "updatedAt") VALUES ('2026-11-10', 't1', 5, 0.75, now());`);
+    await sql.exec(local.find((m) => m.name === NAME)!.script);
+    const rows = await sql.query<Record<string, unknown>>(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, articles, "cacheHits", failures, refusals, "costUsd"::text AS cost,
+         "savedUsd"::text AS saved, "latencyBuckets" FROM "DailyTenantUsage" ORDER BY day`,
+    );
+    expect(rows).toEqual([
+      {
+        day: "2026-11-10",
+        articles: 5,
+        cacheHits: 1,
+        failures: 1,
+        refusals: 1,
+        cost: "0.750000000",
+        saved: "0.250000000",
+        latencyBuckets: [1, 2, 1, 1],
+      },
+      {
+        day: "2026-11-11",
+        articles: 0,
+        cacheHits: 0,
+        failures: 0,
+        refusals: 2,
+        cost: "0.000000000",
+        saved: "0.000000000",
+        latencyBuckets: [],
+      },
+    ]);
+    const left = await sql.query<{ n: number }>(
+      `SELECT COUNT(*)::int AS n FROM information_schema.tables WHERE table_name = 'DailyTenantTotals'`,
+    );
+    expect(left).toEqual([{ n: 0 }]);
+  });
+});

@@ -214,17 +214,22 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
     expect(after.cacheHits - (before?.cacheHits ?? 0)).toBe(3);
     expect(after.costUsd.sub(before?.costUsd ?? 0).toString()).toBe("0.000675"); // 9 × (100 × 0.15 + 100 × 0.6) / 1e6
     expect(after.savedUsd.sub(before?.savedUsd ?? 0).toString()).toBe("0.0063");
-    // The workspace's rollup (its caps read it) adds up the same.
-    const tenantAfter = await db.prisma.dailyTenantUsage.findUniqueOrThrow({
-      where: { tenantId_day: { tenantId, day } },
-    });
-    expect(tenantAfter.articles - (tenantBefore?.articles ?? 0)).toBe(12);
-    expect(tenantAfter.costUsd.sub(tenantBefore?.costUsd ?? 0).toString()).toBe("0.000675");
     const added = after.latencyBuckets.map((n, i) => n - (before?.latencyBuckets[i] ?? 0));
     expect(added).toHaveLength(LATENCY_BUCKETS_MS.length);
     expect(added[1]).toBe(6); // 1.5 s ≤ 2 s
     expect(added[11]).toBe(6); // 20 s < 25 s ≤ 25 s
     expect(added.reduce((a, b) => a + b, 0)).toBe(12);
+    // The workspace's rollup (its caps and the console's Overview read it) adds up the same.
+    const tenantAfter = await db.prisma.dailyTenantUsage.findUniqueOrThrow({
+      where: { tenantId_day: { tenantId, day } },
+    });
+    expect(tenantAfter.articles - (tenantBefore?.articles ?? 0)).toBe(12);
+    expect(tenantAfter.cacheHits - (tenantBefore?.cacheHits ?? 0)).toBe(3);
+    expect(tenantAfter.costUsd.sub(tenantBefore?.costUsd ?? 0).toString()).toBe("0.000675");
+    expect(tenantAfter.savedUsd.sub(tenantBefore?.savedUsd ?? 0).toString()).toBe("0.0063");
+    expect(tenantAfter.latencyBuckets.map((n, i) => n - (tenantBefore?.latencyBuckets[i] ?? 0))).toEqual(
+      added,
+    );
   });
 
   it("records a failure once, counting no article but the tokens it spent", async () => {
@@ -266,6 +271,19 @@ describe.each(["postgres", "pglite"] as const)("generation records and cost on %
     expect(after.articles).toBe(before.articles);
     expect(after.failures).toBe(before.failures + 1);
     expect(after.refusals).toBe(before.refusals + 1);
+    // The workspace's day (its only requester is this one) is the same row summed.
+    const tenantDay = await db.prisma.dailyTenantUsage.findUniqueOrThrow({
+      where: { tenantId_day: { tenantId, day } },
+    });
+    expect(tenantDay).toMatchObject({
+      articles: after.articles,
+      cacheHits: after.cacheHits,
+      failures: after.failures,
+      refusals: after.refusals,
+      costUsd: after.costUsd,
+      savedUsd: after.savedUsd,
+      latencyBuckets: after.latencyBuckets,
+    });
     expect(
       await db.prisma.quotaRefusal.findMany({ where: { requesterId }, select: { limit: true, tier: true } }),
     ).toEqual([{ limit: "daily", tier: "Free" }]);
