@@ -88,7 +88,8 @@ describe("the Quality page", () => {
     ).toContain("unlock synergies×Remove “unlock synergies”");
     await remove.click();
     await page.getByText("“unlock synergies” removed").waitFor();
-    expect(await page.getByRole("button", { name: "Remove “unlock synergies”" }).count()).toBe(0);
+    // The notice comes with the action's answer; the list follows when the page reloads its data.
+    await expect.poll(() => page.getByRole("button", { name: "Remove “unlock synergies”" }).count()).toBe(0);
     expect(await h.app.db.prisma.stylePhrase.count({ where: { phrase: "unlock synergies" } })).toBe(0);
     expect(pageErrors).toEqual([]);
   });
