@@ -34,6 +34,9 @@ const id = (p: string) => `${p}${Math.random().toString(36).slice(2, 10).toUpper
 
 async function start(): Promise<Started> {
   await product?.stop("SIGKILL"); // left by a test that failed half-way
+  // A fresh port each start: a port free at the file's start may since be another process's
+  // ephemeral port (an outgoing connection), and binding it would fail with EADDRINUSE.
+  port = await freePort();
   product = startProduct({
     DATA_DIR: dataDir,
     PORT: String(port),
@@ -58,7 +61,6 @@ async function crash(): Promise<void> {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "ab-crash-"));
-  port = await freePort();
   // Slow enough to kill the process with a draft half-posted.
   openai = await startFakeOpenAI({ firstTokenLatencyMs: 200, tokensPerSecond: 60 });
   slack = await startFakeSlack();

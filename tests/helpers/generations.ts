@@ -14,3 +14,16 @@ export function finalGeneration(db: Database, requestKey: string) {
     return g.status === "QUEUED" || g.status === "RUNNING" ? null : g;
   });
 }
+
+/**
+ * Every written draft whose end the sink accepted is recorded DELIVERED (the core does it just
+ * after `sink.finish` returns): call after waiting on a sink's events, before reading statuses.
+ */
+export function allRecorded(db: Database) {
+  return until("every closed draft to be recorded", async () => {
+    const closing = await db.prisma.generation.count({
+      where: { status: "RUNNING", finishedAt: { not: null } },
+    });
+    return closing === 0;
+  });
+}

@@ -12,6 +12,7 @@ import { type ConversationMessage, createPipeline, type Pipeline } from "../../c
 import { shorterTarget } from "../../core/request/rules.ts";
 import { seed } from "../../prisma/seed.ts";
 import { type ChatBody, type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
+import { allRecorded } from "../helpers/generations.ts";
 import { RecordingSinks } from "../helpers/recording-sink.ts";
 import { openTestApp } from "../helpers/test-app.ts";
 
@@ -119,6 +120,7 @@ describe.each([
     const first = await c.send("write an article about AI in retail for executives, 600 words");
     expect(first.kind).toBe("queued");
     await until(() => sinks.endings(c.chatId) === 1);
+    await allRecorded(app.db);
     const v1 = await app.db.prisma.generation.findFirstOrThrow({
       where: { requestKey: `LINE:${c.chatId}-1` },
     });
@@ -130,6 +132,7 @@ describe.each([
     const revised = await c.send("make it shorter");
     expect(revised.kind).toBe("queued_revision");
     await until(() => sinks.endings(c.chatId) === 2);
+    await allRecorded(app.db);
     const v2 = await app.db.prisma.generation.findFirstOrThrow({
       where: { requestKey: `LINE:${c.chatId}-2` },
       include: { tokenUsage: true },
@@ -252,6 +255,7 @@ describe.each([
     const c = chat();
     await c.send("write an article about open banking for CIOs, 400 words");
     await until(() => sinks.endings(c.chatId) === 1);
+    await allRecorded(app.db);
     const person = {
       platform: "LINE" as const,
       tenant: { externalId: "line-channel" },
@@ -454,6 +458,7 @@ describe("conversations offline (embedded, no language model)", () => {
     const target = shorterTarget(v1.words!);
     expect(revised.kind === "queued_revision" && revised.request.targetWords).toBe(target);
     await until(() => sinks.endings("U-offline") === 2);
+    await allRecorded(app.db);
     const v2 = await app.db.prisma.generation.findFirstOrThrow({ where: { requestKey: "LINE:e2" } });
     expect(v2.draft?.split("\n")[0]).toBe(
       '**Revised outline composed offline, without a language model**: the brief for "smart farming" redone for "make it shorter", not a finished article.',

@@ -5,6 +5,7 @@ import { type Database, openDatabase } from "../../core/db/client.ts";
 import { purgeExpired } from "../../core/housekeeping.ts";
 import { type ChatRequest, createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
+import { allRecorded } from "../helpers/generations.ts";
 import { RecordingSinks } from "../helpers/recording-sink.ts";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
@@ -104,6 +105,7 @@ describe("PostgreSQL briefly unavailable", () => {
         );
       await new Promise((r) => setTimeout(r, 50));
     }
+    await allRecorded(direct);
     for (const c of accepted) {
       expect(
         sinks.of(c).filter((e) => e.type === "finish"),

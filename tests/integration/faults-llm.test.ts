@@ -4,6 +4,7 @@ import type { AppContext } from "../../core/app.ts";
 import { createGenerator } from "../../core/generate/index.ts";
 import { type ChatRequest, createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
+import { allRecorded } from "../helpers/generations.ts";
 import { RecordingSinks } from "../helpers/recording-sink.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
 
@@ -62,6 +63,7 @@ async function askAndWait(topic: string): Promise<{ conversation: string; genera
     if (Date.now() > deadline) throw new Error("article neither delivered nor failed in time");
     await new Promise((r) => setTimeout(r, 20));
   }
+  await allRecorded(app.db);
   return { conversation, generationId: accepted.generationId };
 }
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppContext } from "../../core/app.ts";
 import { type ChatRequest, createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
+import { allRecorded } from "../helpers/generations.ts";
 import { freePort } from "../helpers/process.ts";
 import { RecordingSinks } from "../helpers/recording-sink.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
@@ -154,6 +155,7 @@ describe("Redis restarted mid-load", () => {
       expect(g === null || g.status === "FAILED").toBe(true);
       expect(sinks.of(c)).toHaveLength(0);
     }
+    await allRecorded(app.db);
     const delivered = await app.db.prisma.generation.count({ where: { status: "DELIVERED" } });
     expect(delivered).toBe(accepted.length);
     console.info(

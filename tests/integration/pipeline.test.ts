@@ -4,6 +4,7 @@ import type { AppContext } from "../../core/app.ts";
 import { DeliveryIncomplete } from "../../core/deliver/sink.ts";
 import { type ChatRequest, createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
+import { allRecorded } from "../helpers/generations.ts";
 import { RecordingSinks } from "../helpers/recording-sink.ts";
 import { openTestApp, type TestApp } from "../helpers/test-app.ts";
 import { until } from "../helpers/wait.ts";
@@ -55,6 +56,7 @@ describe("the article pipeline (PostgreSQL, Redis, BullMQ, fake OpenAI)", () => 
     const accepted = await pipeline.accept(req);
     expect(accepted.kind).toBe("queued");
     await until("the draft to end in the sink", () => sinks.ended(req.conversation));
+    await allRecorded(app.db);
 
     const events = sinks.of(req.conversation);
     expect(events[0]?.type).toBe("start");

@@ -9,6 +9,7 @@ import type { ChatSink, Destination } from "../../core/deliver/sink.ts";
 import { createLogger } from "../../core/logger.ts";
 import { type ChatRequest, createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { seed } from "../../prisma/seed.ts";
+import { allRecorded } from "../helpers/generations.ts";
 import { RecordingSinks } from "../helpers/recording-sink.ts";
 import { until } from "../helpers/wait.ts";
 
@@ -86,6 +87,7 @@ describe("embedded start-up recovery", () => {
     next.startWorker();
     try {
       await until("sinks.ended('half')", () => sinks.ended("half"));
+      await allRecorded(app.db);
       const g = await app.db.prisma.generation.findFirstOrThrow({ where: { requestKey: "CONSOLE:ev-half" } });
       expect(g.status).toBe("DELIVERED");
       expect(sinks.chunks("half").map((c) => c.index)[0]).toBe(1); // chunk 0 was posted before the "crash"
