@@ -98,7 +98,8 @@ describe("limits", () => {
     const ray = await person("U-ray", "Refused Ray", 10, 2);
 
     await freshPage();
-    await page.goto(`${h.url}/limits`);
+    // The row buttons are fetchers: wait for the scripts, or a click before hydration is a plain POST.
+    await page.goto(`${h.url}/limits`, { waitUntil: "networkidle" });
     const near = page.getByRole("region", {
       name: "At or above 80 % of their daily limit or monthly budget",
     });
