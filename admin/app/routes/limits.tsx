@@ -1,3 +1,4 @@
+import { useEffect, useState } from "react";
 import { Link, useFetcher } from "react-router";
 import { requireAdminUser } from "../auth.server.ts";
 import { EmptyState, Notice, PageError, PageHeader, ReadOnlyNote, useCanEdit } from "../components/ui.tsx";
@@ -17,8 +18,18 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   return { ...limits, tiers, timeZone: context.app.config.quotaTimeZone };
 }
 
+/** What a row's last action answered; shown at the page's top, since the row may leave its table. */
+interface RowResult {
+  tone: "success" | "error";
+  text: string;
+}
+type OnResult = (result: RowResult) => void;
+
 export default function Limits({ loaderData }: Route.ComponentProps) {
   const { refusedToday, refusedMonth, near, reasons, tiers, timeZone } = loaderData;
+  // A reset takes the person off "near a limit": their row, and a notice inside it, would vanish
+  // as the page reloads its data, so the notice lives here.
+  const [result, setResult] = useState<RowResult | null>(null);
   return (
     <>
       <PageHeader
@@ -26,19 +37,28 @@ export default function Limits({ loaderData }: Route.ComponentProps) {
         description={`Who was refused, and who is close to a limit. Days and months in ${timeZone} (the quota time zone).`}
       />
       <ReadOnlyNote what="reset quotas or change tiers" />
+      <div aria-live="polite">{result && <Notice tone={result.tone}>{result.text}</Notice>}</div>
       <RefusalsByLimit reasons={reasons} />
       <LimitTable
         title="At or above 80 % of their daily limit or monthly budget"
         rows={near}
         tiers={tiers}
         empty="Nobody is near a limit."
+        onResult={setResult}
       />
-      <LimitTable title="Refused today" rows={refusedToday} tiers={tiers} empty="Nobody was refused today." />
+      <LimitTable
+        title="Refused today"
+        rows={refusedToday}
+        tiers={tiers}
+        empty="Nobody was refused today."
+        onResult={setResult}
+      />
       <LimitTable
         title="Refused this month"
         rows={refusedMonth}
         tiers={tiers}
         empty="Nobody was refused this month."
+        onResult={setResult}
       />
     </>
   );
@@ -98,11 +118,13 @@ function LimitTable({
   rows,
   tiers,
   empty,
+  onResult,
 }: {
   title: string;
   rows: LimitRow[];
   tiers: Array<{ id: string; name: string }>;
   empty: string;
+  onResult: OnResult;
 }) {
   const id = title.toLowerCase().replace(/[^a-z0-9]+/g, "-");
   return (
@@ -132,7 +154,7 @@ function LimitTable({
           </thead>
           <tbody>
             {rows.map((r) => (
-              <LimitRowView key={r.id} r={r} tiers={tiers} table={id} />
+              <LimitRowView key={r.id} r={r} tiers={tiers} table={id} onResult={onResult} />
             ))}
           </tbody>
         </table>
@@ -145,16 +167,23 @@ function LimitRowView({
   r,
   tiers,
   table,
+  onResult,
 }: {
   r: LimitRow;
   tiers: Array<{ id: string; name: string }>;
   /** A person can be in two tables: their fields' ids must not collide. */
   table: string;
+  onResult: OnResult;
 }) {
   const canEdit = useCanEdit();
   const reset = useFetcher<{ ok: boolean; notice?: string; formError?: string }>();
   const tier = useFetcher<{ ok: boolean; notice?: string; formError?: string }>();
-  const result = tier.data ?? reset.data;
+  useEffect(() => {
+    for (const d of [reset.data, tier.data]) {
+      if (d?.notice) onResult({ tone: "success", text: d.notice });
+      else if (d?.formError) onResult({ tone: "error", text: d.formError });
+    }
+  }, [reset.data, tier.data, onResult]);
   return (
     <tr data-requester={r.id}>
       <td data-label="Requester">
@@ -211,8 +240,6 @@ function LimitRowView({
                 {tier.state === "idle" ? "Change tier" : "Saving…"}
               </button>
             </tier.Form>
-            {result?.notice && <Notice tone="success">{result.notice}</Notice>}
-            {result?.formError && <Notice tone="error">{result.formError}</Notice>}
           </div>
         ) : (
           "—"
