@@ -126,7 +126,7 @@ export async function seedAtScale(p: Database["prisma"]) {
   // totals are then summed once, as the migration does for existing rows.
   await p.$executeRawUnsafe(`ALTER TABLE "Generation" DISABLE TRIGGER "generation_totals_insert_delete"`);
   await p.$executeRawUnsafe(`INSERT INTO "Generation" (id, "requestKey", "tenantId", "requesterId", platform, status, request, topic, language, "targetWords", day, "createdAt", "costUsd", model, "latencyMs")
-    SELECT 'g' || g, 'k' || g, ${tenantOf("(1 + g % " + String(REQUESTERS) + ")")}, 'r' || (1 + g % ${REQUESTERS}), 'SLACK', 'DELIVERED', '{}', 'Topic ' || g, 'en', 800, current_date - (g % 365), now() - (g || ' minutes')::interval, 0.001, (ARRAY['gpt-4o-mini','gpt-4o'])[1 + g % 2], 3000 + g % 40000
+    SELECT 'g' || g, 'k' || g, ${tenantOf(`(1 + g % ${REQUESTERS})`)}, 'r' || (1 + g % ${REQUESTERS}), 'SLACK', 'DELIVERED', '{}', 'Topic ' || g, 'en', 800, current_date - (g % 365), now() - (g || ' minutes')::interval, 0.001, (ARRAY['gpt-4o-mini','gpt-4o'])[1 + g % 2], 3000 + g % 40000
     FROM generate_series(1, 1000000) g`);
   await p.$executeRawUnsafe(`ALTER TABLE "Generation" ENABLE TRIGGER "generation_totals_insert_delete"`);
   await p.$executeRawUnsafe(`INSERT INTO "GenerationTotals" ("day", "tenantId", "platform", "model", "status", "cacheHit", "count", "inputTokens", "outputTokens", "costUsd")

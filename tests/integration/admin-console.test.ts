@@ -3,18 +3,14 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../core/admin/password.ts";
 import type { Database } from "../../core/db/client.ts";
-import type { Pipeline } from "../../core/pipeline/index.ts";
-import type { TestDatabase } from "../helpers/services.ts";
 import { openTestConsole, type TestConsole } from "../helpers/test-console.ts";
 
 /** The console over real HTTP, from its built output, against a fresh PostgreSQL database. */
 const EMAIL = "ops@example.com";
 const PASSWORD = "correct horse battery staple";
 
-let target: TestDatabase;
 let db: Database;
 let console_: TestConsole;
-let pipeline: Pipeline;
 let base: string;
 
 beforeAll(async () => {
@@ -22,7 +18,7 @@ beforeAll(async () => {
     prefix: "ab_admin",
     user: { email: EMAIL, password: PASSWORD, name: "Ops", role: "ADMIN" },
   });
-  ({ target, db, pipeline } = console_);
+  ({ db } = console_);
   base = console_.url;
 });
 

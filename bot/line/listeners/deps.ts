@@ -42,7 +42,6 @@ export interface Incoming<E extends webhook.Event = webhook.Event> {
  * cost nothing to repeat but push quota) is answered once.
  */
 export const EVENT_TTL_SECONDS = 24 * 3600;
-const PROFILE_TTL_SECONDS = 24 * 3600;
 
 /**
  * Answers an event: with its reply token while it is good, else by push (with a retry key
