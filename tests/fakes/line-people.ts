@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type http from "node:http";
+import { z } from "zod";
 
 /**
  * The parts of the fake LINE Messaging API about people and the rich menu, as LINE answers
@@ -303,26 +304,45 @@ const SUBSTITUTION_KEY = /^[A-Za-z0-9_]{1,20}$/;
  *
  * https://developers.line.biz/en/reference/messaging-api/#text-message-v2
  */
-export function validateTextV2(msg: Record<string, unknown>, at: string): object | null {
-  const text = msg.text;
-  if (typeof text !== "string" || text.length === 0 || text.length > 5000)
-    return invalid(`${at}.text`, "Length must be between 1 and 5000");
-  const substitution = (msg.substitution ?? {}) as Record<string, Record<string, unknown>>;
+const TextV2Schema = z.object({
+  text: z.string().min(1).max(5000),
+  substitution: z
+    .record(
+      z.string(),
+      z.union([
+        z.object({
+          type: z.literal("mention"),
+          mentionee: z.union([
+            z.object({ type: z.literal("user"), userId: z.string().regex(USER_ID) }),
+            z.object({ type: z.literal("all") }),
+          ]),
+        }),
+        z.object({ type: z.literal("emoji"), productId: z.string(), emojiId: z.string() }),
+      ]),
+    )
+    .optional(),
+  quoteToken: z.string().min(1).optional(),
+});
+
+/** LINE's wording for each field a text v2 message can get wrong. */
+const TEXT_V2_PROBLEM: Record<string, string> = {
+  text: "Length must be between 1 and 5000",
+  substitution: "Must be a mention or an emoji",
+  quoteToken: "Must be a quote token",
+};
+
+export function validateTextV2(msg: unknown, at: string): object | null {
+  const parsed = TextV2Schema.safeParse(msg);
+  if (!parsed.success) {
+    const path = parsed.error.issues[0]?.path ?? [];
+    const field = String(path[0] ?? "text");
+    return invalid([at, ...path.map(String)].join("."), TEXT_V2_PROBLEM[field] ?? "Invalid value");
+  }
+  const { text, substitution = {} } = parsed.data;
   const keys = Object.keys(substitution);
   if (keys.length > 100) return invalid(`${at}.substitution`, "Size must be at most 100");
-  for (const key of keys) {
+  for (const key of keys)
     if (!SUBSTITUTION_KEY.test(key)) return invalid(`${at}.substitution`, `Invalid key: ${key}`);
-    const s = substitution[key]!;
-    const mentionee = s.mentionee as Record<string, unknown> | undefined;
-    const ok =
-      (s.type === "mention" &&
-        ((mentionee?.type === "user" &&
-          typeof mentionee.userId === "string" &&
-          USER_ID.test(mentionee.userId)) ||
-          mentionee?.type === "all")) ||
-      (s.type === "emoji" && typeof s.productId === "string" && typeof s.emojiId === "string");
-    if (!ok) return invalid(`${at}.substitution.${key}`, "Must be a mention or an emoji");
-  }
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if ((ch === "{" || ch === "}") && text[i + 1] === ch) {
@@ -337,7 +357,5 @@ export function validateTextV2(msg: Record<string, unknown>, at: string): object
       return invalid(`${at}.text`, `No substitution for the placeholder at ${i}`);
     i = end;
   }
-  if (msg.quoteToken !== undefined && (typeof msg.quoteToken !== "string" || !msg.quoteToken))
-    return invalid(`${at}.quoteToken`, "Must be a quote token");
   return null;
 }

@@ -417,7 +417,7 @@ function validateMessages(messages: unknown): object | null {
       if (typeof msg.text !== "string" || msg.text.length === 0 || msg.text.length > 5000)
         return invalid(`messages[${i}].text`, "Length must be between 1 and 5000");
     } else if (msg.type === "textV2") {
-      const problem = validateTextV2(m as Record<string, unknown>, `messages[${i}]`);
+      const problem = validateTextV2(m, `messages[${i}]`);
       if (problem) return problem;
     } else if (msg.type === "flex") {
       const problem = validateFlex(msg, `messages[${i}]`);

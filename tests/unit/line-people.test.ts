@@ -151,8 +151,16 @@ describe("group drafts quote and mention", () => {
         requester: { type: "mention", mentionee: { type: "user", userId: dest.mentionUserId } },
       },
     });
-    expect(validateTextV2(out as unknown as Record<string, unknown>, "messages[0]")).toBeNull();
+    expect(validateTextV2(out, "messages[0]")).toBeNull();
     expect(validateTextV2({ type: "textV2", text: "a { b" }, "m")).not.toBeNull();
+    const badMention = {
+      type: "textV2",
+      text: "{x} hi",
+      substitution: { x: { type: "mention", mentionee: { type: "user", userId: "nobody" } } },
+    };
+    expect(validateTextV2(badMention, "m")).toMatchObject({
+      details: [{ property: "m.substitution.x.mentionee.userId" }],
+    });
   });
 
   it("only quotes when nobody is named or the mention would not fit, and leaves one-to-one chats alone", () => {
