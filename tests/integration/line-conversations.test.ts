@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { linePlatform } from "../../bot/line/index.ts";
 import type { AppContext } from "../../core/app.ts";
-import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import type { Pipeline } from "../../core/pipeline/index.ts";
 import { shorterTarget } from "../../core/request/rules.ts";
-import { type HttpServer, startHttpServer } from "../../ops/server.ts";
 import {
   type DeliveredMessage,
   type FakeLine,
@@ -12,11 +10,10 @@ import {
   isResultCard,
   type LineEvent,
   lineId,
-  startFakeLine,
 } from "../fakes/line.ts";
-import { type ChatBody, type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
+import type { ChatBody, FakeOpenAI } from "../fakes/openai.ts";
 import { finalGeneration } from "../helpers/generations.ts";
-import { openTestApp, type TestApp } from "../helpers/test-app.ts";
+import { type LineBot, startLineBot } from "../helpers/line-bot.ts";
 import { until } from "../helpers/wait.ts";
 
 /**
@@ -26,13 +23,11 @@ import { until } from "../helpers/wait.ts";
  * and quoted bubbles revise its draft, thanks and usage questions are answered without writing.
  */
 
-let testApp: TestApp;
 let openai: FakeOpenAI;
 let line: FakeLine;
 let app: AppContext;
 let pipeline: Pipeline;
-let server: HttpServer;
-let ingress: { close(): Promise<void> };
+let bot: LineBot;
 let webhookUrl: string;
 
 const isFooter = isResultCard;
@@ -72,31 +67,12 @@ async function usedToday(user: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  openai = await startFakeOpenAI();
-  line = await startFakeLine();
-  testApp = await openTestApp("ab_line_conv", () => ({
-    OPENAI_API_KEY: openai.apiKey,
-    OPENAI_BASE_URL: openai.url,
-    LINE_CHANNEL_SECRET: line.channelSecret,
-    LINE_CHANNEL_ACCESS_TOKEN: line.accessToken,
-    LINE_API_BASE_URL: line.url,
-  }));
-  app = testApp.app;
-  const platform = linePlatform(app);
-  pipeline = createPipeline(app, { workerConcurrency: 4, sinks: { LINE: platform.sink } });
-  pipeline.startWorker();
-  server = await startHttpServer(app, { host: "127.0.0.1", port: 0 });
-  ingress = await platform.startIngress(server, pipeline);
-  webhookUrl = `${server.url}/line/webhook`;
+  bot = await startLineBot("ab_line_conv");
+  ({ openai, line, app, pipeline, webhookUrl } = bot);
 });
 
 afterAll(async () => {
-  await ingress?.close();
-  await server?.close();
-  await pipeline?.close();
-  await testApp?.close();
-  await line?.close();
-  await openai?.close();
+  await bot?.close();
 });
 
 describe("LINE conversations", () => {

@@ -3,21 +3,11 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setRequesterTier, setWorkspaceUpgradeNote } from "../../admin/app/requesters.server.ts";
 import { menuData } from "../../bot/line/actions.ts";
-import { linePlatform } from "../../bot/line/index.ts";
 import { MENU_NAME_PREFIX, richMenuClients, syncRichMenu } from "../../bot/line/richmenu/sync.ts";
 import type { AppContext } from "../../core/app.ts";
-import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
-import { type HttpServer, startHttpServer } from "../../ops/server.ts";
-import {
-  type DeliveredMessage,
-  type FakeLine,
-  isResultCard,
-  type LineEvent,
-  lineId,
-  startFakeLine,
-} from "../fakes/line.ts";
-import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
-import { openTestApp, type TestApp } from "../helpers/test-app.ts";
+import { type DeliveredMessage, type FakeLine, isResultCard, type LineEvent, lineId } from "../fakes/line.ts";
+import type { FakeOpenAI } from "../fakes/openai.ts";
+import { type LineBot, startLineBot } from "../helpers/line-bot.ts";
 import { until } from "../helpers/wait.ts";
 
 /**
@@ -27,13 +17,10 @@ import { until } from "../helpers/wait.ts";
  * mention, unfollow, the rich menu (its script and its buttons) and plan-aware wording.
  */
 
-let testApp: TestApp;
 let openai: FakeOpenAI;
 let line: FakeLine;
 let app: AppContext;
-let pipeline: Pipeline;
-let server: HttpServer;
-let ingress: { close(): Promise<void> };
+let bot: LineBot;
 let webhookUrl: string;
 
 /** The draft's end: its Flex result card. */
@@ -52,33 +39,13 @@ async function requester(externalId: string) {
 }
 
 beforeAll(async () => {
-  openai = await startFakeOpenAI();
-  line = await startFakeLine();
-  testApp = await openTestApp("ab_line_people", () => ({
-    OPENAI_API_KEY: openai.apiKey,
-    OPENAI_BASE_URL: openai.url,
-    LINE_CHANNEL_SECRET: line.channelSecret,
-    LINE_CHANNEL_ACCESS_TOKEN: line.accessToken,
-    LINE_API_BASE_URL: line.url,
-    LINE_BOT_ALIASES: "Writer, บอทเขียน",
-  }));
-  app = testApp.app;
-  const platform = linePlatform(app);
-  pipeline = createPipeline(app, { workerConcurrency: 4, sinks: { LINE: platform.sink } });
-  pipeline.startWorker();
-  server = await startHttpServer(app, { host: "127.0.0.1", port: 0 });
-  ingress = await platform.startIngress(server, pipeline);
-  webhookUrl = `${server.url}/line/webhook`;
+  bot = await startLineBot("ab_line_people", { LINE_BOT_ALIASES: "Writer, บอทเขียน" });
+  ({ openai, line, app, webhookUrl } = bot);
   await until("the bot's name", () => line.calls.some((c) => c.endpoint === "info" && c.status === 200));
 });
 
 afterAll(async () => {
-  await ingress?.close();
-  await server?.close();
-  await pipeline?.close();
-  await testApp?.close();
-  await line?.close();
-  await openai?.close();
+  await bot?.close();
 });
 
 describe("LINE people in groups", () => {

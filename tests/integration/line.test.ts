@@ -2,19 +2,18 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setRequesterTier } from "../../admin/app/requesters.server.ts";
 import { LineApi } from "../../bot/line/client.ts";
-import { linePlatform } from "../../bot/line/index.ts";
 import { createInbox } from "../../bot/line/ingress/inbox.ts";
 import { parseWebhookBatch } from "../../bot/line/ingress/webhook.ts";
 import { toPlainText } from "../../bot/line/plain-text.ts";
 import { watchMessageQuota } from "../../bot/line/quota.ts";
 import type { AppContext } from "../../core/app.ts";
 import type { Tone } from "../../core/domain.ts";
-import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import type { Pipeline } from "../../core/pipeline/index.ts";
 import { readMessageQuota } from "../../core/records/message-quota.ts";
 import { nextTone, shorterTarget } from "../../core/request/rules.ts";
 import { segmentStarts } from "../../core/text/words.ts";
 import { dayColumn } from "../../core/time.ts";
-import { type HttpServer, startHttpServer } from "../../ops/server.ts";
+import type { HttpServer } from "../../ops/server.ts";
 import {
   type DeliveredMessage,
   type FakeLine,
@@ -23,11 +22,10 @@ import {
   isResultCard,
   type LineEvent,
   lineId,
-  startFakeLine,
 } from "../fakes/line.ts";
-import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
+import type { FakeOpenAI } from "../fakes/openai.ts";
 import { finalGeneration } from "../helpers/generations.ts";
-import { openTestApp, type TestApp } from "../helpers/test-app.ts";
+import { type LineBot, startLineBot } from "../helpers/line-bot.ts";
 import { until } from "../helpers/wait.ts";
 
 /**
@@ -36,13 +34,12 @@ import { until } from "../helpers/wait.ts";
  * @line/bot-sdk to a fake Messaging API that enforces LINE's limits.
  */
 
-let testApp: TestApp;
 let openai: FakeOpenAI;
 let line: FakeLine;
 let app: AppContext;
 let pipeline: Pipeline;
 let server: HttpServer;
-let ingress: { close(): Promise<void> };
+let bot: LineBot;
 let webhookUrl: string;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -95,31 +92,12 @@ async function generationFor(event: LineEvent) {
 }
 
 beforeAll(async () => {
-  openai = await startFakeOpenAI();
-  line = await startFakeLine();
-  testApp = await openTestApp("ab_line", () => ({
-    OPENAI_API_KEY: openai.apiKey,
-    OPENAI_BASE_URL: openai.url,
-    LINE_CHANNEL_SECRET: line.channelSecret,
-    LINE_CHANNEL_ACCESS_TOKEN: line.accessToken,
-    LINE_API_BASE_URL: line.url,
-  }));
-  app = testApp.app;
-  const platform = linePlatform(app);
-  pipeline = createPipeline(app, { workerConcurrency: 4, sinks: { LINE: platform.sink } });
-  pipeline.startWorker();
-  server = await startHttpServer(app, { host: "127.0.0.1", port: 0 });
-  ingress = await platform.startIngress(server, pipeline);
-  webhookUrl = `${server.url}/line/webhook`;
+  bot = await startLineBot("ab_line");
+  ({ openai, line, app, pipeline, server, webhookUrl } = bot);
 });
 
 afterAll(async () => {
-  await ingress?.close();
-  await server?.close();
-  await pipeline?.close();
-  await testApp?.close();
-  await line?.close();
-  await openai?.close();
+  await bot?.close();
 });
 
 describe("LINE drafts", () => {
