@@ -4,19 +4,18 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSlackDeliveryState } from "../../bot/slack/delivery-state.ts";
-import { slackPlatform } from "../../bot/slack/index.ts";
 import type { AppContext } from "../../core/app.ts";
 import { loadConfig } from "../../core/config.ts";
 import { openDatabase } from "../../core/db/client.ts";
-import { createGenerator } from "../../core/generate/index.ts";
 import { createLogger } from "../../core/logger.ts";
-import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import type { Pipeline } from "../../core/pipeline/index.ts";
 import { effectiveTier, WITH_EFFECTIVE_TIER } from "../../core/records/tiers.ts";
 import { shorterTarget } from "../../core/request/rules.ts";
-import { type HttpServer, startHttpServer } from "../../ops/server.ts";
+import type { HttpServer } from "../../ops/server.ts";
 import { seed } from "../../prisma/seed.ts";
-import { type ChatBody, type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
-import { type FakeMessage, type FakeSlack, startFakeSlack } from "../fakes/slack.ts";
+import type { ChatBody, FakeOpenAI } from "../fakes/openai.ts";
+import type { FakeMessage, FakeSlack } from "../fakes/slack.ts";
+import { type SlackBot, type SlackBotProfile, startSlackBot } from "../helpers/slack-bot.ts";
 import { openTestApp } from "../helpers/test-app.ts";
 import { until } from "../helpers/wait.ts";
 
@@ -26,19 +25,14 @@ import { until } from "../helpers/wait.ts";
  * and usage questions are answered without the model; Stop stops; a button works once.
  */
 
-interface Profile {
-  app: AppContext;
-  close(): Promise<void>;
-}
-
 type Env = Record<string, string>;
 
-async function postgresAndRedis(env: Env): Promise<Profile> {
+async function postgresAndRedis(env: Env): Promise<SlackBotProfile> {
   const t = await openTestApp("ab_slack_conversations", () => env);
   return { app: t.app, close: t.close };
 }
 
-async function embedded(env: Env): Promise<Profile> {
+async function embedded(env: Env): Promise<SlackBotProfile> {
   const dir = await mkdtemp(path.join(tmpdir(), "ab-slack-conversations-"));
   const config = loadConfig({ DATA_DIR: dir, PORT: "0", ADMIN_PORT: "0", ...env });
   expect(config.redis).toBeNull();
@@ -62,38 +56,22 @@ describe.each([
 ] as const)("Slack conversations on %s", (_name, open) => {
   let openai: FakeOpenAI;
   let slack: FakeSlack;
-  let profile: Profile;
+  let bot: SlackBot;
   let app: AppContext;
   let pipeline: Pipeline;
   let server: HttpServer;
-  let ingress: { close(): Promise<void> };
 
   beforeAll(async () => {
-    openai = await startFakeOpenAI();
-    slack = await startFakeSlack();
-    profile = await open({
-      OPENAI_API_KEY: openai.apiKey,
-      OPENAI_BASE_URL: openai.url,
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: slack.signingSecret,
-      SLACK_API_URL: slack.url,
+    bot = await startSlackBot("ab_slack_conversations", {
+      open,
+      generator: { maxAttempts: 1 },
+      platform: { pacingMs: 20, statusIntervalMs: 0, streamingRetryMs: 0 },
     });
-    app = profile.app;
-    const generator = createGenerator(app.config, app.logger, { maxAttempts: 1 });
-    const platform = slackPlatform(app, { pacingMs: 20, statusIntervalMs: 0, streamingRetryMs: 0 });
-    pipeline = createPipeline(app, { generator, workerConcurrency: 4, sinks: { SLACK: platform.sink } });
-    pipeline.startWorker();
-    server = await startHttpServer(app, { host: "127.0.0.1", port: 0 });
-    ingress = await platform.startIngress(server, pipeline);
+    ({ openai, slack, app, pipeline, server } = bot);
   });
 
   afterAll(async () => {
-    await ingress?.close();
-    await server?.close();
-    await pipeline?.close();
-    await profile?.close();
-    await slack?.close();
-    await openai?.close();
+    await bot?.close();
   });
 
   const chatCalls = () => openai.requests.filter((r) => r.path.endsWith("/chat/completions"));

@@ -1,16 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSlackDeliveryState } from "../../bot/slack/delivery-state.ts";
-import { slackPlatform } from "../../bot/slack/index.ts";
 import type { AppContext } from "../../core/app.ts";
-import { createGenerator } from "../../core/generate/index.ts";
-import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { effectiveTier, WITH_EFFECTIVE_TIER } from "../../core/records/tiers.ts";
 import { guidance } from "../../core/request/guidance.ts";
-import { type HttpServer, startHttpServer } from "../../ops/server.ts";
-import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
-import { type FakeMessage, type FakeSlack, startFakeSlack } from "../fakes/slack.ts";
-import { openTestApp, type TestApp } from "../helpers/test-app.ts";
+import type { HttpServer } from "../../ops/server.ts";
+import type { FakeMessage, FakeSlack } from "../fakes/slack.ts";
+import { type SlackBot, startSlackBot } from "../helpers/slack-bot.ts";
 import { until } from "../helpers/wait.ts";
 
 /**
@@ -24,40 +20,21 @@ const id = (prefix: string) => `${prefix}${randomBytes(4).toString("hex").toUppe
 const textOf = (blocks: any[]) => JSON.stringify(blocks);
 
 describe("Slack's App Home, agent DM and Thai on PostgreSQL + Redis", () => {
-  let openai: FakeOpenAI;
   let slack: FakeSlack;
-  let test: TestApp;
+  let bot: SlackBot;
   let app: AppContext;
-  let pipeline: Pipeline;
   let server: HttpServer;
-  let ingress: { close(): Promise<void> };
 
   beforeAll(async () => {
-    openai = await startFakeOpenAI();
-    slack = await startFakeSlack();
-    test = await openTestApp("ab_slack_home", () => ({
-      OPENAI_API_KEY: openai.apiKey,
-      OPENAI_BASE_URL: openai.url,
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: slack.signingSecret,
-      SLACK_API_URL: slack.url,
-    }));
-    app = test.app;
-    const generator = createGenerator(app.config, app.logger, { maxAttempts: 1 });
-    const platform = slackPlatform(app, { pacingMs: 20, statusIntervalMs: 0, streamingRetryMs: 0 });
-    pipeline = createPipeline(app, { generator, workerConcurrency: 4, sinks: { SLACK: platform.sink } });
-    pipeline.startWorker();
-    server = await startHttpServer(app, { host: "127.0.0.1", port: 0 });
-    ingress = await platform.startIngress(server, pipeline);
+    bot = await startSlackBot("ab_slack_home", {
+      generator: { maxAttempts: 1 },
+      platform: { pacingMs: 20, statusIntervalMs: 0, streamingRetryMs: 0 },
+    });
+    ({ slack, app, server } = bot);
   });
 
   afterAll(async () => {
-    await ingress?.close();
-    await server?.close();
-    await pipeline?.close();
-    await test?.close();
-    await slack?.close();
-    await openai?.close();
+    await bot?.close();
   });
 
   const delivered = (eventId: string) =>

@@ -4,18 +4,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RateBudget, TIER_PER_MINUTE } from "../../bot/slack/budget.ts";
 import { SlackClients, SlackRateLimited, slackClientOptions } from "../../bot/slack/client.ts";
 import { readSlackDeliveryState } from "../../bot/slack/delivery-state.ts";
-import { slackPlatform } from "../../bot/slack/index.ts";
 import type { AppContext } from "../../core/app.ts";
-import { loadConfig } from "../../core/config.ts";
-import { openDatabase } from "../../core/db/client.ts";
 import { createLogger } from "../../core/logger.ts";
-import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
-import { connectRedis } from "../../core/redis.ts";
-import { type HttpServer, startHttpServer } from "../../ops/server.ts";
-import { seed } from "../../prisma/seed.ts";
-import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
+import type { HttpServer } from "../../ops/server.ts";
 import { type FakeSlack, type SlackCall, startFakeSlack } from "../fakes/slack.ts";
-import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
+import { type SlackBot, startSlackBot } from "../helpers/slack-bot.ts";
 import { until } from "../helpers/wait.ts";
 
 /**
@@ -203,46 +196,21 @@ describe("the interactive client (Bolt's, the front desk's)", () => {
 const until429 = () => until("a 429 answered", () => slack.calls.some((c) => c.status === 429));
 
 describe("two drafts in two channels, one throttled", () => {
-  let database: TestDatabase;
-  let openai: FakeOpenAI;
+  let bot: SlackBot;
   let app: AppContext;
-  let pipeline: Pipeline;
   let server: HttpServer;
-  let ingress: { close(): Promise<void> };
 
   beforeAll(async () => {
-    database = await createPostgresDatabase("ab_slack_rates");
-    openai = await startFakeOpenAI();
-    const config = loadConfig({
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      OPENAI_API_KEY: openai.apiKey,
-      OPENAI_BASE_URL: openai.url,
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: slack.signingSecret,
-      SLACK_API_URL: slack.url,
-    });
-    const db = await openDatabase(config);
-    await db.migrate();
-    await seed(db, config);
-    const redis = connectRedis(REDIS_URL);
-    await redis.connect();
-    app = { config, logger, db, redis };
     // A status edit after every chunk, as a busy workspace sees them.
-    const platform = slackPlatform(app, { pacingMs: 30, statusIntervalMs: 0 });
-    pipeline = createPipeline(app, { workerConcurrency: 2, sinks: { SLACK: platform.sink } });
-    pipeline.startWorker();
-    server = await startHttpServer(app, { host: "127.0.0.1", port: 0 });
-    ingress = await platform.startIngress(server, pipeline);
+    bot = await startSlackBot("ab_slack_rates", {
+      slack,
+      platform: { pacingMs: 30, statusIntervalMs: 0 },
+      workerConcurrency: 2,
+    });
+    ({ app, server } = bot);
   });
   afterAll(async () => {
-    await ingress?.close();
-    await server?.close();
-    await pipeline?.close();
-    app?.redis?.disconnect();
-    await app?.db.close();
-    await openai?.close();
-    await database?.drop();
+    await bot?.close();
   });
 
   const hex = () => randomBytes(4).toString("hex").toUpperCase();

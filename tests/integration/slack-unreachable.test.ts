@@ -1,18 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSlackDeliveryState } from "../../bot/slack/delivery-state.ts";
-import { slackPlatform } from "../../bot/slack/index.ts";
 import type { AppContext } from "../../core/app.ts";
-import { loadConfig } from "../../core/config.ts";
-import { openDatabase } from "../../core/db/client.ts";
-import { createLogger } from "../../core/logger.ts";
-import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
-import { connectRedis } from "../../core/redis.ts";
-import { type HttpServer, startHttpServer } from "../../ops/server.ts";
-import { seed } from "../../prisma/seed.ts";
-import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
-import { type FakeSlack, startFakeSlack } from "../fakes/slack.ts";
-import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
+import type { HttpServer } from "../../ops/server.ts";
+import type { FakeSlack } from "../fakes/slack.ts";
+import { type SlackBot, startSlackBot } from "../helpers/slack-bot.ts";
 import { until } from "../helpers/wait.ts";
 
 /**
@@ -21,53 +13,25 @@ import { until } from "../helpers/wait.ts";
  * Notes, refusals and the draft still reach the person — in their DM with the app.
  */
 
-let database: TestDatabase;
-let openai: FakeOpenAI;
+let bot: SlackBot;
 let slack: FakeSlack;
 let app: AppContext;
-let pipeline: Pipeline;
 let server: HttpServer;
-let ingress: { close(): Promise<void> };
 
 const id = (prefix: string) => `${prefix}${randomBytes(4).toString("hex").toUpperCase()}`;
 /** The person's DM with the app, as Slack names it when the app posts to their user id. */
 const appDm = (user: string) => `D${user.slice(1)}`;
 
 beforeAll(async () => {
-  database = await createPostgresDatabase("ab_slack_unreachable");
-  openai = await startFakeOpenAI();
-  slack = await startFakeSlack();
-  const config = loadConfig({
-    DATABASE_URL: database.url,
-    REDIS_URL,
-    OPENAI_API_KEY: openai.apiKey,
-    OPENAI_BASE_URL: openai.url,
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: slack.signingSecret,
-    SLACK_API_URL: slack.url,
+  bot = await startSlackBot("ab_slack_unreachable", {
+    platform: { pacingMs: 30, statusIntervalMs: 0 },
+    workerConcurrency: 2,
   });
-  const db = await openDatabase(config);
-  await db.migrate();
-  await seed(db, config);
-  const redis = connectRedis(REDIS_URL);
-  await redis.connect();
-  app = { config, logger: createLogger("silent"), db, redis };
-  const platform = slackPlatform(app, { pacingMs: 30, statusIntervalMs: 0 });
-  pipeline = createPipeline(app, { workerConcurrency: 2, sinks: { SLACK: platform.sink } });
-  pipeline.startWorker();
-  server = await startHttpServer(app, { host: "127.0.0.1", port: 0 });
-  ingress = await platform.startIngress(server, pipeline);
+  ({ slack, app, server } = bot);
 });
 
 afterAll(async () => {
-  await ingress?.close();
-  await server?.close();
-  await pipeline?.close();
-  app?.redis?.disconnect();
-  await app?.db.close();
-  await slack?.close();
-  await openai?.close();
-  await database?.drop();
+  await bot?.close();
 });
 
 /** `/article` in `channel`, the form submitted with `fields`: the view id. */

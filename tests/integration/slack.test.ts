@@ -3,14 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlackDeliveryState } from "../../bot/slack/delivery-state.ts";
 import { slackPlatform } from "../../bot/slack/index.ts";
 import type { AppContext } from "../../core/app.ts";
-import { createGenerator } from "../../core/generate/index.ts";
-import { createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
+import type { Pipeline } from "../../core/pipeline/index.ts";
 import { effectiveTier, WITH_EFFECTIVE_TIER } from "../../core/records/tiers.ts";
 import { shorterTarget } from "../../core/request/rules.ts";
 import { type HttpServer, startHttpServer } from "../../ops/server.ts";
-import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.ts";
-import { type FakeMessage, type FakeSlack, startFakeSlack } from "../fakes/slack.ts";
-import { openTestApp, type TestApp } from "../helpers/test-app.ts";
+import type { FakeOpenAI } from "../fakes/openai.ts";
+import type { FakeMessage, FakeSlack } from "../fakes/slack.ts";
+import { type SlackBot, startSlackBot } from "../helpers/slack-bot.ts";
 import { until } from "../helpers/wait.ts";
 
 /**
@@ -18,13 +17,12 @@ import { until } from "../helpers/wait.ts";
  * worker, talking to a fake Slack (both directions, signed as Slack signs) and a fake OpenAI.
  */
 
-let testApp: TestApp;
+let bot: SlackBot;
 let openai: FakeOpenAI;
 let slack: FakeSlack;
 let app: AppContext;
 let pipeline: Pipeline;
 let server: HttpServer;
-let ingress: { close(): Promise<void> };
 
 const id = (prefix: string) => `${prefix}${randomBytes(4).toString("hex").toUpperCase()}`;
 const chatCalls = () => openai.requests.filter((r) => r.path.endsWith("/chat/completions")).length;
@@ -75,39 +73,23 @@ const failedCalls = () =>
     .map((c) => ({ method: c.method, status: c.status, error: c.response.error, channel: c.args.channel }));
 
 beforeAll(async () => {
-  openai = await startFakeOpenAI();
-  slack = await startFakeSlack();
+  bot = await startSlackBot("ab_slack", {
+    generator: {
+      firstTokenTimeoutMs: 2_000,
+      idleTimeoutMs: 2_000,
+      maxAttempts: 2,
+      backoff: { baseDelayMs: 20, maxDelayMs: 50 },
+      circuit: { failureThreshold: 50, windowMs: 10_000, coolDownMs: 500 },
+    },
+    platform: { pacingMs: 60, statusIntervalMs: 0, streamingRetryMs: 0 },
+  });
+  ({ openai, slack, app, pipeline, server } = bot);
   // Slack's per-channel limit, enforced: the bot's pacing must keep every post under it.
   slack.set({ channelIntervalMs: 40 });
-  testApp = await openTestApp("ab_slack", () => ({
-    OPENAI_API_KEY: openai.apiKey,
-    OPENAI_BASE_URL: openai.url,
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: slack.signingSecret,
-    SLACK_API_URL: slack.url,
-  }));
-  app = testApp.app;
-  const generator = createGenerator(app.config, app.logger, {
-    firstTokenTimeoutMs: 2_000,
-    idleTimeoutMs: 2_000,
-    maxAttempts: 2,
-    backoff: { baseDelayMs: 20, maxDelayMs: 50 },
-    circuit: { failureThreshold: 50, windowMs: 10_000, coolDownMs: 500 },
-  });
-  const platform = slackPlatform(app, { pacingMs: 60, statusIntervalMs: 0, streamingRetryMs: 0 });
-  pipeline = createPipeline(app, { generator, workerConcurrency: 4, sinks: { SLACK: platform.sink } });
-  pipeline.startWorker();
-  server = await startHttpServer(app, { host: "127.0.0.1", port: 0 });
-  ingress = await platform.startIngress(server, pipeline);
 });
 
 afterAll(async () => {
-  await ingress?.close();
-  await server?.close();
-  await pipeline?.close();
-  await testApp?.close();
-  await slack?.close();
-  await openai?.close();
+  await bot?.close();
 });
 
 describe("Slack: a mention becomes a streamed thread", () => {
