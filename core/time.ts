@@ -4,7 +4,11 @@
  */
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
+/** The last answer: a request asks about the same instant several times (day, month, resets). */
+let last: { ms: number; timeZone: string; parts: Record<string, number> } | null = null;
 function partsIn(date: Date, timeZone: string): Record<string, number> {
+  const ms = date.getTime();
+  if (last && last.ms === ms && last.timeZone === timeZone) return last.parts;
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat("en-US", {
@@ -21,6 +25,7 @@ function partsIn(date: Date, timeZone: string): Record<string, number> {
   }
   const out: Record<string, number> = {};
   for (const p of f.formatToParts(date)) if (p.type !== "literal") out[p.type] = Number(p.value);
+  last = { ms, timeZone, parts: out };
   return out;
 }
 

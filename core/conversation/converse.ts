@@ -2,7 +2,7 @@ import type { Database } from "../db/client.ts";
 import type { Language } from "../domain.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { articleRequests } from "../metrics.ts";
-import { type AcceptResult, acceptRequest, type ChatRequest } from "../pipeline/accept.ts";
+import { type AcceptResult, acceptRequest, type ChatRequest, requestKey } from "../pipeline/accept.ts";
 import type { Quotas } from "../quota/quotas.ts";
 import type { Catalog } from "../records/catalog.ts";
 import { type Guidance, guidance } from "../request/guidance.ts";
@@ -76,12 +76,14 @@ export async function converse(
 ): Promise<ConverseResult> {
   const key = conversationKey(msg.conversation);
   const action = msg.input.kind === "action" ? msg.input : null;
-  // Independent reads, at once: who is asking, the conversation's current draft, and what is
-  // being written in it (only a new request or a revision needs the last; it is cheap).
+  // Independent reads, at once: who is asking (with the catalog version, read together with a
+  // new request's duplicate check and the overall limits), the conversation's current draft,
+  // and what is being written in it (only a new request or a revision needs the last; it is cheap).
   const ahead = inFlight(deps.db, key).then((g) => g.length);
   ahead.catch(() => undefined); // awaited below when needed; never an unhandled rejection
+  const seen = deps.catalog.lookupEvent(requestKey(msg));
   const [who, current] = await Promise.all([
-    deps.catalog.currentVersion().then((version) => deps.catalog.requester(version, msg)),
+    seen.then((s) => deps.catalog.requester(s.version, msg)),
     action?.generationId !== undefined
       ? draftOfGeneration(deps.db, action.generationId).then((d) => onlyHere(d, key))
       : findCurrentDraft(deps.db, msg.conversation, { now, lineWindowMs: deps.lineWindowMs }),
@@ -167,7 +169,7 @@ export async function converse(
         },
         { ...msg, input, conversationKey: key },
         now,
-        who,
+        { who, seen: await seen },
       );
       if (accepted.kind !== "queued") return accepted;
       if (!waiting) return accepted;
