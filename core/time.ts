@@ -4,7 +4,11 @@
  */
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
+/** The last answer: a request asks about the same instant several times (day, month, resets). */
+let last: { ms: number; timeZone: string; parts: Record<string, number> } | null = null;
 function partsIn(date: Date, timeZone: string): Record<string, number> {
+  const ms = date.getTime();
+  if (last && last.ms === ms && last.timeZone === timeZone) return last.parts;
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat("en-US", {
@@ -21,6 +25,7 @@ function partsIn(date: Date, timeZone: string): Record<string, number> {
   }
   const out: Record<string, number> = {};
   for (const p of f.formatToParts(date)) if (p.type !== "literal") out[p.type] = Number(p.value);
+  last = { ms, timeZone, parts: out };
   return out;
 }
 
@@ -31,11 +36,19 @@ function offsetMs(date: Date, timeZone: string): number {
   return wall - Math.floor(date.getTime() / 1000) * 1000;
 }
 
+/** Midnights already worked out (a pure function of its arguments; every request asks for the same few). */
+const midnights = new Map<string, number>();
+
 /** The UTC instant of local midnight starting the given local date (DST-safe). */
 function localMidnight(year: number, month: number, day: number, timeZone: string): Date {
+  const key = `${timeZone}|${year}-${month}-${day}`;
+  const known = midnights.get(key);
+  if (known !== undefined) return new Date(known);
   const guess = Date.UTC(year, month - 1, day);
   let instant = guess - offsetMs(new Date(guess), timeZone);
   instant = guess - offsetMs(new Date(instant), timeZone); // re-check across a DST change
+  if (midnights.size >= 1_000) midnights.clear();
+  midnights.set(key, instant);
   return new Date(instant);
 }
 

@@ -73,7 +73,9 @@ export function linePlatform(app: AppContext, opts: LinePlatformOptions = {}): C
           ),
       };
       const inbox = createInbox(app, {
-        concurrency: opts.concurrency ?? 4,
+        // As many as Slack's inbox: during a flood the inbox drops to one at a time by itself
+        // (busyPerSecond), so acknowledging stays fast; once calm, the backlog drains at full speed.
+        concurrency: opts.concurrency ?? 16,
         busyPerSecond: opts.busyPerSecond ?? 200,
         maxWaiting: opts.maxWaiting ?? (app.redis ? 100_000 : 5_000),
         reclaimAfterMs: opts.reclaimAfterMs ?? 120_000,

@@ -2,11 +2,17 @@ import type { Database } from "../db/client.ts";
 import type { Language } from "../domain.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { articleRequests } from "../metrics.ts";
-import { type AcceptResult, acceptRequest, type ChatRequest } from "../pipeline/accept.ts";
+import { type AcceptResult, acceptRequest, type ChatRequest, requestKey } from "../pipeline/accept.ts";
 import type { Quotas } from "../quota/quotas.ts";
 import type { Catalog } from "../records/catalog.ts";
 import { type Guidance, guidance } from "../request/guidance.ts";
-import { type CurrentDraft, draftOfGeneration, findCurrentDraft, inFlight } from "./drafts.ts";
+import {
+  type ConversationState,
+  type CurrentDraft,
+  conversationState,
+  draftOfGeneration,
+  inFlight,
+} from "./drafts.ts";
 import { classifyIntent, type Intent, planRevision } from "./intent.ts";
 import { type ConversationRef, conversationKey } from "./keys.ts";
 import { type UsageNow, usageNow } from "./overview.ts";
@@ -76,16 +82,20 @@ export async function converse(
 ): Promise<ConverseResult> {
   const key = conversationKey(msg.conversation);
   const action = msg.input.kind === "action" ? msg.input : null;
-  // Independent reads, at once: who is asking, the conversation's current draft, and what is
-  // being written in it (only a new request or a revision needs the last; it is cheap).
-  const ahead = inFlight(deps.db, key).then((g) => g.length);
-  ahead.catch(() => undefined); // awaited below when needed; never an unhandled rejection
-  const [who, current] = await Promise.all([
-    deps.catalog.currentVersion().then((version) => deps.catalog.requester(version, msg)),
+  // Independent reads, at once: who is asking (with the catalog version, read together with a
+  // new request's duplicate check and the overall limits), and the conversation's current draft
+  // with what is being written in it (only a new request or a revision needs that count).
+  const seen = deps.catalog.lookupEvent(requestKey(msg));
+  const [who, state] = await Promise.all([
+    seen.then((s) => deps.catalog.requester(s.version, msg)),
     action?.generationId !== undefined
-      ? draftOfGeneration(deps.db, action.generationId).then((d) => onlyHere(d, key))
-      : findCurrentDraft(deps.db, msg.conversation, { now, lineWindowMs: deps.lineWindowMs }),
+      ? Promise.all([
+          draftOfGeneration(deps.db, action.generationId).then((d) => onlyHere(d, key)),
+          inFlight(deps.db, key),
+        ]).then(([current, writing]): ConversationState => ({ current, ahead: writing.length }))
+      : conversationState(deps.db, msg.conversation, { now, lineWindowMs: deps.lineWindowMs }),
   ]);
+  const { current, ahead } = state;
   const intent = intentOf(msg, current);
   const count = <T>(result: T, outcome: string): T => {
     articleRequests.inc({ platform: msg.platform, outcome });
@@ -132,7 +142,6 @@ export async function converse(
     }
     case "revision": {
       if (!current) return count({ kind: "no_draft", language: intent.language }, "guidance");
-      const waiting = await ahead;
       const revised = await acceptRevision(
         deps,
         {
@@ -149,12 +158,9 @@ export async function converse(
         now,
       );
       if (revised.kind !== "queued_revision") return revised;
-      return waiting
-        ? count({ kind: "waiting", of: revised, ahead: waiting }, "waiting")
-        : count(revised, "revision");
+      return ahead ? count({ kind: "waiting", of: revised, ahead }, "waiting") : count(revised, "revision");
     }
     case "new_request": {
-      const waiting = await ahead;
       const input = msg.input.kind === "action" ? { kind: "text" as const, text: "" } : msg.input;
       const accepted = await acceptRequest(
         {
@@ -167,11 +173,11 @@ export async function converse(
         },
         { ...msg, input, conversationKey: key },
         now,
-        who,
+        { who, seen: await seen },
       );
       if (accepted.kind !== "queued") return accepted;
-      if (!waiting) return accepted;
-      return count({ kind: "waiting", of: accepted, ahead: waiting }, "waiting");
+      if (!ahead) return accepted;
+      return count({ kind: "waiting", of: accepted, ahead }, "waiting");
     }
   }
 }

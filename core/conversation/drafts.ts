@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { Database, Platform } from "../db/client.ts";
 import type { ArticleRequest } from "../domain.ts";
 import { readArticleRequest } from "../records/json.ts";
@@ -29,16 +30,32 @@ export interface FindOptions {
   lineWindowMs?: number;
 }
 
+/** A conversation as a message finds it: its current draft, and how many versions are being written. */
+export interface ConversationState {
+  current: CurrentDraft | null;
+  /** Generations of this conversation queued or being written now (the message waits behind them). */
+  ahead: number;
+}
+
+const DraftRow = z.object({
+  id: z.string().nullable(),
+  conversationKey: z.string().nullable(),
+  revisions: z.number().int().nullable(),
+  request: z.unknown(),
+  ahead: z.number().int(),
+});
+
 /**
- * The draft a message in this conversation is about, or null. Slack: the thread's latest draft.
- * LINE: the draft whose bubble was quoted, else the chat's latest draft within the window.
- * A draft whose every version failed or was stopped has nothing to revise.
+ * The draft a message in this conversation is about, or null, and what is in flight in it (one
+ * statement; a quoted bubble costs one more read). Slack: the thread's latest draft. LINE: the
+ * draft whose bubble was quoted, else the chat's latest draft within the window. A draft whose
+ * every version failed or was stopped has nothing to revise.
  */
-export async function findCurrentDraft(
+export async function conversationState(
   db: Database,
   ref: ConversationRef,
   opts: FindOptions = {},
-): Promise<CurrentDraft | null> {
+): Promise<ConversationState> {
   const key = conversationKey(ref);
   const now = opts.now ?? new Date();
   let draftId: string | null = null;
@@ -49,14 +66,25 @@ export async function findCurrentDraft(
     });
     if (quoted?.draft.conversationKey === key) draftId = quoted.draft.id;
   }
-  const windowStart = new Date(now.getTime() - (opts.lineWindowMs ?? DEFAULT_LINE_WINDOW_MS));
-  const draft = await db.prisma.draft.findFirst({
-    where: draftId
-      ? { id: draftId }
-      : { conversationKey: key, ...(ref.platform === "LINE" ? { updatedAt: { gte: windowStart } } : {}) },
-    orderBy: { updatedAt: "desc" },
-  });
-  return draft ? withBaseVersion(db, draft) : null;
+  // Slack's threads have no window: any draft of the thread is current.
+  const windowStart =
+    ref.platform === "LINE" ? new Date(now.getTime() - (opts.lineWindowMs ?? DEFAULT_LINE_WINDOW_MS)) : null;
+  const rows = await db.prisma.$queryRaw<unknown[]>`
+    SELECT d."id", d."conversationKey", d."revisions", d."request",
+      (SELECT count(*)::int FROM "Generation" g JOIN "Draft" dd ON dd."id" = g."draftId"
+       WHERE dd."conversationKey" = ${key} AND g."status" IN ('QUEUED', 'RUNNING')) AS "ahead"
+    FROM (SELECT 1) AS one LEFT JOIN LATERAL (
+      SELECT "id", "conversationKey", "revisions", "request" FROM "Draft"
+      WHERE CASE WHEN ${draftId}::text IS NOT NULL THEN "id" = ${draftId}::text
+        ELSE "conversationKey" = ${key} AND (${windowStart}::timestamp IS NULL OR "updatedAt" >= ${windowStart}::timestamp) END
+      ORDER BY "updatedAt" DESC LIMIT 1
+    ) AS d ON true`;
+  const row = DraftRow.parse(rows[0]);
+  const draft =
+    row.id !== null && row.conversationKey !== null && row.revisions !== null
+      ? { id: row.id, conversationKey: row.conversationKey, revisions: row.revisions, request: row.request }
+      : null;
+  return { current: draft ? await withBaseVersion(db, draft) : null, ahead: row.ahead };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { ArticleRequest, Language } from "../domain.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { articleRequests, quotaRefusals } from "../metrics.ts";
 import type { QuotaExceeded, Quotas } from "../quota/quotas.ts";
-import type { Catalog } from "../records/catalog.ts";
+import type { Catalog, EventLookup } from "../records/catalog.ts";
 import { estimateArticleCost } from "../records/cost.ts";
 import { createGeneration, recordFailed, recordRefusal } from "../records/generations.ts";
 import type { ResolvedRequester } from "../records/requesters.ts";
@@ -57,19 +57,19 @@ export interface AcceptDeps {
 /**
  * Everything between "a person asked" and "a job is queued": who they are, what they asked,
  * whether their tier allows it. Fast so the platform can answer at once: for a known requester
- * one read (duplicate check and catalog version), the quota's reads, one write and the enqueue.
- * `known` is the requester when the caller resolved it already (a conversation does).
+ * one read (duplicate check, catalog version and overall limits), the quota's reads, one write
+ * and the enqueue. `known` is what the caller read already (a conversation reads both at once).
  */
 export async function acceptRequest(
   deps: AcceptDeps,
   req: ChatRequest,
   now = new Date(),
-  known?: ResolvedRequester,
+  known?: { who: ResolvedRequester; seen: EventLookup },
 ): Promise<AcceptResult> {
-  const seen = await deps.catalog.lookupEvent(requestKey(req));
+  const seen = known?.seen ?? (await deps.catalog.lookupEvent(requestKey(req)));
   if (seen.existingId) return { kind: "duplicate", generationId: seen.existingId };
 
-  const who = known ?? (await deps.catalog.requester(seen.version, req));
+  const who = known?.who ?? (await deps.catalog.requester(seen.version, req));
   const textLanguage =
     req.input.kind === "text" && /\p{L}/u.test(req.input.text)
       ? detectLanguage(req.input.text)
@@ -88,6 +88,7 @@ export async function acceptRequest(
   const estimate = await estimateArticleCost(deps.catalog, model, request.targetWords, request.language);
   const reserved = await deps.quotas.reserve(who.requesterId, who.tier, estimate, now, {
     tenant: who.tenantLimits,
+    overall: seen.overall,
   });
   const day = dayColumn(now, deps.timeZone);
   if (!reserved.ok) {
@@ -149,7 +150,8 @@ export async function acceptRequest(
   );
 }
 
-function requestKey(req: ChatRequest): string {
+/** One article per platform event: the key its Generation is stored under. */
+export function requestKey(req: Pick<ChatRequest, "platform" | "eventId">): string {
   return `${req.platform}:${req.eventId}`;
 }
 

@@ -58,9 +58,12 @@ export async function limitSettings(db: Database) {
 
 export type LimitSettingsValues = Awaited<ReturnType<typeof limitSettings>>;
 
+/** The console's overall limits (null: the environment default applies). */
+export type OverallLimits = Pick<LimitSettingsValues, "dailySpendUsd" | "monthlyBudgetUsd">;
+
 export function resolveCaps(
   defaults: CapDefaults,
-  settings: Pick<LimitSettingsValues, "dailySpendUsd" | "monthlyBudgetUsd">,
+  settings: OverallLimits,
   tenant: TenantLimits | null,
 ): Caps {
   return {

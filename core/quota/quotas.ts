@@ -5,6 +5,7 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from "rate-limiter-flexible";
+import { z } from "zod";
 import type { Database } from "../db/client.ts";
 import type { Redis } from "../redis.ts";
 import {
@@ -20,6 +21,7 @@ import {
   type CapDefaults,
   deliveredTotals,
   limitSettings,
+  type OverallLimits,
   resolveCaps,
   type TenantLimits,
 } from "./caps.ts";
@@ -66,6 +68,8 @@ export interface ReserveOptions {
   articleSlot?: boolean;
   /** The requester's workspace, for its caps; without it only the overall caps apply. */
   tenant?: TenantLimits | null;
+  /** The console's overall limits when the caller read them already (with its first read); else read here. */
+  overall?: OverallLimits;
 }
 
 export interface TierLimits {
@@ -194,6 +198,7 @@ export class Quotas {
       now,
       slot,
       opts.tenant ?? null,
+      opts.overall,
     );
 
     // The in-flight counters are taken before the delivered totals are read. A draft delivered
@@ -268,6 +273,7 @@ export class Quotas {
     now: Date,
     slot: boolean,
     tenant: TenantLimits | null,
+    overall: OverallLimits | undefined,
   ): Promise<{ checks: Check[]; read: () => Promise<DeliveredNow> }> {
     const tz = this.deps.timeZone;
     const day = localDay(now, tz);
@@ -276,7 +282,7 @@ export class Quotas {
     const monthEnd = nextLocalMonth(now, tz);
     const budgetMax = tier.monthlyBudgetUsd === null ? null : toMicros(tier.monthlyBudgetUsd);
     const micros = Math.max(1, Math.ceil(estimateUsd * MICROS));
-    const settings = this.deps.caps ? await limitSettings(this.deps.db) : null;
+    const settings = this.deps.caps ? (overall ?? (await limitSettings(this.deps.db))) : null;
     const caps = this.deps.caps && settings ? resolveCaps(this.deps.caps, settings, tenant) : null;
     const withCaps = caps !== null && anyCap(caps);
     const read = async (): Promise<DeliveredNow> => {
@@ -455,32 +461,32 @@ export class Quotas {
 
   private async delivered(requesterId: string, now: Date, needDay: boolean, needMonth: boolean) {
     const tz = this.deps.timeZone;
-    const usage = this.deps.db.prisma.dailyUsage;
-    const [today, month, forgiven] = await Promise.all([
-      needDay
-        ? usage.findUnique({
-            where: { day_requesterId: { day: dayColumn(now, tz), requesterId } },
-            select: { articles: true },
-          })
-        : null,
-      needMonth
-        ? usage.aggregate({
-            where: { requesterId, day: { gte: startOfLocalMonth(now, tz).column } },
-            _sum: { costUsd: true },
-          })
+    const today = dayColumn(now, tz);
+    // Today's articles and the month's cost in one statement (today is within the month).
+    const [sums, forgiven] = await Promise.all([
+      needDay || needMonth
+        ? this.deps.db.prisma.$queryRaw<unknown[]>`
+            SELECT COALESCE(SUM("articles") FILTER (WHERE "day" = ${today}::date), 0)::int AS "articles",
+              COALESCE(SUM("costUsd"), 0)::text AS "costUsd"
+            FROM "DailyUsage"
+            WHERE "requesterId" = ${requesterId} AND "day" >= ${startOfLocalMonth(now, tz).column}::date`.then(
+            (rows) => UsageSums.parse(rows[0]),
+          )
         : null,
       needDay ? this.forgivenDay.get(`${requesterId}:${localDay(now, tz)}`) : null,
     ]);
-    const deliveredToday = today?.articles ?? 0;
+    const deliveredToday = needDay ? (sums?.articles ?? 0) : 0;
     const forgivenToday = Math.max(0, forgiven?.consumedPoints ?? 0);
     return {
       articles: Math.max(0, deliveredToday - forgivenToday),
       deliveredToday,
       forgiven: forgivenToday,
-      costMicros: month?._sum.costUsd ? toMicros(month._sum.costUsd) : 0,
+      costMicros: needMonth && sums ? toMicros(sums.costUsd) : 0,
     };
   }
 }
+
+const UsageSums = z.object({ articles: z.number().int(), costUsd: z.string() });
 
 function limiter(redis: Redis | null, keyPrefix: string, duration: number): RateLimiterAbstract {
   const memory = new RateLimiterMemory({ keyPrefix, points: UNBOUNDED, duration });

@@ -104,8 +104,11 @@ export async function createGeneration(
   return { ...earlier, duplicate: true };
 }
 
-/** A row id like Prisma's cuid(): a letter, time-ordered, random enough to never collide. */
-function newId(): string {
+/**
+ * A row id like Prisma's cuid(): a letter, time-ordered, random enough to never collide. For
+ * rows our own SQL inserts (raw SQL bypasses the client's default).
+ */
+export function newId(): string {
   return `c${Date.now().toString(36)}${randomBytes(8).toString("hex")}`;
 }
 

@@ -1,6 +1,8 @@
-import { type Database, type Platform, Prisma, type Tier } from "../db/client.ts";
+import { z } from "zod";
+import type { Database, Platform, Tier } from "../db/client.ts";
 import type { TenantLimits } from "../quota/caps.ts";
 import { bumpCatalogVersion } from "./catalog-version.ts";
+import { newId } from "./generations.ts";
 import { effectiveTier, WITH_EFFECTIVE_TIER } from "./tiers.ts";
 
 /** New workspaces start on these tiers: staff in Slack on Pro, LINE clients on Free. */
@@ -20,22 +22,45 @@ export interface ResolvedRequester {
   tenantLimits: TenantLimits;
 }
 
+/** The tier with this id (the catalog keeps them per catalog version; without it, a read). */
+export type TierById = (id: string) => Promise<Tier>;
+
+const readTier =
+  (db: Database): TierById =>
+  (id) =>
+    db.prisma.tier.findUniqueOrThrow({ where: { id } });
+
 /**
  * Finds (or, the first time, creates) the tenant and requester behind a request, with the
- * tier that applies now. One query on the common path; the upserts run only for newcomers.
+ * tier that applies now: one statement, for a newcomer as for someone known (decision 140).
  */
-export async function resolveRequester(db: Database, req: RequesterRef): Promise<ResolvedRequester> {
-  // A newcomer's first messages can arrive together: Prisma's upsert (with include) is a read
-  // then a write, so the slower ones hit the unique key (tenant first, then requester, so up to
-  // two conflicts). The row exists by then; the next attempt reads it.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await findOrCreate(db, req);
-    } catch (error) {
-      const conflict = error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
-      if (!conflict || attempt === 3) throw error;
+export async function resolveRequester(
+  db: Database,
+  req: RequesterRef,
+  tierById: TierById = readTier(db),
+): Promise<ResolvedRequester> {
+  // The statement inserts what is missing and reads what exists. A row another request
+  // inserted at the same moment, committed after this statement began, is neither inserted
+  // (the unique key says it exists) nor visible: no row comes back, and the next attempt reads it.
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const row = await findOrCreate(db, req);
+    if (row) {
+      return {
+        requesterId: row.requesterId,
+        tenantId: row.tenantId,
+        blocked: row.blocked,
+        tier: await tierById(row.tierId),
+        tenantLimits: {
+          id: row.tenantId,
+          dailyArticleLimit: row.tenantDailyArticleLimit,
+          monthlyBudgetUsd: row.tenantMonthlyBudgetUsd,
+        },
+      };
     }
   }
+  throw new Error(
+    `could not resolve requester ${req.platform}:${req.tenant.externalId}:${req.requester.externalId} (is the ${DEFAULT_TIER_BY_PLATFORM[req.platform]} tier seeded?)`,
+  );
 }
 
 export type RequesterRef = {
@@ -44,61 +69,56 @@ export type RequesterRef = {
   requester: { externalId: string; displayName?: string };
 };
 
-async function findOrCreate(db: Database, req: RequesterRef): Promise<ResolvedRequester> {
-  const p = db.prisma;
-  const found = await p.requester.findFirst({
-    where: {
-      platform: req.platform,
-      externalId: req.requester.externalId,
-      tenant: { platform: req.platform, externalId: req.tenant.externalId },
-    },
-    include: WITH_EFFECTIVE_TIER,
-  });
-  if (found) {
-    return {
-      requesterId: found.id,
-      tenantId: found.tenantId,
-      blocked: found.blocked,
-      tier: effectiveTier(found),
-      tenantLimits: tenantLimits(found.tenant),
-    };
-  }
-  const defaultTier = await p.tier.findUniqueOrThrow({
-    where: { name: DEFAULT_TIER_BY_PLATFORM[req.platform] },
-  });
-  const tenant = await p.tenant.upsert({
-    where: { platform_externalId: { platform: req.platform, externalId: req.tenant.externalId } },
-    create: {
-      platform: req.platform,
-      externalId: req.tenant.externalId,
-      name: req.tenant.name ?? "",
-      defaultTierId: defaultTier.id,
-    },
-    update: {},
-    include: { defaultTier: true },
-  });
-  const requester = await p.requester.upsert({
-    where: { tenantId_externalId: { tenantId: tenant.id, externalId: req.requester.externalId } },
-    create: {
-      tenantId: tenant.id,
-      platform: req.platform,
-      externalId: req.requester.externalId,
-      displayName: req.requester.displayName ?? "",
-    },
-    update: {},
-    include: { tier: true },
-  });
-  return {
-    requesterId: requester.id,
-    tenantId: tenant.id,
-    blocked: requester.blocked,
-    tier: effectiveTier({ tier: requester.tier, tenant }),
-    tenantLimits: tenantLimits(tenant),
-  };
-}
+const ResolvedRow = z.object({
+  requesterId: z.string(),
+  tenantId: z.string(),
+  blocked: z.boolean(),
+  /** The requester's own tier, else the tenant's default. */
+  tierId: z.string(),
+  tenantDailyArticleLimit: z.number().int().nullable(),
+  tenantMonthlyBudgetUsd: z.string().nullable(),
+});
 
-function tenantLimits(t: Pick<TenantLimits, "id" | "dailyArticleLimit" | "monthlyBudgetUsd">): TenantLimits {
-  return { id: t.id, dailyArticleLimit: t.dailyArticleLimit, monthlyBudgetUsd: t.monthlyBudgetUsd };
+/**
+ * The tenant (created on the platform's default tier) and the requester, inserted when missing
+ * and read otherwise, in one round trip. A newcomer used to cost a read, the default tier's
+ * read and two upserts (each a transaction of four statements under Prisma).
+ */
+async function findOrCreate(db: Database, req: RequesterRef): Promise<z.infer<typeof ResolvedRow> | null> {
+  const platform = req.platform;
+  const rows = await db.prisma.$queryRaw<unknown[]>`
+    WITH tier AS (
+      SELECT "id" FROM "Tier" WHERE "name" = ${DEFAULT_TIER_BY_PLATFORM[platform]}
+    ), t_new AS (
+      INSERT INTO "Tenant" ("id", "platform", "externalId", "name", "defaultTierId", "updatedAt")
+      SELECT ${newId()}, ${platform}::"Platform", ${req.tenant.externalId}, ${req.tenant.name ?? ""}, "id", now()
+      FROM tier
+      ON CONFLICT ("platform", "externalId") DO NOTHING
+      RETURNING "id", "defaultTierId", "dailyArticleLimit", "monthlyBudgetUsd"
+    ), t AS (
+      SELECT * FROM t_new
+      UNION ALL
+      SELECT "id", "defaultTierId", "dailyArticleLimit", "monthlyBudgetUsd" FROM "Tenant"
+      WHERE "platform" = ${platform}::"Platform" AND "externalId" = ${req.tenant.externalId}
+    ), r_new AS (
+      INSERT INTO "Requester" ("id", "tenantId", "platform", "externalId", "displayName", "updatedAt")
+      SELECT ${newId()}, "id", ${platform}::"Platform", ${req.requester.externalId},
+        ${req.requester.displayName ?? ""}, now()
+      FROM t
+      ON CONFLICT ("tenantId", "externalId") DO NOTHING
+      RETURNING "id", "tenantId", "blocked", "tierId"
+    ), r AS (
+      SELECT * FROM r_new
+      UNION ALL
+      SELECT "id", "tenantId", "blocked", "tierId" FROM "Requester"
+      WHERE "tenantId" = (SELECT "id" FROM t) AND "externalId" = ${req.requester.externalId}
+    )
+    SELECT r."id" AS "requesterId", r."tenantId", r."blocked",
+      COALESCE(r."tierId", t."defaultTierId") AS "tierId",
+      t."dailyArticleLimit" AS "tenantDailyArticleLimit",
+      t."monthlyBudgetUsd"::text AS "tenantMonthlyBudgetUsd"
+    FROM r JOIN t ON t."id" = r."tenantId"`;
+  return rows.length ? ResolvedRow.parse(rows[0]) : null;
 }
 
 /**
