@@ -6,7 +6,7 @@ import { HashingEmbedder } from "./hashing-embedder.ts";
 import { deleteDocument, type IngestOptions, type IngestSummary, ingestFolder } from "./ingest.ts";
 import { industrySlug } from "./markdown.ts";
 import { type PartsOptions, selectParts } from "./select.ts";
-import type { Embedder, EmbeddingCacheStats, VectorStore } from "./types.ts";
+import type { EmbeddingCacheStats, VectorStore } from "./types.ts";
 
 export type { FileOutcome, IngestSummary } from "./ingest.ts";
 export type { Embedder, EmbeddingCacheStats, VectorRecord, VectorStore } from "./types.ts";
