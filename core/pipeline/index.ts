@@ -176,6 +176,7 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
       if (depthTimer) clearInterval(depthTimer);
       await queue.close();
       await budgets.idle();
+      await retrieval.embedder.settled();
     },
   };
 }

@@ -47,9 +47,13 @@ export interface RunDeps {
 
 const TRANSIENT = new Set(["unavailable", "timeout", "rate_limited"]);
 
-type GenerationRow = Prisma.GenerationGetPayload<{
-  include: { requester: { include: typeof WITH_EFFECTIVE_TIER } };
-}>;
+/** What a job reads of its generation at its start: the row, its tier and its conversation (for the turn). */
+const JOB_ROW = {
+  requester: { include: WITH_EFFECTIVE_TIER },
+  draftOf: { select: { conversationKey: true } },
+} as const;
+
+type GenerationRow = Prisma.GenerationGetPayload<{ include: typeof JOB_ROW }>;
 
 /**
  * Writes one article and posts it, from a queued job. Safe to run again for the same job:
@@ -57,10 +61,7 @@ type GenerationRow = Prisma.GenerationGetPayload<{
  * interrupted half-way is continued rather than restarted.
  */
 export async function runArticleJob(deps: RunDeps, job: ArticleJob, ctx: JobContext): Promise<void> {
-  const g = await deps.db.prisma.generation.findUnique({
-    where: { id: job.generationId },
-    include: { requester: { include: WITH_EFFECTIVE_TIER } },
-  });
+  const g = await deps.db.prisma.generation.findUnique({ where: { id: job.generationId }, include: JOB_ROW });
   if (!g || g.status === "DELIVERED" || g.status === "FAILED" || g.status === "CANCELLED") return;
   const sink = sinkOrNull(deps, job, g);
   // Written on an earlier attempt, which died before the end was in the chat: only close it.

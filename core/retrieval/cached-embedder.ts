@@ -25,6 +25,8 @@ export function textHash(text: string): string {
 export class CachedEmbedder implements Embedder {
   private readonly lru: Lru<string, Float32Array>;
   private readonly inFlight = new Map<string, Promise<Float32Array>>();
+  /** Table writes still on their way (see `fill`). */
+  private readonly writes = new Set<Promise<void>>();
   private readonly db: Database | null;
   private readonly counters = { memoryHits: 0, databaseHits: 0, misses: 0, tokensSpent: 0 };
 
@@ -99,13 +101,22 @@ export class CachedEmbedder implements Embedder {
       const res = await this.inner.embed(toEmbed.map(([, text]) => text));
       tokens = res.tokens;
       for (const [i, [key]] of toEmbed.entries()) vectors.set(key, Float32Array.from(res.vectors[i]!));
-      await this.writeTable(toEmbed.map(([key]) => ({ key, vector: vectors.get(key)! })));
+      // The caller has its vectors: the shared table is written behind its back (a worker's
+      // first chunk should not wait for a cache write). writeTable never throws.
+      const write = this.writeTable(toEmbed.map(([key]) => ({ key, vector: vectors.get(key)! })));
+      this.writes.add(write);
+      void write.finally(() => this.writes.delete(write));
     }
     for (const [key, vector] of vectors) this.lru.set(key, vector);
     this.counters.databaseHits += stored.size;
     this.counters.misses += toEmbed.length;
     this.counters.tokensSpent += tokens;
     return { vectors, tokens, databaseHits: stored.size, misses: toEmbed.length };
+  }
+
+  /** Resolves when every vector embedded so far is in the shared table (ingest, tests). */
+  async settled(): Promise<void> {
+    while (this.writes.size) await Promise.all(this.writes);
   }
 
   private async readTable(keys: string[]): Promise<Map<string, Float32Array>> {

@@ -1,11 +1,12 @@
 import type { AppContext } from "../app.ts";
 import type { ArticleRequest, Source } from "../domain.ts";
+import type { CachedEmbedder } from "./cached-embedder.ts";
 import { DEFAULT_EXCERPT_TOKENS, trimExcerpt } from "./excerpt.ts";
 import { HashingEmbedder } from "./hashing-embedder.ts";
 import { deleteDocument, type IngestOptions, type IngestSummary, ingestFolder } from "./ingest.ts";
 import { industrySlug } from "./markdown.ts";
 import { type PartsOptions, selectParts } from "./select.ts";
-import type { Embedder, EmbeddingCacheStats, VectorStore } from "./types.ts";
+import type { EmbeddingCacheStats, VectorStore } from "./types.ts";
 
 export type { FileOutcome, IngestSummary } from "./ingest.ts";
 export type { Embedder, EmbeddingCacheStats, VectorRecord, VectorStore } from "./types.ts";
@@ -29,7 +30,7 @@ export interface RetrievalResult {
 
 export interface Retrieval {
   /** The cached embedder: also what the topic cache uses for its semantic match. */
-  embedder: Embedder;
+  embedder: CachedEmbedder;
   store: VectorStore;
   retrieve(request: ArticleRequest, limit?: number): Promise<RetrievalResult>;
   /** The text `retrieve` embeds for a request, so a caller can embed it early with others. */

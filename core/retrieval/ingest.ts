@@ -88,6 +88,7 @@ export async function ingestFolder(
     outcomes.push(outcome);
     opts.onFile?.(outcome);
   }
+  await parts.embedder.settled(); // a folder ingested has every passage's vector in the shared cache
   const count = (s: FileStatus) => outcomes.filter((o) => o.status === s).length;
   return {
     folder,

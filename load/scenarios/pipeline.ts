@@ -167,20 +167,28 @@ function percentile(values: number[], p: number): number {
 const fmt = (values: number[]) =>
   `p50 ${percentile(values, 50).toFixed(1)} ms, p99 ${percentile(values, 99).toFixed(1)} ms`;
 
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
 export async function run(): Promise<void> {
   const fake = await startFakeOpenAI({ firstTokenLatencyMs: 0, tokensPerSecond: 0 });
   const sinks = new TimingSinks();
   const database = await createPostgresDatabase("ab_bench_pipeline");
   const dataDir = await mkdtemp(path.join(tmpdir(), "ab-bench-pipeline-"));
-  const profiles = [
-    await openProfile("PostgreSQL + Redis + BullMQ", { DATABASE_URL: database.url, REDIS_URL }, fake, sinks),
-    await openProfile("embedded (PGlite, in-process queue)", { DATA_DIR: dataDir }, fake, sinks),
+  // One profile open at a time, as in a real process (a deployment runs one of them): with both
+  // open at once the first's pools, caches and modules' state sat beside the second's.
+  const profiles: Array<() => Promise<Profile>> = [
+    () => openProfile("PostgreSQL + Redis + BullMQ", { DATABASE_URL: database.url, REDIS_URL }, fake, sinks),
+    () => openProfile("embedded (PGlite, in-process queue)", { DATA_DIR: dataDir }, fake, sinks),
   ];
+  let open: Profile | null = null;
   try {
     console.log(
       `pipeline overhead, fake OpenAI with zero latency (${MISSES} misses, ${HITS} cache hits per profile, one at a time)`,
     );
-    for (const p of profiles) {
+    for (const [n, openNext] of profiles.entries()) {
+      const p = await openNext();
+      open = p;
+      sinks.timings.clear();
       // Warm-up: JIT, connection pools, prepared statements, the limiter's Lua scripts.
       await measure(p, sinks, 20, (i) => `warm-up topic ${i} ${randomBytes(3).toString("hex")}`);
       const run = randomBytes(3).toString("hex");
@@ -212,11 +220,14 @@ export async function run(): Promise<void> {
         `    accepted -> draft complete, cache hit:               ${fmt(hits.map((t) => t.endedAt! - t.acceptedAt))}`,
       );
       console.log(`    cache hits recorded: ${generation} of ${HITS}`);
+      console.log(`    process resident memory, this profile open: ${mib(process.memoryUsage().rss)}`);
+      if (n === profiles.length - 1) break; // the last stays open for the figure at the end
+      await p.close();
+      open = null;
     }
-    const mem = process.memoryUsage();
-    console.log(`\n  process resident memory at the end: ${(mem.rss / 2 ** 20).toFixed(0)} MiB`);
+    console.log(`\n  process resident memory at the end: ${mib(process.memoryUsage().rss)}`);
   } finally {
-    for (const p of profiles) await p.close();
+    await open?.close();
     await fake.close();
     await database.drop();
     await rm(dataDir, { recursive: true, force: true });
