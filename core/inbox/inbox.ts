@@ -37,11 +37,18 @@ export interface InboxOptions {
   /** Entries handled at once by this process while its webhook is calm. */
   concurrency: number;
   /**
-   * Deliveries per second above which this process handles one entry at a time: handling is
-   * database work that shares the event loop with acknowledging, and during a flood
-   * acknowledging within the platform's deadline comes first (the inbox keeps the rest).
+   * Deliveries per second above which this process is flooded: handling is database work that
+   * shares the event loop with acknowledging, and during a flood acknowledging within the
+   * platform's deadline comes first (the inbox keeps the rest), so handling starts again at one
+   * entry at a time and speeds up only while the loop keeps up (see Pressure).
    */
   busyPerSecond: number;
+  /**
+   * During a flood, how late (ms, worst over a second) the event loop may run while handling
+   * speeds up; past it, handling slows back down (default 20: acknowledgements stay well
+   * inside a platform's deadline).
+   */
+  floodLagMs?: number;
   /** Entries waiting, past which `put` answers false. */
   maxWaiting: number;
   /** An entry taken by a process that has not finished it this long is taken over. */
