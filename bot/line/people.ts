@@ -45,12 +45,14 @@ export async function profileOf(ctx: ListenerDeps, channel: string, chat: LineCh
       profile ? JSON.stringify(profile) : "",
       profile ? PROFILE_TTL_SECONDS : NO_PROFILE_TTL_SECONDS,
     );
+    // Off the request's path: a newcomer is not recorded yet (their request creates them with
+    // this name), and a rename can land a moment after the answer.
     if (profile)
-      await recordDisplayName(
+      void recordDisplayName(
         ctx.app.db,
         { platform: "LINE", tenantExternalId: channel, requesterExternalId: chat.requester },
         profile.displayName,
-      );
+      ).catch((err: unknown) => ctx.logger.warn({ err }, "could not record a LINE display name"));
     return profile;
   } catch (err) {
     ctx.logger.debug({ err }, "LINE profile unavailable");

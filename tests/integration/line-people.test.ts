@@ -139,7 +139,8 @@ describe("LINE people one to one", () => {
     const hi = line.events.text({ userId: user, text: "thanks" });
     await answerTo(user, hi);
     expect(line.people.markedAsRead).toContain((hi.message as { markAsReadToken: string }).markAsReadToken);
-    expect((await requester(user))?.displayName).toBe("Dana");
+    // Written beside the answer, not before it (a rename is not on the request's path).
+    await until("the new name recorded", async () => (await requester(user))?.displayName === "Dana");
   });
 
   it("offers lengths within the plan and words refusals in articles with the upgrade line", async () => {
