@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequestHandler, type ServerBuild } from "react-router";
 import type { AppContext } from "../core/app.ts";
 import type { Pipeline } from "../core/pipeline/index.ts";
@@ -30,7 +30,7 @@ export async function startAdmin(
     throttlePrefix?: string;
   },
 ): Promise<{ url: string; close(): Promise<void> }> {
-  const buildDir = path.resolve(opts.buildDir ?? path.join(import.meta.dirname, "..", "build"));
+  const buildDir = path.resolve(opts.buildDir ?? fileURLToPath(new URL("../build", import.meta.url)));
   const serverEntry = path.join(buildDir, "server", "index.js");
   if (!existsSync(serverEntry))
     throw new Error(`Console not built: run \`npm run build\` (${serverEntry} is missing)`);

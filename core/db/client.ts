@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { Worker } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -59,17 +60,37 @@ export async function openDatabase(config: Pick<Config, "database">): Promise<Da
 }
 
 async function openPGlite(dir: string): Promise<PGlite> {
-  const open = async () => {
-    const lite = new PGlite(dir, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
-    await lite.waitReady;
-    return lite;
-  };
-  if (existsSync(path.join(dir, "PG_VERSION"))) return open();
-  // A first start runs initdb inside the same WebAssembly instance, whose heap grows to several
-  // hundred MiB and never shrinks: reopened, the database costs what a warm start costs.
-  const created = await open();
-  await created.close();
-  return open();
+  if (!existsSync(path.join(dir, "PG_VERSION"))) await initdbInWorker(dir);
+  const lite = new PGlite(dir, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
+  await lite.waitReady;
+  return lite;
+}
+
+/**
+ * A first start runs initdb inside PGlite's WebAssembly instance, whose heap grows to several
+ * hundred MiB and never shrinks; closed in the main thread, that memory stays resident until V8
+ * happens to collect it (tens of seconds, or never while the process is idle). In a worker
+ * thread it is returned when the thread ends, so a first start costs what a warm start costs.
+ * The worker is a few lines of plain JavaScript, so it runs the same from sources and from dist/.
+ */
+async function initdbInWorker(dir: string): Promise<void> {
+  const code = `
+    const { workerData } = require("node:worker_threads");
+    import(workerData.pglite).then(async ({ PGlite }) => {
+      const lite = new PGlite(workerData.dir, { startParams: [...PGlite.defaultStartParams, ...workerData.settings] });
+      await lite.waitReady;
+      await lite.close();
+    });`;
+  const worker = new Worker(code, {
+    eval: true,
+    workerData: { dir, pglite: import.meta.resolve("@electric-sql/pglite"), settings: EMBEDDED_SETTINGS },
+  });
+  await new Promise<void>((resolve, reject) => {
+    worker.once("error", reject);
+    worker.once("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`creating the embedded database failed (exit ${code})`)),
+    );
+  });
 }
 
 function wrap(

@@ -1,9 +1,10 @@
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, type Started, startProduct } from "../helpers/process.ts";
+import { freePort, ROOT, type Started, startProduct } from "../helpers/process.ts";
 import { createPostgresDatabase, REDIS_URL, type TestDatabase } from "../helpers/services.ts";
 
 describe("npm start on embedded defaults, fresh DATA_DIR", () => {
@@ -59,13 +60,24 @@ describe("npm start on embedded defaults, fresh DATA_DIR", () => {
     expect(second.output()).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it("shuts down cleanly on SIGTERM and keeps its data for the next start", async () => {
+  it("shuts down cleanly on SIGTERM and keeps its data for the next start, compiled as npm start runs it", async () => {
     expect(await product.stop("SIGTERM")).toBe(0);
     expect(existsSync(path.join(dataDir, "pglite.lock"))).toBe(false);
-    const again = startProduct({ DATA_DIR: dataDir, PORT: String(port), ADMIN_PORT: String(adminPort) });
+    // What `npm start` runs: dist/main.js, which prestart compiles (decision 145).
+    const built = spawnSync(process.execPath, [path.join(ROOT, "ops", "build-server.mjs")], {
+      encoding: "utf8",
+    });
+    expect(built.status, built.stderr).toBe(0);
+    const again = startProduct(
+      { DATA_DIR: dataDir, PORT: String(port), ADMIN_PORT: String(adminPort) },
+      undefined,
+      { compiled: true },
+    );
     await again.waitFor("Article Bot is running");
     expect(again.output()).not.toContain("First console admin created"); // same database, admin already there
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    // The bundle still finds the console's build and the migrations beside their sources.
+    expect((await fetch(`http://127.0.0.1:${adminPort}/login`)).status).toBe(200);
     expect(await again.stop("SIGTERM")).toBe(0);
   });
 });

@@ -25,17 +25,24 @@ export interface Started {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs `node --import tsx main.ts [part]` (what `npm start` / `npm run <part>` run) with a clean env. */
-export function startProduct(env: Record<string, string>, part?: string): Started {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join(ROOT, "main.ts"), ...(part ? [part] : [])],
-    {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "warn", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+/**
+ * Runs `node --import tsx main.ts [part]` with a clean env: the sources as they are, no build
+ * step. `compiled` runs `node dist/main.js [part]` instead, what `npm start` / `npm run <part>`
+ * run (the caller builds it first: ops/build-server.mjs).
+ */
+export function startProduct(
+  env: Record<string, string>,
+  part?: string,
+  opts: { compiled?: boolean } = {},
+): Started {
+  const entry = opts.compiled
+    ? [path.join(ROOT, "dist", "main.js")]
+    : ["--import", "tsx", path.join(ROOT, "main.ts")];
+  const child = spawn(process.execPath, [...entry, ...(part ? [part] : [])], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
