@@ -5,9 +5,12 @@
  * (decision 145). Packages stay external (resolved from node_modules at run time); each lazily
  * imported part (the console's server, Slack, LINE) stays a chunk of its own, loaded only when used.
  * Takes about half a second, so it runs on every start rather than keeping a staleness stamp.
+ * Several parts may start at once (`npm run bot` and `npm run worker` side by side), so dist/ is
+ * never emptied under a running process: a file is replaced (atomically, by rename) only when its
+ * contents changed, and files the new build no longer has are removed.
  * Plain JavaScript, so it starts without the TypeScript loader.
  */
-import { readFile, rm } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -33,8 +36,7 @@ const sourceImportMetaUrl = {
   },
 };
 
-await rm(outdir, { recursive: true, force: true });
-await build({
+const result = await build({
   entryPoints: [path.join(root, "main.ts")],
   outdir,
   bundle: true,
@@ -47,4 +49,21 @@ await build({
   sourcemap: "linked",
   plugins: [sourceImportMetaUrl],
   logLevel: "warning",
+  write: false,
 });
+
+await mkdir(outdir, { recursive: true });
+const written = new Set();
+for (const file of result.outputFiles) {
+  written.add(file.path);
+  const before = await readFile(file.path).catch(() => null);
+  if (before && Buffer.compare(before, file.contents) === 0) continue;
+  const temporary = `${file.path}.${process.pid}.tmp`;
+  await mkdir(path.dirname(file.path), { recursive: true });
+  await writeFile(temporary, file.contents);
+  await rename(temporary, file.path);
+}
+for (const entry of await readdir(outdir, { recursive: true, withFileTypes: true })) {
+  const full = path.join(entry.parentPath ?? entry.path, entry.name);
+  if (entry.isFile() && !written.has(full) && !full.endsWith(".tmp")) await rm(full, { force: true });
+}
