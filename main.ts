@@ -9,6 +9,7 @@ import type { ChatPlatform } from "./bot/shared/platform.ts";
 import { type AppContext, closeAppContext, openAppContext } from "./core/app.ts";
 import { type Config, ConfigError, describeConfig, loadConfig, partProblems } from "./core/config.ts";
 import { consoleSink } from "./core/deliver/console-sink.ts";
+import { createLogger } from "./core/logger.ts";
 import { createPipeline, type Pipeline } from "./core/pipeline/index.ts";
 import { startWorker } from "./core/worker.ts";
 import { startHttpServer } from "./ops/server.ts";
@@ -49,17 +50,18 @@ async function main(): Promise<void> {
 
   let app: AppContext;
   try {
-    app = await openAppContext(config);
+    // A first start of the embedded database migrates and seeds it in a worker thread (decision 163).
+    app = await openAppContext(config, createLogger(config.logLevel), { prepareOnCreate: config });
   } catch (error) {
     fail(`Start-up failed: ${(error as Error).message}`);
   }
   const running: Running[] = [];
   installShutdown(app, running);
 
-  const migration = await app.db.migrate();
+  const migration = app.db.prepared?.migration ?? (await app.db.migrate());
   if (migration.modified.length)
     app.logger.warn({ modified: migration.modified }, "applied migrations were edited since");
-  const seeded = await seed(app.db, config);
+  const seeded = app.db.prepared?.seed ?? (await seed(app.db, config));
 
   // One pipeline per process: the bot accepts into it, the worker runs it, the console uses
   // its quotas, cache and corpus. It gets every sink when it is made, so any worker can

@@ -1,5 +1,5 @@
 import type { Config } from "./config.ts";
-import { type Database, openDatabase } from "./db/client.ts";
+import { type Database, type OpenOptions, openDatabase } from "./db/client.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { connectRedis, type Redis } from "./redis.ts";
 
@@ -17,8 +17,9 @@ export interface AppContext {
 export async function openAppContext(
   config: Config,
   logger = createLogger(config.logLevel),
+  databaseOptions: OpenOptions = {},
 ): Promise<AppContext> {
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, databaseOptions);
   let redis: Redis | null = null;
   try {
     if (config.redis) {

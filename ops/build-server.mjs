@@ -37,7 +37,12 @@ const sourceImportMetaUrl = {
 };
 
 const result = await build({
-  entryPoints: [path.join(root, "main.ts")],
+  // The first start's worker thread (decision 163) is an entry of its own, dist/first-start.js, at
+  // dist/'s root beside the chunks: core/db/client.ts finds it with import.meta.resolve.
+  entryPoints: {
+    main: path.join(root, "main.ts"),
+    "first-start": path.join(root, "core", "db", "first-start.ts"),
+  },
   outdir,
   bundle: true,
   splitting: true,

@@ -6,6 +6,8 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { z } from "zod";
+import type { SeedConfig, SeedReport } from "../../prisma/seed.ts";
 import type { Config } from "../config.ts";
 import { PrismaClient } from "./generated/client.ts";
 import { acquireDirLock } from "./lock.ts";
@@ -21,6 +23,11 @@ export interface Database {
   prisma: PrismaClient;
   sql: SqlExecutor;
   migrate(): Promise<MigrationReport>;
+  /**
+   * Set when this open created the embedded database and, asked to (`prepareOnCreate`), also
+   * migrated and seeded it in the worker thread that created it: what those runs reported.
+   */
+  prepared?: Prepared;
   /** Cheap liveness probe for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -33,9 +40,26 @@ export interface Database {
  * operating system's file cache still holds what the buffers do not. Command-line settings, so
  * the data directory's own postgresql.conf is left as initdb wrote it.
  */
-const EMBEDDED_SETTINGS = ["-c", "shared_buffers=16MB", "-c", "wal_buffers=1MB"];
+export const EMBEDDED_SETTINGS = ["-c", "shared_buffers=16MB", "-c", "wal_buffers=1MB"];
 
-export async function openDatabase(config: Pick<Config, "database">): Promise<Database> {
+export interface Prepared {
+  migration: MigrationReport;
+  seed: SeedReport;
+}
+
+export interface OpenOptions {
+  /**
+   * On a first start of the embedded database, migrate and seed it (with these settings) in the
+   * worker thread that creates it, not only initdb (decision 163). For `npm start`: its worker
+   * entry is a module of this repository, so it needs the sources' loader (tsx) or dist/.
+   */
+  prepareOnCreate?: SeedConfig;
+}
+
+export async function openDatabase(
+  config: Pick<Config, "database">,
+  options: OpenOptions = {},
+): Promise<Database> {
   const target = config.database;
   if (target.kind === "postgres") {
     const pool = new pg.Pool({ connectionString: target.url, max: 10, connectionTimeoutMillis: 5_000 });
@@ -47,23 +71,30 @@ export async function openDatabase(config: Pick<Config, "database">): Promise<Da
   await mkdir(target.dir, { recursive: true });
   const release = await acquireDirLock(path.join(target.dir, "..", "pglite.lock"));
   try {
-    const lite = await openPGlite(target.dir);
-    const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
-    return wrap("pglite", prisma, pgliteExecutor(lite), async () => {
-      await lite.close();
-      await release();
+    let prepared: Prepared | undefined;
+    if (!existsSync(path.join(target.dir, "PG_VERSION"))) {
+      if (options.prepareOnCreate) prepared = await prepareInWorker(target.dir, options.prepareOnCreate);
+      else await initdbInWorker(target.dir);
+    }
+    const lite = new PGlite(target.dir, {
+      startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS],
     });
+    await lite.waitReady;
+    const db = embeddedDatabase(lite, release);
+    return prepared ? { ...db, prepared } : db;
   } catch (error) {
     await release();
     throw error;
   }
 }
 
-async function openPGlite(dir: string): Promise<PGlite> {
-  if (!existsSync(path.join(dir, "PG_VERSION"))) await initdbInWorker(dir);
-  const lite = new PGlite(dir, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
-  await lite.waitReady;
-  return lite;
+/** A Database over an open PGlite instance; closing it closes the instance, then runs `after`. */
+export function embeddedDatabase(lite: PGlite, after: () => Promise<void> = async () => undefined): Database {
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
+  return wrap("pglite", prisma, pgliteExecutor(lite), async () => {
+    await lite.close();
+    await after();
+  });
 }
 
 /**
@@ -85,7 +116,61 @@ async function initdbInWorker(dir: string): Promise<void> {
     eval: true,
     workerData: { dir, pglite: import.meta.resolve("@electric-sql/pglite"), settings: EMBEDDED_SETTINGS },
   });
-  await new Promise<void>((resolve, reject) => {
+  await untilExit(worker);
+}
+
+/**
+ * Migrations and the seed grow PGlite's heap too (and leave V8 garbage): after a first start the
+ * process idled ~100 MiB above a warm one. So `npm start` runs them in the thread that runs initdb
+ * (core/db/first-start.ts), which hands back what they reported; the password the seed may
+ * generate travels in that report to main.ts, which prints it, once. The directory lock is held
+ * by this thread throughout. Sources run the entry's .ts through tsx, registered in the thread;
+ * in dist/ ops/build-server.mjs writes it as dist/first-start.js beside the
+ * chunk holding this code, which is what `import.meta.resolve` finds (tsx maps .js to .ts).
+ */
+async function prepareInWorker(dir: string, config: SeedConfig): Promise<Prepared> {
+  const workerData = {
+    dir,
+    config: {
+      admin: { email: config.admin.email, password: config.admin.password },
+      database: { kind: config.database.kind },
+    },
+  };
+  const entry = import.meta.resolve("./first-start.js");
+  const worker = entry.endsWith(".ts")
+    ? // From the sources: a worker thread does not inherit the TypeScript loader's hooks (Node 20),
+      // so it registers them before it imports its entry.
+      new Worker(
+        `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
+        { eval: true, workerData },
+      )
+    : new Worker(new URL(entry), { workerData });
+  let report: unknown;
+  worker.once("message", (message) => (report = message));
+  await untilExit(worker);
+  const parsed = preparedSchema.safeParse(report);
+  if (!parsed.success)
+    throw new Error("preparing the embedded database failed (no report from its worker thread)");
+  return parsed.data;
+}
+
+const preparedSchema = z.object({
+  migration: z.object({
+    applied: z.array(z.string()),
+    alreadyApplied: z.array(z.string()),
+    modified: z.array(z.string()),
+  }),
+  seed: z.object({
+    tiersCreated: z.array(z.string()),
+    pricesCreated: z.array(z.string()),
+    adminCreated: z.object({ email: z.string(), generatedPassword: z.string().optional() }).optional(),
+    adminMissing: z.string().optional(),
+  }),
+});
+
+/** An error thrown in the thread rejects with it as it was (its message is what main.ts prints). */
+function untilExit(worker: Worker): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     worker.once("error", reject);
     worker.once("exit", (code) =>
       code === 0 ? resolve() : reject(new Error(`creating the embedded database failed (exit ${code})`)),
