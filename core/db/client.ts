@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -125,8 +126,7 @@ async function initdbInWorker(dir: string): Promise<void> {
  * (core/db/first-start.ts), which hands back what they reported; the password the seed may
  * generate travels in that report to main.ts, which prints it, once. The directory lock is held
  * by this thread throughout. Sources run the entry's .ts through tsx, registered in the thread;
- * in dist/ ops/build-server.mjs writes it as dist/first-start.js beside the
- * chunk holding this code, which is what `import.meta.resolve` finds (tsx maps .js to .ts).
+ * in dist/ ops/build-server.mjs writes it as dist/first-start.js.
  */
 async function prepareInWorker(dir: string, config: SeedConfig): Promise<Prepared> {
   const workerData = {
@@ -136,12 +136,17 @@ async function prepareInWorker(dir: string, config: SeedConfig): Promise<Prepare
       database: { kind: config.database.kind },
     },
   };
-  const entry = import.meta.resolve("./first-start.js");
-  const worker = entry.endsWith(".ts")
+  // import.meta.filename, not .url (which the build rewrites to this source file's): in dist/
+  // this code is a chunk at dist/'s root, beside the entry the build writes there.
+  const fromSources = import.meta.filename.endsWith(".ts");
+  const entry = pathToFileURL(
+    path.join(import.meta.dirname, fromSources ? "first-start.ts" : "first-start.js"),
+  ).href;
+  const worker = fromSources
     ? // From the sources: a worker thread does not inherit the TypeScript loader's hooks (Node 20),
       // so it registers them before it imports its entry.
       new Worker(
-        `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
+        `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
         { eval: true, workerData },
       )
     : new Worker(new URL(entry), { workerData });

@@ -1,6 +1,10 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { verifyPassword } from "../../core/admin/password.ts";
-import type { Database } from "../../core/db/client.ts";
+import { type Database, openDatabase } from "../../core/db/client.ts";
+import { readMigrations } from "../../core/db/migrate.ts";
 import { seed } from "../../prisma/seed.ts";
 import { DEFAULT_ADMIN_EMAIL } from "../../prisma/seed-data.ts";
 import { type OpenedTestDatabase, openTestDatabase } from "../helpers/services.ts";
@@ -98,5 +102,35 @@ describe("seed", () => {
     const second = await seed(db, config);
     expect(second.adminCreated).toBeUndefined();
     expect(await db.prisma.adminUser.count()).toBe(1);
+  });
+
+  it("migrates and seeds a first start's database in its worker thread, and hands the password back once (decision 163)", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "ab-first-start-"));
+    const config = {
+      database: { kind: "pglite" as const, dir: path.join(dir, "pglite") },
+      admin: { port: 0 },
+    };
+    try {
+      const db = await openDatabase(config, { prepareOnCreate: config });
+      try {
+        const prepared = db.prepared;
+        expect(prepared?.migration.applied).toEqual((await readMigrations()).map((m) => m.name));
+        expect(prepared?.seed.tiersCreated.length).toBeGreaterThan(0);
+        const password = prepared?.seed.adminCreated?.generatedPassword;
+        expect(password).toMatch(/^[\w-]{16}$/);
+        // Argon2 hashed it inside the worker thread; this thread's database has it.
+        const admin = await db.prisma.adminUser.findUniqueOrThrow({ where: { email: DEFAULT_ADMIN_EMAIL } });
+        expect(await verifyPassword(admin.passwordHash, password!)).toBe(true);
+        expect((await db.migrate()).applied).toEqual([]);
+      } finally {
+        await db.close();
+      }
+      const again = await openDatabase(config, { prepareOnCreate: config });
+      expect(again.prepared).toBeUndefined(); // not a first start: main.ts migrates and seeds as before
+      expect((await seed(again, config)).adminCreated).toBeUndefined();
+      await again.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
