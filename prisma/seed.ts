@@ -18,13 +18,7 @@ export interface SeedReport {
  * Idempotent: creates what is missing and never changes what exists, so re-running it
  * (every start does) cannot undo an admin's edits to tiers or prices.
  */
-/** What seeding reads of the configuration: plain data, so a worker thread can be handed it. */
-export interface SeedConfig {
-  admin: Pick<Config["admin"], "email" | "password">;
-  database: Pick<Config["database"], "kind">;
-}
-
-export async function seed(db: Database, config: SeedConfig): Promise<SeedReport> {
+export async function seed(db: Database, config: Pick<Config, "admin" | "database">): Promise<SeedReport> {
   const { prisma } = db;
   const report: SeedReport = { tiersCreated: [], pricesCreated: [] };
 

@@ -8,7 +8,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { z } from "zod";
-import type { SeedConfig, SeedReport } from "../../prisma/seed.ts";
+import type { SeedReport } from "../../prisma/seed.ts";
 import type { Config } from "../config.ts";
 import { PrismaClient } from "./generated/client.ts";
 import { acquireDirLock } from "./lock.ts";
@@ -50,11 +50,11 @@ export interface Prepared {
 
 export interface OpenOptions {
   /**
-   * On a first start of the embedded database, migrate and seed it (with these settings) in the
+   * On a first start of the embedded database, migrate and seed it (with these admin settings) in the
    * worker thread that creates it, not only initdb (decision 163). For `npm start`: its worker
    * entry is a module of this repository, so it needs the sources' loader (tsx) or dist/.
    */
-  prepareOnCreate?: SeedConfig;
+  prepareOnCreate?: Pick<Config, "admin">;
 }
 
 export async function openDatabase(
@@ -128,14 +128,10 @@ async function initdbInWorker(dir: string): Promise<void> {
  * by this thread throughout. Sources run the entry's .ts through tsx, registered in the thread;
  * in dist/ ops/build-server.mjs writes it as dist/first-start.js.
  */
-async function prepareInWorker(dir: string, config: SeedConfig): Promise<Prepared> {
-  const workerData = {
-    dir,
-    config: {
-      admin: { email: config.admin.email, password: config.admin.password },
-      database: { kind: config.database.kind },
-    },
-  };
+async function prepareInWorker(dir: string, config: Pick<Config, "admin">): Promise<Prepared> {
+  // Only what seeding reads, as plain data (the admin settings also hold a secret and a parser).
+  const { port, email, password } = config.admin;
+  const workerData = { dir, admin: { port, email, password } };
   // import.meta.filename, not .url (which the build rewrites to this source file's): in dist/
   // this code is a chunk at dist/'s root, beside the entry the build writes there.
   const fromSources = import.meta.filename.endsWith(".ts");

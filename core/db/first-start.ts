@@ -14,10 +14,7 @@ import { EMBEDDED_SETTINGS, embeddedDatabase, type Prepared } from "./client.ts"
 const input = z
   .object({
     dir: z.string(),
-    config: z.object({
-      admin: z.object({ email: z.string().optional(), password: z.string().optional() }),
-      database: z.object({ kind: z.enum(["postgres", "pglite"]) }),
-    }),
+    admin: z.object({ port: z.number(), email: z.string().optional(), password: z.string().optional() }),
   })
   .parse(workerData);
 
@@ -26,7 +23,10 @@ await lite.waitReady;
 const db = embeddedDatabase(lite);
 try {
   const migration = await db.migrate();
-  const report: Prepared = { migration, seed: await seed(db, input.config) };
+  const report: Prepared = {
+    migration,
+    seed: await seed(db, { admin: input.admin, database: { kind: "pglite", dir: input.dir } }),
+  };
   parentPort?.postMessage(report);
 } finally {
   await db.close();
