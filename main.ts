@@ -50,7 +50,7 @@ async function main(): Promise<void> {
 
   let app: AppContext;
   try {
-    // A first start of the embedded database migrates and seeds it in a worker thread (decision 163).
+    // A first start of the embedded database migrates and seeds it in a child process (decision 163).
     app = await openAppContext(config, createLogger(config.logLevel), { prepareOnCreate: config });
   } catch (error) {
     fail(`Start-up failed: ${(error as Error).message}`);

@@ -37,7 +37,7 @@ const sourceImportMetaUrl = {
 };
 
 const result = await build({
-  // The first start's worker thread (decision 163) is an entry of its own, dist/first-start.js, at
+  // The first start's child process (decision 163) is an entry of its own, dist/first-start.js, at
   // dist/'s root beside the chunks: core/db/client.ts finds it beside itself (import.meta.dirname).
   entryPoints: {
     main: path.join(root, "main.ts"),

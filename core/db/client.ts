@@ -1,7 +1,7 @@
+import { fork } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -26,7 +26,7 @@ export interface Database {
   migrate(): Promise<MigrationReport>;
   /**
    * Set when this open created the embedded database and, asked to (`prepareOnCreate`), also
-   * migrated and seeded it in the worker thread that created it: what those runs reported.
+   * migrated and seeded it in the child process that created it: what those runs reported.
    */
   prepared?: Prepared;
   /** Cheap liveness probe for /readyz. */
@@ -50,9 +50,8 @@ export interface Prepared {
 
 export interface OpenOptions {
   /**
-   * On a first start of the embedded database, migrate and seed it (with these admin settings) in the
-   * worker thread that creates it, not only initdb (decision 163). For `npm start`: its worker
-   * entry is a module of this repository, so it needs the sources' loader (tsx) or dist/.
+   * On a first start of the embedded database, create, migrate and seed it (with these admin
+   * settings) in a child process, not only initdb in a worker thread (decision 163). For `npm start`.
    */
   prepareOnCreate?: Pick<Config, "admin">;
 }
@@ -74,7 +73,7 @@ export async function openDatabase(
   try {
     let prepared: Prepared | undefined;
     if (!existsSync(path.join(target.dir, "PG_VERSION"))) {
-      if (options.prepareOnCreate) prepared = await prepareInWorker(target.dir, options.prepareOnCreate);
+      if (options.prepareOnCreate) prepared = await prepareInChild(target.dir, options.prepareOnCreate);
       else await initdbInWorker(target.dir);
     }
     const lite = new PGlite(target.dir, {
@@ -121,37 +120,38 @@ async function initdbInWorker(dir: string): Promise<void> {
 }
 
 /**
- * Migrations and the seed grow PGlite's heap too (and leave V8 garbage): after a first start the
- * process idled ~100 MiB above a warm one. So `npm start` runs them in the thread that runs initdb
- * (core/db/first-start.ts), which hands back what they reported; the password the seed may
- * generate travels in that report to main.ts, which prints it, once. The directory lock is held
- * by this thread throughout. Sources run the entry's .ts through tsx, registered in the thread;
- * in dist/ ops/build-server.mjs writes it as dist/first-start.js.
+ * Migrations and the seed grow PGlite's heap too (and leave V8 and malloc garbage): after a first
+ * start the process idled ~100 MiB above a warm one. So `npm start` runs initdb, the migrations
+ * and the seed in a child process (core/db/first-start.ts), which sends back what they reported;
+ * the password the seed may generate travels in that report to main.ts, which prints it, once.
+ * The directory lock is held by this process throughout. Sources run the entry's .ts through
+ * tsx; in dist/ ops/build-server.mjs writes it as dist/first-start.js.
  */
-async function prepareInWorker(dir: string, config: Pick<Config, "admin">): Promise<Prepared> {
+async function prepareInChild(dir: string, config: Pick<Config, "admin">): Promise<Prepared> {
   // Only what seeding reads, as plain data (the admin settings also hold a secret and a parser).
   const { port, email, password } = config.admin;
-  const workerData = { dir, admin: { port, email, password } };
   // import.meta.filename, not .url (which the build rewrites to this source file's): in dist/
   // this code is a chunk at dist/'s root, beside the entry the build writes there.
   const fromSources = import.meta.filename.endsWith(".ts");
-  const entry = pathToFileURL(
-    path.join(import.meta.dirname, fromSources ? "first-start.ts" : "first-start.js"),
-  ).href;
-  const worker = fromSources
-    ? // From the sources: a worker thread does not inherit the TypeScript loader's hooks (Node 20),
-      // so it registers them before it imports its entry.
-      new Worker(
-        `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
-        { eval: true, workerData },
-      )
-    : new Worker(new URL(entry), { workerData });
+  const entry = path.join(import.meta.dirname, fromSources ? "first-start.ts" : "first-start.js");
+  // A child process, not a worker thread: a thread's malloc arena (~130 MiB after initdb,
+  // migrations and the seed) stays with the process when the thread ends; a process's goes.
+  const child = fork(entry, [], {
+    execArgv: fromSources ? ["--import", import.meta.resolve("tsx")] : [],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  // The input goes over the IPC channel, never argv: the admin password is in it.
+  child.send({ dir, admin: { port, email, password } });
   let report: unknown;
-  worker.once("message", (message) => (report = message));
-  await untilExit(worker);
+  child.once("message", (message) => (report = message));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (c) => resolve(c));
+  });
+  const failed = z.object({ error: z.string() }).safeParse(report);
+  if (failed.success) throw new Error(failed.data.error);
   const parsed = preparedSchema.safeParse(report);
-  if (!parsed.success)
-    throw new Error("preparing the embedded database failed (no report from its worker thread)");
+  if (code !== 0 || !parsed.success) throw new Error(`creating the embedded database failed (exit ${code})`);
   return parsed.data;
 }
 
