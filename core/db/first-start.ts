@@ -32,6 +32,8 @@ async function prepare(input: z.infer<typeof inputSchema>): Promise<Prepared> {
 
 const reply = (message: unknown, code: number) => process.send?.(message, () => process.exit(code));
 
+// The parent holds the directory's lock; once it is gone (killed), another process may take it.
+process.once("disconnect", () => process.exit(1));
 process.once("message", (message) => {
   prepare(inputSchema.parse(message)).then(
     (report) => reply(report, 0),
