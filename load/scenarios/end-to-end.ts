@@ -10,6 +10,10 @@
  * The worker is a child process of its own (its resident memory is the worker's alone); this
  * process runs the fake OpenAI and accepts the requests, and learns of each draft's first and
  * last chunk from the worker's sink over IPC. Bounded: 3,000 drafts or 4 minutes, loopback only.
+ *
+ * Where the worker's time goes: AB_E2E_DB_PROFILE=1 prints its database statements per
+ * delivered draft and its waits for a pooled connection; AB_E2E_CPU_PROF=<dir> writes its CPU
+ * profile (open it in Chrome's DevTools, or summarise it with load/harness/cpu-profile.ts).
  */
 import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -27,6 +31,7 @@ import { connectRedis } from "../../core/redis.ts";
 import { seed } from "../../prisma/seed.ts";
 import { startFakeOpenAI } from "../../tests/fakes/openai.ts";
 import { createPostgresDatabase, REDIS_URL } from "../../tests/helpers/services.ts";
+import { describeDbProfile, installDbProfile } from "../harness/db-profile.ts";
 
 const IN_FLIGHT = 1_000;
 const DRAFTS = 3_000;
@@ -49,6 +54,8 @@ async function openApp(env: Record<string, string>): Promise<AppContext> {
 
 /** The worker process: one pipeline whose worker holds every draft in flight at once. */
 async function workerMain(env: Record<string, string>): Promise<void> {
+  const profile = process.env.AB_E2E_DB_PROFILE ? installDbProfile() : null;
+  let delivered = 0;
   const app = await openApp(env);
   const tell = (e: WorkerEvent): void => void process.send?.(e);
   const sink = (ctx: SinkContext): ChatSink => {
@@ -61,7 +68,10 @@ async function workerMain(env: Record<string, string>): Promise<void> {
         if (!first) tell({ conversation, event: "first" });
         first = true;
       },
-      finish: async () => tell({ conversation, event: "end" }),
+      finish: async () => {
+        delivered++;
+        tell({ conversation, event: "end" });
+      },
       fail: async () => tell({ conversation, event: "failed" }),
     };
   };
@@ -75,6 +85,7 @@ async function workerMain(env: Record<string, string>): Promise<void> {
   pipeline.startWorker();
   process.send?.({ ready: true });
   process.once("message", async () => {
+    if (profile) console.log(describeDbProfile(profile, delivered).join("\n"));
     await pipeline.close();
     app.redis?.disconnect();
     await app.db.close();
@@ -119,7 +130,12 @@ export async function run(): Promise<void> {
   let ended = 0;
   let failed = 0;
   const child = fork(fileURLToPath(import.meta.url), [], {
-    execArgv: ["--import", "tsx"],
+    // AB_E2E_CPU_PROF=<dir> writes the worker's CPU profile there (node --cpu-prof).
+    execArgv: [
+      "--import",
+      "tsx",
+      ...(process.env.AB_E2E_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.AB_E2E_CPU_PROF}`] : []),
+    ],
     env: { ...process.env, AB_E2E_WORKER: JSON.stringify(env) },
   });
   await new Promise<void>((resolve, reject) => {
