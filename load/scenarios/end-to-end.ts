@@ -76,7 +76,6 @@ async function workerMain(env: Record<string, string>): Promise<void> {
     };
   };
   const pipeline = createPipeline(app, {
-    workerConcurrency: IN_FLIGHT,
     llmConcurrency: IN_FLIGHT,
     llmPerMinute: 1_000_000,
     sinks: { CONSOLE: sink },
@@ -119,6 +118,8 @@ export async function run(): Promise<void> {
     REDIS_URL,
     OPENAI_API_KEY: fake.apiKey,
     OPENAI_BASE_URL: fake.url,
+    // As an operator would run this worker: its concurrency (and so its pool's size) configured.
+    WORKER_CONCURRENCY: String(IN_FLIGHT),
   };
   const app = await openApp(env);
   await app.db.migrate();
