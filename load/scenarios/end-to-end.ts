@@ -55,6 +55,14 @@ async function openApp(env: Record<string, string>): Promise<AppContext> {
 /** The worker process: one pipeline whose worker holds every draft in flight at once. */
 async function workerMain(env: Record<string, string>): Promise<void> {
   const profile = process.env.AB_E2E_DB_PROFILE ? installDbProfile() : null;
+  // What the resident memory is made of at its peak (V8's heap, or buffers outside it).
+  const memory = { rss: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 };
+  const memorySampler = profile
+    ? setInterval(() => {
+        const m = process.memoryUsage();
+        if (m.rss > memory.rss) Object.assign(memory, m);
+      }, 500)
+    : null;
   let delivered = 0;
   const app = await openApp(env);
   const tell = (e: WorkerEvent): void => void process.send?.(e);
@@ -84,7 +92,16 @@ async function workerMain(env: Record<string, string>): Promise<void> {
   pipeline.startWorker();
   process.send?.({ ready: true });
   process.once("message", async () => {
-    if (profile) console.log(describeDbProfile(profile, delivered).join("\n"));
+    if (profile) {
+      if (memorySampler) clearInterval(memorySampler);
+      const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
+      console.log(
+        [
+          ...describeDbProfile(profile, delivered),
+          `  worker memory at its peak: rss ${mib(memory.rss)}, V8 heap used ${mib(memory.heapUsed)} of ${mib(memory.heapTotal)}, external ${mib(memory.external)} (array buffers ${mib(memory.arrayBuffers)})`,
+        ].join("\n"),
+      );
+    }
     await pipeline.close();
     app.redis?.disconnect();
     await app.db.close();
