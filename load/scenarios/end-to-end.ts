@@ -13,11 +13,12 @@
  *
  * Where the worker's time goes: AB_E2E_DB_PROFILE=1 prints its database statements per
  * delivered draft and its waits for a pooled connection; AB_E2E_CPU_PROF=<dir> writes its CPU
- * profile (open it in Chrome's DevTools, or summarise it with load/harness/cpu-profile.ts).
+ * and heap profiles (see startProfiler).
  */
 import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import inspector from "node:inspector/promises";
 import { loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -55,6 +56,7 @@ async function openApp(env: Record<string, string>): Promise<AppContext> {
 /** The worker process: one pipeline whose worker holds every draft in flight at once. */
 async function workerMain(env: Record<string, string>): Promise<void> {
   const profile = process.env.AB_E2E_DB_PROFILE ? installDbProfile() : null;
+  const profiler = process.env.AB_E2E_CPU_PROF ? await startProfiler(process.env.AB_E2E_CPU_PROF) : null;
   // What the resident memory is made of at its peak (V8's heap, or buffers outside it).
   const memory = { rss: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 };
   const memorySampler = profile
@@ -92,6 +94,7 @@ async function workerMain(env: Record<string, string>): Promise<void> {
   pipeline.startWorker();
   process.send?.({ ready: true });
   process.once("message", async () => {
+    await profiler?.stop();
     if (profile) {
       if (memorySampler) clearInterval(memorySampler);
       const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
@@ -107,6 +110,36 @@ async function workerMain(env: Record<string, string>): Promise<void> {
     await app.db.close();
     process.exit(0);
   });
+}
+
+/**
+ * The worker's CPU profile from start to stop, and a sampling heap profile (what is alive, by
+ * where it was allocated) taken a minute in, when all 1,000 drafts are in flight: written to
+ * `dir` as .cpuprofile and .heapprofile (open them in Chrome's DevTools, or summarise the CPU
+ * profile with load/harness/cpu-profile.ts).
+ */
+async function startProfiler(dir: string): Promise<{ stop(): Promise<void> }> {
+  const session = new inspector.Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  await session.post("HeapProfiler.startSampling", { samplingInterval: 64 * 1024 });
+  await mkdir(dir, { recursive: true });
+  const heap = setTimeout(() => {
+    void session
+      .post("HeapProfiler.getSamplingProfile")
+      .then(({ profile }) =>
+        writeFile(path.join(dir, `worker-${process.pid}.heapprofile`), JSON.stringify(profile)),
+      );
+  }, 60_000);
+  return {
+    async stop() {
+      clearTimeout(heap);
+      const { profile } = await session.post("Profiler.stop");
+      await writeFile(path.join(dir, `worker-${process.pid}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 interface Draft {
@@ -148,12 +181,7 @@ export async function run(): Promise<void> {
   let ended = 0;
   let failed = 0;
   const child = fork(fileURLToPath(import.meta.url), [], {
-    // AB_E2E_CPU_PROF=<dir> writes the worker's CPU profile there (node --cpu-prof).
-    execArgv: [
-      "--import",
-      "tsx",
-      ...(process.env.AB_E2E_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.AB_E2E_CPU_PROF}`] : []),
-    ],
+    execArgv: ["--import", "tsx"],
     env: { ...process.env, AB_E2E_WORKER: JSON.stringify(env) },
   });
   await new Promise<void>((resolve, reject) => {
