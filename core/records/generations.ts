@@ -1,7 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { type Database, type Platform, Prisma } from "../db/client.ts";
 import type { ArticleRequest, Source } from "../domain.ts";
-import { type PricedUse, priceUsage, type TokenUse, totalCost, type UsageTotal } from "./cost.ts";
+import {
+  type PricedUse,
+  type PriceSource,
+  priceUsage,
+  type TokenUse,
+  totalCost,
+  type UsageTotal,
+} from "./cost.ts";
 
 /**
  * The life of a Generation row and the rollups that follow it. Every final write is
@@ -146,8 +153,9 @@ export async function recordWritten(
   db: Database,
   id: string,
   o: DeliveredOutcome,
+  prices: Database | PriceSource = db,
 ): Promise<UsageTotal | null> {
-  const priced = await priceUsage(db, o.usage);
+  const priced = await priceUsage(prices, o.usage);
   const total = totalCost(priced);
   const sources = o.sources.map(({ documentId, title, score }) => ({ documentId, title, score }));
   const done = await finalUpdate(
