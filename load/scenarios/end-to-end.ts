@@ -171,7 +171,8 @@ export async function run(): Promise<void> {
     // As an operator would run this worker: its concurrency (and so its pool's size) configured.
     WORKER_CONCURRENCY: String(IN_FLIGHT),
   };
-  const app = await openApp(env);
+  // The front process only accepts: its pool is the default one, not the worker's.
+  const app = await openApp({ ...env, DATABASE_POOL_SIZE: "10" });
   await app.db.migrate();
   await seed(app.db, app.config);
   const front = createPipeline(app); // accepts only; the child process is the worker
@@ -180,6 +181,7 @@ export async function run(): Promise<void> {
   let settle: () => void = () => undefined;
   let ended = 0;
   let failed = 0;
+  let acceptErrors = 0;
   const child = fork(fileURLToPath(import.meta.url), [], {
     execArgv: ["--import", "tsx"],
     env: { ...process.env, AB_E2E_WORKER: JSON.stringify(env) },
@@ -214,7 +216,16 @@ export async function run(): Promise<void> {
     };
     const draft: Draft = { acceptedAt: performance.now() };
     drafts.set(conversation, draft);
-    const result = await front.accept(req);
+    const result = await front.accept(req).catch((error: unknown) => {
+      // Counted, not fatal: the figures say how many requests the front could not take.
+      acceptErrors++;
+      console.error(`request ${i} not accepted: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    });
+    if (!result) {
+      drafts.delete(conversation);
+      return;
+    }
     if (result.kind !== "queued") throw new Error(`request ${i} was ${result.kind}, not queued`);
     draft.generationId = result.generationId;
   };
@@ -273,7 +284,7 @@ export async function run(): Promise<void> {
       .join(" ")}`,
   );
   console.log(
-    `  drafts delivered: ${finished.length} of ${drafts.size} asked (${failed} failed, ${unfinished} unfinished) in ${seconds(wallMs)}`,
+    `  drafts delivered: ${finished.length} of ${drafts.size} asked (${failed} failed, ${unfinished} unfinished, ${acceptErrors} not accepted) in ${seconds(wallMs)}`,
   );
   const errors = await app.db.prisma.generation.groupBy({
     by: ["errorCode"],
