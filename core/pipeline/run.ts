@@ -228,7 +228,7 @@ function sinkFor(
     state,
     saveState: async (patch) => {
       state = { ...state, ...patch };
-      await deps.db.prisma.generation.update({
+      await deps.db.prisma.generation.updateMany({
         where: { id: g.id },
         data: { deliveryState: toJsonColumn(state) },
       });
@@ -479,7 +479,8 @@ class ArticleRun {
     this.firstChunkAt ??= Date.now();
     this.text += (this.text && !this.text.endsWith("\n") ? "\n\n" : "") + chunk.text;
     this.delivered = numbered.index + 1;
-    await this.deps.db.prisma.generation.update({
+    // updateMany: the count comes back, not the whole row (its JSON columns parsed) per chunk.
+    await this.deps.db.prisma.generation.updateMany({
       where: { id: this.g.id },
       data: { chunksDelivered: this.delivered, draft: this.text },
     });
