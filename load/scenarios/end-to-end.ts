@@ -247,6 +247,13 @@ export async function run(): Promise<void> {
 
   const done = new Promise<void>((resolve) => (settle = resolve));
   const t0 = performance.now();
+  // A worker that dies (out of memory, say) ends the run there, and the figures say so.
+  let workerDied: string | null = null;
+  const onExit = (code: number | null, signal: string | null) => {
+    workerDied = `the worker exited (${signal ?? `code ${code}`}) ${seconds(performance.now() - t0)} into the run`;
+    settle();
+  };
+  child.once("exit", onExit);
   for (let i = 0; i < IN_FLIGHT; i++) {
     await submit();
     const due = t0 + ((i + 1) * RAMP_MS) / IN_FLIGHT;
@@ -258,6 +265,7 @@ export async function run(): Promise<void> {
   next = DRAFTS; // past the deadline nothing new is asked for
   const wallMs = performance.now() - t0;
   clearInterval(sampler);
+  child.off("exit", onExit);
 
   const rows = await app.db.prisma.generation.findMany({
     where: { id: { in: [...drafts.values()].flatMap((d) => d.generationId ?? []) } },
@@ -306,9 +314,12 @@ export async function run(): Promise<void> {
     `  our own time (e2e − model): p50 ${seconds(percentile(overhead, 50))}, p95 ${seconds(percentile(overhead, 95))}`,
   );
   console.log(`  worker resident memory, peak: ${peakRss.toFixed(0)} MiB`);
+  if (workerDied) console.log(`  ${workerDied}`);
 
-  child.send("stop");
-  await new Promise((r) => child.once("exit", r));
+  if (!workerDied) {
+    child.send("stop");
+    await new Promise((r) => child.once("exit", r));
+  }
   await front.close();
   app.redis?.disconnect();
   await app.db.close();
