@@ -57,6 +57,7 @@ export class TopicCache {
   readonly ttlSeconds: number;
   readonly semanticThreshold: number;
   private readonly live: CacheStore;
+  private readonly vectorReads = new Map<string, Promise<Array<{ key: string; vector: number[] }>>>();
 
   constructor(private readonly opts: TopicCacheOptions) {
     this.ttlSeconds = opts.ttlSeconds ?? 7 * 86_400;
@@ -83,7 +84,7 @@ export class TopicCache {
     if (found) return this.hit(found, "exact");
     const vector = await queryVector;
     if (!vector) return null;
-    const candidates = (await Promise.all(spaces.map((space) => this.live.vectors(space, facet)))).flat();
+    const candidates = (await Promise.all(spaces.map((space) => this.vectors(space, facet)))).flat();
     let best: { key: string; score: number } | null = null;
     for (const candidate of candidates) {
       const score = cosine(vector, candidate.vector);
@@ -92,6 +93,22 @@ export class TopicCache {
     }
     const semantic = best ? await this.live.get(best.key) : null;
     return semantic ? this.hit(semantic, "semantic") : null;
+  }
+
+  /**
+   * A scope's vectors, one read at a time: lookups that arrive while one is under way share its
+   * answer. Each read is the whole index (up to 500 vectors, ~30 KB of JSON each); at 1,000
+   * drafts in flight every miss read and parsed its own copy, and the copies waiting to be
+   * compared held gigabytes (the worker ran out of heap). A lookup that starts after a read
+   * finished reads again, so a draft stored before it is seen.
+   */
+  private vectors(space: string, facet: string): Promise<Array<{ key: string; vector: number[] }>> {
+    const id = `${space}\n${facet}`;
+    const running = this.vectorReads.get(id);
+    if (running) return running;
+    const read = this.live.vectors(space, facet).finally(() => this.vectorReads.delete(id));
+    this.vectorReads.set(id, read);
+    return read;
   }
 
   private async exact(key: string): Promise<CachedDraft | null> {

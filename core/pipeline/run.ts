@@ -22,7 +22,7 @@ import type { Logger } from "../logger.ts";
 import * as metrics from "../metrics.ts";
 import type { QualityLoop } from "../quality/index.ts";
 import type { Quotas } from "../quota/quotas.ts";
-import { priceUsage, type TokenUse, totalCost } from "../records/cost.ts";
+import { type PriceSource, priceUsage, type TokenUse, totalCost } from "../records/cost.ts";
 import { readDeliveryState } from "../records/draft-lookup.ts";
 import { recordDelivered, recordFailed, recordWritten } from "../records/generations.ts";
 import { readArticleRequest, readSourceRefs, toJsonColumn } from "../records/json.ts";
@@ -229,7 +229,7 @@ function sinkFor(
     state,
     saveState: async (patch) => {
       state = { ...state, ...patch };
-      await deps.db.prisma.generation.update({
+      await deps.db.prisma.generation.updateMany({
         where: { id: g.id },
         data: { deliveryState: toJsonColumn(state) },
       });
@@ -245,8 +245,8 @@ class ArticleRun {
   private text: string;
   private firstChunkAt: number | null = null;
   private readonly watch: StopWatch;
-  /** Set once the model is asked: what a stop mid-stream has spent. */
-  private asked: { prompt: Prompt; model: string; operation: TokenUse["operation"] } | null = null;
+  /** Set once the model is asked: what a stop mid-stream has spent (the count, not the prompt's text). */
+  private asked: { promptTokens: number; model: string; operation: TokenUse["operation"] } | null = null;
   private streamed = "";
   postedAny = false;
 
@@ -288,7 +288,7 @@ class ArticleRun {
       {
         operation: a.operation,
         model: a.model,
-        inputTokens: a.prompt.promptTokens,
+        inputTokens: a.promptTokens,
         outputTokens: countTokens(this.streamed),
       },
     ];
@@ -362,7 +362,7 @@ class ArticleRun {
   private async write(prompt: Prompt, operation: TokenUse["operation"], resumed: boolean): Promise<void> {
     const chunker = new Chunker({ maxChars: this.sink.maxChunkChars });
     const model = this.tierModel();
-    this.asked = { prompt, model: model ?? this.deps.generator.model, operation };
+    this.asked = { promptTokens: prompt.promptTokens, model: model ?? this.deps.generator.model, operation };
     await this.deps.gate.run(async () => {
       this.watch.signal.throwIfAborted();
       for await (const event of this.deps.generator.stream(prompt, { model, signal: this.watch.signal })) {
@@ -480,7 +480,8 @@ class ArticleRun {
     this.firstChunkAt ??= Date.now();
     this.text += (this.text && !this.text.endsWith("\n") ? "\n\n" : "") + chunk.text;
     this.delivered = numbered.index + 1;
-    await this.deps.db.prisma.generation.update({
+    // updateMany: the count comes back, not the whole row (its JSON columns parsed) per chunk.
+    await this.deps.db.prisma.generation.updateMany({
       where: { id: this.g.id },
       data: { chunksDelivered: this.delivered, draft: this.text },
     });
@@ -508,8 +509,25 @@ class ArticleRun {
   }
 
   private async costSoFar(): Promise<string> {
-    return totalCost(await priceUsage(this.deps.db, this.usage)).costUsd.toString();
+    return totalCost(await priceUsage(this.prices, this.usage)).costUsd.toString();
   }
+
+  /**
+   * The prices of this draft's models, read once: the cache entry's cost and the recorded cost
+   * are priced moments apart from the same read (one query per draft instead of two).
+   */
+  private readonly prices: PriceSource = {
+    prices: (models) => {
+      const key = [...models].sort().join("\n");
+      if (this.priceRead?.key !== key)
+        this.priceRead = {
+          key,
+          rows: this.deps.db.prisma.modelPrice.findMany({ where: { model: { in: models } } }),
+        };
+      return this.priceRead.rows;
+    },
+  };
+  private priceRead: { key: string; rows: ReturnType<PriceSource["prices"]> } | null = null;
 
   private async finish(o: {
     draft: string;
@@ -525,20 +543,25 @@ class ArticleRun {
     const words = countWords(o.draft);
     const latencyMs = Date.now() - this.g.createdAt.getTime();
     const firstChunkMs = this.firstChunkAt ? this.firstChunkAt - this.g.createdAt.getTime() : null;
-    const total = await recordWritten(this.deps.db, this.g.id, {
-      model: o.model,
-      usage: this.usage,
-      draft: o.draft,
-      words,
-      latencyMs,
-      firstChunkMs,
-      sources: o.sources,
-      cacheHit: o.cacheHit,
-      cacheEntryId: o.cacheEntryId,
-      savedUsd: new Prisma.Decimal(o.savedUsd),
-      revision: this.g.revisesId !== null,
-      promptVersion: o.promptVersion,
-    });
+    const total = await recordWritten(
+      this.deps.db,
+      this.g.id,
+      {
+        model: o.model,
+        usage: this.usage,
+        draft: o.draft,
+        words,
+        latencyMs,
+        firstChunkMs,
+        sources: o.sources,
+        cacheHit: o.cacheHit,
+        cacheEntryId: o.cacheEntryId,
+        savedUsd: new Prisma.Decimal(o.savedUsd),
+        revision: this.g.revisesId !== null,
+        promptVersion: o.promptVersion,
+      },
+      this.prices,
+    );
     if (!total) return; // an earlier attempt wrote it; closeWritten finishes it
     if (this.job.reservation) await this.deps.quotas.release(this.job.reservation);
     metrics.generationDuration.observe(
