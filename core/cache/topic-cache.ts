@@ -57,7 +57,7 @@ export class TopicCache {
   readonly ttlSeconds: number;
   readonly semanticThreshold: number;
   private readonly live: CacheStore;
-  private readonly vectorReads = new Map<string, Promise<Array<{ key: string; vector: number[] }>>>();
+  private readonly vectorReads = new Map<string, Promise<Array<{ key: string; vector: ArrayLike<number> }>>>();
 
   constructor(private readonly opts: TopicCacheOptions) {
     this.ttlSeconds = opts.ttlSeconds ?? 7 * 86_400;
@@ -97,12 +97,12 @@ export class TopicCache {
 
   /**
    * A scope's vectors, one read at a time: lookups that arrive while one is under way share its
-   * answer. Each read is the whole index (up to 500 vectors, ~30 KB of JSON each); at 1,000
+   * answer. Each read is the whole index (up to 500 vectors; ~30 KB of JSON each before decision 135); at 1,000
    * drafts in flight every miss read and parsed its own copy, and the copies waiting to be
    * compared held gigabytes (the worker ran out of heap). A lookup that starts after a read
    * finished reads again, so a draft stored before it is seen.
    */
-  private vectors(space: string, facet: string): Promise<Array<{ key: string; vector: number[] }>> {
+  private vectors(space: string, facet: string): Promise<Array<{ key: string; vector: ArrayLike<number> }>> {
     const id = `${space}\n${facet}`;
     const running = this.vectorReads.get(id);
     if (running) return running;
