@@ -126,6 +126,11 @@ export class TopicCache {
     const facet = facetOf(request);
     const key = entryKey(space, facet, request);
     const expiresAt = new Date(Date.now() + this.ttlSeconds * 1000);
+    // `set`, not the bare list: Prisma parameterizes `{ set: [...] }` but writes a bare Float[]
+    // into the query itself, so every new vector compiled a new query plan (~40 ms of the query
+    // compiler) and its plan cache kept up to 1,000 of them, each holding the vector (~0.25 MiB
+    // per entry retained; decision 155).
+    const embedding = { set: queryVector ?? [] };
     const row = await this.opts.db.prisma.topicCacheEntry.upsert({
       where: { key },
       create: {
@@ -143,7 +148,7 @@ export class TopicCache {
         draft: draft.draft,
         words: draft.words,
         sources: toJsonColumn(draft.sources),
-        embedding: queryVector ?? [],
+        embedding,
         model: draft.model,
         costUsd: draft.costUsd,
         sizeBytes: Buffer.byteLength(draft.draft),
@@ -154,7 +159,7 @@ export class TopicCache {
         draft: draft.draft,
         words: draft.words,
         sources: toJsonColumn(draft.sources),
-        embedding: queryVector ?? [],
+        embedding,
         model: draft.model,
         costUsd: draft.costUsd,
         sizeBytes: Buffer.byteLength(draft.draft),
