@@ -36,8 +36,23 @@ const sourceImportMetaUrl = {
   },
 };
 
+/**
+ * The server and the operator CLIs, so a production install (the Docker image) runs everything
+ * from dist/ with neither the sources nor a TypeScript loader (decision 160). Flat names: every
+ * output file sits directly in dist/, where the rewritten `import.meta.url`s above are computed from.
+ */
+const ENTRY_POINTS = {
+  main: "main.ts", // npm start, npm run bot|worker|admin
+  db: "prisma/cli.ts", // npm run db:migrate, npm run db:seed
+  ingest: "core/retrieval/cli.ts", // npm run ingest -- <folder>
+  "console-user": "core/admin/cli.ts", // npm run console:user -- add|disable|reset-password
+  "line-richmenu": "bot/line/richmenu/cli.ts", // npm run line:richmenu
+};
+
 const result = await build({
-  entryPoints: [path.join(root, "main.ts")],
+  entryPoints: Object.fromEntries(
+    Object.entries(ENTRY_POINTS).map(([name, source]) => [name, path.join(root, source)]),
+  ),
   outdir,
   bundle: true,
   splitting: true,
