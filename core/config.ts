@@ -12,7 +12,10 @@ export interface Config {
   nodeEnv: "development" | "production" | "test";
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   dataDir: string;
-  database: { kind: "postgres"; url: string } | { kind: "pglite"; dir: string };
+  /** PostgreSQL's pool size per process (DATABASE_POOL_SIZE); the default follows the worker's concurrency. */
+  database: { kind: "postgres"; url: string; poolSize?: number } | { kind: "pglite"; dir: string };
+  /** Articles a worker process writes at once (WORKER_CONCURRENCY). */
+  worker: { concurrency: number };
   redis: { url: string } | null;
   qdrant: { url: string; apiKey?: string } | null;
   openai: { apiKey?: string; baseUrl?: string; model: string; embeddingModel: string };
@@ -82,6 +85,29 @@ const port = (fallback: number) =>
       .transform(Number)
       .refine((n) => n <= 65535, "must be a whole number between 0 and 65535"),
   );
+
+const wholeNumber = <F extends string | undefined>(fallback: F, min: number, max: number) =>
+  z.preprocess(
+    (v) => (v === undefined || v === "" ? fallback : v),
+    z
+      .string()
+      .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
+      .transform(Number)
+      .refine((n) => n >= min && n <= max, `must be a whole number between ${min} and ${max}`)
+      .optional(),
+  );
+
+export const DEFAULT_WORKER_CONCURRENCY = 128;
+
+/**
+ * Connections a process's pool may open, for its worker's concurrency: a draft holds one only
+ * for a statement at a time (decision 130), ~15 statements over its ~10 s, so one connection per
+ * 25 drafts in flight leaves room for bursts; at least 10 (the bot's and console's own reads), at
+ * most 40 (PostgreSQL's default max_connections is 100, shared by every process).
+ */
+export function defaultPoolSize(workerConcurrency: number): number {
+  return Math.min(40, Math.max(10, Math.ceil(workerConcurrency / 25)));
+}
 
 const prefixed = (prefix: string, what: string) =>
   z.string().refine((v) => v.startsWith(prefix), { message: `must be ${what} (starts with "${prefix}")` });
@@ -162,6 +188,8 @@ const schema = z.object({
       .transform(Number)
       .refine((n) => n >= 5 && n <= 55, "must be a whole number of seconds between 5 and 55"),
   ),
+  WORKER_CONCURRENCY: wholeNumber(String(DEFAULT_WORKER_CONCURRENCY), 1, 10_000),
+  DATABASE_POOL_SIZE: wholeNumber(undefined, 1, 1_000),
   HOST: optional(z.string()),
   PORT: port(3000),
   ADMIN_PORT: port(3001),
@@ -302,13 +330,19 @@ export function loadConfig(env: Env = process.env): Config {
   if (problems.length) throw new ConfigError(problems);
 
   const dataDir = path.resolve(e.DATA_DIR ?? "./.data");
+  const workerConcurrency = e.WORKER_CONCURRENCY ?? DEFAULT_WORKER_CONCURRENCY;
   return {
     nodeEnv: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     dataDir,
     database: e.DATABASE_URL
-      ? { kind: "postgres", url: e.DATABASE_URL }
+      ? {
+          kind: "postgres",
+          url: e.DATABASE_URL,
+          poolSize: e.DATABASE_POOL_SIZE ?? defaultPoolSize(workerConcurrency),
+        }
       : { kind: "pglite", dir: path.join(dataDir, "pglite") },
+    worker: { concurrency: workerConcurrency },
     redis: e.REDIS_URL ? { url: e.REDIS_URL } : null,
     qdrant: e.QDRANT_URL ? { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY } : null,
     openai: {

@@ -36,13 +36,26 @@ const sourceImportMetaUrl = {
   },
 };
 
+/**
+ * The server and the operator CLIs, so a production install (the Docker image) runs everything
+ * from dist/ with neither the sources nor a TypeScript loader (decision 160). Flat names: every
+ * output file sits directly in dist/, where the rewritten `import.meta.url`s above are computed from.
+ */
+const ENTRY_POINTS = {
+  main: "main.ts", // npm start, npm run bot|worker|admin
+  db: "prisma/cli.ts", // npm run db:migrate, npm run db:seed
+  ingest: "core/retrieval/cli.ts", // npm run ingest -- <folder>
+  "console-user": "core/admin/cli.ts", // npm run console:user -- add|disable|reset-password
+  "line-richmenu": "bot/line/richmenu/cli.ts", // npm run line:richmenu
+  // The first start's child process (decision 163): core/db/client.ts finds it beside itself
+  // (import.meta.dirname), at dist/'s root like every output file.
+  "first-start": "core/db/first-start.ts",
+};
+
 const result = await build({
-  // The first start's child process (decision 163) is an entry of its own, dist/first-start.js, at
-  // dist/'s root beside the chunks: core/db/client.ts finds it beside itself (import.meta.dirname).
-  entryPoints: {
-    main: path.join(root, "main.ts"),
-    "first-start": path.join(root, "core", "db", "first-start.ts"),
-  },
+  entryPoints: Object.fromEntries(
+    Object.entries(ENTRY_POINTS).map(([name, source]) => [name, path.join(root, source)]),
+  ),
   outdir,
   bundle: true,
   splitting: true,

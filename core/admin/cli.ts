@@ -1,9 +1,9 @@
 /**
  * Console accounts from the command line:
- *   node --import tsx core/admin/cli.ts add <email> <admin|viewer> [name]   (password from
+ *   npm run console:user -- add <email> <admin|viewer> [name]   (password from
  *     CONSOLE_PASSWORD, or generated and printed once)
- *   node --import tsx core/admin/cli.ts disable <email>
- *   node --import tsx core/admin/cli.ts reset-password <email>   (CONSOLE_PASSWORD, or generated
+ *   npm run console:user -- disable <email>
+ *   npm run console:user -- reset-password <email>   (CONSOLE_PASSWORD, or generated
  *     and printed once; every session of the account ends)
  * Uses the same configuration as the product (DATABASE_URL, or the embedded database under
  * DATA_DIR while the product is stopped: the embedded database belongs to one process).

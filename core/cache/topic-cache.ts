@@ -57,6 +57,10 @@ export class TopicCache {
   readonly ttlSeconds: number;
   readonly semanticThreshold: number;
   private readonly live: CacheStore;
+  private readonly vectorReads = new Map<
+    string,
+    Promise<Array<{ key: string; vector: ArrayLike<number> }>>
+  >();
 
   constructor(private readonly opts: TopicCacheOptions) {
     this.ttlSeconds = opts.ttlSeconds ?? 7 * 86_400;
@@ -67,23 +71,43 @@ export class TopicCache {
 
   /**
    * The exact key first (the requester's or workspace's own copy before a shared one), then the
-   * closest cached topic by meaning. Both spaces are read at once, and the query's vector may
-   * still be on its way: the exact lookups do not wait for the embedding.
+   * closest cached topic by meaning, and the hit counted. The query's vector may still be on its
+   * way: the exact lookups do not wait for the embedding.
    */
   async lookup(
     request: ArticleRequest,
     owner: CacheOwner,
     queryVector?: number[] | Promise<number[] | undefined>,
   ): Promise<CacheHit | null> {
+    const hit =
+      (await this.findExact(request, owner)) ?? (await this.findSemantic(request, owner, await queryVector));
+    if (hit) await this.countHit(hit);
+    return hit;
+  }
+
+  /**
+   * `lookup`'s first half, counting nothing: both scopes' exact keys, read at once. The worker
+   * counts a hit only once it knows it will serve it (the person may have asked to stop).
+   */
+  async findExact(request: ArticleRequest, owner: CacheOwner): Promise<CacheHit | null> {
     if (owner.scope === "NONE") return null;
     const facet = facetOf(request);
     const spaces = [scopeId(owner), "shared"];
     const exact = await Promise.all(spaces.map((space) => this.exact(entryKey(space, facet, request))));
     const found = exact.find((d) => d !== null);
-    if (found) return this.hit(found, "exact");
-    const vector = await queryVector;
-    if (!vector) return null;
-    const candidates = (await Promise.all(spaces.map((space) => this.live.vectors(space, facet)))).flat();
+    return found ? { draft: found, match: "exact" } : null;
+  }
+
+  /** `lookup`'s second half, counting nothing: the closest cached topic of the same facets by meaning. */
+  async findSemantic(
+    request: ArticleRequest,
+    owner: CacheOwner,
+    vector: number[] | undefined,
+  ): Promise<CacheHit | null> {
+    if (owner.scope === "NONE" || !vector) return null;
+    const facet = facetOf(request);
+    const spaces = [scopeId(owner), "shared"];
+    const candidates = (await Promise.all(spaces.map((space) => this.vectors(space, facet)))).flat();
     let best: { key: string; score: number } | null = null;
     for (const candidate of candidates) {
       const score = cosine(vector, candidate.vector);
@@ -91,7 +115,31 @@ export class TopicCache {
         best = { key: candidate.key, score };
     }
     const semantic = best ? await this.live.get(best.key) : null;
-    return semantic ? this.hit(semantic, "semantic") : null;
+    return semantic ? { draft: semantic, match: "semantic" } : null;
+  }
+
+  /** A hit served: counted on the mirror, for the console. */
+  async countHit(hit: CacheHit): Promise<void> {
+    await this.opts.db.prisma.topicCacheEntry.updateMany({
+      where: { id: hit.draft.entryId },
+      data: { hits: { increment: 1 }, lastHitAt: new Date() },
+    });
+  }
+
+  /**
+   * A scope's vectors, one read at a time: lookups that arrive while one is under way share its
+   * answer. Each read is the whole index (up to 500 vectors; ~30 KB of JSON each before decision 135); at 1,000
+   * drafts in flight every miss read and parsed its own copy, and the copies waiting to be
+   * compared held gigabytes (the worker ran out of heap). A lookup that starts after a read
+   * finished reads again, so a draft stored before it is seen.
+   */
+  private vectors(space: string, facet: string): Promise<Array<{ key: string; vector: ArrayLike<number> }>> {
+    const id = `${space}\n${facet}`;
+    const running = this.vectorReads.get(id);
+    if (running) return running;
+    const read = this.live.vectors(space, facet).finally(() => this.vectorReads.delete(id));
+    this.vectorReads.set(id, read);
+    return read;
   }
 
   private async exact(key: string): Promise<CachedDraft | null> {
@@ -109,6 +157,11 @@ export class TopicCache {
     const facet = facetOf(request);
     const key = entryKey(space, facet, request);
     const expiresAt = new Date(Date.now() + this.ttlSeconds * 1000);
+    // `set`, not the bare list: Prisma parameterizes `{ set: [...] }` but writes a bare Float[]
+    // into the query itself, so every new vector compiled a new query plan (~40 ms of the query
+    // compiler) and its plan cache kept up to 1,000 of them, each holding the vector (~0.25 MiB
+    // per entry retained; decision 155).
+    const embedding = { set: queryVector ?? [] };
     const row = await this.opts.db.prisma.topicCacheEntry.upsert({
       where: { key },
       create: {
@@ -126,7 +179,7 @@ export class TopicCache {
         draft: draft.draft,
         words: draft.words,
         sources: toJsonColumn(draft.sources),
-        embedding: queryVector ?? [],
+        embedding,
         model: draft.model,
         costUsd: draft.costUsd,
         sizeBytes: Buffer.byteLength(draft.draft),
@@ -137,7 +190,7 @@ export class TopicCache {
         draft: draft.draft,
         words: draft.words,
         sources: toJsonColumn(draft.sources),
-        embedding: queryVector ?? [],
+        embedding,
         model: draft.model,
         costUsd: draft.costUsd,
         sizeBytes: Buffer.byteLength(draft.draft),
@@ -200,14 +253,6 @@ export class TopicCache {
     await this.live.delete(keys);
     const deleted = await tx.topicCacheEntry.deleteMany({ where: { id: { in: entryIds } } });
     return deleted.count;
-  }
-
-  private async hit(draft: CachedDraft, match: CacheHit["match"]): Promise<CacheHit> {
-    await this.opts.db.prisma.topicCacheEntry.updateMany({
-      where: { id: draft.entryId },
-      data: { hits: { increment: 1 }, lastHitAt: new Date() },
-    });
-    return { draft, match };
   }
 
   // The live store lost the entry (Redis restarted, memory evicted): the mirror still has it.

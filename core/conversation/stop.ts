@@ -16,12 +16,15 @@ export interface StopWatch {
 /**
  * Carries "stop" from whichever process heard it to whichever process is writing. In this
  * process the writer's AbortController is aborted at once; across processes a short-lived
- * Redis key is polled by the writer (a cheap EXISTS twice a second). The database's
- * `stopRequestedAt` covers a job that has not started yet.
+ * Redis key is polled by the writer: one MGET of every watched generation's key twice a
+ * second, however many are being written (1,000 drafts in flight were 2,000 EXISTS a second,
+ * one timer each). The database's `stopRequestedAt` covers a job that has not started yet.
  */
 export class StopSignals {
   private readonly local = new Map<string, Set<AbortController>>();
   private readonly prefix: string;
+  private timer: NodeJS.Timeout | null = null;
+  private polling = false;
 
   constructor(
     private readonly redis: Redis | null,
@@ -37,31 +40,49 @@ export class StopSignals {
     const set = this.local.get(generationId) ?? new Set();
     set.add(controller);
     this.local.set(generationId, set);
-    const redis = this.redis;
-    const timer = redis
-      ? setInterval(() => {
-          void redis.exists(this.key(generationId)).then(
-            (n) => {
-              if (n > 0) controller.abort(new StopRequested(generationId));
-            },
-            () => undefined, // Redis is down: the in-process path and the database still work
-          );
-        }, this.pollMs)
-      : null;
-    timer?.unref();
+    if (this.redis && !this.timer) {
+      this.timer = setInterval(() => this.poll(), this.pollMs);
+      this.timer.unref();
+    }
     return {
       signal: controller.signal,
       dispose: () => {
-        if (timer) clearInterval(timer);
         set.delete(controller);
-        if (!set.size) this.local.delete(generationId);
+        if (!set.size && this.local.get(generationId) === set) this.local.delete(generationId);
+        if (!this.local.size && this.timer) {
+          clearInterval(this.timer);
+          this.timer = null;
+        }
       },
     };
   }
 
   async request(generationId: string): Promise<void> {
-    for (const c of this.local.get(generationId) ?? []) c.abort(new StopRequested(generationId));
+    this.abort(generationId);
     await this.redis?.set(this.key(generationId), "1", "EX", 3_600).catch(() => undefined);
+  }
+
+  /** Asks Redis about every watched generation at once; one question at a time. */
+  private poll(): void {
+    const redis = this.redis;
+    const ids = [...this.local.keys()];
+    if (!redis || !ids.length || this.polling) return;
+    this.polling = true;
+    redis
+      .mget(ids.map((id) => this.key(id)))
+      .then(
+        (values) => {
+          for (const [i, v] of values.entries()) if (v !== null) this.abort(ids[i]!);
+        },
+        () => undefined, // Redis is down: the in-process path and the database still work
+      )
+      .finally(() => {
+        this.polling = false;
+      });
+  }
+
+  private abort(generationId: string): void {
+    for (const c of this.local.get(generationId) ?? []) c.abort(new StopRequested(generationId));
   }
 
   private key(generationId: string): string {

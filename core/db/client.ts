@@ -43,6 +43,29 @@ export interface Database {
  */
 export const EMBEDDED_SETTINGS = ["-c", "shared_buffers=16MB", "-c", "wal_buffers=1MB"];
 
+/** Without a configured size (tests, tools): what node-postgres defaults to. */
+const DEFAULT_POOL_SIZE = 10;
+/**
+ * How long establishing one connection may take before the server counts as unreachable. A
+ * refused or reset connection fails at once whatever this says; the handshake's replies are read
+ * by this process's event loop, so a busy process needs room here (5 s failed a benchmark's
+ * front process while its loop was saturated).
+ */
+const CONNECT_TIMEOUT_MS = 30_000;
+/** Waiting for a pooled connection to start a transaction: long, since giving up fails the work. */
+const TRANSACTION_MAX_WAIT_MS = 120_000;
+
+/** A pooled client whose connection attempt times out, while waiting for a free one does not. */
+class BoundedConnect extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(
+      typeof config === "string"
+        ? { connectionString: config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS }
+        : { ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
+    );
+  }
+}
+
 export interface Prepared {
   migration: MigrationReport;
   seed: SeedReport;
@@ -62,10 +85,22 @@ export async function openDatabase(
 ): Promise<Database> {
   const target = config.database;
   if (target.kind === "postgres") {
-    const pool = new pg.Pool({ connectionString: target.url, max: 10, connectionTimeoutMillis: 5_000 });
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.poolSize ?? DEFAULT_POOL_SIZE,
+      // A busy pool is waited out in its queue, never turned into an error: a draft that found
+      // every connection in use must be slower, not failed (decision 130). Reaching the server
+      // is what times out, in the client itself (BoundedConnect), so an outage still fails fast.
+      connectionTimeoutMillis: 0,
+      Client: BoundedConnect,
+    });
     // An idle client that loses its server emits 'error'; without a listener that kills the process.
     pool.on("error", () => undefined);
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    const prisma = new PrismaClient({
+      adapter: new PrismaPg(pool),
+      // The same for an interactive transaction's connection (Prisma's own default gives up after 2 s).
+      transactionOptions: { maxWait: TRANSACTION_MAX_WAIT_MS },
+    });
     return wrap("postgres", prisma, pgExecutor(pool), () => pool.end());
   }
   await mkdir(target.dir, { recursive: true });

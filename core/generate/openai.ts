@@ -5,6 +5,7 @@ import type { Logger } from "../logger.ts";
 import { countTokens } from "../text/tokens.ts";
 import { CircuitBreaker, type CircuitOptions, type CircuitState } from "./circuit.ts";
 import { type BackoffPolicy, backoffDelay, retryAfterMs, Watchdog } from "./retry.ts";
+import { readChatStream, type StreamRead } from "./sse.ts";
 import {
   GenerationError,
   type GenerationEvent,
@@ -166,28 +167,29 @@ export class OpenAIGenerator implements Generator {
     let text = "";
     try {
       watchdog.arm(this.opts.firstTokenTimeoutMs);
-      const stream = await this.client.chat.completions.create(
-        {
-          model,
-          messages: prompt.messages,
-          stream: true,
-          stream_options: { include_usage: true },
-          ...lengthLimit(model, maxOutputTokens(prompt.request, model)),
-        },
-        { signal: controller.signal },
-      );
+      // The SDK checks the status and raises its errors; the events are read by readChatStream.
+      const response = await this.client.chat.completions
+        .create(
+          {
+            model,
+            messages: prompt.messages,
+            stream: true,
+            stream_options: { include_usage: true },
+            ...lengthLimit(model, maxOutputTokens(prompt.request, model)),
+          },
+          { signal: controller.signal },
+        )
+        .asResponse();
       let finishReason: string | null = null;
-      let usage: OpenAI.CompletionUsage | undefined;
-      for await (const chunk of stream) {
-        const choice = chunk.choices[0];
-        if (choice?.finish_reason) finishReason = choice.finish_reason;
-        if (chunk.usage) usage = chunk.usage;
-        const delta = choice?.delta?.content;
-        if (!delta) continue;
-        text += delta;
+      let usage: StreamRead["usage"] = null;
+      for await (const read of readChatStream(response)) {
+        if (read.finishReason) finishReason = read.finishReason;
+        if (read.usage) usage = read.usage;
+        if (!read.text) continue;
+        text += read.text;
         progress.yielded = true;
         watchdog.pause();
-        yield { type: "delta", text: delta };
+        yield { type: "delta", text: read.text };
         watchdog.arm(this.opts.idleTimeoutMs);
       }
       watchdog.pause();
@@ -229,12 +231,12 @@ function usageEvent(
   model: string,
   prompt: Prompt,
   text: string,
-  usage: OpenAI.CompletionUsage | undefined,
+  usage: StreamRead["usage"],
 ): GenerationEvent {
   // We report the model we asked for, not the dated snapshot the API echoes: prices and
   // metric labels are keyed by the configured id.
   if (usage)
-    return { type: "usage", model, inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens };
+    return { type: "usage", model, inputTokens: usage.promptTokens, outputTokens: usage.completionTokens };
   return {
     type: "usage",
     model,

@@ -72,7 +72,8 @@ export class Pressure {
     this.count = 0;
     this.second = now;
     if (!flooded) this.floodPermits = 1;
-    else if (this.lag() > (this.opts.floodLagMs ?? 20)) this.floodPermits = Math.max(1, this.floodPermits >> 1);
+    else if (this.lag() > (this.opts.floodLagMs ?? 20))
+      this.floodPermits = Math.max(1, this.floodPermits >> 1);
     else this.floodPermits = Math.min(this.opts.concurrency, this.floodPermits * 2);
   }
 }

@@ -26,7 +26,7 @@ export type { AcceptResult, ChatRequest } from "./accept.ts";
 
 /** Tuning that is not part of the environment contract; defaults suit one 2-core machine. */
 export interface PipelineOptions {
-  /** Articles written at once by this process's worker. */
+  /** Articles written at once by this process's worker (default: WORKER_CONCURRENCY). */
   workerConcurrency?: number;
   /** LLM streams open at once per process, and LLM calls started per minute across processes. */
   llmConcurrency?: number;
@@ -142,7 +142,7 @@ export function createPipeline(app: AppContext, opts: PipelineOptions = {}): Pip
       queue.process((job, ctx) => runArticleJob(deps, job, ctx).finally(() => budgets.afterDelivery()), {
         // Articles are I/O-bound (a stream of tokens, a few writes per chunk): one process
         // holds dozens at once; the LLM gate, not this, protects the provider.
-        concurrency: opts.workerConcurrency ?? 128,
+        concurrency: opts.workerConcurrency ?? app.config.worker.concurrency,
         onExhausted: (job, error) => onJobExhausted(deps, job, error),
         // In-flight quota counts in memory died with the last process; its jobs still hold slots.
         onRecover: app.redis

@@ -22,15 +22,15 @@ import type { Logger } from "../logger.ts";
 import * as metrics from "../metrics.ts";
 import type { QualityLoop } from "../quality/index.ts";
 import type { Quotas } from "../quota/quotas.ts";
-import { priceUsage, type TokenUse, totalCost } from "../records/cost.ts";
+import { type PriceSource, priceUsage, type TokenUse, totalCost } from "../records/cost.ts";
 import { readDeliveryState } from "../records/draft-lookup.ts";
 import { recordDelivered, recordFailed, recordWritten } from "../records/generations.ts";
 import { readArticleRequest, readSourceRefs, toJsonColumn } from "../records/json.ts";
-import { effectiveTier, WITH_EFFECTIVE_TIER } from "../records/tiers.ts";
 import type { Retrieval } from "../retrieval/index.ts";
 import { countTokens } from "../text/tokens.ts";
 import { countWords } from "../text/words.ts";
 import type { LlmGate } from "./gate.ts";
+import { type JobRow, readJobRow } from "./job-row.ts";
 
 export interface RunDeps {
   db: Database;
@@ -47,21 +47,13 @@ export interface RunDeps {
 
 const TRANSIENT = new Set(["unavailable", "timeout", "rate_limited"]);
 
-/** What a job reads of its generation at its start: the row, its tier and its conversation (for the turn). */
-const JOB_ROW = {
-  requester: { include: WITH_EFFECTIVE_TIER },
-  draftOf: { select: { conversationKey: true } },
-} as const;
-
-type GenerationRow = Prisma.GenerationGetPayload<{ include: typeof JOB_ROW }>;
-
 /**
  * Writes one article and posts it, from a queued job. Safe to run again for the same job:
  * a final generation is left alone, chunks already posted are not posted twice, and a draft
  * interrupted half-way is continued rather than restarted.
  */
 export async function runArticleJob(deps: RunDeps, job: ArticleJob, ctx: JobContext): Promise<void> {
-  const g = await deps.db.prisma.generation.findUnique({ where: { id: job.generationId }, include: JOB_ROW });
+  const g = await readJobRow(deps.db, job.generationId);
   if (!g || g.status === "DELIVERED" || g.status === "FAILED" || g.status === "CANCELLED") return;
   const sink = sinkOrNull(deps, job, g);
   // Written on an earlier attempt, which died before the end was in the chat: only close it.
@@ -89,12 +81,6 @@ export async function runArticleJob(deps: RunDeps, job: ArticleJob, ctx: JobCont
     stopped: () => isStopRequested(deps.db, g.id),
   });
   if (!turn) return stopGeneration(deps, job, [], sink, g.chunksDelivered);
-  // Running from now, unless the person asked to stop while it was queued: one write says which.
-  const started = await deps.db.prisma.generation.updateMany({
-    where: { id: g.id, stopRequestedAt: null },
-    data: { status: "RUNNING", startedAt: g.startedAt ?? new Date() },
-  });
-  if (!started.count) return stopGeneration(deps, job, [], sink, g.chunksDelivered);
 
   const run = new ArticleRun(deps, job, g, sink);
   metrics.activeGenerations.inc();
@@ -116,10 +102,7 @@ export async function runArticleJob(deps: RunDeps, job: ArticleJob, ctx: JobCont
 
 /** The job will not run again (it threw on its last attempt, or its workers kept dying). */
 export async function onJobExhausted(deps: RunDeps, job: ArticleJob, error: Error): Promise<void> {
-  const g = await deps.db.prisma.generation.findUnique({
-    where: { id: job.generationId },
-    include: { requester: { include: WITH_EFFECTIVE_TIER } },
-  });
+  const g = await readJobRow(deps.db, job.generationId);
   if (!g) return;
   deps.logger.error({ err: error, generationId: g.id }, "article job exhausted its attempts");
   await failGeneration(
@@ -163,7 +146,7 @@ async function closeDraft(deps: RunDeps, sink: ChatSink, summary: DraftSummary):
 }
 
 /** The summary of a draft an earlier attempt wrote, read back from its row. */
-function writtenSummary(g: GenerationRow): DraftSummary {
+function writtenSummary(g: JobRow): DraftSummary {
   return {
     generationId: g.id,
     request: readArticleRequest(g.request),
@@ -218,18 +201,14 @@ async function failGeneration(
     );
 }
 
-function sinkFor(
-  deps: RunDeps,
-  job: ArticleJob,
-  g: { id: string; deliveryState: Prisma.JsonValue | null },
-): ChatSink {
+function sinkFor(deps: RunDeps, job: ArticleJob, g: { id: string; deliveryState: unknown }): ChatSink {
   let state = readDeliveryState(g.deliveryState);
   return deps.sinks.create({
     destination: job.destination,
     state,
     saveState: async (patch) => {
       state = { ...state, ...patch };
-      await deps.db.prisma.generation.update({
+      await deps.db.prisma.generation.updateMany({
         where: { id: g.id },
         data: { deliveryState: toJsonColumn(state) },
       });
@@ -245,21 +224,21 @@ class ArticleRun {
   private text: string;
   private firstChunkAt: number | null = null;
   private readonly watch: StopWatch;
-  /** Set once the model is asked: what a stop mid-stream has spent. */
-  private asked: { prompt: Prompt; model: string; operation: TokenUse["operation"] } | null = null;
+  /** Set once the model is asked: what a stop mid-stream has spent (the count, not the prompt's text). */
+  private asked: { promptTokens: number; model: string; operation: TokenUse["operation"] } | null = null;
   private streamed = "";
   postedAny = false;
 
   constructor(
     private readonly deps: RunDeps,
     private readonly job: ArticleJob,
-    private readonly g: GenerationRow,
+    private readonly g: JobRow,
     private readonly sink: ChatSink,
   ) {
     this.request = readArticleRequest(g.request);
     this.delivered = g.chunksDelivered;
     this.text = g.draft ?? "";
-    const tier = effectiveTier(g.requester);
+    const tier = g.tier;
     // A LINE channel's users are separate clients: never share drafts between them by default.
     const scope = g.platform === "LINE" && tier.cacheScope === "TENANT" ? "REQUESTER" : tier.cacheScope;
     this.owner = { scope, tenantId: g.tenantId, requesterId: g.requesterId };
@@ -288,26 +267,38 @@ class ArticleRun {
       {
         operation: a.operation,
         model: a.model,
-        inputTokens: a.prompt.promptTokens,
+        inputTokens: a.promptTokens,
         outputTokens: countTokens(this.streamed),
       },
     ];
   }
 
   async execute(): Promise<void> {
-    if (this.g.revisesId) return this.executeRevision(this.g.revisesId);
+    if (this.g.revisesId) {
+      await this.markRunning();
+      return this.executeRevision(this.g.revisesId);
+    }
     const resumed = this.delivered > 0;
-    // The exact cache lookups need no vector: they run while the topic is embedded.
+    // Nothing is posted before the mark-as-running write says the person did not ask to stop,
+    // but the reads need not wait for it: the exact cache lookups, the topic's embedding and
+    // the write all start at once, and a hit is counted only once it is served.
+    const running = this.markRunning();
+    running.catch(() => undefined); // awaited below, after the reads
     const embedding = this.embedTopic();
-    const hit =
-      resumed && !this.g.cacheEntryId
-        ? null
-        : await this.deps.cache.lookup(this.request, this.owner, embedding);
+    const useCache = !resumed || Boolean(this.g.cacheEntryId);
+    let hit = useCache ? await this.deps.cache.findExact(this.request, this.owner) : null;
     const queryVector = await embedding;
+    // A miss needs the references: they only need the topic's embedding, which is in the
+    // embedder's memory now, so retrieval runs beside the semantic match.
+    const retrieving = hit ? null : this.deps.retrieval.retrieve(this.request, 4);
+    retrieving?.catch(() => undefined); // awaited below (retrieve itself never throws)
+    if (!hit && useCache) hit = await this.deps.cache.findSemantic(this.request, this.owner, queryVector);
+    await running;
+    if (hit) await this.deps.cache.countHit(hit);
     metrics.topicCacheLookups.inc({ result: hit ? `hit_${hit.match}` : "miss" });
     await this.sink.start({
       generationId: this.g.id,
-      linePushPolicy: effectiveTier(this.g.requester).linePushPolicy,
+      linePushPolicy: this.g.tier.linePushPolicy,
       request: this.request,
       notes: this.job.notes ?? [],
       cacheHit: Boolean(hit),
@@ -328,7 +319,7 @@ class ArticleRun {
       });
     }
 
-    const retrieved = await this.deps.retrieval.retrieve(this.request, 4);
+    const retrieved = await (retrieving ?? this.deps.retrieval.retrieve(this.request, 4));
     if (retrieved.embeddingTokens)
       this.usage.push({
         operation: "EMBEDDING",
@@ -358,11 +349,23 @@ class ArticleRun {
     });
   }
 
+  /**
+   * Running from now, unless the person asked to stop while it was queued: one write says which
+   * (a stop found here is recorded with what was spent so far, the topic's embedding included).
+   */
+  private async markRunning(): Promise<void> {
+    const started = await this.deps.db.prisma.generation.updateMany({
+      where: { id: this.g.id, stopRequestedAt: null },
+      data: { status: "RUNNING", startedAt: this.g.startedAt ?? new Date() },
+    });
+    if (!started.count) throw new StopRequested(this.g.id);
+  }
+
   /** Streams the prompt into chunks; a stop aborts the stream (the generator throws its reason). */
   private async write(prompt: Prompt, operation: TokenUse["operation"], resumed: boolean): Promise<void> {
     const chunker = new Chunker({ maxChars: this.sink.maxChunkChars });
     const model = this.tierModel();
-    this.asked = { prompt, model: model ?? this.deps.generator.model, operation };
+    this.asked = { promptTokens: prompt.promptTokens, model: model ?? this.deps.generator.model, operation };
     await this.deps.gate.run(async () => {
       this.watch.signal.throwIfAborted();
       for await (const event of this.deps.generator.stream(prompt, { model, signal: this.watch.signal })) {
@@ -399,7 +402,7 @@ class ArticleRun {
     const instruction = this.g.instruction ?? "";
     await this.sink.start({
       generationId: this.g.id,
-      linePushPolicy: effectiveTier(this.g.requester).linePushPolicy,
+      linePushPolicy: this.g.tier.linePushPolicy,
       request: this.request,
       notes: this.job.notes ?? [],
       cacheHit: false,
@@ -480,7 +483,8 @@ class ArticleRun {
     this.firstChunkAt ??= Date.now();
     this.text += (this.text && !this.text.endsWith("\n") ? "\n\n" : "") + chunk.text;
     this.delivered = numbered.index + 1;
-    await this.deps.db.prisma.generation.update({
+    // updateMany: the count comes back, not the whole row (its JSON columns parsed) per chunk.
+    await this.deps.db.prisma.generation.updateMany({
       where: { id: this.g.id },
       data: { chunksDelivered: this.delivered, draft: this.text },
     });
@@ -508,8 +512,25 @@ class ArticleRun {
   }
 
   private async costSoFar(): Promise<string> {
-    return totalCost(await priceUsage(this.deps.db, this.usage)).costUsd.toString();
+    return totalCost(await priceUsage(this.prices, this.usage)).costUsd.toString();
   }
+
+  /**
+   * The prices of this draft's models, read once: the cache entry's cost and the recorded cost
+   * are priced moments apart from the same read (one query per draft instead of two).
+   */
+  private readonly prices: PriceSource = {
+    prices: (models) => {
+      const key = [...models].sort().join("\n");
+      if (this.priceRead?.key !== key)
+        this.priceRead = {
+          key,
+          rows: this.deps.db.prisma.modelPrice.findMany({ where: { model: { in: models } } }),
+        };
+      return this.priceRead.rows;
+    },
+  };
+  private priceRead: { key: string; rows: ReturnType<PriceSource["prices"]> } | null = null;
 
   private async finish(o: {
     draft: string;
@@ -525,20 +546,25 @@ class ArticleRun {
     const words = countWords(o.draft);
     const latencyMs = Date.now() - this.g.createdAt.getTime();
     const firstChunkMs = this.firstChunkAt ? this.firstChunkAt - this.g.createdAt.getTime() : null;
-    const total = await recordWritten(this.deps.db, this.g.id, {
-      model: o.model,
-      usage: this.usage,
-      draft: o.draft,
-      words,
-      latencyMs,
-      firstChunkMs,
-      sources: o.sources,
-      cacheHit: o.cacheHit,
-      cacheEntryId: o.cacheEntryId,
-      savedUsd: new Prisma.Decimal(o.savedUsd),
-      revision: this.g.revisesId !== null,
-      promptVersion: o.promptVersion,
-    });
+    const total = await recordWritten(
+      this.deps.db,
+      this.g.id,
+      {
+        model: o.model,
+        usage: this.usage,
+        draft: o.draft,
+        words,
+        latencyMs,
+        firstChunkMs,
+        sources: o.sources,
+        cacheHit: o.cacheHit,
+        cacheEntryId: o.cacheEntryId,
+        savedUsd: new Prisma.Decimal(o.savedUsd),
+        revision: this.g.revisesId !== null,
+        promptVersion: o.promptVersion,
+      },
+      this.prices,
+    );
     if (!total) return; // an earlier attempt wrote it; closeWritten finishes it
     if (this.job.reservation) await this.deps.quotas.release(this.job.reservation);
     metrics.generationDuration.observe(
@@ -568,13 +594,12 @@ class ArticleRun {
       draft: o.draft,
       request: this.request,
       sources: o.sources,
-      maxWords: (this.g.requester.tier ?? this.g.requester.tenant.defaultTier).maxWords,
+      maxWords: this.g.tier.maxWords,
       offline: o.offline,
     });
   }
 
   private tierModel(): string | undefined {
-    const tier = effectiveTier(this.g.requester);
-    return tier.allowedModel ?? undefined;
+    return this.g.tier.allowedModel ?? undefined;
   }
 }

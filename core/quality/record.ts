@@ -41,7 +41,7 @@ export async function recordQuality(
       excerpts: d.sources.map((s) => s.excerpt ?? ""),
       avoidPhrases: await loadAvoidPhrases(db),
     });
-    await db.prisma.generation.update({
+    await db.prisma.generation.updateMany({
       where: { id: d.generationId },
       data: { qualityScore: report.score, qualityChecks: reportJson(report) },
     });

@@ -1,4 +1,4 @@
-import type { Database, Platform, Prisma } from "../db/client.ts";
+import type { Database, Platform } from "../db/client.ts";
 import type { ArticleRequest } from "../domain.ts";
 import { DeliveryStateSchema, readArticleRequest, readJson } from "./json.ts";
 
@@ -42,7 +42,7 @@ export async function findScopedDraft(
   };
 }
 
-export function readDeliveryState(value: Prisma.JsonValue | null): Record<string, unknown> {
+export function readDeliveryState(value: unknown): Record<string, unknown> {
   return readJson(DeliveryStateSchema, value ?? {}, "Generation.deliveryState");
 }
 

@@ -1,7 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { type Database, type Platform, Prisma } from "../db/client.ts";
 import type { ArticleRequest, Source } from "../domain.ts";
-import { priceUsage, type TokenUse, totalCost, type UsageTotal } from "./cost.ts";
+import {
+  type PricedUse,
+  type PriceSource,
+  priceUsage,
+  type TokenUse,
+  totalCost,
+  type UsageTotal,
+} from "./cost.ts";
 
 /**
  * The life of a Generation row and the rollups that follow it. Every final write is
@@ -149,39 +156,32 @@ export async function recordWritten(
   db: Database,
   id: string,
   o: DeliveredOutcome,
+  prices: Database | PriceSource = db,
 ): Promise<UsageTotal | null> {
-  const priced = await priceUsage(db, o.usage);
+  const priced = await priceUsage(prices, o.usage);
   const total = totalCost(priced);
-  return db.prisma.$transaction(async (tx) => {
-    const updated = await tx.generation.updateMany({
-      where: { id, status: { in: ["QUEUED", "RUNNING"] }, finishedAt: null },
-      data: {
-        status: "RUNNING",
-        model: o.model,
-        inputTokens: total.inputTokens,
-        outputTokens: total.outputTokens,
-        costUsd: total.costUsd,
-        costUnpriced: total.unpriced,
-        latencyMs: o.latencyMs,
-        firstChunkMs: o.firstChunkMs,
-        words: o.words,
-        draft: o.draft,
-        cacheHit: o.cacheHit,
-        cacheEntryId: o.cacheEntryId ?? null,
-        savedUsd: o.cacheHit ? new Prisma.Decimal(o.savedUsd ?? 0) : null,
-        promptVersion: o.promptVersion ?? null,
-        sources: o.sources.map(({ documentId, title, score }) => ({ documentId, title, score })),
-        finishedAt: new Date(),
-      },
-    });
-    if (updated.count === 0) return null;
-    const g = await tx.generation.findUniqueOrThrow({
-      where: { id },
-      select: { day: true, requesterId: true, tenantId: true, platform: true },
-    });
-    if (priced.length)
-      await tx.tokenUsage.createMany({ data: priced.map((u) => ({ generationId: id, ...u })) });
-    await addDailyUsage(tx, g, {
+  const sources = o.sources.map(({ documentId, title, score }) => ({ documentId, title, score }));
+  const done = await finalUpdate(
+    db,
+    id,
+    Prisma.sql`
+      "status" = 'RUNNING',
+      "model" = ${o.model},
+      "inputTokens" = ${total.inputTokens},
+      "outputTokens" = ${total.outputTokens},
+      "costUsd" = ${total.costUsd.toString()}::decimal,
+      "costUnpriced" = ${total.unpriced},
+      "latencyMs" = ${o.latencyMs}::int,
+      "firstChunkMs" = ${o.firstChunkMs}::int,
+      "words" = ${o.words}::int,
+      "draft" = ${o.draft}::text,
+      "cacheHit" = ${o.cacheHit},
+      "cacheEntryId" = ${o.cacheEntryId ?? null}::text,
+      "savedUsd" = ${o.cacheHit ? new Prisma.Decimal(o.savedUsd ?? 0).toString() : null}::decimal,
+      "promptVersion" = ${o.promptVersion ?? null}::text,
+      "sources" = ${JSON.stringify(sources)}::jsonb`,
+    priced,
+    {
       articles: o.revision ? 0 : 1,
       cacheHits: o.cacheHit ? 1 : 0,
       failures: 0,
@@ -190,10 +190,54 @@ export async function recordWritten(
       costUsd: total.costUsd,
       savedUsd: new Prisma.Decimal(o.savedUsd ?? 0),
       latencyMs: o.latencyMs,
-    });
-    for (const u of priced) await addModelUsage(tx, g.day, u);
-    return total;
-  });
+    },
+  );
+  return done ? total : null;
+}
+
+/**
+ * Makes a generation final-in-counting, once, in ONE statement: the conditional update of its
+ * row (still QUEUED or RUNNING, not written yet), its priced calls, and its day's rollups
+ * (requester, workspace, model), each part only when the update matched. One statement instead
+ * of an interactive transaction: a busy worker's event loop is not between the statements, so
+ * the connection and the locks on the hot rollup rows (every draft of a workspace adds to the
+ * same DailyTenantUsage row) are held for the statement's run alone, not for several round
+ * trips (decision 130). True when this call made it final.
+ */
+async function finalUpdate(
+  db: Database,
+  id: string,
+  set: Prisma.Sql,
+  priced: PricedUse[],
+  daily: DailyDelta,
+): Promise<boolean> {
+  const members = [
+    Prisma.sql`g AS (
+      UPDATE "Generation" SET ${set}, "finishedAt" = ${new Date()}::timestamp(3)
+      WHERE "id" = ${id} AND "status" IN ('QUEUED', 'RUNNING') AND "finishedAt" IS NULL
+      RETURNING "day", "requesterId", "tenantId", "platform")`,
+    ...(priced.length
+      ? [
+          Prisma.sql`tu AS (
+            INSERT INTO "TokenUsage" ("id", "generationId", "operation", "model", "inputTokens", "outputTokens",
+              "costUsd", "unpriced", "inputPerMTokUsd", "outputPerMTokUsd")
+            SELECT v.* FROM (VALUES ${Prisma.join(
+              priced.map(
+                (u) =>
+                  Prisma.sql`(${newId()}::text, ${id}::text, ${u.operation}::"TokenOperation", ${u.model}::text,
+                    ${u.inputTokens}::int, ${u.outputTokens}::int, ${u.costUsd.toString()}::decimal, ${u.unpriced}::boolean,
+                    ${u.inputPerMTokUsd?.toString() ?? null}::decimal, ${u.outputPerMTokUsd?.toString() ?? null}::decimal)`,
+              ),
+            )}) AS v WHERE EXISTS (SELECT 1 FROM g))`,
+        ]
+      : []),
+    ...dailyUsageMembers(daily),
+    ...modelUsageMembers(priced),
+  ];
+  const rows = await db.prisma.$queryRaw<{ n: number }[]>`
+    WITH ${Prisma.join(members, ", ")}
+    SELECT count(*)::int AS "n" FROM g`;
+  return (rows[0]?.n ?? 0) > 0;
 }
 
 /**
@@ -246,7 +290,8 @@ export async function recordStopped(
 /**
  * Ends a generation that delivered no article (failed or stopped), once: its billed tokens
  * are recorded and rolled up, and a billed draft says which model billed it (the log and the
- * CSV show it). False when it was already final.
+ * CSV show it). False when it was already final. A written draft (finishedAt set) already
+ * counted its article and tokens: it can only become DELIVERED now, never failed or stopped.
  */
 async function recordUnfinished(
   db: Database,
@@ -264,32 +309,25 @@ async function recordUnfinished(
   const total = totalCost(priced);
   // Writing or revising: the call that made the draft names the model (embeddings do not).
   const chatModel = priced.filter((u) => u.operation === "CHAT" || u.operation === "REVISION").at(-1)?.model;
-  return db.prisma.$transaction(async (tx) => {
-    // A written draft (finishedAt set) already counted its article and tokens: it can only
-    // become DELIVERED now, never failed or stopped.
-    const updated = await tx.generation.updateMany({
-      where: { id, status: { in: ["QUEUED", "RUNNING"] }, finishedAt: null },
-      data: {
-        status: end.status,
-        ...(chatModel ? { model: chatModel } : {}),
-        errorCode: end.errorCode,
-        ...(end.error !== undefined ? { error: end.error } : {}),
-        inputTokens: total.inputTokens,
-        outputTokens: total.outputTokens,
-        costUsd: total.costUsd,
-        costUnpriced: total.unpriced,
-        latencyMs: end.latencyMs,
-        finishedAt: new Date(),
-      },
-    });
-    if (updated.count === 0) return false;
-    const g = await tx.generation.findUniqueOrThrow({
-      where: { id },
-      select: { day: true, requesterId: true, tenantId: true, platform: true },
-    });
-    if (priced.length)
-      await tx.tokenUsage.createMany({ data: priced.map((u) => ({ generationId: id, ...u })) });
-    await addDailyUsage(tx, g, {
+  return finalUpdate(
+    db,
+    id,
+    Prisma.join(
+      [
+        Prisma.sql`"status" = ${end.status}::"GenerationStatus"`,
+        ...(chatModel ? [Prisma.sql`"model" = ${chatModel}`] : []),
+        Prisma.sql`"errorCode" = ${end.errorCode}`,
+        ...(end.error !== undefined ? [Prisma.sql`"error" = ${end.error}`] : []),
+        Prisma.sql`"inputTokens" = ${total.inputTokens}`,
+        Prisma.sql`"outputTokens" = ${total.outputTokens}`,
+        Prisma.sql`"costUsd" = ${total.costUsd.toString()}::decimal`,
+        Prisma.sql`"costUnpriced" = ${total.unpriced}`,
+        Prisma.sql`"latencyMs" = ${end.latencyMs}::int`,
+      ],
+      ", ",
+    ),
+    priced,
+    {
       articles: 0,
       cacheHits: 0,
       failures: end.failures,
@@ -298,10 +336,8 @@ async function recordUnfinished(
       costUsd: total.costUsd,
       savedUsd: new Prisma.Decimal(0),
       latencyMs: null,
-    });
-    for (const u of priced) await addModelUsage(tx, g.day, u);
-    return true;
-  });
+    },
+  );
 }
 
 /**
@@ -351,21 +387,39 @@ interface DailyDelta {
   latencyMs: number | null;
 }
 
+/** The keys a day's rollups are filed under, as the statement's `g` row. */
+function keysRow(g: { day: Date; requesterId?: string; tenantId?: string; platform?: Platform }): Prisma.Sql {
+  return Prisma.sql`g AS (SELECT ${g.day}::date AS "day", ${g.requesterId ?? null}::text AS "requesterId",
+    ${g.tenantId ?? null}::text AS "tenantId", ${g.platform ?? null}::"Platform" AS "platform")`;
+}
+
 // One statement, so concurrent writers add up instead of overwriting each other.
 async function addDailyUsage(
   tx: Tx,
   g: { day: Date; requesterId: string; tenantId: string; platform: Platform },
   d: DailyDelta,
 ) {
+  await tx.$executeRaw`WITH ${Prisma.join([keysRow(g), ...dailyUsageMembers(d)], ", ")} SELECT 1`;
+}
+
+/**
+ * The requester's and the workspace's day rollups as WITH members reading the keys from `g`
+ * (nothing is added when `g` is empty). The workspace's own rollup lands in the same
+ * statement: its caps (core/quota/caps.ts) and the console's Overview and breakdown read it,
+ * so it is exactly DailyUsage summed per workspace.
+ */
+function dailyUsageMembers(d: DailyDelta): Prisma.Sql[] {
   const buckets = LATENCY_BUCKETS_MS.map((_, i) =>
     d.latencyMs !== null && i === latencyBucket(d.latencyMs) ? 1 : 0,
   );
-  await tx.$executeRaw`
+  return [
+    Prisma.sql`du AS (
     INSERT INTO "DailyUsage" ("day", "requesterId", "tenantId", "platform", "articles", "cacheHits", "failures", "refusals",
       "inputTokens", "outputTokens", "costUsd", "savedUsd", "latencyMsTotal", "latencyBuckets", "updatedAt")
-    VALUES (${g.day}::date, ${g.requesterId}, ${g.tenantId}, ${g.platform}::"Platform", ${d.articles}, ${d.cacheHits}, ${d.failures},
-      ${d.refusals ?? 0}, ${d.inputTokens}, ${d.outputTokens}, ${d.costUsd.toString()}::decimal, ${d.savedUsd.toString()}::decimal,
-      ${d.latencyMs ?? 0}, ${buckets}::int[], now())
+    SELECT g."day", g."requesterId", g."tenantId", g."platform", ${d.articles}::int, ${d.cacheHits}::int, ${d.failures}::int,
+      ${d.refusals ?? 0}::int, ${d.inputTokens}::int, ${d.outputTokens}::int, ${d.costUsd.toString()}::decimal,
+      ${d.savedUsd.toString()}::decimal, ${d.latencyMs ?? 0}::bigint, ${buckets}::int[], now()
+    FROM g
     ON CONFLICT ("day", "requesterId") DO UPDATE SET
       "articles" = "DailyUsage"."articles" + EXCLUDED."articles",
       "cacheHits" = "DailyUsage"."cacheHits" + EXCLUDED."cacheHits",
@@ -379,14 +433,13 @@ async function addDailyUsage(
       "latencyBuckets" = ARRAY(
         SELECT COALESCE(a, 0) + COALESCE(b, 0)
         FROM unnest("DailyUsage"."latencyBuckets", EXCLUDED."latencyBuckets") WITH ORDINALITY AS t(a, b, i) ORDER BY i),
-      "updatedAt" = now()`;
-  // The workspace's own rollup, in the same transaction: its caps (core/quota/caps.ts) and the
-  // console's Overview and breakdown read it, so it is exactly DailyUsage summed per workspace.
-  await tx.$executeRaw`
+      "updatedAt" = now())`,
+    Prisma.sql`dtu AS (
     INSERT INTO "DailyTenantUsage" ("day", "tenantId", "articles", "cacheHits", "failures", "refusals",
       "costUsd", "savedUsd", "latencyBuckets", "updatedAt")
-    VALUES (${g.day}::date, ${g.tenantId}, ${d.articles}, ${d.cacheHits}, ${d.failures}, ${d.refusals ?? 0},
-      ${d.costUsd.toString()}::decimal, ${d.savedUsd.toString()}::decimal, ${buckets}::int[], now())
+    SELECT g."day", g."tenantId", ${d.articles}::int, ${d.cacheHits}::int, ${d.failures}::int, ${d.refusals ?? 0}::int,
+      ${d.costUsd.toString()}::decimal, ${d.savedUsd.toString()}::decimal, ${buckets}::int[], now()
+    FROM g
     ON CONFLICT ("tenantId", "day") DO UPDATE SET
       "articles" = "DailyTenantUsage"."articles" + EXCLUDED."articles",
       "cacheHits" = "DailyTenantUsage"."cacheHits" + EXCLUDED."cacheHits",
@@ -397,7 +450,8 @@ async function addDailyUsage(
       "latencyBuckets" = ARRAY(
         SELECT COALESCE(a, 0) + COALESCE(b, 0)
         FROM unnest("DailyTenantUsage"."latencyBuckets", EXCLUDED."latencyBuckets") WITH ORDINALITY AS t(a, b, i) ORDER BY i),
-      "updatedAt" = now()`;
+      "updatedAt" = now())`,
+  ];
 }
 
 /** Adds one priced call to the per-model daily rollup (chat, embedding, or the quality judge). */
@@ -412,15 +466,59 @@ export async function addModelUsage(
     costUsd: Prisma.Decimal;
   },
 ) {
-  await tx.$executeRaw`
+  await tx.$executeRaw`WITH ${Prisma.join([keysRow({ day }), ...modelUsageMembers([u])], ", ")} SELECT 1`;
+}
+
+/**
+ * The per-model daily rollup of these calls as a WITH member reading the day from `g`. Calls of
+ * the same model and operation are summed first: one INSERT cannot update the same row twice.
+ */
+function modelUsageMembers(
+  uses: Array<Pick<PricedUse, "model" | "operation" | "inputTokens" | "outputTokens" | "costUsd">>,
+): Prisma.Sql[] {
+  const sums = new Map<
+    string,
+    {
+      model: string;
+      operation: TokenUse["operation"];
+      calls: number;
+      input: number;
+      output: number;
+      cost: Prisma.Decimal;
+    }
+  >();
+  for (const u of uses) {
+    const key = `${u.operation} ${u.model}`;
+    const s = sums.get(key) ?? {
+      model: u.model,
+      operation: u.operation,
+      calls: 0,
+      input: 0,
+      output: 0,
+      cost: new Prisma.Decimal(0),
+    };
+    s.calls++;
+    s.input += u.inputTokens;
+    s.output += u.outputTokens;
+    s.cost = s.cost.add(u.costUsd);
+    sums.set(key, s);
+  }
+  if (!sums.size) return [];
+  const rows = [...sums.values()].map(
+    (s) =>
+      Prisma.sql`(${s.model}::text, ${s.operation}::"TokenOperation", ${s.calls}::int, ${s.input}::bigint, ${s.output}::bigint, ${s.cost.toString()}::decimal)`,
+  );
+  return [
+    Prisma.sql`dmu AS (
     INSERT INTO "DailyModelUsage" ("day", "model", "operation", "calls", "inputTokens", "outputTokens", "costUsd", "updatedAt")
-    VALUES (${day}::date, ${u.model}, ${u.operation}::"TokenOperation", 1, ${u.inputTokens}, ${u.outputTokens}, ${u.costUsd.toString()}::decimal, now())
+    SELECT g."day", v.* , now() FROM g CROSS JOIN (VALUES ${Prisma.join(rows)}) AS v
     ON CONFLICT ("day", "model", "operation") DO UPDATE SET
-      "calls" = "DailyModelUsage"."calls" + 1,
+      "calls" = "DailyModelUsage"."calls" + EXCLUDED."calls",
       "inputTokens" = "DailyModelUsage"."inputTokens" + EXCLUDED."inputTokens",
       "outputTokens" = "DailyModelUsage"."outputTokens" + EXCLUDED."outputTokens",
       "costUsd" = "DailyModelUsage"."costUsd" + EXCLUDED."costUsd",
-      "updatedAt" = now()`;
+      "updatedAt" = now())`,
+  ];
 }
 
 /** The rest of a partly delivered draft arrived: it is delivered, with no error left on it. */

@@ -1,7 +1,7 @@
 import type { Database } from "../db/client.ts";
 import type { Language, Source } from "../domain.ts";
 import type { Logger } from "../logger.ts";
-import type { SearchOptions, VectorRecord, VectorStore } from "./types.ts";
+import type { PassageHit, SearchOptions, VectorRecord, VectorStore } from "./types.ts";
 import { VectorIndex } from "./vector-index.ts";
 
 export interface EmbeddedVectorStoreOptions {
@@ -51,8 +51,20 @@ export class EmbeddedVectorStore implements VectorStore {
   }
 
   async search(vector: number[], opts: SearchOptions): Promise<Source[]> {
+    return this.passages(await this.nearest(vector, opts));
+  }
+
+  async nearest(vector: number[], opts: SearchOptions): Promise<PassageHit[]> {
     const index = await this.ready();
-    const hits = index.search(vector, opts.limit, { industry: opts.industry, language: opts.language });
+    return index
+      .search(vector, opts.limit, { industry: opts.industry, language: opts.language })
+      .flatMap(({ id, score }) => {
+        const documentId = index.documentOf(id);
+        return documentId === undefined ? [] : [{ id, documentId, score }];
+      });
+  }
+
+  async passages(hits: PassageHit[]): Promise<Source[]> {
     if (!hits.length) return [];
     const rows = await this.opts.db.prisma.corpusChunk.findMany({
       where: { id: { in: hits.map((h) => h.id) } },

@@ -6,7 +6,7 @@ import { HashingEmbedder } from "./hashing-embedder.ts";
 import { deleteDocument, type IngestOptions, type IngestSummary, ingestFolder } from "./ingest.ts";
 import { industrySlug } from "./markdown.ts";
 import { type PartsOptions, selectParts } from "./select.ts";
-import type { EmbeddingCacheStats, VectorStore } from "./types.ts";
+import type { EmbeddingCacheStats, PassageHit, VectorStore } from "./types.ts";
 
 export type { FileOutcome, IngestSummary } from "./ingest.ts";
 export type { Embedder, EmbeddingCacheStats, VectorRecord, VectorStore } from "./types.ts";
@@ -69,12 +69,13 @@ export function createRetrieval(app: AppContext, opts: RetrievalOptions = {}): R
       const { vectors, tokens } = await embedder.embed([query]);
       embeddingTokens = tokens;
       const vector = vectors[0]!;
-      const above = (floor: number) => (hits: Source[]) => hits.filter((h) => h.score >= floor);
+      const above = (floor: number) => (hits: PassageHit[]) => hits.filter((h) => h.score >= floor);
+      // Passages are picked by document and score alone; only the picked ones' text is read.
       // The asked industry is itself evidence of relevance, so its passages clear a lower bar.
       let picked = industry
         ? onePerDocument(
             above(minScore * INDUSTRY_BAR)(
-              await store.search(vector, { limit: limit * OVERFETCH, industry }),
+              await store.nearest(vector, { limit: limit * OVERFETCH, industry }),
             ),
             limit,
           )
@@ -82,10 +83,13 @@ export function createRetrieval(app: AppContext, opts: RetrievalOptions = {}): R
       // Too little in the asked industry: other industries' passages beat an empty prompt.
       if (picked.length < limit)
         picked = onePerDocument(
-          [...picked, ...above(minScore)(await store.search(vector, { limit: limit * OVERFETCH }))],
+          [...picked, ...above(minScore)(await store.nearest(vector, { limit: limit * OVERFETCH }))],
           limit,
         );
-      const sources = picked.map((s) => ({ ...s, excerpt: trimExcerpt(s.excerpt, excerptTokens, query) }));
+      const sources = (await store.passages(picked)).map((s) => ({
+        ...s,
+        excerpt: trimExcerpt(s.excerpt, excerptTokens, query),
+      }));
       return { sources, embeddingTokens, embeddingModel: embedder.model };
     } catch (err) {
       // A draft without references is worse than one with them, but better than no draft.
@@ -106,9 +110,9 @@ export function createRetrieval(app: AppContext, opts: RetrievalOptions = {}): R
 }
 
 /** Best passage of each document, best first: four excerpts from four articles, not one article four times. */
-function onePerDocument(hits: Source[], limit: number): Source[] {
+function onePerDocument(hits: PassageHit[], limit: number): PassageHit[] {
   const seen = new Set<string>();
-  const out: Source[] = [];
+  const out: PassageHit[] = [];
   for (const h of hits) {
     if (seen.has(h.documentId)) continue;
     seen.add(h.documentId);

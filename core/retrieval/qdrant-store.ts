@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { QdrantClient } from "@qdrant/js-client-rest";
 import type { Source } from "../domain.ts";
-import type { SearchOptions, VectorRecord, VectorStore } from "./types.ts";
+import type { PassageHit, SearchOptions, VectorRecord, VectorStore } from "./types.ts";
 
 export interface QdrantVectorStoreOptions {
   url: string;
@@ -77,6 +77,15 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   async search(vector: number[], opts: SearchOptions): Promise<Source[]> {
+    return this.passages(await this.nearest(vector, opts));
+  }
+
+  /** Qdrant returns each passage with its hit: `passages` has nothing left to read. */
+  async passages(hits: PassageHit[]): Promise<Source[]> {
+    return hits.flatMap((h) => (h.source ? [h.source] : []));
+  }
+
+  async nearest(vector: number[], opts: SearchOptions): Promise<PassageHit[]> {
     await this.ensureCollection();
     const must = [
       ...(opts.industry ? [{ key: "industry", match: { value: opts.industry } }] : []),
@@ -92,13 +101,14 @@ export class QdrantVectorStore implements VectorStore {
     );
     return res.points.map((p) => {
       const payload = (p.payload ?? {}) as Partial<Payload>;
-      return {
+      const source: Source = {
         documentId: payload.documentId ?? "",
         title: payload.title ?? "",
         excerpt: payload.text ?? "",
         score: p.score,
         industry: payload.industry ?? null,
       };
+      return { id: payload.chunkId ?? String(p.id), documentId: source.documentId, score: p.score, source };
     });
   }
 

@@ -32,11 +32,28 @@ export interface SearchOptions {
   language?: Language;
 }
 
+/** A passage found by `nearest`, before its text is read. */
+export interface PassageHit {
+  /** The CorpusChunk id. */
+  id: string;
+  documentId: string;
+  score: number;
+  /** The passage itself, when the store returns it with the hit (Qdrant's payload). */
+  source?: Source;
+}
+
 export interface VectorStore {
   upsert(records: VectorRecord[]): Promise<void>;
   deleteDocument(documentId: string): Promise<void>;
   /** Nearest passages by cosine similarity, best first; `excerpt` is the whole passage. */
   search(vector: number[], opts: SearchOptions): Promise<Source[]>;
+  /**
+   * `search` in two steps, for a caller that picks among several searches' hits by document and
+   * score: the hits first, then `passages` reads the text of those kept, all in one read.
+   */
+  nearest(vector: number[], opts: SearchOptions): Promise<PassageHit[]>;
+  /** The passages of these hits, in their order; one deleted since is left out. */
+  passages(hits: PassageHit[]): Promise<Source[]>;
   /** Passages in the index (for the console and for the ingester's consistency check). */
   count(): Promise<number>;
 }

@@ -105,6 +105,12 @@ export class VectorIndex {
     return true;
   }
 
+  /** The document a passage belongs to (undefined once removed). */
+  documentOf(id: string): string | undefined {
+    const slot = this.slots.get(id);
+    return slot === undefined ? undefined : this.documents[slot];
+  }
+
   removeDocument(documentId: string): number {
     const members = [...(this.byDocument.get(documentId) ?? [])];
     for (const id of members) this.remove(id);

@@ -10,10 +10,15 @@
  * The worker is a child process of its own (its resident memory is the worker's alone); this
  * process runs the fake OpenAI and accepts the requests, and learns of each draft's first and
  * last chunk from the worker's sink over IPC. Bounded: 3,000 drafts or 4 minutes, loopback only.
+ *
+ * Where the worker's time goes: AB_E2E_DB_PROFILE=1 prints its database statements per
+ * delivered draft and its waits for a pooled connection; AB_E2E_CPU_PROF=<dir> writes its CPU
+ * and heap profiles (see startProfiler).
  */
 import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import inspector from "node:inspector/promises";
 import { loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,6 +32,7 @@ import { connectRedis } from "../../core/redis.ts";
 import { seed } from "../../prisma/seed.ts";
 import { startFakeOpenAI } from "../../tests/fakes/openai.ts";
 import { createPostgresDatabase, REDIS_URL } from "../../tests/helpers/services.ts";
+import { describeDbProfile, installDbProfile } from "../harness/db-profile.ts";
 
 const IN_FLIGHT = 1_000;
 const DRAFTS = 3_000;
@@ -49,6 +55,17 @@ async function openApp(env: Record<string, string>): Promise<AppContext> {
 
 /** The worker process: one pipeline whose worker holds every draft in flight at once. */
 async function workerMain(env: Record<string, string>): Promise<void> {
+  const profile = process.env.AB_E2E_DB_PROFILE ? installDbProfile() : null;
+  const profiler = process.env.AB_E2E_CPU_PROF ? await startProfiler(process.env.AB_E2E_CPU_PROF) : null;
+  // What the resident memory is made of at its peak (V8's heap, or buffers outside it).
+  const memory = { rss: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 };
+  const memorySampler = profile
+    ? setInterval(() => {
+        const m = process.memoryUsage();
+        if (m.rss > memory.rss) Object.assign(memory, m);
+      }, 500)
+    : null;
+  let delivered = 0;
   const app = await openApp(env);
   const tell = (e: WorkerEvent): void => void process.send?.(e);
   const sink = (ctx: SinkContext): ChatSink => {
@@ -61,12 +78,14 @@ async function workerMain(env: Record<string, string>): Promise<void> {
         if (!first) tell({ conversation, event: "first" });
         first = true;
       },
-      finish: async () => tell({ conversation, event: "end" }),
+      finish: async () => {
+        delivered++;
+        tell({ conversation, event: "end" });
+      },
       fail: async () => tell({ conversation, event: "failed" }),
     };
   };
   const pipeline = createPipeline(app, {
-    workerConcurrency: IN_FLIGHT,
     llmConcurrency: IN_FLIGHT,
     llmPerMinute: 1_000_000,
     sinks: { CONSOLE: sink },
@@ -75,11 +94,52 @@ async function workerMain(env: Record<string, string>): Promise<void> {
   pipeline.startWorker();
   process.send?.({ ready: true });
   process.once("message", async () => {
+    await profiler?.stop();
+    if (profile) {
+      if (memorySampler) clearInterval(memorySampler);
+      const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
+      console.log(
+        [
+          ...describeDbProfile(profile, delivered),
+          `  worker memory at its peak: rss ${mib(memory.rss)}, V8 heap used ${mib(memory.heapUsed)} of ${mib(memory.heapTotal)}, external ${mib(memory.external)} (array buffers ${mib(memory.arrayBuffers)})`,
+        ].join("\n"),
+      );
+    }
     await pipeline.close();
     app.redis?.disconnect();
     await app.db.close();
     process.exit(0);
   });
+}
+
+/**
+ * The worker's CPU profile from start to stop, and a sampling heap profile (what is alive, by
+ * where it was allocated) taken a minute in, when all 1,000 drafts are in flight: written to
+ * `dir` as .cpuprofile and .heapprofile (open them in Chrome's DevTools, or summarise the CPU
+ * profile with load/harness/cpu-profile.ts).
+ */
+async function startProfiler(dir: string): Promise<{ stop(): Promise<void> }> {
+  const session = new inspector.Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  await session.post("HeapProfiler.startSampling", { samplingInterval: 64 * 1024 });
+  await mkdir(dir, { recursive: true });
+  const heap = setTimeout(() => {
+    void session
+      .post("HeapProfiler.getSamplingProfile")
+      .then(({ profile }) =>
+        writeFile(path.join(dir, `worker-${process.pid}.heapprofile`), JSON.stringify(profile)),
+      );
+  }, 60_000);
+  return {
+    async stop() {
+      clearTimeout(heap);
+      const { profile } = await session.post("Profiler.stop");
+      await writeFile(path.join(dir, `worker-${process.pid}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 interface Draft {
@@ -108,8 +168,11 @@ export async function run(): Promise<void> {
     REDIS_URL,
     OPENAI_API_KEY: fake.apiKey,
     OPENAI_BASE_URL: fake.url,
+    // As an operator would run this worker: its concurrency (and so its pool's size) configured.
+    WORKER_CONCURRENCY: String(IN_FLIGHT),
   };
-  const app = await openApp(env);
+  // The front process only accepts: its pool is the default one, not the worker's.
+  const app = await openApp({ ...env, DATABASE_POOL_SIZE: "10" });
   await app.db.migrate();
   await seed(app.db, app.config);
   const front = createPipeline(app); // accepts only; the child process is the worker
@@ -118,6 +181,7 @@ export async function run(): Promise<void> {
   let settle: () => void = () => undefined;
   let ended = 0;
   let failed = 0;
+  let acceptErrors = 0;
   const child = fork(fileURLToPath(import.meta.url), [], {
     execArgv: ["--import", "tsx"],
     env: { ...process.env, AB_E2E_WORKER: JSON.stringify(env) },
@@ -152,7 +216,16 @@ export async function run(): Promise<void> {
     };
     const draft: Draft = { acceptedAt: performance.now() };
     drafts.set(conversation, draft);
-    const result = await front.accept(req);
+    const result = await front.accept(req).catch((error: unknown) => {
+      // Counted, not fatal: the figures say how many requests the front could not take.
+      acceptErrors++;
+      console.error(`request ${i} not accepted: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    });
+    if (!result) {
+      drafts.delete(conversation);
+      return;
+    }
     if (result.kind !== "queued") throw new Error(`request ${i} was ${result.kind}, not queued`);
     draft.generationId = result.generationId;
   };
@@ -174,6 +247,13 @@ export async function run(): Promise<void> {
 
   const done = new Promise<void>((resolve) => (settle = resolve));
   const t0 = performance.now();
+  // A worker that dies (out of memory, say) ends the run there, and the figures say so.
+  let workerDied: string | null = null;
+  const onExit = (code: number | null, signal: string | null) => {
+    workerDied = `the worker exited (${signal ?? `code ${code}`}) ${seconds(performance.now() - t0)} into the run`;
+    settle();
+  };
+  child.once("exit", onExit);
   for (let i = 0; i < IN_FLIGHT; i++) {
     await submit();
     const due = t0 + ((i + 1) * RAMP_MS) / IN_FLIGHT;
@@ -185,6 +265,7 @@ export async function run(): Promise<void> {
   next = DRAFTS; // past the deadline nothing new is asked for
   const wallMs = performance.now() - t0;
   clearInterval(sampler);
+  child.off("exit", onExit);
 
   const rows = await app.db.prisma.generation.findMany({
     where: { id: { in: [...drafts.values()].flatMap((d) => d.generationId ?? []) } },
@@ -211,7 +292,7 @@ export async function run(): Promise<void> {
       .join(" ")}`,
   );
   console.log(
-    `  drafts delivered: ${finished.length} of ${drafts.size} asked (${failed} failed, ${unfinished} unfinished) in ${seconds(wallMs)}`,
+    `  drafts delivered: ${finished.length} of ${drafts.size} asked (${failed} failed, ${unfinished} unfinished, ${acceptErrors} not accepted) in ${seconds(wallMs)}`,
   );
   const errors = await app.db.prisma.generation.groupBy({
     by: ["errorCode"],
@@ -233,9 +314,12 @@ export async function run(): Promise<void> {
     `  our own time (e2e − model): p50 ${seconds(percentile(overhead, 50))}, p95 ${seconds(percentile(overhead, 95))}`,
   );
   console.log(`  worker resident memory, peak: ${peakRss.toFixed(0)} MiB`);
+  if (workerDied) console.log(`  ${workerDied}`);
 
-  child.send("stop");
-  await new Promise((r) => child.once("exit", r));
+  if (!workerDied) {
+    child.send("stop");
+    await new Promise((r) => child.once("exit", r));
+  }
   await front.close();
   app.redis?.disconnect();
   await app.db.close();

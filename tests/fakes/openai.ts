@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
-import { countTokens, decodeGenerator, encode } from "gpt-tokenizer/model/gpt-4o";
+import { countTokens, decodeGenerator, encode, encodeGenerator } from "gpt-tokenizer/model/gpt-4o";
 
 /**
  * A local OpenAI API for tests and load runs: POST /v1/chat/completions (JSON, or SSE with
@@ -206,23 +206,23 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   ): Promise<void> {
     const text = typeof state.reply === "function" ? state.reply(body) : (state.reply ?? houseArticle(body));
     const limit = body.max_completion_tokens ?? body.max_tokens;
-    const all = encode(text);
-    const tokens = limit !== undefined && limit < all.length ? all.slice(0, limit) : all;
-    const finish = tokens.length < all.length ? "length" : "stop";
-    const promptTokens = countTokens(
-      body.messages.map((m) => ({ role: m.role as "user", content: String(m.content) })),
-    );
-    const usage = {
-      prompt_tokens: promptTokens,
-      completion_tokens: tokens.length,
-      total_tokens: promptTokens + tokens.length,
-      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-      completion_tokens_details: {
-        reasoning_tokens: 0,
-        audio_tokens: 0,
-        accepted_prediction_tokens: 0,
-        rejected_prediction_tokens: 0,
-      },
+    // Counted when the usage is due, as a model counts them: never before the first token.
+    const usageOf = (completionTokens: number) => {
+      const promptTokens = countTokens(
+        body.messages.map((m) => ({ role: m.role as "user", content: String(m.content) })),
+      );
+      return {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+        prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+        completion_tokens_details: {
+          reasoning_tokens: 0,
+          audio_tokens: 0,
+          accepted_prediction_tokens: 0,
+          rejected_prediction_tokens: 0,
+        },
+      };
     };
     const base = {
       id: `chatcmpl-${randomBytes(12).toString("base64url")}`,
@@ -234,6 +234,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     record.status = 200;
 
     if (!body.stream) {
+      const all = encode(text);
+      const tokens = limit !== undefined && limit < all.length ? all.slice(0, limit) : all;
+      const finish = tokens.length < all.length ? "length" : "stop";
       await paced(tokens.length - 1);
       const message = {
         role: "assistant",
@@ -250,7 +253,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
           ...base,
           object: "chat.completion",
           choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
-          usage,
+          usage: usageOf(tokens.length),
           service_tier: "default",
         }),
       );
@@ -274,8 +277,19 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         finish_reason: null,
       },
     ]);
+    // The reply is tokenized as it streams, as a model generates it: the first token does not
+    // wait for the whole reply's encoding (a model never does that work).
+    const reply = { sent: 0, truncated: false };
+    function* replyTokens(): Generator<number> {
+      for (const group of encodeGenerator(text))
+        for (const token of group) {
+          if (limit !== undefined && reply.sent >= limit) return void (reply.truncated = true);
+          reply.sent += 1;
+          yield token;
+        }
+    }
     let index = 0;
-    for (const piece of decodeGenerator(tokens)) {
+    for (const piece of decodeGenerator(replyTokens())) {
       await paced(index);
       if (res.destroyed) return void (record.aborted = true); // the client went away (its timeout or abort)
       if (cutAfter !== undefined && index >= cutAfter) {
@@ -286,8 +300,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       event([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]);
       index += 1;
     }
-    event([{ index: 0, delta: {}, logprobs: null, finish_reason: finish }]);
-    if (withUsage) event([], { usage });
+    event([{ index: 0, delta: {}, logprobs: null, finish_reason: reply.truncated ? "length" : "stop" }]);
+    if (withUsage) event([], { usage: usageOf(reply.sent) });
     res.end("data: [DONE]\n\n");
   }
 
@@ -451,6 +465,9 @@ export function houseArticle(body: ChatBody): string {
   return earlier && full.startsWith(earlier) ? full.slice(earlier.length) : full;
 }
 
+const EN_WORDS = new Intl.Segmenter("en", { granularity: "word" });
+const TH_WORDS = new Intl.Segmenter("th", { granularity: "word" });
+
 function article(messages: ChatBody["messages"]): string {
   const all = messages.map((m) => String(m.content)).join("\n");
   const field = (name: string) => new RegExp(`^${name}:\\s*(.+)$`, "im").exec(all)?.[1]?.trim();
@@ -464,10 +481,12 @@ function article(messages: ChatBody["messages"]): string {
       .replaceAll("{industry}", field("industry") ?? (thai ? "บริการ" : "services"))
       .replaceAll("{audience}", field("audience") ?? "executives");
   const seed = createHash("sha256").update(topic).digest()[0]!;
-  const words = (s: string) =>
-    [...new Intl.Segmenter(thai ? "th" : "en", { granularity: "word" }).segment(s)].filter(
-      (x) => x.isWordLike,
-    ).length;
+  const segmenter = thai ? TH_WORDS : EN_WORDS;
+  const words = (s: string) => {
+    let n = 0;
+    for (const x of segmenter.segment(s)) if (x.isWordLike) n++;
+    return n;
+  };
 
   const title = thai
     ? `# ${topic}: โอกาสที่ผู้บริหารไม่ควรมองข้าม`
@@ -477,10 +496,18 @@ function article(messages: ChatBody["messages"]): string {
   const sections = Math.max(2, Math.min(5, Math.round(target / 180)));
   const perSection = Math.max(30, (target - words(parts.join(" ")) - words(closing)) / sections);
   let n = seed;
+  const filled: string[] = [];
+  const sentenceWords: number[] = [];
   for (let s = 0; s < sections; s++) {
+    // Counted sentence by sentence (a space never joins two words): segmenting the whole
+    // section again after each sentence made the reply cost ~20 ms before its first token.
     const sentences: string[] = [];
-    while (words(sentences.join(" ")) < perSection)
-      sentences.push(fill(t.sentences[n++ % t.sentences.length]!));
+    for (let count = 0; count < perSection; ) {
+      const i = n++ % t.sentences.length;
+      const sentence = (filled[i] ??= fill(t.sentences[i]!));
+      sentences.push(sentence);
+      count += sentenceWords[i] ??= words(sentence);
+    }
     // Three sentences to a paragraph, as drafts read (and as the chunker sees them).
     const paragraphs = sentences
       .map((_, i) => (i % 3 === 0 ? sentences.slice(i, i + 3).join(" ") : null))

@@ -80,7 +80,8 @@ describe("OpenAIGenerator against the fake OpenAI server", () => {
     const body = chatRequests()[0]!.body as ChatBody;
     const expected = houseArticle(body);
     expect(text).toBe(expected);
-    expect(events.filter((e) => e.type === "delta").length).toBeGreaterThan(50);
+    // Streamed, not one blob: a delta per network read (many tokens each when they arrive together).
+    expect(events.filter((e) => e.type === "delta").length).toBeGreaterThan(1);
     expect(events.at(-1)).toBe(usage);
     expect(usage).toEqual({
       type: "usage",

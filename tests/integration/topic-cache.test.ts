@@ -133,6 +133,19 @@ describe.each(["redis", "memory"] as const)("topic cache in %s", (store) => {
     expect(await c.lookup(request, owners.a1)).toBeNull();
   });
 
+  it("keeps the query vector in the mirror, replaced when the entry is stored again", async () => {
+    const c = cache();
+    const request = { ...base, topic: `dark stores ${randomBytes(2).toString("hex")}` };
+    const entry = await c.store(request, owners.a1, draft, [0.25, 0.5, 0]);
+    const read = async () =>
+      (await db.prisma.topicCacheEntry.findUniqueOrThrow({ where: { id: entry!.entryId } })).embedding;
+    expect(await read()).toEqual([0.25, 0.5, 0]);
+    await c.store(request, owners.a1, draft, [0, 0.75, 1]);
+    expect(await read()).toEqual([0, 0.75, 1]);
+    await c.store(request, owners.a1, draft);
+    expect(await read()).toEqual([]);
+  });
+
   it("caches nothing for a tier whose scope is NONE", async () => {
     const c = cache();
     const none: CacheOwner = { ...owners.a1, scope: "NONE" };

@@ -40,7 +40,11 @@ describe("loadConfig", () => {
       SLACK_SIGNING_SECRET: "8f742231b10e8888abcd99yyyzzz85a5".replace(/[yz]/g, "0"),
       TZ_QUOTA: "UTC",
     });
-    expect(config.database).toEqual({ kind: "postgres", url: "postgresql://bot:s3cret@db:5432/articlebot" });
+    expect(config.database).toEqual({
+      kind: "postgres",
+      url: "postgresql://bot:s3cret@db:5432/articlebot",
+      poolSize: 10,
+    });
     expect(config.redis).toEqual({ url: "redis://cache:6379" });
     expect(config.openai.model).toBe("ft:gpt-4o-mini:acme::abc123");
     expect(config.slack?.botToken).toBe("xoxb-1-2");
@@ -163,6 +167,24 @@ describe("loadConfig", () => {
     expect(loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" }).slack?.appToken).toBe(
       "xapp-1",
     );
+  });
+
+  it("sizes the database pool for the worker's concurrency unless DATABASE_POOL_SIZE says", () => {
+    const url = "postgresql://db/x";
+    const pool = (env: Record<string, string>) => {
+      const { database } = loadConfig({ DATABASE_URL: url, ...env });
+      return database.kind === "postgres" ? database.poolSize : undefined;
+    };
+    expect(loadConfig({}).worker.concurrency).toBe(128);
+    expect(pool({})).toBe(10);
+    expect(pool({ WORKER_CONCURRENCY: "500" })).toBe(20);
+    expect(pool({ WORKER_CONCURRENCY: "5000" })).toBe(40);
+    expect(pool({ WORKER_CONCURRENCY: "5000", DATABASE_POOL_SIZE: "64" })).toBe(64);
+    expect(
+      problemsOf({ DATABASE_POOL_SIZE: "0", WORKER_CONCURRENCY: "many" })
+        .map((p) => p.split(" ")[0])
+        .sort(),
+    ).toEqual(["DATABASE_POOL_SIZE", "WORKER_CONCURRENCY"]);
   });
 
   it("reports every bad variable at once", () => {

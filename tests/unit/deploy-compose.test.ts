@@ -87,16 +87,18 @@ describe("docker-compose.yml", () => {
     expect(new Set(ports).size).toBe(ports.length);
   });
 
-  it("runs each part from the one image with node --import tsx main.ts <part>, never npm start", () => {
+  it("runs each part from the one image with node dist/main.js <part>, never npm start", () => {
+    const dockerfile = readFileSync(path.join(ROOT, "deploy/Dockerfile"), "utf8");
     for (const part of APP) {
       const s = services[part]!;
       expect(s.build, part).toEqual({ context: ".", dockerfile: "deploy/Dockerfile" });
       expect(existsSync(path.join(ROOT, s.build!.dockerfile))).toBe(true);
-      expect(s.command, part).toEqual(["node", "--import", "tsx", "main.ts", part]);
+      expect(s.command, part).toEqual(["node", "dist/main.js", part]);
     }
-    // main.ts runs through tsx in the image, which has production dependencies only.
-    const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
-    expect(pkg.dependencies.tsx).toBeTruthy();
+    // The image's CMD is the same command (for the bot), and the image holds the dist/ it names
+    // (tests/unit/deploy-dockerfile.test.ts checks what dist/ needs beside it).
+    expect(dockerfile).toContain('CMD ["node", "dist/main.js", "bot"]');
+    expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
   });
 
   it("gives the app containers only variables of the configuration contract, and valid ones", () => {

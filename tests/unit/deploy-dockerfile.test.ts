@@ -1,16 +1,16 @@
-import { existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import path from "node:path";
-import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/process.ts";
 
 /**
  * deploy/Dockerfile cannot be built here (no Docker engine on these machines). What decides
  * whether its image runs can be checked without one: the stages and what each copies, and
- * that everything the processes load at run time is in the runtime stage: every source file
- * reachable from the entry points, only production dependencies, the generated Prisma client
- * and the built console.
+ * that everything the processes load at run time is in the runtime stage: dist/ (the compiled
+ * server and operator CLIs, built here as the build stage builds it), every file dist/ finds on
+ * disk, only production dependencies, and the built console.
  */
 
 interface Instruction {
@@ -72,62 +72,62 @@ const ignored = readFileSync(path.join(ROOT, "deploy/Dockerfile.dockerignore"), 
   .map((l) => l.trim())
   .filter((l) => l && !l.startsWith("#"));
 
-/** Local files and packages that `node --import tsx <entry>` loads, following static and literal dynamic imports. */
-function runtimeGraph(entries: string[]): { files: Set<string>; packages: Map<string, string> } {
-  const files = new Set<string>();
-  const packages = new Map<string, string>(); // package -> first file importing it
-  const queue = entries.map((e) => path.join(ROOT, e));
-  while (queue.length) {
-    const file = queue.pop()!;
-    const rel = path.relative(ROOT, file);
-    if (files.has(rel)) continue;
-    files.add(rel);
-    const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
-    const specifiers: string[] = [];
-    const visit = (node: ts.Node) => {
-      if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
-        const clause = node.importClause;
-        const typeOnly =
-          clause?.isTypeOnly ||
-          (clause &&
-            !clause.name &&
-            clause.namedBindings &&
-            ts.isNamedImports(clause.namedBindings) &&
-            clause.namedBindings.elements.length > 0 &&
-            clause.namedBindings.elements.every((e) => e.isTypeOnly));
-        if (!typeOnly) specifiers.push(node.moduleSpecifier.text);
-      } else if (
-        ts.isExportDeclaration(node) &&
-        node.moduleSpecifier &&
-        ts.isStringLiteral(node.moduleSpecifier)
-      ) {
-        if (!node.isTypeOnly) specifiers.push(node.moduleSpecifier.text);
-      } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
-        const [arg] = node.arguments;
-        if (arg && ts.isStringLiteral(arg)) specifiers.push(arg.text);
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(source);
-    for (const spec of specifiers) {
-      if (spec.startsWith(".")) {
-        const base = path.resolve(path.dirname(file), spec);
-        const found = [base, `${base}.ts`, `${base}.tsx`, path.join(base, "index.ts")].find(
-          (c) => existsSync(c) && !c.endsWith("/"),
-        );
-        if (!found) throw new Error(`${rel}: cannot resolve "${spec}"`);
-        if (/\.(ts|tsx|js|mjs)$/.test(found)) queue.push(found);
-      } else if (!spec.startsWith("node:") && !builtinModules.includes(spec)) {
-        const name = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]!;
-        if (!packages.has(name)) packages.set(name, rel);
-      }
-    }
-  }
-  return { files, packages };
-}
+/**
+ * The image runs dist/, built here the way the build stage builds it (ops/build-server.mjs, part
+ * of `npm run build`): the server and the operator CLIs, with packages external.
+ */
+const built = spawnSync(process.execPath, [path.join(ROOT, "ops/build-server.mjs")], { encoding: "utf8" });
+if (built.status !== 0) throw new Error(`ops/build-server.mjs failed:\n${built.stderr}`);
+const DIST = path.join(ROOT, "dist");
+const distFiles = readdirSync(DIST).filter((f) => f.endsWith(".js"));
+const distText = (f: string) => readFileSync(path.join(DIST, f), "utf8");
 
-/** What the processes in the container run: the parts, and the CLIs an operator runs in it. */
-const ENTRIES = ["main.ts", "admin/server.ts", "prisma/cli.ts", "core/retrieval/cli.ts"];
+/** Module specifiers a built file loads: static and dynamic imports, re-exports, import.meta.resolve. */
+function specifiersOf(text: string): string[] {
+  return [
+    ...text.matchAll(
+      /(?:^|\n)\s*(?:import|export)\b[^;'"]*?\bfrom\s*["']([^"']+)["']|\bimport(?:\.meta\.resolve)?\s*\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s*["']([^"']+)["']/g,
+    ),
+  ].map((m) => m[1] ?? m[2] ?? m[3]!);
+}
+const isPackage = (s: string) => !s.startsWith(".") && !s.startsWith("node:") && !builtinModules.includes(s);
+const packageName = (s: string) =>
+  s.startsWith("@") ? s.split("/").slice(0, 2).join("/") : s.split("/")[0]!;
+
+/**
+ * Files the built code finds on disk. ops/build-server.mjs rewrites each module's
+ * `import.meta.url` to its source file's URL, computed from the bundle's (`new URL("../core/db/
+ * migrate.ts", import.meta.url).href`); what such a module reads is `new URL("<literal>",
+ * import.meta.url)` in its source, so the image must hold the literal's target at that path.
+ */
+function filesReadFromDisk(): { module: string; target: string }[] {
+  const modules = new Set(
+    distFiles.flatMap((f) =>
+      [...distText(f).matchAll(/new URL\("([^"]+)", import\.meta\.url\)\.href/g)].map((m) =>
+        path.posix.normalize(path.posix.join("dist", m[1]!)),
+      ),
+    ),
+  );
+  const found: { module: string; target: string }[] = [];
+  for (const module of modules) {
+    let text = readFileSync(path.join(ROOT, module), "utf8");
+    for (const m of text.matchAll(/new URL\(\s*["']([^"']+)["']\s*,\s*import\.meta\.url\s*\)/g))
+      found.push({
+        module,
+        target: path.posix.normalize(path.posix.join(path.posix.dirname(module), m[1]!)),
+      });
+    // Uses that read no file of ours: package resolution from the module's folder (which walks
+    // up to /app/node_modules) and the generated Prisma client's __dirname (its query compiler
+    // is WebAssembly inlined in @prisma/client, not a file beside it).
+    text = text
+      .replace(/new URL\(\s*["'][^"']+["']\s*,\s*import\.meta\.url\s*\)/g, "")
+      .replace(/createRequire\(import\.meta\.url\)/g, "")
+      .replace("globalThis['__dirname'] = path.dirname(fileURLToPath(import.meta.url))", "");
+    if (text.includes("import.meta.url"))
+      throw new Error(`${module}: a use of import.meta.url this test does not know`);
+  }
+  return found;
+}
 
 describe("deploy/Dockerfile", () => {
   it("builds on Node 24 in three stages: build, production dependencies, runtime", () => {
@@ -135,7 +135,7 @@ describe("deploy/Dockerfile", () => {
     for (const s of stages) expect(s.from, s.name).toMatch(/^node:24(\.\d+)*-bookworm-slim$/);
   });
 
-  it("build stage installs everything (postinstall generates the Prisma client) and builds the console", () => {
+  it("build stage installs everything (postinstall generates the Prisma client), builds the console and dist/", () => {
     const build = stage("build");
     expect(pkg.scripts.postinstall).toContain("prisma/generate.mjs");
     const order = build.steps.map((i) => `${i.op} ${i.args}`);
@@ -144,6 +144,9 @@ describe("deploy/Dockerfile", () => {
     // postinstall needs the schema and its script before npm ci runs.
     expect(order.findIndex((s) => /^COPY prisma \.\/prisma$/.test(s))).toBeLessThan(install);
     expect(runs(build)).toContain("npm run build");
+    expect(pkg.scripts.build).toContain("node ops/build-server.mjs");
+    // A dist/ left in the build context never reaches the image: the build stage makes its own.
+    expect(ignored).toContain("dist");
   });
 
   it("runtime gets production dependencies only, installed without the postinstall that needs the prisma CLI", () => {
@@ -153,15 +156,15 @@ describe("deploy/Dockerfile", () => {
     expect(pkg.devDependencies.prisma).toBeTruthy(); // why --ignore-scripts is needed
     const modules = copies(runtime).filter((c) => c.dest.includes("node_modules"));
     expect(modules).toEqual([{ from: "prod-deps", sources: ["/app/node_modules"], dest: "./node_modules" }]);
-    expect(copies(runtime)).toEqual(
+    expect(copies(runtime).filter((c) => c.from === "build")).toEqual(
       expect.arrayContaining([
-        { from: "build", sources: ["/app/core/db/generated"], dest: "./core/db/generated" },
+        { from: "build", sources: ["/app/dist"], dest: "./dist" },
         { from: "build", sources: ["/app/build"], dest: "./build" },
       ]),
     );
   });
 
-  it("runs as a non-root user with a health check on /healthz, and never through npm start", () => {
+  it("runs dist/main.js as a non-root user with a health check on /healthz, never npm start or tsx", () => {
     const user = runtime.steps.filter((i) => i.op === "USER").at(-1)?.args;
     expect(user).toBeTruthy();
     expect(["root", "0"]).not.toContain(user);
@@ -169,60 +172,89 @@ describe("deploy/Dockerfile", () => {
     expect(health).toContain("/healthz");
     expect(health).toContain("process.exit(1)"); // an unreachable process is unhealthy
     const cmd = JSON.parse(runtime.steps.filter((i) => i.op === "CMD").at(-1)!.args) as string[];
-    expect(cmd).toEqual(["node", "--import", "tsx", "main.ts", "bot"]);
-    // `npm start` runs prestart, which builds the console with dev dependencies.
+    expect(cmd).toEqual(["node", "dist/main.js", "bot"]);
+    expect(distFiles).toContain("main.js");
+    // `npm start` runs prestart, which builds the console with dev dependencies and rewrites dist/.
     expect(pkg.scripts.prestart).toContain("build");
     expect(dockerfile).not.toMatch(/CMD.*npm/);
+    expect(runtime.steps.filter((i) => /tsx|\.ts\b/.test(i.args))).toEqual([]);
   });
 
-  it("copies every source file the processes load, and nothing in .dockerignore", () => {
-    const { files } = runtimeGraph(ENTRIES);
-    expect(files.size).toBeGreaterThan(50);
+  it("bundles the server's own code, the generated Prisma client included: dist/ loads no source file", () => {
+    const relative = distFiles.flatMap((f) => specifiersOf(distText(f)).filter((s) => s.startsWith(".")));
+    expect(relative.length).toBeGreaterThan(10); // the entries load their chunks
+    expect(relative.filter((s) => !/^\.\/[\w-]+\.js$/.test(s) || !distFiles.includes(s.slice(2)))).toEqual(
+      [],
+    );
+    // The client is bundled: the only trace of core/db/generated is its rewritten import.meta.url.
+    expect(distFiles.some((f) => distText(f).includes("getPrismaClientClass"))).toBe(true);
+    expect(
+      copies(runtime)
+        .flatMap((c) => [...c.sources, c.dest])
+        .filter((s) => s.includes("generated")),
+    ).toEqual([]);
+  });
+
+  it("copies every file dist/ finds on disk, and nothing in .dockerignore", () => {
+    const read = filesReadFromDisk();
+    // What there is today: the migrations every start applies, and the built console.
+    expect(read.map((r) => r.target)).toEqual(expect.arrayContaining(["prisma/migrations", "build"]));
     const under = (f: string, dir: string) => f === dir || f.startsWith(`${dir}/`);
-    const copied = copies(runtime)
-      .filter((c) => !c.from)
-      .flatMap((c) => c.sources);
-    // Made in the build stage (the generated Prisma client), not taken from the build context.
-    const built = copies(runtime)
-      .filter((c) => c.from === "build")
-      .map((c) => path.posix.normalize(c.dest));
-    const fromContext = [...files].filter((f) => !built.some((dir) => under(f, dir)));
-    expect(fromContext.filter((f) => !copied.some((src) => under(f, src)))).toEqual([]);
-    expect(fromContext.filter((f) => ignored.some((pattern) => under(f, pattern)))).toEqual([]);
-    expect([...files].some((f) => under(f, "core/db/generated"))).toBe(true);
-    // The migrations the processes apply at start are plain SQL files beside the schema.
-    expect(copied).toContain("prisma");
+    const dests = copies(runtime).map((c) => ({ ...c, dest: path.posix.normalize(c.dest) }));
+    expect(read.filter(({ target }) => !dests.some((c) => under(target, c.dest)))).toEqual([]);
+    // Copied from the build context: it exists in the repository and is not filtered out.
+    const fromContext = dests.filter((c) => !c.from).flatMap((c) => c.sources);
+    for (const source of fromContext) {
+      expect(existsSync(path.join(ROOT, source)), source).toBe(true);
+      expect(
+        ignored.filter((pattern) => under(source, pattern)),
+        source,
+      ).toEqual([]);
+    }
+    expect(fromContext).toEqual(expect.arrayContaining(["package.json", "prisma/migrations", "data"]));
+    // No sources: the image runs dist/ only.
+    const sources = ["core", "bot", "admin", "ops", "prisma", "main.ts", "tsconfig.json"];
+    expect(fromContext.filter((s) => /\.tsx?$/.test(s) || sources.includes(s))).toEqual([]);
   });
 
-  it("imports only production dependencies at run time", () => {
-    const { packages } = runtimeGraph(ENTRIES);
+  it("imports only production dependencies at run time, and tsx is not one", () => {
+    const packages = new Map<string, string>(); // package -> first dist/ file importing it
+    for (const f of distFiles)
+      for (const s of specifiersOf(distText(f)).filter(isPackage))
+        if (!packages.has(packageName(s))) packages.set(packageName(s), f);
+    expect(packages.size).toBeGreaterThan(10);
     const dev = [...packages]
       .filter(([name]) => !(name in pkg.dependencies))
-      .map(([name, from]) => `${name} (imported by ${from})`);
+      .map(([name, from]) => `${name} (imported by dist/${from})`);
     expect(dev).toEqual([]);
-    expect(pkg.dependencies.tsx).toBeTruthy(); // the image runs main.ts through tsx
+    expect(pkg.dependencies.tsx).toBeUndefined(); // decision 160: nothing in production runs TypeScript
+  });
+
+  it("builds every CLI the README tells operators to run in a container", () => {
+    const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const commands = [...readme.matchAll(/docker compose exec(?: -T)? \w+ (node [^\n`]+)/g)].map(
+      (m) => m[1]!,
+    );
+    expect(commands.length).toBeGreaterThan(1);
+    for (const command of commands) {
+      const entry = /^node dist\/([\w-]+\.js)\b/.exec(command)?.[1];
+      expect(entry, command).toBeTruthy();
+      expect(distFiles, command).toContain(entry);
+    }
   });
 
   it("the built console's server bundle imports only production dependencies", () => {
     const bundle = path.join(ROOT, "build/server/index.js");
     if (!existsSync(bundle))
       throw new Error("build/server/index.js is missing: run `npm run build` (npm test does it first)");
-    const specs = [
-      ...readFileSync(bundle, "utf8").matchAll(
-        /(?:^|\n)\s*(?:import|export)\b[^;'"]*?\bfrom\s*["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s*["']([^"']+)["']/g,
-      ),
-    ]
-      .map((m) => m[1] ?? m[2] ?? m[3]!)
-      .filter((s) => !s.startsWith(".") && !s.startsWith("node:") && !builtinModules.includes(s));
+    const specs = specifiersOf(readFileSync(bundle, "utf8")).filter(isPackage);
     expect(specs.length).toBeGreaterThan(3);
-    const names = new Set(
-      specs.map((s) => (s.startsWith("@") ? s.split("/").slice(0, 2).join("/") : s.split("/")[0]!)),
-    );
+    const names = new Set(specs.map(packageName));
     expect([...names].filter((n) => !(n in pkg.dependencies))).toEqual([]);
   });
 
   it("keeps secrets, local state and installed dependencies out of the build context", () => {
-    for (const entry of [".env", "node_modules", ".git", ".data", "core/db/generated", "build"])
+    for (const entry of [".env", "node_modules", ".git", ".data", "core/db/generated", "build", "dist"])
       expect(ignored, entry).toContain(entry);
   });
 });
