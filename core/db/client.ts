@@ -172,7 +172,9 @@ async function prepareInChild(dir: string, config: Pick<Config, "admin">): Promi
   // A child process, not a worker thread: a thread's malloc arena (~130 MiB after initdb,
   // migrations and the seed) stays with the process when the thread ends; a process's goes.
   const child = fork(entry, [], {
-    execArgv: fromSources ? ["--import", import.meta.resolve("tsx")] : [],
+    // From the sources (tests, `node --import tsx`), the loader as npm's scripts name it; dist/
+    // needs none, and a production install has none (decision 160).
+    execArgv: fromSources ? ["--import", "tsx"] : [],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   // The input goes over the IPC channel, never argv: the admin password is in it.
