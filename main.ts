@@ -141,7 +141,7 @@ function printBanner(
       "",
       `  First console admin created: ${admin.email} / ${admin.generatedPassword}`,
       // stdout, once, never the JSON log: README, Security > Secrets.
-      "  (shown once, here only; set a new one with core/admin/cli.ts reset-password <email>)",
+      "  (shown once, here only; set a new one with `npm run console:user -- reset-password <email>`)",
     );
   else if (admin) lines.push("", `  First console admin created: ${admin.email}`);
   if (adminMissing) lines.push("", `  ${adminMissing}`);
