@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { WebClient } from "@slack/web-api";
+import { WebClient, WebClientEvent } from "@slack/web-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RateBudget, TIER_PER_MINUTE } from "../../bot/slack/budget.ts";
 import { SlackClients, SlackRateLimited, slackClientOptions } from "../../bot/slack/client.ts";
@@ -53,8 +53,11 @@ describe("a 429 on a status update", () => {
       slackApiUrl: slack.url,
       retryConfig: { retries: 3, minTimeout: 10, maxTimeout: 50 },
     });
+    // The client pauses its queue as it reports the 429 (not when the fake answered it): only then
+    // is the other channel's chunk queued behind the Retry-After.
+    const paused = new Promise((resolve) => one.once(WebClientEvent.RATE_LIMITED, resolve));
     const status = one.chat.update({ channel: "C0STATUS", ts, text: "Writing… 2 sections" });
-    await until429();
+    await paused;
     await one.chat.postMessage({ channel: "C0OTHER", text: "the other draft's next chunk" });
     await status;
     // The other channel's chunk reached Slack only once the status update's Retry-After was over.
