@@ -8,6 +8,7 @@ import {
   segmentStarts,
   topicKey,
   wordBoundaries,
+  words,
 } from "../../core/text/words.ts";
 import { THAI_NO_SPACES } from "./fixtures/articles.ts";
 
@@ -27,6 +28,19 @@ describe("countWords", () => {
       countWords("# Title\n\n**Bold** _em_ `code` [a link](https://example.com/a/b) > quote\n\n- item"),
     ).toBe(8);
     expect(countWords("---\n\n| a | b |\n|---|---|")).toBe(2);
+  });
+
+  it("finds in a long mixed draft exactly the words one segmenter over the whole text finds", () => {
+    // words() segments piece by piece for speed; the hashing embedder's vectors depend on it
+    // giving the words of one pass over the whole text. (No Latin glued to Thai here, which
+    // words() would separate first.)
+    const paragraph = `## Retail ${THAI_NO_SPACES.slice(0, 600)} เรื่อง AI ใน 30% of stores,\tdon't   wait.\n\n`;
+    const draft = paragraph.repeat(12);
+    const whole = [...new Intl.Segmenter("th", { granularity: "word" }).segment(draft)]
+      .filter((s) => s.isWordLike)
+      .map((s) => s.segment);
+    expect(draft.length).toBeGreaterThan(2_000);
+    expect(words(draft)).toEqual(whole);
   });
 });
 
