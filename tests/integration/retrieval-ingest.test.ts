@@ -6,6 +6,7 @@ import type { AppContext } from "../../core/app.ts";
 import { loadConfig } from "../../core/config.ts";
 import type { ArticleRequest } from "../../core/domain.ts";
 import { createLogger } from "../../core/logger.ts";
+import { textHash } from "../../core/retrieval/cached-embedder.ts";
 import { EmbeddedVectorStore } from "../../core/retrieval/embedded-store.ts";
 import { HashingEmbedder } from "../../core/retrieval/hashing-embedder.ts";
 import { createRetrieval, type Embedder, type Retrieval } from "../../core/retrieval/index.ts";
@@ -180,6 +181,25 @@ describe.each(["postgres", "pglite"] as const)("retrieval on %s, embedded index"
       (await opened.db.prisma.corpusDocument.findUniqueOrThrow({ where: { source: "energy-copy.md" } })).id,
     );
     await rm(path.join(folder, "energy-copy.md"));
+  });
+
+  it("keeps each vector in the cache table exactly as embedded, once however many processes write it", async () => {
+    const texts = [`vectors round trip ${kind}`, `a second text beside it ${kind}`];
+    // Two processes miss the table at once and both write: the second write is ignored, not an error.
+    const writers = [make(new CountingEmbedder()), make(new CountingEmbedder())];
+    const [a, b] = await Promise.all(writers.map((w) => w.embedder.embed(texts)));
+    await Promise.all(writers.map((w) => w.embedder.settled()));
+    expect(b!.vectors).toEqual(a!.vectors);
+    const rows = await opened.db.prisma.embeddingCacheEntry.findMany({
+      where: { model: "counting-hash-512", textHash: { in: texts.map(textHash) } },
+    });
+    expect(rows).toHaveLength(2);
+
+    const fresh = new CountingEmbedder();
+    const read = await make(fresh).embedder.embed(texts);
+    expect(fresh.texts).toEqual([]);
+    expect(read.tokens).toBe(0);
+    expect(read.vectors).toEqual(a!.vectors);
   });
 
   it("filters by industry, and falls back to other industries when the asked one has too little", async () => {
