@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { setTimeout as delay } from "node:timers/promises";
+import { setTimeout as delay, setImmediate as nextTurn } from "node:timers/promises";
 import { countTokens, decodeGenerator, encode, encodeGenerator } from "gpt-tokenizer/model/gpt-4o";
 
 /**
@@ -9,6 +9,9 @@ import { countTokens, decodeGenerator, encode, encodeGenerator } from "gpt-token
  * `stream: true` exactly as the API sends it) and POST /v1/embeddings, with knobs for latency,
  * throughput and failures. The real `openai` SDK talks to it through `baseURL: fake.url`.
  */
+
+/** Tokens written back to back before the fake lets its clients run (tokensPerSecond 0 is a burst). */
+const BURST_TOKENS = 16;
 
 export type Failure =
   /** Answer with this status and OpenAI's error JSON (429 carries retry-after headers). */
@@ -299,6 +302,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       }
       event([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]);
       index += 1;
+      // A server streams from another machine: the client reads while it goes on generating.
+      // Here one burst of a whole reply, written without a pause, kept the client from reading
+      // its first token until the last was written (~9 ms for 600 words in the pipeline benchmark).
+      if (index % BURST_TOKENS === 0) await nextTurn();
     }
     event([{ index: 0, delta: {}, logprobs: null, finish_reason: reply.truncated ? "length" : "stop" }]);
     if (withUsage) event([], { usage: usageOf(reply.sent) });
