@@ -160,6 +160,6 @@ export class CachedEmbedder implements Embedder {
 }
 
 /** A vector as PostgreSQL's array literal: each element as JavaScript prints it, which float8 reads back exactly. */
-export function arrayLiteral(vector: Float32Array | number[]): string {
+function arrayLiteral(vector: Float32Array | number[]): string {
   return `{${vector.join(",")}}`;
 }
