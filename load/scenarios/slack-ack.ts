@@ -72,73 +72,87 @@ const LOAD_JOB = process.env.SLACK_ACK_LOAD_JOB;
 if (LOAD_JOB) {
   const job = JSON.parse(LOAD_JOB) as LoadJob;
   let n = 0;
-  void autocannon({
-    url: job.url,
-    connections: job.connections,
-    ...(job.amount ? { amount: job.amount } : { duration: job.seconds, overallRate: job.rate }),
-    requests: [
-      {
-        method: "POST",
-        path: "/slack/events",
-        setupRequest: (req) => {
-          const i = n++;
-          const user = `UB${String(i % USERS).padStart(6, "0")}`;
-          const ts = `${Math.floor(Date.now() / 1000)}.${String(i).padStart(6, "0")}`;
-          const body = JSON.stringify({
-            token: "bench",
-            team_id: job.teamId,
-            api_app_id: "A0BENCH",
-            type: "event_callback",
-            event_id: `EvB${job.runId}${i}`,
-            event_time: Math.floor(Date.now() / 1000),
-            event: {
-              type: "app_mention",
-              user,
-              text: `<@U0BOTUSER> write about AI in retail for executives, 600 words (${i % 97})`,
-              ts,
-              channel: `C0BENCH${i % 50}`,
-              team: job.teamId,
-              event_ts: ts,
-            },
-            authorizations: [
-              {
-                enterprise_id: null,
-                team_id: job.teamId,
-                user_id: "U0BOTUSER",
-                is_bot: true,
-                is_enterprise_install: false,
+  // Timed here, from the first request to the last 2xx: autocannon's own duration only ends at its
+  // next whole-second tick, so a 2-s burst read as 2 or 3 s and the ratio came out 0.5 or 1.0.
+  let acked = 0;
+  let lastAckAt = 0;
+  const startedAt = performance.now();
+  const tracker = autocannon(
+    {
+      url: job.url,
+      connections: job.connections,
+      ...(job.amount ? { amount: job.amount } : { duration: job.seconds, overallRate: job.rate }),
+      requests: [
+        {
+          method: "POST",
+          path: "/slack/events",
+          setupRequest: (req) => {
+            const i = n++;
+            const user = `UB${String(i % USERS).padStart(6, "0")}`;
+            const ts = `${Math.floor(Date.now() / 1000)}.${String(i).padStart(6, "0")}`;
+            const body = JSON.stringify({
+              token: "bench",
+              team_id: job.teamId,
+              api_app_id: "A0BENCH",
+              type: "event_callback",
+              event_id: `EvB${job.runId}${i}`,
+              event_time: Math.floor(Date.now() / 1000),
+              event: {
+                type: "app_mention",
+                user,
+                text: `<@U0BOTUSER> write about AI in retail for executives, 600 words (${i % 97})`,
+                ts,
+                channel: `C0BENCH${i % 50}`,
+                team: job.teamId,
+                event_ts: ts,
               },
-            ],
-          });
-          const stamp = String(Math.floor(Date.now() / 1000));
-          const signature = `v0=${createHmac("sha256", job.secret).update(`v0:${stamp}:${body}`).digest("hex")}`;
-          return {
-            ...req,
-            body,
-            headers: {
-              "content-type": "application/json",
-              "x-slack-request-timestamp": stamp,
-              "x-slack-signature": signature,
-            },
-          };
+              authorizations: [
+                {
+                  enterprise_id: null,
+                  team_id: job.teamId,
+                  user_id: "U0BOTUSER",
+                  is_bot: true,
+                  is_enterprise_install: false,
+                },
+              ],
+            });
+            const stamp = String(Math.floor(Date.now() / 1000));
+            const signature = `v0=${createHmac("sha256", job.secret).update(`v0:${stamp}:${body}`).digest("hex")}`;
+            return {
+              ...req,
+              body,
+              headers: {
+                "content-type": "application/json",
+                "x-slack-request-timestamp": stamp,
+                "x-slack-signature": signature,
+              },
+            };
+          },
         },
-      },
-    ],
-  }).then((r) => {
-    process.send!(
-      {
-        // Acknowledged (2xx) per second over the whole run: autocannon's own average is per 1-s sample, coarse for short runs.
-        rps: (r.requests.total - r.non2xx) / r.duration,
-        total: r.requests.total,
-        p50: r.latency.p50,
-        p90: r.latency.p90,
-        p99: r.latency.p99,
-        max: r.latency.max,
-        non2xx: r.non2xx,
-        errors: r.errors,
-      } satisfies LoadResult,
-      () => process.exit(0),
-    );
+      ],
+    },
+    (error, r) => {
+      if (error) throw error;
+      process.send!(
+        {
+          // Acknowledged (2xx) per second over the whole run.
+          rps: acked / ((lastAckAt - startedAt) / 1000),
+          total: r.requests.total,
+          p50: r.latency.p50,
+          p90: r.latency.p90,
+          p99: r.latency.p99,
+          max: r.latency.max,
+          non2xx: r.non2xx,
+          errors: r.errors,
+        } satisfies LoadResult,
+        () => process.exit(0),
+      );
+    },
+  );
+  tracker.on("response", (_client: unknown, statusCode: number) => {
+    if (statusCode < 200 || statusCode > 299) return;
+    acked += 1;
+    lastAckAt = performance.now();
   });
 }
 
@@ -235,7 +249,7 @@ export async function run(): Promise<void> {
     console.log(row("bare Bolt (HTTPReceiver, no-op)", baseline));
     console.log(row("Article Bot (dedup, quota, enqueue)", ours));
     console.log(
-      `  ratio (ours / bare)                    ${(ours.rps / baseline.rps).toFixed(2)}   (target ≥ 0.50)`,
+      `  ratio (ours / bare)                    ${(ours.rps / baseline.rps).toFixed(2)}   (target ≥ 0.60, issue 17)`,
     );
     console.log(
       `  the work behind those acks: ${accepted - before} accepted and queued at ${workRate.toFixed(0)}/s (acks done after ${ackedAfter.toFixed(1)} s, work after ${((lastAcceptAt - startedAt) / 1000).toFixed(1)} s)`,
