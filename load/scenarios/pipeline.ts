@@ -3,15 +3,19 @@
  * chat sink, with the fake OpenAI answering at once (zero first-token latency, every token in
  * one burst), and the cache-hit path end to end (accepted -> last chunk and closing summary).
  *
- * Two profiles, one run: production services (PostgreSQL, Redis, BullMQ) and embedded (PGlite,
- * in-process queue). Both retrieve from the sample corpus in the embedded vector index and call
- * the fake OpenAI over loopback HTTP, so the figures include the SDK and SSE parsing.
+ * Two profiles, one run, each in a process of its own as a deployment runs one: production services
+ * (PostgreSQL, Redis, BullMQ) and embedded (PGlite, in-process queue). Both retrieve from the sample corpus in the embedded vector index and call
+ * the fake OpenAI over loopback HTTP, in a process of its own (as the API is on another machine),
+ * so the figures include the SDK and SSE parsing but not the fake's own work and memory.
  * Bounded: 300 misses and 300 hits per profile.
  */
+import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
 import type { AppContext } from "../../core/app.ts";
 import { type Config, loadConfig } from "../../core/config.ts";
 import { openDatabase } from "../../core/db/client.ts";
@@ -20,8 +24,8 @@ import { createLogger } from "../../core/logger.ts";
 import { type ChatRequest, createPipeline, type Pipeline } from "../../core/pipeline/index.ts";
 import { connectRedis } from "../../core/redis.ts";
 import { seed } from "../../prisma/seed.ts";
-import { type FakeOpenAI, startFakeOpenAI } from "../../tests/fakes/openai.ts";
 import { createPostgresDatabase, REDIS_URL } from "../../tests/helpers/services.ts";
+import { startFakeOpenAIProcess } from "../harness/fake-openai-process.ts";
 
 const MISSES = 300;
 const HITS = 300;
@@ -71,13 +75,13 @@ interface Profile {
 async function openProfile(
   name: string,
   env: Record<string, string>,
-  fake: FakeOpenAI,
+  openai: { url: string; apiKey: string },
   sinks: TimingSinks,
 ): Promise<Profile> {
   const config: Config = loadConfig({
     ...env,
-    OPENAI_API_KEY: fake.apiKey,
-    OPENAI_BASE_URL: fake.url,
+    OPENAI_API_KEY: openai.apiKey,
+    OPENAI_BASE_URL: openai.url,
     PORT: "0",
     ADMIN_PORT: "0",
   });
@@ -169,65 +173,105 @@ const fmt = (values: number[]) =>
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
-export async function run(): Promise<void> {
-  const fake = await startFakeOpenAI({ firstTokenLatencyMs: 0, tokensPerSecond: 0 });
+/** Resident memory and what it is made of: V8's heap, or memory outside it (PGlite's WebAssembly heap is external). */
+function memory(): string {
+  const m = process.memoryUsage();
+  return `${mib(m.rss)} (V8 heap used ${mib(m.heapUsed)} of ${mib(m.heapTotal)}, external ${mib(m.external)}, array buffers ${mib(m.arrayBuffers)})`;
+}
+
+/** What a profile's process is told: its name, its database, and where the fake OpenAI listens. */
+const profileJob = z.object({
+  name: z.string(),
+  env: z.record(z.string(), z.string()),
+  openai: z.object({ url: z.string(), apiKey: z.string() }),
+});
+type ProfileJob = z.infer<typeof profileJob>;
+
+const PROFILE_JOB = "AB_PIPELINE_PROFILE";
+
+/** One profile in this process, as a deployment runs it: measured, reported, closed. */
+async function profileMain(job: ProfileJob): Promise<void> {
   const sinks = new TimingSinks();
+  const p = await openProfile(job.name, job.env, job.openai, sinks);
+  try {
+    // Warm-up: JIT, connection pools, prepared statements, the limiter's Lua scripts.
+    await measure(p, sinks, 20, (i) => `warm-up topic ${i} ${randomBytes(3).toString("hex")}`);
+    const run = randomBytes(3).toString("hex");
+    const misses = await measure(
+      p,
+      sinks,
+      MISSES,
+      (i) => `${THEMES[i % 8]} in ${INDUSTRIES[Math.floor(i / 8) % 8]} ${run} ${i}`,
+    );
+    await measure(p, sinks, 1, () => `digital twins in ports ${run}`); // the draft the hits reuse
+    const hits = await measure(p, sinks, HITS, () => `digital twins in ports ${run}`);
+    const generation = await p.app.db.prisma.generation.count({
+      where: { cacheHit: true, request: { path: ["topic"], string_contains: run } },
+    });
+    console.log(`\n  ${p.name}`);
+    console.log(
+      `    accept (requester, parse, quota, record, enqueue):  ${fmt(misses.map((t) => t.acceptMs!))}`,
+    );
+    console.log(
+      `    accepted -> first chunk, cache miss:                 ${fmt(misses.map((t) => t.firstChunkAt! - t.acceptedAt))}`,
+    );
+    console.log(
+      `    accepted -> draft complete, cache miss:              ${fmt(misses.map((t) => t.endedAt! - t.acceptedAt))}`,
+    );
+    console.log(
+      `    accepted -> first chunk, cache hit:                  ${fmt(hits.map((t) => t.firstChunkAt! - t.acceptedAt))}`,
+    );
+    console.log(
+      `    accepted -> draft complete, cache hit:               ${fmt(hits.map((t) => t.endedAt! - t.acceptedAt))}`,
+    );
+    console.log(`    cache hits recorded: ${generation} of ${HITS}`);
+    console.log(`    this process's resident memory at the end: ${memory()}`);
+  } finally {
+    await p.close();
+  }
+}
+
+const childJob = process.env[PROFILE_JOB];
+if (childJob !== undefined) {
+  await profileMain(profileJob.parse(JSON.parse(childJob)));
+  process.exit(0);
+}
+
+/** Runs one profile in a process of its own (this file again) and waits for it to finish. */
+function inOwnProcess(job: ProfileJob): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), [], {
+      execArgv: ["--import", "tsx"],
+      env: { ...process.env, [PROFILE_JOB]: JSON.stringify(job) },
+    });
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${job.name}: exited with ${code}`)),
+    );
+  });
+}
+
+export async function run(): Promise<void> {
+  const fake = await startFakeOpenAIProcess({ firstTokenLatencyMs: 0, tokensPerSecond: 0 });
+  const openai = { url: fake.url, apiKey: fake.apiKey };
   const database = await createPostgresDatabase("ab_bench_pipeline");
   const dataDir = await mkdtemp(path.join(tmpdir(), "ab-bench-pipeline-"));
-  // One profile open at a time, as in a real process (a deployment runs one of them): with both
-  // open at once the first's pools, caches and modules' state sat beside the second's.
-  const profiles: Array<() => Promise<Profile>> = [
-    () => openProfile("PostgreSQL + Redis + BullMQ", { DATABASE_URL: database.url, REDIS_URL }, fake, sinks),
-    () => openProfile("embedded (PGlite, in-process queue)", { DATA_DIR: dataDir }, fake, sinks),
-  ];
-  let open: Profile | null = null;
   try {
     console.log(
       `pipeline overhead, fake OpenAI with zero latency (${MISSES} misses, ${HITS} cache hits per profile, one at a time)`,
     );
-    for (const [n, openNext] of profiles.entries()) {
-      const p = await openNext();
-      open = p;
-      sinks.timings.clear();
-      // Warm-up: JIT, connection pools, prepared statements, the limiter's Lua scripts.
-      await measure(p, sinks, 20, (i) => `warm-up topic ${i} ${randomBytes(3).toString("hex")}`);
-      const run = randomBytes(3).toString("hex");
-      const misses = await measure(
-        p,
-        sinks,
-        MISSES,
-        (i) => `${THEMES[i % 8]} in ${INDUSTRIES[Math.floor(i / 8) % 8]} ${run} ${i}`,
-      );
-      await measure(p, sinks, 1, () => `digital twins in ports ${run}`); // the draft the hits reuse
-      const hits = await measure(p, sinks, HITS, () => `digital twins in ports ${run}`);
-      const generation = await p.app.db.prisma.generation.count({
-        where: { cacheHit: true, request: { path: ["topic"], string_contains: run } },
-      });
-      console.log(`\n  ${p.name}`);
-      console.log(
-        `    accept (requester, parse, quota, record, enqueue):  ${fmt(misses.map((t) => t.acceptMs!))}`,
-      );
-      console.log(
-        `    accepted -> first chunk, cache miss:                 ${fmt(misses.map((t) => t.firstChunkAt! - t.acceptedAt))}`,
-      );
-      console.log(
-        `    accepted -> draft complete, cache miss:              ${fmt(misses.map((t) => t.endedAt! - t.acceptedAt))}`,
-      );
-      console.log(
-        `    accepted -> first chunk, cache hit:                  ${fmt(hits.map((t) => t.firstChunkAt! - t.acceptedAt))}`,
-      );
-      console.log(
-        `    accepted -> draft complete, cache hit:               ${fmt(hits.map((t) => t.endedAt! - t.acceptedAt))}`,
-      );
-      console.log(`    cache hits recorded: ${generation} of ${HITS}`);
-      console.log(`    process resident memory, this profile open: ${mib(process.memoryUsage().rss)}`);
-      if (n === profiles.length - 1) break; // the last stays open for the figure at the end
-      await p.close();
-      open = null;
-    }
-    console.log(`\n  process resident memory at the end: ${mib(process.memoryUsage().rss)}`);
+    // Each profile in a process of its own, as a deployment runs one of them: in one process the
+    // first's pools, modules and garbage sat beside the second's (~100 MiB of the second's figure).
+    await inOwnProcess({
+      name: "PostgreSQL + Redis + BullMQ",
+      env: { DATABASE_URL: database.url, REDIS_URL },
+      openai,
+    });
+    await inOwnProcess({ name: "embedded (PGlite, in-process queue)", env: { DATA_DIR: dataDir }, openai });
+    console.log(
+      `\n  the fake OpenAI's own process (not in the figures above): ${mib(await fake.rssBytes())}`,
+    );
   } finally {
-    await open?.close();
     await fake.close();
     await database.drop();
     await rm(dataDir, { recursive: true, force: true });
