@@ -40,7 +40,14 @@ export function startProduct(
     : ["--import", "tsx", path.join(ROOT, "main.ts")];
   const child = spawn(process.execPath, [...entry, ...(part ? [part] : [])], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "warn", ...env },
+    // MALLOC_ARENA_MAX as `npm start` and the image set it (decision 170).
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      LOG_LEVEL: "warn",
+      MALLOC_ARENA_MAX: "2",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

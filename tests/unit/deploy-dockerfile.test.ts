@@ -180,6 +180,15 @@ describe("deploy/Dockerfile", () => {
     expect(runtime.steps.filter((i) => /tsx|\.ts\b/.test(i.args))).toEqual([]);
   });
 
+  it("runs every part with two malloc arenas, as npm start and npm run <part> do (decision 170)", () => {
+    const env = runtime.steps.filter((i) => i.op === "ENV").map((i) => i.args);
+    expect(env.join(" ")).toMatch(/\bMALLOC_ARENA_MAX=2\b/);
+    for (const script of ["start", "bot", "worker", "admin"])
+      expect(pkg.scripts[script], script).toMatch(
+        /^MALLOC_ARENA_MAX=\$\{MALLOC_ARENA_MAX:-2\} node dist\/main\.js\b/,
+      );
+  });
+
   it("bundles the server's own code, the generated Prisma client included: dist/ loads no source file", () => {
     const relative = distFiles.flatMap((f) => specifiersOf(distText(f)).filter((s) => s.startsWith(".")));
     expect(relative.length).toBeGreaterThan(10); // the entries load their chunks
