@@ -3,10 +3,11 @@
  * chat sink, with the fake OpenAI answering at once (zero first-token latency, every token in
  * one burst), and the cache-hit path end to end (accepted -> last chunk and closing summary).
  *
- * Two profiles, one run, each in a process of its own as a deployment runs one: production services
- * (PostgreSQL, Redis, BullMQ) and embedded (PGlite, in-process queue). Both retrieve from the sample corpus in the embedded vector index and call
- * the fake OpenAI over loopback HTTP, in a process of its own (as the API is on another machine),
- * so the figures include the SDK and SSE parsing but not the fake's own work and memory.
+ * Two profiles, one run, each in a process of its own as a deployment runs one: production
+ * services (PostgreSQL, Redis, BullMQ) and embedded (PGlite, in-process queue). Both retrieve from
+ * the sample corpus in the embedded vector index and call the fake OpenAI over loopback HTTP, in
+ * a process of its own (as the API is on another machine), so the figures include the SDK and
+ * SSE parsing but not the fake's own work and memory.
  * Bounded: 300 misses and 300 hits per profile.
  */
 import { fork } from "node:child_process";
