@@ -4,10 +4,10 @@
  * one burst), and the cache-hit path end to end (accepted -> last chunk and closing summary).
  *
  * Two profiles, one run, each in a process of its own as a deployment runs one: production
- * services (PostgreSQL, Redis, BullMQ) and embedded (PGlite, in-process queue). Both retrieve from
- * the sample corpus in the embedded vector index and call the fake OpenAI over loopback HTTP, in
- * a process of its own (as the API is on another machine), so the figures include the SDK and
- * SSE parsing but not the fake's own work and memory.
+ * services (PostgreSQL, Redis, BullMQ) and embedded (PGlite, its queue in the database). Both
+ * retrieve from the sample corpus in the embedded vector index and call the fake OpenAI over
+ * loopback HTTP, in a process of its own (as the API is on another machine), so the figures
+ * include the SDK and SSE parsing but not the fake's own work and memory.
  * Bounded: 300 misses and 300 hits per profile.
  */
 import { fork } from "node:child_process";
@@ -268,7 +268,11 @@ export async function run(): Promise<void> {
       env: { DATABASE_URL: database.url, REDIS_URL },
       openai,
     });
-    await inOwnProcess({ name: "embedded (PGlite, in-process queue)", env: { DATA_DIR: dataDir }, openai });
+    await inOwnProcess({
+      name: "embedded (PGlite, queue in the database)",
+      env: { DATA_DIR: dataDir },
+      openai,
+    });
     console.log(
       `\n  the fake OpenAI's own process (not in the figures above): ${mib(await fake.rssBytes())}`,
     );
